@@ -1,0 +1,157 @@
+package listen
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// CursorStore keeps resume cursors: opaque strings a source saves after
+// the host has handled a post, and loads when it starts again, so that a
+// restarted process resumes where it stopped. Keys name one source
+// (e.g. "mastodon:https://mastodon.social:tag:golang").
+//
+// Implementations must be safe for concurrent use.
+type CursorStore interface {
+	// Load returns the saved cursor, or "" and no error if there is none.
+	Load(ctx context.Context, key string) (string, error)
+	// Save records cursor for key, replacing what was there.
+	Save(ctx context.Context, key, cursor string) error
+}
+
+// MemoryStore is a [CursorStore] that lives in memory. The zero value is
+// ready to use; it is safe for concurrent use.
+type MemoryStore struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+// Load implements [CursorStore].
+func (s *MemoryStore) Load(_ context.Context, key string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m[key], nil
+}
+
+// Save implements [CursorStore].
+func (s *MemoryStore) Save(_ context.Context, key, cursor string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = make(map[string]string)
+	}
+	s.m[key] = cursor
+	return nil
+}
+
+// FileStore is a crash-safe [CursorStore] backed by one JSON file. Every
+// Save writes a temporary file beside it, syncs it and renames it over the
+// old one, so after a crash the file holds either the old or the new
+// cursors, never a torn mix. It is safe for concurrent use within one
+// process; two processes must not share a file.
+//
+// Saves can be throttled with MinInterval: a cursor saved sooner than that
+// after the previous write is kept in memory and written by the next Save
+// after the interval, or by Flush.
+type FileStore struct {
+	path string
+
+	// MinInterval is the least time between two writes of the file; zero
+	// writes on every Save.
+	MinInterval time.Duration
+
+	mu      sync.Mutex
+	m       map[string]string
+	dirty   bool
+	written time.Time
+}
+
+// OpenFileStore opens the store at path, reading the cursors already saved
+// there. A missing file is an empty store; it is created on the first Save.
+func OpenFileStore(path string) (*FileStore, error) {
+	s := &FileStore{path: path, m: make(map[string]string)}
+	b, err := os.ReadFile(path)
+	switch {
+	case os.IsNotExist(err):
+		return s, nil
+	case err != nil:
+		return nil, fmt.Errorf("listen: open cursor store: %w", err)
+	}
+	if len(b) > 0 {
+		if err := json.Unmarshal(b, &s.m); err != nil {
+			return nil, fmt.Errorf("listen: cursor store %s is corrupt: %w", path, err)
+		}
+	}
+	return s, nil
+}
+
+// Load implements [CursorStore].
+func (s *FileStore) Load(_ context.Context, key string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m[key], nil
+}
+
+// Save implements [CursorStore].
+func (s *FileStore) Save(_ context.Context, key, cursor string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.m[key]; ok && old == cursor {
+		return nil
+	}
+	s.m[key] = cursor
+	s.dirty = true
+	if s.MinInterval > 0 && time.Since(s.written) < s.MinInterval {
+		return nil
+	}
+	return s.writeLocked()
+}
+
+// Flush writes cursors held back by MinInterval.
+func (s *FileStore) Flush() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.dirty {
+		return nil
+	}
+	return s.writeLocked()
+}
+
+func (s *FileStore) writeLocked() error {
+	b, err := json.MarshalIndent(s.m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("listen: cursor store: %w", err)
+	}
+	dir := filepath.Dir(s.path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(s.path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("listen: cursor store: %w", err)
+	}
+	tmp := f.Name()
+	_, werr := f.Write(append(b, '\n'))
+	if werr == nil {
+		werr = f.Sync()
+	}
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(tmp, s.path)
+	}
+	if werr != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("listen: cursor store: %w", werr)
+	}
+	// Sync the directory so the rename itself survives a crash.
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	s.dirty = false
+	s.written = time.Now()
+	return nil
+}

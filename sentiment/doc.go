@@ -1,0 +1,24 @@
+// Package sentiment scores the sentiment of short social texts.
+//
+// A [Scorer] turns a text into a [Score] with VADER's four figures
+// (compound, positive, neutral, negative), so numbers carry over from the
+// Python reference. Implementations live in sub-packages, one per model:
+//
+//   - sentiment/vader: a fast scorer that reproduces vaderSentiment 3.3.2.
+//
+// This package holds the interface, the value types and wrappers that
+// return the same interface, such as [Cached]. Scorers take a plain string:
+// they do not depend on the listen package, so they score text from
+// anywhere.
+//
+// # Concurrency
+//
+// Every Scorer is safe for concurrent use; build one and share it. [Mean]
+// is a plain accumulator and is not.
+//
+// # Languages
+//
+// Most lexicon scorers know only English. They implement
+// [LanguageReporter]; [ScoreLang] checks it and returns an error wrapping
+// [ErrUnsupportedLanguage] rather than a neutral score for, say, German.
+package sentiment
