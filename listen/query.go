@@ -1,0 +1,600 @@
+package listen
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Query is a compiled search expression that decides which posts to keep.
+// Compile it once with [Compile] and share it: it is immutable and safe for
+// concurrent use, and matching does not allocate.
+//
+// # Syntax
+//
+//	acme                 the word acme (also as #acme or @acme); never inside "affordable"
+//	"price hike"         the words in this order, as a phrase
+//	acme coffee          both (AND is implicit; the keyword AND is also accepted)
+//	acme OR larkspur     either one (OR binds looser than AND)
+//	(a OR b) c           grouping
+//	-refund  NOT refund  exclusion
+//	#acmefail            the hashtag only (in the text or in Post.Tags)
+//	@acme                the mention only (in the text or in Post.Mentions)
+//	lang:en              posts whose language is en (en-GB too); lang:en-gb for the region
+//
+// Matching is case- and accent-insensitive ("Café" matches cafe) and works
+// on whole words: words are runs of letters, digits and '_', and every
+// other character separates them, so "wi-fi" is the phrase "wi fi". An
+// emoji or other symbol is a word of its own, so a query can ask for 🔥.
+// A query consisting only of exclusions matches every post without them.
+type Query struct {
+	src   string
+	root  *qnode
+	atoms []atom
+	table []slot    // open-addressed by the hash of each atom's last token
+	mask  uint64    // len(table)-1
+	refs  []int32   // atom indexes, grouped per slot
+	span  int       // longest phrase, in tokens
+	bloom [4]uint64 // a bit per atom's last token hash, to skip most table probes
+	// fieldAtoms is true when the query has tags or mentions, which are
+	// also looked for in Post.Tags and Post.Mentions.
+	fieldAtoms bool
+	// monotone is true when the query has no exclusion, so matching can
+	// stop as soon as it is satisfied.
+	monotone bool
+}
+
+// MaxAtoms bounds the words, phrases, tags, mentions and language tests in
+// one query.
+const MaxAtoms = 256
+
+// maxPhrase bounds the words in one phrase.
+const maxPhrase = 16
+
+type atomKind uint8
+
+const (
+	atomWords   atomKind = iota // a word or phrase
+	atomTag                     // #tag
+	atomMention                 // @handle
+	atomLang                    // lang:xx
+)
+
+type atom struct {
+	kind   atomKind
+	hashes []uint64 // token hashes of the word or phrase; one for tags and mentions
+	lang   string   // lower-cased, for atomLang
+}
+
+type slot struct {
+	hash       uint64
+	start, end int32 // range in refs
+}
+
+type opKind uint8
+
+const (
+	opAtom opKind = iota
+	opAnd
+	opOr
+	opNot
+)
+
+type qnode struct {
+	op   opKind
+	atom int // for opAtom
+	kids []*qnode
+}
+
+// QueryError reports a syntax error in a query, with the byte offset where
+// it was found.
+type QueryError struct {
+	Query string
+	Pos   int // byte offset in Query
+	Msg   string
+}
+
+func (e *QueryError) Error() string {
+	return fmt.Sprintf("listen: query: position %d: %s", e.Pos+1, e.Msg)
+}
+
+// MustCompile is like [Compile] but panics on error. Use it for queries
+// fixed in the program's source.
+func MustCompile(q string) *Query {
+	c, err := Compile(q)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Compile parses a query. A syntax error is a [*QueryError] naming the
+// position: unbalanced quotes or parentheses, an operator with nothing to
+// work on, an empty query.
+func Compile(q string) (*Query, error) {
+	p := &qparser{src: q}
+	if err := p.lex(); err != nil {
+		return nil, err
+	}
+	if len(p.toks) == 0 {
+		return nil, &QueryError{Query: q, Pos: 0, Msg: "empty query"}
+	}
+	root, err := p.parseOr()
+	if err != nil {
+		return nil, err
+	}
+	if p.pos < len(p.toks) {
+		t := p.toks[p.pos]
+		if t.kind == tkRParen {
+			return nil, &QueryError{Query: q, Pos: t.pos, Msg: "unbalanced ')'"}
+		}
+		return nil, &QueryError{Query: q, Pos: t.pos, Msg: "unexpected " + t.describe()}
+	}
+	c := &Query{src: q, root: root, atoms: p.atoms, monotone: !hasNot(root)}
+	c.buildTable()
+	return c, nil
+}
+
+// String returns the query as it was written.
+func (q *Query) String() string { return q.src }
+
+func hasNot(n *qnode) bool {
+	if n.op == opNot {
+		return true
+	}
+	for _, k := range n.kids {
+		if hasNot(k) {
+			return true
+		}
+	}
+	return false
+}
+
+func (q *Query) buildTable() {
+	// Group the token atoms by the hash of their last token.
+	groups := map[uint64][]int32{}
+	var order []uint64
+	for i, a := range q.atoms {
+		if a.kind == atomLang {
+			continue
+		}
+		if a.kind == atomTag || a.kind == atomMention {
+			q.fieldAtoms = true
+		}
+		h := a.hashes[len(a.hashes)-1]
+		q.bloom[h>>62] |= 1 << ((h >> 56) & 63)
+		if _, ok := groups[h]; !ok {
+			order = append(order, h)
+		}
+		groups[h] = append(groups[h], int32(i))
+		if len(a.hashes) > q.span {
+			q.span = len(a.hashes)
+		}
+	}
+	size := 8
+	for size < 2*len(order) {
+		size *= 2
+	}
+	q.table = make([]slot, size)
+	q.mask = uint64(size - 1)
+	for _, h := range order {
+		i := h & q.mask
+		for q.table[i].hash != 0 {
+			i = (i + 1) & q.mask
+		}
+		start := int32(len(q.refs))
+		q.refs = append(q.refs, groups[h]...)
+		q.table[i] = slot{hash: h, start: start, end: int32(len(q.refs))}
+	}
+}
+
+// atomSet records which atoms occur in a post.
+type atomSet [MaxAtoms / 64]uint64
+
+func (s *atomSet) add(i int32)    { s[i>>6] |= 1 << (i & 63) }
+func (s *atomSet) has(i int) bool { return s[i>>6]&(1<<(i&63)) != 0 }
+func (n *qnode) eval(s *atomSet) bool {
+	switch n.op {
+	case opAtom:
+		return s.has(n.atom)
+	case opNot:
+		return !n.kids[0].eval(s)
+	case opAnd:
+		for _, k := range n.kids {
+			if !k.eval(s) {
+				return false
+			}
+		}
+		return true
+	default:
+		for _, k := range n.kids {
+			if k.eval(s) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// Match reports whether the post matches the query. Besides the text, it
+// looks at p.Lang, p.Tags and p.Mentions. It does not allocate.
+func (q *Query) Match(p *Post) bool {
+	var set atomSet
+	for i, a := range q.atoms {
+		if a.kind == atomLang && langMatch(p.Lang, a.lang) {
+			set.add(int32(i))
+		}
+	}
+	if q.fieldAtoms {
+		for _, t := range p.Tags {
+			q.markField(&set, atomTag, tokenHash(t))
+		}
+		for _, m := range p.Mentions {
+			if at := strings.IndexByte(m, '@'); at > 0 {
+				m = m[:at] // user@host counts as user
+			}
+			q.markField(&set, atomMention, tokenHash(m))
+		}
+	}
+	return q.matchText(p.Text, &set)
+}
+
+// markField records the atoms of kind k whose token is h.
+func (q *Query) markField(set *atomSet, k atomKind, h uint64) {
+	for i := range q.atoms {
+		if a := &q.atoms[i]; a.kind == k && a.hashes[0] == h {
+			set.add(int32(i))
+		}
+	}
+}
+
+// MatchText reports whether text, with no language, tags or mentions
+// besides those written in it, matches the query.
+func (q *Query) MatchText(text string) bool {
+	var set atomSet
+	return q.matchText(text, &set)
+}
+
+func (q *Query) matchText(text string, set *atomSet) bool {
+	if q.monotone && q.root.eval(set) {
+		return true
+	}
+	if len(q.table) > 0 {
+		sc := scanner{q: q, set: set, bloom: &q.bloom}
+		sc.scan(text)
+		if sc.done {
+			return true
+		}
+	}
+	return q.root.eval(set)
+}
+
+// hit looks a token up in the table, records the atoms it completes and
+// reports whether the query is already satisfied.
+func (sc *scanner) hit(h uint64, flags uint8) bool {
+	q := sc.q
+	for i := h & q.mask; ; i = (i + 1) & q.mask {
+		s := &q.table[i]
+		if s.hash == 0 {
+			return false
+		}
+		if s.hash != h {
+			continue
+		}
+		found := false
+		for _, ai := range q.refs[s.start:s.end] {
+			if sc.completes(&q.atoms[ai], flags) {
+				sc.set.add(ai)
+				found = true
+			}
+		}
+		if found && q.monotone && q.root.eval(sc.set) {
+			sc.done = true
+			return true
+		}
+		return false
+	}
+}
+
+// completes reports whether the token just scanned completes atom a.
+func (sc *scanner) completes(a *atom, flags uint8) bool {
+	switch a.kind {
+	case atomTag:
+		return flags&flagHash != 0
+	case atomMention:
+		return flags&flagMention != 0
+	}
+	k := len(a.hashes)
+	if uint(k) > sc.n {
+		return false
+	}
+	for j := 2; j <= k; j++ { // the last token matched already
+		if sc.ring[(sc.n-uint(j))%maxPhrase] != a.hashes[k-j] {
+			return false
+		}
+	}
+	return true
+}
+
+// tokenHash returns the hash of s's first token, for tags and mentions
+// given as fields.
+func tokenHash(s string) uint64 {
+	sc := scanner{firstOnly: true, bloom: &allOnes}
+	sc.scan(s)
+	return sc.first
+}
+
+func langMatch(lang, want string) bool {
+	if len(lang) < len(want) {
+		return false
+	}
+	for i := 0; i < len(want); i++ {
+		c := lang[i]
+		if c == '_' {
+			c = '-'
+		}
+		if c|0x20 != want[i]|0x20 && !(c == '-' && want[i] == '-') {
+			return false
+		}
+	}
+	return len(lang) == len(want) || lang[len(want)] == '-' || lang[len(want)] == '_'
+}
+
+// --- parsing ---
+
+type tokKind uint8
+
+const (
+	tkWord tokKind = iota
+	tkPhrase
+	tkOr
+	tkAnd
+	tkNot // '-' prefix or NOT
+	tkLParen
+	tkRParen
+)
+
+type qtok struct {
+	kind tokKind
+	pos  int
+	text string
+}
+
+func (t qtok) describe() string {
+	switch t.kind {
+	case tkOr:
+		return "OR"
+	case tkAnd:
+		return "AND"
+	case tkNot:
+		return "exclusion"
+	case tkLParen:
+		return "'('"
+	case tkRParen:
+		return "')'"
+	}
+	return fmt.Sprintf("%q", t.text)
+}
+
+type qparser struct {
+	src   string
+	toks  []qtok
+	pos   int
+	atoms []atom
+}
+
+func (p *qparser) errf(pos int, format string, args ...any) error {
+	return &QueryError{Query: p.src, Pos: pos, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (p *qparser) lex() error {
+	s := p.src
+	if !utf8.ValidString(s) {
+		for i := 0; i < len(s); {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && n == 1 {
+				return p.errf(i, "invalid UTF-8")
+			}
+			i += n
+		}
+	}
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case unicode.IsSpace(r):
+			i += n
+		case r == '(':
+			p.toks = append(p.toks, qtok{kind: tkLParen, pos: i})
+			i++
+		case r == ')':
+			p.toks = append(p.toks, qtok{kind: tkRParen, pos: i})
+			i++
+		case r == '"':
+			end := strings.IndexByte(s[i+1:], '"')
+			if end < 0 {
+				return p.errf(i, "unbalanced '\"'")
+			}
+			p.toks = append(p.toks, qtok{kind: tkPhrase, pos: i, text: s[i+1 : i+1+end]})
+			i += end + 2
+		case r == '-' && i+1 < len(s) && !isQuerySpace(s[i+1:]) && (i == 0 || isBoundary(s[i-1])):
+			p.toks = append(p.toks, qtok{kind: tkNot, pos: i})
+			i++
+		default:
+			j := i
+			for j < len(s) {
+				r, n := utf8.DecodeRuneInString(s[j:])
+				if unicode.IsSpace(r) || r == '(' || r == ')' || r == '"' {
+					break
+				}
+				j += n
+			}
+			w := s[i:j]
+			switch w {
+			case "OR", "|":
+				p.toks = append(p.toks, qtok{kind: tkOr, pos: i})
+			case "AND":
+				p.toks = append(p.toks, qtok{kind: tkAnd, pos: i})
+			case "NOT":
+				p.toks = append(p.toks, qtok{kind: tkNot, pos: i})
+			default:
+				p.toks = append(p.toks, qtok{kind: tkWord, pos: i, text: w})
+			}
+			i = j
+		}
+	}
+	return nil
+}
+
+func isQuerySpace(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsSpace(r) || r == ')'
+}
+
+func isBoundary(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' }
+
+func (p *qparser) peek() (qtok, bool) {
+	if p.pos < len(p.toks) {
+		return p.toks[p.pos], true
+	}
+	return qtok{}, false
+}
+
+func (p *qparser) parseOr() (*qnode, error) {
+	left, err := p.parseAnd()
+	if err != nil {
+		return nil, err
+	}
+	n := left
+	for {
+		t, ok := p.peek()
+		if !ok || t.kind != tkOr {
+			return n, nil
+		}
+		p.pos++
+		if nt, ok := p.peek(); !ok || nt.kind == tkRParen || nt.kind == tkOr || nt.kind == tkAnd {
+			return nil, p.errf(t.pos, "OR needs something on its right")
+		}
+		right, err := p.parseAnd()
+		if err != nil {
+			return nil, err
+		}
+		if n.op != opOr {
+			n = &qnode{op: opOr, kids: []*qnode{n}}
+		}
+		n.kids = append(n.kids, right)
+	}
+}
+
+func (p *qparser) parseAnd() (*qnode, error) {
+	var kids []*qnode
+	for {
+		t, ok := p.peek()
+		if !ok || t.kind == tkOr || t.kind == tkRParen {
+			break
+		}
+		if t.kind == tkAnd {
+			if len(kids) == 0 {
+				return nil, p.errf(t.pos, "AND needs something on its left")
+			}
+			p.pos++
+			if nt, ok := p.peek(); !ok || nt.kind == tkRParen || nt.kind == tkOr || nt.kind == tkAnd {
+				return nil, p.errf(t.pos, "AND needs something on its right")
+			}
+			continue
+		}
+		k, err := p.parseUnary()
+		if err != nil {
+			return nil, err
+		}
+		kids = append(kids, k)
+	}
+	switch len(kids) {
+	case 0:
+		if t, ok := p.peek(); ok && t.kind == tkOr {
+			return nil, p.errf(t.pos, "OR needs something on its left")
+		}
+		pos := len(p.src)
+		if t, ok := p.peek(); ok {
+			pos = t.pos
+		}
+		return nil, p.errf(pos, "expected a term")
+	case 1:
+		return kids[0], nil
+	}
+	return &qnode{op: opAnd, kids: kids}, nil
+}
+
+func (p *qparser) parseUnary() (*qnode, error) {
+	t, _ := p.peek()
+	switch t.kind {
+	case tkNot:
+		p.pos++
+		if nt, ok := p.peek(); !ok || nt.kind == tkRParen || nt.kind == tkOr || nt.kind == tkAnd {
+			return nil, p.errf(t.pos, "exclusion needs a term")
+		}
+		k, err := p.parseUnary()
+		if err != nil {
+			return nil, err
+		}
+		return &qnode{op: opNot, kids: []*qnode{k}}, nil
+	case tkLParen:
+		p.pos++
+		n, err := p.parseOr()
+		if err != nil {
+			return nil, err
+		}
+		if ct, ok := p.peek(); !ok || ct.kind != tkRParen {
+			return nil, p.errf(t.pos, "unbalanced '('")
+		}
+		p.pos++
+		return n, nil
+	case tkWord, tkPhrase:
+		p.pos++
+		return p.leaf(t)
+	}
+	return nil, p.errf(t.pos, "unexpected %s", t.describe())
+}
+
+func (p *qparser) leaf(t qtok) (*qnode, error) {
+	a := atom{kind: atomWords}
+	text := t.text
+	if t.kind == tkWord {
+		switch {
+		case strings.HasPrefix(strings.ToLower(text), "lang:"):
+			lang := strings.ToLower(text[5:])
+			if lang == "" || strings.ContainsAny(lang, " _") {
+				return nil, p.errf(t.pos, "lang: needs a language tag such as lang:en")
+			}
+			a = atom{kind: atomLang, lang: lang}
+		case strings.HasPrefix(text, "#"), strings.HasPrefix(text, "@"):
+			a.kind = atomTag
+			if text[0] == '@' {
+				a.kind = atomMention
+				if at := strings.IndexByte(text[1:], '@'); at > 0 {
+					text = text[:at+1] // @user@host is @user
+				}
+			}
+			text = text[1:]
+		}
+	}
+	if a.kind != atomLang {
+		for _, k := range tokens(text) {
+			a.hashes = append(a.hashes, k.hash)
+		}
+		switch {
+		case len(a.hashes) == 0:
+			return nil, p.errf(t.pos, "%q has no words to match", t.text)
+		case len(a.hashes) > maxPhrase:
+			return nil, p.errf(t.pos, "phrase longer than %d words", maxPhrase)
+		case a.kind != atomWords && len(a.hashes) > 1:
+			// "#wi-fi" is not one hashtag; match the words as a phrase.
+			a.kind = atomWords
+		}
+	}
+	if len(p.atoms) == MaxAtoms {
+		return nil, p.errf(t.pos, "more than %d terms", MaxAtoms)
+	}
+	p.atoms = append(p.atoms, a)
+	return &qnode{op: opAtom, atom: len(p.atoms) - 1}, nil
+}
