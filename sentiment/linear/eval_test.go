@@ -1,0 +1,73 @@
+package linear
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestQuality measures the default configuration with stratified 5-fold
+// cross-validation (seed 1) on TweetEval validation tweets and on the VADER
+// ground-truth tweets, and trained on TweetEval, tested on the VADER tweets.
+// Floors sit a little below the measured values.
+func TestQuality(t *testing.T) {
+	if testing.Short() {
+		t.Skip("quality evaluation skipped under -short")
+	}
+	te := tweetEval(t)
+	vt := vaderTweets(t)
+
+	start := time.Now()
+	cv, err := CrossValidate(te, Config{}, 5, 1)
+	require.NoError(t, err)
+	t.Logf("TweetEval val, 5-fold CV: %v (%v)", cv, time.Since(start))
+	assert.GreaterOrEqual(t, cv.MacroRecall(), 0.61)
+	assert.GreaterOrEqual(t, cv.Accuracy(), 0.61)
+
+	m, err := Train(te, Config{})
+	require.NoError(t, err)
+	cross := Evaluate(m, vt)
+	t.Logf("trained on TweetEval, tested on VADER tweets: %v", cross)
+	assert.GreaterOrEqual(t, cross.MacroRecall(), 0.68)
+
+	cv, err = CrossValidate(vt, Config{}, 5, 1)
+	require.NoError(t, err)
+	t.Logf("VADER tweets, 5-fold CV: %v", cv)
+	assert.GreaterOrEqual(t, cv.MacroRecall(), 0.70)
+	assert.GreaterOrEqual(t, cv.Accuracy(), 0.83)
+}
+
+func TestFolds(t *testing.T) {
+	ex := toy()
+	folds, err := Folds(ex, 4, 3)
+	require.NoError(t, err)
+	seen := map[int]bool{}
+	for _, f := range folds {
+		var per [3]int
+		for _, i := range f {
+			require.False(t, seen[i], "example %d in two folds", i)
+			seen[i] = true
+			per[ex[i].Label+1]++
+		}
+		for _, n := range per {
+			assert.InDelta(t, 2, n, 1, "stratified: each class about equally in each fold")
+		}
+	}
+	assert.Len(t, seen, len(ex))
+	again, err := Folds(ex, 4, 3)
+	require.NoError(t, err)
+	assert.Equal(t, folds, again)
+	_, err = Folds(ex, 1, 0)
+	assert.Error(t, err)
+
+	var m Metrics
+	m.Add(-1, -1)
+	m.Add(-1, 0)
+	m.Add(1, 1)
+	m.Add(0, 1)
+	assert.Equal(t, 4, m.N())
+	assert.InDelta(t, 0.5, m.Accuracy(), 1e-12)
+	assert.InDelta(t, (0.5+0+1)/3, m.MacroRecall(), 1e-12)
+}

@@ -1,0 +1,352 @@
+package linear
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"sync"
+
+	"github.com/earshot-dev/earshot/sentiment"
+)
+
+// Example is one labelled text for training or evaluation.
+type Example struct {
+	Text  string
+	Label sentiment.Polarity // sentiment.Negative, Neutral or Positive
+}
+
+// Errors returned by [Train] for unusable training data.
+var (
+	// ErrNoExamples means Train was given no examples.
+	ErrNoExamples = errors.New("linear: no training examples")
+	// ErrOneClass means every training example has the same label, so
+	// there is nothing to tell apart.
+	ErrOneClass = errors.New("linear: training examples have only one class")
+	// ErrMislabelled is wrapped by a [LabelError] for a label that is not
+	// a [sentiment.Polarity] (-1, 0 or 1).
+	ErrMislabelled = errors.New("linear: mislabelled example")
+)
+
+// LabelError reports an example whose label is out of range. It unwraps to
+// [ErrMislabelled].
+type LabelError struct {
+	Index int                // position of the example
+	Label sentiment.Polarity // the label found
+}
+
+func (e *LabelError) Error() string {
+	return fmt.Sprintf("linear: mislabelled example %d: label %d is not -1 (negative), 0 (neutral) or 1 (positive)", e.Index, int(e.Label))
+}
+
+func (e *LabelError) Unwrap() error { return ErrMislabelled }
+
+// Config sets up training. The zero value trains with the default features
+// and the defaults below, which were chosen by cross-validation on folds of
+// tweets (see the package documentation).
+type Config struct {
+	Features Features
+	// Epochs is the number of passes over the data; 0 means 6.
+	Epochs int
+	// Rate is AdaGrad's learning rate; 0 means 0.1.
+	Rate float64
+	// L2 is the weight decay per update; 0 means 1e-3, negative means none.
+	L2 float64
+	// Unbalanced turns off class-balanced weighting. By default each class
+	// weighs the same in total, which helps macro-averaged recall when, as
+	// usual, negative posts are rarer than the rest.
+	Unbalanced bool
+	// Seed fixes the shuffling order: the same data, Config and Seed give
+	// the same model.
+	Seed uint64
+	// Lang is the BCP 47 language of the training texts, recorded in the
+	// model; "" means unknown. A model with a language implements
+	// [sentiment.LanguageReporter] for it.
+	Lang string
+}
+
+func (c Config) resolve() (Config, error) {
+	var err error
+	if c.Features, err = c.Features.resolve(); err != nil {
+		return c, err
+	}
+	if c.Epochs == 0 {
+		c.Epochs = 6
+	}
+	if c.Rate == 0 {
+		c.Rate = 0.1
+	}
+	if c.L2 == 0 {
+		c.L2 = 1e-3
+	} else if c.L2 < 0 {
+		c.L2 = 0
+	}
+	switch {
+	case c.Epochs < 0 || c.Epochs > 1000:
+		return c, fmt.Errorf("linear: Config.Epochs %d out of range 1..1000", c.Epochs)
+	case !(c.Rate > 0) || c.Rate > 100:
+		return c, fmt.Errorf("linear: Config.Rate %v must be in (0, 100]", c.Rate)
+	case !(c.L2 >= 0) || c.L2 >= 1:
+		return c, fmt.Errorf("linear: Config.L2 %v must be in [0, 1)", c.L2)
+	}
+	return c, nil
+}
+
+const nClass = 3 // order: negative, neutral, positive (Polarity+1)
+
+// Model is a trained multinomial logistic regression over hashed word and
+// character n-grams and lexicon features. It implements [sentiment.Scorer]
+// and, when trained for a language, [sentiment.LanguageReporter].
+//
+// A Model is safe for concurrent use. Build one with [Train], [Default] or
+// UnmarshalBinary; the zero Model has no weights and scores every text as
+// neutral with probability 1/3 each.
+type Model struct {
+	feat Features
+	lang string
+	lex  *lexicon
+	dim  int
+	w    []float32 // dim rows of nClass weights
+	pool sync.Pool // of *extractor
+}
+
+// Probabilities are a model's class probabilities for one text; they sum
+// to 1.
+type Probabilities struct {
+	Negative, Neutral, Positive float64
+}
+
+// Label returns the most probable class.
+func (p Probabilities) Label() sentiment.Polarity {
+	switch {
+	case p.Negative > p.Neutral && p.Negative >= p.Positive:
+		return sentiment.Negative
+	case p.Positive > p.Neutral && p.Positive > p.Negative:
+		return sentiment.Positive
+	}
+	return sentiment.Neutral
+}
+
+// Score maps the probabilities onto VADER's four figures: Positive,
+// Neutral and Negative are the probabilities, and Compound is
+// P(positive) - P(negative), moved just inside VADER's ±0.05 bands where
+// needed so that [sentiment.Score.Polarity] agrees with [Probabilities.Label]:
+// into [0.05, 1] when positive is most probable, [-1, -0.05] when
+// negative is, and (-0.05, 0.05) when neutral is.
+func (p Probabilities) Score() sentiment.Score {
+	c := p.Positive - p.Negative
+	switch p.Label() {
+	case sentiment.Positive:
+		c = math.Max(c, 0.05)
+	case sentiment.Negative:
+		c = math.Min(c, -0.05)
+	default:
+		c *= 0.049 // |c| < 1, so the result is inside the neutral band
+	}
+	return sentiment.Score{Compound: c, Positive: p.Positive, Neutral: p.Neutral, Negative: p.Negative}
+}
+
+func (m *Model) extractor() *extractor {
+	if e, ok := m.pool.Get().(*extractor); ok {
+		return e
+	}
+	return &extractor{}
+}
+
+// Probabilities returns the class probabilities for text.
+func (m *Model) Probabilities(text string) Probabilities {
+	if m.w == nil {
+		return Probabilities{1.0 / 3, 1.0 / 3, 1.0 / 3}
+	}
+	e := m.extractor()
+	e.extract(text, m.feat, m.lex)
+	m.logits(e)
+	p := softmax(e.z)
+	m.pool.Put(e)
+	return Probabilities{p[0], p[1], p[2]}
+}
+
+// logits computes e.z from e's features.
+func (m *Model) logits(e *extractor) {
+	var z0, z1, z2 float32
+	w := m.w
+	for k, i := range e.idx {
+		v := e.val[k]
+		r := w[int(i)*nClass : int(i)*nClass+nClass : int(i)*nClass+nClass]
+		z0 += r[0] * v
+		z1 += r[1] * v
+		z2 += r[2] * v
+	}
+	e.z = [3]float64{float64(z0), float64(z1), float64(z2)}
+}
+
+func softmax(z [3]float64) [3]float64 {
+	mx := math.Max(z[0], math.Max(z[1], z[2]))
+	var p [3]float64
+	var s float64
+	for i := range z {
+		p[i] = math.Exp(z[i] - mx)
+		s += p[i]
+	}
+	for i := range p {
+		p[i] /= s
+	}
+	return p
+}
+
+// Score implements [sentiment.Scorer]; see [Probabilities.Score] for how
+// probabilities become VADER's figures. It never fails and ignores ctx.
+func (m *Model) Score(_ context.Context, text string) (sentiment.Score, error) {
+	return m.Probabilities(text).Score(), nil
+}
+
+// Predict returns the most probable class for text.
+func (m *Model) Predict(text string) sentiment.Polarity { return m.Probabilities(text).Label() }
+
+// Lang returns the language the model was trained for, or "" if unknown.
+func (m *Model) Lang() string { return m.lang }
+
+// Features returns the feature settings the model was trained with, with
+// defaults filled in.
+func (m *Model) Features() Features { return m.feat }
+
+// Supports implements [sentiment.LanguageReporter]: a model trained for a
+// language supports that language (by primary subtag, so "en" covers
+// "en-GB") and unknown text (""); a model with no language supports all.
+func (m *Model) Supports(lang string) bool {
+	if m.lang == "" || lang == "" {
+		return true
+	}
+	return primary(lang) == primary(m.lang)
+}
+
+func primary(tag string) string {
+	if i := strings.IndexAny(tag, "-_"); i >= 0 {
+		tag = tag[:i]
+	}
+	return strings.ToLower(tag)
+}
+
+// Train fits a model to examples. It returns an error wrapping
+// [ErrNoExamples], [ErrOneClass] or [ErrMislabelled] (as a [*LabelError])
+// for unusable data, or an error for invalid settings. Training is
+// deterministic: the same examples, in the same order, with the same cfg
+// give the same model.
+func Train(examples []Example, cfg Config) (*Model, error) {
+	cfg, err := cfg.resolve()
+	if err != nil {
+		return nil, err
+	}
+	if len(examples) == 0 {
+		return nil, ErrNoExamples
+	}
+	var count [nClass]int
+	for i, ex := range examples {
+		if ex.Label < sentiment.Negative || ex.Label > sentiment.Positive {
+			return nil, &LabelError{Index: i, Label: ex.Label}
+		}
+		count[ex.Label+1]++
+	}
+	classes := 0
+	for _, c := range count {
+		if c > 0 {
+			classes++
+		}
+	}
+	if classes < 2 {
+		return nil, fmt.Errorf("%w (all %d are %s)", ErrOneClass, len(examples), examples[0].Label)
+	}
+	m, err := newModel(cfg.Features, cfg.Lang)
+	if err != nil {
+		return nil, err
+	}
+
+	// Extract every example's features once.
+	off := make([]int, 1, len(examples)+1)
+	var idx []int32
+	var val []float32
+	e := &extractor{}
+	for _, ex := range examples {
+		e.extract(ex.Text, m.feat, m.lex)
+		idx = append(idx, e.idx...)
+		val = append(val, e.val...)
+		off = append(off, len(idx))
+	}
+
+	var weight [nClass]float64
+	for c := range weight {
+		switch {
+		case count[c] == 0:
+			weight[c] = 0
+		case cfg.Unbalanced:
+			weight[c] = 1
+		default:
+			weight[c] = float64(len(examples)) / float64(classes*count[c])
+		}
+	}
+
+	w := make([]float64, m.dim*nClass)
+	g2 := make([]float64, m.dim*nClass) // AdaGrad's sums of squared gradients
+	for i := range g2 {
+		g2[i] = 1e-2
+	}
+	order := make([]int, len(examples))
+	for i := range order {
+		order[i] = i
+	}
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
+	rate, l2 := cfg.Rate, cfg.L2
+	for range cfg.Epochs {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, n := range order {
+			fi, fv := idx[off[n]:off[n+1]], val[off[n]:off[n+1]]
+			var z [3]float64
+			for k, i := range fi {
+				v := float64(fv[k])
+				r := w[int(i)*nClass:]
+				z[0] += r[0] * v
+				z[1] += r[1] * v
+				z[2] += r[2] * v
+			}
+			p := softmax(z)
+			y := int(examples[n].Label) + 1
+			var d [3]float64
+			for c := range d {
+				d[c] = p[c]
+				if c == y {
+					d[c]--
+				}
+				d[c] *= weight[y]
+			}
+			for k, i := range fi {
+				v := float64(fv[k])
+				base := int(i) * nClass
+				for c := 0; c < nClass; c++ {
+					j := base + c
+					g := d[c]*v + l2*w[j]
+					g2[j] += g * g
+					w[j] -= rate * g / math.Sqrt(g2[j])
+				}
+			}
+		}
+	}
+	for i, v := range w {
+		m.w[i] = roundBF16(float32(v))
+	}
+	return m, nil
+}
+
+func newModel(f Features, lang string) (*Model, error) {
+	m := &Model{feat: f, lang: lang, dim: nDense + 1<<f.Bits}
+	if !f.NoLexicon {
+		lex, err := loadLexicon()
+		if err != nil {
+			return nil, fmt.Errorf("linear: load lexicon: %w", err)
+		}
+		m.lex = lex
+	}
+	m.w = make([]float32, m.dim*nClass)
+	return m, nil
+}
