@@ -1,0 +1,45 @@
+// Package sample holds the embedded sample data set of the examples: three
+// days of posts about Larkspur Coffee, a fictional small roaster with a few
+// cafés, across Mastodon, Bluesky, Reddit, Hacker News and news feeds.
+//
+// The data tells one story, so that every part of the pipeline has
+// something to find:
+//
+//   - ordinary chatter about the brand and about coffee in general, with a
+//     daily rhythm (quiet nights, peaks at breakfast and lunch) and a few
+//     posts in German, Spanish and French;
+//   - on day 2 at 10:00 UTC, Larkspur moves its free loyalty stamps into a
+//     paid "Larkspur Plus" membership: a wave of complaints builds within
+//     hours (#LarkspurPlus, #BringBackStamps);
+//   - 80 minutes later a complaint by @milo-pours.bsky.social (48k
+//     followers) goes viral: its reshares arrive as [listen.KindRepost]
+//     events with Subject set to [ViralID];
+//   - on day 3 at 08:00 a heart-warming story (a barista returns a lost
+//     wedding ring) spreads (#LarkspurKindness);
+//   - on day 3 at 16:00 Larkspur brings the stamps back and the wave ebbs.
+//
+// The file posts.jsonl.gz is written by [Generate] with a fixed seed
+// (`go generate ./examples/internal/sample`); a test checks that the
+// embedded file is exactly what the generator writes.
+package sample
+
+import (
+	_ "embed"
+
+	"bytes"
+
+	"github.com/earshot-dev/earshot/listen/replay"
+)
+
+//go:generate go run ./gen
+
+//go:embed posts.jsonl.gz
+var data []byte
+
+// Data returns the gzip-compressed JSON lines of the sample data set.
+func Data() []byte { return data }
+
+// Source returns a replay of the sample data set.
+func Source(opts ...replay.Option) *replay.Source {
+	return replay.New(bytes.NewReader(data), opts...)
+}

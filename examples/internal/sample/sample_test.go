@@ -1,0 +1,61 @@
+package sample_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/earshot-dev/earshot/examples/internal/sample"
+	"github.com/earshot-dev/earshot/listen"
+)
+
+// The embedded file must be exactly what the generator writes; run
+// `go generate ./examples/internal/sample` after changing the generator.
+func TestEmbeddedMatchesGenerator(t *testing.T) {
+	zr, err := gzip.NewReader(bytes.NewReader(sample.Data()))
+	require.NoError(t, err)
+	embedded, err := io.ReadAll(zr)
+	require.NoError(t, err)
+	var fresh bytes.Buffer
+	require.NoError(t, sample.Generate(&fresh))
+	require.True(t, bytes.Equal(embedded, fresh.Bytes()), "posts.jsonl.gz is stale: run go generate ./examples/internal/sample")
+}
+
+func TestTheStoryIsInTheData(t *testing.T) {
+	q := listen.MustCompile("larkspur OR @larkspur")
+	perHour := map[time.Time]int{}
+	var reposts, story, platforms = 0, 0, map[string]bool{}
+	last := time.Time{}
+	src := sample.Source()
+	for p, err := range src.Posts(context.Background()) {
+		require.NoError(t, err)
+		require.False(t, p.Created.Before(last), "sorted by time")
+		last = p.Created
+		assert.False(t, p.Created.Before(sample.Start) || !p.Created.Before(sample.End), "inside the three days: %v", p)
+		platforms[p.Platform] = true
+		switch {
+		case p.Kind == listen.KindRepost:
+			assert.Equal(t, sample.ViralID, p.Subject)
+			reposts++
+		case q.Match(&p):
+			perHour[p.Created.Truncate(time.Hour)]++
+		}
+		if bytes.Contains([]byte(p.Text), []byte("wedding ring")) {
+			story++
+		}
+	}
+	assert.Zero(t, src.Stats().Skipped)
+	assert.Len(t, platforms, 5)
+	assert.Greater(t, reposts, 800, "the viral post is reshared widely")
+	assert.Greater(t, story, 20, "the ring story spreads")
+
+	before := perHour[sample.Announcement.Add(-2*time.Hour)] + perHour[sample.Announcement.Add(-3*time.Hour)]
+	during := perHour[sample.Announcement.Add(3*time.Hour)] + perHour[sample.Announcement.Add(4*time.Hour)]
+	assert.Greater(t, during, 8*before, "the complaint wave is far above the usual volume (%d vs %d)", during, before)
+}
