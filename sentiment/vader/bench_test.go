@@ -1,0 +1,89 @@
+package vader_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jonreiter/govader"
+
+	"github.com/earshot-dev/earshot/sentiment/vader"
+)
+
+// benchTexts returns the 4,200 ground-truth tweets.
+func benchTexts(b *testing.B) []string {
+	b.Helper()
+	var texts []string
+	for _, g := range readGroundTruth(b) {
+		texts = append(texts, g.text)
+	}
+	return texts
+}
+
+// BenchmarkTweets scores the 4,200 ground-truth tweets, one per op.
+func BenchmarkTweets(b *testing.B) {
+	texts := benchTexts(b)
+	s := vader.New()
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_, _ = s.Score(ctx, texts[i%len(texts)])
+	}
+}
+
+// BenchmarkGovader scores the same tweets with govader, one per op.
+func BenchmarkGovader(b *testing.B) {
+	texts := benchTexts(b)
+	g := govader.NewSentimentIntensityAnalyzer()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_ = g.PolarityScores(texts[i%len(texts)])
+	}
+}
+
+func BenchmarkTypical(b *testing.B) {
+	s := vader.New()
+	ctx := context.Background()
+	for _, bc := range []struct{ name, text string }{
+		{"ascii", "The new update is SO good, but the battery life is kind of terrible!! Not happy :( @acme"},
+		{"emoji", "Loving the new phone 😍😍 but support is a joke 🙄 #fail"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				_, _ = s.Score(ctx, bc.text)
+			}
+		})
+	}
+}
+
+// BenchmarkNew measures building a Scorer (the default lexicon is decoded
+// once per process; see BenchmarkNewCold for that cost).
+func BenchmarkNew(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		_ = vader.New()
+	}
+}
+
+// BenchmarkNewWithTerms builds a Scorer with domain terms and a phrase.
+func BenchmarkNewWithTerms(b *testing.B) {
+	terms := map[string]float64{"price hike": -2.1, "fire": 2, "mid": -1}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		_ = vader.New(vader.WithTerms(terms))
+	}
+}
+
+// BenchmarkNewCold measures the first New of a process: decoding the
+// lexicon and emoji descriptions from the govader module, then building.
+func BenchmarkNewCold(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if err := vader.LoadBaseForBench(); err != nil {
+			b.Fatal(err)
+		}
+		_ = vader.New()
+	}
+}

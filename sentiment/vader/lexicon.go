@@ -1,0 +1,230 @@
+package vader
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/jonreiter/govader/data"
+)
+
+// Lexicon maps tokens (lower case, as VADER looks them up) to their mean
+// valence, on VADER's scale of about -4 to +4. A Lexicon is immutable once
+// built and safe for concurrent use; share it between scorers.
+type Lexicon struct {
+	tab *table // entries with fLex only
+}
+
+// Valence returns the valence of a lower-case token and whether the
+// lexicon has it.
+func (l *Lexicon) Valence(token string) (float64, bool) {
+	e := l.tab.get([]byte(token))
+	return e.val, e.flags&fLex != 0
+}
+
+// Len returns the number of entries.
+func (l *Lexicon) Len() int { return l.tab.len() }
+
+// All yields every entry, in the order they were first read.
+func (l *Lexicon) All() iter.Seq2[string, float64] {
+	return func(yield func(string, float64) bool) {
+		l.tab.all(func(k string, e entry) bool { return yield(k, e.val) })
+	}
+}
+
+func (l *Lexicon) set(tok string, v float64) {
+	e := l.tab.ptr(tok)
+	e.val, e.flags = v, fLex
+}
+
+// ErrLexicon is the sentinel every [*LexiconError] unwraps to.
+var ErrLexicon = errors.New("vader: invalid lexicon")
+
+// LexiconError reports a malformed line of a lexicon read by
+// [ReadLexicon]. It unwraps to [ErrLexicon].
+type LexiconError struct {
+	Line   int    // 1-based line number
+	Reason string // what is wrong with it
+}
+
+func (e *LexiconError) Error() string {
+	return fmt.Sprintf("vader: lexicon line %d: %s", e.Line, e.Reason)
+}
+
+func (e *LexiconError) Unwrap() error { return ErrLexicon }
+
+// maxLexiconLine bounds one line of a lexicon file.
+const maxLexiconLine = 1 << 20
+
+// ReadLexicon reads a lexicon in VADER's text format: one entry per line,
+// "token<TAB>mean valence", optionally followed by more tab-separated
+// columns (the standard deviation and raw ratings of vader_lexicon.txt),
+// which are ignored. As in the reference, each line is trimmed of
+// surrounding white space first, blank lines are skipped and a repeated
+// token keeps its last valence. A line without a valence, with a valence
+// that is not a finite number, or longer than 1 MiB is reported as a
+// [*LexiconError] that names the line; read errors are returned wrapped.
+func ReadLexicon(r io.Reader) (*Lexicon, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), maxLexiconLine)
+	lex := &Lexicon{tab: newTable(1024)}
+	line := 0
+	for sc.Scan() {
+		line++
+		tok, val, err := parseLexiconLine(sc.Text())
+		if err != "" {
+			return nil, &LexiconError{Line: line, Reason: err}
+		}
+		if tok == "" && val == 0 {
+			continue // blank line
+		}
+		lex.set(strings.Clone(tok), val)
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, &LexiconError{Line: line + 1, Reason: "line longer than 1 MiB"}
+		}
+		return nil, fmt.Errorf("vader: read lexicon: %w", err)
+	}
+	return lex, nil
+}
+
+// parseLexiconLine parses one line; a blank line yields ("", 0, "").
+// The token is a substring of line.
+func parseLexiconLine(line string) (tok string, val float64, reason string) {
+	line = strings.TrimSpace(line)
+	if line == "" {
+		return "", 0, ""
+	}
+	tab := strings.IndexByte(line, '\t')
+	if tab < 0 {
+		return "", 0, "want token<TAB>valence, found no tab"
+	}
+	tok, rest := line[:tab], line[tab+1:]
+	if tab := strings.IndexByte(rest, '\t'); tab >= 0 {
+		rest = rest[:tab]
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+		if len(rest) > 40 {
+			rest = rest[:40] + "..."
+		}
+		return "", 0, fmt.Sprintf("valence %q is not a finite number", rest)
+	}
+	if tok == "" {
+		// The reference would store the empty token, which no text can
+		// produce; accept and drop it.
+		return "", 0, ""
+	}
+	return tok, v, ""
+}
+
+// base holds the default lexicon and emoji descriptions, decoded once per
+// process from the govader data package and never modified afterwards.
+type base struct {
+	lex     *Lexicon
+	entries *table // lex plus the words the rules name
+	emoji map[rune]string // single-code-point emoji -> description
+	err   error
+}
+
+var (
+	baseOnce sync.Once
+	baseData base
+)
+
+const (
+	lexiconAsset = "rawdata/vaderLexicon.txt"
+	emojiAsset   = "rawdata/emojiUTF8Lexicon.txt"
+)
+
+// defaultBase returns the shared default lexicon, decoding it on first use.
+func defaultBase() *base {
+	baseOnce.Do(func() { baseData = loadBase() })
+	return &baseData
+}
+
+// loadBase decodes the govader assets. Keys and descriptions are substrings
+// of one string per asset, so the load makes few allocations.
+func loadBase() base {
+	raw, err := data.Asset(lexiconAsset)
+	if err != nil {
+		return base{err: fmt.Errorf("vader: load lexicon from govader: %w", err)}
+	}
+	text := string(raw)
+	lex := &Lexicon{tab: newTable(7600)}
+	for line, rest := "", text; rest != ""; {
+		line, rest = cutLine(rest)
+		tok, v, reason := parseLexiconLine(line)
+		if reason != "" {
+			return base{err: fmt.Errorf("vader: govader lexicon: %s", reason)}
+		}
+		if tok != "" {
+			lex.set(tok, v)
+		}
+	}
+	// govader's copy lacks two entries of vaderSentiment 3.3.2's lexicon.
+	if _, ok := lex.Valence("heart"); !ok {
+		lex.set("heart", 3.2)
+	}
+	if _, ok := lex.Valence("hearts"); !ok {
+		lex.set("hearts", 3.3)
+	}
+
+	raw, err = data.Asset(emojiAsset)
+	if err != nil {
+		return base{err: fmt.Errorf("vader: load emoji lexicon from govader: %w", err)}
+	}
+	text = string(raw)
+	emoji := make(map[rune]string, 1300)
+	for line, rest := "", text; rest != ""; {
+		line, rest = cutLine(rest)
+		line = strings.TrimSpace(line)
+		key, desc, ok := strings.Cut(line, "\t")
+		if !ok {
+			continue
+		}
+		if tab := strings.IndexByte(desc, '\t'); tab >= 0 {
+			desc = desc[:tab]
+		}
+		// The reference replaces text code point by code point, so only
+		// single-code-point keys can ever match.
+		r, size := utf8.DecodeRuneInString(key)
+		if size == len(key) && r >= 0x80 {
+			emoji[r] = desc
+		}
+	}
+	return base{lex: lex, entries: buildEntries(lex), emoji: emoji}
+}
+
+func cutLine(s string) (line, rest string) {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i], s[i+1:]
+	}
+	return s, ""
+}
+
+// DefaultLexicon returns vaderSentiment 3.3.2's word lexicon (from the
+// govader module, with the entries "heart" and "hearts" it lacks
+// restored). It is shared and immutable.
+func DefaultLexicon() *Lexicon {
+	b := defaultBase()
+	if b.err != nil {
+		panic(b.err) // the dependency's embedded data is broken: a build problem
+	}
+	return b.lex
+}
+
+// EmojiDescription returns the text that VADER substitutes for a
+// single-code-point emoji, such as "grinning face" for U+1F600.
+func EmojiDescription(r rune) (string, bool) {
+	d, ok := defaultBase().emoji[r]
+	return d, ok
+}

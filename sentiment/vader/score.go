@@ -1,0 +1,814 @@
+package vader
+
+import (
+	"math"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/earshot-dev/earshot/sentiment"
+)
+
+// token is one whitespace-separated word after punctuation stripping.
+type token struct {
+	lo, hi int32 // lower-cased text in state.low
+	e      entry
+	upper  bool // Python's str.isupper() of the stripped token
+	nt     bool // the lower-cased token contains "n't"
+}
+
+// negated is the reference's negated([word]).
+func (t *token) negated() bool { return t.nt || t.e.flags&fNegate != 0 }
+
+// state is the per-call scratch space, pooled so that scoring does not
+// allocate.
+type state struct {
+	buf  []byte // text after emoji (and entity) replacement
+	low  []byte // lower-cased tokens, back to back
+	toks []token
+	sent []float64
+	ep   int // '!' count
+	qm   int // '?' count
+}
+
+// maxPooled is the largest buffer returned to the pool; bigger ones (from
+// huge texts) are left to the garbage collector.
+const maxPooled = 64 << 10
+
+func (s *Scorer) getState() *state {
+	if st, ok := s.pool.Get().(*state); ok {
+		return st
+	}
+	return &state{
+		buf:  make([]byte, 0, 512),
+		low:  make([]byte, 0, 512),
+		toks: make([]token, 0, 64),
+		sent: make([]float64, 0, 64),
+	}
+}
+
+func (s *Scorer) putState(st *state) {
+	if cap(st.buf) > maxPooled || cap(st.low) > maxPooled || cap(st.toks) > maxPooled/32 {
+		return
+	}
+	s.pool.Put(st)
+}
+
+func (s *Scorer) score(st *state, text string) sentiment.Score {
+	s.replace(st, text)
+	capDiff := s.tokenize(st)
+	if s.phrases != nil {
+		s.mergePhrases(st)
+	}
+	toks := st.toks
+	if len(toks) == 0 {
+		return sentiment.Score{}
+	}
+	sent := st.sent[:0]
+	n := len(toks)
+	for i := range toks {
+		t := &toks[i]
+		if t.e.flags&fBooster != 0 {
+			sent = append(sent, 0)
+			continue
+		}
+		if i < n-1 && t.e.id == idKind && toks[i+1].e.id == idOf {
+			sent = append(sent, 0)
+			continue
+		}
+		v := 0.0
+		if t.e.flags&fLex != 0 {
+			v = s.valence(toks, i, capDiff)
+		}
+		sent = append(sent, v)
+	}
+	st.sent = sent
+	butCheck(toks, sent)
+	return scoreValence(sent, st.ep, st.qm)
+}
+
+// valence is the reference's sentiment_valence for a lexicon token.
+func (s *Scorer) valence(toks []token, i int, capDiff bool) float64 {
+	n := len(toks)
+	t := &toks[i]
+	v := t.e.val
+	if t.e.id == idNo && i != n-1 && toks[i+1].e.flags&fLex != 0 {
+		v = 0
+	}
+	if (i > 0 && toks[i-1].e.id == idNo) || (i > 1 && toks[i-2].e.id == idNo) ||
+		(i > 2 && toks[i-3].e.id == idNo && (toks[i-1].e.id == idOr || toks[i-1].e.id == idNor)) {
+		v = t.e.val * nScalar
+	}
+	if t.upper && capDiff {
+		if v > 0 {
+			v += cIncr
+		} else {
+			v -= cIncr
+		}
+	}
+	for start := 0; start < 3; start++ {
+		if i <= start || toks[i-start-1].e.flags&fLex != 0 {
+			continue
+		}
+		sc := scalarIncDec(&toks[i-start-1], v, capDiff)
+		if start == 1 && sc != 0 {
+			sc *= 0.95
+		}
+		if start == 2 && sc != 0 {
+			sc *= 0.9
+		}
+		v += sc
+		v = negationCheck(v, toks, start, i)
+		if start == 2 {
+			v = specialIdioms(v, toks, i)
+		}
+	}
+	// _least_check
+	if i > 1 && toks[i-1].e.flags&fLex == 0 && toks[i-1].e.id == idLeast {
+		if toks[i-2].e.id != idAt && toks[i-2].e.id != idVery {
+			v *= nScalar
+		}
+	} else if i > 0 && toks[i-1].e.flags&fLex == 0 && toks[i-1].e.id == idLeast {
+		v *= nScalar
+	}
+	return v
+}
+
+func scalarIncDec(w *token, v float64, capDiff bool) float64 {
+	if w.e.flags&fBooster == 0 {
+		return 0
+	}
+	sc := bIncr
+	if w.e.flags&fDampener != 0 {
+		sc = bDecr
+	}
+	if v < 0 {
+		sc = -sc
+	}
+	if w.upper && capDiff {
+		if v > 0 {
+			sc += cIncr
+		} else {
+			sc -= cIncr
+		}
+	}
+	return sc
+}
+
+func isSoThis(id uint8) bool { return id == idSo || id == idThis }
+
+// negationCheck is the reference's _negation_check, including its
+// operator-precedence slip for start == 2.
+func negationCheck(v float64, toks []token, start, i int) float64 {
+	switch start {
+	case 0:
+		if toks[i-1].negated() {
+			v *= nScalar
+		}
+	case 1:
+		switch {
+		case toks[i-2].e.id == idNever && isSoThis(toks[i-1].e.id):
+			v *= 1.25
+		case toks[i-2].e.id == idWithout && toks[i-1].e.id == idDoubt:
+		case toks[i-2].negated():
+			v *= nScalar
+		}
+	case 2:
+		switch {
+		case toks[i-3].e.id == idNever && isSoThis(toks[i-2].e.id) || isSoThis(toks[i-1].e.id):
+			v *= 1.25
+		case toks[i-3].e.id == idWithout && (toks[i-2].e.id == idDoubt || toks[i-1].e.id == idDoubt):
+		case toks[i-3].negated():
+			v *= nScalar
+		}
+	}
+	return v
+}
+
+// matchSeq looks the token sequence toks[a], toks[b](, toks[c]) up among
+// the special cases.
+func matchSeq(toks []token, idx ...int) (float64, bool) {
+	for _, sc := range specialCases {
+		k := 0
+		for k < 3 && sc.ids[k] != idNone {
+			k++
+		}
+		if k != len(idx) {
+			continue
+		}
+		ok := true
+		for j, p := range idx {
+			if toks[p].e.id != sc.ids[j] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return sc.val, true
+		}
+	}
+	return 0, false
+}
+
+func isBoosterBigram(a, b uint8) bool {
+	for _, bg := range boosterBigrams {
+		if bg[0] == a && bg[1] == b {
+			return true
+		}
+	}
+	return false
+}
+
+// specialIdioms is the reference's _special_idioms_check; i >= 3.
+func specialIdioms(v float64, toks []token, i int) float64 {
+	n := len(toks)
+	if toks[i].e.id != idNone || toks[i-1].e.id != idNone || toks[i-2].e.id != idNone || toks[i-3].e.id != idNone {
+		switch {
+		case match2(toks, i-1, i, &v):
+		case match3(toks, i-2, i-1, i, &v):
+		case match2(toks, i-2, i-1, &v):
+		case match3(toks, i-3, i-2, i-1, &v):
+		case match2(toks, i-3, i-2, &v):
+		}
+	}
+	if n-1 > i {
+		match2(toks, i, i+1, &v)
+	}
+	if n-1 > i+1 {
+		match3(toks, i, i+1, i+2, &v)
+	}
+	// threetwoone cannot match a two-word booster key.
+	if isBoosterBigram(toks[i-3].e.id, toks[i-2].e.id) {
+		v += bDecr
+	}
+	if isBoosterBigram(toks[i-2].e.id, toks[i-1].e.id) {
+		v += bDecr
+	}
+	return v
+}
+
+func match2(toks []token, a, b int, v *float64) bool {
+	if toks[a].e.id == idNone || toks[b].e.id == idNone {
+		return false
+	}
+	if x, ok := matchSeq(toks, a, b); ok {
+		*v = x
+		return true
+	}
+	return false
+}
+
+func match3(toks []token, a, b, c int, v *float64) bool {
+	if toks[a].e.id == idNone || toks[b].e.id == idNone || toks[c].e.id == idNone {
+		return false
+	}
+	if x, ok := matchSeq(toks, a, b, c); ok {
+		*v = x
+		return true
+	}
+	return false
+}
+
+// smallBut is the number of non-zero sentiments up to which butCheck uses
+// a quadratic scan; beyond it, a map keeps it linear.
+const smallBut = 48
+
+// butCheck is the reference's _but_check, with its quirk: each value is
+// looked up with list.index, so the first element equal to it (possibly an
+// earlier one, possibly already modified) is the one scaled. Zeros never
+// change, so only non-zero values are visited.
+func butCheck(toks []token, sent []float64) {
+	bi := -1
+	for i := range toks {
+		if toks[i].e.id == idBut {
+			bi = i
+			break
+		}
+	}
+	if bi < 0 {
+		return
+	}
+	nz := 0
+	for _, v := range sent {
+		if v != 0 {
+			nz++
+		}
+	}
+	if nz > smallBut {
+		butCheckLarge(sent, bi)
+		return
+	}
+	for k := range sent {
+		v := sent[k]
+		if v == 0 {
+			continue
+		}
+		si := k
+		for j := 0; j < k; j++ {
+			if sent[j] == v {
+				si = j
+				break
+			}
+		}
+		if si < bi {
+			sent[si] = v * 0.5
+		} else if si > bi {
+			sent[si] = v * 1.5
+		}
+	}
+}
+
+// butCheckLarge does what butCheck does in O(n log n): for each value it
+// keeps the positions that currently hold it in a min-heap.
+func butCheckLarge(sent []float64, bi int) {
+	pos := make(map[float64]*intHeap)
+	push := func(v float64, i int) {
+		h := pos[v]
+		if h == nil {
+			h = &intHeap{}
+			pos[v] = h
+		}
+		h.push(i)
+	}
+	for i, v := range sent {
+		if v != 0 {
+			push(v, i)
+		}
+	}
+	for k := range sent {
+		v := sent[k]
+		if v == 0 {
+			continue
+		}
+		h := pos[v]
+		si := h.min() // k holds v, so the heap is not empty
+		var nv float64
+		switch {
+		case si < bi:
+			nv = v * 0.5
+		case si > bi:
+			nv = v * 1.5
+		default:
+			continue
+		}
+		if nv == v {
+			continue
+		}
+		h.popMin()
+		sent[si] = nv
+		push(nv, si)
+	}
+}
+
+type intHeap []int
+
+func (h *intHeap) min() int { return (*h)[0] }
+
+func (h *intHeap) push(x int) {
+	*h = append(*h, x)
+	a := *h
+	for i := len(a) - 1; i > 0; {
+		p := (i - 1) / 2
+		if a[p] <= a[i] {
+			break
+		}
+		a[p], a[i] = a[i], a[p]
+		i = p
+	}
+}
+
+func (h *intHeap) popMin() {
+	a := *h
+	n := len(a) - 1
+	a[0] = a[n]
+	a = a[:n]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < n && a[l] < a[m] {
+			m = l
+		}
+		if r < n && a[r] < a[m] {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		a[i], a[m] = a[m], a[i]
+		i = m
+	}
+	*h = a
+}
+
+// scoreValence is the reference's score_valence.
+func scoreValence(sent []float64, ep, qm int) sentiment.Score {
+	sum := 0.0
+	for _, v := range sent {
+		sum += v
+	}
+	amp := punctEmphasis(ep, qm)
+	if sum > 0 {
+		sum += amp
+	} else if sum < 0 {
+		sum -= amp
+	}
+	compound := normalize(sum)
+	var pos, neg float64
+	neu := 0
+	for _, v := range sent {
+		switch {
+		case v > 0:
+			pos += v + 1
+		case v < 0:
+			neg += v - 1
+		default:
+			neu++
+		}
+	}
+	if pos > math.Abs(neg) {
+		pos += amp
+	} else if pos < math.Abs(neg) {
+		neg -= amp
+	}
+	total := pos + math.Abs(neg) + float64(neu)
+	return sentiment.Score{
+		Compound: Round(compound, 4),
+		Positive: Round(math.Abs(pos/total), 3),
+		Neutral:  Round(math.Abs(float64(neu)/total), 3),
+		Negative: Round(math.Abs(neg/total), 3),
+	}
+}
+
+func punctEmphasis(ep, qm int) float64 {
+	if ep > 4 {
+		ep = 4
+	}
+	amp := float64(ep) * 0.292
+	if qm > 1 {
+		if qm <= 3 {
+			amp += float64(qm) * 0.18
+		} else {
+			amp += 0.96
+		}
+	}
+	return amp
+}
+
+func normalize(score float64) float64 {
+	n := score / math.Sqrt(score*score+alpha)
+	if n < -1 {
+		return -1
+	}
+	if n > 1 {
+		return 1
+	}
+	return n
+}
+
+var pow10 = [...]float64{1, 10, 100, 1000, 10000, 100000, 1000000}
+
+// Round rounds x to digits decimals (0 to 6) the way Python's round does:
+// to the decimal nearest to x's exact binary value, ties to even. It is
+// exported for the other scorers that report VADER-compatible figures.
+func Round(x float64, digits int) float64 {
+	if digits < 0 || digits >= len(pow10) || math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 1e9 {
+		return x
+	}
+	p := pow10[digits]
+	t := x * p
+	fl := math.Floor(t)
+	f := t - fl
+	if d := f - 0.5; d > 1e-6 || d < -1e-6 {
+		if f > 0.5 {
+			fl++
+		}
+		return fl / p
+	}
+	// Near a tie: let strconv round the exact value.
+	var b [48]byte
+	out := strconv.AppendFloat(b[:0], x, 'f', digits, 64)
+	r, err := strconv.ParseFloat(string(out), 64)
+	if err != nil {
+		return fl / p
+	}
+	return r
+}
+
+// isPySpace reports whether r is white space for Python's str.split():
+// Go's unicode.IsSpace plus the ASCII separators U+001C..U+001F.
+func isPySpace(r rune) bool {
+	if r < 0x80 {
+		return asciiSpace[r]
+	}
+	return unicode.IsSpace(r)
+}
+
+var asciiSpace = [128]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true,
+	0x1c: true, 0x1d: true, 0x1e: true, 0x1f: true}
+
+// asciiPunct is Python's string.punctuation.
+var asciiPunct = func() (t [256]bool) {
+	for _, c := range "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~" {
+		t[c] = true
+	}
+	return t
+}()
+
+// replace fills st.buf with text after the reference's emoji replacement
+// (and, when enabled, HTML entity decoding), counting '!' and '?'.
+func (s *Scorer) replace(st *state, text string) {
+	buf := st.buf[:0]
+	ep, qm := 0, 0
+	prevSpace := true
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf && !(c == '&' && s.html) {
+			j := i
+			for ; j < len(text); j++ {
+				c = text[j]
+				if c >= utf8.RuneSelf || c == '&' && s.html {
+					break
+				}
+				if c == '!' {
+					ep++
+				} else if c == '?' {
+					qm++
+				}
+			}
+			buf = append(buf, text[i:j]...)
+			prevSpace = text[j-1] == ' '
+			i = j
+			continue
+		}
+		var r rune
+		size := 1
+		if c == '&' {
+			r, size = decodeEntity(text[i:])
+			if size == 0 {
+				buf = append(buf, c)
+				prevSpace = false
+				i++
+				continue
+			}
+		} else {
+			r, size = utf8.DecodeRuneInString(text[i:])
+		}
+		if r == utf8.RuneError && size == 1 {
+			buf = append(buf, text[i]) // invalid byte: keep as is
+			prevSpace = false
+			i++
+			continue
+		}
+		i += size
+		if d, ok := s.emoji[r]; ok {
+			if !prevSpace {
+				buf = append(buf, ' ')
+			}
+			buf = append(buf, d...)
+			prevSpace = false
+			continue
+		}
+		switch r {
+		case '!':
+			ep++
+		case '?':
+			qm++
+		}
+		buf = utf8.AppendRune(buf, r)
+		prevSpace = r == ' '
+	}
+	st.buf, st.ep, st.qm = buf, ep, qm
+}
+
+// tokenize splits st.buf the way the reference's SentiText does and fills
+// st.toks and st.low. It returns allcap_differential.
+func (s *Scorer) tokenize(st *state) bool {
+	buf := st.buf
+	low := st.low[:0]
+	toks := st.toks[:0]
+	upperN := 0
+	for i := 0; i < len(buf); {
+		// skip white space
+		c := buf[i]
+		if c < utf8.RuneSelf {
+			if asciiSpace[c] {
+				i++
+				continue
+			}
+		} else if r, size := utf8.DecodeRune(buf[i:]); isPySpace(r) {
+			i += size
+			continue
+		}
+		start := i
+		ascii := true
+		for i < len(buf) {
+			c := buf[i]
+			if c < utf8.RuneSelf {
+				if asciiSpace[c] {
+					break
+				}
+				i++
+				continue
+			}
+			r, size := utf8.DecodeRune(buf[i:])
+			if isPySpace(r) {
+				break
+			}
+			ascii = false
+			i += size
+		}
+		end := i
+		// _strip_punc_if_word
+		a, b := start, end
+		for a < b && asciiPunct[buf[a]] {
+			a++
+		}
+		for b > a && asciiPunct[buf[b-1]] {
+			b--
+		}
+		if ascii {
+			if b-a <= 2 {
+				a, b = start, end
+			}
+		} else if utf8.RuneCount(buf[a:b]) <= 2 {
+			a, b = start, end
+		}
+		word := buf[a:b]
+		lo := len(low)
+		var upper bool
+		if ascii {
+			low, upper = lowerASCII(low, word)
+		} else {
+			low, upper = lowerUnicode(low, word)
+		}
+		t := token{lo: int32(lo), hi: int32(len(low)), upper: upper}
+		lw := low[lo:]
+		t.e = s.entries.get(lw)
+		t.nt = containsNT(lw)
+		if upper {
+			upperN++
+		}
+		toks = append(toks, t)
+	}
+	st.low, st.toks = low, toks
+	return upperN > 0 && upperN < len(toks)
+}
+
+func containsNT(b []byte) bool {
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == 'n' && b[i+1] == '\'' && b[i+2] == 't' {
+			return true
+		}
+	}
+	return false
+}
+
+// lowerASCII appends the lower case of w and reports str.isupper(w).
+func lowerASCII(dst, w []byte) ([]byte, bool) {
+	hasUpper, hasLower := false, false
+	for _, c := range w {
+		switch {
+		case 'A' <= c && c <= 'Z':
+			hasUpper = true
+			c += 'a' - 'A'
+		case 'a' <= c && c <= 'z':
+			hasLower = true
+		}
+		dst = append(dst, c)
+	}
+	return dst, hasUpper && !hasLower
+}
+
+// lowerUnicode appends Python's str.lower() of w (without the final-sigma
+// rule) and reports str.isupper(w), which uses the Unicode Lowercase and
+// Uppercase properties.
+func lowerUnicode(dst, w []byte) ([]byte, bool) {
+	hasUpper, hasLower := false, false
+	for i := 0; i < len(w); {
+		r, size := utf8.DecodeRune(w[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, w[i])
+			i++
+			continue
+		}
+		i += size
+		switch {
+		case r < utf8.RuneSelf:
+			if 'A' <= r && r <= 'Z' {
+				hasUpper = true
+				r += 'a' - 'A'
+			} else if 'a' <= r && r <= 'z' {
+				hasLower = true
+			}
+		case unicode.IsLower(r) || unicode.Is(unicode.Other_Lowercase, r) || unicode.IsTitle(r):
+			hasLower = true
+			r = unicode.ToLower(r)
+		case unicode.IsUpper(r) || unicode.Is(unicode.Other_Uppercase, r):
+			hasUpper = true
+			if r == 'İ' {
+				dst = append(dst, 'i', 0xcc, 0x87) // "i̇", as Python lowers it
+				continue
+			}
+			r = unicode.ToLower(r)
+		}
+		dst = utf8.AppendRune(dst, r)
+	}
+	return dst, hasUpper && !hasLower
+}
+
+// mergePhrases joins the tokens of each WithTerms phrase into one token.
+func (s *Scorer) mergePhrases(st *state) {
+	toks := st.toks
+	out := toks[:0]
+	for i := 0; i < len(toks); {
+		t := toks[i]
+		if t.e.flags&fPhrase != 0 {
+			if p, n := s.matchPhrase(st, toks[i:]); n > 0 {
+				t.e = p.e
+				t.hi = toks[i+n-1].hi
+				up := true
+				for _, u := range toks[i : i+n] {
+					up = up && u.upper
+				}
+				t.upper = up
+				out = append(out, t)
+				i += n
+				continue
+			}
+		}
+		out = append(out, t)
+		i++
+	}
+	st.toks = out
+}
+
+func (s *Scorer) matchPhrase(st *state, toks []token) (*phrase, int) {
+	first := st.low[toks[0].lo:toks[0].hi]
+	ps := s.phrases[string(first)]
+	for k := range ps {
+		p := &ps[k]
+		if len(p.words) > len(toks) {
+			continue
+		}
+		ok := true
+		for j := 1; j < len(p.words); j++ {
+			if string(st.low[toks[j].lo:toks[j].hi]) != p.words[j] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return p, len(p.words)
+		}
+	}
+	return nil, 0
+}
+
+// decodeEntity decodes an HTML character reference at the start of s
+// ("&amp;", "&#39;", "&#x1F600;"). It returns size 0 if there is none.
+func decodeEntity(s string) (rune, int) {
+	end := -1
+	for i := 1; i < len(s) && i < 12; i++ {
+		if s[i] == ';' {
+			end = i
+			break
+		}
+	}
+	if end < 2 {
+		return 0, 0
+	}
+	name := s[1:end]
+	if name[0] == '#' {
+		var v uint64
+		var err error
+		if len(name) > 1 && (name[1] == 'x' || name[1] == 'X') {
+			v, err = strconv.ParseUint(name[2:], 16, 32)
+		} else {
+			v, err = strconv.ParseUint(name[1:], 10, 32)
+		}
+		if err != nil || v == 0 || v > unicode.MaxRune || (v >= 0xD800 && v <= 0xDFFF) {
+			return 0, 0
+		}
+		return rune(v), end + 1
+	}
+	switch name {
+	case "amp":
+		return '&', end + 1
+	case "lt":
+		return '<', end + 1
+	case "gt":
+		return '>', end + 1
+	case "quot":
+		return '"', end + 1
+	case "apos":
+		return '\'', end + 1
+	case "nbsp":
+		return ' ', end + 1
+	case "hellip":
+		return '…', end + 1
+	case "rsquo", "lsquo":
+		return '\'', end + 1
+	case "ldquo", "rdquo":
+		return '"', end + 1
+	}
+	return 0, 0
+}
