@@ -57,6 +57,14 @@ func TestQueryMatch(t *testing.T) {
 		{"日本", "日本 travel", true},
 		{`"larkspur coffee"`, "Larkspur\u200d coffee", true}, // ZWJ inside a word is dropped
 		{"a", "", false},
+		// The fast ASCII path and the general path must agree on keys.
+		{"larkspur", "LARKSPÜR rocks", true},
+		{"larkspür", "larkspur rocks", true},
+		{"internationalization", "Internationalization…", true},
+		{"internationalisation", "internationalization", false},
+		{"überlongword", "UBERLONGWORD", true},
+		{"abcdefgh", "abcdefghi", false},
+		{"abcdefghi", "abcdefgh", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.query+"|"+tc.text, func(t *testing.T) {

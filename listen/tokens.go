@@ -158,93 +158,138 @@ type tokenKey struct {
 	flags uint8
 }
 
-// scan cuts s into tokens. It is the one tokenizer for queries and texts,
-// written as a single loop so that the common ASCII path stays inlined. It
-// does not allocate in match mode.
+// scan cuts s into tokens. It is the one tokenizer for queries and texts.
+// The common case, a short ASCII word, runs in a tight inner loop; words
+// that are long or contain other characters go through word, which gives
+// the same key for the same folded bytes. It does not allocate in match
+// mode.
 func (sc *scanner) scan(s string) {
-	var (
-		w, h      uint64 // w packs up to 8 folded bytes; h mixes full words of long tokens
-		n, chunks uint   // bytes in w; full words mixed into h
-		pending   uint8  // '#'/'@' flags of the token being read; markers end tokens
-	)
+	var pending uint8 // '#'/'@' flags for the next word
 	bloom := sc.bloom
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := asciiFold[s[i]]
-		if c-1 < markHash-1 { // 1 <= c < markHash: an ASCII word byte, the hot path
-			w = w<<8 | uint64(c)
-			n++
-			if n == 8 {
-				h = mix(h ^ w)
-				w, n = 0, 0
-				chunks++
-			}
-			continue
-		}
-		var r rune
-		class := runeSep
-		if c == markUTF8 {
-			var rsize int
-			r, rsize = utf8.DecodeRuneInString(s[i:])
-			i += rsize - 1
-			class = classify(r)
-			switch class {
-			case runeIgnore:
-				continue
-			case runeWord:
-				var buf [utf8.UTFMax]byte
-				k := utf8.EncodeRune(buf[:], foldRune(r))
-				for _, b := range buf[:k] {
-					w = w<<8 | uint64(b)
-					n++
-					if n == 8 {
-						h = mix(h ^ w)
-						w, n = 0, 0
-						chunks++
-					}
+		if c-1 < markHash-1 { // 1 <= c < markHash: an ASCII word byte
+			w := uint64(c)
+			j := i + 1
+			for j < len(s) {
+				c = asciiFold[s[j]]
+				if c-1 >= markHash-1 {
+					break
 				}
-				continue
+				w = w<<8 | uint64(c)
+				j++
 			}
-		}
-		// A separator, a marker or a symbol ends the current token. The
-		// token method is inlined here by hand for the common case.
-		if n|chunks != 0 {
-			key := w
-			if chunks != 0 {
-				key = longKey(h, w, n+8*chunks)
+			if j-i > 8 || (j < len(s) && c == markUTF8 && continuesWord(s[j:])) {
+				w, j = word(s, i)
 			}
-			hash := key*spread | 1
+			i = j
+			// The token method, inlined by hand for the common case.
+			hash := w*spread | 1
 			sc.ring[sc.n%maxPhrase] = hash
 			sc.n++
 			if bloom[hash>>62]&(1<<((hash>>56)&63)) != 0 && sc.more(hash, pending) {
 				return
 			}
-			w, h, n, chunks = 0, 0, 0, 0
+			pending = 0
+			continue
 		}
-		pending = 0
-		switch {
-		case c == markHash:
+		switch c {
+		case 0:
+			pending = 0
+			i++
+			continue
+		case markHash:
 			pending = flagHash
-		case c == markMention:
+			i++
+			continue
+		case markMention:
 			pending = flagMention
-		case class == runeSymbol:
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch classify(r) {
+		case runeWord:
+			key, j := word(s, i)
+			i = j
+			if sc.token(key*spread|1, pending) {
+				return
+			}
+		case runeSymbol:
+			i += size
 			var buf [utf8.UTFMax]byte
-			k := utf8.EncodeRune(buf[:], r)
 			var key uint64
-			for _, b := range buf[:k] {
+			for _, b := range buf[:utf8.EncodeRune(buf[:], r)] {
 				key = key<<8 | uint64(b)
 			}
 			if sc.token(key*spread|1, 0) {
 				return
 			}
+		case runeIgnore:
+			i += size
+			continue // between words: nothing to end, flags kept
+		default:
+			i += size
 		}
+		pending = 0
 	}
-	if n|chunks != 0 {
-		key := w
-		if chunks != 0 {
-			key = longKey(h, w, n+8*chunks)
+}
+
+// continuesWord reports whether the rune at the start of s belongs to the
+// word before it.
+func continuesWord(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	c := classify(r)
+	return c == runeWord || c == runeIgnore
+}
+
+// word reads the word starting at s[i] and returns its key and the index
+// after it. Up to eight folded bytes, the key is the bytes packed into a
+// word, as the fast path computes it; longer words mix full eight-byte
+// chunks.
+func word(s string, i int) (key uint64, end int) {
+	var (
+		w, h      uint64
+		n, chunks uint
+	)
+	add := func(b byte) {
+		if n == 8 { // a ninth byte: mix the full word in first
+			h = mix(h ^ w)
+			w, n = 0, 0
+			chunks++
 		}
-		sc.token(key*spread|1, pending)
+		w = w<<8 | uint64(b)
+		n++
 	}
+	for i < len(s) {
+		c := asciiFold[s[i]]
+		if c-1 < markHash-1 {
+			add(c)
+			i++
+			continue
+		}
+		if c != markUTF8 {
+			break
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		cl := classify(r)
+		if cl == runeIgnore {
+			i += size
+			continue
+		}
+		if cl != runeWord {
+			break
+		}
+		var buf [utf8.UTFMax]byte
+		for _, b := range buf[:utf8.EncodeRune(buf[:], foldRune(r))] {
+			add(b)
+		}
+		i += size
+	}
+	if chunks == 0 {
+		return w, i
+	}
+	return longKey(h, w, n+8*chunks), i
 }
 
 // token handles one token and reports whether scanning can stop. The
