@@ -240,6 +240,10 @@ func (q *Query) Match(p *Post) bool {
 	return q.matchText(p.Text, &set)
 }
 
+// Keep is Match for a post value, with the signature [Filter] takes:
+// listen.Filter(src, q.Keep).
+func (q *Query) Keep(p Post) bool { return q.Match(&p) }
+
 // markField records the atoms of kind k whose token is h.
 func (q *Query) markField(set *atomSet, k atomKind, h uint64) {
 	for i := range q.atoms {

@@ -1,6 +1,7 @@
 package listen_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/listentest"
 )
 
 func TestQueryMatch(t *testing.T) {
@@ -90,6 +92,21 @@ func TestQueryFields(t *testing.T) {
 	assert.True(t, region.Match(&listen.Post{Lang: "en_gb"}))
 	assert.False(t, region.Match(&listen.Post{Lang: "en-US"}))
 	assert.False(t, region.Match(&listen.Post{Lang: "en"}))
+}
+
+func TestQueryKeepFilters(t *testing.T) {
+	q := listen.MustCompile(`larkspur -giveaway`)
+	src := listen.Filter(listentest.Static(
+		listen.Post{Platform: "x", ID: "1", Text: "Larkspur latte"},
+		listen.Post{Platform: "x", ID: "2", Text: "Larkspur giveaway!"},
+		listen.Post{Platform: "x", ID: "3", Text: "tea"},
+	), q.Keep)
+	var ids []string
+	for p, err := range src.Posts(context.Background()) {
+		require.NoError(t, err)
+		ids = append(ids, p.ID)
+	}
+	assert.Equal(t, []string{"1"}, ids)
 }
 
 func TestQueryErrors(t *testing.T) {
