@@ -1,0 +1,150 @@
+package trend
+
+import "math"
+
+// The volume model behind [Spike]: a robust additive Holt-Winters model of
+// log(1+count) with a daily and a weekly profile, a level that follows
+// shifts, a robust (mean-absolute-deviation) scale, and residual averages at
+// several time scales, each normalised by its own running spread.
+
+const (
+	daySlots  = 24  // hourly daily profile
+	weekSlots = 168 // hourly weekly profile
+	nScales   = 4
+)
+
+// params are the model's rates, fixed for the product; a field per knob so
+// that tests can study them.
+type params struct {
+	levelRate  float64 // per bucket
+	seasonRate float64 // per visit of a slot
+	scaleRate  float64 // per bucket
+	clip       float64 // residuals beyond clip*scale are clipped in updates
+	scales     [nScales]float64
+	weekMin    float64 // visits before a weekly slot is trusted
+	median3    bool    // score the median of the last three buckets
+	zclip      float64 // residuals fed to the averages are clipped at zclip*scale (0: off)
+	firstScale int     // scales below this index are not scored
+}
+
+var defaultParams = params{
+	levelRate:  1 - math.Pow(0.5, 1.0/72), // half-life 6 h at 5 min
+	seasonRate: 1 - math.Pow(0.5, 1.0/36), // half-life 3 days of visits (12 a day)
+	scaleRate:  1 - math.Pow(0.5, 1.0/288),
+	clip:       3,
+	scales:     [nScales]float64{1, 1.0 / 3, 1.0 / 12, 1.0 / 48},
+	weekMin:    12,
+	median3:    false,
+	zclip:      0,
+	firstScale: 1,
+}
+
+// model is fixed-size state for one series.
+type model struct {
+	n      int64 // buckets seen
+	level  float64
+	day    [daySlots]float64
+	dayN   [daySlots]float32
+	week   [weekSlots]float64
+	weekN  [weekSlots]float32
+	scale  float64 // robust scale of one-bucket residuals
+	avg    [nScales]float64
+	spread [nScales]float64
+	prev   [2]float64
+}
+
+// step feeds one bucket (log-transformed count x at hour-of-week slot how)
+// and returns the largest standardised residual over the time scales
+// (positive = above the baseline), computed before the update.
+func (m *model) step(p *params, x float64, how int, mean0 float64) float64 {
+	hod := how % daySlots
+	if p.median3 {
+		a, b := m.prev[0], m.prev[1]
+		m.prev[0], m.prev[1] = b, x
+		if m.n >= 2 {
+			x = median3(a, b, x)
+		}
+	}
+	if m.n == 0 {
+		m.level = x
+		m.scale = 0
+	}
+	m.n++
+	// Expected value: level plus the weekly profile once trusted, else daily.
+	season := 0.0
+	if m.dayN[hod] > 0 {
+		season = m.day[hod]
+	}
+	if m.weekN[how] >= float32(p.weekMin) {
+		season = m.week[how]
+	}
+	r := x - (m.level + season)
+	// Noise floor: a Poisson count with mean mu has sd ~ sqrt(mu)/(mu+1)
+	// on the log scale.
+	mu := math.Expm1(m.level + season)
+	if mu < 0 {
+		mu = 0
+	}
+	floor := math.Sqrt(mu+1) / (mu + 1)
+	sc := math.Max(m.scale, floor)
+	z := math.Inf(-1)
+	ra := r
+	if p.zclip > 0 {
+		ra = math.Min(ra, p.zclip*sc)
+	}
+	for k, a := range p.scales {
+		m.avg[k] += a * (ra - m.avg[k])
+		sp := math.Max(m.spread[k], sc*math.Sqrt(a/(2-a)))
+		if m.n > 1 && k >= p.firstScale {
+			if zk := m.avg[k] / sp; zk > z {
+				z = zk
+			}
+		}
+	}
+	// Robust updates with the clipped residual.
+	c := p.clip * sc
+	rc := math.Max(-c, math.Min(c, r))
+	if m.n > 1 {
+		m.scale += p.scaleRate * (math.Abs(rc)*1.2533 - m.scale)
+		for k, a := range p.scales {
+			sp := math.Max(m.spread[k], sc*math.Sqrt(a/(2-a)))
+			v := math.Min(math.Abs(m.avg[k]), p.clip*sp)
+			m.spread[k] += p.scaleRate * (v*1.2533 - m.spread[k])
+		}
+	}
+	m.level += p.levelRate * rc
+	d := x - m.level
+	if m.dayN[hod] == 0 {
+		m.day[hod] = d
+	} else {
+		m.day[hod] += p.seasonRate * (clampAround(d, m.day[hod], c) - m.day[hod])
+	}
+	m.dayN[hod]++
+	if m.weekN[how] == 0 {
+		m.week[how] = m.day[hod]
+	} else {
+		m.week[how] += p.seasonRate * 3 * (clampAround(d, m.week[how], c) - m.week[how])
+	}
+	m.weekN[how]++
+	if m.n == 1 {
+		return 0
+	}
+	return z
+}
+
+func clampAround(v, centre, c float64) float64 {
+	return math.Max(centre-c, math.Min(centre+c, v))
+}
+
+func median3(a, b, c float64) float64 {
+	if a > b {
+		a, b = b, a
+	}
+	if b > c {
+		b = c
+	}
+	if a > b {
+		return a
+	}
+	return b
+}

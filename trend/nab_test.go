@@ -1,0 +1,118 @@
+package trend_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/earshot-dev/earshot/internal/shared"
+	"github.com/earshot-dev/earshot/trend"
+	"github.com/earshot-dev/earshot/trend/internal/nab"
+)
+
+// nabScores runs a fresh Spike with threshold th over f, as examples/spikes
+// does, and returns its per-row scores.
+func nabScores(f nab.File, th float64) []float64 {
+	s := trend.Spike{Threshold: th}
+	out := make([]float64, len(f.Values))
+	for i, v := range f.Values {
+		out[i], _, _ = s.Step(f.Times[i], v)
+	}
+	return out
+}
+
+// thresholds is the grid the threshold is chosen from.
+func thresholds() []float64 {
+	var ts []float64
+	for th := 0.40; th <= 0.701; th += 0.01 {
+		ts = append(ts, math.Round(th*100)/100)
+	}
+	return ts
+}
+
+type nabRun struct {
+	th      float64
+	results [][]nab.Result // [threshold][file]
+}
+
+func runNAB(t *testing.T, files []nab.File) nabRun {
+	run := nabRun{}
+	for _, th := range thresholds() {
+		var rs []nab.Result
+		for _, f := range files {
+			r, err := nab.Score(f, nabScores(f, th), th, nab.Standard)
+			require.NoError(t, err)
+			rs = append(rs, r)
+		}
+		run.results = append(run.results, rs)
+	}
+	return run
+}
+
+// best returns the grid index maximising the summed raw score over the
+// files whose index is not skip (skip -1: all files).
+func (r nabRun) best(skip int) int {
+	bi, bs := 0, math.Inf(-1)
+	for i, rs := range r.results {
+		s := 0.0
+		for fi, x := range rs {
+			if fi != skip {
+				s += x.Score
+			}
+		}
+		if s > bs+1e-12 {
+			bi, bs = i, s
+		}
+	}
+	return bi
+}
+
+func total(rs []nab.Result) (raw, null, perfect float64) {
+	for _, r := range rs {
+		raw += r.Score
+		null += r.Null
+		perfect += r.Perfect
+	}
+	return
+}
+
+// TestNABRealTweets scores Spike on NAB's realTweets with the standard
+// profile and one threshold for all files, and checks leave-one-file-out.
+func TestNABRealTweets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("NAB evaluation skipped in -short mode")
+	}
+	files, err := nab.Load(shared.Path(t, "nab/realTweets"))
+	require.NoError(t, err)
+	require.Len(t, files, 5)
+	run := runNAB(t, files)
+	grid := thresholds()
+
+	bi := run.best(-1)
+	rs := run.results[bi]
+	raw, null, perfect := total(rs)
+	norm := nab.Normalize(raw, null, perfect)
+	for _, r := range rs {
+		t.Logf("NAB %-26s %6.1f  (raw %6.2f, windows %d, detected %d, false-positive rows %d)", r.Name, r.Normalized(), r.Score, r.Windows, r.TP, r.FP)
+	}
+	t.Logf("NAB total normalised %.1f at threshold %.2f (raw %.2f, null %.0f, perfect %.0f)", norm, grid[bi], raw, null, perfect)
+
+	// Leave one file out: choose the threshold on four, score the fifth.
+	var looRaw, looNull, looPerfect float64
+	for fi, f := range files {
+		i := run.best(fi)
+		r := run.results[i][fi]
+		looRaw += r.Score
+		looNull += r.Null
+		looPerfect += r.Perfect
+		t.Logf("NAB leave-one-out %-26s threshold %.2f  %6.1f", f.Name, grid[i], r.Normalized())
+	}
+	loo := nab.Normalize(looRaw, looNull, looPerfect)
+	t.Logf("NAB leave-one-out pooled normalised %.1f", loo)
+
+	assert.InDelta(t, trend.DefaultSpikeThreshold, grid[bi], 0.1, "default threshold should be near the chosen one")
+	assert.GreaterOrEqual(t, norm, 75.0, "NAB score floor")
+	assert.GreaterOrEqual(t, loo, 60.0, "NAB leave-one-out floor")
+}
