@@ -19,8 +19,9 @@
 // # Training
 //
 // [Train] minimises class-weighted cross-entropy with AdaGrad and L2 decay,
-// shuffling with [Config.Seed], so the same data and Config give the same
-// model byte for byte. Classes are balanced by default, which helps
+// shuffling with [Config.Seed], and keeps the average of the weights at the
+// end of each epoch. The same data and Config give the same model byte for
+// byte. Classes are balanced by default, which helps
 // macro-averaged recall. The defaults (6 epochs, rate 0.1, L2 1e-3, word
 // unigrams and bigrams, no character n-grams) were chosen by 5-fold
 // cross-validation on TweetEval validation tweets. [CrossValidate] and

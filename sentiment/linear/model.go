@@ -298,6 +298,7 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
 	rate, l2 := cfg.Rate, cfg.L2
+	avg := make([]float64, len(w)) // sum of the weights after each epoch
 	for range cfg.Epochs {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, n := range order {
@@ -331,9 +332,14 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 				}
 			}
 		}
+		for i, v := range w {
+			avg[i] += v
+		}
 	}
-	for i, v := range w {
-		m.w[i] = roundBF16(float32(v))
+	// The model is the average of the epochs' weights, which is less
+	// sensitive to the number of epochs and the rate than the last ones.
+	for i, v := range avg {
+		m.w[i] = roundBF16(float32(v / float64(cfg.Epochs)))
 	}
 	return m, nil
 }
