@@ -1,0 +1,51 @@
+// Package bluesky reads Bluesky posts as a [listen.Source], in two ways:
+//
+//   - [Jetstream] follows the Jetstream firehose over WebSocket: every new
+//     post (or, with [WithCollections], every repost and like, as
+//     [listen.KindRepost] and [listen.KindLike] events whose Subject is
+//     the at:// URI of the post) as it happens, with edits and deletes.
+//   - [Search] polls app.bsky.feed.searchPosts with an app password, for
+//     keyword listening without the firehose.
+//
+// # Posts
+//
+// A post's ID is its at:// URI (at://did/app.bsky.feed.post/rkey), its URL
+// the bsky.app page, Author.ID the DID. Created is the record's createdAt,
+// or the server's time_us when that is missing or malformed (createdAt is
+// client-declared; order by time_us when it matters). Facets become Tags,
+// Mentions (the handle as written, else the DID) and Links; reply refs
+// become ReplyTo and Thread.
+//
+// # Delivery and resuming
+//
+// Jetstream reconnects with exponential backoff after any failure and
+// replaces a connection that stays silent for [WithIdleTimeout] (Jetstream
+// sends no heartbeat). It resumes from the newest event handled: with the
+// sequence cursor when the server sends one (newer Jetstream builds; an
+// exact replay), else with time_us rewound by [WithRewind], since events
+// arrive out of time order and a time cursor replays a whole storage
+// block. Replays and duplicates are dropped by (did, collection, rkey,
+// rev) in a bounded set ([WithDedupeSize]). Identity and account events,
+// and undecodable frames, are skipped (counted in Stats().Skipped).
+//
+// With [WithCursor] the cursor, with the keys of the events inside the
+// rewind window, is saved after posts are handled (at most every
+// [WithSaveInterval], and when Posts returns), so a restarted process
+// resumes without gaps and without repeats; after a crash, posts handled
+// since the last save come again (at-least-once).
+//
+// Search logs in once (com.atproto.server.createSession), refreshes the
+// session when the server answers ExpiredToken (rotating the refresh
+// token) and logs in again only when refreshing fails. It pages with the
+// opaque cursor, sorts by latest, drops results already delivered by URI,
+// and honours RateLimit-* headers and 429.
+//
+// # Concurrency and errors
+//
+// Sources are safe for concurrent use; each Posts call runs on its own.
+// The sequence ends quietly when ctx is done or the loop breaks, and all
+// goroutines have stopped by then. An error yielded is final: transient
+// failures were retried for up to [WithMaxRetryTime]. Refused credentials
+// unwrap to [listen.ErrAuth]; secrets never appear in errors, logs or
+// String.
+package bluesky

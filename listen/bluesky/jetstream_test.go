@@ -1,0 +1,306 @@
+package bluesky
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/listentest"
+)
+
+// fast are options that keep tests quick: short backoff and idle timeout.
+func fast() []Option {
+	return []Option{WithBackoff(time.Millisecond, 5*time.Millisecond), WithIdleTimeout(2 * time.Second), WithMaxRetryTime(10 * time.Second)}
+}
+
+func TestJetstreamConformance(t *testing.T) {
+	listentest.Run(t, func(t *testing.T) listen.Source {
+		f := newFakeJetstream(t, genEvents(40, 1), true)
+		src, err := NewJetstream(f.wsURL(), append(fast(), WithCollections(CollectionPost, CollectionLike, CollectionRepost))...)
+		require.NoError(t, err)
+		return src
+	})
+}
+
+// TestMapping decodes every fixture event (captured shapes from
+// wire-formats §2.1 and §12) and compares the posts with a golden file.
+// Run with -update to rewrite it.
+func TestMapping(t *testing.T) {
+	f, err := os.Open("testdata/jetstream.jsonl")
+	require.NoError(t, err)
+	defer f.Close()
+	type result struct {
+		Line int          `json:"line"`
+		Post *listen.Post `json:"post"` // null: not delivered
+	}
+	var got []result
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		var ev event
+		require.NoError(t, decodeEvent(sc.Bytes(), &ev), "line %d", n)
+		r := result{Line: n}
+		if p, ok := toPost(&ev); ok {
+			r.Post = &p
+		}
+		got = append(got, r)
+	}
+	b, err := json.MarshalIndent(got, "", "  ")
+	require.NoError(t, err)
+	golden := "testdata/jetstream.golden.json"
+	if *update {
+		require.NoError(t, os.WriteFile(golden, append(b, '\n'), 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	assert.JSONEq(t, string(want), string(b))
+
+	// Spot checks that do not depend on the golden file.
+	first := got[0].Post
+	require.NotNil(t, first)
+	assert.Equal(t, "at://did:plc:ragtjsm2j2vknwkz3zp4oxrd/app.bsky.feed.post/3n2vg6j7qzk2z", first.ID)
+	assert.Equal(t, "https://bsky.app/profile/did:plc:ragtjsm2j2vknwkz3zp4oxrd/post/3n2vg6j7qzk2z", first.URL)
+	assert.Equal(t, []string{"golang"}, first.Tags)
+	assert.Equal(t, []string{"alice.test"}, first.Mentions)
+	assert.Equal(t, []string{"https://example.com"}, first.Links)
+	assert.Equal(t, "en", first.Lang)
+	assert.Equal(t, time.Date(2026, 11, 22, 10, 35, 24, 499e6, time.UTC), first.Created)
+	assert.Equal(t, "at://did:plc:uqzpqmrjnptsxezjx4xuh2mn/app.bsky.feed.post/3n2vg5xxwbs26", first.ReplyTo)
+	for _, i := range []int{2, 3, 4, 7} { // other collection, identity, account, follow
+		assert.Nil(t, got[i].Post, "line %d must not be delivered", i+1)
+	}
+	assert.Equal(t, listen.KindLike, got[5].Post.Kind)
+	assert.Equal(t, "at://did:plc:q235v55g5unth4zjjdpacfdr/app.bsky.feed.post/3mmoojp4cd223", got[5].Post.Subject)
+	assert.Equal(t, listen.KindRepost, got[6].Post.Kind)
+	assert.Equal(t, listen.KindUpdate, got[8].Post.Kind)
+	assert.Equal(t, []string{"rsv", "music"}, got[8].Post.Tags)
+	assert.Equal(t, listen.KindDelete, got[9].Post.Kind)
+	assert.Equal(t, time.UnixMicro(1779719013004410).UTC(), got[10].Post.Created, "bad createdAt falls back to time_us")
+}
+
+// collect reads src until it has n deliveries or ctx ends, and counts
+// each delivery key.
+func collect(t *testing.T, ctx context.Context, src listen.Source, n int, seen map[string]int) (int, error) {
+	t.Helper()
+	got := 0
+	for p, err := range src.Posts(ctx) {
+		if err != nil {
+			return got, err
+		}
+		seen[p.ID+"#"+p.Kind.String()]++
+		if got++; got == n {
+			break
+		}
+	}
+	return got, nil
+}
+
+// TestJetstreamFaults runs the fault-injection scenario against both
+// server generations: every post, like, repost and delete the fake
+// published is delivered exactly once despite dropped connections (1006,
+// 1000), refused handshakes (429, 503), garbage, truncated and binary
+// frames, duplicates, reordering, stalls and storage-block replays, and a
+// restart from the saved cursor resumes without gaps or repeats.
+func TestJetstreamFaults(t *testing.T) {
+	for _, seq := range []bool{false, true} {
+		name := "time_us"
+		if seq {
+			name = "sequence"
+		}
+		t.Run(name, func(t *testing.T) {
+			events := genEvents(1500, 7)
+			want := wantKeys(events)
+			f := newFakeJetstream(t, events, seq)
+			f.rng = newRand(11)
+			f.faultRate = 0.15
+			f.stall = 120 * time.Millisecond
+			store := &listen.MemoryStore{}
+			opts := append(fast(),
+				WithCollections(CollectionPost, CollectionLike, CollectionRepost),
+				WithCursor(store, "k"), WithIdleTimeout(60*time.Millisecond), WithSaveInterval(0), WithRewind(100*time.Millisecond))
+			ctx := ctxTimeout(t, 40*time.Second)
+			seen := map[string]int{}
+
+			src1, err := NewJetstream(f.wsURL(), opts...)
+			require.NoError(t, err)
+			n1, err := collect(t, ctx, src1, len(want)/2, seen)
+			require.NoError(t, err)
+			require.Equal(t, len(want)/2, n1)
+			saved, _ := store.Load(ctx, "k")
+			require.NotEmpty(t, saved)
+
+			// Restart: a new source resumes from the saved cursor.
+			src2, err := NewJetstream(f.wsURL(), opts...)
+			require.NoError(t, err)
+			n2, err := collect(t, ctx, src2, len(want)-n1, seen)
+			require.NoError(t, err)
+			require.Equal(t, len(want)-n1, n2, "ctx: %v", ctx.Err())
+
+			for k, c := range seen {
+				assert.True(t, want[k], "unexpected delivery %s", k)
+				assert.Equal(t, 1, c, "%s delivered %d times", k, c)
+			}
+			for k := range want {
+				assert.Contains(t, seen, k, "lost %s", k)
+			}
+			f.mu.Lock()
+			assert.Equal(t, len(events), f.published, "the fake published its whole log")
+			t.Logf("faults: %v, connections: %d", f.faults, f.conns)
+			f.mu.Unlock()
+			assert.GreaterOrEqual(t, f.totalFaults(), 200)
+			st1, st2 := src1.Stats(), src2.Stats()
+			assert.Positive(t, st1.Reconnects+st2.Reconnects)
+			assert.Positive(t, st1.Duplicates+st2.Duplicates)
+			assert.Positive(t, st1.Skipped+st2.Skipped)
+			assert.Equal(t, int64(len(want)), st1.Delivered+st2.Delivered)
+		})
+	}
+}
+
+func TestJetstreamResumesWithSequenceCursor(t *testing.T) {
+	events := genEvents(30, 3)
+	f := newFakeJetstream(t, events, true)
+	store := &listen.MemoryStore{}
+	opts := append(fast(), WithCursor(store, "k"))
+	ctx := ctxTimeout(t, 10*time.Second)
+	src, err := NewJetstream(f.wsURL(), opts...)
+	require.NoError(t, err)
+	_, err = collect(t, ctx, src, 5, map[string]int{})
+	require.NoError(t, err)
+	src, err = NewJetstream(f.wsURL(), opts...)
+	require.NoError(t, err)
+	_, err = collect(t, ctx, src, 1, map[string]int{})
+	require.NoError(t, err)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	require.Len(t, f.cursors, 2)
+	assert.Equal(t, "", f.cursors[0], "first run tails live")
+	var st savedState
+	c, _ := store.Load(ctx, "k")
+	require.NoError(t, json.Unmarshal([]byte(c), &st))
+	assert.Positive(t, st.Seq)
+	assert.Less(t, st.Seq, int64(1e15), "a sequence, not a time")
+	assert.NotEmpty(t, f.cursors[1])
+	assert.Less(t, len(f.cursors[1]), 15, "resumed with the sequence cursor, got %s", f.cursors[1])
+}
+
+func TestJetstreamHandshakeRefused(t *testing.T) {
+	f := newFakeJetstream(t, genEvents(5, 1), false)
+	src, err := NewJetstream(f.URL+"/nope", fast()...)
+	require.NoError(t, err)
+	var errs []error
+	for _, err := range src.Posts(ctxTimeout(t, 5*time.Second)) {
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], listen.ErrNotFound)
+	assert.True(t, strings.HasPrefix(errs[0].Error(), "bluesky: "), errs[0].Error())
+}
+
+func TestJetstreamRetries5xxThenFlows(t *testing.T) {
+	f := newFakeJetstream(t, genEvents(20, 2), false)
+	f.reject = 3
+	src, err := NewJetstream(f.wsURL(), fast()...)
+	require.NoError(t, err)
+	n, err := collect(t, ctxTimeout(t, 10*time.Second), src, 3, map[string]int{})
+	require.NoError(t, err)
+	assert.Equal(t, 3, n)
+	assert.Equal(t, int64(3), src.Stats().Reconnects)
+}
+
+func TestJetstreamGivesUp(t *testing.T) {
+	f := newFakeJetstream(t, genEvents(5, 1), false)
+	f.reject = 1 << 30
+	src, err := NewJetstream(f.wsURL(), WithBackoff(time.Millisecond, 2*time.Millisecond), WithMaxRetryTime(50*time.Millisecond))
+	require.NoError(t, err)
+	var errs []error
+	for _, err := range src.Posts(ctxTimeout(t, 5*time.Second)) {
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	var he *listen.HTTPError
+	require.ErrorAs(t, errs[0], &he)
+	assert.Equal(t, 503, he.StatusCode)
+}
+
+func TestJetstreamStalls(t *testing.T) {
+	// Only identity events pass a DID filter that matches nobody's
+	// commits: the fake stays silent after the log.
+	f := newFakeJetstream(t, nil, false)
+	src, err := NewJetstream(f.wsURL(), WithBackoff(time.Millisecond, 2*time.Millisecond), WithIdleTimeout(20*time.Millisecond), WithMaxStalls(3))
+	require.NoError(t, err)
+	var errs []error
+	for _, err := range src.Posts(ctxTimeout(t, 5*time.Second)) {
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], listen.ErrStalled)
+	assert.Equal(t, int64(2), src.Stats().Reconnects)
+}
+
+func TestJetstreamBadSavedCursor(t *testing.T) {
+	store := &listen.MemoryStore{}
+	require.NoError(t, store.Save(context.Background(), "k", "{garbage"))
+	f := newFakeJetstream(t, genEvents(5, 1), false)
+	src, err := NewJetstream(f.wsURL(), WithCursor(store, "k"))
+	require.NoError(t, err)
+	var errs []error
+	for _, err := range src.Posts(context.Background()) {
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], errBadCursor)
+}
+
+func TestCursorRoundTrip(t *testing.T) {
+	st := newStreamState(100)
+	for i := int64(0); i < 50; i++ {
+		st.add(uint64(1000+i), 1_000_000+i*200_000) // 0.2 s apart
+	}
+	st.maxTimeUS, st.maxSeq = 1_000_000+49*200_000, 77
+	c := st.marshal(2_000_000, 1000)
+	back := newStreamState(100)
+	require.NoError(t, back.restore(c))
+	assert.Equal(t, st.maxTimeUS, back.maxTimeUS)
+	assert.Equal(t, int64(77), back.maxSeq)
+	// Only keys within the 2 s rewind window are kept: 11 of them.
+	assert.Len(t, back.seen, 11)
+	assert.True(t, back.has(1049))
+	assert.False(t, back.has(1000))
+	// A bare time_us cursor from elsewhere is accepted.
+	bare := newStreamState(10)
+	require.NoError(t, bare.restore("1779719009157119"))
+	assert.Equal(t, int64(1779719009157119), bare.maxTimeUS)
+	assert.Error(t, bare.restore("-5"))
+}
+
+func TestNewJetstreamValidates(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		url  string
+		opts []Option
+	}{
+		{"scheme", "ftp://x/subscribe", nil},
+		{"nohost", "wss:///subscribe", nil},
+		{"idle", "wss://x/subscribe", []Option{WithIdleTimeout(0)}},
+		{"backoff", "wss://x/subscribe", []Option{WithBackoff(time.Second, time.Millisecond)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewJetstream(tc.url, tc.opts...)
+			require.Error(t, err)
+			assert.True(t, strings.HasPrefix(err.Error(), "bluesky: "))
+		})
+	}
+	_, err := NewJetstream("wss://x/subscribe")
+	assert.NoError(t, err)
+	assert.False(t, errors.Is(err, listen.ErrAuth))
+}
