@@ -1,0 +1,155 @@
+package viral
+
+import "math"
+
+// lad fits y ≈ X·b minimising Σ|y - X·b| by iteratively reweighted least
+// squares with a small ridge penalty (ridge·|b|², intercept included) for
+// stability. X is row-major with p columns.
+func lad(X [][]float64, y []float64, ridge float64) []float64 {
+	n := len(y)
+	if n == 0 {
+		return nil
+	}
+	p := len(X[0])
+	w := make([]float64, n)
+	for i := range w {
+		w[i] = 1
+	}
+	var b []float64
+	for iter := 0; iter < 60; iter++ {
+		A := make([][]float64, p)
+		for j := range A {
+			A[j] = make([]float64, p+1)
+			A[j][j] = ridge * float64(n)
+		}
+		normal(A, X, y, w)
+		nb := solve(A)
+		if nb == nil {
+			return b
+		}
+		conv := b != nil && maxDiff(b, nb) < 1e-7
+		b = nb
+		if conv {
+			break
+		}
+		for i := 0; i < n; i++ {
+			r := math.Abs(y[i] - dot(X[i], b))
+			w[i] = 1 / math.Max(r, 1e-4)
+		}
+	}
+	return b
+}
+
+func dot(a, b []float64) float64 {
+	s := 0.0
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// solve solves the augmented system A (p rows of p+1) by Gaussian
+// elimination with partial pivoting; nil if singular.
+func solve(A [][]float64) []float64 {
+	p := len(A)
+	for c := 0; c < p; c++ {
+		piv := c
+		for r := c + 1; r < p; r++ {
+			if math.Abs(A[r][c]) > math.Abs(A[piv][c]) {
+				piv = r
+			}
+		}
+		if math.Abs(A[piv][c]) < 1e-12 {
+			return nil
+		}
+		A[c], A[piv] = A[piv], A[c]
+		for r := c + 1; r < p; r++ {
+			f := A[r][c] / A[c][c]
+			for k := c; k <= p; k++ {
+				A[r][k] -= f * A[c][k]
+			}
+		}
+	}
+	x := make([]float64, p)
+	for r := p - 1; r >= 0; r-- {
+		s := A[r][p]
+		for k := r + 1; k < p; k++ {
+			s -= A[r][k] * x[k]
+		}
+		x[r] = s / A[r][r]
+	}
+	return x
+}
+
+// quantReg fits the tau-quantile of y given X by iteratively reweighted
+// least squares on the check loss.
+func quantReg(X [][]float64, y []float64, tau float64) []float64 {
+	n := len(y)
+	if n == 0 {
+		return nil
+	}
+	p := len(X[0])
+	w := make([]float64, n)
+	for i := range w {
+		w[i] = 1
+	}
+	var b []float64
+	for iter := 0; iter < 80; iter++ {
+		A := make([][]float64, p)
+		for j := range A {
+			A[j] = make([]float64, p+1)
+			A[j][j] = 1e-9 * float64(n)
+		}
+		normal(A, X, y, w)
+		nb := solve(A)
+		if nb == nil {
+			return b
+		}
+		conv := b != nil && maxDiff(b, nb) < 1e-7
+		b = nb
+		if conv {
+			break
+		}
+		for i := 0; i < n; i++ {
+			r := y[i] - dot(X[i], b)
+			q := tau
+			if r < 0 {
+				q = 1 - tau
+			}
+			w[i] = q / math.Max(math.Abs(r), 1e-4)
+		}
+	}
+	return b
+}
+
+func maxDiff(a, b []float64) float64 {
+	d := 0.0
+	for i := range a {
+		d = math.Max(d, math.Abs(a[i]-b[i]))
+	}
+	return d
+}
+
+// normal adds the weighted normal equations Σ w·x·xᵀ | Σ w·x·y to A.
+func normal(A [][]float64, X [][]float64, y, w []float64) {
+	p := len(A)
+	for i, x := range X {
+		wi, yi := w[i], y[i]
+		for j := 0; j < p; j++ {
+			xw := x[j] * wi
+			if xw == 0 {
+				continue
+			}
+			row := A[j]
+			for k := j; k < p; k++ {
+				row[k] += xw * x[k]
+			}
+			row[p] += xw * yi
+		}
+	}
+	for j := 0; j < p; j++ {
+		for k := 0; k < j; k++ {
+			A[j][k] = A[k][j]
+		}
+	}
+}

@@ -1,0 +1,3 @@
+package viral
+
+//go:generate go run ./internal/gen -o defaults.go

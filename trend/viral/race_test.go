@@ -1,0 +1,5 @@
+//go:build race
+
+package viral
+
+const raceEnabled = true

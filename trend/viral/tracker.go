@@ -1,0 +1,255 @@
+package viral
+
+import (
+	"math"
+	"time"
+)
+
+// Limits applied to follower counts: a count below 1 is taken as 1 (a
+// resharer with no followers can still be seen through search and
+// quote-reposts, and a zero would leave SEISMIC without a denominator), a
+// count above MaxFollowers as MaxFollowers.
+const MaxFollowers = 1_000_000_000
+
+// Tracker estimates the final reshare count of one post from its reshares
+// so far.
+//
+// Feed it either reshare events with [Tracker.Observe] (event mode) or
+// polled totals with [Tracker.ObserveCount] (count mode), and ask
+// [Tracker.Predict] at any time. Observe is O(1) amortised; Predict is
+// O(B) where B <= ~300 is the number of non-empty age bins (see the
+// package doc), independent of the number of reshares. Memory is O(B).
+//
+// The zero value is ready to use: if Posted is zero, the time of the first
+// observation is taken as the post time. A Tracker is not safe for
+// concurrent use.
+type Tracker struct {
+	// Posted is the time of the original post.
+	Posted time.Time
+	// Followers is the original poster's follower count; 0 means unknown
+	// (the model's DefaultFollowers is used).
+	Followers int
+	// Model predicts from the tracker's statistics; nil means
+	// [DefaultModel], or [DefaultCountModel] once ObserveCount was used.
+	Model *Model
+
+	bins    bins
+	n       float64 // reshares recorded (fractional in count mode)
+	last    float64 // latest age observed, seconds
+	started bool
+
+	counted   bool    // count mode
+	pollAge   float64 // age of the latest poll
+	pollTotal float64 // max total seen
+}
+
+func (t *Tracker) start(at time.Time) {
+	if !t.started {
+		t.started = true
+		if t.Posted.IsZero() {
+			t.Posted = at
+		}
+	}
+}
+
+// age converts at to seconds since the post, clamped to [0, maxAge].
+func (t *Tracker) age(at time.Time) float64 {
+	u := at.Sub(t.Posted).Seconds()
+	if !(u > 0) {
+		return 0
+	}
+	if u > maxAge {
+		return maxAge
+	}
+	return u
+}
+
+func clampFollowers(f int, dflt float64) float64 {
+	switch {
+	case f < 0:
+		return dflt
+	case f < 1:
+		return 1
+	case f > MaxFollowers:
+		return MaxFollowers
+	}
+	return float64(f)
+}
+
+func (t *Tracker) model() *Model {
+	if t.Model != nil {
+		return t.Model
+	}
+	if t.counted {
+		return DefaultCountModel
+	}
+	return DefaultModel
+}
+
+// Observe records one reshare at time at by an account with followers
+// followers (negative: unknown, the model's DefaultFollowers is used).
+//
+// Reshares may arrive out of order: each lands in the bin of its own age.
+// A reshare before the post time is counted at the post time. Every call
+// counts: the tracker cannot tell a duplicate from two reshares in the same
+// second by accounts of the same size (the data set has such pairs), so
+// drop duplicates upstream by reshare ID. Observe after ObserveCount is
+// ignored: a tracker works in one mode.
+func (t *Tracker) Observe(at time.Time, followers int) {
+	t.start(at)
+	if t.counted {
+		return
+	}
+	u := t.age(at)
+	t.bins.add(u, 1, clampFollowers(followers, t.model().defaultFollowers()))
+	t.n++
+	if u > t.last {
+		t.last = u
+	}
+}
+
+// ObserveCount records a polled total: total reshares (or likes, or any
+// engagement count the model was fitted on) seen at time at, without
+// per-event times. The reshares new since the previous poll are spread
+// evenly over the time between the two polls (between the post and the
+// first poll for the first one), each with the model's DefaultFollowers.
+//
+// Totals are cumulative, so a poll older than the newest one is ignored, as
+// is a total below the largest seen (deleted reshares are not un-counted).
+// ObserveCount after Observe is ignored: a tracker works in one mode.
+func (t *Tracker) ObserveCount(at time.Time, total int) {
+	t.start(at)
+	if t.n > 0 && !t.counted {
+		return
+	}
+	t.counted = true
+	u := t.age(at)
+	if u < t.pollAge {
+		return
+	}
+	tot := float64(total)
+	if tot > t.pollTotal {
+		t.bins.spread(t.pollAge, u, tot-t.pollTotal, t.model().defaultFollowers())
+		t.n += tot - t.pollTotal
+		t.pollTotal = tot
+	}
+	t.pollAge = u
+	if u > t.last {
+		t.last = u
+	}
+}
+
+// Count returns the number of reshares recorded so far.
+func (t *Tracker) Count() int { return int(math.Round(t.n)) }
+
+// Predict estimates the final count at time at from what was observed.
+// An at before the latest observation is taken as that observation's time
+// (a tracker cannot forget); an at before the post time as the post time.
+// The result never holds NaN or Inf.
+func (t *Tracker) Predict(at time.Time) Prediction {
+	return t.model().Predict(t.Stats(at))
+}
+
+// Stats returns the statistics [Tracker.Predict] would use at time at.
+func (t *Tracker) Stats(at time.Time) Stats {
+	m := t.model()
+	var u float64
+	if t.started {
+		u = t.age(at)
+	}
+	if u < t.last {
+		u = t.last
+	}
+	s := t.stats(u, m)
+	if !t.started {
+		s.At = at
+	}
+	return s
+}
+
+// Stats are the sufficient statistics a [Model] predicts from, at one
+// moment of one post's life.
+type Stats struct {
+	Age      time.Duration // time since the post
+	Observed float64       // reshares so far
+	Half     float64       // reshares in the first half of Age
+	// Infectiousness is SEISMIC's p̂: reshares in the recent window per
+	// unit of kernel-weighted follower exposure.
+	Infectiousness float64
+	// Direct is the expected number of future reshares triggered directly
+	// by the reshares so far (p̂ times the remaining kernel mass times their
+	// followers), with no horizon; DirectWeek stops at the 7-day horizon.
+	Direct, DirectWeek float64
+	// MeanFollowers is the mean follower count of the reshares so far.
+	MeanFollowers float64
+	// At is the moment the statistics describe (post time plus Age); its
+	// time of day feeds the daily rhythm.
+	At time.Time
+}
+
+// stats computes SEISMIC's estimates at age u from the bins.
+func (t *Tracker) stats(u float64, m *Model) Stats {
+	k := m.Kernel.norm()
+	s := Stats{Age: time.Duration(u * float64(time.Second)), Observed: t.n}
+	s.At = t.Posted.Add(s.Age)
+	if t.n <= 0 || u <= 0 {
+		return s
+	}
+	// window: u/2 clamped to [5 min, 2 h]; widened to hold >= minCount
+	// reshares.
+	w := math.Min(math.Max(u/2, m.minWindow()), m.maxWindow())
+	inWin := 0.0
+	for i := len(t.bins) - 1; i >= 0; i-- {
+		b := &t.bins[i]
+		if u-b.meanT() > w {
+			if inWin < minCount {
+				w = u - b.meanT()
+				inWin += b.cnt
+				continue
+			}
+			break
+		}
+		inWin += b.cnt
+	}
+	if w <= 0 {
+		w = m.minWindow()
+	}
+	hz := m.horizon()
+	mass := k.mass()
+	f0 := clampFollowers(t.Followers, m.defaultFollowers())
+	if t.Followers == 0 {
+		f0 = m.defaultFollowers()
+	}
+	num := 0.0
+	den := f0 * k.windowed(u, w)
+	rem := f0 * (1 - k.cdf(u)/mass)
+	remH := f0 * math.Max(0, k.cdf(hz)-k.cdf(u)) / mass
+	sumN := 0.0
+	half := 0.0
+	for i := range t.bins {
+		b := &t.bins[i]
+		ct, nt := b.meanT(), b.meanNT()
+		if a := u - ct; a <= w {
+			num += b.cnt * (1 - a/w)
+		}
+		if ct <= u/2 {
+			half += b.cnt
+		}
+		a := u - nt
+		den += b.sumN * k.windowed(a, w)
+		c := k.cdf(a)
+		rem += b.sumN * (1 - c/mass)
+		remH += b.sumN * math.Max(0, k.cdf(hz-nt)-c) / mass
+		sumN += b.sumN
+	}
+	s.Half = half
+	s.MeanFollowers = sumN / t.n
+	if den > 0 && num > 0 {
+		s.Infectiousness = num / den
+	}
+	s.Direct = s.Infectiousness * rem
+	s.DirectWeek = s.Infectiousness * remH
+	return s
+}
+
+const minCount = 5
