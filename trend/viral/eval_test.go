@@ -10,7 +10,6 @@ import (
 	"github.com/earshot-dev/earshot/internal/shared"
 )
 
-
 var evalAges = []time.Duration{time.Hour, 2 * time.Hour, 6 * time.Hour}
 
 func sharedCascades(t *testing.T) []Cascade {
