@@ -1,6 +1,7 @@
 package linear
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -70,4 +71,49 @@ func TestFolds(t *testing.T) {
 	assert.Equal(t, 4, m.N())
 	assert.InDelta(t, 0.5, m.Accuracy(), 1e-12)
 	assert.InDelta(t, (0.5+0+1)/3, m.MacroRecall(), 1e-12)
+}
+
+// TestCalibration checks that the probabilities mean what they say on
+// tweets the model did not see: out-of-fold (5 folds) on TweetEval, the
+// class-wise expected calibration error over 10 bins stays small.
+func TestCalibration(t *testing.T) {
+	if testing.Short() {
+		t.Skip("quality evaluation skipped under -short")
+	}
+	te := tweetEval(t)
+	folds, err := Folds(te, 5, 1)
+	require.NoError(t, err)
+	var sumP, sumY [10]float64
+	n := 0
+	for f := range folds {
+		var train, test []Example
+		for g, idx := range folds {
+			for _, i := range idx {
+				if g == f {
+					test = append(test, te[i])
+				} else {
+					train = append(train, te[i])
+				}
+			}
+		}
+		m, err := Train(train, Config{})
+		require.NoError(t, err)
+		for _, ex := range test {
+			p := m.Probabilities(ex.Text)
+			for c, q := range [3]float64{p.Negative, p.Neutral, p.Positive} {
+				b := min(int(q*10), 9)
+				sumP[b] += q
+				if c == int(ex.Label)+1 {
+					sumY[b]++
+				}
+				n++
+			}
+		}
+	}
+	var ece float64
+	for b := range sumP {
+		ece += math.Abs(sumP[b]-sumY[b]) / float64(n)
+	}
+	t.Logf("class-wise ECE, 5-fold out-of-fold on TweetEval: %.4f", ece)
+	assert.Less(t, ece, 0.05)
 }
