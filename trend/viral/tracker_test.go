@@ -162,7 +162,7 @@ func TestTrackerBadInput(t *testing.T) {
 		}, func(t *testing.T, tr *Tracker, p Prediction) { assert.Equal(t, 2.0, p.Observed) }},
 		{"counts out of order and decreasing", func(tr *Tracker) {
 			tr.ObserveCount(t0.Add(10*time.Minute), 50)
-			tr.ObserveCount(t0.Add(5*time.Minute), 80) // older poll: ignored
+			tr.ObserveCount(t0.Add(5*time.Minute), 80)  // older poll: ignored
 			tr.ObserveCount(t0.Add(20*time.Minute), 40) // lower total: kept at 50
 			tr.ObserveCount(t0.Add(30*time.Minute), 90)
 			tr.ObserveCount(t0.Add(30*time.Minute), 90) // duplicate poll
