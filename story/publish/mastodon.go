@@ -1,0 +1,238 @@
+package publish
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/earshot-dev/earshot/internal/httpx"
+	"github.com/earshot-dev/earshot/story"
+)
+
+// Mastodon publishes to a Mastodon-API server (Mastodon, GoToSocial,
+// Akkoma...) with POST /api/v1/statuses. Each part carries a deterministic
+// Idempotency-Key ("earshot/<thread>/<part>"), which Mastodon honours for
+// an hour. Because GoToSocial ignores that header, after any unclear
+// failure the publisher also reads the account's recent statuses
+// (verify_credentials, then GET /api/v1/accounts/{id}/statuses) and takes
+// a status with the same text, replying to the same parent, created since
+// the first attempt, as proof that the part was posted.
+//
+// A Mastodon is safe for concurrent use; it publishes one thread at a time.
+type Mastodon struct {
+	eng       engine
+	base      *url.URL
+	token     httpx.Secret
+	post, get *httpx.Client
+
+	mu        sync.Mutex
+	accountID string
+}
+
+// NewMastodon returns a publisher for the account whose access token
+// (scope write:statuses and read:accounts) is given, on the server at
+// baseURL ("https://mastodon.social").
+func NewMastodon(baseURL, token string, opts ...Option) (*Mastodon, error) {
+	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("publish: mastodon: invalid base URL %q", baseURL)
+	}
+	if token == "" {
+		return nil, fmt.Errorf("publish: mastodon: empty token")
+	}
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	m := &Mastodon{base: u, token: httpx.Secret(token)}
+	m.post, m.get = cfg.clients("mastodon", httpx.ParseMastodon, m.token)
+	m.eng = engine{cfg: cfg, p: mastodonPlatform{m}}
+	return m, nil
+}
+
+// String describes the publisher without its token.
+func (m *Mastodon) String() string { return "publish.Mastodon(" + m.base.String() + ")" }
+
+// GoString is String, so that %#v shows no secret either.
+func (m *Mastodon) GoString() string { return m.String() }
+
+// Publish implements [story.Publisher]. Sent.ID is the status ID and
+// Sent.URL its URL.
+func (m *Mastodon) Publish(ctx context.Context, t story.Thread) ([]story.Sent, error) {
+	return m.eng.publish(ctx, t)
+}
+
+type mastodonPlatform struct{ m *Mastodon }
+
+func (p mastodonPlatform) name() string { return "mastodon" }
+func (p mastodonPlatform) account() string {
+	return p.m.base.Host + "-" + accountHash(p.m.base.String(), string(p.m.token))
+}
+
+func (p mastodonPlatform) check(part story.Part) error {
+	if err := noImages("mastodon", part); err != nil {
+		return err
+	}
+	return story.Mastodon{MaxCharacters: p.m.eng.cfg.maxChars, Spoiler: part.Spoiler}.Check(part.Text)
+}
+
+func (p mastodonPlatform) newKey(t story.Thread, i int) string {
+	return "earshot/" + t.ID + "/" + strconv.Itoa(i+1)
+}
+
+func (p mastodonPlatform) classify(err error) (outcome, time.Duration) { return classifyHTTP(err) }
+
+func (p mastodonPlatform) request(ctx context.Context, method, path string, q url.Values, body any) (*http.Request, error) {
+	u := *p.m.base
+	u.Path += path
+	u.RawQuery = q.Encode()
+	var rd *bytes.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	var req *http.Request
+	var err error
+	if rd != nil {
+		req, err = http.NewRequestWithContext(ctx, method, u.String(), rd)
+	} else {
+		req, err = http.NewRequestWithContext(ctx, method, u.String(), nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+string(p.m.token))
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, nil
+}
+
+type mastodonStatus struct {
+	ID          string    `json:"id"`
+	URL         string    `json:"url"`
+	Content     string    `json:"content"`
+	SpoilerText string    `json:"spoiler_text"`
+	InReplyToID *string   `json:"in_reply_to_id"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func (p mastodonPlatform) post(ctx context.Context, t story.Thread, i int, rec *partRecord, _, parent story.Sent) (story.Sent, error) {
+	part := t.Parts[i]
+	body := map[string]any{"status": part.Text, "visibility": p.m.eng.cfg.visibility}
+	if parent.ID != "" {
+		body["in_reply_to_id"] = parent.ID
+	}
+	if part.Spoiler != "" {
+		body["spoiler_text"] = part.Spoiler
+	}
+	if t.Lang != "" {
+		body["language"] = t.Lang
+	}
+	req, err := p.request(ctx, http.MethodPost, "/api/v1/statuses", nil, body)
+	if err != nil {
+		return story.Sent{}, err
+	}
+	req.Header.Set("Idempotency-Key", rec.Key)
+	resp, err := p.m.post.Do(ctx, req)
+	if err != nil {
+		return story.Sent{}, err
+	}
+	var st mastodonStatus
+	if err := json.Unmarshal(resp.Body, &st); err != nil || st.ID == "" {
+		return story.Sent{}, fmt.Errorf("mastodon: decode status: %v", err) // unclear: look it up
+	}
+	return story.Sent{ID: st.ID, URL: st.URL}, nil
+}
+
+func (p mastodonPlatform) accountIDOf(ctx context.Context) (string, error) {
+	p.m.mu.Lock()
+	id := p.m.accountID
+	p.m.mu.Unlock()
+	if id != "" {
+		return id, nil
+	}
+	req, err := p.request(ctx, http.MethodGet, "/api/v1/accounts/verify_credentials", nil, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := p.m.get.Do(ctx, req)
+	if err != nil {
+		return "", err
+	}
+	var acct struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(resp.Body, &acct); err != nil || acct.ID == "" {
+		return "", fmt.Errorf("mastodon: decode account: %v", err)
+	}
+	p.m.mu.Lock()
+	p.m.accountID = acct.ID
+	p.m.mu.Unlock()
+	return acct.ID, nil
+}
+
+func (p mastodonPlatform) find(ctx context.Context, t story.Thread, i int, rec *partRecord, parent story.Sent) (story.Sent, bool, error) {
+	id, err := p.accountIDOf(ctx)
+	if err != nil {
+		return story.Sent{}, false, err
+	}
+	q := url.Values{"limit": {"40"}, "exclude_reblogs": {"true"}}
+	req, err := p.request(ctx, http.MethodGet, "/api/v1/accounts/"+url.PathEscape(id)+"/statuses", q, nil)
+	if err != nil {
+		return story.Sent{}, false, err
+	}
+	resp, err := p.m.get.Do(ctx, req)
+	if err != nil {
+		return story.Sent{}, false, err
+	}
+	var list []mastodonStatus
+	if err := json.Unmarshal(resp.Body, &list); err != nil {
+		return story.Sent{}, false, fmt.Errorf("mastodon: decode statuses: %w", err)
+	}
+	part := t.Parts[i]
+	want := squash(part.Text)
+	since := rec.Since.Add(-5 * time.Minute) // server clocks differ
+	for _, st := range list {
+		reply := ""
+		if st.InReplyToID != nil {
+			reply = *st.InReplyToID
+		}
+		if reply != parent.ID || st.CreatedAt.Before(since) || st.SpoilerText != part.Spoiler {
+			continue
+		}
+		if squash(htmlText(st.Content)) == want {
+			return story.Sent{ID: st.ID, URL: st.URL}, true, nil
+		}
+	}
+	return story.Sent{}, false, nil
+}
+
+var tagRe = regexp.MustCompile(`<[^>]*>`)
+
+// htmlText turns a status's HTML content into text: tags dropped (links
+// keep their full text, which Mastodon splits into invisible spans),
+// entities decoded.
+func htmlText(s string) string {
+	s = strings.NewReplacer("<br>", "\n", "<br/>", "\n", "<br />", "\n", "</p><p>", "\n\n").Replace(s)
+	return html.UnescapeString(tagRe.ReplaceAllString(s, ""))
+}
+
+// squash removes all whitespace, for comparing texts whose line breaks a
+// server may have rewritten.
+func squash(s string) string {
+	return strings.Join(strings.Fields(s), "")
+}

@@ -1,0 +1,369 @@
+package publish_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+	"golang.org/x/time/rate"
+
+	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/story"
+	"github.com/earshot-dev/earshot/story/publish"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func thread(id string, texts ...string) story.Thread {
+	t := story.Thread{ID: id, Lang: "en"}
+	for _, s := range texts {
+		t.Parts = append(t.Parts, story.Part{Text: s})
+	}
+	return t
+}
+
+func fast(rt http.RoundTripper, store story.Store, extra ...publish.Option) []publish.Option {
+	return append([]publish.Option{
+		publish.WithHTTPClient(&http.Client{Transport: rt}),
+		publish.WithStore(store),
+		publish.WithRetryInterval(time.Millisecond),
+		publish.WithMaxRetryTime(2 * time.Second),
+	}, extra...)
+}
+
+func TestMastodonThread(t *testing.T) {
+	for _, gts := range []bool{false, true} {
+		t.Run(fmt.Sprint("gotosocial=", gts), func(t *testing.T) {
+			fake := newFakeMastodon(gts)
+			var keys []string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if isPost(r) {
+					keys = append(keys, r.Header.Get("Idempotency-Key"))
+				}
+				fake.ServeHTTP(w, r)
+			}))
+			defer srv.Close()
+			pub, err := publish.NewMastodon(srv.URL, fake.Token, publish.WithLimiter(rate.NewLimiter(rate.Inf, 1)))
+			require.NoError(t, err)
+			th := thread("hen-diary-12", "1/3 Clementine laid her first egg & we cheered. https://example.com/a/very/long/path/to/the/diary", "2/3 Mabel was not impressed.\n\nShe kept scratching.", "3/3 More tomorrow #hendiary")
+			sent, err := pub.Publish(context.Background(), th)
+			require.NoError(t, err)
+			require.Len(t, sent, 3)
+			posts := fake.posted()
+			dups, lost, chain := checkThreadsByText(posts, th)
+			assert.Zero(t, dups)
+			assert.Zero(t, lost)
+			assert.Empty(t, chain)
+			assert.Equal(t, []string{"earshot/hen-diary-12/1", "earshot/hen-diary-12/2", "earshot/hen-diary-12/3"}, keys)
+			for i, s := range sent {
+				assert.Equal(t, posts[i].ID, s.ID)
+				assert.Contains(t, s.URL, s.ID)
+			}
+			// Publishing again posts nothing and returns the same parts.
+			again, err := pub.Publish(context.Background(), th)
+			require.NoError(t, err)
+			assert.Equal(t, sent, again)
+			assert.Len(t, fake.posted(), 3)
+		})
+	}
+}
+
+// checkThreadsByText is checkThreads for one thread whose texts are known.
+func checkThreadsByText(posts []fakePost, th story.Thread) (dups, lost int, chain []string) {
+	var renamed []fakePost
+	for _, p := range posts {
+		for i, part := range th.Parts {
+			if p.Text == part.Text {
+				p.Text = fmt.Sprintf("T0 P%d ", i+1)
+			}
+		}
+		renamed = append(renamed, p)
+	}
+	return checkThreads(renamed, 1, len(th.Parts))
+}
+
+func TestMastodonValidation(t *testing.T) {
+	fake := newFakeMastodon(false)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	pub, err := publish.NewMastodon(srv.URL, fake.Token)
+	require.NoError(t, err)
+
+	// Too long for the default limit: refused before anything is posted.
+	th := thread("long", "fine", strings.Repeat("a", 501))
+	_, err = pub.Publish(context.Background(), th)
+	var pe *publish.PartError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, 1, pe.Part)
+	assert.ErrorIs(t, err, story.ErrTooLong)
+	assert.Zero(t, fake.Posts)
+
+	// The host claims 5,000 characters but the server has 500: its 422 is
+	// final, recorded as failed, and not retried.
+	big, err := publish.NewMastodon(srv.URL, fake.Token, publish.WithMaxCharacters(5000))
+	require.NoError(t, err)
+	_, err = big.Publish(context.Background(), thread("long2", strings.Repeat("b", 600)))
+	var he *listen.HTTPError
+	require.ErrorAs(t, err, &he)
+	assert.Equal(t, 422, he.StatusCode)
+	assert.Contains(t, he.Message, "character limit")
+	assert.Equal(t, 1, fake.Posts)
+
+	_, err = pub.Publish(context.Background(), thread("blank", " \n "))
+	assert.ErrorIs(t, err, story.ErrEmpty)
+	_, err = pub.Publish(context.Background(), story.Thread{ID: "img", Parts: []story.Part{{Text: "hens", Images: []story.Image{{Alt: "three hens"}}}}})
+	assert.ErrorIs(t, err, publish.ErrMedia)
+	_, err = publish.NewMastodon(srv.URL, fake.Token, publish.WithVisibility("everyone"))
+	assert.Error(t, err)
+	_, err = publish.NewMastodon("ftp://x", fake.Token)
+	assert.Error(t, err)
+}
+
+func TestGoToSocialValidation400(t *testing.T) {
+	fake := newFakeMastodon(true)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	pub, err := publish.NewMastodon(srv.URL, fake.Token, publish.WithMaxCharacters(10000))
+	require.NoError(t, err)
+	_, err = pub.Publish(context.Background(), thread("gts-long", strings.Repeat("c", 5001)))
+	var he *listen.HTTPError
+	require.ErrorAs(t, err, &he)
+	assert.Equal(t, 400, he.StatusCode)
+	assert.Equal(t, 1, fake.Posts, "a 400 is final: not retried")
+}
+
+func TestSecretsNeverShown(t *testing.T) {
+	fake := newFakeMastodon(false)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	m, err := publish.NewMastodon(srv.URL, "wrong-"+fake.Token)
+	require.NoError(t, err)
+	_, err = m.Publish(context.Background(), thread("t", "hello"))
+	require.Error(t, err)
+	assert.ErrorIs(t, err, listen.ErrAuth)
+	bs := newFakeBluesky()
+	bsrv := httptest.NewServer(bs)
+	defer bsrv.Close()
+	b, err := publish.NewBluesky(bsrv.URL, bs.Handle, "not-"+bs.Password)
+	require.NoError(t, err)
+	_, berr := b.Publish(context.Background(), thread("t", "hello"))
+	require.Error(t, berr)
+	assert.ErrorIs(t, berr, listen.ErrAuth)
+	x, err := publish.NewX(srv.URL, "x-secret-token-value")
+	require.NoError(t, err)
+	for _, s := range []string{err2s(err), err2s(berr), fmt.Sprint(m), fmt.Sprintf("%+v", m), fmt.Sprintf("%#v", m),
+		fmt.Sprint(b), fmt.Sprintf("%+v", b), fmt.Sprintf("%#v", b), fmt.Sprintf("%+v", x), fmt.Sprintf("%#v", x)} {
+		assert.NotContains(t, s, fake.Token)
+		assert.NotContains(t, s, bs.Password)
+		assert.NotContains(t, s, "x-secret-token-value")
+	}
+}
+
+func err2s(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func TestBlueskyThread(t *testing.T) {
+	fake := newFakeBluesky()
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	pub, err := publish.NewBluesky(srv.URL, fake.Handle, fake.Password)
+	require.NoError(t, err)
+	th := thread("bsky-1", "Hens 🐔 with @alice.test and @nobody.test #hendiary https://example.com/diary", "part two", "part three")
+	sent, err := pub.Publish(context.Background(), th)
+	require.NoError(t, err)
+	require.Len(t, sent, 3)
+	dups, lost, chain := checkThreadsByText(fake.posted(), th)
+	assert.Zero(t, dups+lost)
+	assert.Empty(t, chain)
+	rec := fake.Records[0].Record
+	facets := rec["facets"].([]any)
+	require.Len(t, facets, 3, "mention of alice, tag, link; nobody.test does not resolve")
+	text := rec["text"].(string)
+	first := facets[0].(map[string]any)
+	idx := first["index"].(map[string]any)
+	assert.Equal(t, "@alice.test", text[int(idx["byteStart"].(float64)):int(idx["byteEnd"].(float64))])
+	assert.Equal(t, "did:plc:alice000000000000000000", first["features"].([]any)[0].(map[string]any)["did"])
+	assert.Equal(t, []any{"en"}, rec["langs"])
+	assert.True(t, strings.HasPrefix(sent[0].ID, "at://"+fake.DID+"/app.bsky.feed.post/"))
+	assert.NotEmpty(t, sent[2].CID)
+
+	// A second thread reuses the session; an expired token is refreshed,
+	// never a new login.
+	fake.ExpireAll()
+	_, err = pub.Publish(context.Background(), thread("bsky-2", "another day", "and more"))
+	require.NoError(t, err)
+	assert.Equal(t, 1, fake.Logins)
+	assert.Equal(t, 1, fake.Refresh)
+	assert.Equal(t, 1, fake.Expired)
+	assert.Len(t, fake.posted(), 5)
+}
+
+func TestBlueskyDuplicateKey500(t *testing.T) {
+	fake := newFakeBluesky()
+	// The first createRecord is committed but its answer is lost; the
+	// retry with the same rkey gets the PDS's bare 500.
+	first := true
+	rt := &faultRT{h: fake, plan: func(r *http.Request) fault {
+		if isPost(r) && first {
+			first = false
+			return resetAfter
+		}
+		return noFault
+	}}
+	pub, err := publish.NewBluesky("http://pds.test", fake.Handle, fake.Password, fast(rt, &story.MemoryStore{})...)
+	require.NoError(t, err)
+	sent, err := pub.Publish(context.Background(), thread("dup", "only once"))
+	require.NoError(t, err)
+	assert.Len(t, fake.posted(), 1)
+	assert.Equal(t, fake.posted()[0].ID, sent[0].ID)
+	assert.Equal(t, 1, fake.Posts, "found by getRecord: no second createRecord")
+}
+
+func TestXThreadAndDuplicate(t *testing.T) {
+	fake := newFakeX()
+	first := true
+	rt := &faultRT{h: fake, plan: func(r *http.Request) fault {
+		if isPost(r) && first {
+			first = false
+			return gatewayAfter
+		}
+		return noFault
+	}}
+	pub, err := publish.NewX("http://api.x.test", fake.Token, fast(rt, &story.MemoryStore{})...)
+	require.NoError(t, err)
+	th := thread("x-1", "Eggs & hens: https://example.com/x", "second", "third")
+	sent, err := pub.Publish(context.Background(), th)
+	require.NoError(t, err)
+	require.Len(t, sent, 3)
+	dups, lost, chain := checkThreadsByText(fake.posted(), th)
+	assert.Zero(t, dups+lost)
+	assert.Empty(t, chain)
+	assert.Equal(t, 3, fake.Posts, "the first part was found by the look-up, not re-sent")
+
+	// A blind 403 duplicate that the look-up cannot confirm is an error,
+	// not a success.
+	fake2 := newFakeX()
+	srv := httptest.NewServer(fake2)
+	defer srv.Close()
+	fake2.Tweets = append(fake2.Tweets, xTweet{ID: "1", Text: "same words", CreatedAt: time.Now().Add(-48 * time.Hour)})
+	p2, err := publish.NewX(srv.URL, fake2.Token, fast(http.DefaultTransport, &story.MemoryStore{}, publish.WithMaxRetryTime(20*time.Millisecond))...)
+	require.NoError(t, err)
+	_, err = p2.Publish(context.Background(), thread("x-2", "same words"))
+	assert.ErrorIs(t, err, publish.ErrUnconfirmed)
+}
+
+// A crash after the server committed part 2: a new process with the same
+// journal resumes from part 3, posting nothing twice.
+func TestResumeAfterCrash(t *testing.T) {
+	for _, name := range []string{"mastodon", "gotosocial", "bluesky", "x"} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "journal.json")
+			h, posted, newPub := platformUnderTest(t, name)
+			posts := 0
+			rt := &faultRT{h: h}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			rt.crash = cancel
+			rt.plan = func(r *http.Request) fault {
+				if isPost(r) {
+					posts++
+					if posts == 2 {
+						return crashAfter
+					}
+				}
+				return noFault
+			}
+			store, err := story.OpenFileStore(path)
+			require.NoError(t, err)
+			th := thread("crash-"+name, "T0 P1 first", "T0 P2 second", "T0 P3 third")
+			sent, err := newPub(fast(rt, store)).Publish(ctx, th)
+			require.ErrorIs(t, err, context.Canceled)
+			assert.Len(t, sent, 1)
+
+			store2, err := story.OpenFileStore(path) // the restarted process
+			require.NoError(t, err)
+			sent, err = newPub(fast(rt, store2)).Publish(context.Background(), th)
+			require.NoError(t, err)
+			assert.Len(t, sent, 3)
+			dups, lost, chain := checkThreads(posted(), 1, 3)
+			assert.Zero(t, dups)
+			assert.Zero(t, lost)
+			assert.Empty(t, chain)
+		})
+	}
+}
+
+type pubFactory func(opts []publish.Option) story.Publisher
+
+func platformUnderTest(t testing.TB, name string) (http.Handler, func() []fakePost, pubFactory) {
+	switch name {
+	case "mastodon", "gotosocial":
+		f := newFakeMastodon(name == "gotosocial")
+		return f, f.posted, func(opts []publish.Option) story.Publisher {
+			p, err := publish.NewMastodon("http://masto.test", f.Token, opts...)
+			require.NoError(t, err)
+			return p
+		}
+	case "bluesky":
+		f := newFakeBluesky()
+		return f, f.posted, func(opts []publish.Option) story.Publisher {
+			p, err := publish.NewBluesky("http://pds.test", f.Handle, f.Password, opts...)
+			require.NoError(t, err)
+			return p
+		}
+	default:
+		f := newFakeX()
+		return f, f.posted, func(opts []publish.Option) story.Publisher {
+			p, err := publish.NewX("http://api.x.test", f.Token, opts...)
+			require.NoError(t, err)
+			return p
+		}
+	}
+}
+
+func TestThreadChanged(t *testing.T) {
+	fake := newFakeMastodon(false)
+	store := &story.MemoryStore{}
+	pub, err := publish.NewMastodon("http://m.test", fake.Token, fast(&faultRT{h: fake}, store)...)
+	require.NoError(t, err)
+	_, err = pub.Publish(context.Background(), thread("c", "one", "two"))
+	require.NoError(t, err)
+	_, err = pub.Publish(context.Background(), thread("c", "one, edited", "two"))
+	assert.ErrorIs(t, err, publish.ErrThreadChanged)
+	// Appending a part to a published thread continues it.
+	sent, err := pub.Publish(context.Background(), thread("c", "one", "two", "three"))
+	require.NoError(t, err)
+	assert.Len(t, sent, 3)
+	assert.Len(t, fake.posted(), 3)
+}
+
+func TestDryRun(t *testing.T) {
+	d := &publish.DryRun{Rules: story.Bluesky{}}
+	th := story.Thread{ID: "d1", Parts: []story.Part{{Text: "hello", Images: []story.Image{{MIME: "image/jpeg", Alt: "a hen on a fence"}}}, {Text: "world"}}}
+	sent, err := d.Publish(context.Background(), th)
+	require.NoError(t, err)
+	assert.Equal(t, []story.Sent{{ID: "dry-1"}, {ID: "dry-2"}}, sent)
+	again, err := d.Publish(context.Background(), th)
+	require.NoError(t, err)
+	assert.Equal(t, sent, again)
+	require.Len(t, d.Threads(), 1)
+	assert.Equal(t, "a hen on a fence", d.Threads()[0].Parts[0].Images[0].Alt)
+	_, err = d.Publish(context.Background(), thread("d2", strings.Repeat("x", 301)))
+	assert.ErrorIs(t, err, story.ErrTooLong)
+	assert.Len(t, d.Threads(), 1)
+	var _ story.Publisher = d
+	assert.True(t, errors.Is(err, story.ErrTooLong))
+}
