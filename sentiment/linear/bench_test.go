@@ -45,3 +45,54 @@ func BenchmarkScore(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNestedCV estimates, without bias from choosing hyperparameters
+// on the test folds, the macro-recall of picking Rate and L2 by inner
+// 3-fold CV on each outer training set (outer 5-fold, TweetEval). Run with
+// -benchtime 1x; it reports the pooled outer metrics.
+func BenchmarkNestedCV(b *testing.B) {
+	te := tweetEval(b)
+	grid := []Config{}
+	for _, rate := range []float64{0.05, 0.1, 0.2} {
+		for _, l2 := range []float64{3e-4, 1e-3, 3e-3} {
+			grid = append(grid, Config{Rate: rate, L2: l2})
+		}
+	}
+	for i := 0; i < b.N; i++ {
+		folds, err := Folds(te, 5, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var outer Metrics
+		for f := range folds {
+			var train, test []Example
+			for g, idx := range folds {
+				for _, j := range idx {
+					if g == f {
+						test = append(test, te[j])
+					} else {
+						train = append(train, te[j])
+					}
+				}
+			}
+			best, bestScore := Config{}, -1.0
+			for _, cfg := range grid {
+				m, err := CrossValidate(train, cfg, 3, 2)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if s := m.MacroRecall(); s > bestScore {
+					best, bestScore = cfg, s
+				}
+			}
+			m, err := Train(train, best)
+			if err != nil {
+				b.Fatal(err)
+			}
+			outer.Merge(Evaluate(m, test))
+			b.Logf("fold %d: chose rate %v L2 %v (inner %.4f)", f+1, best.Rate, best.L2, bestScore)
+		}
+		b.ReportMetric(outer.MacroRecall(), "macro-recall")
+		b.ReportMetric(outer.Accuracy(), "accuracy")
+	}
+}
