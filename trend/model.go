@@ -47,7 +47,8 @@ type model struct {
 	dayN   [daySlots]float32
 	week   [weekSlots]float64
 	weekN  [weekSlots]float32
-	scale  float64 // robust scale of one-bucket residuals
+	scale  float64 // robust scale of one-bucket residuals (EWMA from 0)
+	wsum   float64 // weight of the scale EWMAs, to correct their start-up bias
 	avg    [nScales]float64
 	spread [nScales]float64
 	prev   [2]float64
@@ -86,7 +87,11 @@ func (m *model) step(p *params, x float64, how int, mean0 float64) float64 {
 		mu = 0
 	}
 	floor := math.Sqrt(mu+1) / (mu + 1)
-	sc := math.Max(m.scale, floor)
+	unbias := 1.0
+	if m.wsum > 0 {
+		unbias = 1 / m.wsum
+	}
+	sc := math.Max(m.scale*unbias, floor)
 	z := math.Inf(-1)
 	ra := r
 	if p.zclip > 0 {
@@ -94,7 +99,7 @@ func (m *model) step(p *params, x float64, how int, mean0 float64) float64 {
 	}
 	for k, a := range p.scales {
 		m.avg[k] += a * (ra - m.avg[k])
-		sp := math.Max(m.spread[k], sc*math.Sqrt(a/(2-a)))
+		sp := math.Max(m.spread[k]*unbias, sc*math.Sqrt(a/(2-a)))
 		if m.n > 1 && k >= p.firstScale {
 			if zk := m.avg[k] / sp; zk > z {
 				z = zk
@@ -107,10 +112,11 @@ func (m *model) step(p *params, x float64, how int, mean0 float64) float64 {
 	if m.n > 1 {
 		m.scale += p.scaleRate * (math.Abs(rc)*1.2533 - m.scale)
 		for k, a := range p.scales {
-			sp := math.Max(m.spread[k], sc*math.Sqrt(a/(2-a)))
+			sp := math.Max(m.spread[k]*unbias, sc*math.Sqrt(a/(2-a)))
 			v := math.Min(math.Abs(m.avg[k]), p.clip*sp)
 			m.spread[k] += p.scaleRate * (v*1.2533 - m.spread[k])
 		}
+		m.wsum += p.scaleRate * (1 - m.wsum)
 	}
 	m.level += p.levelRate * rc
 	d := x - m.level

@@ -1,0 +1,193 @@
+package trend_test
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/earshot-dev/earshot/trend"
+)
+
+var t0 = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC) // a Monday
+
+// daily returns a Poisson-like count with a daily cycle around mean.
+func daily(r *rand.Rand, i int, mean float64) float64 {
+	lam := mean * (1 + 0.6*math.Sin(2*math.Pi*float64(i)/288))
+	// normal approximation of a Poisson draw
+	return math.Max(0, math.Round(lam+math.Sqrt(lam)*r.NormFloat64()))
+}
+
+func step(s *trend.Spike, i int, v float64) (float64, trend.Alert, bool) {
+	return s.Step(t0.Add(time.Duration(i)*5*time.Minute), v)
+}
+
+func TestSpikeQuietSeries(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	var s trend.Spike
+	for i := 0; i < 14*288; i++ {
+		score, a, ok := step(&s, i, daily(r, i, 50))
+		require.False(t, ok, "no alert on a seasonal series, got %v at bucket %d", a, i)
+		require.True(t, score >= 0 && score < 1)
+	}
+}
+
+func TestSpikeEpisode(t *testing.T) {
+	r := rand.New(rand.NewSource(2))
+	s := trend.Spike{Key: "acme"}
+	var alerts []trend.Alert
+	burst := 5*288 + 100
+	for i := 0; i < 7*288; i++ {
+		v := daily(r, i, 30)
+		if i >= burst && i < burst+24 {
+			v *= 8
+		}
+		score, a, ok := step(&s, i, v)
+		if ok {
+			alerts = append(alerts, a)
+		}
+		if i == burst {
+			assert.GreaterOrEqual(t, score, 0.5, "the first bucket of the burst opens the episode")
+		} else {
+			assert.Less(t, score, 0.5, "only the opening bucket reaches the threshold (bucket %d)", i)
+		}
+	}
+	require.Len(t, alerts, 2, "one alert when the episode opens, one when it ends")
+	open, closed := alerts[0], alerts[1]
+	assert.True(t, open.Open())
+	assert.Equal(t, trend.AlertSpike, open.Kind)
+	assert.Equal(t, "acme", open.Key)
+	start := t0.Add(time.Duration(burst) * 5 * time.Minute)
+	assert.Equal(t, start, open.Start)
+	assert.Equal(t, start, closed.Start)
+	assert.False(t, closed.Open())
+	assert.True(t, closed.End.After(start.Add(2*time.Hour)), "ends after the burst and the quiet hour")
+	assert.True(t, !closed.Peak.Before(start) && closed.Peak.Before(start.Add(2*time.Hour)))
+	assert.GreaterOrEqual(t, closed.Score, open.Score)
+	assert.GreaterOrEqual(t, closed.Severity, trend.Warning)
+}
+
+func TestSpikeLevelShiftAlertsOnce(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	s := trend.Spike{}
+	opened := 0
+	for i := 0; i < 12*288; i++ {
+		mean := 20.0
+		if i >= 4*288 {
+			mean = 120 // a lasting level shift
+		}
+		if _, a, ok := step(&s, i, daily(r, i, mean)); ok && a.Open() {
+			opened++
+		}
+	}
+	assert.Equal(t, 1, opened, "a level shift is one episode, then the new normal")
+}
+
+func TestSpikeLowVolume(t *testing.T) {
+	r := rand.New(rand.NewSource(4))
+	s := trend.Spike{MinCount: 5}
+	for i := 0; i < 10*288; i++ {
+		// about one mention an hour, with an occasional 3
+		v := 0.0
+		if r.Intn(12) == 0 {
+			v = 1 + float64(r.Intn(3))
+		}
+		_, _, ok := step(&s, i, v)
+		require.False(t, ok, "sparse counts below MinCount never alert")
+	}
+}
+
+func TestSpikeBadInput(t *testing.T) {
+	r := rand.New(rand.NewSource(5))
+	var s trend.Spike
+	for i := 0; i < 3*288; i++ {
+		step(&s, i, daily(r, i, 40))
+	}
+	at := t0.Add(3 * 288 * 5 * time.Minute)
+	cases := []struct {
+		name string
+		at   time.Time
+		v    float64
+	}{
+		{"NaN", at, math.NaN()},
+		{"+Inf", at, math.Inf(1)},
+		{"-Inf", at, math.Inf(-1)},
+		{"repeat of the last bucket", at.Add(-5 * time.Minute), 1e6},
+		{"out of order", at.Add(-time.Hour), 1e6},
+		{"zero time", time.Time{}, 1e6},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			score, _, ok := s.Step(tc.at, tc.v)
+			assert.Zero(t, score)
+			assert.False(t, ok)
+		})
+	}
+	score, _, _ := s.Step(at, -10) // negative counts as zero
+	assert.True(t, score >= 0 && score < 1)
+	// A missing day, then normal data: defined and no panic.
+	for i := 0; i < 288; i++ {
+		score, _, _ := s.Step(at.Add(24*time.Hour+time.Duration(i)*5*time.Minute), daily(r, i, 40))
+		assert.True(t, score >= 0 && score <= 1)
+	}
+}
+
+func TestSpikeClockJumpRestarts(t *testing.T) {
+	r := rand.New(rand.NewSource(6))
+	s := trend.Spike{}
+	for i := 0; i < 3*288; i++ {
+		step(&s, i, daily(r, i, 10))
+	}
+	// A jump of a month with a much higher level: cold start, so no alert
+	// during the warm-up day.
+	later := t0.Add(30 * 24 * time.Hour)
+	for i := 0; i < 288; i++ {
+		_, a, ok := s.Step(later.Add(time.Duration(i)*5*time.Minute), 500)
+		assert.False(t, ok && a.Open(), "no alert during warm-up after a clock jump")
+	}
+}
+
+func TestSpikeDSTRepeat(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip("no tzdata")
+	}
+	// Local wall-clock times through the November fall-back: 01:00-02:00
+	// occurs twice. The detector compares instants, so the repeated hour is
+	// simply the next buckets, and nothing panics.
+	start := time.Date(2025, 10, 20, 0, 0, 0, 0, ny)
+	r := rand.New(rand.NewSource(7))
+	var s trend.Spike
+	n := 0
+	for i := 0; i < 20*288; i++ {
+		at := start.Add(time.Duration(i) * 5 * time.Minute)
+		score, _, _ := s.Step(at, daily(r, i, 30))
+		assert.True(t, score >= 0 && score <= 1)
+		n++
+	}
+	// Replaying the repeated hour as parsed from naive local timestamps
+	// (an earlier instant) is ignored.
+	score, _, ok := s.Step(time.Date(2025, 11, 2, 1, 30, 0, 0, ny), 1e6)
+	assert.Zero(t, score)
+	assert.False(t, ok)
+}
+
+func FuzzSpikeStep(f *testing.F) {
+	f.Add(int64(0), 1.0, int64(300), 2.0)
+	f.Add(int64(1e18), math.NaN(), int64(-5), -1.0)
+	f.Fuzz(func(t *testing.T, a int64, v float64, b int64, w float64) {
+		var s trend.Spike
+		for i, x := range []struct {
+			at int64
+			v  float64
+		}{{a, v}, {b, w}, {a + b, v + w}, {b - a, w}} {
+			score, _, _ := s.Step(time.Unix(x.at, 0), x.v)
+			if !(score >= 0 && score <= 1) {
+				t.Fatalf("step %d: score %v", i, score)
+			}
+		}
+	})
+}
