@@ -59,7 +59,7 @@ func TestSpikesBadInput(t *testing.T) {
 		d.Observe("k", t0.Add(10*time.Minute), w) // ignored
 	}
 	d.Observe("k", t0.Add(365*24*time.Hour), 1) // clock jump: restart, no year of zeros
-	d.Observe("k", time.Time{}, 1)                // the zero time is just a very early time
+	d.Observe("k", time.Time{}, 1)              // the zero time is just a very early time
 	d.Observe("k", time.Unix(-1e9, 0), 1)
 	d.Flush(t0.Add(366 * 24 * time.Hour))
 	s := d.Score("k")
