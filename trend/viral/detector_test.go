@@ -22,7 +22,7 @@ func feed(d *Detector, post string, posted time.Time, gap, until time.Duration) 
 func TestDetectorThreshold(t *testing.T) {
 	d := &Detector{Threshold: 500}
 	feed(d, "hot", t0, 5*time.Second, 30*time.Minute)   // 360 reshares and going
-	feed(d, "cold", t0, 2*time.Minute, 30*time.Minute) // 15
+	feed(d, "cold", t0, 2*time.Minute, 30*time.Minute)  // 15
 	feed(d, "tiny", t0, 10*time.Minute, 30*time.Minute) // 3 < MinCount
 	at := t0.Add(30 * time.Minute)
 	as := d.Check(at)
