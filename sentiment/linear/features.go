@@ -10,7 +10,7 @@ import (
 // featureVersion identifies the tokenizer, hashing and lexicon feature
 // code. Models record it; a model made by another version is rejected on
 // load because its weights would be applied to different features.
-const featureVersion = 1
+const featureVersion = 2
 
 // Features selects what the model sees in a text. The zero value is the
 // default: word unigrams (marked when negated) and bigrams plus lexicon
@@ -203,7 +203,20 @@ func (e *extractor) tokenize(text string) {
 				i = j
 				continue
 			}
-			i = e.word(s, i+1, true)
+			// CamelCase hashtags become words: "#NotHappy" -> not happy.
+			for i++; i < len(s); {
+				j := e.word(s, i, true)
+				if j == i {
+					break
+				}
+				i = j
+				if i >= len(s) {
+					break
+				}
+				if r, _ := nextRune(s, i); !isWordRune(r) {
+					break
+				}
+			}
 			continue
 		case isWordRune(r):
 			i = e.word(s, i, false)
@@ -248,12 +261,13 @@ func (e *extractor) addFixed(b []byte, k tokKind) {
 
 // word reads a word starting at s[i], lower-cased, with letters repeated
 // three or more times squeezed to two ("soooo" -> "soo"), and returns the
-// index after it. Apostrophes inside words are kept ("don't").
+// index after it. Apostrophes inside words are kept ("don't"). In a
+// hashtag, a capital after a small letter ends the word.
 func (e *extractor) word(s string, i int, hashtag bool) int {
 	start := len(e.buf)
 	var last rune
 	run, upper, letters := 0, 0, 0
-	elong := false
+	elong, prevLower := false, false
 	for i < len(s) {
 		r, n := nextRune(s, i)
 		if r == '\'' {
@@ -275,6 +289,10 @@ func (e *extractor) word(s string, i int, hashtag bool) int {
 			}
 			break
 		}
+		if hashtag && prevLower && unicode.IsUpper(r) {
+			break // a camel-case hump starts the next word
+		}
+		prevLower = unicode.IsLower(r)
 		if unicode.IsLetter(r) {
 			letters++
 			if unicode.IsUpper(r) {

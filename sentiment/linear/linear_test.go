@@ -265,5 +265,25 @@ func TestTokenize(t *testing.T) {
 	assert.Equal(t, []string{"fish", "chips", "don't"}, toks("fish &amp; chips don&#39;t"))
 	assert.Equal(t, []string{"no", "NOT_problem", "😀", "😡"}, toks("no problem 😀😡"))
 	assert.Equal(t, []string{"café", "naïve"}, toks("CAFÉ naïve"))
+	assert.Equal(t, []string{"#not", "NOT_happy", "|", "#fail", "#iphone"}, toks("#NotHappy. #FAIL #iphone"))
 	assert.Empty(t, toks("  ... "))
+}
+
+// FuzzProbabilities feeds arbitrary text to the tokenizer and model: no
+// panic, probabilities that sum to 1, and the same answer twice.
+func FuzzProbabilities(f *testing.F) {
+	for _, s := range []string{"#NotHappy", "#a", "#", "@", "http", "&amp;", "don’t", "soooo gooood!!!", "😀‍😡", "\xff#\xfe", "#Ab#Cd"} {
+		f.Add(s)
+	}
+	m, err := Train(toy(), Config{Features: Features{Bits: 10, CharMax: 3}})
+	require.NoError(f, err)
+	f.Fuzz(func(t *testing.T, text string) {
+		p := m.Probabilities(text)
+		if math.Abs(p.Negative+p.Neutral+p.Positive-1) > 1e-9 {
+			t.Fatalf("%q: %+v", text, p)
+		}
+		if q := m.Probabilities(text); q != p {
+			t.Fatalf("%q: %+v then %+v", text, p, q)
+		}
+	})
 }
