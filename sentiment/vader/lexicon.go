@@ -40,8 +40,7 @@ func (l *Lexicon) All() iter.Seq2[string, float64] {
 }
 
 func (l *Lexicon) set(tok string, v float64) {
-	e := l.tab.ptr(tok)
-	e.val, e.flags = v, fLex
+	l.tab.set(tok, entry{val: v, flags: fLex})
 }
 
 // ErrLexicon is the sentinel every [*LexiconError] unwraps to.
@@ -130,9 +129,9 @@ func parseLexiconLine(line string) (tok string, val float64, reason string) {
 // process from the govader data package and never modified afterwards.
 type base struct {
 	lex     *Lexicon
-	entries *table // lex plus the words the rules name
-	emoji map[rune]string // single-code-point emoji -> description
-	err   error
+	entries *table          // lex plus the words the rules name
+	emoji   map[rune]string // single-code-point emoji -> description
+	err     error
 }
 
 var (

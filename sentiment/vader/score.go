@@ -1,8 +1,11 @@
 package vader
 
 import (
+	"encoding/binary"
 	"math"
+	"math/bits"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -11,14 +14,18 @@ import (
 
 // token is one whitespace-separated word after punctuation stripping.
 type token struct {
-	lo, hi int32 // lower-cased text in state.low
-	e      entry
-	upper  bool // Python's str.isupper() of the stripped token
-	nt     bool // the lower-cased token contains "n't"
+	val    float64 // lexicon valence, if flags&fLex
+	lo, hi int32   // lower-cased text in state.low
+	flags  uint8   // entry flags
+	id     uint8   // entry id
+	upper  bool    // Python's str.isupper() of the stripped token
+	nt     bool    // the lower-cased token contains "n't"
 }
 
+func (t *token) set(e entry) { t.val, t.flags, t.id = e.val, e.flags, e.id }
+
 // negated is the reference's negated([word]).
-func (t *token) negated() bool { return t.nt || t.e.flags&fNegate != 0 }
+func (t *token) negated() bool { return t.nt || t.flags&fNegate != 0 }
 
 // state is the per-call scratch space, pooled so that scoring does not
 // allocate.
@@ -68,16 +75,16 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 	n := len(toks)
 	for i := range toks {
 		t := &toks[i]
-		if t.e.flags&fBooster != 0 {
+		if t.flags&fBooster != 0 {
 			sent = append(sent, 0)
 			continue
 		}
-		if i < n-1 && t.e.id == idKind && toks[i+1].e.id == idOf {
+		if i < n-1 && t.id == idKind && toks[i+1].id == idOf {
 			sent = append(sent, 0)
 			continue
 		}
 		v := 0.0
-		if t.e.flags&fLex != 0 {
+		if t.flags&fLex != 0 {
 			v = s.valence(toks, i, capDiff)
 		}
 		sent = append(sent, v)
@@ -91,13 +98,13 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 func (s *Scorer) valence(toks []token, i int, capDiff bool) float64 {
 	n := len(toks)
 	t := &toks[i]
-	v := t.e.val
-	if t.e.id == idNo && i != n-1 && toks[i+1].e.flags&fLex != 0 {
+	v := t.val
+	if t.id == idNo && i != n-1 && toks[i+1].flags&fLex != 0 {
 		v = 0
 	}
-	if (i > 0 && toks[i-1].e.id == idNo) || (i > 1 && toks[i-2].e.id == idNo) ||
-		(i > 2 && toks[i-3].e.id == idNo && (toks[i-1].e.id == idOr || toks[i-1].e.id == idNor)) {
-		v = t.e.val * nScalar
+	if (i > 0 && toks[i-1].id == idNo) || (i > 1 && toks[i-2].id == idNo) ||
+		(i > 2 && toks[i-3].id == idNo && (toks[i-1].id == idOr || toks[i-1].id == idNor)) {
+		v = t.val * nScalar
 	}
 	if t.upper && capDiff {
 		if v > 0 {
@@ -107,7 +114,7 @@ func (s *Scorer) valence(toks []token, i int, capDiff bool) float64 {
 		}
 	}
 	for start := 0; start < 3; start++ {
-		if i <= start || toks[i-start-1].e.flags&fLex != 0 {
+		if i <= start || toks[i-start-1].flags&fLex != 0 {
 			continue
 		}
 		sc := scalarIncDec(&toks[i-start-1], v, capDiff)
@@ -124,22 +131,22 @@ func (s *Scorer) valence(toks []token, i int, capDiff bool) float64 {
 		}
 	}
 	// _least_check
-	if i > 1 && toks[i-1].e.flags&fLex == 0 && toks[i-1].e.id == idLeast {
-		if toks[i-2].e.id != idAt && toks[i-2].e.id != idVery {
+	if i > 1 && toks[i-1].flags&fLex == 0 && toks[i-1].id == idLeast {
+		if toks[i-2].id != idAt && toks[i-2].id != idVery {
 			v *= nScalar
 		}
-	} else if i > 0 && toks[i-1].e.flags&fLex == 0 && toks[i-1].e.id == idLeast {
+	} else if i > 0 && toks[i-1].flags&fLex == 0 && toks[i-1].id == idLeast {
 		v *= nScalar
 	}
 	return v
 }
 
 func scalarIncDec(w *token, v float64, capDiff bool) float64 {
-	if w.e.flags&fBooster == 0 {
+	if w.flags&fBooster == 0 {
 		return 0
 	}
 	sc := bIncr
-	if w.e.flags&fDampener != 0 {
+	if w.flags&fDampener != 0 {
 		sc = bDecr
 	}
 	if v < 0 {
@@ -167,17 +174,17 @@ func negationCheck(v float64, toks []token, start, i int) float64 {
 		}
 	case 1:
 		switch {
-		case toks[i-2].e.id == idNever && isSoThis(toks[i-1].e.id):
+		case toks[i-2].id == idNever && isSoThis(toks[i-1].id):
 			v *= 1.25
-		case toks[i-2].e.id == idWithout && toks[i-1].e.id == idDoubt:
+		case toks[i-2].id == idWithout && toks[i-1].id == idDoubt:
 		case toks[i-2].negated():
 			v *= nScalar
 		}
 	case 2:
 		switch {
-		case toks[i-3].e.id == idNever && isSoThis(toks[i-2].e.id) || isSoThis(toks[i-1].e.id):
+		case toks[i-3].id == idNever && isSoThis(toks[i-2].id) || isSoThis(toks[i-1].id):
 			v *= 1.25
-		case toks[i-3].e.id == idWithout && (toks[i-2].e.id == idDoubt || toks[i-1].e.id == idDoubt):
+		case toks[i-3].id == idWithout && (toks[i-2].id == idDoubt || toks[i-1].id == idDoubt):
 		case toks[i-3].negated():
 			v *= nScalar
 		}
@@ -185,30 +192,16 @@ func negationCheck(v float64, toks []token, start, i int) float64 {
 	return v
 }
 
-// matchSeq looks the token sequence toks[a], toks[b](, toks[c]) up among
-// the special cases.
-func matchSeq(toks []token, idx ...int) (float64, bool) {
-	for _, sc := range specialCases {
-		k := 0
-		for k < 3 && sc.ids[k] != idNone {
-			k++
-		}
-		if k != len(idx) {
-			continue
-		}
-		ok := true
-		for j, p := range idx {
-			if toks[p].e.id != sc.ids[j] {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return sc.val, true
+// pairCase[a][b] is 1 + the index in specialCases of the two-word case
+// (a, b), or 0.
+var pairCase = func() (t [64][64]uint8) {
+	for i, sc := range specialCases {
+		if sc.ids[2] == idNone {
+			t[sc.ids[0]][sc.ids[1]] = uint8(i + 1)
 		}
 	}
-	return 0, false
-}
+	return t
+}()
 
 func isBoosterBigram(a, b uint8) bool {
 	for _, bg := range boosterBigrams {
@@ -222,14 +215,12 @@ func isBoosterBigram(a, b uint8) bool {
 // specialIdioms is the reference's _special_idioms_check; i >= 3.
 func specialIdioms(v float64, toks []token, i int) float64 {
 	n := len(toks)
-	if toks[i].e.id != idNone || toks[i-1].e.id != idNone || toks[i-2].e.id != idNone || toks[i-3].e.id != idNone {
-		switch {
-		case match2(toks, i-1, i, &v):
-		case match3(toks, i-2, i-1, i, &v):
-		case match2(toks, i-2, i-1, &v):
-		case match3(toks, i-3, i-2, i-1, &v):
-		case match2(toks, i-3, i-2, &v):
-		}
+	switch {
+	case match2(toks, i-1, i, &v):
+	case match3(toks, i-2, i-1, i, &v):
+	case match2(toks, i-2, i-1, &v):
+	case match3(toks, i-3, i-2, i-1, &v):
+	case match2(toks, i-3, i-2, &v):
 	}
 	if n-1 > i {
 		match2(toks, i, i+1, &v)
@@ -238,33 +229,33 @@ func specialIdioms(v float64, toks []token, i int) float64 {
 		match3(toks, i, i+1, i+2, &v)
 	}
 	// threetwoone cannot match a two-word booster key.
-	if isBoosterBigram(toks[i-3].e.id, toks[i-2].e.id) {
+	if isBoosterBigram(toks[i-3].id, toks[i-2].id) {
 		v += bDecr
 	}
-	if isBoosterBigram(toks[i-2].e.id, toks[i-1].e.id) {
+	if isBoosterBigram(toks[i-2].id, toks[i-1].id) {
 		v += bDecr
 	}
 	return v
 }
 
 func match2(toks []token, a, b int, v *float64) bool {
-	if toks[a].e.id == idNone || toks[b].e.id == idNone {
-		return false
-	}
-	if x, ok := matchSeq(toks, a, b); ok {
-		*v = x
+	if k := pairCase[toks[a].id&63][toks[b].id&63]; k != 0 {
+		*v = specialCases[k-1].val
 		return true
 	}
 	return false
 }
 
 func match3(toks []token, a, b, c int, v *float64) bool {
-	if toks[a].e.id == idNone || toks[b].e.id == idNone || toks[c].e.id == idNone {
+	x, y, z := toks[a].id, toks[b].id, toks[c].id
+	if x == idNone || y == idNone || z == idNone {
 		return false
 	}
-	if x, ok := matchSeq(toks, a, b, c); ok {
-		*v = x
-		return true
+	for _, sc := range specialCases {
+		if sc.ids == [3]uint8{x, y, z} {
+			*v = sc.val
+			return true
+		}
 	}
 	return false
 }
@@ -280,7 +271,7 @@ const smallBut = 48
 func butCheck(toks []token, sent []float64) {
 	bi := -1
 	for i := range toks {
-		if toks[i].e.id == idBut {
+		if toks[i].id == idBut {
 			bi = i
 			break
 		}
@@ -470,12 +461,15 @@ var pow10 = [...]float64{1, 10, 100, 1000, 10000, 100000, 1000000}
 // to the decimal nearest to x's exact binary value, ties to even. It is
 // exported for the other scorers that report VADER-compatible figures.
 func Round(x float64, digits int) float64 {
-	if digits < 0 || digits >= len(pow10) || math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 1e9 {
+	if digits < 0 || digits >= len(pow10) || math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 1e9 || digits > 6 {
 		return x
 	}
 	p := pow10[digits]
 	t := x * p
-	fl := math.Floor(t)
+	fl := float64(int64(t)) // |t| <= 1e15: exact truncation
+	if fl > t {
+		fl--
+	}
 	f := t - fl
 	if d := f - 0.5; d > 1e-6 || d < -1e-6 {
 		if f > 0.5 {
@@ -522,18 +516,15 @@ func (s *Scorer) replace(st *state, text string) {
 	for i := 0; i < len(text); {
 		c := text[i]
 		if c < utf8.RuneSelf && !(c == '&' && s.html) {
-			j := i
-			for ; j < len(text); j++ {
-				c = text[j]
-				if c >= utf8.RuneSelf || c == '&' && s.html {
-					break
+			j := i + 1
+			if s.html {
+				for ; j < len(text) && text[j] < utf8.RuneSelf && text[j] != '&'; j++ {
 				}
-				if c == '!' {
-					ep++
-				} else if c == '?' {
-					qm++
-				}
+			} else {
+				j = asciiRun(text, j)
 			}
+			ep += strings.Count(text[i:j], "!")
+			qm += strings.Count(text[i:j], "?")
 			buf = append(buf, text[i:j]...)
 			prevSpace = text[j-1] == ' '
 			i = j
@@ -564,6 +555,8 @@ func (s *Scorer) replace(st *state, text string) {
 				buf = append(buf, ' ')
 			}
 			buf = append(buf, d...)
+			ep += strings.Count(d, "!") // "ON! arrow", "UP! button"
+			qm += strings.Count(d, "?")
 			prevSpace = false
 			continue
 		}
@@ -576,8 +569,42 @@ func (s *Scorer) replace(st *state, text string) {
 		buf = utf8.AppendRune(buf, r)
 		prevSpace = r == ' '
 	}
+	if cap(buf)-len(buf) < 16 {
+		buf = append(make([]byte, 0, len(buf)+len(buf)/4+16), buf...)
+	}
 	st.buf, st.ep, st.qm = buf, ep, qm
 }
+
+// Byte classes for the tokenizer.
+const (
+	cSpace uint8 = 1 << iota
+	cPunct
+	cUpper
+	cLower
+	cApos
+	cHigh // a byte of a multi-byte UTF-8 sequence
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c >= utf8.RuneSelf:
+			t[c] = cHigh
+		case asciiSpace[c]:
+			t[c] = cSpace
+		case 'A' <= c && c <= 'Z':
+			t[c] = cUpper
+		case 'a' <= c && c <= 'z':
+			t[c] = cLower
+		case asciiPunct[c]:
+			t[c] = cPunct
+			if c == '\'' {
+				t[c] |= cApos
+			}
+		}
+	}
+	return t
+}()
 
 // tokenize splits st.buf the way the reference's SentiText does and fills
 // st.toks and st.low. It returns allcap_differential.
@@ -586,68 +613,106 @@ func (s *Scorer) tokenize(st *state) bool {
 	low := st.low[:0]
 	toks := st.toks[:0]
 	upperN := 0
-	for i := 0; i < len(buf); {
-		// skip white space
+	n := len(buf)
+	for i := 0; i < n; {
 		c := buf[i]
-		if c < utf8.RuneSelf {
-			if asciiSpace[c] {
-				i++
-				continue
-			}
-		} else if r, size := utf8.DecodeRune(buf[i:]); isPySpace(r) {
-			i += size
+		k := byteClass[c]
+		if k&cSpace != 0 {
+			i++
 			continue
 		}
-		start := i
-		ascii := true
-		for i < len(buf) {
-			c := buf[i]
-			if c < utf8.RuneSelf {
-				if asciiSpace[c] {
-					break
-				}
-				i++
+		if k&cHigh != 0 {
+			if r, size := utf8.DecodeRune(buf[i:]); isPySpace(r) {
+				i += size
 				continue
 			}
-			r, size := utf8.DecodeRune(buf[i:])
-			if isPySpace(r) {
+		}
+		start := i
+		var acc uint8
+		if L := swarToken(buf, i, n); L > 0 {
+			i += L
+			acc = swarClasses(buf, start, i)
+		}
+		for slow := i == start; slow && i < n; {
+			// Not an ASCII token of at most 16 bytes: scan byte by byte.
+			k := byteClass[buf[i]]
+			if k&cHigh != 0 {
+				r, size := utf8.DecodeRune(buf[i:])
+				if isPySpace(r) {
+					break
+				}
+				acc |= cHigh
+				i += size
+				continue
+			}
+			if k&cSpace != 0 {
 				break
 			}
-			ascii = false
-			i += size
+			acc |= k
+			i++
 		}
 		end := i
 		// _strip_punc_if_word
 		a, b := start, end
-		for a < b && asciiPunct[buf[a]] {
-			a++
-		}
-		for b > a && asciiPunct[buf[b-1]] {
-			b--
-		}
-		if ascii {
-			if b-a <= 2 {
+		if acc&cPunct != 0 {
+			for a < b && byteClass[buf[a]]&cPunct != 0 {
+				a++
+			}
+			for b > a && byteClass[buf[b-1]]&cPunct != 0 {
+				b--
+			}
+			if acc&cHigh == 0 {
+				if b-a <= 2 {
+					a, b = start, end
+				}
+			} else if utf8.RuneCount(buf[a:b]) <= 2 {
 				a, b = start, end
 			}
-		} else if utf8.RuneCount(buf[a:b]) <= 2 {
-			a, b = start, end
 		}
 		word := buf[a:b]
-		lo := len(low)
-		var upper bool
-		if ascii {
-			low, upper = lowerASCII(low, word)
-		} else {
-			low, upper = lowerUnicode(low, word)
+		if cap(low)-len(low) < 3*len(word)+16 {
+			low = append(make([]byte, 0, 2*cap(low)+3*len(word)+16), low...)
 		}
-		t := token{lo: int32(lo), hi: int32(len(low)), upper: upper}
-		lw := low[lo:]
-		t.e = s.entries.get(lw)
-		t.nt = containsNT(lw)
-		if upper {
+		lo := len(low)
+		toks = append(toks, token{})
+		t := &toks[len(toks)-1]
+		var e entry
+		if acc&cHigh == 0 {
+			// Stripping removes only punctuation, so the token's cased
+			// letters are the word's.
+			t.upper = acc&cUpper != 0 && acc&cLower == 0
+			if len(word) <= 16 {
+				// buf has 16 bytes of slack capacity after its end.
+				k0, k1 := maskKey(buf[a:a+16:a+16], len(word))
+				if acc&cUpper != 0 {
+					k0, k1 = lowerSWAR(k0), lowerSWAR(k1)
+				}
+				w := low[lo : lo+16 : lo+16]
+				binary.LittleEndian.PutUint64(w, k0)
+				binary.LittleEndian.PutUint64(w[8:], k1)
+				low = low[:lo+len(word)]
+				e = s.entries.lookup(k0, k1, len(word))
+			} else {
+				for _, c := range word {
+					if byteClass[c]&cUpper != 0 {
+						c += 'a' - 'A'
+					}
+					low = append(low, c)
+				}
+				e = s.entries.get(low[lo:])
+			}
+		} else {
+			low, t.upper = lowerUnicode(low, word)
+			e = s.entries.get(low[lo:])
+		}
+		t.val, t.flags, t.id = e.val, e.flags, e.id
+		t.lo, t.hi = int32(lo), int32(len(low))
+		if acc&cApos != 0 {
+			t.nt = containsNT(low[lo:])
+		}
+		if t.upper {
 			upperN++
 		}
-		toks = append(toks, t)
 	}
 	st.low, st.toks = low, toks
 	return upperN > 0 && upperN < len(toks)
@@ -660,22 +725,6 @@ func containsNT(b []byte) bool {
 		}
 	}
 	return false
-}
-
-// lowerASCII appends the lower case of w and reports str.isupper(w).
-func lowerASCII(dst, w []byte) ([]byte, bool) {
-	hasUpper, hasLower := false, false
-	for _, c := range w {
-		switch {
-		case 'A' <= c && c <= 'Z':
-			hasUpper = true
-			c += 'a' - 'A'
-		case 'a' <= c && c <= 'z':
-			hasLower = true
-		}
-		dst = append(dst, c)
-	}
-	return dst, hasUpper && !hasLower
 }
 
 // lowerUnicode appends Python's str.lower() of w (without the final-sigma
@@ -721,9 +770,9 @@ func (s *Scorer) mergePhrases(st *state) {
 	out := toks[:0]
 	for i := 0; i < len(toks); {
 		t := toks[i]
-		if t.e.flags&fPhrase != 0 {
+		if t.flags&fPhrase != 0 {
 			if p, n := s.matchPhrase(st, toks[i:]); n > 0 {
-				t.e = p.e
+				t.set(p.e)
 				t.hi = toks[i+n-1].hi
 				up := true
 				for _, u := range toks[i : i+n] {
@@ -811,4 +860,105 @@ func decodeEntity(s string) (rune, int) {
 		return '"', end + 1
 	}
 	return 0, 0
+}
+
+// asciiRun returns the index of the first non-ASCII byte of s at or after
+// i, or len(s).
+func asciiRun(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if x&0x8080808080808080 != 0 {
+			break
+		}
+	}
+	for ; i < len(s) && s[i] < utf8.RuneSelf; i++ {
+	}
+	return i
+}
+
+// maskKey loads the first n (<= 16) bytes of p, which has 16, as two
+// little-endian words, zeroing the bytes past n.
+func maskKey(p []byte, n int) (k0, k1 uint64) {
+	k0 = binary.LittleEndian.Uint64(p)
+	k1 = binary.LittleEndian.Uint64(p[8:])
+	switch {
+	case n < 8:
+		k0 &= 1<<(8*n) - 1
+		k1 = 0
+	case n < 16:
+		k1 &= 1<<(8*(n-8)) - 1
+	}
+	return k0, k1
+}
+
+// lowerSWAR lower-cases the ASCII letters of eight ASCII bytes at once.
+func lowerSWAR(x uint64) uint64 {
+	return x | caseMask(x, 'A', 'Z')>>2
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// swarToken returns the length of the token at buf[i:] (n = len(buf),
+// cap(buf) >= n+16) if it is made of ASCII bytes, is at most 16 bytes
+// long and ends at ASCII white space or the end of the text; otherwise 0.
+func swarToken(buf []byte, i, n int) int {
+	rem := n - i
+	if rem > 16 {
+		rem = 16
+	}
+	x0, x1 := maskKey(buf[i:i+16:i+16], rem)
+	// High bit set at each byte < 0x21 (exact up to the first) or >= 0x80.
+	t := ((x0-0x21*ones)&^x0 | x0) & highs
+	L := 0
+	if t != 0 {
+		L = bits.TrailingZeros64(t) / 8
+	} else {
+		t = ((x1-0x21*ones)&^x1 | x1) & highs
+		if t == 0 {
+			return 0
+		}
+		L = 8 + bits.TrailingZeros64(t)/8
+	}
+	if i+L < n {
+		if c := buf[i+L]; c >= utf8.RuneSelf || !asciiSpace[c] {
+			return 0
+		}
+	}
+	return L
+}
+
+// swarClasses returns the classes the tokenizer needs of the ASCII token
+// buf[a:b] (at most 16 bytes, with 16 bytes of capacity after a): upper,
+// lower, apostrophe, and punctuation if it starts or ends with some.
+func swarClasses(buf []byte, a, b int) uint8 {
+	x0, x1 := maskKey(buf[a:a+16:a+16], b-a)
+	var acc uint8
+	if caseMask(x0, 'A', 'Z')|caseMask(x1, 'A', 'Z') != 0 {
+		acc |= cUpper
+	}
+	if caseMask(x0, 'a', 'z')|caseMask(x1, 'a', 'z') != 0 {
+		acc |= cLower
+	}
+	if hasByte(x0, '\'') || hasByte(x1, '\'') {
+		acc |= cApos
+	}
+	acc |= (byteClass[buf[a]] | byteClass[buf[b-1]]) & cPunct
+	return acc
+}
+
+// caseMask has the high bit set at each byte of x (all < 0x80) in lo..hi.
+func caseMask(x uint64, lo, hi byte) uint64 {
+	a := x + uint64(0x80-lo)*ones
+	z := x + uint64(0x80-hi-1)*ones
+	return (a ^ z) & highs
+}
+
+// hasByte reports whether any byte of x is c.
+func hasByte(x uint64, c byte) bool {
+	y := x ^ uint64(c)*ones
+	return (y-ones)&^y&highs != 0
 }

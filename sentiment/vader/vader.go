@@ -220,7 +220,7 @@ var boosters = map[string]float64{
 	"so": bIncr, "substantially": bIncr,
 	"thoroughly": bIncr, "total": bIncr, "totally": bIncr, "tremendous": bIncr, "tremendously": bIncr,
 	"uber": bIncr, "unbelievably": bIncr, "unusually": bIncr, "utter": bIncr, "utterly": bIncr,
-	"very": bIncr,
+	"very":   bIncr,
 	"almost": bDecr, "barely": bDecr, "hardly": bDecr,
 	"kinda": bDecr, "kindof": bDecr, "kind-of": bDecr,
 	"less": bDecr, "little": bDecr, "marginal": bDecr, "marginally": bDecr,
@@ -263,17 +263,18 @@ type phrase struct {
 func buildEntries(lex *Lexicon) *table {
 	t := lex.tab.clone()
 	for k, v := range boosters {
-		e := t.ptr(k)
-		e.flags |= fBooster
-		if v < 0 {
-			e.flags |= fDampener
-		}
+		t.update(k, func(e *entry) {
+			e.flags |= fBooster
+			if v < 0 {
+				e.flags |= fDampener
+			}
+		})
 	}
 	for _, k := range negateWords {
-		t.ptr(k).flags |= fNegate
+		t.update(k, func(e *entry) { e.flags |= fNegate })
 	}
 	for k, id := range idWords {
-		t.ptr(k).id = id
+		t.update(k, func(e *entry) { e.id = id })
 	}
 	return t
 }
@@ -285,14 +286,13 @@ func (s *Scorer) addTerm(key string, v float64) {
 	case 0:
 		return
 	case 1:
-		e := s.entries.ptr(words[0])
-		e.val, e.flags = v, e.flags|fLex
+		s.entries.update(words[0], func(e *entry) { e.val, e.flags = v, e.flags|fLex })
 	default:
 		if s.phrases == nil {
 			s.phrases = make(map[string][]phrase)
 		}
 		first := words[0]
-		s.entries.ptr(first).flags |= fPhrase
+		s.entries.update(first, func(e *entry) { e.flags |= fPhrase })
 		ps := s.phrases[first]
 		for i := range ps {
 			if equalWords(ps[i].words, words) {
