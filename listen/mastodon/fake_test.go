@@ -1,0 +1,367 @@
+package mastodon
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// fake is a Mastodon server: timelines with min_id/max_id paging and
+// Link headers, X-RateLimit headers with ISO resets, SSE and WebSocket
+// streams with the real framing, and optional fault injection.
+type fake struct {
+	t        *testing.T
+	srv      *httptest.Server
+	template map[string]any
+
+	mu        sync.Mutex
+	statuses  [][]byte // JSON, ascending IDs
+	ids       []string
+	subs      map[chan int]struct{} // stream subscribers get indexes of new statuses
+	rng       *rand.Rand
+	faults    map[string]int
+	faultPct  int // percentage of REST requests that fail, per fault kind
+	streamPct int // percentage of stream events that fail, per fault kind
+	requests  int
+	tokenReq  string // required bearer token, if set
+	sseOff    bool   // answer 404 on SSE paths (GoToSocial)
+	wsQuery   bool   // the WebSocket needs access_token in the query (GoToSocial)
+}
+
+func newFake(t *testing.T) *fake {
+	raw, err := os.ReadFile("testdata/status.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fake{t: t, subs: map[chan int]struct{}{}, rng: rand.New(rand.NewSource(1)), faults: map[string]int{}}
+	if err := json.Unmarshal(raw, &f.template); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/v1/timelines/tag/", f.timeline)
+	mux.HandleFunc("/api/v1/timelines/public", f.timeline)
+	mux.HandleFunc("/api/v1/timelines/home", f.timeline)
+	mux.HandleFunc("/api/v2/search", f.timeline)
+	mux.HandleFunc("/api/v1/streaming/", f.sse)
+	mux.HandleFunc("/api/v1/streaming", f.ws)
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(f.close)
+	return f
+}
+
+func (f *fake) close() {
+	f.srv.CloseClientConnections()
+	f.srv.Close()
+}
+
+func fakeID(i int) string { return strconv.FormatInt(109348677773283527+int64(i)*1000, 10) }
+
+// publish adds n statuses and notifies the streams.
+func (f *fake) publish(n int) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for k := 0; k < n; k++ {
+		i := len(f.statuses)
+		id := fakeID(i)
+		st := make(map[string]any, len(f.template))
+		for key, v := range f.template {
+			st[key] = v
+		}
+		st["id"] = id
+		st["uri"] = "https://mastodon.example/users/alice/statuses/" + id
+		st["url"] = "https://mastodon.example/@alice/" + id
+		st["created_at"] = time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
+		st["content"] = fmt.Sprintf(`<p>post %d about <a href="https://mastodon.example/tags/golang" class="mention hashtag" rel="tag">#<span>golang</span></a> &amp; friends</p>`, i)
+		b, _ := json.Marshal(st)
+		f.statuses = append(f.statuses, b)
+		f.ids = append(f.ids, id)
+		out = append(out, id)
+		for ch := range f.subs {
+			select {
+			case ch <- i:
+			default: // a slow stream misses events; REST backfill covers them
+			}
+		}
+	}
+	return out
+}
+
+func (f *fake) fault(kind string) bool {
+	// caller holds f.mu
+	pct := f.faultPct
+	if strings.HasPrefix(kind, "stream-") {
+		pct = f.streamPct
+	}
+	if pct == 0 || f.rng.Intn(100) >= pct {
+		return false
+	}
+	f.faults[kind]++
+	return true
+}
+
+func (f *fake) totalFaults() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, v := range f.faults {
+		n += v
+	}
+	return n
+}
+
+func rateHeaders(w http.ResponseWriter, remaining int, reset time.Time) {
+	w.Header().Set("X-RateLimit-Limit", "300")
+	w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+	w.Header().Set("X-RateLimit-Reset", reset.UTC().Format("2006-01-02T15:04:05.000000Z"))
+}
+
+func (f *fake) authorized(w http.ResponseWriter, r *http.Request) bool {
+	if f.tokenReq == "" {
+		return true
+	}
+	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if q := r.URL.Query().Get("access_token"); q != "" {
+		tok = q
+	}
+	if tok != f.tokenReq {
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"error":"The access token is invalid"}`)
+		return false
+	}
+	return true
+}
+
+func (f *fake) timeline(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.requests++
+	f.mu.Unlock()
+	if !f.authorized(w, r) {
+		return
+	}
+	q := r.URL.Query()
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	if limit <= 0 || limit > 40 {
+		limit = 20
+	}
+	f.mu.Lock()
+	// Faults that answer instead of the page.
+	switch {
+	case f.fault("429"):
+		f.mu.Unlock()
+		rateHeaders(w, 0, time.Now().Add(2*time.Millisecond))
+		w.WriteHeader(http.StatusTooManyRequests)
+		io.WriteString(w, `{"error":"Too many requests"}`)
+		return
+	case f.fault("5xx"):
+		code := []int{500, 502, 503, 504}[f.rng.Intn(4)]
+		f.mu.Unlock()
+		w.WriteHeader(code)
+		io.WriteString(w, `<html><body>Bad gateway</body></html>`)
+		return
+	}
+	// Page selection as Mastodon does it: min_id = the limit items right
+	// after it; max_id = before it; none = newest. Always newest first.
+	lo, hi := 0, len(f.ids)
+	if v := q.Get("max_id"); v != "" {
+		hi = sort.Search(len(f.ids), func(i int) bool { return !idLess(f.ids[i], v) })
+	}
+	var sel []int
+	if v := q.Get("min_id"); v != "" {
+		lo = sort.Search(len(f.ids), func(i int) bool { return idLess(v, f.ids[i]) })
+		for i := lo; i < hi && len(sel) < limit; i++ {
+			sel = append(sel, i)
+		}
+	} else {
+		for i := hi - 1; i >= lo && len(sel) < limit; i-- {
+			sel = append(sel, i)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(sel)))
+	items := make([][]byte, 0, len(sel)+1)
+	for _, i := range sel {
+		items = append(items, f.statuses[i])
+	}
+	if len(items) > 1 && f.fault("reorder") {
+		f.rng.Shuffle(len(items), func(i, j int) { items[i], items[j] = items[j], items[i] })
+	}
+	if len(items) > 0 && f.fault("duplicate") {
+		items = append(items, items[f.rng.Intn(len(items))])
+	}
+	truncate := f.fault("truncated")
+	drop := f.fault("drop")
+	var newest, oldest string
+	if len(sel) > 0 {
+		newest, oldest = f.ids[sel[0]], f.ids[sel[len(sel)-1]]
+	}
+	f.mu.Unlock()
+
+	body := "[" + string(joinJSON(items)) + "]"
+	if q.Get("type") == "statuses" {
+		body = `{"accounts":[],"statuses":` + body + `,"hashtags":[]}`
+	}
+	if len(sel) > 0 {
+		base := "http://" + r.Host + r.URL.Path
+		w.Header().Add("Link", fmt.Sprintf(`<%s?max_id=%s>; rel="next", <%s?min_id=%s>; rel="prev"`, base, oldest, base, newest))
+	}
+	rateHeaders(w, 250, time.Now().Add(5*time.Minute))
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	switch {
+	case truncate:
+		io.WriteString(w, body[:len(body)/2])
+	case drop:
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		io.WriteString(w, body[:len(body)/3])
+		w.(http.Flusher).Flush()
+		panic(http.ErrAbortHandler) // cut the connection mid-body
+	default:
+		io.WriteString(w, body)
+	}
+}
+
+func joinJSON(items [][]byte) []byte {
+	var b []byte
+	for i, it := range items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, it...)
+	}
+	return b
+}
+
+// subscribe registers a stream; events are indexes into f.statuses.
+func (f *fake) subscribe() (chan int, func()) {
+	ch := make(chan int, 1024)
+	f.mu.Lock()
+	f.subs[ch] = struct{}{}
+	f.mu.Unlock()
+	return ch, func() {
+		f.mu.Lock()
+		delete(f.subs, ch)
+		f.mu.Unlock()
+	}
+}
+
+// frames turns new statuses into stream events, injecting stream faults:
+// a dropped connection, malformed frames, duplicates and reordering.
+func (f *fake) frames(r *http.Request, ch chan int, send func(event, data string) error) {
+	var held []int
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case i := <-ch:
+			f.mu.Lock()
+			st := f.statuses[i]
+			drop := f.fault("stream-drop")
+			bad := !drop && f.fault("stream-malformed")
+			dup := !drop && !bad && f.fault("stream-duplicate")
+			reorder := !drop && !bad && !dup && f.fault("stream-reorder")
+			f.mu.Unlock()
+			switch {
+			case drop:
+				return
+			case bad:
+				if send("update", string(st[:len(st)/2])) != nil {
+					return
+				}
+				continue
+			case reorder:
+				held = append(held, i)
+				continue
+			}
+			if send("update", string(st)) != nil {
+				return
+			}
+			if dup && send("update", string(st)) != nil {
+				return
+			}
+			for _, h := range held {
+				f.mu.Lock()
+				st := f.statuses[h]
+				f.mu.Unlock()
+				if send("update", string(st)) != nil {
+					return
+				}
+			}
+			held = held[:0]
+		}
+	}
+}
+
+func (f *fake) sse(w http.ResponseWriter, r *http.Request) {
+	if f.sseOff {
+		http.NotFound(w, r)
+		return
+	}
+	if !f.authorized(w, r) {
+		return
+	}
+	if !strings.HasSuffix(r.URL.Path, "/hashtag") && !strings.HasSuffix(r.URL.Path, "/public") && !strings.HasSuffix(r.URL.Path, "/user") {
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"error":"Unknown channel requested"}`)
+		return
+	}
+	ch, unsub := f.subscribe()
+	defer unsub()
+	w.Header().Set("Content-Type", "text/event-stream")
+	fl := w.(http.Flusher)
+	io.WriteString(w, ":)\n")
+	fl.Flush()
+	f.frames(r, ch, func(event, data string) error {
+		_, err := fmt.Fprintf(w, ":thump\nevent: %s\ndata: %s\n\n", event, data)
+		fl.Flush()
+		return err
+	})
+}
+
+func (f *fake) ws(w http.ResponseWriter, r *http.Request) {
+	if f.wsQuery && r.URL.Query().Get("access_token") == "" {
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	if !f.authorized(w, r) {
+		return
+	}
+	stream := r.URL.Query().Get("stream")
+	if stream != "hashtag" && stream != "public" && stream != "user" && stream != "public:local" {
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"error":"Unknown stream type"}`)
+		return
+	}
+	ch, unsub := f.subscribe()
+	defer unsub()
+	c, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer c.CloseNow()
+	ctx := c.CloseRead(r.Context())
+	r = r.WithContext(ctx)
+	f.frames(r, ch, func(event, data string) error {
+		var frame []byte
+		if !json.Valid([]byte(data)) {
+			frame = []byte(`{"stream":["` + stream + `"],"event":"update","payload":"{\"id\":` + `}`) // broken JSON
+		} else {
+			payload, _ := json.Marshal(data)
+			frame = []byte(`{"stream":["` + stream + `"],"event":"` + event + `","payload":` + string(payload) + `}`)
+		}
+		wctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		return c.Write(wctx, websocket.MessageText, frame)
+	})
+}

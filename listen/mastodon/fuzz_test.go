@@ -1,0 +1,75 @@
+package mastodon
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func FuzzHTMLToText(f *testing.F) {
+	raw, _ := os.ReadFile("testdata/status.json")
+	f.Add(string(raw))
+	f.Add(`<p>a<br>b</p><p>c &amp; d</p>`)
+	f.Add(`<a href="https://x/?a>b" class="u-url mention">@<span>bob</span></a>`)
+	f.Add(`<script>x</script><p`)
+	f.Add(`<span class="invisible">https://</span>`)
+	f.Fuzz(func(t *testing.T, in string) {
+		out := HTMLToText(in)
+		if utf8.ValidString(in) && !utf8.ValidString(out.Text) {
+			t.Fatalf("invalid UTF-8 from valid input %q", in)
+		}
+		if !strings.ContainsAny(in, "<&") && out.Text != strings.TrimSpace(in) {
+			t.Fatalf("plain text changed: %q -> %q", in, out.Text)
+		}
+		for _, l := range out.Links {
+			if !strings.HasPrefix(l, "http://") && !strings.HasPrefix(l, "https://") {
+				t.Fatalf("non-http link %q", l)
+			}
+		}
+		// Converting the text again changes nothing once no markup is left.
+		if !strings.ContainsAny(out.Text, "<&") {
+			if again := HTMLToText(out.Text).Text; again != out.Text {
+				t.Fatalf("not idempotent: %q -> %q", out.Text, again)
+			}
+		}
+	})
+}
+
+func FuzzDecodeStatus(f *testing.F) {
+	raw, _ := os.ReadFile("testdata/status.json")
+	f.Add(raw)
+	f.Add([]byte(`{"id":"1","reblog":{"id":"2","content":"<p>x"}}`))
+	f.Add([]byte(`{"id":"1","edited_at":false}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := DecodeStatus(b, "m.example")
+		if err != nil {
+			return
+		}
+		if p.ID == "" || p.Platform != Platform {
+			t.Fatalf("post without id/platform: %+v", p)
+		}
+		if !utf8.ValidString(p.Text) || !utf8.ValidString(p.Author.Handle) {
+			t.Fatalf("invalid UTF-8 in %+v", p)
+		}
+	})
+}
+
+func FuzzSSE(f *testing.F) {
+	f.Add(":)\n:thump\nevent: update\ndata: {\"id\":\"1\"}\n\nevent: delete\ndata: 2\n\n")
+	f.Add("data: a\ndata: b\n\n:\n\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		e := &sse{body: nopCloser{strings.NewReader(in)}}
+		e.br = newBufReader(e.body)
+		for i := 0; i < 1000; i++ {
+			if _, _, err := e.next(context.Background()); err != nil {
+				return
+			}
+		}
+	})
+}
+
+type nopCloser struct{ *strings.Reader }
+
+func (nopCloser) Close() error { return nil }

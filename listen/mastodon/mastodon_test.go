@@ -1,0 +1,343 @@
+package mastodon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/listentest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// fastOpts keep retries and polling quick in tests.
+func fastOpts(f *fake, more ...Option) []Option {
+	return append([]Option{
+		WithHTTPClient(f.srv.Client()),
+		WithRetryBackoff(time.Millisecond, 4*time.Millisecond),
+		WithMaxRetryTime(10 * time.Second),
+		WithInterval(2 * time.Millisecond),
+	}, more...)
+}
+
+func TestConformance(t *testing.T) {
+	modes := map[string][]Option{
+		"poll":      nil,
+		"follow":    {Follow()},
+		"sse":       {WithStream(SSE)},
+		"websocket": {WithStream(WebSocket), WithToken("tok-123456")},
+	}
+	for name, opts := range modes {
+		t.Run(name, func(t *testing.T) {
+			listentest.Run(t, func(t *testing.T) listen.Source {
+				f := newFake(t)
+				f.publish(10)
+				// Keep-alive connections idling in the host's pool are the
+				// host's, not the source's: the leak check would count them.
+				noKeepAlive := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+				src, err := New(f.srv.URL, Hashtag("golang"), fastOpts(f, append(opts, WithHTTPClient(noKeepAlive))...)...)
+				require.NoError(t, err)
+				return src
+			})
+		})
+	}
+}
+
+func TestNewValidates(t *testing.T) {
+	bad := []struct {
+		url  string
+		tl   Timeline
+		opts []Option
+	}{
+		{"mastodon.social", Public(), nil},
+		{"ftp://x", Public(), nil},
+		{"https://x", Hashtag(""), nil},
+		{"https://x", Search("q"), nil},
+		{"https://x", Home(), nil},
+		{"https://x", Public(), []Option{WithStream(WebSocket)}},
+		{"https://x", Public(), []Option{WithPageSize(41)}},
+		{"https://x", Public(), []Option{WithCursorStore(&listen.MemoryStore{}, "")}},
+		{"https://x", Search("q"), []Option{WithToken("t"), WithStream(SSE)}},
+	}
+	for i, tc := range bad {
+		_, err := New(tc.url, tc.tl, tc.opts...)
+		assert.Error(t, err, "case %d", i)
+		if err != nil {
+			assert.True(t, strings.HasPrefix(err.Error(), "mastodon: "), err.Error())
+		}
+	}
+}
+
+func TestTokenNeverPrinted(t *testing.T) {
+	src, err := New("https://m.example", Home(), WithToken("super-secret-token"))
+	require.NoError(t, err)
+	for _, s := range []string{src.String(), fmt.Sprintf("%v", src), fmt.Sprintf("%+v", src.cfg), fmt.Sprintf("%#v", src.cfg)} {
+		assert.NotContains(t, s, "super-secret-token")
+	}
+}
+
+func collect(t *testing.T, src listen.Source, ctx context.Context, stop func(got map[string]int) bool) (map[string]int, []listen.Post, error) {
+	t.Helper()
+	got := map[string]int{}
+	var posts []listen.Post
+	for p, err := range src.Posts(ctx) {
+		if err != nil {
+			return got, posts, err
+		}
+		if p.Kind == listen.KindPost {
+			got[p.ID]++
+		}
+		posts = append(posts, p)
+		if stop != nil && stop(got) {
+			break
+		}
+	}
+	return got, posts, nil
+}
+
+func TestPollingPagesForwardWithoutGaps(t *testing.T) {
+	f := newFake(t)
+	ids := f.publish(95)
+	store := &listen.MemoryStore{}
+	require.NoError(t, store.Save(context.Background(), "k", "1"))
+	src, err := New(f.srv.URL, Hashtag("golang"), fastOpts(f, WithCursorStore(store, "k"), WithPageSize(40))...)
+	require.NoError(t, err)
+	got, posts, err := collect(t, src, context.Background(), nil)
+	require.NoError(t, err)
+	assert.Len(t, got, 95)
+	for i, p := range posts {
+		assert.Equal(t, ids[i], p.ID, "oldest first, no gap")
+		assert.Equal(t, fmt.Sprintf("post %d about #golang & friends", i), p.Text)
+		assert.Equal(t, []string{"golang"}, p.Tags)
+	}
+	c, _ := store.Load(context.Background(), "k")
+	assert.Equal(t, ids[94], c)
+	// Nothing new: a second run delivers nothing.
+	got, _, err = collect(t, src, context.Background(), nil)
+	require.NoError(t, err)
+	assert.Empty(t, got)
+}
+
+func TestAuthFailureIsFinal(t *testing.T) {
+	f := newFake(t)
+	f.tokenReq = "right"
+	f.publish(3)
+	src, err := New(f.srv.URL, Hashtag("golang"), fastOpts(f, WithToken("wrong-token-xyz"), Follow())...)
+	require.NoError(t, err)
+	_, _, err = collect(t, src, context.Background(), nil)
+	require.ErrorIs(t, err, listen.ErrAuth)
+	assert.NotContains(t, err.Error(), "wrong-token-xyz")
+	assert.Equal(t, 1, f.requests, "401 is not retried")
+}
+
+// TestFaultsPolling: at least 200 injected faults (429 with reset headers,
+// 5xx bursts, truncated bodies, connections cut mid-body, duplicates,
+// reordered pages) and every status is delivered exactly once, across a
+// restart from the saved cursor.
+func TestFaultsPolling(t *testing.T) {
+	f := newFake(t)
+	ids := f.publish(300)
+	f.faultPct = 35
+	store := &listen.MemoryStore{}
+	require.NoError(t, store.Save(context.Background(), "k", "1"))
+	src, err := New(f.srv.URL, Hashtag("golang"), fastOpts(f, WithCursorStore(store, "k"), WithPageSize(3), Follow())...)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+
+	// Run 1 stops half way; run 2 resumes from the cursor and also gets
+	// statuses published while the source was stopped.
+	got1, _, err := collect(t, src, ctx, func(got map[string]int) bool { return len(got) == 150 })
+	require.NoError(t, err)
+	ids = append(ids, f.publish(60)...)
+	got2, _, err := collect(t, src, ctx, func(got map[string]int) bool { return len(got) == 210 })
+	require.NoError(t, err)
+
+	for _, id := range ids {
+		assert.Equal(t, 1, got1[id]+got2[id], "status %s delivered once", id)
+	}
+	assert.Len(t, got1, 150)
+	assert.Len(t, got2, 210)
+	n := f.totalFaults()
+	t.Logf("faults injected: %d %v; stats %+v", n, f.faults, src.Stats())
+	assert.GreaterOrEqual(t, n, 200)
+	assert.Positive(t, src.Stats().Retries)
+	assert.Positive(t, src.Stats().Duplicates)
+}
+
+func testStreamFaults(t *testing.T, transport Transport) {
+	f := newFake(t)
+	f.tokenReq = "tok-abcdef"
+	store := &listen.MemoryStore{}
+	ids := f.publish(5)
+	require.NoError(t, store.Save(context.Background(), "k", "1"))
+	src, err := New(f.srv.URL, Hashtag("golang"), fastOpts(f, WithStream(transport), WithToken("tok-abcdef"),
+		WithCursorStore(store, "k"), WithPageSize(5), WithStallTimeout(2*time.Second))...)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+
+	const total = 605
+	f.mu.Lock()
+	f.faultPct, f.streamPct = 10, 8
+	f.mu.Unlock()
+	done := make(chan struct{})
+	pub := make(chan []string, 1)
+	go func() {
+		defer close(done)
+		var out []string
+		for len(out) < total-5 {
+			out = append(out, f.publish(1)...)
+			time.Sleep(time.Millisecond)
+		}
+		pub <- out
+	}()
+	got, posts, err := collect(t, src, ctx, func(got map[string]int) bool { return len(got) == total })
+	<-done
+	ids = append(ids, <-pub...)
+	require.NoError(t, err)
+	for _, id := range ids {
+		assert.Equal(t, 1, got[id], "status %s delivered once", id)
+	}
+	for _, p := range posts {
+		assert.Equal(t, listen.KindPost, p.Kind)
+	}
+	// Restart from the saved cursor: statuses published while stopped arrive.
+	f.mu.Lock()
+	f.faultPct, f.streamPct = 0, 0
+	f.mu.Unlock()
+	more := f.publish(7)
+	got2, _, err := collect(t, src, ctx, func(got map[string]int) bool { return len(got) == 7 })
+	require.NoError(t, err)
+	for _, id := range more {
+		assert.Equal(t, 1, got2[id])
+	}
+	n := f.totalFaults()
+	st := src.Stats()
+	t.Logf("faults injected: %d %v; stats %+v", n, f.faults, st)
+	assert.GreaterOrEqual(t, n, 200)
+	assert.Positive(t, st.Reconnects)
+}
+
+func TestFaultsSSE(t *testing.T)       { testStreamFaults(t, SSE) }
+func TestFaultsWebSocket(t *testing.T) { testStreamFaults(t, WebSocket) }
+
+func TestGoToSocialWebSocketOnly(t *testing.T) {
+	f := newFake(t)
+	f.sseOff, f.wsQuery, f.tokenReq = true, true, "gts-token"
+	f.publish(2)
+	// SSE is 404 there: a final not-found error, not a reconnect storm.
+	src, err := New(f.srv.URL, Local(), fastOpts(f, WithStream(SSE), WithToken("gts-token"))...)
+	require.NoError(t, err)
+	_, _, err = collect(t, src, context.Background(), func(got map[string]int) bool { return false })
+	require.ErrorIs(t, err, listen.ErrNotFound)
+
+	src, err = New(f.srv.URL, Home(), fastOpts(f, WithStream(WebSocket), WithToken("gts-token"))...)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var posts []listen.Post
+	for p, err := range src.Posts(ctx) {
+		require.NoError(t, err)
+		posts = append(posts, p)
+		if len(posts) == 2 {
+			f.publish(1) // arrives over the WebSocket
+		}
+		if len(posts) == 3 {
+			break
+		}
+	}
+	assert.Len(t, posts, 3)
+}
+
+func TestStreamUpdateAndDelete(t *testing.T) {
+	f := newFake(t)
+	f.publish(1)
+	src, err := New(f.srv.URL, Hashtag("golang"), fastOpts(f, WithStream(SSE))...)
+	require.NoError(t, err)
+	// Inject edit and delete events through a custom subscriber stream.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	r := &run{src: src, seen: newSeen(16), yield: nil}
+	var got []listen.Post
+	r.yield = func(p listen.Post, err error) bool { got = append(got, p); return true }
+	ev := &scripted{events: [][2]string{
+		{"update", `{"id":"5","created_at":"2022-11-15T16:06:48.410Z","content":"<p>hi</p>","account":{"acct":"a"}}`},
+		{"status.update", `{"id":"5","edited_at":"2022-11-15T16:07:29.023Z","content":"<p>edited</p>","account":{"acct":"a"}}`},
+		{"status.update", `{"id":"5","edited_at":"2022-11-15T16:07:29.023Z","content":"<p>edited</p>","account":{"acct":"a"}}`},
+		{"filters_changed", ""},
+		{"delete", "5"},
+		{"update", `{"id":"5","created_at":"2022-11-15T16:06:48.410Z","content":"<p>hi</p>","account":{"acct":"a"}}`},
+	}}
+	err = r.readEvents(ctx, ev)
+	require.ErrorIs(t, err, errEndOfScript)
+	require.Len(t, got, 3)
+	assert.Equal(t, listen.KindPost, got[0].Kind)
+	assert.Equal(t, listen.KindUpdate, got[1].Kind)
+	assert.Equal(t, "edited", got[1].Text)
+	assert.Equal(t, listen.KindDelete, got[2].Kind)
+	assert.Equal(t, "5", got[2].ID)
+	assert.Equal(t, int64(2), src.Stats().Duplicates)
+}
+
+var errEndOfScript = errors.New("end of script")
+
+type scripted struct{ events [][2]string }
+
+func (s *scripted) next(context.Context) (string, []byte, error) {
+	if len(s.events) == 0 {
+		return "", nil, errEndOfScript
+	}
+	e := s.events[0]
+	s.events = s.events[1:]
+	return e[0], []byte(e[1]), nil
+}
+func (s *scripted) close() {}
+
+func TestSearchTimeline(t *testing.T) {
+	f := newFake(t)
+	f.publish(4)
+	src, err := New(f.srv.URL, Search("golang"), fastOpts(f, WithToken("t-123456"))...)
+	require.NoError(t, err)
+	got, _, err := collect(t, src, context.Background(), nil)
+	require.NoError(t, err)
+	assert.Len(t, got, 4)
+}
+
+func TestHugeBodyIsTypedError(t *testing.T) {
+	f := newFake(t)
+	f.publish(40)
+	src, err := New(f.srv.URL, Public(), fastOpts(f, WithMaxBody(10_000))...)
+	require.NoError(t, err)
+	_, _, err = collect(t, src, context.Background(), nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "larger than 10000 bytes")
+}
+
+func TestServerNeverAnswers(t *testing.T) {
+	block := make(chan struct{})
+	f := newFake(t)
+	f.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-block:
+		case <-r.Context().Done():
+		}
+	})
+	defer close(block)
+	src, err := New(f.srv.URL, Public(), fastOpts(f, WithRequestTimeout(30*time.Millisecond), WithMaxRetryTime(100*time.Millisecond))...)
+	require.NoError(t, err)
+	start := time.Now()
+	_, _, err = collect(t, src, context.Background(), nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no response within")
+	assert.Less(t, time.Since(start), 5*time.Second)
+}

@@ -1,0 +1,423 @@
+package mastodon
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/earshot-dev/earshot/internal/httpx"
+	"github.com/earshot-dev/earshot/listen"
+)
+
+// maxFrame bounds one SSE line or WebSocket message.
+const maxFrame = 16 << 20
+
+// events reads one stream connection.
+type events interface {
+	// next returns the next event name and payload. For WebSocket the
+	// payload is already unwrapped from its JSON string.
+	next(ctx context.Context) (event string, data []byte, err error)
+	close()
+}
+
+// stream runs the streaming loop: connect, backfill through REST from the
+// last seen ID, read events; on any failure reconnect with backoff.
+func (r *run) stream(ctx context.Context) error {
+	bo := httpx.NewBackoff(r.src.cfg.retry)
+	base := r.streamBase(ctx)
+	connected := false
+	for {
+		ev, err := r.connect(ctx, base)
+		if err == nil {
+			if connected {
+				r.src.counters.Reconnect()
+			}
+			connected = true
+			if err = r.catchUp(ctx, r.backfillFrom()); err != nil {
+				ev.close()
+				return err
+			}
+			start := time.Now()
+			err = r.readEvents(ctx, ev)
+			ev.close()
+			if err == errStop || ctx.Err() != nil {
+				return err
+			}
+			var fatal *fatalError
+			if errors.As(err, &fatal) {
+				return fatal.err
+			}
+			if time.Since(start) > r.src.cfg.stall || errors.Is(err, io.EOF) {
+				bo.Reset() // the connection was healthy for a while
+			}
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if !httpx.IsRetryable(err) {
+			return err
+		}
+		wait, ok := bo.Next()
+		if !ok {
+			return err
+		}
+		r.src.counters.Retry()
+		r.log(ctx, "stream reconnect", "wait", wait, "err", err.Error())
+		if httpx.Sleep(ctx, wait) != nil {
+			return nil
+		}
+	}
+}
+
+func (r *run) log(ctx context.Context, msg string, args ...any) {
+	if l := r.src.cfg.logger; l != nil {
+		for i := 1; i < len(args); i += 2 {
+			if s, ok := args[i].(string); ok {
+				args[i] = httpx.Redact(s, r.src.cfg.tok())
+			}
+		}
+		l.DebugContext(ctx, "mastodon: "+msg, args...)
+	}
+}
+
+// fatalError ends the stream for good (e.g. the server rejected the stream name).
+type fatalError struct{ err error }
+
+func (e *fatalError) Error() string { return e.err.Error() }
+
+// backfillFrom is the ID to backfill from after a (re)connect: a little
+// before the newest delivered ID, so that events the stream delivered out
+// of order before a drop are covered too. Duplicates are dropped by ID.
+func (r *run) backfillFrom() string {
+	from := r.cursor
+	for _, id := range r.recent {
+		if idLess(id, from) {
+			from = id
+		}
+	}
+	return from
+}
+
+func (r *run) readEvents(ctx context.Context, ev events) error {
+	for {
+		name, data, err := ev.next(ctx)
+		if err != nil {
+			return err
+		}
+		var p listen.Post
+		editKey := ""
+		switch name {
+		case "update", "status.update":
+			var st status
+			if err := json.Unmarshal(data, &st); err != nil || st.ID == "" {
+				// A broken frame may have carried a post: fetch what the
+				// stream should have delivered from REST.
+				r.src.counters.Skip()
+				if err := r.catchUp(ctx, r.backfillFrom()); err != nil {
+					return &fatalError{err}
+				}
+				continue
+			}
+			p = st.post(r.src.host)
+			if name == "status.update" {
+				p.Kind, editKey = listen.KindUpdate, str(st.EditedAt)
+			}
+		case "delete":
+			id := strings.TrimSpace(string(data))
+			if id == "" {
+				r.src.counters.Skip()
+				continue
+			}
+			p = listen.Post{Platform: Platform, ID: id, Kind: listen.KindDelete}
+		default:
+			continue // notification, filters_changed, announcement, ...
+		}
+		if err := r.deliver(ctx, p, editKey); err != nil {
+			if err == errStop {
+				return err
+			}
+			return &fatalError{err}
+		}
+	}
+}
+
+// streamBase returns the streaming base URL: WithStreamURL, else the
+// instance's configuration.urls.streaming when it is on another host and
+// the instance uses https, else the instance URL itself. (GoToSocial
+// advertises wss:// even on plain-http hosts, so a mismatch is ignored.)
+func (r *run) streamBase(ctx context.Context) *url.URL {
+	s := r.src
+	if s.cfg.streamURL != "" {
+		u, _ := url.Parse(s.cfg.streamURL)
+		return u
+	}
+	base := *s.base
+	if s.base.Scheme != "https" {
+		return &base
+	}
+	req, err := r.newRequest(ctx, s.base.String()+"/api/v2/instance")
+	if err != nil {
+		return &base
+	}
+	resp, err := s.once.Do(ctx, req)
+	if err != nil {
+		return &base
+	}
+	var inst struct {
+		Configuration struct {
+			URLs struct {
+				Streaming string `json:"streaming"`
+			} `json:"urls"`
+		} `json:"configuration"`
+	}
+	if json.Unmarshal(resp.Body, &inst) != nil {
+		return &base
+	}
+	su, err := url.Parse(inst.Configuration.URLs.Streaming)
+	if err != nil || su.Host == "" || su.Scheme != "wss" {
+		return &base
+	}
+	su.Scheme = "https"
+	return su
+}
+
+func (r *run) connect(ctx context.Context, base *url.URL) (events, error) {
+	if r.src.cfg.transport == WebSocket {
+		return r.connectWS(ctx, base)
+	}
+	return r.connectSSE(ctx, base)
+}
+
+func (r *run) connectSSE(ctx context.Context, base *url.URL) (events, error) {
+	s := r.src
+	u := *base
+	u.Scheme = strings.Replace(strings.Replace(u.Scheme, "wss", "https", 1), "ws", "http", 1)
+	q := url.Values{}
+	switch s.timeline.kind {
+	case kindHashtag:
+		u.Path = strings.TrimRight(u.Path, "/") + "/api/v1/streaming/hashtag"
+		if s.timeline.local {
+			u.Path += "/local"
+		}
+		q.Set("tag", s.timeline.arg)
+	case kindHome:
+		u.Path = strings.TrimRight(u.Path, "/") + "/api/v1/streaming/user"
+	default:
+		u.Path = strings.TrimRight(u.Path, "/") + "/api/v1/streaming/public"
+		if s.timeline.local {
+			u.Path += "/local"
+		}
+	}
+	u.RawQuery = q.Encode()
+	req, err := r.newRequest(ctx, u.String())
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := s.once.Open(ctx, req) // the stream loop does the retrying
+	if err != nil {
+		return nil, err
+	}
+	body := httpx.IdleReader(resp.Body, Platform, s.cfg.stall)
+	return &sse{body: body, br: newBufReader(body)}, nil
+}
+
+func newBufReader(r io.Reader) *bufio.Reader { return bufio.NewReaderSize(r, 64<<10) }
+
+type sse struct {
+	body io.ReadCloser
+	br   *bufio.Reader
+	buf  []byte
+}
+
+func (e *sse) close() { e.body.Close() }
+
+func (e *sse) line() ([]byte, error) {
+	e.buf = e.buf[:0]
+	for {
+		chunk, err := e.br.ReadSlice('\n')
+		e.buf = append(e.buf, chunk...)
+		if len(e.buf) > maxFrame {
+			return nil, fmt.Errorf("mastodon: SSE line longer than %d bytes", maxFrame)
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return bytes.TrimRight(e.buf, "\r\n"), nil
+	}
+}
+
+func (e *sse) next(ctx context.Context) (string, []byte, error) {
+	var event string
+	var data []byte
+	hasData := false
+	for {
+		line, err := e.line()
+		if err != nil {
+			return "", nil, err
+		}
+		if len(line) == 0 {
+			if hasData || event != "" {
+				return event, data, nil
+			}
+			continue
+		}
+		if line[0] == ':' {
+			continue // comment: ":)" greeting, ":thump" heartbeat
+		}
+		field, value, _ := bytes.Cut(line, []byte(":"))
+		value = bytes.TrimPrefix(value, []byte(" "))
+		switch string(field) {
+		case "event":
+			event = string(value)
+		case "data":
+			if hasData {
+				data = append(data, '\n')
+			}
+			data = append(data, value...)
+			hasData = true
+		}
+	}
+}
+
+func (r *run) connectWS(ctx context.Context, base *url.URL) (events, error) {
+	s := r.src
+	u := *base
+	switch u.Scheme {
+	case "https":
+		u.Scheme = "wss"
+	case "http":
+		u.Scheme = "ws"
+	}
+	u.Path = strings.TrimRight(u.Path, "/") + "/api/v1/streaming"
+	q := url.Values{}
+	switch s.timeline.kind {
+	case kindHashtag:
+		q.Set("stream", "hashtag")
+		if s.timeline.local {
+			q.Set("stream", "hashtag:local")
+		}
+		q.Set("tag", s.timeline.arg)
+	case kindHome:
+		q.Set("stream", "user")
+	default:
+		q.Set("stream", "public")
+		if s.timeline.local {
+			q.Set("stream", "public:local")
+		}
+	}
+	// GoToSocial reads the token only from the query (or the subprotocol).
+	q.Set("access_token", string(s.cfg.tok()))
+	u.RawQuery = q.Encode()
+	if err := s.client.WaitTurn(ctx); err != nil {
+		return nil, err
+	}
+	hdr := http.Header{}
+	hdr.Set("User-Agent", s.cfg.userAgent)
+	hdr.Set("Authorization", "Bearer "+string(s.cfg.tok()))
+	w := &wsEvents{}
+	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	conn, resp, err := websocket.Dial(dctx, u.String(), &websocket.DialOptions{
+		HTTPClient: s.cfg.httpClient,
+		HTTPHeader: hdr,
+		OnPingReceived: func(context.Context, []byte) bool {
+			w.kick()
+			return true
+		},
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
+			var body []byte
+			if resp.Body != nil {
+				body, _ = io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+				resp.Body.Close()
+			}
+			return nil, s.client.StatusError(resp, body)
+		}
+		return nil, fmt.Errorf("mastodon: websocket %s: %s", httpx.RedactURL(&u), httpx.Redact(err.Error(), s.cfg.tok(), httpx.Secret(url.QueryEscape(string(s.cfg.tok())))))
+	}
+	conn.SetReadLimit(maxFrame)
+	w.conn = conn
+	w.stall = s.cfg.stall
+	w.dog = httpx.NewWatchdog(s.cfg.stall, func() { conn.CloseNow() })
+	return w, nil
+}
+
+type wsEvents struct {
+	conn  *websocket.Conn
+	dog   *httpx.Watchdog
+	stall time.Duration
+}
+
+func (w *wsEvents) kick() {
+	if w.dog != nil {
+		w.dog.Kick()
+	}
+}
+
+func (w *wsEvents) close() {
+	w.dog.Stop()
+	w.conn.Close(websocket.StatusNormalClosure, "")
+}
+
+type wsFrame struct {
+	Event   string          `json:"event"`
+	Payload json.RawMessage `json:"payload"`
+	Error   string          `json:"error"`
+	Status  int             `json:"status"`
+}
+
+func (w *wsEvents) next(ctx context.Context) (string, []byte, error) {
+	for {
+		typ, data, err := w.conn.Read(ctx)
+		if err != nil {
+			if w.dog.Fired() {
+				return "", nil, &httpx.StallError{Platform: Platform, Idle: w.stall}
+			}
+			return "", nil, fmt.Errorf("mastodon: websocket read: %w", err)
+		}
+		w.kick()
+		if typ != websocket.MessageText {
+			continue
+		}
+		var f wsFrame
+		if err := json.Unmarshal(data, &f); err != nil {
+			// A malformed frame: report it as a broken update so the
+			// caller backfills.
+			return "update", nil, nil
+		}
+		if f.Error != "" {
+			code := f.Status
+			if code == 0 {
+				code = http.StatusBadRequest
+			}
+			return "", nil, &fatalError{&listen.HTTPError{Platform: Platform, StatusCode: code, Message: f.Error}}
+		}
+		if len(f.Payload) == 0 {
+			return f.Event, nil, nil
+		}
+		var payload string
+		if err := json.Unmarshal(f.Payload, &payload); err != nil {
+			// Some servers send the payload as an object, not a string.
+			return f.Event, f.Payload, nil
+		}
+		return f.Event, []byte(payload), nil
+	}
+}
