@@ -148,6 +148,11 @@ func ReadCascade(r io.Reader, id string) (Cascade, error) {
 // ReadDir reads every *.txt cascade file in dir, sorted by ID in natural
 // order (RT2 before RT10). The ID is the file name without ".txt".
 func ReadDir(dir string) ([]Cascade, error) {
+	if fi, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("viral: %w", err)
+	} else if !fi.IsDir() {
+		return nil, fmt.Errorf("viral: %s is not a folder", dir)
+	}
 	names, err := filepath.Glob(filepath.Join(dir, "*.txt"))
 	if err != nil {
 		return nil, fmt.Errorf("viral: %w", err)
