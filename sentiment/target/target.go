@@ -3,6 +3,7 @@ package target
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -122,7 +123,10 @@ func isWordRune(r rune) bool {
 // find returns the byte spans of the target's mentions, not overlapping.
 func (t *Scorer) find(text string) [][2]int {
 	var spans [][2]int
-	for _, name := range t.Names {
+	// Longer names first, so "acme corp" wins over "acme" where both match.
+	names := slices.Clone(t.Names)
+	slices.SortStableFunc(names, func(a, b string) int { return len(b) - len(a) })
+	for _, name := range names {
 		words := strings.Fields(strings.TrimLeft(strings.TrimSpace(name), "@#"))
 		if len(words) == 0 {
 			continue

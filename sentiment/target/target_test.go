@@ -99,6 +99,12 @@ func TestMentions(t *testing.T) {
 	assert.Equal(t, []string{"@Acme", "#acme", "Acme's", "ACME"}, got)
 	assert.Equal(t, "hi", ms[0].Context)
 
+	s = New(lexicon, "acme", "acme corp")
+	ms = s.Mentions("Acme Corp's staff")
+	require.Len(t, ms, 1)
+	assert.Equal(t, "Acme Corp's", "Acme Corp's staff"[ms[0].Start:ms[0].End], "the longer alias wins")
+	assert.Equal(t, "staff", ms[0].Context)
+
 	s.Window = 2
 	ms = s.Mentions("one two three four acme five six seven")
 	require.Len(t, ms, 1)
