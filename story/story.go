@@ -64,10 +64,17 @@ type Part struct {
 // Thread is a story to publish as a chain of posts, each part a reply to
 // the previous one. ID names the story: it must be stable across restarts,
 // because publishers derive idempotency keys and journal entries from it.
+//
+// A thread that answers someone else's post sets ReplyTo to that post (its
+// ID; on Bluesky its at:// URI and CID) and, on Bluesky, ReplyRoot to the
+// root of that post's thread when it is itself a reply (ReplyTo is used
+// when ReplyRoot is zero).
 type Thread struct {
-	ID    string `json:"id"`
-	Parts []Part `json:"parts"`
-	Lang  string `json:"lang,omitempty"` // ISO 639-1, optional
+	ID        string `json:"id"`
+	Parts     []Part `json:"parts"`
+	Lang      string `json:"lang,omitempty"` // ISO 639-1, optional
+	ReplyTo   Sent   `json:"reply_to,omitzero"`
+	ReplyRoot Sent   `json:"reply_root,omitzero"`
 }
 
 // Sent identifies one published part. ID is the platform's post ID; on

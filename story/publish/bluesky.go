@@ -305,7 +305,7 @@ func (p blueskyPlatform) record(ctx context.Context, t story.Thread, i int, rec 
 	if t.Lang != "" {
 		r["langs"] = []string{t.Lang}
 	}
-	if i > 0 {
+	if parent.ID != "" {
 		r["reply"] = map[string]strongRef{
 			"root":   {URI: root.ID, CID: root.CID},
 			"parent": {URI: parent.ID, CID: parent.CID},

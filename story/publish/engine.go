@@ -261,10 +261,7 @@ func (e *engine) publish(ctx context.Context, t story.Thread) ([]story.Sent, err
 			sent = append(sent, rec.Sent)
 			continue
 		}
-		var root, parent story.Sent
-		if i > 0 {
-			root, parent = sent[0], sent[i-1]
-		}
+		root, parent := replyRefs(t, sent, i)
 		s, err := e.part(ctx, t, i, rec, &tr, root, parent)
 		if err != nil {
 			return sent, &PartError{Platform: name, Thread: t.ID, Part: i, Err: err}
@@ -395,4 +392,20 @@ func noImages(name string, p story.Part) error {
 		return fmt.Errorf("publish: %s: %w (%d images with alt text)", name, ErrMedia, len(p.Images))
 	}
 	return nil
+}
+
+// replyRefs returns the root and parent of part i: the previous part and
+// the first one, or for part 0 of an answer the post answered.
+func replyRefs(t story.Thread, sent []story.Sent, i int) (root, parent story.Sent) {
+	root = t.ReplyRoot
+	if root.ID == "" {
+		root = t.ReplyTo
+	}
+	if i == 0 {
+		return root, t.ReplyTo
+	}
+	if root.ID == "" {
+		root = sent[0]
+	}
+	return root, sent[i-1]
 }
