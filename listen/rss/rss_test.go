@@ -1,0 +1,251 @@
+package rss
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/listentest"
+)
+
+func fast() []Option {
+	return []Option{WithInterval(time.Millisecond), WithBackoff(time.Millisecond, 5*time.Millisecond), WithMaxRetryTime(5 * time.Second)}
+}
+
+func ctxTimeout(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestConformance(t *testing.T) {
+	listentest.Run(t, func(t *testing.T) listen.Source {
+		f := newFakeFeeds(t)
+		a := f.add("a", "rss", 10)
+		b := f.add("b", "atom", 10)
+		src, err := New(URLs(a, b), fast()...)
+		require.NoError(t, err)
+		return src
+	})
+}
+
+// TestGolden maps the RSS, Atom and JSON Feed fixtures to posts and
+// compares them with golden files (rewrite with -update).
+func TestGolden(t *testing.T) {
+	at := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	for _, name := range []string{"rss.xml", "atom.xml", "feed.json"} {
+		t.Run(name, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join("testdata", name))
+			require.NoError(t, err)
+			feed, err := gofeed.NewParser().Parse(strings.NewReader(string(raw)))
+			require.NoError(t, err)
+			var posts []listen.Post
+			for _, it := range mapFeed("https://feeds.example.com/"+name, feed, at) {
+				posts = append(posts, it.post)
+			}
+			got, err := json.MarshalIndent(posts, "", "  ")
+			require.NoError(t, err)
+			golden := filepath.Join("testdata", name+".golden.json")
+			if *update {
+				require.NoError(t, os.WriteFile(golden, append(got, '\n'), 0o644))
+			}
+			want, err := os.ReadFile(golden)
+			require.NoError(t, err)
+			assert.JSONEq(t, string(want), string(got))
+			for _, p := range posts {
+				assert.NotContains(t, p.Text, "<", "HTML left in %s", p.ID)
+				assert.NotContains(t, p.Text, "&amp;", "entity left in %s", p.ID)
+			}
+		})
+	}
+}
+
+func TestHTMLText(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		links    []string
+	}{
+		{"plain  text\n here", "plain text\nhere", nil},
+		{"<p>One</p><p>Two<br>Three</p>", "One\nTwo\nThree", nil},
+		{`<p>Go&nbsp;1.26 &amp; <a href="https://go.dev/x">notes</a></p><script>bad()</script>`, "Go 1.26 & notes", []string{"https://go.dev/x"}},
+		{`<ul><li>a</li><li>b</li></ul>`, "a\nb", nil},
+		{`<img alt="a cat"> sits`, "a cat sits", nil},
+		{`<a href="/relative">rel</a> <a href="javascript:x">js</a>`, "rel js", nil},
+		{"Caf&eacute; &lt;b&gt;", "Café <b>", nil},
+	} {
+		got, links := htmlText(tc.in)
+		assert.Equal(t, tc.want, got, tc.in)
+		assert.Equal(t, tc.links, links, tc.in)
+	}
+}
+
+// TestFaults: three feeds (RSS, Atom, JSON Feed) publish items over time
+// while the server answers 429 (Retry-After in seconds and as a date),
+// 503 bursts, 500, drops connections, truncates bodies and ignores
+// validators. Every item published is delivered exactly once, and a
+// restart from the saved cursor resumes without gaps or repeats.
+func TestFaults(t *testing.T) {
+	f := newFakeFeeds(t)
+	f.faultRate = 0.45
+	f.rng.Seed(5)
+	var urls []string
+	want := map[string]bool{}
+	for _, fd := range []struct {
+		name, format string
+		n            int
+	}{{"news", "rss", 120}, {"blog", "atom", 120}, {"notes", "json", 120}} {
+		urls = append(urls, f.add(fd.name, fd.format, fd.n))
+		for i := 0; i < fd.n; i++ {
+			want[f.itemID("/feeds/"+fd.name, i)] = true
+		}
+	}
+	store := &listen.MemoryStore{}
+	opts := append(fast(), WithCursor(store, "feeds"))
+	ctx := ctxTimeout(t, 40*time.Second)
+	seen := map[string]int{}
+	run := func(n int) *Source {
+		src, err := New(URLs(urls...), opts...)
+		require.NoError(t, err)
+		got := 0
+		for p, err := range src.Posts(ctx) {
+			require.NoError(t, err)
+			seen[p.ID]++
+			if got++; got == n {
+				break
+			}
+		}
+		require.Equal(t, n, got, "ctx: %v", ctx.Err())
+		return src
+	}
+	s1 := run(len(want) / 2)
+	s2 := run(len(want) - len(want)/2)
+	for id, c := range seen {
+		assert.True(t, want[id], "unexpected item %s", id)
+		assert.Equal(t, 1, c, "%s delivered %d times", id, c)
+	}
+	assert.Len(t, seen, len(want))
+	t.Logf("faults %v; 304s %d; gzip %d", f.faults, f.notMod, f.gzipped)
+	assert.GreaterOrEqual(t, f.totalFaults(), 200)
+	f.mu.Lock()
+	assert.Positive(t, f.notMod, "conditional GET answered 304")
+	assert.Positive(t, f.gzipped)
+	f.mu.Unlock()
+	st1, st2 := s1.Stats(), s2.Stats()
+	assert.Positive(t, st1.Retries+st2.Retries)
+	assert.Positive(t, st1.Skipped+st2.Skipped, "truncated bodies counted")
+	assert.Positive(t, st1.Duplicates+st2.Duplicates)
+}
+
+func TestConditionalGETAndGzip(t *testing.T) {
+	f := newFakeFeeds(t)
+	u := f.add("a", "rss", 3)
+	store := &listen.MemoryStore{}
+	ctx := ctxTimeout(t, 10*time.Second)
+	for i := 0; i < 3; i++ {
+		src, err := New(URLs(u), WithFollow(false), WithCursor(store, "k"))
+		require.NoError(t, err)
+		for _, err := range src.Posts(ctx) {
+			require.NoError(t, err)
+		}
+	}
+	c, _ := store.Load(ctx, "k")
+	var saved map[string]feedState
+	require.NoError(t, json.Unmarshal([]byte(c), &saved))
+	assert.NotEmpty(t, saved[u].ETag)
+	assert.NotEmpty(t, saved[u].LastModified)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	assert.Equal(t, 2, f.condSeen, "validators sent on every poll after the first")
+	assert.Equal(t, 3, f.gzipped)
+}
+
+func TestMovedGoneAndAuth(t *testing.T) {
+	f := newFakeFeeds(t)
+	f.add("new", "json", 2)
+	f.mu.Lock()
+	f.feeds["/feeds/new"].movedFrom = "/old"
+	f.mu.Unlock()
+	store := &listen.MemoryStore{}
+	ctx := ctxTimeout(t, 10*time.Second)
+	for i := 0; i < 2; i++ {
+		src, err := New(URLs(f.URL+"/old"), WithFollow(false), WithCursor(store, "k"))
+		require.NoError(t, err)
+		n := 0
+		for _, err := range src.Posts(ctx) {
+			require.NoError(t, err)
+			n++
+		}
+	}
+	f.mu.Lock()
+	assert.Equal(t, 1, f.requests["/old"], "after a 301 the new URL is used, also after a restart")
+	f.mu.Unlock()
+
+	// 410 on every feed ends the source with ErrNotFound.
+	src, err := New(URLs(f.URL+"/gone"), fast()...)
+	require.NoError(t, err)
+	var errs []error
+	for _, err := range src.Posts(ctx) {
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], listen.ErrNotFound)
+
+	// 401 is final and not retried.
+	src, err = New(URLs(f.URL+"/private"), fast()...)
+	require.NoError(t, err)
+	errs = nil
+	for _, err := range src.Posts(ctx) {
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], listen.ErrAuth)
+	assert.True(t, strings.HasPrefix(errs[0].Error(), "listen: rss: "), errs[0].Error())
+	assert.Equal(t, int64(0), src.Stats().Retries)
+}
+
+func TestRetryAfterHonoured(t *testing.T) {
+	f := newFakeFeeds(t)
+	u := f.add("a", "atom", 2)
+	var calls int
+	f.Config.Handler = wrap(f.Config.Handler, func() bool { calls++; return calls == 1 })
+	src, err := New(URLs(u), WithFollow(false), WithBackoff(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	start := time.Now()
+	n := 0
+	for _, err := range src.Posts(ctxTimeout(t, 10*time.Second)) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Positive(t, n)
+	assert.GreaterOrEqual(t, time.Since(start), time.Second, "waited for Retry-After: 1")
+	assert.Equal(t, int64(1), src.Stats().Retries)
+}
+
+func TestNewValidates(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		feeds []Feed
+		opts  []Option
+	}{
+		{"none", nil, nil},
+		{"scheme", URLs("ftp://x/feed"), nil},
+		{"twice", URLs("https://x/f", "https://x/f"), nil},
+		{"interval", []Feed{{URL: "https://x/f", Interval: -1}}, nil},
+		{"seen", URLs("https://x/f"), []Option{WithSeen(0)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := New(tc.feeds, tc.opts...)
+			require.Error(t, err)
+			assert.True(t, strings.HasPrefix(err.Error(), "rss: "), err.Error())
+		})
+	}
+}
