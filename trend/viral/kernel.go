@@ -58,19 +58,40 @@ func (k Kernel) moment(s float64) float64 {
 	return k.C * k.S0 * k.S0 * (0.5 + (math.Pow(s/k.S0, 1-k.Theta)-1)/(1-k.Theta))
 }
 
+// both returns cdf(s) and moment(s) with one power.
+func (k Kernel) both(s float64) (cdf, moment float64) {
+	if s <= 0 {
+		return 0, 0
+	}
+	if s <= k.S0 {
+		return k.C * s, k.C * s * s / 2
+	}
+	x := s / k.S0
+	q := math.Pow(x, -k.Theta)
+	cdf = k.C * k.S0 * (1 + (1-q)/k.Theta)
+	moment = k.C * k.S0 * k.S0 * (0.5 + (x*q-1)/(1-k.Theta))
+	return cdf, moment
+}
+
 // windowed is ∫ over the last w seconds before "now" of the triangular
 // weight (1 at now, 0 at now-w) times φ(u), where u runs over the ages of
 // a reshare made age seconds before now: u from max(0, age-w) to age.
 func (k Kernel) windowed(age, w float64) float64 {
+	c, m := k.both(age)
+	return k.windowedAt(age, w, c, m)
+}
+
+// windowedAt is windowed given cdf(age) and moment(age).
+func (k Kernel) windowedAt(age, w, cdfAge, momAge float64) float64 {
 	if age <= 0 || w <= 0 {
 		return 0
 	}
-	lo := age - w
-	if lo < 0 {
-		lo = 0
+	var cLo, mLo float64
+	if lo := age - w; lo > 0 {
+		cLo, mLo = k.both(lo)
 	}
 	// weight at age u is 1 - (age-u)/w
-	v := (1-age/w)*(k.cdf(age)-k.cdf(lo)) + (k.moment(age)-k.moment(lo))/w
+	v := (1-age/w)*(cdfAge-cLo) + (momAge-mLo)/w
 	if v < 0 || math.IsNaN(v) {
 		return 0
 	}

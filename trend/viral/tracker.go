@@ -236,8 +236,8 @@ func (t *Tracker) stats(u float64, m *Model) Stats {
 			half += b.cnt
 		}
 		a := u - nt
-		den += b.sumN * k.windowed(a, w)
-		c := k.cdf(a)
+		c, mo := k.both(a)
+		den += b.sumN * k.windowedAt(a, w, c, mo)
 		rem += b.sumN * (1 - c/mass)
 		remH += b.sumN * math.Max(0, k.cdf(hz-nt)-c) / mass
 		sumN += b.sumN

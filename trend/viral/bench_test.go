@@ -1,0 +1,67 @@
+package viral
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// BenchmarkObserve feeds reshares spread over a week, in order.
+func BenchmarkObserve(b *testing.B) {
+	rs := synthetic(1<<16, 3)
+	sortReshares(rs[:0]) // keep the random order: late events included
+	b.ReportAllocs()
+	tr := &Tracker{Posted: t0, Followers: 1000}
+	for i := 0; i < b.N; i++ {
+		r := rs[i&(1<<16-1)]
+		tr.Observe(t0.Add(r.Age), r.Followers)
+	}
+}
+
+// BenchmarkPredict predicts a post with reshares over its first 6 hours
+// and over a week (the number of bins, not of reshares, sets the cost).
+func BenchmarkPredict(b *testing.B) {
+	for _, span := range []time.Duration{time.Hour, 6 * time.Hour, 7 * 24 * time.Hour} {
+		b.Run(fmt.Sprint(span), func(b *testing.B) {
+			tr := &Tracker{Posted: t0, Followers: 1000}
+			n := 20000
+			for i := 0; i < n; i++ {
+				tr.Observe(t0.Add(span*time.Duration(i)/time.Duration(n)), 100+i%1000)
+			}
+			at := t0.Add(span)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				_ = tr.Predict(at)
+			}
+			b.ReportMetric(float64(len(tr.bins)), "bins")
+		})
+	}
+}
+
+func BenchmarkObserveCount(b *testing.B) {
+	b.ReportAllocs()
+	var tr *Tracker
+	for i := 0; i < b.N; i++ {
+		k := i % 2016 // a week of polls every 5 minutes, then a new post
+		if k == 0 {
+			tr = &Tracker{Posted: t0}
+		}
+		tr.ObserveCount(t0.Add(time.Duration(k+1)*5*time.Minute), 10*k)
+	}
+}
+
+func BenchmarkDetectorCheck(b *testing.B) {
+	d := &Detector{Threshold: 1000}
+	for p := 0; p < 1000; p++ {
+		for i := 0; i < 100; i++ {
+			d.Observe(fmt.Sprint("p", p), t0, t0.Add(time.Duration(i*p%3600)*time.Second), 500)
+		}
+	}
+	at := t0.Add(time.Hour)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_ = d.Check(at)
+	}
+}
