@@ -367,3 +367,33 @@ func TestDryRun(t *testing.T) {
 	var _ story.Publisher = d
 	assert.True(t, errors.Is(err, story.ErrTooLong))
 }
+
+// Answering someone else's post: part 1 replies to it; on Bluesky the
+// root is the answered thread's root.
+func TestAnswerAnotherPost(t *testing.T) {
+	ctx := context.Background()
+	m := newFakeMastodon(false)
+	m.Statuses = append(m.Statuses, mastoStatus{ID: "4242", Text: "cracked eggs!", CreatedAt: time.Now()})
+	mp, err := publish.NewMastodon("http://m.test", m.Token, fast(&faultRT{h: m}, &story.MemoryStore{})...)
+	require.NoError(t, err)
+	_, err = mp.Publish(ctx, story.Thread{ID: "reply/1", Parts: []story.Part{{Text: "@bob sorry!"}, {Text: "@bob more"}}, ReplyTo: story.Sent{ID: "4242"}})
+	require.NoError(t, err)
+	got := m.posted()
+	require.Len(t, got, 3)
+	assert.Equal(t, "4242", got[1].Parent)
+	assert.Equal(t, got[1].ID, got[2].Parent)
+
+	b := newFakeBluesky()
+	bp, err := publish.NewBluesky("http://pds.test", b.Handle, b.Password, fast(&faultRT{h: b}, &story.MemoryStore{})...)
+	require.NoError(t, err)
+	parent := story.Sent{ID: "at://did:plc:bob/app.bsky.feed.post/3kparent", CID: "bafyparent"}
+	root := story.Sent{ID: "at://did:plc:carol/app.bsky.feed.post/3kroot", CID: "bafyroot"}
+	_, err = bp.Publish(ctx, story.Thread{ID: "reply/2", Parts: []story.Part{{Text: "one"}, {Text: "two"}}, ReplyTo: parent, ReplyRoot: root})
+	require.NoError(t, err)
+	posts := b.posted()
+	require.Len(t, posts, 2)
+	assert.Equal(t, parent.ID, posts[0].Parent)
+	assert.Equal(t, root.ID, posts[0].Root)
+	assert.Equal(t, posts[0].ID, posts[1].Parent)
+	assert.Equal(t, root.ID, posts[1].Root)
+}

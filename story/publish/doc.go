@@ -1,0 +1,55 @@
+// Package publish posts story threads to Mastodon (and Mastodon-API
+// servers such as GoToSocial), Bluesky and X, or records them with
+// [DryRun], and never posts a part twice.
+//
+// # Exactly once
+//
+// Every publisher keeps a journal of parts in a [story.Store] (default:
+// memory; give it a [story.FileStore] or a database to survive restarts).
+// Before each request the part is saved as pending, with its idempotency
+// material: Mastodon's Idempotency-Key "earshot/<thread>/<part>", Bluesky's
+// record key (a TID). A success saves the part as sent with its ID; a
+// refusal (validation, auth) saves it as failed. When the outcome is
+// unclear (timeout, connection reset, 5xx, X's 403 duplicate), the
+// publisher looks the post up before any retry: Mastodon reads the
+// account's recent statuses (GoToSocial ignores Idempotency-Key), Bluesky
+// asks getRecord for the key (the reference PDS answers a duplicate key
+// with a bare 500), X reads the user's recent posts. A part left pending by
+// a crash is looked up the same way when the thread is published again, so
+// publishing the same [story.Thread] (same ID) resumes after the last part
+// really posted.
+//
+// Threads are posted in order, each part replying to the previous one
+// (Mastodon in_reply_to_id; Bluesky reply root = part 1 and parent = the
+// previous part, from createRecord's uri and cid; X
+// reply.in_reply_to_tweet_id). Every part is checked against the
+// platform's [story.Rules] before the first request, so a thread is never
+// left half-posted because of a part that was too long.
+//
+// # Rate limits and retries
+//
+// Requests go through the shared internal/httpx client: an injected
+// [rate.Limiter] ([WithLimiter]) shares an API budget, the platforms'
+// rate-limit headers (X-RateLimit-*, RateLimit-*, x-rate-limit-*) pause
+// the client, and 429 is waited out (Retry-After or the reset, whichever
+// is later). Posts are sent one attempt at a time; the publisher decides
+// on retries with exponential backoff bounded by [WithMaxRetryTime]. Reads
+// (look-ups, sessions) are retried by httpx.
+//
+// # Ownership: context, goroutines, errors
+//
+// The caller owns ctx; cancelling it stops Publish at once, leaving the
+// current part pending in the journal for the next run. Publishers start
+// no goroutines. Each is safe for concurrent use and publishes one thread
+// at a time. Errors from Publish are [*PartError] values naming the
+// thread and part; they unwrap to [ErrUnconfirmed] (the look-up could not
+// settle an unclear failure in time: publish again later),
+// [ErrThreadChanged], [ErrMedia], a [*story.LengthError], a
+// [*listen.HTTPError] for a refusal, listen.ErrAuth for bad credentials,
+// or ctx.Err(). Tokens and passwords never appear in errors, logs or
+// String/GoString output.
+//
+// Images travel with their alt text in [story.Part]; uploading them is not
+// implemented yet, so publishers refuse parts with images ([ErrMedia])
+// rather than drop them, and [DryRun] records them.
+package publish
