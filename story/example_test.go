@@ -16,8 +16,8 @@ import (
 func ExampleX_Count() {
 	var x story.X
 	fmt.Println(x.Count("Hi http://test.co"))
-	fmt.Println(x.Count("我们的鸡")) // CJK weighs 2
-	fmt.Println(x.Count("🙋🏽👨‍🎤"))  // each emoji sequence weighs 2
+	fmt.Println(x.Count("我们的鸡"))  // CJK weighs 2
+	fmt.Println(x.Count("🙋🏽👨‍🎤")) // each emoji sequence weighs 2
 	// Output:
 	// 26
 	// 8
