@@ -62,25 +62,6 @@ func newTable(n int) *table {
 		valIdx: make(map[float64]uint32), filter: make([]uint64, filterBits/64)}
 }
 
-// getPadded is get for a key followed in memory by at least 16 bytes
-// (padded is key's first 16 bytes plus whatever follows), which saves
-// copying the key to pack it.
-func (t *table) getPadded(key, padded []byte) entry {
-	n := len(key)
-	if n == 0 || n > 16 {
-		return t.get(key)
-	}
-	k0 := binary.LittleEndian.Uint64(padded)
-	k1 := binary.LittleEndian.Uint64(padded[8:])
-	if n < 8 {
-		k0 &= 1<<(8*n) - 1
-		k1 = 0
-	} else if n < 16 {
-		k1 &= 1<<(8*(n-8)) - 1
-	}
-	return t.lookup(k0, k1, n)
-}
-
 func (t *table) lookup(k0, k1 uint64, n int) entry {
 	h := mix(k0*hashMul1 ^ (k1+uint64(n))*hashMul2)
 	if f := h >> 48; t.filter[f>>6]&(1<<(f&63)) == 0 {

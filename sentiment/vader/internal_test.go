@@ -1,0 +1,76 @@
+package vader
+
+import (
+	"math/rand"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// butCheckQuadratic is the reference's _but_check, literally.
+func butCheckQuadratic(sent []float64, bi int) {
+	for k := range sent {
+		v := sent[k]
+		si := 0
+		for sent[si] != v {
+			si++
+		}
+		if si < bi {
+			sent[si] = v * 0.5
+		} else if si > bi {
+			sent[si] = v * 1.5
+		}
+	}
+}
+
+// TestButCheckLarge checks the O(n log n) "but" rule against the literal
+// quadratic one on lists full of repeated values.
+func TestButCheckLarge(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	vals := []float64{0, 0, 0, 1.6, 3.2, 0.8, 2.4, -1.2, -2.4, -0.6, 1.9, 0.95}
+	for iter := 0; iter < 2000; iter++ {
+		n := 1 + rng.Intn(120)
+		a := make([]float64, n)
+		for i := range a {
+			a[i] = vals[rng.Intn(len(vals))]
+		}
+		bi := rng.Intn(n)
+		b := append([]float64(nil), a...)
+		c := append([]float64(nil), a...)
+		butCheckQuadratic(b, bi)
+		butCheckLarge(c, bi)
+		require.Equal(t, b, c, "input %v but at %d", a, bi)
+		// and the small path
+		d := append([]float64(nil), a...)
+		toks := make([]token, n)
+		toks[bi].id = idBut
+		butCheck(toks, d)
+		require.Equal(t, b, d, "input %v but at %d", a, bi)
+	}
+}
+
+// TestHashTable checks the table against a map, including long keys and
+// growth.
+func TestHashTable(t *testing.T) {
+	tab := newTable(4)
+	want := map[string]entry{}
+	rng := rand.New(rand.NewSource(2))
+	for i := 0; i < 5000; i++ {
+		b := make([]byte, 1+rng.Intn(24))
+		for j := range b {
+			b[j] = byte('a' + rng.Intn(3))
+		}
+		e := entry{val: float64(rng.Intn(9) - 4), flags: uint8(rng.Intn(8)), id: uint8(rng.Intn(30))}
+		tab.set(string(b), e)
+		want[string(b)] = e
+	}
+	require.Equal(t, len(want), tab.len())
+	for k, e := range want {
+		require.Equal(t, e, tab.get([]byte(k)), k)
+	}
+	require.Equal(t, entry{}, tab.get([]byte("zzz")))
+	require.Equal(t, entry{}, tab.get(nil))
+	c := tab.clone()
+	c.set("abc", entry{val: 99})
+	require.NotEqual(t, 99.0, tab.get([]byte("abc")).val)
+}
