@@ -24,7 +24,7 @@ func ExampleTracker() {
 	fmt.Printf("plain SEISMIC: %.0f\n", p.Seismic)
 	// Output:
 	// after 1h: 600 reshares
-	// final: 1455, 80% interval 948-3398
+	// final: 1512, 80% interval 940-3500
 	// plain SEISMIC: 1215
 }
 
@@ -40,7 +40,7 @@ func ExampleTracker_ObserveCount() {
 	p := tr.Predict(posted.Add(time.Hour))
 	fmt.Printf("after 1h: %.0f reshares, final about %.0f (%.0f-%.0f)\n", p.Observed, p.Final, p.Low, p.High)
 	// Output:
-	// after 1h: 333 reshares, final about 655 (412-1506)
+	// after 1h: 333 reshares, final about 661 (412-1502)
 }
 
 // A Detector watches many posts and reports the ones predicted to pass a

@@ -14,7 +14,7 @@ import (
 // estimate at p̂·n* = 0.99 and are flagged.
 //
 // With Coef set it is the corrected model: the log of the growth still to
-// come, log(Final/N), is a linear function of six features of the stats,
+// come, log(Final/N), is a linear function of seven features of the stats,
 // each with a coefficient that is itself linear in log(age in hours):
 //
 //	1                          intercept
@@ -24,9 +24,12 @@ import (
 //	sin, cos(2π·time of day)   daily rhythm (TiDeH), at the moment of
 //	                           prediction, UTC
 //	log(mean followers) - 7    audience of the resharers so far
+//	log(1 + U₇/N)              the direct term again with every account
+//	                           given the same audience: a purely temporal
+//	                           (growth-curve) estimate
 //
-// so Coef holds 12 numbers: the six base coefficients, then the six slopes
-// on log(age/1h). Low and High come from quantile regressions of the
+// so Coef holds 14 numbers: the seven base coefficients, then the seven
+// slopes on log(age/1h). Low and High come from quantile regressions of the
 // cross-validated log error on log(age/1h) (Interval). [Fit] learns both.
 //
 // The zero value is plain SEISMIC with the paper's kernel and n* = 100.
@@ -54,7 +57,7 @@ type Model struct {
 var PlainModel = &Model{}
 
 // NumFeatures is the number of base features of the corrected model.
-const NumFeatures = 6
+const NumFeatures = 7
 
 func (m *Model) defaultFollowers() float64 {
 	if m.DefaultFollowers > 0 && m.DefaultFollowers <= MaxFollowers {
@@ -128,6 +131,7 @@ func (m *Model) features(s Stats, dst []float64) []float64 {
 		math.Sin(2 * math.Pi * day),
 		math.Cos(2 * math.Pi * day),
 		math.Log(math.Max(s.MeanFollowers, 1)) - 7,
+		math.Log1p(s.DirectUniform / n),
 	}
 	l := logAge(s.Age)
 	dst = append(dst[:0], base[:]...)

@@ -182,6 +182,9 @@ type Stats struct {
 	Direct, DirectWeek float64
 	// MeanFollowers is the mean follower count of the reshares so far.
 	MeanFollowers float64
+	// DirectUniform is DirectWeek with every account (poster included)
+	// counted as having the same audience: a purely temporal estimate.
+	DirectUniform float64
 	// At is the moment the statistics describe (post time plus Age); its
 	// time of day feeds the daily rhythm.
 	At time.Time
@@ -222,6 +225,7 @@ func (t *Tracker) stats(u float64, m *Model) Stats {
 	}
 	num := 0.0
 	den := f0 * k.windowed(u, w)
+	denU, remU := k.windowed(u, w), math.Max(0, k.cdf(hz)-k.cdf(u))/mass
 	rem := f0 * (1 - k.cdf(u)/mass)
 	remH := f0 * math.Max(0, k.cdf(hz)-k.cdf(u)) / mass
 	sumN := 0.0
@@ -240,6 +244,10 @@ func (t *Tracker) stats(u float64, m *Model) Stats {
 		den += b.sumN * k.windowedAt(a, w, c, mo)
 		rem += b.sumN * (1 - c/mass)
 		remH += b.sumN * math.Max(0, k.cdf(hz-nt)-c) / mass
+		ac := u - ct
+		cc, mc := k.both(ac)
+		denU += b.cnt * k.windowedAt(ac, w, cc, mc)
+		remU += b.cnt * math.Max(0, k.cdf(hz-ct)-cc) / mass
 		sumN += b.sumN
 	}
 	s.Half = half
@@ -249,6 +257,9 @@ func (t *Tracker) stats(u float64, m *Model) Stats {
 	}
 	s.Direct = s.Infectiousness * rem
 	s.DirectWeek = s.Infectiousness * remH
+	if denU > 0 {
+		s.DirectUniform = num / denU * remU
+	}
 	return s
 }
 

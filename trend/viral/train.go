@@ -120,7 +120,7 @@ func (cfg *FitConfig) fit(rs []row, keep func(c int) bool) (*Model, error) {
 		for i := range y {
 			if cs[i]%5 == f && b != nil {
 				pred := math.Min(math.Max(dot(X[i], b), 0), maxLogGrowth)
-				Q = append(Q, []float64{1, X[i][NumFeatures]})
+				Q = append(Q, []float64{1, X[i][len(X[i])/2]}) // the intercept times log age
 				res = append(res, y[i]-pred)
 			}
 		}
