@@ -32,10 +32,10 @@ func TestCrossValidated(t *testing.T) {
 	}
 	res, err := CrossValidate(cs, FitConfig{}, folds, evalAges)
 	require.NoError(t, err)
-	// measured: leave-one-out 0.171 0.160 0.144; 10-fold 0.202 0.178 0.147
-	floor := map[time.Duration]float64{time.Hour: 0.19, 2 * time.Hour: 0.18, 6 * time.Hour: 0.16}
+	// measured: leave-one-out 0.158 0.162 0.141; 10-fold 0.184 0.173 0.148
+	floor := map[time.Duration]float64{time.Hour: 0.18, 2 * time.Hour: 0.18, 6 * time.Hour: 0.155}
 	if folds == 10 {
-		floor = map[time.Duration]float64{time.Hour: 0.22, 2 * time.Hour: 0.20, 6 * time.Hour: 0.16}
+		floor = map[time.Duration]float64{time.Hour: 0.20, 2 * time.Hour: 0.19, 6 * time.Hour: 0.16}
 	}
 	for _, r := range res {
 		t.Logf("events %d-fold %v: MdAPE %.3f (plain SEISMIC %.3f), 80%% interval coverage %.2f", folds, r.Age, r.MdAPE, r.SeismicMdAPE, r.Coverage)

@@ -24,7 +24,7 @@ func ExampleTracker() {
 	fmt.Printf("plain SEISMIC: %.0f\n", p.Seismic)
 	// Output:
 	// after 1h: 600 reshares
-	// final: 1512, 80% interval 940-3500
+	// final: 1544, 80% interval 966-3550
 	// plain SEISMIC: 1215
 }
 
@@ -40,7 +40,7 @@ func ExampleTracker_ObserveCount() {
 	p := tr.Predict(posted.Add(time.Hour))
 	fmt.Printf("after 1h: %.0f reshares, final about %.0f (%.0f-%.0f)\n", p.Observed, p.Final, p.Low, p.High)
 	// Output:
-	// after 1h: 333 reshares, final about 661 (412-1502)
+	// after 1h: 333 reshares, final about 663 (416-1468)
 }
 
 // A Detector watches many posts and reports the ones predicted to pass a

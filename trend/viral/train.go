@@ -24,10 +24,12 @@ type FitConfig struct {
 }
 
 // DefaultAnchors are the observation ages the default models are fitted
-// on: half an hour to half a day.
+// on: every 15 to 30 minutes in the first hours, then sparser, up to half
+// a day.
 var DefaultAnchors = []time.Duration{
-	30 * time.Minute, time.Hour, 90 * time.Minute, 2 * time.Hour, 3 * time.Hour,
-	4 * time.Hour, 6 * time.Hour, 9 * time.Hour, 12 * time.Hour,
+	30 * time.Minute, 45 * time.Minute, time.Hour, 75 * time.Minute, 90 * time.Minute,
+	2 * time.Hour, 150 * time.Minute, 3 * time.Hour, 4 * time.Hour, 5 * time.Hour,
+	6 * time.Hour, 8 * time.Hour, 10 * time.Hour, 12 * time.Hour,
 }
 
 // DefaultCountPoll is the polling interval [DefaultCountModel] was fitted
