@@ -135,14 +135,34 @@ func checkText(text string) error {
 	return nil
 }
 
-func graphemes(s string) int { return uniseg.GraphemeClusterCount(s) }
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func graphemes(s string) int {
+	if isASCII(s) { // every byte is a cluster, except CR LF
+		return len(s) - strings.Count(s, "\r\n")
+	}
+	return uniseg.GraphemeClusterCount(s)
+}
 
 // weighted returns the twitter-text weight of s, which holds no URL.
 func weighted(s string) int {
+	if isASCII(s) {
+		return len(s)
+	}
 	n := 0
-	g := uniseg.NewGraphemes(s)
-	for g.Next() {
-		rs := g.Runes()
+	state := -1
+	var rs []rune
+	for len(s) > 0 {
+		var c string
+		c, s, _, state = uniseg.FirstGraphemeClusterInString(s, state)
+		rs = append(rs[:0], []rune(c)...)
 		if isEmojiCluster(rs) {
 			n += 2
 			continue

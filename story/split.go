@@ -122,15 +122,20 @@ func greedy(text string, words []word, brk []bool, r Rules, label func(int) stri
 		if label != nil {
 			prefix = label(len(parts))
 		}
-		last := -1
-		for j := i; j < len(words); j++ {
-			if r.Check(prefix+text[words[i].start:words[j].end]) != nil {
-				break
-			}
-			last = j
-		}
-		if last < 0 {
+		fits := func(j int) bool { return r.Check(prefix+text[words[i].start:words[j].end]) == nil }
+		if !fits(i) {
 			return nil, wordError(text[words[i].start:words[i].end], prefix, r, len(parts))
+		}
+		// Lengths grow with every word added, so binary search finds the
+		// last word that fits; only a j that passed Check is ever used.
+		last, hi := i, len(words)-1
+		for last < hi {
+			mid := last + (hi-last+1)/2
+			if fits(mid) {
+				last = mid
+			} else {
+				hi = mid - 1
+			}
 		}
 		if last < len(words)-1 {
 			full := words[last].end - words[i].start

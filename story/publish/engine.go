@@ -292,6 +292,10 @@ func (e *engine) part(ctx context.Context, t story.Thread, i int, rec *partRecor
 	rec.Hash = hashText(p)
 	rec.Error = ""
 	bo := httpx.NewBackoff(httpx.Retry{Initial: e.cfg.initial, MaxElapsed: e.cfg.maxRetry})
+	// uncertain: an attempt may have been committed without the look-up
+	// seeing it yet. The part then stays pending whatever happens next, so
+	// the next run looks again before sending.
+	uncertain := rec.State == statePending
 	for {
 		rec.State = statePending
 		rec.Attempts++
@@ -309,11 +313,15 @@ func (e *engine) part(ctx context.Context, t story.Thread, i int, rec *partRecor
 		switch kind {
 		case refused:
 			rec.State, rec.Error = stateFailed, err.Error()
+			if uncertain {
+				rec.State = statePending
+			}
 			if serr := e.save(ctx, t, tr); serr != nil {
 				return story.Sent{}, errors.Join(err, serr)
 			}
 			return story.Sent{}, err
 		case unclear:
+			uncertain = true
 			e.log(ctx, "outcome unclear, looking the post up", t, i, err)
 			s, ok, ferr := e.p.find(ctx, t, i, rec, parent)
 			if ferr != nil {
@@ -323,9 +331,13 @@ func (e *engine) part(ctx context.Context, t story.Thread, i int, rec *partRecor
 				return s, e.markSent(ctx, t, rec, tr, s)
 			}
 		case again:
-			rec.State = stateFailed // refused with a rate limit: not posted
-			if serr := e.save(ctx, t, tr); serr != nil {
-				return story.Sent{}, serr
+			// Refused (rate limit, expired session): this attempt posted
+			// nothing. The record stays pending if an earlier one was unclear.
+			if !uncertain {
+				rec.State = stateFailed
+				if serr := e.save(ctx, t, tr); serr != nil {
+					return story.Sent{}, serr
+				}
 			}
 		}
 		d, more := bo.Next()

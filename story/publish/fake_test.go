@@ -455,12 +455,13 @@ type xTweet struct {
 }
 
 type fakeX struct {
-	mu     sync.Mutex
-	Token  string
-	UserID string
-	Tweets []xTweet
-	next   int64
-	Posts  int
+	mu      sync.Mutex
+	Token   string
+	UserID  string
+	Tweets  []xTweet
+	next    int64
+	Posts   int
+	Limited int // answer this many POSTs with 429
 }
 
 func newFakeX() *fakeX {
@@ -505,6 +506,13 @@ func (f *fakeX) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, map[string]any{"data": data, "meta": map[string]any{"result_count": len(data), "newest_id": data[0]["id"], "oldest_id": data[len(data)-1]["id"]}})
 	case r.Method == http.MethodPost && r.URL.Path == "/2/tweets":
 		f.Posts++
+		if f.Limited > 0 {
+			f.Limited--
+			w.Header().Set("x-rate-limit-remaining", "0")
+			w.Header().Set("x-rate-limit-reset", strconv.FormatInt(time.Now().Add(90*time.Second).Unix(), 10))
+			writeJSON(w, 429, map[string]any{"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429})
+			return
+		}
 		var body struct {
 			Text  string `json:"text"`
 			Reply *struct {

@@ -147,4 +147,36 @@ func TestRateLimitedRetryAfter(t *testing.T) {
 			assert.Len(t, fake.posted(), 1)
 		})
 	})
+	t.Run("x", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			fake := newFakeX()
+			fake.Limited = 1
+			pub, err := publish.NewX("http://api.x.test", fake.Token, publish.WithHTTPClient(&http.Client{Transport: &faultRT{h: fake}}))
+			require.NoError(t, err)
+			start := time.Now()
+			_, err = pub.Publish(context.Background(), thread("rl", "one"))
+			require.NoError(t, err)
+			assert.GreaterOrEqual(t, time.Since(start), 90*time.Second, "x-rate-limit-reset 90 s ahead")
+			assert.Equal(t, 2, fake.Posts)
+			assert.Len(t, fake.posted(), 1)
+		})
+	})
+}
+
+// TestLimiterShared: an injected rate.Limiter paces every request.
+func TestLimiterShared(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake := newFakeMastodon(false)
+		lim := rate.NewLimiter(rate.Every(time.Second), 1)
+		pub, err := publish.NewMastodon("http://m.test", fake.Token,
+			publish.WithHTTPClient(&http.Client{Transport: &faultRT{h: fake}}), publish.WithLimiter(lim))
+		require.NoError(t, err)
+		start := time.Now()
+		for i := 0; i < 5; i++ {
+			_, err := pub.Publish(context.Background(), thread(fmt.Sprint("l", i), fmt.Sprint("post ", i), fmt.Sprint("reply ", i)))
+			require.NoError(t, err)
+		}
+		assert.GreaterOrEqual(t, time.Since(start), 9*time.Second, "10 posts at 1/s")
+		assert.Len(t, fake.posted(), 10)
+	})
 }

@@ -1,0 +1,84 @@
+package story_test
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/earshot-dev/earshot/story"
+)
+
+var vocabulary = []string{
+	"the", "hens", "laid", "eggs", "today.", "Clementine", "was", "proud!", "why?", "café", "naïve",
+	"👨‍👩‍👧‍👦", "🙋🏽", "🇩🇪", "1⃣", "我们", "鸡蛋很好。", "한국어", "e\u0301", "—", "“quoted”",
+	"https://example.com/a/long/path/to/the/diary?x=1", "example.org", "@alice.test", "@vet@mastodon.social",
+	"#hendiary", "#farmlife,", "(brackets)", "\n", "\n\n", "\t",
+}
+
+func randomText(r *rand.Rand) string {
+	n := 1 + r.IntN(220)
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		b.WriteString(vocabulary[r.IntN(len(vocabulary))])
+	}
+	return b.String()
+}
+
+// TestSplitProperties checks the splitting properties on random texts for
+// every platform, with and without numbering: each part fits, and the parts
+// without labels are the text in order with only whitespace dropped.
+func TestSplitProperties(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	rules := []story.Rules{story.Mastodon{}, story.Mastodon{MaxCharacters: 80}, story.Bluesky{}, story.X{}}
+	n := 150
+	if testing.Short() {
+		n = 50
+	}
+	for i := 0; i < n; i++ {
+		text := randomText(r)
+		for _, rl := range rules {
+			for _, numbered := range []bool{false, true} {
+				parts, err := story.Split(text, rl, numbered)
+				if strings.TrimSpace(text) == "" {
+					require.ErrorIs(t, err, story.ErrEmpty)
+					continue
+				}
+				require.NoError(t, err, "%T %q", rl, text)
+				checkSplit(t, text, parts, rl, numbered)
+			}
+		}
+	}
+}
+
+func BenchmarkSplit(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	text := randomText(r) + " " + randomText(r)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(text)))
+	for i := 0; i < b.N; i++ {
+		if _, err := story.Split(text, story.X{}, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCount(b *testing.B) {
+	text := strings.Repeat("Clementine laid her first egg 🥚 https://example.com/diary 我们 ", 5)
+	for _, c := range []struct {
+		name string
+		r    story.Rules
+	}{{"mastodon", story.Mastodon{}}, {"bluesky", story.Bluesky{}}, {"x", story.X{}}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(text)))
+			for i := 0; i < b.N; i++ {
+				c.r.Count(text)
+			}
+		})
+	}
+}
