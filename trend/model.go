@@ -25,6 +25,7 @@ type params struct {
 	median3    bool    // score the median of the last three buckets
 	zclip      float64 // residuals fed to the averages are clipped at zclip*scale (0: off)
 	firstScale int     // scales below this index are not scored
+	noise      [nScales]float64 // sqrt(a/(2-a)): the sd of an EWMA of white noise
 }
 
 var defaultParams = params{
@@ -37,6 +38,9 @@ var defaultParams = params{
 	median3:    false,
 	zclip:      0,
 	firstScale: 1,
+	noise: [nScales]float64{
+		1, math.Sqrt((1.0 / 3) / (2 - 1.0/3)), math.Sqrt((1.0 / 12) / (2 - 1.0/12)), math.Sqrt((1.0 / 48) / (2 - 1.0/48)),
+	},
 }
 
 // model is fixed-size state for one series.
@@ -79,41 +83,41 @@ func (m *model) step(p *params, x float64, how int, mean0 float64) float64 {
 	if m.weekN[how] >= float32(p.weekMin) {
 		season = m.week[how]
 	}
-	r := x - (m.level + season)
-	// Noise floor: a Poisson count with mean mu has sd ~ sqrt(mu)/(mu+1)
-	// on the log scale.
-	mu := math.Expm1(m.level + season)
-	if mu < 0 {
-		mu = 0
+	e := m.level + season
+	r := x - e
+	// Noise floor: a Poisson count with mean mu has sd ~ 1/sqrt(mu+1) on
+	// the log(1+count) scale, and mu+1 = exp(e).
+	if e < 0 {
+		e = 0
 	}
-	floor := math.Sqrt(mu+1) / (mu + 1)
+	floor := math.Exp(-0.5 * e)
 	unbias := 1.0
 	if m.wsum > 0 {
 		unbias = 1 / m.wsum
 	}
-	sc := math.Max(m.scale*unbias, floor)
-	z := math.Inf(-1)
+	sc := maxf(m.scale*unbias, floor)
+	z := -1e308
 	ra := r
 	if p.zclip > 0 {
-		ra = math.Min(ra, p.zclip*sc)
+		ra = minf(ra, p.zclip*sc)
 	}
+	var sp [nScales]float64
 	for k, a := range p.scales {
 		m.avg[k] += a * (ra - m.avg[k])
-		sp := math.Max(m.spread[k]*unbias, sc*math.Sqrt(a/(2-a)))
-		if m.n > 1 && k >= p.firstScale {
-			if zk := m.avg[k] / sp; zk > z {
+		sp[k] = maxf(m.spread[k]*unbias, sc*p.noise[k])
+		if k >= p.firstScale {
+			if zk := m.avg[k] / sp[k]; zk > z {
 				z = zk
 			}
 		}
 	}
 	// Robust updates with the clipped residual.
 	c := p.clip * sc
-	rc := math.Max(-c, math.Min(c, r))
+	rc := maxf(-c, minf(c, r))
 	if m.n > 1 {
-		m.scale += p.scaleRate * (math.Abs(rc)*1.2533 - m.scale)
-		for k, a := range p.scales {
-			sp := math.Max(m.spread[k]*unbias, sc*math.Sqrt(a/(2-a)))
-			v := math.Min(math.Abs(m.avg[k]), p.clip*sp)
+		m.scale += p.scaleRate * (absf(rc)*1.2533 - m.scale)
+		for k := range p.scales {
+			v := minf(absf(m.avg[k]), p.clip*sp[k])
 			m.spread[k] += p.scaleRate * (v*1.2533 - m.spread[k])
 		}
 		m.wsum += p.scaleRate * (1 - m.wsum)
@@ -138,8 +142,29 @@ func (m *model) step(p *params, x float64, how int, mean0 float64) float64 {
 	return z
 }
 
-func clampAround(v, centre, c float64) float64 {
-	return math.Max(centre-c, math.Min(centre+c, v))
+func clampAround(v, centre, c float64) float64 { return maxf(centre-c, minf(centre+c, v)) }
+
+// maxf, minf and absf are math.Max, Min and Abs for inputs known not to be
+// NaN, without their special cases (they are on the hot path).
+func maxf(a, b float64) float64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+func minf(a, b float64) float64 {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+func absf(a float64) float64 {
+	if a < 0 {
+		return -a
+	}
+	return a
 }
 
 func median3(a, b, c float64) float64 {

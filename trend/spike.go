@@ -73,6 +73,26 @@ type Spike struct {
 	open    bool
 	quietAt time.Time // when the score first fell below Threshold/2, if it did
 	lastEp  time.Time // start of the last episode
+
+	// hour-of-week cache: how is valid for unix seconds in [howLo, howHi)
+	// in location howLoc.
+	how          int
+	howLo, howHi int64
+	howLoc       *time.Location
+}
+
+// hourOfWeek returns at's weekday*24+hour in at's location, caching the
+// hour so that most calls do no calendar arithmetic.
+func (s *Spike) hourOfWeek(at time.Time) int {
+	u := at.Unix()
+	if loc := at.Location(); u >= s.howLo && u < s.howHi && loc == s.howLoc {
+		return s.how
+	}
+	s.how = int(at.Weekday())*24 + at.Hour()
+	s.howLo = u - int64(at.Minute()*60+at.Second())
+	s.howHi = s.howLo + 3600
+	s.howLoc = at.Location()
+	return s.how
 }
 
 func (s *Spike) threshold() float64 { return orF(s.Threshold, DefaultSpikeThreshold) }
@@ -103,8 +123,7 @@ func (s *Spike) Step(at time.Time, count float64) (score float64, alert Alert, o
 		}
 	}
 	s.last = at
-	how := int(at.Weekday())*24 + at.Hour()
-	z := s.m.step(&defaultParams, math.Log1p(count), how, 0)
+	z := s.m.step(&defaultParams, math.Log1p(count), s.hourOfWeek(at), 0)
 	raw := 0.0
 	if z > 0 {
 		raw = z / (z + zHalf)

@@ -18,13 +18,18 @@ type Counter struct {
 // inherits its count as error. Memory is O(K).
 type SpaceSaving struct {
 	K     int
-	items []Counter      // a min-heap on (Count, Key)
-	index map[string]int // key -> position in items
+	items []*ssNode          // a min-heap on Count
+	index map[string]*ssNode // key -> its node
+}
+
+type ssNode struct {
+	Counter
+	pos int // position in items
 }
 
 // NewSpaceSaving returns an empty summary of k counters.
 func NewSpaceSaving(k int) *SpaceSaving {
-	return &SpaceSaving{K: k, index: make(map[string]int, k)}
+	return &SpaceSaving{K: k, index: make(map[string]*ssNode, k)}
 }
 
 // Len returns the number of monitored keys.
@@ -32,9 +37,9 @@ func (s *SpaceSaving) Len() int { return len(s.items) }
 
 // Add counts n occurrences of key.
 func (s *SpaceSaving) Add(key string, n uint64) {
-	if i, ok := s.index[key]; ok {
-		s.items[i].Count += n
-		heap.Fix((*ssHeap)(s), i)
+	if nd, ok := s.index[key]; ok {
+		nd.Count += n
+		heap.Fix((*ssHeap)(s), nd.pos)
 		return
 	}
 	if len(s.items) < s.K {
@@ -44,16 +49,19 @@ func (s *SpaceSaving) Add(key string, n uint64) {
 	if s.K <= 0 {
 		return
 	}
-	min := s.items[0]
-	delete(s.index, min.Key)
-	s.items[0] = Counter{Key: key, Count: min.Count + n, Err: min.Count}
-	s.index[key] = 0
+	nd := s.items[0]
+	delete(s.index, nd.Key)
+	nd.Counter = Counter{Key: key, Count: nd.Count + n, Err: nd.Count}
+	s.index[key] = nd
 	heap.Fix((*ssHeap)(s), 0)
 }
 
 // Counters returns the monitored keys, largest count first (ties by key).
 func (s *SpaceSaving) Counters() []Counter {
-	out := append([]Counter(nil), s.items...)
+	out := make([]Counter, len(s.items))
+	for i, nd := range s.items {
+		out[i] = nd.Counter
+	}
 	sortCounters(out)
 	return out
 }
@@ -85,12 +93,14 @@ func (s *SpaceSaving) Merge(o *SpaceSaving) error {
 	}
 	ms, mo := s.min(), o.min()
 	all := make(map[string]Counter, len(s.items)+len(o.items))
-	for _, c := range s.items {
+	for _, nd := range s.items {
+		c := nd.Counter
 		c.Count += mo
 		c.Err += mo
 		all[c.Key] = c
 	}
-	for _, c := range o.items {
+	for _, nd := range o.items {
+		c := nd.Counter
 		if a, ok := all[c.Key]; ok {
 			a.Count += c.Count - mo
 			a.Err += c.Err - mo
@@ -176,28 +186,22 @@ func DecodeSpaceSaving(b []byte) (*SpaceSaving, []byte, error) {
 // ssHeap implements heap.Interface over a SpaceSaving's items.
 type ssHeap SpaceSaving
 
-func (h *ssHeap) Len() int { return len(h.items) }
-func (h *ssHeap) Less(i, j int) bool {
-	a, b := h.items[i], h.items[j]
-	if a.Count != b.Count {
-		return a.Count < b.Count
-	}
-	return a.Key > b.Key
-}
+func (h *ssHeap) Len() int           { return len(h.items) }
+func (h *ssHeap) Less(i, j int) bool { return h.items[i].Count < h.items[j].Count }
 func (h *ssHeap) Swap(i, j int) {
 	h.items[i], h.items[j] = h.items[j], h.items[i]
-	h.index[h.items[i].Key] = i
-	h.index[h.items[j].Key] = j
+	h.items[i].pos = i
+	h.items[j].pos = j
 }
 func (h *ssHeap) Push(x any) {
-	c := x.(Counter)
-	h.index[c.Key] = len(h.items)
-	h.items = append(h.items, c)
+	nd := &ssNode{Counter: x.(Counter), pos: len(h.items)}
+	h.index[nd.Key] = nd
+	h.items = append(h.items, nd)
 }
 func (h *ssHeap) Pop() any {
 	n := len(h.items) - 1
-	c := h.items[n]
+	nd := h.items[n]
 	h.items = h.items[:n]
-	delete(h.index, c.Key)
-	return c
+	delete(h.index, nd.Key)
+	return nd.Counter
 }
