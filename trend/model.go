@@ -21,10 +21,10 @@ type params struct {
 	scaleRate  float64 // per bucket
 	clip       float64 // residuals beyond clip*scale are clipped in updates
 	scales     [nScales]float64
-	weekMin    float64 // visits before a weekly slot is trusted
-	median3    bool    // score the median of the last three buckets
-	zclip      float64 // residuals fed to the averages are clipped at zclip*scale (0: off)
-	firstScale int     // scales below this index are not scored
+	weekMin    float64          // visits before a weekly slot is trusted
+	median3    bool             // score the median of the last three buckets
+	zclip      float64          // residuals fed to the averages are clipped at zclip*scale (0: off)
+	firstScale int              // scales below this index are not scored
 	noise      [nScales]float64 // sqrt(a/(2-a)): the sd of an EWMA of white noise
 }
 
