@@ -1,0 +1,258 @@
+package x
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/listentest"
+)
+
+// testFloors lowers X's 60s/5s retry floors so tests run fast.
+func testFloors(c *config) { c.min429, c.min5xx = 0, 0 }
+
+func fast(base string) []Option {
+	return []Option{WithBaseURL(base), testFloors, WithBackoff(time.Millisecond, 5*time.Millisecond),
+		WithPollInterval(time.Millisecond), WithStallTimeout(300 * time.Millisecond), WithMaxRetryTime(10 * time.Second)}
+}
+
+func ctxTimeout(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestStreamConformance(t *testing.T) {
+	listentest.Run(t, func(t *testing.T) listen.Source {
+		f := newFakeX(t, 20)
+		src, err := NewStream(token, fast(f.URL)...)
+		require.NoError(t, err)
+		return src
+	})
+}
+
+func TestSearchConformance(t *testing.T) {
+	listentest.Run(t, func(t *testing.T) listen.Source {
+		f := newFakeX(t, 30)
+		f.mu.Lock()
+		for range 30 {
+			f.publish()
+		}
+		f.mu.Unlock()
+		src, err := NewSearch(token, "#golang", append(fast(f.URL), WithPageSize(10))...)
+		require.NoError(t, err)
+		return src
+	})
+}
+
+func TestMapping(t *testing.T) {
+	f := newFakeX(t, 1)
+	f.mu.Lock()
+	tw, _ := f.publish()
+	f.mu.Unlock()
+	src, err := NewSearch(token, "#golang", append(fast(f.URL), WithFollow(false))...)
+	require.NoError(t, err)
+	var got []listen.Post
+	for p, err := range src.Posts(ctxTimeout(t, 5*time.Second)) {
+		require.NoError(t, err)
+		got = append(got, p)
+	}
+	require.Len(t, got, 1)
+	p := got[0]
+	assert.Equal(t, listen.Post{
+		Platform: "x", ID: tw.id, URL: "https://x.com/user45/status/" + tw.id,
+		Author: listen.Author{ID: "2244994945", Handle: "user45", Name: "User 2244994945", Followers: 945},
+		Text:   tw.text, Lang: "en", Created: tw.created,
+		Tags: []string{"golang"}, Mentions: []string{"gopher"}, Links: []string{"https://go.dev/blog"},
+		Likes: 3, Reposts: 1, Replies: 2,
+	}, p)
+}
+
+// TestStreamFaults: the stream drops connections (aborts and clean EOFs),
+// sends in-stream disconnect errors and rule errors, stalls without
+// keep-alives (then the reconnect meets 429 TooManyConnections while the
+// old connection lingers), refuses connections with 503, sends malformed
+// lines and duplicates; the backfill search answers 429 with
+// x-rate-limit-* headers, 503, truncated JSON and duplicates. Every tweet
+// the fake published (on the stream or while the client was away) is
+// delivered exactly once, and a restart from the saved cursor resumes
+// without gaps or repeats.
+func TestStreamFaults(t *testing.T) {
+	f := newFakeX(t, 1200)
+	f.faultRate = 0.15
+	f.stall = 150 * time.Millisecond
+	store := &listen.MemoryStore{}
+	opts := append(fast(f.URL), WithStallTimeout(50*time.Millisecond), WithBackfill("#golang"), WithCursor(store, "x"))
+	ctx := ctxTimeout(t, 45*time.Second)
+	seen := map[string]int{}
+	run := func(n int) listen.Stats {
+		src, err := NewStream(token, opts...)
+		require.NoError(t, err)
+		got := 0
+		for p, err := range src.Posts(ctx) {
+			require.NoError(t, err)
+			seen[p.ID]++
+			if got++; got == n {
+				break
+			}
+		}
+		require.Equal(t, n, got, "ctx: %v", ctx.Err())
+		return src.Stats()
+	}
+	st1 := run(600)
+	st2 := run(600)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	require.Len(t, f.log, 1200)
+	for _, tw := range f.log {
+		assert.Equal(t, 1, seen[tw.id], "tweet %s delivered %d times", tw.id, seen[tw.id])
+	}
+	assert.Len(t, seen, 1200)
+	n := 0
+	for _, v := range f.faults {
+		n += v
+	}
+	t.Logf("faults %v (%d); searches %d", f.faults, n, f.searches)
+	assert.GreaterOrEqual(t, n, 200)
+	assert.Positive(t, f.faults["too-many-connections"])
+	assert.Positive(t, st1.Reconnects+st2.Reconnects)
+	assert.Positive(t, st1.Duplicates+st2.Duplicates)
+	assert.Positive(t, st1.Skipped+st2.Skipped)
+}
+
+// TestSearchFaults: tweets arrive between polls while the search answers
+// 429, 503, truncated JSON and duplicates; all are delivered once, in ID
+// order, across a restart.
+func TestSearchFaults(t *testing.T) {
+	f := newFakeX(t, 900)
+	f.faultRate = 0.5
+	store := &listen.MemoryStore{}
+	opts := append(fast(f.URL), WithPageSize(10), WithCursor(store, "s"))
+	ctx := ctxTimeout(t, 30*time.Second)
+	seen := map[string]int{}
+	prev := ""
+	// The fake publishes between polls: the first tweet exists before the
+	// first poll, the rest appear as the client polls.
+	f.mu.Lock()
+	f.publish()
+	f.mu.Unlock()
+	first := make(chan struct{})
+	go func() {
+		select {
+		case <-first:
+		case <-ctx.Done():
+			return
+		}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Millisecond):
+			}
+			f.mu.Lock()
+			for range f.rng.Intn(3) {
+				f.publish()
+			}
+			f.mu.Unlock()
+		}
+	}()
+	for _, n := range []int{450, 450} {
+		src, err := NewSearch(token, "#golang", opts...)
+		require.NoError(t, err)
+		got := 0
+		for p, err := range src.Posts(ctx) {
+			require.NoError(t, err)
+			if prev == "" {
+				close(first) // start publishing once the first poll is done
+			}
+			seen[p.ID]++
+			assert.True(t, idLess(prev, p.ID), "ascending IDs")
+			prev = p.ID
+			if got++; got == n {
+				break
+			}
+		}
+		require.Equal(t, n, got)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, tw := range f.log[:900] {
+		assert.Equal(t, 1, seen[tw.id], "tweet %s", tw.id)
+	}
+	n := 0
+	for _, v := range f.faults {
+		n += v
+	}
+	t.Logf("faults %v", f.faults)
+	assert.GreaterOrEqual(t, n, 200)
+}
+
+func TestAuthIsFinalAndSecretFree(t *testing.T) {
+	f := newFakeX(t, 5)
+	var logs bytes.Buffer
+	for _, mk := range []func() (listen.Source, error){
+		func() (listen.Source, error) {
+			return NewStream("wrong-"+token, append(fast(f.URL), WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))...)
+		},
+		func() (listen.Source, error) { return NewSearch("wrong-"+token, "q", fast(f.URL)...) },
+	} {
+		src, err := mk()
+		require.NoError(t, err)
+		var errs []error
+		for _, err := range src.Posts(ctxTimeout(t, 5*time.Second)) {
+			errs = append(errs, err)
+		}
+		require.Len(t, errs, 1)
+		assert.ErrorIs(t, errs[0], listen.ErrAuth)
+		assert.NotContains(t, errs[0].Error(), token)
+		assert.NotContains(t, fmt.Sprint(src), token)
+		assert.NotContains(t, fmt.Sprintf("%+v %#v", src, src), token)
+	}
+	assert.NotContains(t, logs.String(), token)
+}
+
+func TestRateLimitFloor(t *testing.T) {
+	// The default 429 floor is 60s: with a 100ms retry budget the source
+	// gives up at once with a RateLimitError asking for at least a minute.
+	f := newFakeX(t, 5)
+	f.faultRate = 1
+	f.rng.Seed(2)
+	src, err := NewSearch(token, "q", WithBaseURL(f.URL), WithMaxRetryTime(100*time.Millisecond), WithBackoff(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	var errs []error
+	for _, err := range src.Posts(ctxTimeout(t, 5*time.Second)) {
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	var rle *listen.RateLimitError
+	var he *listen.HTTPError
+	switch {
+	case assert.ErrorAs(t, errs[0], &rle) || true:
+		if rle != nil {
+			assert.GreaterOrEqual(t, rle.RetryAfter, time.Minute)
+		} else {
+			require.ErrorAs(t, errs[0], &he)
+			assert.Equal(t, 503, he.StatusCode)
+		}
+	}
+}
+
+func TestNewValidates(t *testing.T) {
+	_, err := NewSearch("", "q")
+	assert.Error(t, err)
+	_, err = NewSearch("t", " ")
+	assert.Error(t, err)
+	_, err = NewStream("t", WithBaseURL("ftp://x"))
+	assert.Error(t, err)
+	_, err = NewSearch("t", "q", WithPageSize(5))
+	require.Error(t, err)
+	assert.True(t, strings.HasPrefix(err.Error(), "x: "))
+}
