@@ -2,19 +2,33 @@ package viral
 
 import (
 	"fmt"
+	"sort"
 	"testing"
 	"time"
 )
 
-// BenchmarkObserve feeds reshares spread over a week, in order.
+// BenchmarkObserve feeds reshares spread over a few days: in time order,
+// and in random order (late reshares land in older bins).
 func BenchmarkObserve(b *testing.B) {
 	rs := synthetic(1<<16, 3)
-	sortReshares(rs[:0]) // keep the random order: late events included
-	b.ReportAllocs()
-	tr := &Tracker{Posted: t0, Followers: 1000}
-	for i := 0; i < b.N; i++ {
-		r := rs[i&(1<<16-1)]
-		tr.Observe(t0.Add(r.Age), r.Followers)
+	ordered := append([]Reshare(nil), rs...)
+	sort.Slice(ordered, func(i, j int) bool { return ordered[i].Age < ordered[j].Age })
+	for _, tc := range []struct {
+		name string
+		rs   []Reshare
+	}{{"ordered", ordered}, {"shuffled", rs}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var tr *Tracker
+			for i := 0; i < b.N; i++ {
+				k := i & (1<<16 - 1)
+				if k == 0 {
+					tr = &Tracker{Posted: t0, Followers: 1000}
+				}
+				r := tc.rs[k]
+				tr.Observe(t0.Add(r.Age), r.Followers)
+			}
+		})
 	}
 }
 

@@ -18,7 +18,9 @@ import (
 //
 // Memory is bounded: a post is closed and forgotten MaxAge after it was
 // posted, and when MaxPosts posts are tracked the least recently active
-// tenth is evicted to make room.
+// tenth is evicted to make room. Observe and ObserveCount are O(1)
+// amortised (a map lookup and the tracker's update; an eviction sorts the
+// posts once per MaxPosts/10 new posts).
 //
 // Set the fields before first use; the zero value flags nothing (neither
 // Threshold nor TopK set) but still tracks and ranks posts for

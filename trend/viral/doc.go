@@ -46,9 +46,9 @@
 // of the final count is:
 //
 //	observed for                  1 h     2 h     6 h
-//	this package, leave-one-out   0.158   0.162   0.141
-//	this package, 10-fold         0.184   0.173   0.148
-//	this package, 5-fold          0.210   0.194   0.145
+//	this package, leave-one-out   0.157   0.162   0.140
+//	this package, 10-fold         0.184   0.174   0.148
+//	this package, 5-fold          0.211   0.194   0.145
 //	plain SEISMIC                 0.326   0.302   0.189
 //
 // (The features, the ridge penalty and the anchor ages were chosen among a

@@ -24,7 +24,7 @@ func ExampleTracker() {
 	fmt.Printf("plain SEISMIC: %.0f\n", p.Seismic)
 	// Output:
 	// after 1h: 600 reshares
-	// final: 1544, 80% interval 966-3550
+	// final: 1547, 80% interval 966-3571
 	// plain SEISMIC: 1215
 }
 

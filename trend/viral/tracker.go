@@ -239,15 +239,17 @@ func (t *Tracker) stats(u float64, m *Model) Stats {
 		if ct <= u/2 {
 			half += b.cnt
 		}
+		// kernel terms at the bin's follower-weighted mean age (also
+		// used for the follower-blind terms: three powers per bin)
 		a := u - nt
 		c, mo := k.both(a)
-		den += b.sumN * k.windowedAt(a, w, c, mo)
+		win := k.windowedAt(a, w, c, mo)
+		left := math.Max(0, k.cdf(hz-nt)-c) / mass
+		den += b.sumN * win
 		rem += b.sumN * (1 - c/mass)
-		remH += b.sumN * math.Max(0, k.cdf(hz-nt)-c) / mass
-		ac := u - ct
-		cc, mc := k.both(ac)
-		denU += b.cnt * k.windowedAt(ac, w, cc, mc)
-		remU += b.cnt * math.Max(0, k.cdf(hz-ct)-cc) / mass
+		remH += b.sumN * left
+		denU += b.cnt * win
+		remU += b.cnt * left
 		sumN += b.sumN
 	}
 	s.Half = half
