@@ -68,10 +68,14 @@ func TestSketchTrending(t *testing.T) {
 	assert.InDelta(t, 304, s.Distinct(), 10)
 }
 
+// small is the configuration of the merge tests: small enough to keep the
+// tests fast under -race, with K large enough that no candidate is dropped.
+func small() *trend.Sketch { return &trend.Sketch{K: 2048, Width: 1024, History: 24} }
+
 func split(obs []obs, workers int, r *rand.Rand) []*trend.Sketch {
 	out := make([]*trend.Sketch, workers)
 	for i := range out {
-		out[i] = &trend.Sketch{K: 2048}
+		out[i] = small()
 	}
 	for _, o := range obs {
 		out[r.Intn(workers)].Observe(o.key, o.at, o.w)
@@ -105,12 +109,12 @@ func merged(t *testing.T, parts ...*trend.Sketch) *trend.Sketch {
 func TestSketchMergeProperties(t *testing.T) {
 	r := rand.New(rand.NewSource(2))
 	all := stream(r)
-	one := &trend.Sketch{K: 2048}
+	one := small()
 	for _, o := range all {
 		one.Observe(o.key, o.at, o.w)
 	}
 	want := one.Top(tEnd, 10)
-	for trial := 0; trial < 5; trial++ {
+	for trial := 0; trial < 3; trial++ {
 		p := split(all, 3, rand.New(rand.NewSource(int64(trial))))
 		a, b, c := p[0], p[1], p[2]
 		ab, ba := merged(t, a, b), merged(t, b, a)
@@ -131,8 +135,9 @@ func TestSketchMergeProperties(t *testing.T) {
 func TestSketchMergeTruncated(t *testing.T) {
 	r := rand.New(rand.NewSource(3))
 	all := stream(r)
-	one := &trend.Sketch{K: 16}
-	parts := []*trend.Sketch{{K: 16}, {K: 16}, {K: 16}}
+	cfg := trend.Sketch{K: 16, Width: 1024, History: 24}
+	one := &cfg
+	parts := []*trend.Sketch{{K: 16, Width: 1024, History: 24}, {K: 16, Width: 1024, History: 24}, {K: 16, Width: 1024, History: 24}}
 	for _, o := range all {
 		one.Observe(o.key, o.at, o.w)
 		parts[r.Intn(3)].Observe(o.key, o.at, o.w)
