@@ -126,14 +126,7 @@ func (p blueskyPlatform) check(part story.Part) error {
 	if err := noImages("bluesky", part); err != nil {
 		return err
 	}
-	text := part.Text
-	if part.Spoiler != "" {
-		text = part.Spoiler + "\n\n" + text
-	}
-	if n := p.b.eng.cfg.shorten; n > 0 {
-		text, _ = story.ShortenLinks(text, n, nil)
-	}
-	return story.Bluesky{}.Check(text)
+	return story.Bluesky{}.Check(p.text(part))
 }
 
 func (p blueskyPlatform) newKey(story.Thread, int) string { return p.b.newTID() }
@@ -297,7 +290,7 @@ func (p blueskyPlatform) record(ctx context.Context, t story.Thread, i int, rec 
 	r := map[string]any{
 		"$type":     "app.bsky.feed.post",
 		"text":      text,
-		"createdAt": rec.Since.UTC().Format("2006-01-02T15:04:05.000Z"),
+		"createdAt": createdAt(rec),
 	}
 	if len(facets) > 0 {
 		r["facets"] = facets
@@ -353,9 +346,36 @@ func (p blueskyPlatform) find(ctx context.Context, t story.Thread, i int, rec *p
 		}
 		return story.Sent{}, false, err
 	}
-	var ref strongRef
-	if err := json.Unmarshal(resp.Body, &ref); err != nil || ref.URI == "" {
+	var got struct {
+		strongRef
+		Value struct {
+			Text      string `json:"text"`
+			CreatedAt string `json:"createdAt"`
+		} `json:"value"`
+	}
+	if err := json.Unmarshal(resp.Body, &got); err != nil || got.URI == "" {
 		return story.Sent{}, false, fmt.Errorf("bluesky: decode getRecord: %v", err)
 	}
-	return story.Sent{ID: ref.URI, CID: ref.CID}, true, nil
+	if got.Value.Text != p.text(t.Parts[i]) || got.Value.CreatedAt != createdAt(rec) {
+		// The key is taken by another record (a TID collision): ours was
+		// never created under it, since a create with a taken key fails.
+		// Take a fresh key; the engine saves it before the next attempt.
+		rec.Key = p.b.newTID()
+		return story.Sent{}, false, nil
+	}
+	return story.Sent{ID: got.URI, CID: got.CID}, true, nil
 }
+
+// text is the record text for a part, as post writes it.
+func (p blueskyPlatform) text(part story.Part) string {
+	text := part.Text
+	if part.Spoiler != "" {
+		text = part.Spoiler + "\n\n" + text
+	}
+	if n := p.b.eng.cfg.shorten; n > 0 {
+		text, _ = story.ShortenLinks(text, n, nil)
+	}
+	return text
+}
+
+func createdAt(rec *partRecord) string { return rec.Since.UTC().Format("2006-01-02T15:04:05.000Z") }
