@@ -5,7 +5,7 @@
 //
 // It reads every *.txt file of a folder of cascades in the SEISMIC/TiDeH
 // format (see viral.ReadCascade; -dir, by default ../shared/data/cascades
-// beside the repository when it is there) and writes one CSV row per
+// beside the repository when it is there, or $EARSHOT_SHARED_DATA/cascades) and writes one CSV row per
 // cascade and observation time:
 //
 //	cascade_id,observation_seconds,predicted_final_count
@@ -143,9 +143,13 @@ func parseObs(s string) ([]time.Duration, error) {
 	return out, nil
 }
 
-// defaultDir finds ../shared/data/cascades beside the directory holding
-// go.mod, walking up from the working directory.
+// defaultDir finds $EARSHOT_SHARED_DATA/cascades, or else
+// ../shared/data/cascades beside the directory holding go.mod, walking up
+// from the working directory.
 func defaultDir() string {
+	if d := os.Getenv("EARSHOT_SHARED_DATA"); d != "" {
+		return filepath.Join(d, "cascades")
+	}
 	wd, err := os.Getwd()
 	if err != nil {
 		return ""

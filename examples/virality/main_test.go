@@ -60,6 +60,18 @@ func TestRunModes(t *testing.T) {
 	}
 }
 
+func TestRunDefaultDir(t *testing.T) {
+	root := t.TempDir()
+	t.Setenv("EARSHOT_SHARED_DATA", root)
+	err := run(nil, &bytes.Buffer{}, &bytes.Buffer{})
+	require.Error(t, err, "no cascades folder: a clear error")
+	assert.Contains(t, err.Error(), filepath.Join(root, "cascades"))
+	require.NoError(t, os.Rename(writeCascades(t), filepath.Join(root, "cascades")))
+	var out bytes.Buffer
+	require.NoError(t, run([]string{"-obs", "1h"}, &out, &bytes.Buffer{}))
+	assert.Contains(t, out.String(), "RT1,3600,")
+}
+
 func TestRunErrors(t *testing.T) {
 	dir := writeCascades(t)
 	for _, args := range [][]string{

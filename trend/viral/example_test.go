@@ -2,6 +2,7 @@ package viral_test
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -83,4 +84,40 @@ func ExampleReadCascade() {
 	// Output:
 	// RT0 2011-10-07T12:00:00Z 1200 3 1
 	// viral: cascade line 3: header says 2 reshares, file has 1
+}
+
+// Fit learns a corrected model from a host's own cascades (here made up:
+// every post's reshares slow down the same way, and bigger posts keep
+// going for longer); CrossValidate scores it on cascades it was not
+// fitted on.
+func ExampleFit() {
+	var cs []viral.Cascade
+	for i := 0; i < 40; i++ {
+		c := viral.Cascade{ID: fmt.Sprint("post", i), Posted: viral.Epoch.Add(time.Duration(i) * 7 * time.Hour), Followers: 5000}
+		n := 300 + 60*i
+		for j := 1; j <= n; j++ {
+			// ages spread from 10 s to about 2 days (a power law)
+			age := 10 * time.Second * time.Duration(math.Pow(17280, float64(j)/float64(n)))
+			c.Reshares = append(c.Reshares, viral.Reshare{Age: age, Followers: 100 + (i*j)%900})
+		}
+		cs = append(cs, c)
+	}
+	m, err := viral.Fit(cs, viral.FitConfig{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(len(m.Coef), "coefficients")
+	res, err := viral.CrossValidate(cs, viral.FitConfig{}, 5, []time.Duration{time.Hour, 6 * time.Hour})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, r := range res {
+		fmt.Printf("%v: better than plain SEISMIC: %v\n", r.Age, r.MdAPE < r.SeismicMdAPE)
+	}
+	// Output:
+	// 14 coefficients
+	// 1h0m0s: better than plain SEISMIC: true
+	// 6h0m0s: better than plain SEISMIC: true
 }
