@@ -166,6 +166,7 @@ const (
 	unclear outcome = iota // the post may exist: look it up before retrying
 	refused                // certainly not posted, retrying will not help
 	again                  // certainly not posted, retry after the wait
+	settled                // unclear, but retrying cannot help (X: duplicate): look up once, then report
 )
 
 // platform is what each publisher supplies to the engine.
@@ -320,6 +321,12 @@ func (e *engine) part(ctx context.Context, t story.Thread, i int, rec *partRecor
 				return story.Sent{}, errors.Join(err, serr)
 			}
 			return story.Sent{}, err
+		case settled:
+			s, ok, ferr := e.p.find(ctx, t, i, rec, parent)
+			if ferr == nil && ok {
+				return s, e.markSent(ctx, t, rec, tr, s)
+			}
+			return story.Sent{}, errors.Join(ErrUnconfirmed, err, ferr)
 		case unclear:
 			uncertain = true
 			e.log(ctx, "outcome unclear, looking the post up", t, i, err)

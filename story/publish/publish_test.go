@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -259,10 +260,12 @@ func TestXThreadAndDuplicate(t *testing.T) {
 	srv := httptest.NewServer(fake2)
 	defer srv.Close()
 	fake2.Tweets = append(fake2.Tweets, xTweet{ID: "1", Text: "same words", CreatedAt: time.Now().Add(-48 * time.Hour)})
-	p2, err := publish.NewX(srv.URL, fake2.Token, fast(http.DefaultTransport, &story.MemoryStore{}, publish.WithMaxRetryTime(20*time.Millisecond))...)
+	p2, err := publish.NewX(srv.URL, fake2.Token, fast(http.DefaultTransport, &story.MemoryStore{})...)
 	require.NoError(t, err)
 	_, err = p2.Publish(context.Background(), thread("x-2", "same words"))
 	assert.ErrorIs(t, err, publish.ErrUnconfirmed)
+	assert.Contains(t, err.Error(), "duplicate content")
+	assert.Equal(t, 1, fake2.Posts, "a duplicate is not resent")
 }
 
 // A crash after the server committed part 2: a new process with the same
@@ -396,4 +399,35 @@ func TestAnswerAnotherPost(t *testing.T) {
 	assert.Equal(t, root.ID, posts[0].Root)
 	assert.Equal(t, posts[0].ID, posts[1].Parent)
 	assert.Equal(t, root.ID, posts[1].Root)
+}
+
+func TestLogsHaveNoSecrets(t *testing.T) {
+	var buf strings.Builder
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	b := newFakeBluesky()
+	n := 0
+	rt := &faultRT{h: b, plan: func(r *http.Request) fault {
+		n++
+		if n%2 == 0 {
+			return gatewayAfter
+		}
+		return noFault
+	}}
+	pub, err := publish.NewBluesky("http://pds.test", b.Handle, b.Password, fast(rt, &story.MemoryStore{}, publish.WithLogger(logger))...)
+	require.NoError(t, err)
+	_, err = pub.Publish(context.Background(), thread("logs", "one", "two"))
+	require.NoError(t, err)
+	b.ExpireAll()
+	_, err = pub.Publish(context.Background(), thread("logs2", "three"))
+	require.NoError(t, err)
+	m := newFakeMastodon(true)
+	mp, err := publish.NewMastodon("http://m.test", m.Token, fast(&faultRT{h: m, plan: rt.plan}, &story.MemoryStore{}, publish.WithLogger(logger))...)
+	require.NoError(t, err)
+	_, err = mp.Publish(context.Background(), thread("logs3", "four", "five"))
+	require.NoError(t, err)
+	out := buf.String()
+	assert.Contains(t, out, "looking the post up")
+	for _, secret := range []string{b.Password, "eyJhY2Nlc3Mi", "eyJyZWZyZXNoIg", m.Token} {
+		assert.NotContains(t, out, secret)
+	}
 }

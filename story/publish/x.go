@@ -90,7 +90,9 @@ func (p xPlatform) newKey(story.Thread, int) string { return "" }
 
 func (p xPlatform) classify(err error) (outcome, time.Duration) {
 	if isDuplicate(err) {
-		return unclear, 0 // maybe posted by an attempt whose answer was lost
+		// Maybe posted by an attempt whose answer was lost, maybe an old
+		// post with the same text: look once, and never resend blindly.
+		return settled, 0
 	}
 	return classifyHTTP(err)
 }
