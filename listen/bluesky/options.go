@@ -45,6 +45,7 @@ type config struct {
 	interval   time.Duration
 	pageSize   int
 	follow     bool
+	overlap    time.Duration // how far a Search poll looks back before the newest post (sortAt lags)
 }
 
 func defaults() config {
@@ -63,6 +64,7 @@ func defaults() config {
 		interval:    30 * time.Second,
 		pageSize:    100,
 		follow:      true,
+		overlap:     2 * time.Minute,
 	}
 }
 

@@ -1,0 +1,150 @@
+package bluesky
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/listentest"
+)
+
+func searchOpts() []Option {
+	return []Option{WithCredentials(testHandle, testPassword), WithBackoff(time.Millisecond, 5*time.Millisecond),
+		WithPollInterval(time.Millisecond), WithMaxRetryTime(10 * time.Second)}
+}
+
+func TestSearchConformance(t *testing.T) {
+	listentest.Run(t, func(t *testing.T) listen.Source {
+		f := newFakeXRPC(t)
+		f.mu.Lock()
+		for range 10 {
+			f.publish()
+		}
+		f.mu.Unlock()
+		src, err := NewSearch(f.URL, "golang", searchOpts()...)
+		require.NoError(t, err)
+		return src
+	})
+}
+
+func TestSearchMapping(t *testing.T) {
+	f := newFakeXRPC(t)
+	f.mu.Lock()
+	f.publish()
+	want := f.posts[0]
+	f.mu.Unlock()
+	src, err := NewSearch(f.URL, "golang", append(searchOpts(), WithFollow(false))...)
+	require.NoError(t, err)
+	var got []listen.Post
+	for p, err := range src.Posts(ctxTimeout(t, 5*time.Second)) {
+		require.NoError(t, err)
+		got = append(got, p)
+	}
+	require.Len(t, got, 1)
+	p := got[0]
+	assert.Equal(t, want.URI, p.ID)
+	assert.Equal(t, "https://bsky.app/profile/author0.example/post/3lq7000000000", p.URL)
+	assert.Equal(t, listen.Author{ID: "did:plc:author000", Handle: "author0.example", Name: "Author"}, p.Author)
+	assert.Equal(t, "Read this post 0 #golang", p.Text)
+	assert.Equal(t, "en", p.Lang)
+	assert.Equal(t, parseTime(want.Record.CreatedAt), p.Created)
+}
+
+// TestSearchFaults: posts are indexed while the client polls; the server
+// answers 429 with RateLimit-* headers, 502, truncated JSON and
+// duplicates, and expires access tokens (400 ExpiredToken) so the client
+// must refresh with rotation. Every post is delivered exactly once, the
+// client logs in once per source, and a restart resumes from the saved
+// cursor without gaps or repeats.
+func TestSearchFaults(t *testing.T) {
+	f := newFakeXRPC(t)
+	f.faultRate = 0.35
+	f.ttl = 5
+	const total = 800
+	store := &listen.MemoryStore{}
+	var logs bytes.Buffer
+	opts := append(searchOpts(), WithPageSize(10), WithCursor(store, "s"), func(c *config) { c.overlap = 20 * time.Millisecond },
+		WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	ctx := ctxTimeout(t, 40*time.Second)
+	f.mu.Lock()
+	f.publish()
+	f.mu.Unlock()
+	first := make(chan struct{})
+	go func() {
+		select {
+		case <-first:
+		case <-ctx.Done():
+			return
+		}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Millisecond):
+			}
+			f.mu.Lock()
+			for n := f.rng.Intn(3); n > 0 && len(f.posts) < total; n-- {
+				f.publish()
+			}
+			f.mu.Unlock()
+		}
+	}()
+	seen := map[string]int{}
+	var srcs []*Search
+	for i, n := range []int{total / 2, total - total/2} {
+		src, err := NewSearch(f.URL, "golang", opts...)
+		require.NoError(t, err)
+		srcs = append(srcs, src)
+		got := 0
+		for p, err := range src.Posts(ctx) {
+			require.NoError(t, err)
+			if i == 0 && got == 0 {
+				close(first)
+			}
+			seen[p.ID]++
+			if got++; got == n {
+				break
+			}
+		}
+		require.Equal(t, n, got, "ctx: %v", ctx.Err())
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, v := range f.posts {
+		assert.Equal(t, 1, seen[v.URI], "post %s", v.URI)
+	}
+	assert.Len(t, seen, total)
+	n := 0
+	for _, v := range f.faults {
+		n += v
+	}
+	t.Logf("faults %v; logins %d; refreshes %d; requests %d", f.faults, f.logins, f.refreshes, f.requests)
+	assert.GreaterOrEqual(t, n, 200)
+	assert.Equal(t, 2, f.logins, "one createSession per source, never per request")
+	assert.Positive(t, f.refreshes)
+	for _, s := range srcs {
+		assert.NotContains(t, fmt.Sprintf("%v %+v", s, s), testPassword)
+	}
+	assert.NotContains(t, logs.String(), testPassword)
+	assert.NotContains(t, logs.String(), "eyJhbGciOi")
+}
+
+func TestSearchBadPassword(t *testing.T) {
+	f := newFakeXRPC(t)
+	src, err := NewSearch(f.URL, "golang", WithCredentials(testHandle, "wrong-password"), WithBackoff(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	var errs []error
+	for _, err := range src.Posts(ctxTimeout(t, 5*time.Second)) {
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], listen.ErrAuth)
+	assert.NotContains(t, errs[0].Error(), "wrong-password")
+	assert.Equal(t, 1, f.logins, "auth failures are not retried")
+}
