@@ -227,3 +227,15 @@ func EmojiDescription(r rune) (string, bool) {
 	d, ok := defaultBase().emoji[r]
 	return d, ok
 }
+
+// Emoji yields every single-code-point emoji VADER knows with its
+// description, in no particular order.
+func Emoji() iter.Seq2[rune, string] {
+	return func(yield func(rune, string) bool) {
+		for r, d := range defaultBase().emoji {
+			if !yield(r, d) {
+				return
+			}
+		}
+	}
+}

@@ -145,12 +145,12 @@ func TestRound(t *testing.T) {
 		d    int
 		want float64
 	}{
-		{0.0005, 3, 0.001},     // 0.0005 is slightly above the tie in binary
-		{0.0015, 3, 0.002},     // slightly above
-		{0.0025, 3, 0.003},     // 0.00250000000000000005 in binary
-		{2.675, 2, 2.67},       // the classic: 2.67499999...
-		{0.125, 2, 0.12},       // exact tie: to even
-		{0.375, 2, 0.38},       // exact tie: to even
+		{0.0005, 3, 0.001}, // 0.0005 is slightly above the tie in binary
+		{0.0015, 3, 0.002}, // slightly above
+		{0.0025, 3, 0.003}, // 0.00250000000000000005 in binary
+		{2.675, 2, 2.67},   // the classic: 2.67499999...
+		{0.125, 2, 0.12},   // exact tie: to even
+		{0.375, 2, 0.38},   // exact tie: to even
 		{-0.4404499, 4, -0.4404},
 		{-0.00004, 4, -0.0},
 		{0.8316, 4, 0.8316},

@@ -1,0 +1,815 @@
+package social
+
+import (
+	"math"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/earshot-dev/earshot/sentiment"
+	"github.com/earshot-dev/earshot/sentiment/vader"
+)
+
+// tok is a word, emoticon, hashtag part or emoji.
+type tok struct {
+	val    float64
+	lo, hi int32 // lower-cased text in state.low (empty for emoji)
+	flags  uint16
+	upper  bool  // written in capitals (two letters or more)
+	elong  bool  // elongated ("gooood")
+	brk    bool  // a clause ends after it (, . ; : ! ? or a line break)
+	emoji  bool  // an emoji; val is its valence
+	count  uint8 // repeats of the same emoji in a run
+	hash   bool  // from a hashtag
+}
+
+type state struct {
+	buf  []byte
+	low  []byte
+	toks []tok
+	sent []float64
+	ep   int
+	qm   int
+}
+
+const (
+	bIncr   = 0.293
+	cIncr   = 0.733
+	nScalar = -0.74
+	alpha   = 15
+	// lengthK is the number of sentiment-bearing tokens up to which the
+	// sum is taken as is; beyond it the sum grows as the square root of
+	// their number, as evidence from independent words does, so long texts
+	// do not saturate at ±1.
+	lengthK = 4
+)
+
+func (s *Scorer) score(st *state, text string) sentiment.Score {
+	s.normalise(st, text)
+	s.tokenize(st)
+	if s.phrases != nil {
+		s.mergePhrases(st)
+	}
+	toks := st.toks
+	if len(toks) == 0 {
+		return sentiment.Score{}
+	}
+	words, upperN := 0, 0
+	for i := range toks {
+		if !toks[i].emoji {
+			words++
+			if toks[i].upper {
+				upperN++
+			}
+		}
+	}
+	capDiff := upperN > 0 && upperN < words
+	sent := st.sent[:0]
+	contrast := -1
+	for i := range toks {
+		t := &toks[i]
+		if t.flags&fContrast != 0 && contrast < 0 && i > 0 {
+			contrast = i
+		}
+		sent = append(sent, s.valence(toks, i, capDiff))
+	}
+	if contrast >= 0 {
+		for i := range sent {
+			switch {
+			case i < contrast:
+				sent[i] *= 0.5
+			case i > contrast:
+				sent[i] *= 1.5
+			}
+		}
+	}
+	st.sent = sent
+	return s.finish(sent, st.ep, st.qm)
+}
+
+// clauseStart returns the index of the first token of the clause that
+// holds token i.
+func inClause(toks []tok, j int) bool {
+	return !toks[j].brk && toks[j].flags&fContrast == 0
+}
+
+func (s *Scorer) valence(toks []tok, i int, capDiff bool) float64 {
+	t := &toks[i]
+	if t.emoji {
+		v := t.val
+		if t.count > 1 && v != 0 {
+			extra := float64(t.count-1) * bIncr
+			if extra > 3*bIncr {
+				extra = 3 * bIncr
+			}
+			v += math.Copysign(extra, v)
+		}
+		return v
+	}
+	if t.flags&fLex == 0 {
+		return 0
+	}
+	v := t.val
+	if t.flags&fDisc != 0 && (i == 0 || !inClause(toks, i-1)) && (t.brk || i == len(toks)-1) {
+		return 0 // "Ok." "No," "Yes!" on their own
+	}
+	if t.flags&fLike != 0 && (i > 0 && inClause(toks, i-1) && toks[i-1].flags&fLikeCtx != 0 ||
+		!t.brk && i+1 < len(toks) && toks[i+1].flags&fLikeCtx != 0) {
+		return 0 // "feels like", "like a boss"
+	}
+	if t.flags&fNeg != 0 && t.flags&fIdiom == 0 {
+		// A negator with a valence of its own ("no", "nothing") counts
+		// only when no sentiment word follows in its clause.
+		for j := i + 1; j < len(toks) && j <= i+3; j++ {
+			if toks[j].flags&fLex != 0 && toks[j].flags&fNeg == 0 && toks[j].val != 0 && !toks[j].emoji {
+				return 0
+			}
+			if !inClause(toks, j) {
+				break
+			}
+		}
+	}
+	if v == 0 {
+		return 0
+	}
+	sign := math.Copysign(1, v)
+	if t.upper && capDiff {
+		v += sign * cIncr
+	}
+	if t.elong {
+		v += sign * bIncr
+	}
+	negated := false
+	if t.flags&fNeg != 0 {
+		// Negators do not negate each other ("no and no").
+		return v
+	}
+	for d := 1; d <= 3 && i-d >= 0; d++ {
+		w := &toks[i-d]
+		if !inClause(toks, i-d) || w.emoji {
+			break
+		}
+		if w.flags&(fBoost|fDamp) != 0 {
+			sc := bIncr
+			if w.flags&fDamp != 0 {
+				sc = -bIncr
+			}
+			if w.upper && capDiff {
+				sc += math.Copysign(cIncr, sc)
+			}
+			if w.elong {
+				sc += math.Copysign(bIncr, sc)
+			}
+			switch d {
+			case 2:
+				sc *= 0.95
+			case 3:
+				sc *= 0.9
+			}
+			v += sign * sc
+		}
+		if w.flags&fNeg != 0 {
+			// "never so good", "never been this happy": emphasis, not
+			// negation (VADER's rule).
+			if d >= 2 && emphasisAfterNegation(toks, i-d, i) {
+				v *= 1.25
+				break
+			}
+			negated = true
+		}
+	}
+	if negated {
+		v *= nScalar
+	}
+	return v
+}
+
+// emphasisAfterNegation reports whether the negator at toks[j] compares
+// rather than negates the word at toks[i]: "never so good", "never been
+// this happy", "haven't been this sore in years".
+func emphasisAfterNegation(toks []tok, j, i int) bool {
+	for k := j + 1; k < i; k++ {
+		if toks[k].flags&fThis != 0 {
+			return true
+		}
+		if toks[k].flags&fSoThis != 0 && toks[j].flags&fNever != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Scorer) finish(sent []float64, ep, qm int) sentiment.Score {
+	sum := 0.0
+	k := 0
+	for _, v := range sent {
+		sum += v
+		if v != 0 {
+			k++
+		}
+	}
+	if k > lengthK {
+		sum *= math.Sqrt(float64(lengthK) / float64(k))
+	}
+	if ep > 4 {
+		ep = 4
+	}
+	amp := float64(ep) * 0.292
+	if qm > 1 {
+		if qm <= 3 {
+			amp += float64(qm) * 0.18
+		} else {
+			amp += 0.96
+		}
+	}
+	switch {
+	case sum > 0:
+		sum += amp
+	case sum < 0:
+		sum -= amp
+	}
+	// The neutral band: weak leanings count as none.
+	switch {
+	case sum > s.band:
+		sum -= s.band
+	case sum < -s.band:
+		sum += s.band
+	default:
+		sum = 0
+	}
+	compound := sum / math.Sqrt(sum*sum+alpha)
+	var pos, neg float64
+	neu := 0
+	for _, v := range sent {
+		switch {
+		case v > 0:
+			pos += v + 1
+		case v < 0:
+			neg += v - 1
+		default:
+			neu++
+		}
+	}
+	total := pos - neg + float64(neu)
+	if total == 0 {
+		return sentiment.Score{}
+	}
+	return sentiment.Score{
+		Compound: vader.Round(compound, 4),
+		Positive: vader.Round(pos/total, 3),
+		Neutral:  vader.Round(float64(neu)/total, 3),
+		Negative: vader.Round(-neg/total, 3),
+	}
+}
+
+// normalise decodes HTML entities and curly apostrophes into st.buf and
+// counts '!' and '?'.
+func (s *Scorer) normalise(st *state, text string) {
+	buf := st.buf[:0]
+	ep, qm := 0, 0
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if c == '\\' && i+5 < len(text) && text[i+1] == 'u' {
+				// Literal "\u2019" escapes, left by exports of posts as JSON.
+				if v, err := strconv.ParseUint(text[i+2:i+6], 16, 32); err == nil && v >= 0x20 && (v < 0xD800 || v > 0xDFFF) {
+					switch r := rune(v); r {
+					case '’', '‘', 'ʼ':
+						buf = append(buf, '\'')
+					default:
+						buf = utf8.AppendRune(buf, r)
+						if r == '!' {
+							ep++
+						} else if r == '?' {
+							qm++
+						}
+					}
+					i += 6
+					continue
+				}
+			}
+			if c == '&' {
+				if r, n := decodeEntity(text[i:]); n > 0 {
+					buf = utf8.AppendRune(buf, r)
+					if r == '!' {
+						ep++
+					} else if r == '?' {
+						qm++
+					}
+					i += n
+					continue
+				}
+			}
+			switch c {
+			case '!':
+				ep++
+			case '?':
+				qm++
+			}
+			buf = append(buf, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(text[i:])
+		switch r {
+		case '’', '‘', 'ʼ', '′':
+			buf = append(buf, '\'')
+		case '！':
+			ep++
+			buf = append(buf, '!')
+		case '？':
+			qm++
+			buf = append(buf, '?')
+		default:
+			buf = append(buf, text[i:i+n]...)
+		}
+		i += n
+	}
+	st.buf, st.ep, st.qm = buf, ep, qm
+}
+
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f'
+	}
+	return unicode.IsSpace(r)
+}
+
+// isJoiner reports runes that only modify the emoji before them.
+func isJoiner(r rune) bool {
+	return r == 0x200D || r == 0xFE0F || r == 0xFE0E || (r >= 0x1F3FB && r <= 0x1F3FF) || r == 0x20E3
+}
+
+func isEmojiRune(r rune) bool {
+	return r >= 0x2190 && (unicode.Is(unicode.So, r) || r >= 0x1F000 && r <= 0x1FAFF)
+}
+
+func isWordRune(r rune) bool {
+	return r == '\'' || r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
+
+func isClausePunct(c byte) bool {
+	switch c {
+	case ',', '.', ';', ':', '!', '?', '\n':
+		return true
+	}
+	return false
+}
+
+// tokenize splits st.buf into tokens.
+func (s *Scorer) tokenize(st *state) {
+	buf := st.buf
+	st.low = st.low[:0]
+	st.toks = st.toks[:0]
+	for i := 0; i < len(buf); {
+		r, n := rune(buf[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRune(buf[i:])
+		}
+		if isSpace(r) {
+			if r == '\n' {
+				s.markBreak(st)
+			}
+			i += n
+			continue
+		}
+		j := i
+		for j < len(buf) {
+			r, n := rune(buf[j]), 1
+			if r >= utf8.RuneSelf {
+				r, n = utf8.DecodeRune(buf[j:])
+			}
+			if isSpace(r) {
+				break
+			}
+			j += n
+		}
+		s.chunk(st, buf[i:j])
+		i = j
+	}
+}
+
+func (s *Scorer) markBreak(st *state) {
+	if n := len(st.toks); n > 0 {
+		st.toks[n-1].brk = true
+	}
+}
+
+func hasPrefixFold(b []byte, p string) bool {
+	if len(b) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != p[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// chunk tokenizes one run of non-space text.
+func (s *Scorer) chunk(st *state, c []byte) {
+	// URLs and mentions carry no sentiment and are not words.
+	if hasPrefixFold(c, "http://") || hasPrefixFold(c, "https://") || hasPrefixFold(c, "www.") || hasPrefixFold(c, "pic.twitter.com") {
+		return
+	}
+	if c[0] == '@' && len(c) > 1 {
+		if isClausePunct(c[len(c)-1]) {
+			s.markBreak(st)
+		}
+		return
+	}
+	// Emoticons and other lexicon entries made of punctuation: ":)", "<3",
+	// ":-(", "d:".
+	if len(c) <= 8 && hasNonWord(c) {
+		lo := len(st.low)
+		st.low = appendLower(st.low, c)
+		if e, ok := s.words[string(st.low[lo:])]; ok && e.flags&fLex != 0 {
+			st.toks = append(st.toks, tok{val: e.val, flags: e.flags, lo: int32(lo), hi: int32(len(st.low))})
+			return
+		}
+		st.low = st.low[:lo]
+	}
+	start := -1
+	hash := false
+	flush := func(end int) {
+		if start >= 0 {
+			s.word(st, c[start:end], hash)
+		}
+		start, hash = -1, false
+	}
+	for i := 0; i < len(c); {
+		r, n := rune(c[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRune(c[i:])
+		}
+		switch {
+		case isJoiner(r):
+			// modifies the previous emoji: ignore
+		case isWordRune(r):
+			if start < 0 {
+				start = i
+			}
+		case r == '#' && start < 0 && i+1 < len(c):
+			start, hash = i+1, true
+		case r >= utf8.RuneSelf && (s.hasEmoji(r) || isEmojiRune(r)):
+			flush(i)
+			s.emojiTok(st, r)
+		default:
+			flush(i)
+			if r < utf8.RuneSelf && isClausePunct(byte(r)) {
+				s.markBreak(st)
+			}
+		}
+		i += n
+	}
+	flush(len(c))
+}
+
+func (s *Scorer) hasEmoji(r rune) bool {
+	_, ok := s.emoji[r]
+	return ok
+}
+
+func (s *Scorer) emojiTok(st *state, r rune) {
+	v := s.emoji[r]
+	if n := len(st.toks); n > 0 {
+		if p := &st.toks[n-1]; p.emoji && p.lo == int32(r) && !p.brk {
+			if p.count < 255 {
+				p.count++
+			}
+			return
+		}
+	}
+	// lo holds the rune, to merge runs of the same emoji.
+	st.toks = append(st.toks, tok{val: v, emoji: true, count: 1, lo: int32(r), hi: int32(r)})
+}
+
+func hasNonWord(c []byte) bool {
+	for _, b := range c {
+		if !('a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || b == '\'' || b >= utf8.RuneSelf) {
+			return true
+		}
+	}
+	return false
+}
+
+func appendLower(dst, w []byte) []byte {
+	for i := 0; i < len(w); {
+		c := w[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(w[i:])
+		if r == utf8.RuneError && n == 1 {
+			dst = append(dst, c)
+		} else {
+			dst = utf8.AppendRune(dst, unicode.ToLower(r))
+		}
+		i += n
+	}
+	return dst
+}
+
+// word adds a word (or a hashtag's words) to the tokens.
+func (s *Scorer) word(st *state, w []byte, hash bool) {
+	// Trim apostrophes, hyphens and underscores at the edges.
+	for len(w) > 0 && (w[0] == '\'' || w[0] == '-' || w[0] == '_') {
+		w = w[1:]
+	}
+	for len(w) > 0 && (w[len(w)-1] == '\'' || w[len(w)-1] == '-' || w[len(w)-1] == '_') {
+		w = w[:len(w)-1]
+	}
+	if len(w) == 0 {
+		return
+	}
+	if hash && s.hashtag(st, w) {
+		return
+	}
+	s.addWord(st, w, hash)
+}
+
+// addWord looks w up, undoing elongation if needed, and appends it.
+func (s *Scorer) addWord(st *state, w []byte, hash bool) {
+	lo := len(st.low)
+	st.low = appendLower(st.low, w)
+	t := tok{lo: int32(lo), hi: int32(len(st.low)), hash: hash}
+	letters, uppers := 0, 0
+	for _, c := range w {
+		switch {
+		case 'A' <= c && c <= 'Z':
+			letters++
+			uppers++
+		case 'a' <= c && c <= 'z':
+			letters++
+		}
+	}
+	t.upper = letters >= 2 && uppers == letters
+	e, ok := s.words[string(st.low[lo:])]
+	if !ok && hasRun(st.low[lo:], 3) {
+		// "soooo gooood": try runs shortened to two letters, then one.
+		for _, keep := range []int{2, 1} {
+			end := len(st.low)
+			st.low = squeeze(st.low, lo, end, keep)
+			if e, ok = s.words[string(st.low[end:])]; ok {
+				t.lo, t.hi = int32(end), int32(len(st.low))
+				t.elong = true
+				break
+			}
+			st.low = st.low[:end]
+		}
+	}
+	t.val, t.flags = e.val, e.flags
+	st.toks = append(st.toks, t)
+}
+
+func hasRun(b []byte, n int) bool {
+	run := 1
+	for i := 1; i < len(b); i++ {
+		if b[i] == b[i-1] {
+			run++
+			if run >= n {
+				return true
+			}
+		} else {
+			run = 1
+		}
+	}
+	return false
+}
+
+// squeeze appends low[lo:end] with runs of a repeated byte cut to keep.
+func squeeze(low []byte, lo, end, keep int) []byte {
+	run := 0
+	for i := lo; i < end; i++ {
+		c := low[i]
+		if i > lo && c == low[i-1] {
+			run++
+		} else {
+			run = 1
+		}
+		if run <= keep {
+			low = append(low, c)
+		}
+	}
+	return low
+}
+
+// hashtag splits a hashtag into words: at case changes ("NotHappy"),
+// or, for one-case tags not in the lexicon, into dictionary words
+// ("epicfail"). It reports whether it added the tokens.
+func (s *Scorer) hashtag(st *state, w []byte) bool {
+	// camelCase: split before an upper-case letter that follows a
+	// lower-case one.
+	split := false
+	for i := 1; i < len(w); i++ {
+		if isLowerASCII(w[i-1]) && isUpperASCII(w[i]) {
+			split = true
+			break
+		}
+	}
+	if split {
+		start := 0
+		for i := 1; i <= len(w); i++ {
+			if i == len(w) || isLowerASCII(w[i-1]) && isUpperASCII(w[i]) || w[i] == '_' {
+				if i > start {
+					s.addWord(st, w[start:i], true)
+				}
+				start = i
+				if i < len(w) && w[i] == '_' {
+					start++
+				}
+			}
+		}
+		return true
+	}
+	if len(w) < 5 || len(w) > 24 {
+		return false
+	}
+	lo := len(st.low)
+	st.low = appendLower(st.low, w)
+	low := st.low[lo:]
+	if e, ok := s.words[string(low)]; ok && e.flags&(fLex|fNeg|fBoost|fDamp) != 0 {
+		st.low = st.low[:lo]
+		return false
+	}
+	// Segment into the fewest dictionary words, each of at least two
+	// letters except "i" and "a"; only accept a split that contains a
+	// sentiment word or a negator.
+	var best [25]int8 // best[i]: fewest words covering low[:i], -1 if none
+	var from [25]int8
+	n := len(low)
+	if n > 24 || !isASCIILetters(low) {
+		st.low = st.low[:lo]
+		return false
+	}
+	best[0] = 0
+	for i := 1; i <= n; i++ {
+		best[i] = -1
+		for j := i - 1; j >= 0 && i-j <= 14; j-- {
+			if best[j] < 0 {
+				continue
+			}
+			if i-j == 1 && low[j] != 'i' && low[j] != 'a' {
+				continue
+			}
+			if e, ok := s.words[string(low[j:i])]; ok && e.flags&fDict != 0 {
+				if best[i] < 0 || best[j]+1 < best[i] {
+					best[i], from[i] = best[j]+1, int8(j)
+				}
+			}
+		}
+	}
+	if best[n] < 2 {
+		st.low = st.low[:lo]
+		return false
+	}
+	var cuts [25]int
+	k := 0
+	for i := n; i > 0; i = int(from[i]) {
+		cuts[k] = i
+		k++
+	}
+	cuts[k] = 0
+	useful := false
+	for x := k; x > 0; x-- {
+		e := s.words[string(low[cuts[x]:cuts[x-1]])]
+		if e.flags&(fNeg|fBoost|fDamp) != 0 || e.flags&fLex != 0 && e.val != 0 {
+			useful = true
+		}
+	}
+	if !useful {
+		st.low = st.low[:lo]
+		return false
+	}
+	// Add the words; their text is already in st.low.
+	for x := k; x > 0; x-- {
+		a, b := lo+cuts[x], lo+cuts[x-1]
+		e := s.words[string(st.low[a:b])]
+		st.toks = append(st.toks, tok{val: e.val, flags: e.flags, lo: int32(a), hi: int32(b), hash: true})
+	}
+	return true
+}
+
+func isLowerASCII(c byte) bool { return 'a' <= c && c <= 'z' }
+func isUpperASCII(c byte) bool { return 'A' <= c && c <= 'Z' }
+
+func isASCIILetters(b []byte) bool {
+	for _, c := range b {
+		if !isLowerASCII(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// mergePhrases joins the tokens of each known phrase into one token.
+func (s *Scorer) mergePhrases(st *state) {
+	toks := st.toks
+	out := toks[:0]
+	for i := 0; i < len(toks); {
+		t := toks[i]
+		if t.flags&fPhrase != 0 && !t.emoji {
+			if p, n := s.matchPhrase(st, toks[i:]); n > 0 {
+				last := toks[i+n-1]
+				flags := p.flags | fIdiom
+				if p.val <= 0 && p.flags&fLex != 0 {
+					// "not sure I'm winning": a negative idiom that starts
+					// with a negator keeps negating what follows.
+					flags |= t.flags & fNeg
+				}
+				t.val, t.flags = p.val, flags
+				t.hi, t.brk, t.elong = last.hi, last.brk, false
+				up := true
+				for _, u := range toks[i : i+n] {
+					up = up && u.upper
+					t.elong = t.elong || u.elong
+				}
+				t.upper = up
+				out = append(out, t)
+				i += n
+				continue
+			}
+		}
+		out = append(out, t)
+		i++
+	}
+	st.toks = out
+}
+
+func (s *Scorer) matchPhrase(st *state, toks []tok) (*phrase, int) {
+	ps := s.phrases[string(st.low[toks[0].lo:toks[0].hi])]
+	for k := range ps {
+		p := &ps[k]
+		if len(p.words) > len(toks) {
+			continue
+		}
+		ok := true
+		for j := 1; j < len(p.words); j++ {
+			if toks[j].emoji || toks[j-1].brk || string(st.low[toks[j].lo:toks[j].hi]) != p.words[j] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return p, len(p.words)
+		}
+	}
+	return nil, 0
+}
+
+// decodeEntity decodes an HTML character reference at the start of s.
+func decodeEntity(s string) (rune, int) {
+	end := -1
+	for i := 1; i < len(s) && i < 12; i++ {
+		if s[i] == ';' {
+			end = i
+			break
+		}
+	}
+	if end < 2 {
+		return 0, 0
+	}
+	name := s[1:end]
+	if name[0] == '#' {
+		var v uint64
+		var err error
+		if len(name) > 1 && (name[1] == 'x' || name[1] == 'X') {
+			v, err = strconv.ParseUint(name[2:], 16, 32)
+		} else {
+			v, err = strconv.ParseUint(name[1:], 10, 32)
+		}
+		if err != nil || v == 0 || v > unicode.MaxRune || (v >= 0xD800 && v <= 0xDFFF) {
+			return 0, 0
+		}
+		return rune(v), end + 1
+	}
+	switch name {
+	case "amp":
+		return '&', end + 1
+	case "lt":
+		return '<', end + 1
+	case "gt":
+		return '>', end + 1
+	case "quot":
+		return '"', end + 1
+	case "apos", "rsquo", "lsquo":
+		return '\'', end + 1
+	case "nbsp":
+		return ' ', end + 1
+	case "hellip":
+		return '…', end + 1
+	case "ldquo", "rdquo":
+		return '"', end + 1
+	}
+	return 0, 0
+}
