@@ -66,47 +66,25 @@ func TestSearchFaults(t *testing.T) {
 	f := newFakeXRPC(t)
 	f.faultRate = 0.35
 	f.ttl = 5
-	const total = 800
+	const total = 1000
 	store := &listen.MemoryStore{}
 	var logs bytes.Buffer
 	opts := append(searchOpts(), WithPageSize(10), WithCursor(store, "s"), func(c *config) { c.overlap = 20 * time.Millisecond },
 		WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	ctx := ctxTimeout(t, 40*time.Second)
 	f.mu.Lock()
+	f.total = total
 	f.publish()
 	f.mu.Unlock()
-	first := make(chan struct{})
-	go func() {
-		select {
-		case <-first:
-		case <-ctx.Done():
-			return
-		}
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(time.Millisecond):
-			}
-			f.mu.Lock()
-			for n := f.rng.Intn(3); n > 0 && len(f.posts) < total; n-- {
-				f.publish()
-			}
-			f.mu.Unlock()
-		}
-	}()
 	seen := map[string]int{}
 	var srcs []*Search
-	for i, n := range []int{total / 2, total - total/2} {
+	for _, n := range []int{total / 2, total - total/2} {
 		src, err := NewSearch(f.URL, "golang", opts...)
 		require.NoError(t, err)
 		srcs = append(srcs, src)
 		got := 0
 		for p, err := range src.Posts(ctx) {
 			require.NoError(t, err)
-			if i == 0 && got == 0 {
-				close(first)
-			}
 			seen[p.ID]++
 			if got++; got == n {
 				break

@@ -37,6 +37,8 @@ type fakeXRPC struct {
 	faultRate float64
 	faults    map[string]int
 	requests  int
+	total     int  // publish up to this many posts, one or two per request once served
+	served    bool // a search has been answered
 }
 
 func newFakeXRPC(t testing.TB) *fakeXRPC {
@@ -118,6 +120,11 @@ func (f *fakeXRPC) searchPosts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.access[tok] = uses - 1
+	if f.served {
+		for n := f.rng.Intn(3); n > 0 && len(f.posts) < f.total; n-- {
+			f.publish()
+		}
+	}
 	reset := strconv.FormatInt(time.Now().Add(-time.Second).Unix(), 10)
 	w.Header().Set("RateLimit-Limit", "3000")
 	w.Header().Set("RateLimit-Policy", "3000;w=300")
@@ -174,6 +181,10 @@ func (f *fakeXRPC) searchPosts(w http.ResponseWriter, r *http.Request) {
 	b, _ := json.Marshal(out)
 	if fault == "truncated" {
 		b = b[:len(b)/2]
+	} else {
+		f.mu.Lock()
+		f.served = true
+		f.mu.Unlock()
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(b)
