@@ -13,8 +13,8 @@ import (
 // scheme from the whole column: words (neg/negative, neu/neutral,
 // pos/positive); integers -1/0/1 when any is -1; 0/1/2 (0 negative,
 // 1 neutral, 2 positive) when any is 2; 0/1 (negative/positive) otherwise;
-// and decimal ratings, positive at or above threshold and negative at or
-// below -threshold, when any value has a fraction.
+// and decimal ratings, positive above threshold and negative below
+// -threshold, when any value has a fraction.
 func ParseLabels(col []string, threshold float64) ([]sentiment.Polarity, error) {
 	if len(col) == 0 {
 		return nil, fmt.Errorf("no labels")
@@ -65,9 +65,9 @@ func ParseLabels(col []string, threshold float64) ([]sentiment.Polarity, error) 
 		switch {
 		case fraction:
 			switch {
-			case v >= threshold:
+			case v > threshold:
 				p = sentiment.Positive
-			case v <= -threshold:
+			case v < -threshold:
 				p = sentiment.Negative
 			}
 		case minusOne && two:

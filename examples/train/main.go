@@ -15,9 +15,9 @@
 // when its label cell is not a label. Labels may be words (neg, negative,
 // neu, neutral, pos, positive), -1/0/1, 0/1/2 (0 negative, 1 neutral,
 // 2 positive), 0/1 (negative/positive), or ratings with decimals, which
-// become positive at or above +threshold and negative at or below
-// -threshold. With -labels LABELS, FILE holds one text per line and LABELS
-// one label per line (the TweetEval layout).
+// become positive above +threshold and negative below -threshold. With
+// -labels LABELS, FILE holds one text per line and LABELS one label per
+// line (the TweetEval layout).
 //
 // Run with no file, it prints this usage and exits with status 2. To try it
 // on the project's evaluation data:
@@ -53,7 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		textCol    = fs.Int("text", 0, "1-based text column (0: the last)")
 		labelCol   = fs.Int("label", 0, "1-based label column (0: the first column of labels)")
 		useCSV     = fs.Bool("csv", false, "read FILE as CSV (default: by extension, else TSV)")
-		threshold  = fs.Float64("threshold", 0.2, "for decimal ratings: |rating| at which a text is positive or negative")
+		threshold  = fs.Float64("threshold", 0.2, "for decimal ratings: |rating| above which a text is positive or negative")
 		k          = fs.Int("k", 5, "cross-validation folds (0: skip cross-validation)")
 		seed       = fs.Uint64("seed", 1, "seed for folds and training")
 		lang       = fs.String("lang", "en", "language of the texts, recorded in the model (\"\": unknown)")

@@ -23,7 +23,7 @@ func TestParseLabels(t *testing.T) {
 		{[]string{"-1", "0", "1"}, []sentiment.Polarity{N, Z, P}},
 		{[]string{"0", "1", "2"}, []sentiment.Polarity{N, Z, P}},
 		{[]string{"0", "1", "1"}, []sentiment.Polarity{N, P, P}},
-		{[]string{"2.7", "-0.1", "0.2", "-3.05"}, []sentiment.Polarity{P, Z, P, N}},
+		{[]string{"2.7", "-0.1", "0.2", "0.21", "-3.05"}, []sentiment.Polarity{P, Z, Z, P, N}},
 	}
 	for _, tc := range cases {
 		got, err := ParseLabels(tc.in, 0.2)

@@ -29,7 +29,7 @@ func tweetEval(tb testing.TB) []Example {
 }
 
 // vaderTweets reads the 4,200 VADER ground-truth tweets with 3 classes at
-// a mean rating of +-0.2.
+// a mean rating of +-0.2 (positive above +0.2, negative below -0.2).
 func vaderTweets(tb testing.TB) []Example {
 	tb.Helper()
 	var out []Example
@@ -45,9 +45,9 @@ func vaderTweets(tb testing.TB) []Example {
 
 func ratingLabel(r float64) sentiment.Polarity {
 	switch {
-	case r >= 0.2:
+	case r > 0.2:
 		return sentiment.Positive
-	case r <= -0.2:
+	case r < -0.2:
 		return sentiment.Negative
 	}
 	return sentiment.Neutral

@@ -37,7 +37,7 @@ func TestQuality(t *testing.T) {
 	require.NoError(t, err)
 	t.Logf("VADER tweets, 5-fold CV: %v", cv)
 	assert.GreaterOrEqual(t, cv.MacroRecall(), 0.71)
-	assert.GreaterOrEqual(t, cv.Accuracy(), 0.82)
+	assert.GreaterOrEqual(t, cv.Accuracy(), 0.80)
 }
 
 func TestFolds(t *testing.T) {
