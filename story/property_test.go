@@ -18,7 +18,7 @@ var vocabulary = []string{
 }
 
 func randomText(r *rand.Rand) string {
-	n := 1 + r.IntN(220)
+	n := 1 + r.IntN(160)
 	var b strings.Builder
 	for i := 0; i < n; i++ {
 		if i > 0 {
@@ -35,7 +35,7 @@ func randomText(r *rand.Rand) string {
 func TestSplitProperties(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	rules := []story.Rules{story.Mastodon{}, story.Mastodon{MaxCharacters: 80}, story.Bluesky{}, story.X{}}
-	n := 150
+	n := 60
 	if testing.Short() {
 		n = 50
 	}

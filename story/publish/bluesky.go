@@ -123,7 +123,7 @@ func (p blueskyPlatform) account() string {
 }
 
 func (p blueskyPlatform) check(part story.Part) error {
-	if err := noImages("bluesky", part); err != nil {
+	if err := checkImages("bluesky", part, 4, 2000, 1000000); err != nil {
 		return err
 	}
 	return story.Bluesky{}.Check(p.text(part))
@@ -298,6 +298,16 @@ func (p blueskyPlatform) record(ctx context.Context, t story.Thread, i int, rec 
 	if t.Lang != "" {
 		r["langs"] = []string{t.Lang}
 	}
+	if len(part.Images) > 0 {
+		if err := p.upload(ctx, part, rec); err != nil {
+			return nil, err
+		}
+		var imgs []map[string]any
+		for k, im := range part.Images {
+			imgs = append(imgs, map[string]any{"alt": im.Alt, "image": rec.Blobs[k]})
+		}
+		r["embed"] = map[string]any{"$type": "app.bsky.embed.images", "images": imgs}
+	}
 	if parent.ID != "" {
 		r["reply"] = map[string]strongRef{
 			"root":   {URI: root.ID, CID: root.CID},
@@ -379,3 +389,51 @@ func (p blueskyPlatform) text(part story.Part) string {
 }
 
 func createdAt(rec *partRecord) string { return rec.Since.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// upload sends the part's images with com.atproto.repo.uploadBlob once;
+// the blob references are kept in the journal record for retries.
+func (p blueskyPlatform) upload(ctx context.Context, part story.Part, rec *partRecord) error {
+	for i := len(rec.Blobs); i < len(part.Images); i++ {
+		im := part.Images[i]
+		resp, err := p.callRaw(ctx, "com.atproto.repo.uploadBlob", im.MIME, im.Data)
+		if err != nil {
+			return fmt.Errorf("bluesky: upload image %d: %w", i+1, err)
+		}
+		var b struct {
+			Blob json.RawMessage `json:"blob"`
+		}
+		if err := json.Unmarshal(resp.Body, &b); err != nil || len(b.Blob) == 0 {
+			return fmt.Errorf("bluesky: decode blob: %v", err)
+		}
+		rec.Blobs = append(rec.Blobs, b.Blob)
+	}
+	return nil
+}
+
+// callRaw posts raw bytes to an XRPC procedure, renewing the session once
+// on ExpiredToken.
+func (p blueskyPlatform) callRaw(ctx context.Context, nsid, mime string, data []byte) (*httpx.Response, error) {
+	for try := 0; ; try++ {
+		_, tok, err := p.session(ctx)
+		if err != nil {
+			return nil, err
+		}
+		u := *p.b.base
+		u.Path += "/xrpc/" + nsid
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(data))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", mime)
+		req.Header.Set("Authorization", "Bearer "+string(tok))
+		resp, err := p.b.get.Do(ctx, req)
+		var he *listen.HTTPError
+		if errors.As(err, &he) && he.StatusCode == 400 && strings.HasPrefix(he.Message, "ExpiredToken") && try == 0 {
+			if rerr := p.renew(ctx, tok); rerr != nil {
+				return nil, rerr
+			}
+			continue
+		}
+		return resp, err
+	}
+}

@@ -49,7 +49,13 @@
 // or ctx.Err(). Tokens and passwords never appear in errors, logs or
 // String/GoString output.
 //
-// Images travel with their alt text in [story.Part]; uploading them is not
-// implemented yet, so publishers refuse parts with images ([ErrMedia])
-// rather than drop them, and [DryRun] records them.
+// # Images
+//
+// Images travel with their alt text in [story.Part]. Mastodon uploads them
+// with POST /api/v2/media (alt text as description, at most 4, 1,500
+// characters) and Bluesky with uploadBlob (an app.bsky.embed.images embed,
+// at most 4, 1,000,000 bytes each); alt text is required. Uploads are kept
+// in the journal so a retried post reuses them. X media upload is not
+// implemented: the X publisher refuses parts with images ([ErrMedia])
+// rather than drop them. [DryRun] records them.
 package publish

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,7 +30,7 @@ var (
 	// ErrThreadChanged: a thread ID was published before with other text
 	// in a part already posted.
 	ErrThreadChanged = errors.New("publish: thread changed since it was first published")
-	// ErrMedia: the publisher cannot upload images yet.
+	// ErrMedia: the publisher cannot upload images (X, for now).
 	ErrMedia = errors.New("publish: media upload not supported")
 )
 
@@ -64,6 +65,9 @@ type partRecord struct {
 	Since    time.Time  `json:"since,omitzero"` // first attempt
 	Attempts int        `json:"attempts,omitempty"`
 	Error    string     `json:"error,omitempty"`
+	// Uploaded images, reused by retries: Mastodon media IDs, Bluesky blobs.
+	Media []string          `json:"media,omitempty"`
+	Blobs []json.RawMessage `json:"blobs,omitempty"`
 }
 
 type threadRecord struct {
@@ -427,4 +431,28 @@ func replyRefs(t story.Thread, sent []story.Sent, i int) (root, parent story.Sen
 		root = sent[0]
 	}
 	return root, sent[i-1]
+}
+
+// checkImages applies a platform's image rules: at most max images, each
+// with data, a MIME type, alt text within altMax graphemes and at most
+// maxBytes bytes (0: no limit).
+func checkImages(name string, p story.Part, max, altMax, maxBytes int) error {
+	if len(p.Images) > max {
+		return fmt.Errorf("publish: %s: %d images, at most %d", name, len(p.Images), max)
+	}
+	for i, im := range p.Images {
+		switch {
+		case len(im.Data) == 0:
+			return fmt.Errorf("publish: %s: image %d has no data", name, i+1)
+		case im.MIME == "":
+			return fmt.Errorf("publish: %s: image %d has no MIME type", name, i+1)
+		case strings.TrimSpace(im.Alt) == "":
+			return fmt.Errorf("publish: %s: image %d has no alt text", name, i+1)
+		case story.Bluesky{}.Count(im.Alt) > altMax:
+			return fmt.Errorf("publish: %s: image %d: alt text longer than %d characters", name, i+1, altMax)
+		case maxBytes > 0 && len(im.Data) > maxBytes:
+			return fmt.Errorf("publish: %s: image %d: %d bytes, at most %d", name, i+1, len(im.Data), maxBytes)
+		}
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"io"
 	"net/http"
 	"regexp"
 	"sort"
@@ -40,6 +41,7 @@ type mastoStatus struct {
 	ReplyTo   string
 	CreatedAt time.Time
 	Key       string
+	MediaIDs  []string
 }
 
 type fakeMastodon struct {
@@ -50,8 +52,10 @@ type fakeMastodon struct {
 	Statuses    []mastoStatus
 	keys        map[string]string // Idempotency-Key -> status id
 	next        int
-	RateLimited int // answer this many POSTs with 429 first
-	Posts       int // POST attempts that reached the handler
+	RateLimited int               // answer this many POSTs with 429 first
+	Posts       int               // POST attempts that reached the handler
+	Media       map[string]string // media ID -> description
+	Uploads     int
 }
 
 func newFakeMastodon(gts bool) *fakeMastodon {
@@ -116,8 +120,17 @@ func (f *fakeMastodon) statusJSON(s mastoStatus) map[string]any {
 		"in_reply_to_id": reply, "sensitive": s.Spoiler != "", "spoiler_text": s.Spoiler,
 		"visibility": "public", "uri": "https://fake.example/users/hens/statuses/" + s.ID,
 		"url": "https://fake.example/@hens/" + s.ID, "content": statusHTML(s.Text),
-		"account": map[string]any{"id": f.AccountID, "username": "hens", "acct": "hens"},
+		"account":           map[string]any{"id": f.AccountID, "username": "hens", "acct": "hens"},
+		"media_attachments": f.attachments(s.MediaIDs),
 	}
+}
+
+func (f *fakeMastodon) attachments(ids []string) []map[string]any {
+	out := []map[string]any{}
+	for _, id := range ids {
+		out = append(out, map[string]any{"id": id, "type": "image", "description": f.Media[id]})
+	}
+	return out
 }
 
 func (f *fakeMastodon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -145,6 +158,29 @@ func (f *fakeMastodon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		f.rateHeaders(w, 299)
 		writeJSON(w, 200, out)
+	case r.Method == http.MethodPost && r.URL.Path == "/api/v2/media":
+		f.Uploads++
+		file, hdr, err := r.FormFile("file")
+		if err != nil {
+			f.fail(w, "Validation failed: File can't be blank")
+			return
+		}
+		file.Close()
+		desc := r.FormValue("description")
+		if (story.Bluesky{}).Count(desc) > 1500 {
+			f.fail(w, "Validation failed: Description is too long (maximum is 1500 characters)")
+			return
+		}
+		if f.Media == nil {
+			f.Media = map[string]string{}
+		}
+		id := f.newID()
+		f.Media[id] = desc
+		code, url := 200, any("https://fake.example/media/"+id)
+		if f.Uploads%2 == 0 { // still processing: 202 and no URL yet
+			code, url = 202, nil
+		}
+		writeJSON(w, code, map[string]any{"id": id, "type": "image", "url": url, "description": desc, "mime": hdr.Header.Get("Content-Type")})
 	case r.Method == http.MethodPost && r.URL.Path == "/api/v1/statuses":
 		f.Posts++
 		if f.RateLimited > 0 {
@@ -155,10 +191,11 @@ func (f *fakeMastodon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		var body struct {
-			Status      string `json:"status"`
-			InReplyToID string `json:"in_reply_to_id"`
-			Spoiler     string `json:"spoiler_text"`
-			Visibility  string `json:"visibility"`
+			Status      string   `json:"status"`
+			InReplyToID string   `json:"in_reply_to_id"`
+			Spoiler     string   `json:"spoiler_text"`
+			Visibility  string   `json:"visibility"`
+			MediaIDs    []string `json:"media_ids"`
 		}
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 			f.fail(w, "Validation failed: malformed JSON")
@@ -189,7 +226,13 @@ func (f *fakeMastodon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, 404, map[string]string{"error": "Record not found"})
 			return
 		}
-		s := mastoStatus{ID: f.newID(), Text: body.Status, Spoiler: body.Spoiler, ReplyTo: body.InReplyToID, CreatedAt: time.Now(), Key: key}
+		for _, m := range body.MediaIDs {
+			if _, ok := f.Media[m]; !ok {
+				f.fail(w, "Validation failed: Media attachments are invalid")
+				return
+			}
+		}
+		s := mastoStatus{ID: f.newID(), Text: body.Status, Spoiler: body.Spoiler, ReplyTo: body.InReplyToID, CreatedAt: time.Now(), Key: key, MediaIDs: body.MediaIDs}
 		f.Statuses = append(f.Statuses, s)
 		if key != "" {
 			f.keys[key] = s.ID
@@ -247,7 +290,9 @@ type fakeBluesky struct {
 	Refresh  int
 	Expired  int // createRecord calls answered 400 ExpiredToken
 	Posts    int
-	Limited  int // answer this many createRecord calls with 429
+	Limited  int            // answer this many createRecord calls with 429
+	Blobs    map[string]int // CID -> size
+	Uploads  int
 }
 
 func newFakeBluesky() *fakeBluesky {
@@ -334,6 +379,20 @@ func (f *fakeBluesky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch nsid {
+	case "com.atproto.repo.uploadBlob":
+		f.Uploads++
+		data, _ := io.ReadAll(r.Body)
+		if len(data) > 1000000 {
+			xrpcErr(w, 400, "BlobTooLarge", "This file is too large")
+			return
+		}
+		sum := sha256.Sum256(data)
+		cid := "bafkrei" + hex.EncodeToString(sum[:12])
+		if f.Blobs == nil {
+			f.Blobs = map[string]int{}
+		}
+		f.Blobs[cid] = len(data)
+		writeJSON(w, 200, map[string]any{"blob": map[string]any{"$type": "blob", "ref": map[string]string{"$link": cid}, "mimeType": r.Header.Get("Content-Type"), "size": len(data)}})
 	case "com.atproto.repo.createRecord":
 		f.Posts++
 		if f.Limited > 0 {
@@ -360,6 +419,10 @@ func (f *fakeBluesky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if msg := validatePost(body.Record); msg != "" {
+			xrpcErr(w, 400, "InvalidRequest", "Invalid app.bsky.feed.post record: "+msg)
+			return
+		}
+		if msg := f.validateEmbed(body.Record); msg != "" {
 			xrpcErr(w, 400, "InvalidRequest", "Invalid app.bsky.feed.post record: "+msg)
 			return
 		}
@@ -392,6 +455,33 @@ func (f *fakeBluesky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		xrpcErr(w, 501, "MethodNotImplemented", "Method Not Implemented")
 	}
+}
+
+func (f *fakeBluesky) validateEmbed(rec map[string]any) string {
+	embed, ok := rec["embed"].(map[string]any)
+	if !ok {
+		return ""
+	}
+	if embed["$type"] != "app.bsky.embed.images" {
+		return "Record/embed has an unknown type"
+	}
+	imgs, _ := embed["images"].([]any)
+	if len(imgs) == 0 || len(imgs) > 4 {
+		return "Record/embed/images must have between 1 and 4 items"
+	}
+	for _, im := range imgs {
+		m := im.(map[string]any)
+		if _, ok := m["alt"].(string); !ok {
+			return `Record/embed/images/0 must have the property "alt"`
+		}
+		blob, _ := m["image"].(map[string]any)
+		ref, _ := blob["ref"].(map[string]any)
+		link, _ := ref["$link"].(string)
+		if _, ok := f.Blobs[link]; !ok {
+			return "Could not find blob: " + link
+		}
+	}
+	return ""
 }
 
 func (f *fakeBluesky) uri(rkey string) string {

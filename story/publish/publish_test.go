@@ -122,6 +122,13 @@ func TestMastodonValidation(t *testing.T) {
 	_, err = pub.Publish(context.Background(), thread("blank", " \n "))
 	assert.ErrorIs(t, err, story.ErrEmpty)
 	_, err = pub.Publish(context.Background(), story.Thread{ID: "img", Parts: []story.Part{{Text: "hens", Images: []story.Image{{Alt: "three hens"}}}}})
+	assert.ErrorContains(t, err, "image 1 has no data")
+	_, err = pub.Publish(context.Background(), story.Thread{ID: "img", Parts: []story.Part{{Text: "hens", Images: []story.Image{{Data: []byte("x"), MIME: "image/png"}}}}})
+	assert.ErrorContains(t, err, "no alt text")
+	assert.Zero(t, fake.Uploads)
+	x, err := publish.NewX(srv.URL, "t")
+	require.NoError(t, err)
+	_, err = x.Publish(context.Background(), story.Thread{ID: "img", Parts: []story.Part{{Text: "hens", Images: []story.Image{{Data: []byte("x"), MIME: "image/png", Alt: "hens"}}}}})
 	assert.ErrorIs(t, err, publish.ErrMedia)
 	_, err = publish.NewMastodon(srv.URL, fake.Token, publish.WithVisibility("everyone"))
 	assert.Error(t, err)
@@ -430,4 +437,58 @@ func TestLogsHaveNoSecrets(t *testing.T) {
 	for _, secret := range []string{b.Password, "eyJhY2Nlc3Mi", "eyJyZWZyZXNoIg", m.Token} {
 		assert.NotContains(t, out, secret)
 	}
+}
+
+// Images go up once with their alt text, even when the post is retried.
+func TestImagesWithAltText(t *testing.T) {
+	png := []byte("\x89PNG\r\n\x1a\n fake image bytes")
+	part := story.Part{Text: "Clementine and her first egg", Images: []story.Image{
+		{Data: png, MIME: "image/png", Alt: "A brown hen standing next to a small brown egg in straw"},
+		{Data: append(png, '2'), MIME: "image/png", Alt: "The egg, close up"},
+	}}
+	t.Run("mastodon", func(t *testing.T) {
+		fake := newFakeMastodon(false)
+		first := true
+		rt := &faultRT{h: fake, plan: func(r *http.Request) fault {
+			if r.URL.Path == "/api/v1/statuses" && first {
+				first = false
+				return lostRequest
+			}
+			return noFault
+		}}
+		pub, err := publish.NewMastodon("http://m.test", fake.Token, fast(rt, &story.MemoryStore{})...)
+		require.NoError(t, err)
+		_, err = pub.Publish(context.Background(), story.Thread{ID: "img", Parts: []story.Part{part}})
+		require.NoError(t, err)
+		assert.Equal(t, 2, fake.Uploads, "not re-uploaded on retry")
+		require.Len(t, fake.Statuses, 1)
+		ids := fake.Statuses[0].MediaIDs
+		require.Len(t, ids, 2)
+		assert.Equal(t, part.Images[0].Alt, fake.Media[ids[0]])
+		assert.Equal(t, part.Images[1].Alt, fake.Media[ids[1]])
+	})
+	t.Run("bluesky", func(t *testing.T) {
+		fake := newFakeBluesky()
+		first := true
+		rt := &faultRT{h: fake, plan: func(r *http.Request) fault {
+			if isPost(r) && first {
+				first = false
+				return lostRequest
+			}
+			return noFault
+		}}
+		pub, err := publish.NewBluesky("http://pds.test", fake.Handle, fake.Password, fast(rt, &story.MemoryStore{})...)
+		require.NoError(t, err)
+		_, err = pub.Publish(context.Background(), story.Thread{ID: "img", Parts: []story.Part{part}})
+		require.NoError(t, err)
+		assert.Equal(t, 2, fake.Uploads, "not re-uploaded on retry")
+		require.Len(t, fake.Records, 1)
+		embed := fake.Records[0].Record["embed"].(map[string]any)
+		imgs := embed["images"].([]any)
+		require.Len(t, imgs, 2)
+		assert.Equal(t, part.Images[0].Alt, imgs[0].(map[string]any)["alt"])
+		big := story.Part{Text: "too big", Images: []story.Image{{Data: make([]byte, 1000001), MIME: "image/jpeg", Alt: "big"}}}
+		_, err = pub.Publish(context.Background(), story.Thread{ID: "big", Parts: []story.Part{big}})
+		assert.ErrorContains(t, err, "at most 1000000")
+	})
 }
