@@ -3,6 +3,7 @@ package social
 import (
 	"math"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -269,43 +270,48 @@ func (s *Scorer) normalise(st *state, text string) {
 	ep, qm := 0, 0
 	for i := 0; i < len(text); {
 		c := text[i]
-		if c < utf8.RuneSelf {
-			if c == '\\' && i+5 < len(text) && text[i+1] == 'u' {
-				// Literal "\u2019" escapes, left by exports of posts as JSON.
-				if v, err := strconv.ParseUint(text[i+2:i+6], 16, 32); err == nil && v >= 0x20 && (v < 0xD800 || v > 0xDFFF) {
-					switch r := rune(v); r {
-					case '’', '‘', 'ʼ':
-						buf = append(buf, '\'')
-					default:
-						buf = utf8.AppendRune(buf, r)
-						if r == '!' {
-							ep++
-						} else if r == '?' {
-							qm++
-						}
-					}
-					i += 6
-					continue
-				}
+		if c < utf8.RuneSelf && c != '&' && c != '\\' {
+			j := i + 1
+			for j < len(text) && text[j] < utf8.RuneSelf && text[j] != '&' && text[j] != '\\' {
+				j++
 			}
-			if c == '&' {
-				if r, n := decodeEntity(text[i:]); n > 0 {
+			ep += strings.Count(text[i:j], "!")
+			qm += strings.Count(text[i:j], "?")
+			buf = append(buf, text[i:j]...)
+			i = j
+			continue
+		}
+		if c == '\\' && i+5 < len(text) && text[i+1] == 'u' {
+			// Literal "\u2019" escapes, left by exports of posts as JSON.
+			if v, err := strconv.ParseUint(text[i+2:i+6], 16, 32); err == nil && v >= 0x20 && (v < 0xD800 || v > 0xDFFF) {
+				switch r := rune(v); r {
+				case '’', '‘', 'ʼ':
+					buf = append(buf, '\'')
+				default:
 					buf = utf8.AppendRune(buf, r)
 					if r == '!' {
 						ep++
 					} else if r == '?' {
 						qm++
 					}
-					i += n
-					continue
 				}
+				i += 6
+				continue
 			}
-			switch c {
-			case '!':
-				ep++
-			case '?':
-				qm++
+		}
+		if c == '&' {
+			if r, n := decodeEntity(text[i:]); n > 0 {
+				buf = utf8.AppendRune(buf, r)
+				if r == '!' {
+					ep++
+				} else if r == '?' {
+					qm++
+				}
+				i += n
+				continue
 			}
+		}
+		if c < utf8.RuneSelf {
 			buf = append(buf, c)
 			i++
 			continue
@@ -328,9 +334,30 @@ func (s *Scorer) normalise(st *state, text string) {
 	st.buf, st.ep, st.qm = buf, ep, qm
 }
 
+// ASCII classes.
+const (
+	aSpace uint8 = 1 << iota
+	aWord
+	aLetter
+)
+
+var asciiClass = func() (t [128]uint8) {
+	for c := range t {
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f':
+			t[c] = aSpace
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+			t[c] = aWord | aLetter
+		case '0' <= c && c <= '9' || c == '\'' || c == '-' || c == '_':
+			t[c] = aWord
+		}
+	}
+	return t
+}()
+
 func isSpace(r rune) bool {
 	if r < utf8.RuneSelf {
-		return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f'
+		return asciiClass[r]&aSpace != 0
 	}
 	return unicode.IsSpace(r)
 }
@@ -345,6 +372,9 @@ func isEmojiRune(r rune) bool {
 }
 
 func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return asciiClass[r]&aWord != 0
+	}
 	return r == '\'' || r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
@@ -375,10 +405,14 @@ func (s *Scorer) tokenize(st *state) {
 		}
 		j := i
 		for j < len(buf) {
-			r, n := rune(buf[j]), 1
-			if r >= utf8.RuneSelf {
-				r, n = utf8.DecodeRune(buf[j:])
+			if b := buf[j]; b < utf8.RuneSelf {
+				if asciiClass[b]&aSpace != 0 {
+					break
+				}
+				j++
+				continue
 			}
+			r, n := utf8.DecodeRune(buf[j:])
 			if isSpace(r) {
 				break
 			}
@@ -425,7 +459,7 @@ func (s *Scorer) chunk(st *state, c []byte) {
 	}
 	// Emoticons and other lexicon entries made of punctuation: ":)", "<3",
 	// ":-(", "d:".
-	if len(c) <= 8 && hasNonWord(c) {
+	if len(c) <= 8 && fewLetters(c) && hasNonWord(c) {
 		lo := len(st.low)
 		st.low = appendLower(st.low, c)
 		if e, ok := s.words[string(st.low[lo:])]; ok && e.flags&fLex != 0 {
@@ -443,10 +477,25 @@ func (s *Scorer) chunk(st *state, c []byte) {
 		start, hash = -1, false
 	}
 	for i := 0; i < len(c); {
-		r, n := rune(c[i]), 1
-		if r >= utf8.RuneSelf {
-			r, n = utf8.DecodeRune(c[i:])
+		b := c[i]
+		if b < utf8.RuneSelf {
+			switch {
+			case asciiClass[b]&aWord != 0:
+				if start < 0 {
+					start = i
+				}
+			case b == '#' && start < 0 && i+1 < len(c):
+				start, hash = i+1, true
+			default:
+				flush(i)
+				if isClausePunct(b) {
+					s.markBreak(st)
+				}
+			}
+			i++
+			continue
 		}
+		r, n := utf8.DecodeRune(c[i:])
 		switch {
 		case isJoiner(r):
 			// modifies the previous emoji: ignore
@@ -454,16 +503,11 @@ func (s *Scorer) chunk(st *state, c []byte) {
 			if start < 0 {
 				start = i
 			}
-		case r == '#' && start < 0 && i+1 < len(c):
-			start, hash = i+1, true
-		case r >= utf8.RuneSelf && (s.hasEmoji(r) || isEmojiRune(r)):
+		case s.hasEmoji(r) || isEmojiRune(r):
 			flush(i)
 			s.emojiTok(st, r)
 		default:
 			flush(i)
-			if r < utf8.RuneSelf && isClausePunct(byte(r)) {
-				s.markBreak(st)
-			}
 		}
 		i += n
 	}
@@ -541,21 +585,39 @@ func (s *Scorer) word(st *state, w []byte, hash bool) {
 // addWord looks w up, undoing elongation if needed, and appends it.
 func (s *Scorer) addWord(st *state, w []byte, hash bool) {
 	lo := len(st.low)
-	st.low = appendLower(st.low, w)
-	t := tok{lo: int32(lo), hi: int32(len(st.low)), hash: hash}
 	letters, uppers := 0, 0
-	for _, c := range w {
+	run, maxRun := 0, 0
+	var prev byte
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf {
+			st.low = appendLower(st.low, w[i:])
+			maxRun = 3 // let the lookup below check runs the slow way
+			break
+		}
 		switch {
 		case 'A' <= c && c <= 'Z':
 			letters++
 			uppers++
+			c += 'a' - 'A'
 		case 'a' <= c && c <= 'z':
 			letters++
 		}
+		if c == prev {
+			run++
+		} else {
+			run = 1
+		}
+		if run > maxRun {
+			maxRun = run
+		}
+		prev = c
+		st.low = append(st.low, c)
 	}
+	t := tok{lo: int32(lo), hi: int32(len(st.low)), hash: hash}
 	t.upper = letters >= 2 && uppers == letters
 	e, ok := s.words[string(st.low[lo:])]
-	if !ok && hasRun(st.low[lo:], 3) {
+	if !ok && maxRun >= 3 && hasRun(st.low[lo:], 3) {
 		// "soooo gooood": try runs shortened to two letters, then one.
 		for _, keep := range []int{2, 1} {
 			end := len(st.low)
@@ -718,7 +780,7 @@ func (s *Scorer) mergePhrases(st *state) {
 	out := toks[:0]
 	for i := 0; i < len(toks); {
 		t := toks[i]
-		if t.flags&fPhrase != 0 && !t.emoji {
+		if t.flags&fPhrase != 0 && !t.emoji && i+1 < len(toks) && toks[i+1].flags&fPhraseCont != 0 {
 			if p, n := s.matchPhrase(st, toks[i:]); n > 0 {
 				last := toks[i+n-1]
 				flags := p.flags | fIdiom
@@ -812,4 +874,16 @@ func decodeEntity(s string) (rune, int) {
 		return '"', end + 1
 	}
 	return 0, 0
+}
+
+// fewLetters reports whether c has at most two ASCII letters, as
+// emoticons do (":)", ":-D", "xD").
+func fewLetters(c []byte) bool {
+	n := 0
+	for _, b := range c {
+		if b < utf8.RuneSelf && asciiClass[b]&aLetter != 0 {
+			n++
+		}
+	}
+	return n <= 2
 }

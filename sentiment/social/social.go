@@ -75,6 +75,7 @@ const (
 	fDisc                        // discourse marker: "ok", "yes", "well" alone carry no sentiment
 	fLike                        // "like", often a preposition or filler
 	fLikeCtx                     // a word that makes a neighbouring "like" a preposition
+	fPhraseCont                  // appears after the first word of a phrase
 )
 
 type phrase struct {
@@ -218,6 +219,11 @@ func addTerm(words map[string]wentry, phrases map[string][]phrase, key string, v
 	e := words[ws[0]]
 	e.flags |= fPhrase
 	words[ws[0]] = e
+	for _, w := range ws[1:] {
+		e := words[w]
+		e.flags |= fPhraseCont
+		words[w] = e
+	}
 	ps := phrases[ws[0]]
 	for i := range ps {
 		if strings.Join(ps[i].words, " ") == key {
