@@ -38,6 +38,8 @@ type fakeX struct {
 	keepAlive time.Duration
 	searches  int
 	stop      chan struct{}
+	perSearch bool // publish 0-2 tweets per search request once one was answered
+	served    bool
 }
 
 func newFakeX(t testing.TB, total int) *fakeX {
@@ -129,6 +131,11 @@ func (f *fakeX) search(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	f.searches++
+	if f.perSearch && f.served {
+		for range f.rng.Intn(3) {
+			f.publish()
+		}
+	}
 	fault := ""
 	if f.faultRate > 0 && f.rng.Float64() < f.faultRate {
 		fault = []string{"429", "503", "malformed", "duplicate"}[f.rng.Intn(4)]
@@ -202,6 +209,9 @@ func (f *fakeX) search(w http.ResponseWriter, r *http.Request) {
 	f.rateHeaders(w, 100)
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(body)
+	f.mu.Lock()
+	f.served = true
+	f.mu.Unlock()
 }
 
 func (f *fakeX) stream(w http.ResponseWriter, r *http.Request) {

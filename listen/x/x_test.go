@@ -87,7 +87,7 @@ func TestMapping(t *testing.T) {
 // without gaps or repeats.
 func TestStreamFaults(t *testing.T) {
 	f := newFakeX(t, 1200)
-	f.faultRate = 0.15
+	f.faultRate = 0.2
 	f.stall = 150 * time.Millisecond
 	store := &listen.MemoryStore{}
 	opts := append(fast(f.URL), WithStallTimeout(50*time.Millisecond), WithBackfill("#golang"), WithCursor(store, "x"))
@@ -121,7 +121,7 @@ func TestStreamFaults(t *testing.T) {
 		n += v
 	}
 	t.Logf("faults %v (%d); searches %d", f.faults, n, f.searches)
-	assert.GreaterOrEqual(t, n, 200)
+	assert.GreaterOrEqual(t, n-f.faults["too-many-connections"], 200, "faults besides TooManyConnections")
 	assert.Positive(t, f.faults["too-many-connections"])
 	assert.Positive(t, st1.Reconnects+st2.Reconnects)
 	assert.Positive(t, st1.Duplicates+st2.Duplicates)
@@ -142,37 +142,15 @@ func TestSearchFaults(t *testing.T) {
 	// The fake publishes between polls: the first tweet exists before the
 	// first poll, the rest appear as the client polls.
 	f.mu.Lock()
+	f.perSearch = true
 	f.publish()
 	f.mu.Unlock()
-	first := make(chan struct{})
-	go func() {
-		select {
-		case <-first:
-		case <-ctx.Done():
-			return
-		}
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(time.Millisecond):
-			}
-			f.mu.Lock()
-			for range f.rng.Intn(3) {
-				f.publish()
-			}
-			f.mu.Unlock()
-		}
-	}()
 	for _, n := range []int{450, 450} {
 		src, err := NewSearch(token, "#golang", opts...)
 		require.NoError(t, err)
 		got := 0
 		for p, err := range src.Posts(ctx) {
 			require.NoError(t, err)
-			if prev == "" {
-				close(first) // start publishing once the first poll is done
-			}
 			seen[p.ID]++
 			assert.True(t, idLess(prev, p.ID), "ascending IDs")
 			prev = p.ID
