@@ -4,8 +4,9 @@ import "math"
 
 // lad fits y ≈ X·b minimising Σ|y - X·b| by iteratively reweighted least
 // squares with a small ridge penalty (ridge·|b|², intercept included) for
-// stability. X is row-major with p columns.
-func lad(X [][]float64, y []float64, ridge float64) []float64 {
+// stability. X is row-major with p columns. A non-nil start warm-starts
+// the iterations; iters bounds them.
+func lad(X [][]float64, y []float64, ridge float64, start []float64, iters int) []float64 {
 	n := len(y)
 	if n == 0 {
 		return nil
@@ -14,9 +15,12 @@ func lad(X [][]float64, y []float64, ridge float64) []float64 {
 	w := make([]float64, n)
 	for i := range w {
 		w[i] = 1
+		if start != nil {
+			w[i] = 1 / math.Max(math.Abs(y[i]-dot(X[i], start)), 1e-4)
+		}
 	}
 	var b []float64
-	for iter := 0; iter < 60; iter++ {
+	for iter := 0; iter < iters; iter++ {
 		A := make([][]float64, p)
 		for j := range A {
 			A[j] = make([]float64, p+1)

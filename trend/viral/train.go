@@ -70,12 +70,26 @@ func (cfg *FitConfig) rows(cs []Cascade, ages []time.Duration) []row {
 	base := cfg.Base
 	base.Coef = nil
 	h := time.Duration(base.horizon() * float64(time.Second))
+	sorted := append([]time.Duration(nil), ages...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
 	var rs []row
 	for i := range cs {
-		fin := float64(cs[i].Final(h))
-		for _, a := range ages {
-			s := Replay(&cs[i], a, &base, cfg.Poll)
-			rs = append(rs, row{i, a, s, fin})
+		c := &cs[i]
+		fin := float64(c.Final(h))
+		// one replay per cascade, stopping at each age in turn
+		tr := &Tracker{Posted: c.Posted, Followers: c.Followers, Model: &base}
+		next, poll := 0, cfg.Poll
+		for _, a := range sorted {
+			if cfg.Poll > 0 {
+				for ; poll <= a; poll += cfg.Poll {
+					tr.ObserveCount(c.Posted.Add(poll), c.ObservedBy(poll))
+				}
+			} else {
+				for ; next < len(c.Reshares) && c.Reshares[next].Age <= a; next++ {
+					tr.Observe(c.Posted.Add(c.Reshares[next].Age), c.Reshares[next].Followers)
+				}
+			}
+			rs = append(rs, row{i, a, tr.Stats(c.Posted.Add(a)), fin})
 		}
 	}
 	return rs
@@ -102,7 +116,7 @@ func (cfg *FitConfig) fit(rs []row, keep func(c int) bool) (*Model, error) {
 	if len(y) < 4*NumFeatures {
 		return nil, fmt.Errorf("%w: %d usable observations", ErrTooFew, len(y))
 	}
-	m.Coef = lad(X, y, ridge)
+	m.Coef = lad(X, y, ridge, nil, 60)
 	if m.Coef == nil {
 		return nil, fmt.Errorf("viral: fit: singular design")
 	}
@@ -118,7 +132,7 @@ func (cfg *FitConfig) fit(rs []row, keep func(c int) bool) (*Model, error) {
 				Xi, yi = append(Xi, X[i]), append(yi, y[i])
 			}
 		}
-		b := lad(Xi, yi, ridge)
+		b := lad(Xi, yi, ridge, m.Coef, 20) // warm start: for the interval only
 		for i := range y {
 			if cs[i]%5 == f && b != nil {
 				pred := math.Min(math.Max(dot(X[i], b), 0), maxLogGrowth)
