@@ -123,7 +123,7 @@ func (s *Spike) Step(at time.Time, count float64) (score float64, alert Alert, o
 		}
 	}
 	s.last = at
-	z := s.m.step(&defaultParams, math.Log1p(count), s.hourOfWeek(at), 0)
+	z := s.m.step(&defaultParams, math.Log1p(count), s.hourOfWeek(at))
 	raw := 0.0
 	if z > 0 {
 		raw = z / (z + zHalf)
