@@ -131,6 +131,21 @@ func (d *Detector) drop(e *tracked, at time.Time) {
 	delete(d.posts, e.key)
 }
 
+// Track registers post, posted at posted by an account with followers
+// followers, before (or after) its first reshare: the poster's audience
+// sharpens SEISMIC's estimates. Without it a post's time is its first
+// observation's and the poster's audience the model's DefaultFollowers.
+// Tracking a post already tracked updates its poster's followers only.
+func (d *Detector) Track(post string, posted time.Time, followers int) {
+	at := posted
+	if at.IsZero() {
+		return
+	}
+	if e := d.get(post, posted, at); e != nil {
+		e.tr.Followers = followers
+	}
+}
+
 // Observe records a reshare of post (posted at posted; zero if unknown) at
 // time at by an account with followers followers. See [Tracker.Observe].
 func (d *Detector) Observe(post string, posted, at time.Time, followers int) {

@@ -128,3 +128,29 @@ func TestDetectorZeroValue(t *testing.T) {
 	assert.False(t, math.IsNaN(top[0].Final))
 	assert.Equal(t, 400.0, top[0].Observed)
 }
+
+func TestDetectorTrack(t *testing.T) {
+	d := &Detector{}
+	d.Track("big", t0, 5_000_000)
+	d.Track("small", t0, 50)
+	d.Track("nowhen", time.Time{}, 10) // no post time: ignored
+	assert.Equal(t, 2, d.Len())
+	for a := 10 * time.Second; a <= 30*time.Minute; a += 10 * time.Second {
+		d.Observe("big", t0, t0.Add(a), 300)
+		d.Observe("small", t0, t0.Add(a), 300)
+	}
+	top := d.Top(t0.Add(30*time.Minute), 2)
+	require.Len(t, top, 2)
+	var big, small Prediction
+	for _, r := range top {
+		if r.Key == "big" {
+			big = r.Prediction
+		} else {
+			small = r.Prediction
+		}
+	}
+	assert.Equal(t, big.Observed, small.Observed)
+	// the same reshares against a far larger exposure: lower infectiousness
+	assert.Less(t, big.Infectiousness, small.Infectiousness)
+	assert.Equal(t, 5_000_000, d.posts["big"].tr.Followers)
+}
