@@ -649,19 +649,22 @@ func hasRun(b []byte, n int) bool {
 	return false
 }
 
-// squeeze appends low[lo:end] with runs of a repeated byte cut to keep.
+// squeeze appends low[lo:end] with each run of three or more of a byte
+// cut to keep (runs of two stay: "bussiiin" gives "bussiin", "bussin").
 func squeeze(low []byte, lo, end, keep int) []byte {
-	run := 0
-	for i := lo; i < end; i++ {
-		c := low[i]
-		if i > lo && c == low[i-1] {
-			run++
-		} else {
-			run = 1
+	for i := lo; i < end; {
+		j := i + 1
+		for j < end && low[j] == low[i] {
+			j++
 		}
-		if run <= keep {
-			low = append(low, c)
+		n := j - i
+		if n >= 3 {
+			n = keep
 		}
+		for k := 0; k < n; k++ {
+			low = append(low, low[i])
+		}
+		i = j
 	}
 	return low
 }

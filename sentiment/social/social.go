@@ -61,21 +61,21 @@ type wentry struct {
 }
 
 const (
-	fLex      uint16 = 1 << iota // has a valence (possibly 0, for a known neutral idiom)
-	fBoost                       // intensifier
-	fDamp                        // dampener
-	fNeg                         // negator
-	fContrast                    // "but" and friends
-	fPhrase                      // starts a phrase
-	fDict                        // a word, for hashtag segmentation
-	fSoThis                      // "so" or "this", for "never so good"
-	fThis                        // "this", for "haven't been this happy"
-	fIdiom                       // a merged phrase
-	fNever                       // "never"
-	fDisc                        // discourse marker: "ok", "yes", "well" alone carry no sentiment
-	fLike                        // "like", often a preposition or filler
-	fLikeCtx                     // a word that makes a neighbouring "like" a preposition
-	fPhraseCont                  // appears after the first word of a phrase
+	fLex        uint16 = 1 << iota // has a valence (possibly 0, for a known neutral idiom)
+	fBoost                         // intensifier
+	fDamp                          // dampener
+	fNeg                           // negator
+	fContrast                      // "but" and friends
+	fPhrase                        // starts a phrase
+	fDict                          // a word, for hashtag segmentation
+	fSoThis                        // "so" or "this", for "never so good"
+	fThis                          // "this", for "haven't been this happy"
+	fIdiom                         // a merged phrase
+	fNever                         // "never"
+	fDisc                          // discourse marker: "ok", "yes", "well" alone carry no sentiment
+	fLike                          // "like", often a preposition or filler
+	fLikeCtx                       // a word that makes a neighbouring "like" a preposition
+	fPhraseCont                    // appears after the first word of a phrase
 )
 
 type phrase struct {

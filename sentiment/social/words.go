@@ -68,7 +68,7 @@ var idioms = map[string]float64{
 	"in the red": -2, "in the black": 2, "under the weather": -2, "cut the mustard": 2,
 	"hand to mouth": -2, "back handed": -2, "blow smoke": -2, "blowing smoke": -2, "upper hand": 1,
 	"break a leg": 2, "cooking with gas": 2, "on the ball": 2, "bring it on": 1.5,
-	"hell yeah": 2.5, "hell yes": 2.5, "hell ya": 2.5, "heck yeah": 2.5, "kick ass": 2.0, "kicks ass": 2.0,
+	"epic fail": -2.8, "hell yeah": 2.5, "hell yes": 2.5, "hell ya": 2.5, "heck yeah": 2.5, "kick ass": 2.0, "kicks ass": 2.0,
 	"kicked ass": 2.0, "holy shit": 0, "holy crap": 0, "holy cow": 0, "shut up": -1.5, "sick of": -2.2, "tired of": -2.0, "over it": -1.2, "so done": -1.5,
 	"yass": 2.0, "yasss": 2.0, "yas": 2.0,
 	"fml": -2.5, "hehe": 1.5, "faves": 1.8, "favs": 1.8, "luv": 2.8, "epic": 1.8, "legend": 1.8, "legendary": 2.0, "scammed": -2.5, "overpriced": -2.0, "canceled": -1.0, "crashed": -1.5, "outage": -2.0, "buggy": -1.8,
