@@ -40,10 +40,16 @@ type nabRun struct {
 
 func runNAB(t *testing.T, files []nab.File) nabRun {
 	run := nabRun{}
+	prepared := make([]*nab.Prepared, len(files))
+	for i, f := range files {
+		var err error
+		prepared[i], err = nab.Prepare(f, nab.Standard)
+		require.NoError(t, err)
+	}
 	for _, th := range thresholds() {
 		var rs []nab.Result
-		for _, f := range files {
-			r, err := nab.Score(f, nabScores(f, th), th, nab.Standard)
+		for i, f := range files {
+			r, err := prepared[i].Score(nabScores(f, th), th)
 			require.NoError(t, err)
 			rs = append(rs, r)
 		}

@@ -147,45 +147,83 @@ func Normalize(raw, null, perfect float64) float64 {
 	return 100 * (raw - null) / (perfect - null)
 }
 
+// Prepared is a file with its row weights computed, to score many
+// detectors or thresholds quickly.
+type Prepared struct {
+	name     string
+	profile  Profile
+	weight   []float64
+	window   []int
+	nWindows int
+	scorable []bool // windows with rows after probation
+}
+
+// Prepare computes f's row weights under profile p.
+func Prepare(f File, p Profile) (*Prepared, error) {
+	weight, window, err := Weights(f, p)
+	if err != nil {
+		return nil, err
+	}
+	pr := &Prepared{name: f.Name, profile: p, weight: weight, window: window, scorable: make([]bool, len(f.Windows))}
+	for _, w := range window {
+		if w >= 0 && !pr.scorable[w] {
+			pr.scorable[w] = true
+			pr.nWindows++
+		}
+	}
+	return pr, nil
+}
+
+// Score scores detections (score >= threshold).
+func (pr *Prepared) Score(scores []float64, threshold float64) (Result, error) {
+	if len(scores) != len(pr.window) {
+		return Result{}, fmt.Errorf("nab: %s: %d scores for %d rows", pr.name, len(scores), len(pr.window))
+	}
+	p := pr.profile
+	best := make([]float64, len(pr.scorable))
+	for w := range best {
+		best[w] = -p.FN
+	}
+	detected := make([]bool, len(pr.scorable))
+	res := Result{Name: pr.name, Windows: pr.nWindows}
+	fp := 0.0
+	for i, s := range scores {
+		if pr.window[i] == -2 || !(s >= threshold) {
+			continue
+		}
+		if w := pr.window[i]; w >= 0 {
+			best[w] = math.Max(best[w], pr.weight[i])
+			detected[w] = true
+		} else {
+			fp += pr.weight[i]
+			res.FP++
+		}
+	}
+	res.Score = fp
+	for w, b := range best {
+		if pr.scorable[w] {
+			res.Score += b
+		}
+		if detected[w] {
+			res.TP++
+		}
+	}
+	res.FN = res.Windows - res.TP
+	res.Null = -p.FN * float64(res.Windows)
+	res.Perfect = p.TP * float64(res.Windows)
+	return res, nil
+}
+
 // Score scores detections (score >= threshold) on f.
 func Score(f File, scores []float64, threshold float64, p Profile) (Result, error) {
 	if len(scores) != len(f.Times) {
 		return Result{}, fmt.Errorf("nab: %s: %d scores for %d rows", f.Name, len(scores), len(f.Times))
 	}
-	weight, window, err := Weights(f, p)
+	pr, err := Prepare(f, p)
 	if err != nil {
 		return Result{}, err
 	}
-	best := map[int]float64{}
-	for _, w := range window {
-		if w >= 0 {
-			best[w] = -p.FN
-		}
-	}
-	res := Result{Name: f.Name, Windows: len(best)}
-	detected := map[int]bool{}
-	fp := 0.0
-	for i, s := range scores {
-		if window[i] == -2 || !(s >= threshold) {
-			continue
-		}
-		if w := window[i]; w >= 0 {
-			best[w] = math.Max(best[w], weight[i])
-			detected[w] = true
-		} else {
-			fp += weight[i]
-			res.FP++
-		}
-	}
-	res.Score = fp
-	for _, b := range best {
-		res.Score += b
-	}
-	res.TP = len(detected)
-	res.FN = res.Windows - res.TP
-	res.Null = -p.FN * float64(res.Windows)
-	res.Perfect = p.TP * float64(res.Windows)
-	return res, nil
+	return pr.Score(scores, threshold)
 }
 
 // Perfect returns the scores of the perfect detector for f: 1 on the first
