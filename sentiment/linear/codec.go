@@ -16,8 +16,10 @@ import (
 //	magic     8 bytes "ESLINMDL"
 //	version   uint16 (formatVersion)
 //	features  uint16 feature extractor version, then 5 bytes: Bits, Words,
-//	          CharMin, CharMax, flags (bit 0: NoLexicon)
+//	          CharMin, CharMax, flags (bit 0: NoLexicon, bit 1: NoRules)
 //	lexicon   uint32 CRC-32 of the lexicon files (0 without lexicon)
+//	probes    unless NoRules, uint8 count, then that many float32: the
+//	          rule-based scorer's compound on the probe texts at training
 //	lang      uint8 length, then the tag
 //	rows      uint32 number of non-zero weight rows
 //	body      uint32 length, then DEFLATE data: per row, the uvarint gap
@@ -87,8 +89,18 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	} else {
 		sum = m.lex.sum
 	}
+	if m.feat.NoRules {
+		flags |= 2
+	}
 	b = append(b, byte(m.feat.Bits), byte(m.feat.Words), byte(m.feat.CharMin), byte(m.feat.CharMax), flags)
 	b = binary.LittleEndian.AppendUint32(b, sum)
+	if !m.feat.NoRules {
+		ps := probeScores(m.rules)
+		b = append(b, byte(len(ps)))
+		for _, v := range ps {
+			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
+		}
+	}
 	b = append(b, byte(len(m.lang)))
 	b = append(b, m.lang...)
 	b = binary.LittleEndian.AppendUint32(b, rows)
@@ -120,8 +132,8 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	if v := binary.LittleEndian.Uint16(p); v != featureVersion {
 		return fmt.Errorf("%w: model uses feature extractor version %d, this build has version %d; retrain it", ErrIncompatible, v, featureVersion)
 	}
-	f := Features{Bits: int(p[2]), Words: int(p[3]), CharMin: int(p[4]), CharMax: int(p[5]), NoLexicon: p[6]&1 != 0}
-	if p[6]&^1 != 0 {
+	f := Features{Bits: int(p[2]), Words: int(p[3]), CharMin: int(p[4]), CharMax: int(p[5]), NoLexicon: p[6]&1 != 0, NoRules: p[6]&2 != 0}
+	if p[6]&^3 != 0 {
 		return fmt.Errorf("%w: unknown feature flags %#x", ErrIncompatible, p[6])
 	}
 	if r, err := f.resolve(); err != nil || r != f {
@@ -129,6 +141,17 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	}
 	sum := binary.LittleEndian.Uint32(p[7:])
 	p = p[11:]
+	var trained []float32
+	if !f.NoRules {
+		n := int(p[0])
+		if len(p) < 1+4*n+1 {
+			return fmt.Errorf("%w: truncated header", ErrCorrupt)
+		}
+		for i := range n {
+			trained = append(trained, math.Float32frombits(binary.LittleEndian.Uint32(p[1+4*i:])))
+		}
+		p = p[1+4*n:]
+	}
 	ln := int(p[0])
 	if len(p) < 1+ln+8 {
 		return fmt.Errorf("%w: truncated header", ErrCorrupt)
@@ -147,6 +170,19 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	}
 	if !f.NoLexicon && nm.lex.sum != sum {
 		return fmt.Errorf("%w: model was trained with another lexicon (checksum %08x, this build has %08x); retrain it", ErrIncompatible, sum, nm.lex.sum)
+	}
+	if !f.NoRules {
+		now := probeScores(nm.rules)
+		if len(trained) != len(now) {
+			return fmt.Errorf("%w: model has %d rule probes, this build has %d; retrain it", ErrIncompatible, len(trained), len(now))
+		}
+		var diff float64
+		for i := range now {
+			diff += math.Abs(float64(now[i] - trained[i]))
+		}
+		if diff /= float64(len(now)); !(diff <= probeTolerance) {
+			return fmt.Errorf("%w: the rule-based scorer (sentiment/social) now scores probe texts differently from when the model was trained (mean difference %.3f); retrain it", ErrIncompatible, diff)
+		}
 	}
 	if uint64(rows) > uint64(nm.dim) {
 		return fmt.Errorf("%w: %d rows for %d features", ErrCorrupt, rows, nm.dim)
@@ -177,7 +213,7 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	if _, err := br.ReadByte(); err != io.EOF {
 		return fmt.Errorf("%w: trailing data in body", ErrCorrupt)
 	}
-	m.feat, m.lang, m.lex, m.dim, m.w = nm.feat, nm.lang, nm.lex, nm.dim, nm.w
+	m.feat, m.lang, m.lex, m.rules, m.dim, m.w = nm.feat, nm.lang, nm.lex, nm.rules, nm.dim, nm.w
 	return nil
 }
 

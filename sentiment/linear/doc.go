@@ -1,8 +1,10 @@
 // Package linear is a trainable sentiment scorer: multinomial logistic
-// regression over hashed word n-grams (optionally character n-grams) and
-// dense features computed from the VADER lexicon. Users train it on their
+// regression over hashed word n-grams (optionally character n-grams),
+// dense features computed from the VADER lexicon, and the figures of the
+// rule-based scorer of package sentiment/social. Users train it on their
 // own labelled posts with [Train], save it with [Model.MarshalBinary] and
-// load it with [Load]; [*Model] is a [sentiment.Scorer].
+// load it with [Load]; [*Model] is a [sentiment.Scorer]. [Default] is a
+// model pretrained on English tweets.
 //
 // # Features
 //
@@ -14,17 +16,19 @@
 // unigrams and bigrams are hashed into 2^[Features.Bits] buckets. Sixteen
 // dense features summarise the VADER lexicon valences (with negation,
 // boosters, capitals, elongation and "but"), emoji, punctuation, URLs and
-// length.
+// length. Three more are the rule-based scorer's compound, positive and
+// negative figures; the model learns how far to trust them.
 //
 // # Training
 //
 // [Train] minimises class-weighted cross-entropy with AdaGrad and L2 decay,
 // shuffling with [Config.Seed], and keeps the average of the weights at the
 // end of each epoch. The same data and Config give the same model byte for
-// byte. Classes are balanced by default, which helps
-// macro-averaged recall. The defaults (6 epochs, rate 0.1, L2 1e-3, word
-// unigrams and bigrams, no character n-grams) were chosen by 5-fold
-// cross-validation on TweetEval validation tweets. [CrossValidate] and
+// byte. Classes are balanced by default, which helps macro-averaged
+// recall. The defaults (6 epochs, rate 0.1, L2 1e-3, word unigrams and
+// bigrams, no character n-grams) were chosen by 5-fold cross-validation on
+// TweetEval validation tweets; choosing rate and L2 inside each outer fold
+// instead (nested cross-validation) scores about the same. [CrossValidate] and
 // [Folds] run stratified k-fold cross-validation; [Metrics] reports
 // accuracy and macro-averaged recall.
 //
@@ -35,19 +39,22 @@
 // the class-wise expected calibration error (10 bins) is about 0.02. With
 // the default class balancing they are calibrated for equally likely
 // classes; train with [Config.Unbalanced] for probabilities that follow
-// the training data's class shares. [Model.Score] maps them onto VADER's figures: Positive,
-// Neutral and Negative are the probabilities and Compound is P(positive) -
-// P(negative), nudged into VADER's ±0.05 bands so that
-// [sentiment.Score.Polarity] equals the most probable class.
+// the training data's class shares. [Model.Score] maps them onto VADER's
+// figures: Positive, Neutral and Negative are the probabilities and
+// Compound is P(positive) - P(negative), nudged into VADER's ±0.05 bands
+// so that [sentiment.Score.Polarity] equals the most probable class.
 //
 // # Files
 //
 // A model file has a magic number, a format version, the feature settings
-// (extractor version, hashing, n-grams, lexicon checksum), the non-zero
+// (extractor version, hashing, n-grams, lexicon checksum, and the
+// rule-based scorer's compound on fixed probe texts), the non-zero
 // weights in bfloat16, DEFLATE-compressed, and a CRC-32. Loading rejects
 // foreign data ([ErrNotModel]), damaged or truncated files ([ErrCorrupt]),
-// and files made by another format or feature extractor or lexicon
-// ([ErrIncompatible]), each with a message that says what is wrong.
+// and files made by another format, feature extractor or lexicon, or by a
+// rule-based scorer that now scores the probe texts differently by more
+// than 0.05 on average ([ErrIncompatible]), each with a message that says
+// what is wrong.
 //
 // # Concurrency
 //

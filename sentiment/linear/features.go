@@ -3,14 +3,17 @@ package linear
 import (
 	"fmt"
 	"math"
+	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/earshot-dev/earshot/sentiment/social"
 )
 
 // featureVersion identifies the tokenizer, hashing and lexicon feature
 // code. Models record it; a model made by another version is rejected on
 // load because its weights would be applied to different features.
-const featureVersion = 2
+const featureVersion = 3
 
 // Features selects what the model sees in a text. The zero value is the
 // default: word unigrams (marked when negated) and bigrams plus lexicon
@@ -28,6 +31,9 @@ type Features struct {
 	// NoLexicon turns off the dense features computed from the VADER
 	// lexicon (valence sums with negation, boosters and "but").
 	NoLexicon bool
+	// NoRules turns off the features taken from the rule-based scorer of
+	// package sentiment/social (its compound, positive and negative).
+	NoRules bool
 }
 
 func (f Features) resolve() (Features, error) {
@@ -72,6 +78,9 @@ const (
 	fLength
 	fLastClause
 	fHashtag
+	fRules
+	fRulesPos
+	fRulesNeg
 	nDense
 )
 
@@ -410,9 +419,10 @@ const (
 )
 
 // extract fills e.idx and e.val with the features of text: dense lexicon
-// features first (when lex is non-nil), then hashed word n-grams and
-// character n-grams, each group scaled to unit length.
-func (e *extractor) extract(text string, f Features, lex *lexicon) {
+// features first (when lex is non-nil), the rule-based scorer's figures
+// (when rules is non-nil), then hashed word n-grams and character n-grams,
+// each group scaled to unit length.
+func (e *extractor) extract(text string, f Features, lex *lexicon, rules *social.Scorer) {
 	e.tokenize(text)
 	e.idx = e.idx[:0]
 	e.val = e.val[:0]
@@ -420,6 +430,15 @@ func (e *extractor) extract(text string, f Features, lex *lexicon) {
 	e.val = append(e.val, 1)
 	if lex != nil {
 		e.lexicon(lex)
+	}
+	if rules != nil {
+		s := rules.Polarity(text)
+		for i, v := range [...]float64{s.Compound, s.Positive, s.Negative} {
+			if v != 0 && !math.IsNaN(v) {
+				e.idx = append(e.idx, int32(fRules+i))
+				e.val = append(e.val, float32(v))
+			}
+		}
 	}
 	mask := uint64(1)<<f.Bits - 1
 	add := func(h uint64) {
@@ -620,4 +639,30 @@ func (e *extractor) lexicon(lex *lexicon) {
 	add(fLength, float32(math.Log1p(float64(words))/3))
 	add(fLastClause, float32(last/math.Sqrt(last*last+15)))
 	add(fHashtag, float32(math.Tanh(hashtag/3)))
+}
+
+// rulesScorer is the shared rule-based scorer whose figures are features.
+var rulesScorer = sync.OnceValue(func() *social.Scorer { return social.New() })
+
+// probes are texts the rule-based scorer scores when a model is saved and
+// again when it is loaded: if the scorer has changed enough to move its
+// compound scores on them by more than probeTolerance on average, the
+// model's rule features no longer mean what they meant in training.
+var probes = [...]string{
+	"I love this so much!", "worst customer service ever", "not bad at all", "no problem, happy to help",
+	"this is sooo gooood", "#NotHappy with the update", "meh.", "The meeting is at 3pm.",
+	"I don't hate it", "great, another delay... thanks a lot", "😍😍😍", "😡",
+	"it's ok I guess", "absolutely terrible!!!", "kind of disappointed", "LOVE IT",
+	"could be better", "not good", "never again", "best day ever :)",
+	"the app keeps crashing", "fine", "what a joke", "so sad today :(",
+}
+
+const probeTolerance = 0.05
+
+func probeScores(rules *social.Scorer) []float32 {
+	out := make([]float32, len(probes))
+	for i, p := range probes {
+		out[i] = float32(rules.Polarity(p).Compound)
+	}
+	return out
 }

@@ -188,6 +188,11 @@ func TestUnmarshalRejects(t *testing.T) {
 		{"other lexicon", edit(func(b []byte) []byte { b[17] ^= 0xff; return reseal(b) }), ErrIncompatible, "another lexicon"},
 		{"bad bits", edit(func(b []byte) []byte { b[12] = 40; return reseal(b) }), ErrCorrupt, "feature settings"},
 		{"unknown flag", edit(func(b []byte) []byte { b[16] |= 4; return reseal(b) }), ErrIncompatible, "flags"},
+		{"rule-based scorer changed", edit(func(b []byte) []byte {
+			binary.LittleEndian.PutUint32(b[22:], math.Float32bits(9))
+			return reseal(b)
+		}), ErrIncompatible, "rule-based scorer"},
+		{"probe count", edit(func(b []byte) []byte { b[21]--; return reseal(b) }), ErrCorrupt, ""},
 		{"body length", edit(func(b []byte) []byte { b[len(b)-5] ^= 1; b = append(b[:len(b)-4], 0, 0, 0, 0, 0); return reseal(b) }), ErrCorrupt, ""},
 	}
 	for _, tc := range cases {
@@ -200,12 +205,22 @@ func TestUnmarshalRejects(t *testing.T) {
 			assert.Nil(t, got.w, "a failed load leaves the model unchanged")
 		})
 	}
-	// Settings that differ from the file are reported by Features.
-	cfg := small()
-	cfg.Features.CharMax = 4
-	other, err := Train(toy(), cfg)
-	require.NoError(t, err)
-	assert.NotEqual(t, m.Features(), other.Features())
+	// Other settings round-trip and are reported by Features.
+	for _, f := range []Features{{Bits: 12, CharMax: 4}, {Bits: 11, NoRules: true}, {Bits: 10, NoLexicon: true, NoRules: true, Words: 3}} {
+		cfg := small()
+		cfg.Features = f
+		other, err := Train(toy(), cfg)
+		require.NoError(t, err)
+		assert.NotEqual(t, m.Features(), other.Features())
+		b, err := other.MarshalBinary()
+		require.NoError(t, err)
+		back, err := Load(bytes.NewReader(b))
+		require.NoError(t, err, "%+v", f)
+		assert.Equal(t, other.Features(), back.Features())
+		for _, ex := range toy() {
+			assert.Equal(t, other.Probabilities(ex.Text), back.Probabilities(ex.Text))
+		}
+	}
 }
 
 func FuzzUnmarshalBinary(f *testing.F) {

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/earshot-dev/earshot/sentiment"
+	"github.com/earshot-dev/earshot/sentiment/social"
 )
 
 // Example is one labelled text for training or evaluation.
@@ -104,12 +105,13 @@ const nClass = 3 // order: negative, neutral, positive (Polarity+1)
 // UnmarshalBinary; the zero Model has no weights and scores every text as
 // neutral with probability 1/3 each.
 type Model struct {
-	feat Features
-	lang string
-	lex  *lexicon
-	dim  int
-	w    []float32 // dim rows of nClass weights
-	pool sync.Pool // of *extractor
+	feat  Features
+	lang  string
+	lex   *lexicon
+	rules *social.Scorer // nil with Features.NoRules
+	dim   int
+	w     []float32 // dim rows of nClass weights
+	pool  sync.Pool // of *extractor
 }
 
 // Probabilities are a model's class probabilities for one text; they sum
@@ -161,7 +163,7 @@ func (m *Model) Probabilities(text string) Probabilities {
 		return Probabilities{1.0 / 3, 1.0 / 3, 1.0 / 3}
 	}
 	e := m.extractor()
-	e.extract(text, m.feat, m.lex)
+	e.extract(text, m.feat, m.lex, m.rules)
 	m.logits(e)
 	p := softmax(e.z)
 	m.pool.Put(e)
@@ -269,7 +271,7 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 	var val []float32
 	e := &extractor{}
 	for _, ex := range examples {
-		e.extract(ex.Text, m.feat, m.lex)
+		e.extract(ex.Text, m.feat, m.lex, m.rules)
 		idx = append(idx, e.idx...)
 		val = append(val, e.val...)
 		off = append(off, len(idx))
@@ -352,6 +354,9 @@ func newModel(f Features, lang string) (*Model, error) {
 			return nil, fmt.Errorf("linear: load lexicon: %w", err)
 		}
 		m.lex = lex
+	}
+	if !f.NoRules {
+		m.rules = rulesScorer()
 	}
 	m.w = make([]float32, m.dim*nClass)
 	return m, nil
