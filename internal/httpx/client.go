@@ -367,8 +367,10 @@ func (c *Client) WaitTurn(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			// The wait would exceed ctx's deadline: report it as ctx's.
-			return context.DeadlineExceeded
+			// The wait would pass ctx's deadline: no request can be sent
+			// in time, so wait for ctx to end and report it as ctx's.
+			<-ctx.Done()
+			return ctx.Err()
 		}
 	}
 	return nil

@@ -1,0 +1,170 @@
+package reddit
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+	"golang.org/x/time/rate"
+
+	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/listentest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func fast(f *fake, more ...Option) []Option {
+	return append([]Option{
+		WithHTTPClient(f.srv.Client()),
+		WithBaseURLs(f.srv.URL, f.srv.URL),
+		WithLimiter(rate.NewLimiter(rate.Inf, 1)),
+		WithRetryBackoff(time.Millisecond, 4*time.Millisecond),
+		WithMaxRetryTime(10 * time.Second),
+		WithInterval(2 * time.Millisecond),
+	}, more...)
+}
+
+func TestConformance(t *testing.T) {
+	listentest.Run(t, func(t *testing.T) listen.Source {
+		f := newFake(t)
+		f.publish(10)
+		src, err := New("cid", "csecret", testUA, NewPosts("golang"), fast(f, Follow(),
+			WithHTTPClient(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}))...)
+		require.NoError(t, err)
+		return src
+	})
+}
+
+func TestUserAgentRules(t *testing.T) {
+	for _, ua := range []string{"", "  ", "Go-http-client/1.1", "python-requests/2.31", "Mozilla/5.0 (X11; Linux x86_64)", "curl/8.0", "mybot"} {
+		_, err := New("cid", "csecret", ua, NewPosts("golang"))
+		assert.Error(t, err, "%q", ua)
+	}
+	_, err := New("cid", "csecret", "android:com.example.myredditapp:v1.2.3 (by /u/kemitche)", NewPosts("golang"))
+	assert.NoError(t, err)
+}
+
+func TestDecodeListing(t *testing.T) {
+	raw, err := os.ReadFile("testdata/new.json")
+	require.NoError(t, err)
+	posts, after, err := DecodeListing(raw)
+	require.NoError(t, err)
+	assert.Equal(t, "t3_hyhquk", after)
+	require.Len(t, posts, 2, "the more stub is skipped")
+	p := posts[0]
+	assert.Equal(t, "t3_agi5zf", p.ID)
+	assert.Equal(t, "Rate limiting <in> Go\n\nHow do you handle rate limits & retries?\n\n> quoted", p.Text)
+	assert.Equal(t, "u/kmiller0112", p.Author.Handle)
+	assert.Equal(t, 253, p.Likes)
+	assert.Equal(t, 1634, p.Replies)
+	assert.Equal(t, time.Unix(1547618271, 0).UTC(), p.Created)
+	assert.Equal(t, "https://www.reddit.com/r/golang/comments/agi5zf/rate_limiting_in_go/", p.URL)
+	assert.Empty(t, p.Links, "self post")
+	q := posts[1]
+	assert.Equal(t, 0, q.Likes, "null score")
+	assert.Equal(t, []string{"https://go.dev/blog/go1.26"}, q.Links)
+	assert.Equal(t, time.Unix(1547618300, 250_000_000).UTC(), q.Created)
+
+	raw, err = os.ReadFile("testdata/comments.json")
+	require.NoError(t, err)
+	posts, after, err = DecodeListing(raw)
+	require.NoError(t, err)
+	assert.Equal(t, "", after)
+	require.Len(t, posts, 1)
+	assert.Equal(t, "t1_jkl123", posts[0].ID)
+	assert.Equal(t, "t3_agi5zf", posts[0].ReplyTo)
+	assert.Equal(t, "t3_agi5zf", posts[0].Thread)
+	assert.Equal(t, 7, posts[0].Likes)
+
+	for _, bad := range []string{`{"kind":"Listing","data":`, `{"kind":"t3"}`, `{"kind":"Listing","data":{"children":[{"kind":"t3","data":{"id":"x","score":"lots"}}]}}`} {
+		_, _, err := DecodeListing([]byte(bad))
+		var de *listen.DecodeError
+		assert.ErrorAs(t, err, &de, bad)
+	}
+}
+
+func TestBadCredentialsAreFinal(t *testing.T) {
+	f := newFake(t)
+	f.publish(3)
+	src, err := New("cid", "wrong-secret-value", testUA, NewPosts("golang"), fast(f, Follow())...)
+	require.NoError(t, err)
+	var got error
+	for _, err := range src.Posts(context.Background()) {
+		got = err
+	}
+	require.ErrorIs(t, got, listen.ErrAuth)
+	assert.NotContains(t, got.Error(), "wrong-secret-value")
+	assert.Equal(t, 1, f.tokenReqs)
+}
+
+func TestTokenRefreshedBeforeExpiry(t *testing.T) {
+	f := newFake(t)
+	f.ttl = 59 * time.Second // inside the 60 s early-refresh margin at once
+	f.publish(3)
+	src, err := New("cid", "csecret", testUA, NewPosts("golang"), fast(f)...)
+	require.NoError(t, err)
+	for range 3 {
+		for _, err := range src.Posts(context.Background()) {
+			require.NoError(t, err)
+		}
+	}
+	assert.Equal(t, 3, f.tokenReqs, "a token expiring within a minute is refreshed before use")
+}
+
+func TestSecretNotPrinted(t *testing.T) {
+	src, err := New("cid", "csecret-very-private", testUA, NewPosts("golang"))
+	require.NoError(t, err)
+	assert.NotContains(t, fmt.Sprintf("%v %+v %#v", src, src.cfg, src.secret), "csecret-very-private")
+}
+
+// TestFaults: >= 200 faults (429 with X-Ratelimit headers, 5xx, expired
+// tokens answered 401, token endpoint 503, truncated and cut bodies,
+// duplicates, reordering, more stubs), then a restart from the saved
+// cursor: every post exactly once.
+func TestFaults(t *testing.T) {
+	f := newFake(t)
+	ids := f.publish(40)
+	f.faultPct = 25
+	store := &listen.MemoryStore{}
+	// The first run starts from a cursor that knows the first post, so it
+	// pages back to it.
+	require.NoError(t, store.Save(context.Background(), "k", `["`+ids[0]+`"]`))
+	ids = ids[1:]
+	src, err := New("cid", "csecret", testUA, NewPosts("golang"), fast(f, WithCursorStore(store, "k"), Follow(), WithMaxPages(100))...)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	got := map[string]int{}
+	published := 0
+	for p, err := range src.Posts(ctx) {
+		require.NoError(t, err)
+		got[p.ID]++
+		if len(got) == len(ids)-1 && published < 240 {
+			ids = append(ids, f.publish(3)...) // new posts while polling
+			published += 3
+		}
+		if len(got) == 200 {
+			break
+		}
+	}
+	ids = append(ids, f.publish(30)...) // while stopped
+	for p, err := range src.Posts(ctx) {
+		require.NoError(t, err)
+		got[p.ID]++
+		if len(got) == len(ids) {
+			break
+		}
+	}
+	for _, id := range ids {
+		assert.Equal(t, 1, got[id], "post %s", id)
+	}
+	assert.Len(t, got, len(ids))
+	t.Logf("faults %d %v stats %+v token requests %d", f.total(), f.faults, src.Stats(), f.tokenReqs)
+	assert.GreaterOrEqual(t, f.total(), 200)
+}
