@@ -114,7 +114,11 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 // replacing m's contents. It returns an error wrapping [ErrNotModel],
 // [ErrCorrupt] or [ErrIncompatible] for data it cannot use, and leaves m
 // unchanged then.
-func (m *Model) UnmarshalBinary(data []byte) error {
+func (m *Model) UnmarshalBinary(data []byte) error { return m.unmarshal(data, true) }
+
+// unmarshal decodes data; with strictRules false it accepts drift of the
+// rule-based scorer (used for the embedded default model, see Default).
+func (m *Model) unmarshal(data []byte, strictRules bool) error {
 	if len(data) < 8 || string(data[:8]) != magic {
 		return fmt.Errorf("%w (bad magic number)", ErrNotModel)
 	}
@@ -171,7 +175,7 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	if !f.NoLexicon && nm.lex.sum != sum {
 		return fmt.Errorf("%w: model was trained with another lexicon (checksum %08x, this build has %08x); retrain it", ErrIncompatible, sum, nm.lex.sum)
 	}
-	if !f.NoRules {
+	if !f.NoRules && strictRules {
 		now := probeScores(nm.rules)
 		if len(trained) != len(now) {
 			return fmt.Errorf("%w: model has %d rule probes, this build has %d; retrain it", ErrIncompatible, len(trained), len(now))

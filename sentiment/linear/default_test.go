@@ -37,3 +37,12 @@ func TestDefaultHeldOut(t *testing.T) {
 	assert.GreaterOrEqual(t, mt.MacroRecall(), 0.71)
 	assert.GreaterOrEqual(t, mt.Accuracy(), 0.76)
 }
+
+// TestDefaultRules fails when sentiment/social has changed enough since the
+// embedded model was generated that a strict load rejects it: then run
+// go generate ./sentiment/linear (with ../shared/data present).
+func TestDefaultRules(t *testing.T) {
+	var m Model
+	err := m.UnmarshalBinary(defaultModel)
+	require.NoError(t, err, "the embedded default model is stale: run go generate ./sentiment/linear")
+}
