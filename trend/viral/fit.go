@@ -134,8 +134,46 @@ func maxDiff(a, b []float64) float64 {
 	return d
 }
 
-// normal adds the weighted normal equations Σ w·x·xᵀ | Σ w·x·y to A.
+// normal adds the weighted normal equations Σ w·x·xᵀ | Σ w·x·y to A. For
+// up to maxP columns it accumulates in stack arrays (much cheaper under
+// the race detector, which instruments slice accesses).
 func normal(A [][]float64, X [][]float64, y, w []float64) {
+	p := len(A)
+	if p > maxP {
+		normalSlow(A, X, y, w)
+		return
+	}
+	var acc [maxP][maxP + 1]float64
+	var x [maxP]float64
+	for i, row := range X {
+		copy(x[:p], row)
+		wi := w[i]
+		yi := y[i] * wi
+		for j := 0; j < p; j++ {
+			xw := x[j] * wi
+			if xw == 0 {
+				continue
+			}
+			for k := j; k < p; k++ {
+				acc[j][k] += xw * x[k]
+			}
+			acc[j][maxP] += x[j] * yi
+		}
+	}
+	for j := 0; j < p; j++ {
+		for k := j; k < p; k++ {
+			A[j][k] += acc[j][k]
+		}
+		A[j][p] += acc[j][maxP]
+		for k := 0; k < j; k++ {
+			A[j][k] = A[k][j]
+		}
+	}
+}
+
+const maxP = 16
+
+func normalSlow(A [][]float64, X [][]float64, y, w []float64) {
 	p := len(A)
 	for i, x := range X {
 		wi, yi := w[i], y[i]
