@@ -107,6 +107,8 @@ type Sketch struct {
 	ssPrev  *sketch.SpaceSaving
 	hll     *sketch.HLL
 	late    int64
+
+	episodes map[string]*Alert // open trending episodes, for Alerts
 }
 
 func (s *Sketch) size() time.Duration { return orD(s.Size, DefaultSize) }
@@ -294,6 +296,64 @@ func (s *Sketch) Top(at time.Time, n int) []Trend {
 	})
 	if len(out) > n {
 		out = out[:n]
+	}
+	return out
+}
+
+// DefaultTrendThreshold is the Score at which [Sketch.Alerts] opens an
+// episode when given 0.
+const DefaultTrendThreshold = 6
+
+const warmSlots = 4
+
+// Alerts reports trending episodes as of at: an [AlertTrending] alert
+// when a key's Score reaches threshold (0 means DefaultTrendThreshold),
+// and the same episode with End set once its Score falls below half the
+// threshold. Call it periodically (each slot, say). Alert.Score is
+// Score/(Score+threshold), so 0.5 at the threshold. Open episodes are at
+// most the candidates of two slots; they are local to this Sketch and are
+// neither merged nor marshalled.
+func (s *Sketch) Alerts(at time.Time, threshold float64) []Alert {
+	if !s.ready || s.cur-1-s.first < warmSlots {
+		return nil // everything looks new before there is a baseline
+	}
+	if !(threshold > 0) {
+		threshold = DefaultTrendThreshold
+	}
+	if s.episodes == nil {
+		s.episodes = make(map[string]*Alert)
+	}
+	var out []Alert
+	now := map[string]Trend{}
+	for _, t := range s.Top(at, 2*s.K) {
+		now[t.Key] = t
+		score := t.Score / (t.Score + threshold)
+		ep := s.episodes[t.Key]
+		switch {
+		case ep == nil && t.Score >= threshold:
+			ep = &Alert{
+				Kind: AlertTrending, Key: t.Key, Start: at, Peak: at,
+				Severity: severity(score, 0.5), Score: score,
+				Summary: fmt.Sprintf("%.0f in %s against a usual %.1f", t.Count, s.size(), t.Baseline),
+			}
+			s.episodes[t.Key] = ep
+			out = append(out, *ep)
+		case ep != nil && score > ep.Score:
+			ep.Score, ep.Peak, ep.Severity = score, at, severity(score, 0.5)
+		}
+	}
+	keys := make([]string, 0, len(s.episodes))
+	for k := range s.episodes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if t, ok := now[k]; !ok || t.Score < threshold/2 {
+			ep := s.episodes[k]
+			ep.End = at
+			out = append(out, *ep)
+			delete(s.episodes, k)
+		}
 	}
 	return out
 }

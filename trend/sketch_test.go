@@ -235,3 +235,28 @@ func ExampleSketch() {
 	// Output:
 	// #outage count 60 baseline 0
 }
+
+func TestSketchAlerts(t *testing.T) {
+	s := &trend.Sketch{}
+	start := t0
+	var got []trend.Alert
+	for m := 0; m < 8*60; m++ {
+		at := start.Add(time.Duration(m) * time.Minute)
+		s.Observe("#steady", at, 10)
+		if m >= 6*60 && m < 6*60+30 {
+			s.Observe("#outage", at, 5)
+		}
+		if m%15 == 14 {
+			got = append(got, s.Alerts(at, 0)...)
+		}
+	}
+	require.Len(t, got, 2)
+	assert.Equal(t, trend.AlertTrending, got[0].Kind)
+	assert.Equal(t, "#outage", got[0].Key)
+	assert.True(t, got[0].Open())
+	assert.Equal(t, got[0].Start, got[1].Start)
+	assert.False(t, got[1].Open())
+	assert.GreaterOrEqual(t, got[1].Score, 0.5)
+	var zero trend.Sketch
+	assert.Nil(t, zero.Alerts(t0, 1))
+}

@@ -75,3 +75,27 @@ func TestBadInput(t *testing.T) {
 		assert.Error(t, run(strings.NewReader(bad), &bytes.Buffer{}, 0.5), bad)
 	}
 }
+
+func FuzzRun(f *testing.F) {
+	f.Add("timestamp,value\n2015-02-26 21:42:53,104\n2015-02-26 21:47:53,100\n")
+	f.Add("timestamp,value\r\n2015-02-26T21:42:53Z,1e309\r\n2015-02-26T21:42:53Z,-1\r\n")
+	f.Add("timestamp,value\n2015-02-26 21:42:53,NaN\n\n2015-02-26 21:40:00,3\n")
+	f.Add("nope")
+	f.Fuzz(func(t *testing.T, in string) {
+		var out bytes.Buffer
+		err := run(strings.NewReader(in), &out, 0.5)
+		if err != nil {
+			return
+		}
+		for i, l := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+			if i == 0 {
+				continue
+			}
+			var s float64
+			parts := strings.Split(l, ",")
+			if _, err := fmt.Sscan(parts[len(parts)-1], &s); err != nil || s < 0 || s > 1 {
+				t.Fatalf("row %d: bad score in %q", i, l)
+			}
+		}
+	})
+}

@@ -1,7 +1,10 @@
 package nab
 
 import (
+	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -141,4 +144,41 @@ func FuzzReadCSV(f *testing.F) {
 			assert.Equal(t, len(times), len(values))
 		}
 	})
+}
+
+// TestLabelDetector reasons about a known quantity: a detector that fires
+// exactly at each labelled anomaly (the centre of its window) earns
+// about σs(-0.5)/σs(-1) = 0.86 per window, so about 93 normalised; where
+// NAB merged two labels into one window (GOOG), the first label fires
+// earlier and earns more.
+func TestLabelDetector(t *testing.T) {
+	dir := shared.Path(t, "nab/realTweets")
+	files, err := Load(dir)
+	require.NoError(t, err)
+	b, err := os.ReadFile(filepath.Join(dir, "combined_labels.json"))
+	require.NoError(t, err)
+	var labels map[string][]string
+	require.NoError(t, json.Unmarshal(b, &labels))
+	var raw, null, perfect float64
+	for _, f := range files {
+		s := make([]float64, len(f.Times))
+		for _, l := range labels["realTweets/"+f.Name] {
+			at, err := ParseTime(l)
+			require.NoError(t, err)
+			for i, ts := range f.Times {
+				if ts.Equal(at) {
+					s[i] = 1
+				}
+			}
+		}
+		r, err := Score(f, s, 1, Standard)
+		require.NoError(t, err)
+		assert.Equal(t, r.Windows, r.TP)
+		assert.Zero(t, r.FP)
+		t.Logf("label detector %s: %.1f", f.Name, r.Normalized())
+		raw, null, perfect = raw+r.Score, null+r.Null, perfect+r.Perfect
+	}
+	norm := Normalize(raw, null, perfect)
+	t.Logf("label detector total: %.1f", norm)
+	assert.InDelta(t, 100*(0.86+1)/2, norm, 2.5)
 }
