@@ -167,14 +167,14 @@ func (d *Detector) Len() int { return len(d.posts) }
 
 // predictAll closes posts past MaxAge and predicts the others, best
 // first.
-func (d *Detector) predictAll(at time.Time) []*rankedEntry {
-	rs := make([]*rankedEntry, 0, len(d.posts))
+func (d *Detector) predictAll(at time.Time) []rankedEntry {
+	rs := make([]rankedEntry, 0, len(d.posts))
 	for _, e := range d.posts {
 		if at.Sub(e.tr.Posted) > d.maxAge() {
 			d.drop(e, at)
 			continue
 		}
-		rs = append(rs, &rankedEntry{e, e.tr.Predict(at)})
+		rs = append(rs, rankedEntry{e, e.tr.Predict(at)})
 	}
 	sort.Slice(rs, func(i, j int) bool {
 		if rs[i].p.Final != rs[j].p.Final {

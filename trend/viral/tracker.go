@@ -16,8 +16,9 @@ const MaxFollowers = 1_000_000_000
 //
 // Feed it either reshare events with [Tracker.Observe] (event mode) or
 // polled totals with [Tracker.ObserveCount] (count mode), and ask
-// [Tracker.Predict] at any time. Observe is O(1) amortised; Predict is
-// O(B) where B <= ~300 is the number of non-empty age bins (see the
+// [Tracker.Predict] at any time. Observe is O(1) amortised; ObserveCount
+// is O(bins spanned since the previous poll), whatever the totals; Predict
+// is O(B) where B <= ~300 is the number of non-empty age bins (see the
 // package doc), independent of the number of reshares. Memory is O(B).
 //
 // The zero value is ready to use: if Posted is zero, the time of the first
