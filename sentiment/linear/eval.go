@@ -126,29 +126,51 @@ func Folds(examples []Example, k int, seed uint64) ([][]int, error) {
 // trains on the other folds with cfg and evaluates on the fold. It returns
 // the pooled metrics over all folds.
 func CrossValidate(examples []Example, cfg Config, k int, seed uint64) (Metrics, error) {
+	return crossValidate(examples, cfg, k, seed, nil)
+}
+
+// crossValidate is CrossValidate that also hands each example's
+// out-of-fold probabilities to oof, if non-nil.
+func crossValidate(examples []Example, cfg Config, k int, seed uint64, oof func(i int, p Probabilities)) (Metrics, error) {
 	var total Metrics
+	cfg, err := cfg.resolve()
+	if err != nil {
+		return total, err
+	}
+	if err := checkLabels(examples); err != nil {
+		return total, err
+	}
 	folds, err := Folds(examples, k, seed)
 	if err != nil {
 		return total, err
 	}
-	train := make([]Example, 0, len(examples))
-	test := make([]Example, 0, len(examples)/k+1)
+	m0, err := newModel(cfg.Features, cfg.Lang)
+	if err != nil {
+		return total, err
+	}
+	d := m0.extractAll(examples)
+	rows := make([]int, 0, len(examples))
 	for f := range folds {
-		train, test = train[:0], test[:0]
+		rows = rows[:0]
 		for g, idx := range folds {
-			for _, i := range idx {
-				if g == f {
-					test = append(test, examples[i])
-				} else {
-					train = append(train, examples[i])
-				}
+			if g != f {
+				rows = append(rows, idx...)
 			}
 		}
-		m, err := Train(train, cfg)
+		m, err := newModel(cfg.Features, cfg.Lang)
 		if err != nil {
+			return total, err
+		}
+		if err := m.fit(d, rows, cfg); err != nil {
 			return total, fmt.Errorf("linear: fold %d: %w", f+1, err)
 		}
-		total.Merge(Evaluate(m, test))
+		for _, i := range folds[f] {
+			p := m.probabilitiesAt(d, i)
+			total.Add(examples[i].Label, p.Label())
+			if oof != nil {
+				oof(i, p)
+			}
+		}
 	}
 	if total.N() == 0 {
 		return total, errors.New("linear: cross-validation evaluated nothing")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 
@@ -241,15 +242,72 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(examples) == 0 {
-		return nil, ErrNoExamples
+	if err := checkLabels(examples); err != nil {
+		return nil, err
 	}
-	var count [nClass]int
+	m, err := newModel(cfg.Features, cfg.Lang)
+	if err != nil {
+		return nil, err
+	}
+	d := m.extractAll(examples)
+	rows := make([]int, len(examples))
+	for i := range rows {
+		rows[i] = i
+	}
+	if err := m.fit(d, rows, cfg); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// checkLabels reports empty data and labels out of range.
+func checkLabels(examples []Example) error {
+	if len(examples) == 0 {
+		return ErrNoExamples
+	}
 	for i, ex := range examples {
 		if ex.Label < sentiment.Negative || ex.Label > sentiment.Positive {
-			return nil, &LabelError{Index: i, Label: ex.Label}
+			return &LabelError{Index: i, Label: ex.Label}
 		}
-		count[ex.Label+1]++
+	}
+	return nil
+}
+
+// dataset holds examples' extracted features, so that cross-validation
+// extracts each text once.
+type dataset struct {
+	idx    []int32
+	val    []float32
+	off    []int // example n's features are idx[off[n]:off[n+1]]
+	labels []sentiment.Polarity
+}
+
+func (m *Model) extractAll(examples []Example) *dataset {
+	d := &dataset{off: make([]int, 1, len(examples)+1), labels: make([]sentiment.Polarity, len(examples))}
+	e := &extractor{}
+	for n, ex := range examples {
+		e.extract(ex.Text, m.feat, m.lex, m.rules)
+		d.idx = append(d.idx, e.idx...)
+		d.val = append(d.val, e.val...)
+		d.off = append(d.off, len(d.idx))
+		d.labels[n] = ex.Label
+	}
+	return d
+}
+
+// probabilitiesAt returns the class probabilities of example n of d.
+func (m *Model) probabilitiesAt(d *dataset, n int) Probabilities {
+	e := extractor{idx: d.idx[d.off[n]:d.off[n+1]], val: d.val[d.off[n]:d.off[n+1]]}
+	m.logits(&e)
+	p := softmax(e.z)
+	return Probabilities{p[0], p[1], p[2]}
+}
+
+// fit trains m's weights on the rows of d, in that order before shuffling.
+func (m *Model) fit(d *dataset, rows []int, cfg Config) error {
+	var count [nClass]int
+	for _, n := range rows {
+		count[d.labels[n]+1]++
 	}
 	classes := 0
 	for _, c := range count {
@@ -258,25 +316,8 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 		}
 	}
 	if classes < 2 {
-		return nil, fmt.Errorf("%w (all %d are %s)", ErrOneClass, len(examples), examples[0].Label)
+		return fmt.Errorf("%w (all %d are %s)", ErrOneClass, len(rows), d.labels[rows[0]])
 	}
-	m, err := newModel(cfg.Features, cfg.Lang)
-	if err != nil {
-		return nil, err
-	}
-
-	// Extract every example's features once.
-	off := make([]int, 1, len(examples)+1)
-	var idx []int32
-	var val []float32
-	e := &extractor{}
-	for _, ex := range examples {
-		e.extract(ex.Text, m.feat, m.lex, m.rules)
-		idx = append(idx, e.idx...)
-		val = append(val, e.val...)
-		off = append(off, len(idx))
-	}
-
 	var weight [nClass]float64
 	for c := range weight {
 		switch {
@@ -285,7 +326,7 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 		case cfg.Unbalanced:
 			weight[c] = 1
 		default:
-			weight[c] = float64(len(examples)) / float64(classes*count[c])
+			weight[c] = float64(len(rows)) / float64(classes*count[c])
 		}
 	}
 
@@ -294,17 +335,14 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 	for i := range g2 {
 		g2[i] = 1e-2
 	}
-	order := make([]int, len(examples))
-	for i := range order {
-		order[i] = i
-	}
+	order := slices.Clone(rows)
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
 	rate, l2 := cfg.Rate, cfg.L2
 	avg := make([]float64, len(w)) // sum of the weights after each epoch
 	for range cfg.Epochs {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, n := range order {
-			fi, fv := idx[off[n]:off[n+1]], val[off[n]:off[n+1]]
+			fi, fv := d.idx[d.off[n]:d.off[n+1]], d.val[d.off[n]:d.off[n+1]]
 			var z [3]float64
 			for k, i := range fi {
 				v := float64(fv[k])
@@ -314,7 +352,7 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 				z[2] += r[2] * v
 			}
 			p := softmax(z)
-			y := int(examples[n].Label) + 1
+			y := int(d.labels[n]) + 1
 			var d [3]float64
 			for c := range d {
 				d[c] = p[c]
@@ -343,7 +381,7 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 	for i, v := range avg {
 		m.w[i] = roundBF16(float32(v / float64(cfg.Epochs)))
 	}
-	return m, nil
+	return nil
 }
 
 func newModel(f Features, lang string) (*Model, error) {
