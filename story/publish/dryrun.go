@@ -24,7 +24,10 @@ type DryRun struct {
 }
 
 // Publish implements [story.Publisher]. IDs are "dry-<n>".
-func (d *DryRun) Publish(_ context.Context, t story.Thread) ([]story.Sent, error) {
+func (d *DryRun) Publish(ctx context.Context, t story.Thread) ([]story.Sent, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if t.ID == "" {
 		return nil, errors.New("publish: dry run: thread has no ID")
 	}

@@ -279,6 +279,9 @@ func (e *engine) publish(ctx context.Context, t story.Thread) ([]story.Sent, err
 // part publishes part i, whose record is not "sent".
 func (e *engine) part(ctx context.Context, t story.Thread, i int, rec *partRecord, tr *threadRecord, root, parent story.Sent) (story.Sent, error) {
 	p := t.Parts[i]
+	if err := ctx.Err(); err != nil {
+		return story.Sent{}, err
+	}
 	if rec.State == statePending {
 		// An earlier run stopped with the outcome unknown (crash, timeout):
 		// look before sending anything.
@@ -302,6 +305,9 @@ func (e *engine) part(ctx context.Context, t story.Thread, i int, rec *partRecor
 	// the next run looks again before sending.
 	uncertain := rec.State == statePending
 	for {
+		if err := ctx.Err(); err != nil {
+			return story.Sent{}, err
+		}
 		rec.State = statePending
 		rec.Attempts++
 		if err := e.save(ctx, t, tr); err != nil { // durable before the request

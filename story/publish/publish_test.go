@@ -20,6 +20,7 @@ import (
 	"github.com/earshot-dev/earshot/listen"
 	"github.com/earshot-dev/earshot/story"
 	"github.com/earshot-dev/earshot/story/publish"
+	"github.com/earshot-dev/earshot/story/storytest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -490,5 +491,48 @@ func TestImagesWithAltText(t *testing.T) {
 		big := story.Part{Text: "too big", Images: []story.Image{{Data: make([]byte, 1000001), MIME: "image/jpeg", Alt: "big"}}}
 		_, err = pub.Publish(context.Background(), story.Thread{ID: "big", Parts: []story.Part{big}})
 		assert.ErrorContains(t, err, "at most 1000000")
+	})
+}
+
+func TestConformance(t *testing.T) {
+	for _, name := range []string{"mastodon", "gotosocial", "bluesky", "x"} {
+		t.Run(name, func(t *testing.T) {
+			h, posted, newPub := platformUnderTest(t, name)
+			store := &story.MemoryStore{}
+			limit := map[string]int{"mastodon": 501, "gotosocial": 501, "bluesky": 301, "x": 281}[name]
+			storytest.RunPublisher(t, storytest.Harness{
+				New: func(t *testing.T) story.Publisher { return newPub(fast(&faultRT{h: h}, store)) },
+				Posted: func() []storytest.Posted {
+					var out []storytest.Posted
+					for _, p := range posted() {
+						out = append(out, storytest.Posted{ID: p.ID, Text: p.Text, Parent: p.Parent})
+					}
+					return out
+				},
+				Limit: limit,
+			})
+		})
+	}
+	t.Run("dryrun", func(t *testing.T) {
+		d := &publish.DryRun{Rules: story.X{}}
+		storytest.RunPublisher(t, storytest.Harness{
+			New: func(*testing.T) story.Publisher { return d },
+			Posted: func() []storytest.Posted {
+				var out []storytest.Posted
+				n := 0
+				for _, th := range d.Threads() {
+					for i, p := range th.Parts {
+						n++
+						parent := ""
+						if i > 0 {
+							parent = fmt.Sprint("dry-", n-1)
+						}
+						out = append(out, storytest.Posted{ID: fmt.Sprint("dry-", n), Text: p.Text, Parent: parent})
+					}
+				}
+				return out
+			},
+			Limit: 281,
+		})
 	})
 }
