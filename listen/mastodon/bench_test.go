@@ -1,6 +1,7 @@
 package mastodon
 
 import (
+	"encoding/json"
 	"os"
 	"testing"
 )
@@ -15,9 +16,29 @@ func BenchmarkDecodeStatus(b *testing.B) {
 	}
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
 		if _, err := DecodeStatus(data, "mastodon.example"); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// reportCPU adds "cpu-ns/op" (process CPU time per op, GC included) and
+// "statuses/cpu-s" metrics. Use it as defer reportCPU(b)().
+func reportCPU(b *testing.B) func() {
+	start, ok := cpuTime()
+	b.ResetTimer()
+	return func() {
+		b.StopTimer()
+		end, ok2 := cpuTime()
+		if !ok || !ok2 || b.N == 0 {
+			return
+		}
+		per := float64(end-start) / float64(b.N)
+		b.ReportMetric(per, "cpu-ns/op")
+		if per > 0 {
+			b.ReportMetric(1e9/per, "statuses/cpu-s")
 		}
 	}
 }
@@ -28,5 +49,24 @@ func BenchmarkHTMLToText(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		HTMLToText(content)
+	}
+}
+
+// BenchmarkDecodeStatusStdlib is the same work with encoding/json, for
+// comparison with the hand-written decoder.
+func BenchmarkDecodeStatusStdlib(b *testing.B) {
+	data, err := os.ReadFile("testdata/status.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for i := 0; i < b.N; i++ {
+		var st status
+		if err := json.Unmarshal(data, &st); err != nil {
+			b.Fatal(err)
+		}
+		st.post("mastodon.example")
 	}
 }

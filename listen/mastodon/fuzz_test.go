@@ -2,7 +2,9 @@ package mastodon
 
 import (
 	"context"
+	"encoding/json"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -73,3 +75,27 @@ func FuzzSSE(f *testing.F) {
 type nopCloser struct{ *strings.Reader }
 
 func (nopCloser) Close() error { return nil }
+
+// FuzzFastDecode checks the hand-written decoder against encoding/json:
+// whenever it succeeds, encoding/json must succeed with the same value.
+func FuzzFastDecode(f *testing.F) {
+	raw, _ := os.ReadFile("testdata/status.json")
+	f.Add(raw)
+	f.Add([]byte(`{"id":"1","ID":"2"}`))
+	f.Add([]byte(`{"id":"1","content":"\u00e9\ud83d\ude00\n\"q\"","replies_count":null,"reblog":{"id":"2","tags":[null,{"name":"x"}]}}`))
+	f.Add([]byte(`{"id":"1","created_at":"2022-11-15T16:06:48.410Z","mentions":null,"account":{"acct":"a","followers_count":-3}} `))
+	f.Add([]byte(`{"id":"1","x":[1,2.5e-3,{"y":[true,false,null]}],"url":null}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var fast status
+		if decodeStatusFast(b, &fast) != nil {
+			return
+		}
+		var std status
+		if err := json.Unmarshal(b, &std); err != nil {
+			t.Fatalf("fast decoder accepted what encoding/json rejects (%v): %q", err, b)
+		}
+		if !reflect.DeepEqual(fast, std) {
+			t.Fatalf("decoders differ on %q:\nfast %+v\nstd  %+v", b, fast, std)
+		}
+	})
+}

@@ -157,6 +157,12 @@ func (r *run) fetch(ctx context.Context, min string) ([]status, error) {
 // result ({"statuses":[...]}). A status without an ID is dropped.
 func decodePage(body []byte, search bool) ([]status, error) {
 	var page []status
+	if !search {
+		if p, ok := decodePageFast(body); ok {
+			page = p
+			goto filter
+		}
+	}
 	if search {
 		var res struct {
 			Statuses []status `json:"statuses"`
@@ -168,6 +174,7 @@ func decodePage(body []byte, search bool) ([]status, error) {
 	} else if err := json.Unmarshal(body, &page); err != nil {
 		return nil, err
 	}
+filter:
 	out := page[:0]
 	for _, st := range page {
 		if st.ID != "" {
@@ -178,4 +185,32 @@ func decodePage(body []byte, search bool) ([]status, error) {
 		return nil, errors.New("page of statuses without ids")
 	}
 	return out, nil
+}
+
+// decodePageFast decodes a JSON array of statuses with the fast decoder;
+// ok is false if any element needs encoding/json.
+func decodePageFast(body []byte) ([]status, bool) {
+	s := scanner{b: body}
+	if s.peek() != '[' {
+		return nil, false
+	}
+	var page []status
+	err := s.array(func() error {
+		s.ws()
+		start := s.i
+		if err := s.skip(1); err != nil {
+			return err
+		}
+		var st status
+		if err := decodeStatusFast(body[start:s.i], &st); err != nil {
+			return err
+		}
+		page = append(page, st)
+		return nil
+	})
+	s.ws()
+	if err != nil || s.i != len(body) {
+		return nil, false
+	}
+	return page, true
 }

@@ -62,13 +62,23 @@ func str(p *string) string {
 // ("alice" on mastodon.social becomes "alice@mastodon.social"); it may be "".
 func DecodeStatus(data []byte, host string) (listen.Post, error) {
 	var s status
-	if err := json.Unmarshal(data, &s); err != nil {
+	if err := decodeStatus(data, &s); err != nil {
 		return listen.Post{}, &listen.DecodeError{Platform: Platform, Err: err}
 	}
 	if s.ID == "" {
 		return listen.Post{}, &listen.DecodeError{Platform: Platform, Err: fmt.Errorf("status without id")}
 	}
 	return s.post(host), nil
+}
+
+// decodeStatus decodes with the fast decoder, falling back to
+// encoding/json for anything it does not handle.
+func decodeStatus(data []byte, st *status) error {
+	if err := decodeStatusFast(data, st); err == nil {
+		return nil
+	}
+	*st = status{}
+	return json.Unmarshal(data, st)
 }
 
 func (s *status) post(host string) listen.Post {

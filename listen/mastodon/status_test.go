@@ -1,6 +1,7 @@
 package mastodon
 
 import (
+	"encoding/json"
 	"os"
 	"testing"
 	"time"
@@ -82,4 +83,21 @@ func TestIDLess(t *testing.T) {
 	assert.True(t, idLess("109348677773283527", "109348677773283528"))
 	assert.False(t, idLess("110000000000000000", "99999999999999999"))
 	assert.True(t, idLess("01HQZ5Y1Z0V8X9R3N4K6M2P7TA", "01HQZ5Y1Z0V8X9R3N4K6M2P7TB"))
+}
+
+func TestDecodePageFastMatchesStdlib(t *testing.T) {
+	raw, err := os.ReadFile("testdata/status.json")
+	require.NoError(t, err)
+	page := []byte("[" + string(raw) + ",\n" + string(raw) + "]")
+	fast, ok := decodePageFast(page)
+	require.True(t, ok)
+	var std []status
+	require.NoError(t, json.Unmarshal(page, &std))
+	assert.Equal(t, std, fast)
+	_, ok = decodePageFast([]byte(`[{"id":"1"},{"ID":"2"}]`))
+	assert.False(t, ok, "case-variant keys go to encoding/json")
+	got, err := decodePage([]byte(`[{"id":"1"},{"ID":"2"}]`), false)
+	require.NoError(t, err)
+	assert.Len(t, got, 2)
+	assert.Equal(t, "2", got[1].ID)
 }
