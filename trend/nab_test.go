@@ -27,7 +27,7 @@ func nabScores(f nab.File, th float64) []float64 {
 // thresholds is the grid the threshold is chosen from.
 func thresholds() []float64 {
 	var ts []float64
-	for th := 0.450; th <= 0.6001; th += 0.005 {
+	for th := 0.460; th <= 0.5601; th += 0.005 {
 		ts = append(ts, math.Round(th*1000)/1000)
 	}
 	return ts

@@ -149,14 +149,15 @@ func TestSketchMergeTruncated(t *testing.T) {
 }
 
 func TestSketchMergeMisaligned(t *testing.T) {
-	a, b := &trend.Sketch{}, &trend.Sketch{}
+	a, b := small(), small()
 	a.Observe("#x", t0, 1)
 	b.Observe("#x", t0.Add(2*time.Hour), 1)
 	ab, ba := merged(t, a, b), merged(t, b, a)
 	assert.Equal(t, marshal(t, ab), marshal(t, ba))
 	assert.ErrorIs(t, a.Merge(&trend.Sketch{Size: time.Hour, History: 3}), trend.ErrIncompatible)
+	assert.ErrorIs(t, a.Merge(&trend.Sketch{}), trend.ErrIncompatible)
 	assert.NoError(t, a.Merge(nil))
-	assert.NoError(t, a.Merge(&trend.Sketch{}))
+	assert.NoError(t, a.Merge(small()))
 }
 
 func TestSketchBadInput(t *testing.T) {
