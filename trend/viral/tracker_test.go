@@ -265,3 +265,31 @@ func TestKernel(t *testing.T) {
 	// a bad kernel falls back to the paper's
 	assert.Equal(t, PaperKernel, Kernel{S0: math.NaN(), Theta: 2, C: -1}.norm())
 }
+
+// FuzzTracker drives a tracker with arbitrary times, follower counts and
+// totals: no panic, and every prediction is finite and ordered.
+func FuzzTracker(f *testing.F) {
+	f.Add([]byte{0, 10, 20, 1, 30, 40, 2, 50, 60})
+	f.Add([]byte{1, 255, 255, 1, 0, 0, 0, 128, 3})
+	f.Add([]byte{0, 0, 0, 0, 0, 0, 2, 0, 0})
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		tr := &Tracker{Posted: t0, Followers: int(len(ops)) * 1000}
+		for i := 0; i+2 < len(ops); i += 3 {
+			at := t0.Add(time.Duration(int(ops[i+1])-64) * time.Duration(int(ops[i+1])+1) * time.Minute)
+			v := int(ops[i+2])
+			switch ops[i] % 4 {
+			case 0:
+				tr.Observe(at, v*v*v*v-1)
+			case 1:
+				tr.ObserveCount(at, v*v*v)
+			case 2:
+				checkFinite(t, tr.Predict(at))
+			case 3:
+				tr.Observe(at, math.MaxInt)
+			}
+		}
+		checkFinite(t, tr.Predict(t0.Add(time.Hour)))
+		tr.Model = PlainModel
+		checkFinite(t, tr.Predict(t0.Add(time.Hour)))
+	})
+}
