@@ -2,9 +2,7 @@ package bluesky
 
 import (
 	"encoding/json"
-
 	"errors"
-	jsoniter "github.com/json-iterator/go"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -31,6 +29,9 @@ type event struct {
 	Kind     string    `json:"kind"`
 	Commit   *commit   `json:"commit"`
 	Identity *identity `json:"identity"`
+
+	seq    int64  // storage for Seq, filled by decodeFrame
+	commit commit // storage for Commit, filled by decodeFrame
 }
 
 type identity struct {
@@ -44,14 +45,12 @@ type commit struct {
 	Collection string  `json:"collection"`
 	RKey       string  `json:"rkey"`
 	Record     *record `json:"record"`
-	CID        string  `json:"cid"`
 }
 
 // record holds the fields of app.bsky.feed.post, .repost and .like that a
 // post needs. Subject is raw because other collections (follows, blocks)
 // use a bare DID string there.
 type record struct {
-	Type      string          `json:"$type"`
 	Text      string          `json:"text"`
 	CreatedAt string          `json:"createdAt"`
 	Langs     []string        `json:"langs"`
@@ -62,8 +61,7 @@ type record struct {
 }
 
 type strongRef struct {
-	URI string `json:"uri"`
-	CID string `json:"cid"`
+	URI string `json:"uri"` // the cid is not needed
 }
 
 type replyRef struct {
@@ -76,23 +74,22 @@ type facet struct {
 		ByteStart int `json:"byteStart"`
 		ByteEnd   int `json:"byteEnd"`
 	} `json:"index"`
-	Features []struct {
-		Type string `json:"$type"`
-		URI  string `json:"uri"`
-		DID  string `json:"did"`
-		Tag  string `json:"tag"`
-	} `json:"features"`
+	Features []feature `json:"features"`
 }
 
-var fastJSON = jsoniter.ConfigCompatibleWithStandardLibrary
+type feature struct {
+	Type string `json:"$type"`
+	URI  string `json:"uri"`
+	DID  string `json:"did"`
+	Tag  string `json:"tag"`
+}
 
 var errNoDID = errors.New("event has no did")
 
 // decodeEvent decodes one Jetstream frame. It resets ev first, so one
 // value can be reused for every frame of a connection.
 func decodeEvent(b []byte, ev *event) error {
-	*ev = event{}
-	if err := fastJSON.Unmarshal(b, ev); err != nil {
+	if err := decodeFrame(b, ev); err != nil {
 		return err
 	}
 	if ev.DID == "" {
