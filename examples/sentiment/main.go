@@ -8,6 +8,15 @@
 // -scorer chooses the scorer: vader (the default; vaderSentiment 3.3.2's
 // numbers) or social (rules fixed for social posts). Every input line,
 // empty ones included, gives exactly one output line.
+//
+// -scorer linear uses the trained scorer of sentiment/linear: its
+// pretrained English model, or with -model FILE a model written by
+// examples/train (-model implies -scorer linear). -target NAME[,ALIAS...]
+// scores the sentiment towards a named target (sentiment/target) instead
+// of the whole line; a line that does not mention it gives
+// {"text":...,"absent":true} rather than a neutral score:
+//
+//	$ echo "love my new phone but @acme support is awful" | go run ./examples/sentiment -scorer social -target acme
 package main
 
 import (
@@ -22,7 +31,9 @@ import (
 	"strings"
 
 	"github.com/earshot-dev/earshot/sentiment"
+	"github.com/earshot-dev/earshot/sentiment/linear"
 	"github.com/earshot-dev/earshot/sentiment/social"
+	"github.com/earshot-dev/earshot/sentiment/target"
 	"github.com/earshot-dev/earshot/sentiment/vader"
 )
 
@@ -32,10 +43,12 @@ import (
 // newScorer (for a scorer) or in run (for how lines are scored).
 type options struct {
 	Scorer string // -scorer: one of scorerNames
+	Model  string // -model FILE: a sentiment/linear model file (implies -scorer linear)
+	Target string // -target NAME[,ALIAS...]: score towards this target
 }
 
 // scorerNames lists the values -scorer accepts, in the order of its help.
-var scorerNames = []string{"vader", "social"}
+var scorerNames = []string{"vader", "social", "linear"}
 
 // newScorer builds the scorer the options ask for. A new scorer is a new
 // case here and a new entry in scorerNames.
@@ -45,6 +58,16 @@ func newScorer(o options) (sentiment.Scorer, error) {
 		return vader.New(), nil
 	case "social":
 		return social.New(), nil
+	case "linear":
+		if o.Model == "" {
+			return linear.Default(), nil
+		}
+		f, err := os.Open(o.Model)
+		if err != nil {
+			return nil, fmt.Errorf("sentiment: -model: %w", err)
+		}
+		defer f.Close()
+		return linear.Load(f)
 	}
 	return nil, fmt.Errorf("sentiment: unknown scorer %q (want one of %s)", o.Scorer, strings.Join(scorerNames, ", "))
 }
@@ -55,8 +78,18 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.Scorer, "scorer", "vader", "scorer to use: "+strings.Join(scorerNames, ", "))
 	// New flags (-model, -target) go here.
+	fs.StringVar(&o.Model, "model", "", "score with the sentiment/linear model in `FILE` (from examples/train; implies -scorer linear)")
+	fs.StringVar(&o.Target, "target", "", "score the sentiment towards `NAME[,ALIAS...]` (e.g. acme,@acmehelp) instead of the whole line")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	if o.Model != "" {
+		explicit := false
+		fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "scorer" })
+		if explicit && o.Scorer != "linear" {
+			return o, fmt.Errorf("sentiment: -model needs -scorer linear, not %q", o.Scorer)
+		}
+		o.Scorer = "linear"
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("sentiment: unexpected arguments %q: text is read from standard input", fs.Args())
@@ -64,10 +97,25 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	return o, nil
 }
 
+// withTarget wraps s to score towards the -target, if one is given.
+func withTarget(s sentiment.Scorer, o options) sentiment.Scorer {
+	if o.Target == "" {
+		return s
+	}
+	names := strings.Split(o.Target, ",")
+	return target.New(s, names[0], names[1:]...)
+}
+
 // line is one output object.
 type line struct {
 	Text string `json:"text"`
 	sentiment.Score
+}
+
+// absentLine is the output for a line that does not mention the -target.
+type absentLine struct {
+	Text   string `json:"text"`
+	Absent bool   `json:"absent"`
 }
 
 // run scores each line of in with s and writes a JSON object per line to
@@ -91,10 +139,16 @@ func run(ctx context.Context, s sentiment.Scorer, in io.Reader, out io.Writer) e
 		}
 		text = strings.TrimSuffix(strings.TrimSuffix(text, "\n"), "\r")
 		sc, serr := s.Score(ctx, text)
+		var v any = line{Text: text, Score: sc}
+		if errors.Is(serr, target.ErrAbsent) {
+			// -target: the line does not mention the target; say so
+			// rather than print a neutral score.
+			v, serr = absentLine{Text: text, Absent: true}, nil
+		}
 		if serr != nil {
 			return fmt.Errorf("sentiment: score: %w", serr)
 		}
-		if werr := enc.Encode(line{Text: text, Score: sc}); werr != nil {
+		if werr := enc.Encode(v); werr != nil {
 			return fmt.Errorf("sentiment: write: %w", werr)
 		}
 		if err != nil && !errors.Is(err, io.EOF) {
@@ -117,6 +171,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+	s = withTarget(s, o)
 	if err := run(context.Background(), s, os.Stdin, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
