@@ -141,6 +141,16 @@ func (f *fakeMastodon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/api/v2/instance":
+		max := 500
+		if f.GoToSocial {
+			max = 5000
+		}
+		writeJSON(w, 200, map[string]any{"domain": "fake.example", "title": "Fake", "version": "4.3.0",
+			"configuration": map[string]any{
+				"urls":     map[string]string{"streaming": "wss://fake.example"},
+				"statuses": map[string]int{"max_characters": max, "max_media_attachments": 4, "characters_reserved_per_url": 23},
+			}})
 	case r.Method == http.MethodGet && r.URL.Path == "/api/v1/accounts/verify_credentials":
 		f.rateHeaders(w, 299)
 		writeJSON(w, 200, map[string]any{"id": f.AccountID, "username": "hens", "acct": "hens"})

@@ -38,6 +38,7 @@ type Mastodon struct {
 
 	mu        sync.Mutex
 	accountID string
+	learned   story.Mastodon // from Rules
 }
 
 // NewMastodon returns a publisher for the account whose access token
@@ -84,7 +85,14 @@ func (p mastodonPlatform) check(part story.Part) error {
 	if err := checkImages("mastodon", part, 4, 1500, 0); err != nil {
 		return err
 	}
-	return story.Mastodon{MaxCharacters: p.m.eng.cfg.maxChars, Spoiler: part.Spoiler}.Check(part.Text)
+	p.m.mu.Lock()
+	r := p.m.learned
+	p.m.mu.Unlock()
+	if n := p.m.eng.cfg.maxChars; n > 0 {
+		r.MaxCharacters = n
+	}
+	r.Spoiler = part.Spoiler
+	return r.Check(part.Text)
 }
 
 func (p mastodonPlatform) newKey(t story.Thread, i int) string {
@@ -281,4 +289,39 @@ func (p mastodonPlatform) upload(ctx context.Context, part story.Part, rec *part
 		rec.Media = append(rec.Media, m.ID)
 	}
 	return nil
+}
+
+// Rules reads the server's counting rules from GET /api/v2/instance
+// (configuration.statuses.max_characters and characters_reserved_per_url),
+// for [story.Split]. Unless [WithMaxCharacters] was given, the publisher
+// then validates parts against the server's limit too. GoToSocial and
+// forks that leave a field out get Mastodon's defaults for it.
+func (m *Mastodon) Rules(ctx context.Context) (story.Mastodon, error) {
+	p := mastodonPlatform{m}
+	req, err := p.request(ctx, http.MethodGet, "/api/v2/instance", nil, nil)
+	if err != nil {
+		return story.Mastodon{}, err
+	}
+	resp, err := m.get.Do(ctx, req)
+	if err != nil {
+		return story.Mastodon{}, fmt.Errorf("publish: mastodon: instance: %w", err)
+	}
+	var inst struct {
+		Configuration struct {
+			Statuses struct {
+				MaxCharacters            int `json:"max_characters"`
+				CharactersReservedPerURL int `json:"characters_reserved_per_url"`
+			} `json:"statuses"`
+		} `json:"configuration"`
+	}
+	if err := json.Unmarshal(resp.Body, &inst); err != nil {
+		return story.Mastodon{}, fmt.Errorf("publish: mastodon: decode instance: %w", err)
+	}
+	r := story.Mastodon{MaxCharacters: inst.Configuration.Statuses.MaxCharacters, URLLength: inst.Configuration.Statuses.CharactersReservedPerURL}
+	m.mu.Lock()
+	if m.eng.cfg.maxChars == 0 {
+		m.learned = r
+	}
+	m.mu.Unlock()
+	return r, nil
 }

@@ -536,3 +536,23 @@ func TestConformance(t *testing.T) {
 		})
 	})
 }
+
+func TestMastodonRulesFromInstance(t *testing.T) {
+	fake := newFakeMastodon(true) // GoToSocial: 5,000 characters
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	pub, err := publish.NewMastodon(srv.URL, fake.Token)
+	require.NoError(t, err)
+	long := thread("gts-long-ok", strings.Repeat("word ", 200)) // 1,000 characters
+	_, err = pub.Publish(context.Background(), long)
+	require.ErrorIs(t, err, story.ErrTooLong, "before Rules: Mastodon's default 500")
+	rules, err := pub.Rules(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 5000, rules.MaxCharacters)
+	assert.Equal(t, 23, rules.URLLength)
+	_, err = pub.Publish(context.Background(), long)
+	require.NoError(t, err)
+	parts, err := story.Split(strings.Repeat("The hens are fine. ", 400), rules, true)
+	require.NoError(t, err)
+	assert.Len(t, parts, 2)
+}
