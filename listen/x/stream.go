@@ -94,6 +94,10 @@ func (s *Stream) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 				return
 			}
 			d, more := bo.Next()
+			var rle *listen.RateLimitError
+			if errors.As(err, &rle) && rle.RetryAfter > d {
+				d = rle.RetryAfter // X's floor: at least a minute after a 429
+			}
 			if !more || d > bo.Remaining() {
 				yield(listen.Post{}, fmt.Errorf("x: stream: giving up after %v: %w", bo.Elapsed().Round(time.Millisecond), err))
 				return

@@ -198,29 +198,28 @@ func TestAuthIsFinalAndSecretFree(t *testing.T) {
 }
 
 func TestRateLimitFloor(t *testing.T) {
-	// The default 429 floor is 60s: with a 100ms retry budget the source
-	// gives up at once with a RateLimitError asking for at least a minute.
+	// A second stream connection gets 429 TooManyConnections. With X's
+	// default 60s floor and a 100ms retry budget the source gives up at
+	// once with a RateLimitError asking for at least a minute.
 	f := newFakeX(t, 5)
-	f.faultRate = 1
-	f.rng.Seed(2)
-	src, err := NewSearch(token, "q", WithBaseURL(f.URL), WithMaxRetryTime(100*time.Millisecond), WithBackoff(time.Millisecond, time.Millisecond))
+	f.mu.Lock()
+	f.active = 1 // someone else holds the app's only connection
+	f.mu.Unlock()
+	src, err := NewStream(token, WithBaseURL(f.URL), WithMaxRetryTime(100*time.Millisecond), WithBackoff(time.Millisecond, time.Millisecond))
 	require.NoError(t, err)
+	start := time.Now()
 	var errs []error
 	for _, err := range src.Posts(ctxTimeout(t, 5*time.Second)) {
 		errs = append(errs, err)
 	}
 	require.Len(t, errs, 1)
 	var rle *listen.RateLimitError
-	var he *listen.HTTPError
-	switch {
-	case assert.ErrorAs(t, errs[0], &rle) || true:
-		if rle != nil {
-			assert.GreaterOrEqual(t, rle.RetryAfter, time.Minute)
-		} else {
-			require.ErrorAs(t, errs[0], &he)
-			assert.Equal(t, 503, he.StatusCode)
-		}
-	}
+	require.ErrorAs(t, errs[0], &rle)
+	assert.GreaterOrEqual(t, rle.RetryAfter, time.Minute)
+	assert.Less(t, time.Since(start), 5*time.Second, "did not sleep past the retry budget")
+	f.mu.Lock()
+	assert.Equal(t, 1, f.faults["too-many-connections"])
+	f.mu.Unlock()
 }
 
 func TestNewValidates(t *testing.T) {
