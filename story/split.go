@@ -162,3 +162,22 @@ func wordError(w, prefix string, r Rules, part int) error {
 	}
 	return le
 }
+
+// NewThread splits text with [Split] and returns it as a [Thread] with the
+// given ID, ready for a [Publisher]. Images, if any, go with the first
+// part.
+func NewThread(id, text string, r Rules, numbered bool, images ...Image) (Thread, error) {
+	parts, err := Split(text, r, numbered)
+	if err != nil {
+		return Thread{}, err
+	}
+	t := Thread{ID: id}
+	for i, p := range parts {
+		part := Part{Text: p}
+		if i == 0 && len(images) > 0 {
+			part.Images = append([]Image(nil), images...)
+		}
+		t.Parts = append(t.Parts, part)
+	}
+	return t, nil
+}

@@ -189,3 +189,15 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
+
+func TestNewThread(t *testing.T) {
+	img := story.Image{MIME: "image/jpeg", Alt: "Clementine"}
+	th, err := story.NewThread("diary/12", strings.Repeat("Eggs today. ", 40), story.Bluesky{}, true, img)
+	require.NoError(t, err)
+	assert.Equal(t, "diary/12", th.ID)
+	require.Len(t, th.Parts, 2)
+	assert.Equal(t, []story.Image{img}, th.Parts[0].Images)
+	assert.Empty(t, th.Parts[1].Images)
+	_, err = story.NewThread("x", "", story.X{}, false)
+	assert.ErrorIs(t, err, story.ErrEmpty)
+}
