@@ -214,8 +214,16 @@ func (f *fake) timeline(w http.ResponseWriter, r *http.Request) {
 		body = `{"accounts":[],"statuses":` + body + `,"hashtags":[]}`
 	}
 	if len(sel) > 0 {
-		base := "http://" + r.Host + r.URL.Path
-		w.Header().Add("Link", fmt.Sprintf(`<%s?max_id=%s>; rel="next", <%s?min_id=%s>; rel="prev"`, base, oldest, base, newest))
+		// Like Mastodon, the links keep the other parameters (limit, ...).
+		link := func(key, id string) string {
+			lq := r.URL.Query()
+			lq.Del("min_id")
+			lq.Del("max_id")
+			lq.Del("since_id")
+			lq.Set(key, id)
+			return "http://" + r.Host + r.URL.Path + "?" + lq.Encode()
+		}
+		w.Header().Add("Link", fmt.Sprintf(`<%s>; rel="next", <%s>; rel="prev"`, link("max_id", oldest), link("min_id", newest)))
 	}
 	rateHeaders(w, 250, time.Now().Add(5*time.Minute))
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -341,3 +341,38 @@ func TestServerNeverAnswers(t *testing.T) {
 	assert.Contains(t, err.Error(), "no response within")
 	assert.Less(t, time.Since(start), 5*time.Second)
 }
+
+func TestFollowsLinkHeaderOnInstanceOnly(t *testing.T) {
+	for _, foreign := range []bool{false, true} {
+		t.Run(fmt.Sprint("foreign=", foreign), func(t *testing.T) {
+			var queries []string
+			f := newFake(t)
+			f.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				queries = append(queries, r.URL.RawQuery)
+				host := "http://" + r.Host
+				if foreign {
+					host = "http://evil.example"
+				}
+				switch {
+				case r.URL.Query().Get("min_id") == "1":
+					w.Header().Set("Link", `<`+host+`/api/v1/timelines/tag/golang?limit=2&min_id=3&marker=x>; rel="prev"`)
+					fmt.Fprint(w, `[{"id":"3","account":{"acct":"a"}},{"id":"2","account":{"acct":"a"}}]`)
+				default:
+					fmt.Fprint(w, `[]`)
+				}
+			})
+			store := &listen.MemoryStore{}
+			store.Save(context.Background(), "k", "1")
+			src, err := New(f.srv.URL, Hashtag("golang"), fastOpts(f, WithPageSize(2), WithCursorStore(store, "k"))...)
+			require.NoError(t, err)
+			_, _, err = collect(t, src, context.Background(), nil)
+			require.NoError(t, err)
+			require.Len(t, queries, 2)
+			if foreign {
+				assert.Equal(t, "limit=2&min_id=3", queries[1], "a link to another host is not followed")
+			} else {
+				assert.Equal(t, "limit=2&min_id=3&marker=x", queries[1], "the link is followed verbatim")
+			}
+		})
+	}
+}

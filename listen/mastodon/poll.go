@@ -59,8 +59,9 @@ func (r *run) poll(ctx context.Context) error {
 // catchUp pages forward from min (exclusive; "" = newest page) until a
 // page is not full, delivering statuses oldest first.
 func (r *run) catchUp(ctx context.Context, min string) error {
+	pageURL := r.pageURL(min)
 	for {
-		page, err := r.fetch(ctx, min)
+		page, prev, err := r.fetch(ctx, pageURL)
 		if err != nil {
 			return err
 		}
@@ -81,7 +82,28 @@ func (r *run) catchUp(ctx context.Context, min string) error {
 			return nil // no progress: avoid looping forever
 		}
 		min = next
+		pageURL = r.forward(prev, min)
 	}
+}
+
+// forward returns the URL of the next newer page: the Link header's
+// rel="prev" URL, followed verbatim as the API asks, when it stays on the
+// instance (the token must not leak to another host) and moves past min;
+// otherwise a min_id URL built from the newest ID seen.
+func (r *run) forward(prev, min string) string {
+	if prev != "" {
+		if u, err := url.Parse(prev); err == nil && u.Scheme == r.src.base.Scheme && u.Host == r.src.base.Host {
+			q := u.Query()
+			if m := q.Get("min_id"); m != "" && !idLess(m, min) {
+				if q.Get("limit") == "" { // keep our page size, or paging would stop early
+					q.Set("limit", strconv.Itoa(r.src.cfg.pageSize))
+					u.RawQuery = q.Encode()
+				}
+				return u.String()
+			}
+		}
+	}
+	return r.pageURL(min)
 }
 
 // pageURL builds the REST request for the timeline.
@@ -126,29 +148,29 @@ func (r *run) newRequest(ctx context.Context, rawURL string) (*http.Request, err
 
 // fetch gets one page, retrying bodies that do not decode (a truncated
 // response) like any other transient failure.
-func (r *run) fetch(ctx context.Context, min string) ([]status, error) {
-	req, err := r.newRequest(ctx, r.pageURL(min))
+func (r *run) fetch(ctx context.Context, pageURL string) (page []status, prev string, err error) {
+	req, err := r.newRequest(ctx, pageURL)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	bo := httpx.NewBackoff(r.src.cfg.retry)
 	for {
 		resp, err := r.src.client.Do(ctx, req)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		page, derr := decodePage(resp.Body, r.src.timeline.kind == kindSearch)
 		if derr == nil {
-			return page, nil
+			return page, httpx.LinkRel(resp.Header, "prev"), nil
 		}
 		r.src.counters.Skip()
 		wait, ok := bo.Next()
 		if !ok {
-			return nil, &listen.DecodeError{Platform: Platform, Err: derr}
+			return nil, "", &listen.DecodeError{Platform: Platform, Err: derr}
 		}
 		r.src.counters.Retry()
 		if err := httpx.Sleep(ctx, wait); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 }
