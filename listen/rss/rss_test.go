@@ -3,9 +3,13 @@ package rss
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -248,4 +252,60 @@ func TestNewValidates(t *testing.T) {
 			assert.True(t, strings.HasPrefix(err.Error(), "rss: "), err.Error())
 		})
 	}
+}
+
+// TestUpdatedItemsAndMaxAge: an Atom entry whose updated date moves
+// forward comes again as KindUpdate; an unchanged one does not; the
+// server's Cache-Control max-age stretches the interval.
+func TestUpdatedItemsAndMaxAge(t *testing.T) {
+	updated := "2026-11-21T07:59:00Z"
+	var requests int
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		requests++
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		fmt.Fprintf(w, `<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>urn:t</id>
+<entry><id>urn:e:1</id><title>One</title><published>2026-11-20T10:00:00Z</published><updated>%s</updated><content>v</content></entry>
+<entry><id>urn:e:2</id><title>Two</title><published>2026-11-20T11:00:00Z</published><updated>2026-11-20T11:00:00Z</updated><content>w</content></entry></feed>`, updated)
+	}))
+	defer srv.Close()
+	store := &listen.MemoryStore{}
+	poll := func() []listen.Post {
+		src, err := New(URLs(srv.URL), WithFollow(false), WithCursor(store, "k"))
+		require.NoError(t, err)
+		var got []listen.Post
+		for p, err := range src.Posts(ctxTimeout(t, 5*time.Second)) {
+			require.NoError(t, err)
+			got = append(got, p)
+		}
+		return got
+	}
+	first := poll()
+	require.Len(t, first, 2)
+	assert.Equal(t, listen.KindPost, first[0].Kind)
+	assert.Empty(t, poll(), "nothing changed")
+	mu.Lock()
+	updated = "2026-11-22T09:00:00Z"
+	mu.Unlock()
+	again := poll()
+	require.Len(t, again, 1)
+	assert.Equal(t, "urn:e:1", again[0].ID)
+	assert.Equal(t, listen.KindUpdate, again[0].Kind)
+
+	// Following: the second poll waits for max-age (an hour), not for
+	// the 1ms interval.
+	src, err := New(URLs(srv.URL), WithInterval(time.Millisecond))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	mu.Lock()
+	before := requests
+	mu.Unlock()
+	for range src.Posts(ctx) {
+	}
+	mu.Lock()
+	assert.Equal(t, before+1, requests)
+	mu.Unlock()
 }
