@@ -66,10 +66,13 @@
 // from the age (a reshare arriving late, into an older bin, costs a binary
 // search over the bins, and the first one in its bin an insert).
 // [Tracker.Predict] is O(B), B the number of non-empty bins (at most ~290
-// for a week, ~170 for a day): it does not grow with the number of reshares,
+// for a week, ~210 for a day): it does not grow with the number of reshares,
 // but it is not O(1); call it as often as you need a forecast, not per
-// reshare. The binned sums agree with the exact event-by-event sums within
-// a few percent (TestBinnedMatchesExact). Memory is O(B), 40 bytes a bin.
+// reshare. The ages of the latest 5 reshares are also kept exactly, for
+// the widened window of a quiet post. On the 50 shared cascades at ages
+// from 30 minutes to a day, the binned p̂ and direct term agree with the
+// exact event-by-event sums within 3.2% (TestBinnedMatchesExact). Memory
+// is O(B), 40 bytes a bin.
 //
 // # Periodic counts
 //

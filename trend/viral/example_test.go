@@ -25,7 +25,7 @@ func ExampleTracker() {
 	fmt.Printf("plain SEISMIC: %.0f\n", p.Seismic)
 	// Output:
 	// after 1h: 600 reshares
-	// final: 1547, 80% interval 963-3524
+	// final: 1546, 80% interval 962-3524
 	// plain SEISMIC: 1215
 }
 

@@ -39,6 +39,9 @@ type Tracker struct {
 	last    float64 // latest age observed, seconds
 	started bool
 
+	recent  [minCount]float64 // the largest ages seen, ascending (event mode)
+	nRecent int
+
 	counted   bool    // count mode
 	pollAge   float64 // age of the latest poll
 	pollTotal float64 // max total seen
@@ -104,9 +107,32 @@ func (t *Tracker) Observe(at time.Time, followers int) {
 	u := t.age(at)
 	t.bins.add(u, 1, clampFollowers(followers, t.model().defaultFollowers()))
 	t.n++
+	t.remember(u)
 	if u > t.last {
 		t.last = u
 	}
+}
+
+// remember keeps u if it is among the minCount largest ages seen.
+func (t *Tracker) remember(u float64) {
+	r := &t.recent
+	if t.nRecent < minCount {
+		i := t.nRecent
+		for ; i > 0 && r[i-1] > u; i-- {
+			r[i] = r[i-1]
+		}
+		r[i] = u
+		t.nRecent++
+		return
+	}
+	if u <= r[0] {
+		return
+	}
+	i := 0
+	for ; i+1 < minCount && r[i+1] < u; i++ {
+		r[i] = r[i+1]
+	}
+	r[i] = u
 }
 
 // ObserveCount records a polled total: total reshares (or likes, or any
@@ -200,20 +226,31 @@ func (t *Tracker) stats(u float64, m *Model) Stats {
 		return s
 	}
 	// window: u/2 clamped to [5 min, 2 h]; widened to hold >= minCount
-	// reshares.
+	// reshares. In event mode the ages of the latest minCount reshares are
+	// kept exactly, so the widened window and its (few) reshares' weights
+	// are exact; in count mode the bins stand in.
 	w := math.Min(math.Max(u/2, m.minWindow()), m.maxWindow())
-	inWin := 0.0
-	for i := len(t.bins) - 1; i >= 0; i-- {
-		b := &t.bins[i]
-		if u-b.meanT() > w {
-			if inWin < minCount {
-				w = u - b.meanT()
-				inWin += b.cnt
-				continue
-			}
-			break
+	exactNum := -1.0
+	if t.nRecent == minCount && u-t.recent[0] > w {
+		w = u - t.recent[0]
+		exactNum = 0
+		for _, r := range t.recent {
+			exactNum += math.Max(0, 1-(u-r)/w)
 		}
-		inWin += b.cnt
+	} else if t.nRecent < minCount {
+		inWin := 0.0
+		for i := len(t.bins) - 1; i >= 0; i-- {
+			b := &t.bins[i]
+			if u-b.meanT() > w {
+				if inWin < minCount {
+					w = u - b.meanT()
+					inWin += b.cnt
+					continue
+				}
+				break
+			}
+			inWin += b.cnt
+		}
 	}
 	if w <= 0 {
 		w = m.minWindow()
@@ -252,6 +289,9 @@ func (t *Tracker) stats(u float64, m *Model) Stats {
 		denU += b.cnt * win
 		remU += b.cnt * left
 		sumN += b.sumN
+	}
+	if exactNum >= 0 {
+		num = exactNum
 	}
 	s.Half = half
 	s.MeanFollowers = sumN / t.n
