@@ -99,7 +99,11 @@ func WithLimiter(l *rate.Limiter) Option { return func(o *config) { o.limiter = 
 
 // WithStore sets where the journal of parts is kept. Default: memory,
 // which protects only within the process; use a [story.FileStore] or
-// your database so that a restart resumes a thread.
+// your database so that a restart resumes a thread. Entries are keyed by
+// platform, account (server and a hash of the credential, never the
+// credential itself) and thread ID; they are never deleted by the
+// publisher, so a host that publishes thousands of threads prunes old
+// "publish/..." keys itself.
 func WithStore(s story.Store) Option { return func(o *config) { o.store = s } }
 
 // WithLogger logs retries and look-ups. Default: silent.

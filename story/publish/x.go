@@ -55,7 +55,9 @@ func NewX(baseURL, token string, opts ...Option) (*X, error) {
 	}
 	x := &X{base: u, token: httpx.Secret(token)}
 	x.post, x.get = cfg.clients("x", httpx.ParseX, x.token)
-	x.post.Retry.MinRateLimitWait = time.Minute // X asks for at least 60 s after a 429
+	// X asks for at least 60 s after a 429 and 5 s after a server error.
+	x.post.Retry.MinRateLimitWait = time.Minute
+	x.get.Retry.MinRateLimitWait, x.get.Retry.MinServerWait = time.Minute, 5*time.Second
 	x.eng = engine{cfg: cfg, p: xPlatform{x}}
 	return x, nil
 }
@@ -94,7 +96,12 @@ func (p xPlatform) classify(err error) (outcome, time.Duration) {
 		// post with the same text: look once, and never resend blindly.
 		return settled, 0
 	}
-	return classifyHTTP(err)
+	kind, wait := classifyHTTP(err)
+	var he *listen.HTTPError
+	if kind == unclear && errors.As(err, &he) && wait < 5*time.Second {
+		wait = 5 * time.Second // X asks for at least 5 s after a server error
+	}
+	return kind, wait
 }
 
 func isDuplicate(err error) bool {
