@@ -47,7 +47,7 @@
 //
 //	observed for                  1 h     2 h     6 h
 //	this package, leave-one-out   0.157   0.162   0.140
-//	this package, 10-fold         0.184   0.174   0.148
+//	this package, 10-fold         0.185   0.174   0.147
 //	this package, 5-fold          0.211   0.194   0.145
 //	plain SEISMIC                 0.326   0.302   0.189
 //

@@ -32,7 +32,7 @@ func TestCrossValidated(t *testing.T) {
 	}
 	res, err := CrossValidate(cs, FitConfig{}, folds, evalAges)
 	require.NoError(t, err)
-	// measured: leave-one-out 0.157 0.162 0.140; 10-fold 0.184 0.174 0.148
+	// measured: leave-one-out 0.157 0.162 0.140; 10-fold 0.185 0.174 0.147
 	floor := map[time.Duration]float64{time.Hour: 0.18, 2 * time.Hour: 0.18, 6 * time.Hour: 0.155}
 	if folds == 10 {
 		floor = map[time.Duration]float64{time.Hour: 0.20, 2 * time.Hour: 0.19, 6 * time.Hour: 0.16}
