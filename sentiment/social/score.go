@@ -17,6 +17,7 @@ type tok struct {
 	lo, hi int32 // lower-cased text in state.low (empty for emoji)
 	flags  uint16
 	upper  bool  // written in capitals (two letters or more)
+	title  bool  // written as a name: "Wars", "Maiden"
 	elong  bool  // elongated ("gooood")
 	brk    bool  // a clause ends after it (, . ; : ! ? or a line break)
 	emoji  bool  // an emoji; val is its valence
@@ -32,6 +33,8 @@ type state struct {
 	ep   int
 	qm   int
 }
+
+var useNames, useQuestions = false, false
 
 const (
 	bIncr   = 0.293
@@ -65,6 +68,16 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 		}
 	}
 	capDiff := upperN > 0 && upperN < words
+	titleN := 0
+	for i := range toks {
+		if toks[i].title {
+			titleN++
+		}
+	}
+	// In a post that is not written in Title Case, a run of capitalised
+	// words is a name ("Star Wars", "Iron Maiden", "Pretty Little Liars"),
+	// not an opinion.
+	names := 2*titleN <= words
 	sent := st.sent[:0]
 	contrast := -1
 	for i := range toks {
@@ -72,7 +85,11 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 		if t.flags&fContrast != 0 && contrast < 0 && i > 0 {
 			contrast = i
 		}
-		sent = append(sent, s.valence(toks, i, capDiff))
+		v := s.valence(toks, i, capDiff)
+		if names && t.title && !t.emoji && (i > 0 && toks[i-1].title && !toks[i-1].brk || i+1 < len(toks) && toks[i+1].title && !t.brk) {
+			v = 0
+		}
+		sent = append(sent, v)
 	}
 	if contrast >= 0 {
 		for i := range sent {
@@ -616,6 +633,7 @@ func (s *Scorer) addWord(st *state, w []byte, hash bool) {
 	}
 	t := tok{lo: int32(lo), hi: int32(len(st.low)), hash: hash}
 	t.upper = letters >= 2 && uppers == letters
+	t.title = letters >= 2 && uppers == 1 && 'A' <= w[0] && w[0] <= 'Z'
 	e, ok := s.words[string(st.low[lo:])]
 	if !ok && maxRun >= 3 && hasRun(st.low[lo:], 3) {
 		// "soooo gooood": try runs shortened to two letters, then one.

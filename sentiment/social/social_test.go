@@ -84,6 +84,13 @@ func TestComplaints(t *testing.T) {
 		assert.Equal(t, 0.0, c("it looks like a storm"))
 		assert.Greater(t, c("I like it"), 0.3)
 	})
+	t.Run("names are not opinions", func(t *testing.T) {
+		assert.Less(t, vc("watching Star Wars tonight"), -0.3)
+		assert.Equal(t, 0.0, c("watching Star Wars tonight"))
+		assert.Equal(t, 0.0, c("Pretty Little Liars is back on Tuesday"))
+		assert.Less(t, c("this war is awful"), -0.3)
+		assert.Greater(t, c("Love This Song So Much"), 0.3, "Title Case posts keep their words")
+	})
 	t.Run("length-aware compound", func(t *testing.T) {
 		long := strings.Repeat("The staff was nice. ", 12)
 		assert.Greater(t, vc(long), 0.98)
