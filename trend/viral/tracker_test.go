@@ -294,3 +294,24 @@ func FuzzTracker(f *testing.F) {
 		checkFinite(t, tr.Predict(t0.Add(time.Hour)))
 	})
 }
+
+// TestModelBadParameters: a model with broken numbers still gives finite,
+// ordered predictions.
+func TestModelBadParameters(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	for _, m := range []*Model{
+		{Coef: []float64{nan, inf, -inf}},
+		{Coef: make([]float64, 2*NumFeatures), Interval: [4]float64{nan, inf, -inf, nan}},
+		{Kernel: Kernel{S0: -1, Theta: inf, C: nan}, NStar: nan, DefaultFollowers: inf, Horizon: -time.Hour, MinWindow: -time.Hour, MaxWindow: -time.Hour},
+		{Coef: []float64{1000}}, // absurd growth: capped
+	} {
+		tr := &Tracker{Posted: t0, Followers: 100, Model: m}
+		for i := 0; i < 100; i++ {
+			tr.Observe(t0.Add(time.Duration(i)*20*time.Second), i*37)
+		}
+		p := tr.Predict(t0.Add(time.Hour))
+		checkFinite(t, p)
+		assert.Equal(t, 100.0, p.Observed)
+		assert.LessOrEqual(t, p.Final, 100*math.Exp(maxLogGrowth)*1.0000001)
+	}
+}
