@@ -28,7 +28,8 @@
 // GoToSocial offers only the WebSocket, always needs a token, advertises
 // a wrong wss:// URL on plain-http hosts (the source derives the
 // WebSocket URL from the instance URL) and never delivers on hashtag
-// streams: follow the tag with the account and read [Home] instead.
+// streams: [WithFollowTag] follows the tag with the token's account and
+// reads the "user" stream, keeping only statuses with the tag.
 //
 // # IDs and cursors
 //

@@ -27,18 +27,22 @@ type fake struct {
 	srv      *httptest.Server
 	template map[string]any
 
-	mu        sync.Mutex
-	statuses  [][]byte // JSON, ascending IDs
-	ids       []string
-	subs      map[chan int]struct{} // stream subscribers get indexes of new statuses
-	rng       *rand.Rand
-	faults    map[string]int
-	faultPct  int // percentage of REST requests that fail, per fault kind
-	streamPct int // percentage of stream events that fail, per fault kind
-	requests  int
-	tokenReq  string // required bearer token, if set
-	sseOff    bool   // answer 404 on SSE paths (GoToSocial)
-	wsQuery   bool   // the WebSocket needs access_token in the query (GoToSocial)
+	mu           sync.Mutex
+	statuses     [][]byte // JSON, ascending IDs
+	ids          []string
+	subs         map[chan int]struct{} // stream subscribers get indexes of new statuses
+	rng          *rand.Rand
+	faults       map[string]int
+	faultPct     int // percentage of REST requests that fail, per fault kind
+	streamPct    int // percentage of stream events that fail, per fault kind
+	requests     int
+	tokenReq     string          // required bearer token, if set
+	sseOff       bool            // answer 404 on SSE paths (GoToSocial)
+	wsQuery      bool            // the WebSocket needs access_token in the query (GoToSocial)
+	tagSilent    bool            // hashtag streams accept but never deliver (GoToSocial)
+	untagged     map[string]bool // statuses without #golang (not on the tag timeline)
+	follows      []string        // tags followed through the API
+	nextUntagged bool
 }
 
 func newFake(t *testing.T) *fake {
@@ -46,7 +50,7 @@ func newFake(t *testing.T) *fake {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fake{t: t, subs: map[chan int]struct{}{}, rng: rand.New(rand.NewSource(1)), faults: map[string]int{}}
+	f := &fake{t: t, subs: map[chan int]struct{}{}, rng: rand.New(rand.NewSource(1)), faults: map[string]int{}, untagged: map[string]bool{}}
 	if err := json.Unmarshal(raw, &f.template); err != nil {
 		t.Fatal(err)
 	}
@@ -57,6 +61,20 @@ func newFake(t *testing.T) *fake {
 	mux.HandleFunc("/api/v2/search", f.timeline)
 	mux.HandleFunc("/api/v1/streaming/", f.sse)
 	mux.HandleFunc("/api/v1/streaming", f.ws)
+	mux.HandleFunc("/api/v1/tags/", func(w http.ResponseWriter, r *http.Request) {
+		tag, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/api/v1/tags/"), "/follow")
+		if r.Method != http.MethodPost || !ok {
+			http.NotFound(w, r)
+			return
+		}
+		if !f.authorized(w, r) {
+			return
+		}
+		f.mu.Lock()
+		f.follows = append(f.follows, tag)
+		f.mu.Unlock()
+		fmt.Fprintf(w, `{"name":%q,"url":"http://%s/tags/%s","history":[],"following":true}`, tag, r.Host, tag)
+	})
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.close)
 	return f
@@ -68,6 +86,18 @@ func (f *fake) close() {
 }
 
 func fakeID(i int) string { return strconv.FormatInt(109348677773283527+int64(i)*1000, 10) }
+
+// publishUntagged adds one status without the hashtag.
+func (f *fake) publishUntagged() string {
+	f.mu.Lock()
+	f.nextUntagged = true
+	f.mu.Unlock()
+	id := f.publish(1)[0]
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.untagged[id] = true
+	return id
+}
 
 // publish adds n statuses and notifies the streams.
 func (f *fake) publish(n int) []string {
@@ -86,6 +116,11 @@ func (f *fake) publish(n int) []string {
 		st["url"] = "https://mastodon.example/@alice/" + id
 		st["created_at"] = time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
 		st["content"] = fmt.Sprintf(`<p>post %d about <a href="https://mastodon.example/tags/golang" class="mention hashtag" rel="tag">#<span>golang</span></a> &amp; friends</p>`, i)
+		if f.nextUntagged {
+			st["tags"] = []any{}
+			st["content"] = fmt.Sprintf("<p>post %d without a tag</p>", i)
+			f.nextUntagged = false
+		}
 		b, _ := json.Marshal(st)
 		f.statuses = append(f.statuses, b)
 		f.ids = append(f.ids, id)
@@ -192,7 +227,11 @@ func (f *fake) timeline(w http.ResponseWriter, r *http.Request) {
 	}
 	sort.Sort(sort.Reverse(sort.IntSlice(sel)))
 	items := make([][]byte, 0, len(sel)+1)
+	onTag := strings.Contains(r.URL.Path, "/timelines/tag/")
 	for _, i := range sel {
+		if onTag && f.untagged[f.ids[i]] {
+			continue
+		}
 		items = append(items, f.statuses[i])
 	}
 	if len(items) > 1 && f.fault("reorder") {
@@ -351,14 +390,18 @@ func (f *fake) ws(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"error":"Unknown stream type"}`)
 		return
 	}
-	ch, unsub := f.subscribe()
-	defer unsub()
 	c, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return
 	}
 	defer c.CloseNow()
 	ctx := c.CloseRead(r.Context())
+	if f.tagSilent && strings.HasPrefix(stream, "hashtag") {
+		<-ctx.Done() // accepted, never delivers
+		return
+	}
+	ch, unsub := f.subscribe()
+	defer unsub()
 	r = r.WithContext(ctx)
 	f.frames(r, ch, func(event, data string) error {
 		var frame []byte

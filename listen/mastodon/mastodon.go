@@ -102,6 +102,7 @@ type config struct {
 	stall      time.Duration
 	maxBody    int64
 	timeout    time.Duration
+	followTag  bool
 }
 
 // WithHTTPClient sets the *http.Client for every request (auth, tracing,
@@ -179,6 +180,13 @@ func WithPageSize(n int) Option { return func(o *config) { o.pageSize = n } }
 // for SSE, whose heartbeat comes every 15s, and 5m for WebSocket).
 func WithStallTimeout(d time.Duration) Option { return func(o *config) { o.stall = d } }
 
+// WithFollowTag makes a streaming [Hashtag] source follow the tag with the
+// token's account (POST /api/v1/tags/{tag}/follow, once per run) and read
+// the "user" stream, keeping only statuses that carry the tag. Use it on
+// servers whose hashtag streams deliver nothing, such as GoToSocial. The
+// REST backfill still reads the tag timeline.
+func WithFollowTag() Option { return func(o *config) { o.followTag = true } }
+
 // WithMaxBody sets the response size limit (default 50 MB).
 func WithMaxBody(n int64) Option { return func(o *config) { o.maxBody = n } }
 
@@ -231,6 +239,8 @@ func New(instanceURL string, timeline Timeline, opts ...Option) (*Source, error)
 		return nil, errors.New("mastodon: interval must be positive")
 	case cfg.store != nil && cfg.storeKey == "":
 		return nil, errors.New("mastodon: cursor store needs a key")
+	case cfg.followTag && (timeline.kind != kindHashtag || cfg.transport == 0 || cfg.tok() == ""):
+		return nil, errors.New("mastodon: WithFollowTag needs a Hashtag timeline, WithStream and WithToken")
 	}
 	if cfg.streamURL != "" {
 		su, err := url.Parse(cfg.streamURL)

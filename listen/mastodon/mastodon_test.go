@@ -376,3 +376,35 @@ func TestFollowsLinkHeaderOnInstanceOnly(t *testing.T) {
 		})
 	}
 }
+
+func TestGoToSocialFollowTag(t *testing.T) {
+	f := newFake(t)
+	f.sseOff, f.wsQuery, f.tagSilent, f.tokenReq = true, true, true, "gts-token"
+	f.publish(2)
+	src, err := New(f.srv.URL, Hashtag("golang"), fastOpts(f, WithStream(WebSocket), WithToken("gts-token"), WithFollowTag())...)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var posts []listen.Post
+	var untagged string
+	for p, err := range src.Posts(ctx) {
+		require.NoError(t, err)
+		posts = append(posts, p)
+		if len(posts) == 2 { // backfill done: now only the user stream delivers
+			untagged = f.publishUntagged()
+			f.publish(1)
+		}
+		if len(posts) == 3 {
+			break
+		}
+	}
+	require.Len(t, posts, 3)
+	assert.NotEqual(t, untagged, posts[2].ID, "statuses without the tag are dropped from the user stream")
+	assert.Equal(t, []string{"golang"}, posts[2].Tags)
+	f.mu.Lock()
+	assert.Equal(t, []string{"golang"}, f.follows)
+	f.mu.Unlock()
+
+	_, err = New(f.srv.URL, Public(), WithFollowTag(), WithStream(WebSocket), WithToken("x"))
+	assert.Error(t, err)
+}

@@ -26,6 +26,8 @@ type seen struct {
 
 func newSeen(n int) *seen { return &seen{set: make(map[string]struct{}, n), ring: make([]string, n)} }
 
+func (s *seen) has(k string) bool { _, ok := s.set[k]; return ok }
+
 // add records k and reports whether it was new.
 func (s *seen) add(k string) bool {
 	if _, ok := s.set[k]; ok {

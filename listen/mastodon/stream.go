@@ -34,6 +34,11 @@ type events interface {
 // last seen ID, read events; on any failure reconnect with backoff.
 func (r *run) stream(ctx context.Context) error {
 	bo := httpx.NewBackoff(r.src.cfg.retry)
+	if r.src.cfg.followTag {
+		if err := r.followTag(ctx); err != nil {
+			return err
+		}
+	}
 	base := r.streamBase(ctx)
 	connected := false
 	for {
@@ -129,6 +134,9 @@ func (r *run) readEvents(ctx context.Context, ev events) error {
 				continue
 			}
 			p = st.post(r.src.host)
+			if r.src.cfg.followTag && !hasTag(p.Tags, r.src.timeline.arg) {
+				continue // the user stream carries the whole home timeline
+			}
 			if name == "status.update" {
 				p.Kind, editKey = listen.KindUpdate, str(st.EditedAt)
 			}
@@ -137,6 +145,9 @@ func (r *run) readEvents(ctx context.Context, ev events) error {
 			if id == "" {
 				r.src.counters.Skip()
 				continue
+			}
+			if r.src.cfg.followTag && !r.seen.has(id) {
+				continue // a deletion of a status this source never delivered
 			}
 			p = listen.Post{Platform: Platform, ID: id, Kind: listen.KindDelete}
 		default:
@@ -203,7 +214,7 @@ func (r *run) connectSSE(ctx context.Context, base *url.URL) (events, error) {
 	u := *base
 	u.Scheme = strings.Replace(strings.Replace(u.Scheme, "wss", "https", 1), "ws", "http", 1)
 	q := url.Values{}
-	switch s.timeline.kind {
+	switch r.streamKind() {
 	case kindHashtag:
 		u.Path = strings.TrimRight(u.Path, "/") + "/api/v1/streaming/hashtag"
 		if s.timeline.local {
@@ -304,7 +315,7 @@ func (r *run) connectWS(ctx context.Context, base *url.URL) (events, error) {
 	}
 	u.Path = strings.TrimRight(u.Path, "/") + "/api/v1/streaming"
 	q := url.Values{}
-	switch s.timeline.kind {
+	switch r.streamKind() {
 	case kindHashtag:
 		q.Set("stream", "hashtag")
 		if s.timeline.local {
@@ -420,4 +431,38 @@ func (w *wsEvents) next(ctx context.Context) (string, []byte, error) {
 		}
 		return f.Event, []byte(payload), nil
 	}
+}
+
+// streamKind is the stream to read: the user stream when following a tag.
+func (r *run) streamKind() timelineKind {
+	if r.src.cfg.followTag {
+		return kindHome
+	}
+	return r.src.timeline.kind
+}
+
+func hasTag(tags []string, tag string) bool {
+	for _, t := range tags {
+		if strings.EqualFold(t, tag) {
+			return true
+		}
+	}
+	return false
+}
+
+// followTag follows the hashtag with the token's account; following a
+// tag twice is harmless.
+func (r *run) followTag(ctx context.Context) error {
+	s := r.src
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
+		s.base.String()+"/api/v1/tags/"+url.PathEscape(s.timeline.arg)+"/follow", http.NoBody)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+string(s.cfg.tok()))
+	req.Header.Set("Accept", "application/json")
+	if _, err := s.client.Do(ctx, req); err != nil {
+		return fmt.Errorf("mastodon: follow #%s: %w", s.timeline.arg, err)
+	}
+	return nil
 }
