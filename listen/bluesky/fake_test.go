@@ -2,6 +2,7 @@ package bluesky
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand"
 	"net/http"
@@ -48,6 +49,7 @@ type fakeJetstream struct {
 	stall     time.Duration
 	reject    int // refuse the next n handshakes with 503
 	stop      chan struct{}
+	hellos    int
 }
 
 func newFakeJetstream(t testing.TB, events []fakeEvent, seqMode bool) *fakeJetstream {
@@ -164,8 +166,30 @@ func (f *fakeJetstream) subscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer conn.CloseNow()
-	ctx := conn.CloseRead(r.Context())
 	colls, dids := q["wantedCollections"], q["wantedDids"]
+	if q.Get("requireHello") == "true" {
+		// Nothing is sent until the client's options_update arrives.
+		typ, msg, err := conn.Read(r.Context())
+		if err != nil || typ != websocket.MessageText {
+			return
+		}
+		var m struct {
+			Type    string `json:"type"`
+			Payload struct {
+				WantedCollections []string `json:"wantedCollections"`
+				WantedDids        []string `json:"wantedDids"`
+			} `json:"payload"`
+		}
+		if json.Unmarshal(msg, &m) != nil || m.Type != "options_update" {
+			conn.Close(websocket.StatusPolicyViolation, "invalid options_update")
+			return
+		}
+		colls, dids = m.Payload.WantedCollections, m.Payload.WantedDids
+		f.mu.Lock()
+		f.hellos++
+		f.mu.Unlock()
+	}
+	ctx := conn.CloseRead(r.Context())
 
 	send := func(s string) bool {
 		return conn.Write(ctx, websocket.MessageText, []byte(s)) == nil

@@ -2,6 +2,7 @@ package bluesky
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -72,14 +73,32 @@ func (j *Jetstream) String() string {
 	return "bluesky.Jetstream(" + httpx.RedactURLString(j.endpoint) + ")"
 }
 
+// maxQueryDIDs is the most DIDs put in the subscribe URL; more are sent
+// in an options_update message after connecting (requireHello), since a
+// URL with thousands of DIDs is refused by servers and proxies.
+const maxQueryDIDs = 50
+
+func (j *Jetstream) hello() bool { return len(j.cfg.dids) > maxQueryDIDs }
+
+// optionsUpdate is the client message that sets the filters.
+func (j *Jetstream) optionsUpdate() []byte {
+	b, _ := json.Marshal(map[string]any{"type": "options_update", "payload": map[string]any{
+		"wantedCollections": j.cfg.collections, "wantedDids": j.cfg.dids, "maxMessageSizeBytes": j.cfg.maxMessage}})
+	return b
+}
+
 func (j *Jetstream) subscribeURL(cursor string) string {
 	u, _ := url.Parse(j.endpoint)
 	q := u.Query()
 	for _, c := range j.cfg.collections {
 		q.Add("wantedCollections", c)
 	}
-	for _, d := range j.cfg.dids {
-		q.Add("wantedDids", d)
+	if j.hello() {
+		q.Set("requireHello", "true")
+	} else {
+		for _, d := range j.cfg.dids {
+			q.Add("wantedDids", d)
+		}
 	}
 	q.Set("maxMessageSizeBytes", fmt.Sprint(j.cfg.maxMessage))
 	if cursor != "" {
@@ -224,6 +243,17 @@ func (r *run) connect(ctx context.Context) (got int, wait time.Duration, err err
 	}
 	defer conn.CloseNow()
 	conn.SetReadLimit(j.cfg.maxMessage)
+	if j.hello() {
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := conn.Write(wctx, websocket.MessageText, j.optionsUpdate())
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return 0, 0, errStop
+			}
+			return 0, 0, fmt.Errorf("bluesky: jetstream: send options_update: %v", err)
+		}
+	}
 
 	var ev event
 	for {

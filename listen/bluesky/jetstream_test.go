@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -303,4 +304,34 @@ func TestNewJetstreamValidates(t *testing.T) {
 	_, err := NewJetstream("wss://x/subscribe")
 	assert.NoError(t, err)
 	assert.False(t, errors.Is(err, listen.ErrAuth))
+}
+
+// TestJetstreamManyDIDs: with more DIDs than fit a URL the filter goes in
+// an options_update message (requireHello), and only those DIDs' posts
+// arrive.
+func TestJetstreamManyDIDs(t *testing.T) {
+	events := genEvents(300, 5)
+	f := newFakeJetstream(t, events, true)
+	var dids []string
+	want := map[string]bool{}
+	for i := 0; i < 200; i += 2 { // every other author
+		dids = append(dids, fmt.Sprintf("did:plc:fakeuser%04d", i))
+	}
+	for _, e := range events {
+		if e.want != "" && e.coll == CollectionPost && contains(dids, e.did) {
+			want[e.want] = true
+		}
+	}
+	src, err := NewJetstream(f.wsURL(), append(fast(), WithDIDs(dids...))...)
+	require.NoError(t, err)
+	seen := map[string]int{}
+	_, err = collect(t, ctxTimeout(t, 10*time.Second), src, len(want), seen)
+	require.NoError(t, err)
+	for k := range seen {
+		assert.True(t, want[k], "post of an unwanted DID: %s", k)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	assert.Equal(t, 1, f.hellos)
+	assert.NotContains(t, f.cursors, "did:plc")
 }
