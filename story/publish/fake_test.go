@@ -88,12 +88,18 @@ func (f *fakeMastodon) rateHeaders(w http.ResponseWriter, remaining int) {
 // into invisible and ellipsis spans.
 func statusHTML(text string) string {
 	linkRe := regexp.MustCompile(`https?://\S+`)
+	mentionRe := regexp.MustCompile(`@([A-Za-z0-9_]+)@([A-Za-z0-9.-]+\.[A-Za-z]+)`)
+	esc := func(s string) string {
+		s = strings.ReplaceAll(html.EscapeString(s), "\n", "<br />")
+		// Remote mentions show without their server, as on Mastodon.
+		return mentionRe.ReplaceAllString(s, `<span class="h-card" translate="no"><a href="https://$2/@$1" class="u-url mention">@<span>$1</span></a></span>`)
+	}
 	var paras []string
 	for _, p := range strings.Split(text, "\n\n") {
 		var b strings.Builder
 		last := 0
 		for _, m := range linkRe.FindAllStringIndex(p, -1) {
-			b.WriteString(strings.ReplaceAll(html.EscapeString(p[last:m[0]]), "\n", "<br />"))
+			b.WriteString(esc(p[last:m[0]]))
 			u := p[m[0]:m[1]]
 			scheme, rest, _ := strings.Cut(u, "//")
 			show, hidden := rest, ""
@@ -104,7 +110,7 @@ func statusHTML(text string) string {
 				html.EscapeString(u), scheme, html.EscapeString(show), html.EscapeString(hidden))
 			last = m[1]
 		}
-		b.WriteString(strings.ReplaceAll(html.EscapeString(p[last:]), "\n", "<br />"))
+		b.WriteString(esc(p[last:]))
 		paras = append(paras, "<p>"+b.String()+"</p>")
 	}
 	return strings.Join(paras, "")

@@ -72,7 +72,7 @@ func TestFaultInjection(t *testing.T) {
 				for i := 0; i < threads; i++ {
 					th := story.Thread{ID: fmt.Sprintf("story-%d", i)}
 					for p := 1; p <= parts; p++ {
-						th.Parts = append(th.Parts, story.Part{Text: fmt.Sprintf("T%d P%d the hens of day %d, part %d %s", i, p, i, p, strings.Repeat("🐔", p))})
+						th.Parts = append(th.Parts, story.Part{Text: fmt.Sprintf("T%d P%d the hens of day %d, part %d %s thanks @vet@farm.social & https://example.com/d/%d", i, p, i, p, strings.Repeat("🐔", p), i)})
 					}
 					ctx, cancel := context.WithCancel(context.Background())
 					rt.mu.Lock()

@@ -220,7 +220,7 @@ func (p mastodonPlatform) find(ctx context.Context, t story.Thread, i int, rec *
 		return story.Sent{}, false, fmt.Errorf("mastodon: decode statuses: %w", err)
 	}
 	part := t.Parts[i]
-	want := squash(part.Text)
+	want := squash(remoteMentionRe.ReplaceAllString(part.Text, "$1"))
 	since := rec.Since.Add(-5 * time.Minute) // server clocks differ
 	for _, st := range list {
 		reply := ""
@@ -230,14 +230,18 @@ func (p mastodonPlatform) find(ctx context.Context, t story.Thread, i int, rec *
 		if reply != parent.ID || st.CreatedAt.Before(since) || st.SpoilerText != part.Spoiler {
 			continue
 		}
-		if squash(htmlText(st.Content)) == want {
+		if squash(remoteMentionRe.ReplaceAllString(htmlText(st.Content), "$1")) == want {
 			return story.Sent{ID: st.ID, URL: st.URL}, true, nil
 		}
 	}
 	return story.Sent{}, false, nil
 }
 
-var tagRe = regexp.MustCompile(`<[^>]*>`)
+var (
+	tagRe = regexp.MustCompile(`<[^>]*>`)
+	// remoteMentionRe: Mastodon shows @user@host as @user in content.
+	remoteMentionRe = regexp.MustCompile(`(@[\p{L}\p{N}_][\p{L}\p{N}_.-]*)@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+`)
+)
 
 // htmlText turns a status's HTML content into text: tags dropped (links
 // keep their full text, which Mastodon splits into invisible spans),
