@@ -43,6 +43,7 @@ type fake struct {
 	untagged     map[string]bool // statuses without #golang (not on the tag timeline)
 	follows      []string        // tags followed through the API
 	nextUntagged bool
+	silentSSE    int // this many SSE connections send the greeting, then nothing
 }
 
 func newFake(t *testing.T) *fake {
@@ -363,12 +364,22 @@ func (f *fake) sse(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"error":"Unknown channel requested"}`)
 		return
 	}
-	ch, unsub := f.subscribe()
-	defer unsub()
+	f.mu.Lock()
+	silent := f.silentSSE > 0
+	if silent {
+		f.silentSSE--
+	}
+	f.mu.Unlock()
 	w.Header().Set("Content-Type", "text/event-stream")
 	fl := w.(http.Flusher)
 	io.WriteString(w, ":)\n")
 	fl.Flush()
+	if silent { // a dead socket: no events, no heartbeats
+		<-r.Context().Done()
+		return
+	}
+	ch, unsub := f.subscribe()
+	defer unsub()
 	f.frames(r, ch, func(event, data string) error {
 		_, err := fmt.Fprintf(w, ":thump\nevent: %s\ndata: %s\n\n", event, data)
 		fl.Flush()

@@ -408,3 +408,33 @@ func TestGoToSocialFollowTag(t *testing.T) {
 	_, err = New(f.srv.URL, Public(), WithFollowTag(), WithStream(WebSocket), WithToken("x"))
 	assert.Error(t, err)
 }
+
+// TestStalledStreamReconnects: a stream that sends nothing, not even a
+// heartbeat, is detected by the idle timeout and reconnected; what was
+// published meanwhile arrives through the backfill.
+func TestStalledStreamReconnects(t *testing.T) {
+	f := newFake(t)
+	f.silentSSE = 2
+	ids := f.publish(1)
+	store := &listen.MemoryStore{}
+	store.Save(context.Background(), "k", "1")
+	src, err := New(f.srv.URL, Hashtag("golang"), fastOpts(f, WithStream(SSE), WithStallTimeout(100*time.Millisecond), WithCursorStore(store, "k"))...)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	var got []string
+	for p, err := range src.Posts(ctx) {
+		require.NoError(t, err)
+		got = append(got, p.ID)
+		if len(got) == 1 {
+			ids = append(ids, f.publish(1)...) // published while the socket is dead
+		}
+		if len(got) == 2 {
+			break
+		}
+	}
+	assert.Equal(t, ids, got)
+	assert.GreaterOrEqual(t, src.Stats().Reconnects, int64(1))
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
