@@ -234,6 +234,24 @@ func Load(r io.Reader) (*Model, error) {
 	return m, nil
 }
 
+// LoadFeatures is [Load] for a host that expects particular feature
+// settings: it also fails, with an error wrapping [ErrIncompatible], when
+// the file's settings differ from want (once defaults are filled in).
+func LoadFeatures(r io.Reader, want Features) (*Model, error) {
+	w, err := want.resolve()
+	if err != nil {
+		return nil, err
+	}
+	m, err := Load(r)
+	if err != nil {
+		return nil, err
+	}
+	if m.feat != w {
+		return nil, fmt.Errorf("%w: model was trained with features %+v, want %+v", ErrIncompatible, m.feat, w)
+	}
+	return m, nil
+}
+
 type byteReader struct {
 	r   io.Reader
 	one [1]byte

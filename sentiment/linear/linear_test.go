@@ -154,6 +154,14 @@ func TestMarshalRoundTrip(t *testing.T) {
 
 	_, err = (&Model{}).MarshalBinary()
 	assert.Error(t, err)
+
+	_, err = LoadFeatures(bytes.NewReader(b), Features{Bits: 12})
+	assert.NoError(t, err, "defaults are filled in before comparing")
+	_, err = LoadFeatures(bytes.NewReader(b), Features{Bits: 12, CharMax: 4})
+	require.ErrorIs(t, err, ErrIncompatible)
+	assert.Contains(t, err.Error(), "trained with features")
+	_, err = LoadFeatures(bytes.NewReader(b), Features{})
+	assert.ErrorIs(t, err, ErrIncompatible, "Bits 18 != 12")
 }
 
 // reseal recomputes the trailing checksum after a deliberate edit.
