@@ -2,6 +2,7 @@ package bluesky
 
 import (
 	"bufio"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -76,6 +77,34 @@ func FuzzCursor(f *testing.F) {
 		}
 		if again.maxTimeUS != s.maxTimeUS || again.maxSeq != s.maxSeq {
 			t.Fatal("round trip changed the cursor")
+		}
+	})
+}
+
+// FuzzSearchPage decodes arbitrary searchPosts responses: no panic, and
+// mapped posts carry an at:// ID and valid UTF-8.
+func FuzzSearchPage(f *testing.F) {
+	f.Add([]byte(`{"cursor":"25","posts":[{"uri":"at://did:plc:abc/app.bsky.feed.post/3lq7example","cid":"bafyreiexample","author":{"did":"did:plc:abc","handle":"alice.example","displayName":"Alice"},"record":{"$type":"app.bsky.feed.post","text":"Read this post","createdAt":"2026-08-07T17:00:00Z","langs":["en"]},"replyCount":2,"repostCount":3,"likeCount":4,"quoteCount":1,"indexedAt":"2026-08-07T17:01:00Z"}]}`))
+	f.Add([]byte(`{"posts":[{"uri":"at://x/app.bsky.feed.like/y","record":{"text":"\xff"}}]}`))
+	f.Add([]byte(`{"posts":null}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var pg searchPage
+		if json.Unmarshal(b, &pg) != nil {
+			return
+		}
+		for i := range pg.Posts {
+			p, _, ok := viewPost(&pg.Posts[i])
+			if !ok {
+				continue
+			}
+			if !strings.HasPrefix(p.ID, "at://") || p.URL == "" {
+				t.Fatalf("bad post %q %q", p.ID, p.URL)
+			}
+			for _, s := range []string{p.Text, p.Author.Handle, p.Author.Name, p.URL} {
+				if !utf8.ValidString(s) {
+					t.Fatalf("invalid UTF-8 %q", s)
+				}
+			}
 		}
 	})
 }

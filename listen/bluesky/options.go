@@ -132,8 +132,10 @@ func WithCollections(nsids ...string) Option {
 }
 
 // WithDIDs sets Jetstream's wantedDids: only these repositories' events
-// are sent. Identity and account events of these DIDs still arrive; they
-// are skipped.
+// are sent (Jetstream accepts up to 10,000). Up to 50 go in the subscribe
+// URL; more are sent in an options_update message right after connecting.
+// Identity and account events of these DIDs still arrive; they are
+// skipped.
 func WithDIDs(dids ...string) Option {
 	return func(cfg *config) { cfg.dids = append([]string(nil), dids...) }
 }
