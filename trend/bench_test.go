@@ -20,9 +20,12 @@ func BenchmarkSpikeStep(b *testing.B) {
 	var s trend.Spike
 	b.ReportAllocs()
 	b.ResetTimer()
+	c0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		s.Step(t0.Add(time.Duration(i)*5*time.Minute), vals[i&4095])
 	}
+	b.StopTimer()
+	reportCPU(b, c0, b.N)
 }
 
 // BenchmarkSpikesObserve measures keyed event observations (100 keys,
@@ -35,9 +38,12 @@ func BenchmarkSpikesObserve(b *testing.B) {
 	var d trend.Spikes
 	b.ReportAllocs()
 	b.ResetTimer()
+	c0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		d.Observe(keys[i%100], t0.Add(time.Duration(i)*time.Second/4), 1)
 	}
+	b.StopTimer()
+	reportCPU(b, c0, b.N)
 }
 
 // BenchmarkSketchObserve measures trending-key updates over a large
@@ -52,9 +58,12 @@ func BenchmarkSketchObserve(b *testing.B) {
 	var s trend.Sketch
 	b.ReportAllocs()
 	b.ResetTimer()
+	c0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		s.Observe(keys[i&(1<<16-1)], t0.Add(time.Duration(i)*time.Millisecond*8), 1)
 	}
+	b.StopTimer()
+	reportCPU(b, c0, b.N)
 }
 
 // BenchmarkSketchTenMillion feeds 10 million posts over about a million
@@ -74,6 +83,7 @@ func BenchmarkSketchTenMillion(b *testing.B) {
 		s := &trend.Sketch{}
 		buf := make([]byte, 0, 16)
 		b.ResetTimer()
+		c0 := cpuTime()
 		for i := 0; i < posts; i++ {
 			var term uint64
 			if i&1 == 0 {
@@ -89,6 +99,7 @@ func BenchmarkSketchTenMillion(b *testing.B) {
 			}
 		}
 		b.StopTimer()
+		reportCPU(b, c0, posts)
 		top := s.Top(t0.Add(24*time.Hour), 10)
 		runtime.GC()
 		runtime.ReadMemStats(&ms)
@@ -99,4 +110,27 @@ func BenchmarkSketchTenMillion(b *testing.B) {
 		b.ReportMetric(float64(posts)/b.Elapsed().Seconds(), "posts/s")
 		runtime.KeepAlive(top)
 	}
+}
+
+// BenchmarkShiftObserve measures one post fed to the sentiment-shift
+// detector (100 keys).
+func BenchmarkShiftObserve(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	keys := make([]string, 100)
+	for i := range keys {
+		keys[i] = "brand" + strconv.Itoa(i)
+	}
+	scores := make([]float64, 4096)
+	for i := range scores {
+		scores[i] = post(r, 0.2)
+	}
+	var d trend.Shift
+	b.ReportAllocs()
+	b.ResetTimer()
+	c0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		d.Observe(keys[i%100], t0.Add(time.Duration(i)*time.Second), scores[i&4095], "id", "text")
+	}
+	b.StopTimer()
+	reportCPU(b, c0, b.N)
 }
