@@ -284,7 +284,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 	ready := make(chan string, 1)
 	served := make(chan error, 1)
 	var out bytes.Buffer
-	go func() { served <- run(srvCtx, []string{"-addr", "127.0.0.1:0"}, &out, io.Discard, ready) }()
+	go func() { served <- run(srvCtx, []string{"-addr", "127.0.0.1:0", "-speed", "45000"}, &out, io.Discard, ready) }()
 	defer func() {
 		stopServer()
 		assert.NoError(t, <-served)

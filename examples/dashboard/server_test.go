@@ -1,0 +1,372 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/earshot-dev/earshot/examples/internal/pipeline"
+	"github.com/earshot-dev/earshot/examples/internal/sample"
+)
+
+var (
+	sampleOnce  sync.Once
+	sampleState []byte
+	sampleErr   error
+)
+
+// replayed returns a dashboard holding the snapshot of the whole sample
+// (replayed once for all tests: it takes seconds under -race).
+func replayed(t *testing.T) *dashboard {
+	t.Helper()
+	sampleOnce.Do(func() {
+		d := newDashboard(4)
+		p, err := pipeline.New(pipeline.Config{Keys: []pipeline.Key{{Name: "larkspur", Query: pipeline.DefaultQuery}}})
+		if err != nil {
+			sampleErr = err
+			return
+		}
+		sampleErr = d.replay(context.Background(), p, sample.Source())
+		p.Check(p.Now())
+		d.publish(p, func(s *status) { s.Mode, s.Done = "replay", true })
+		sampleState = d.hub.latest()
+	})
+	require.NoError(t, sampleErr)
+	d := newDashboard(4)
+	d.hub.publish(sampleState)
+	return d
+}
+
+// smallReplay writes the first n records of the sample to a file.
+func smallReplay(t *testing.T, n int) string {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(sample.Data()))
+	require.NoError(t, err)
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(nil, 1<<20)
+	var buf bytes.Buffer
+	for i := 0; i < n && sc.Scan(); i++ {
+		buf.Write(sc.Bytes())
+		buf.WriteByte('\n')
+	}
+	require.NoError(t, sc.Err())
+	path := filepath.Join(t.TempDir(), "small.jsonl")
+	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o600))
+	return path
+}
+
+func TestStateBeforeFirstSnapshot(t *testing.T) {
+	d := newDashboard(4)
+	rec := httptest.NewRecorder()
+	d.handler().ServeHTTP(rec, httptest.NewRequest("GET", "/api/state", nil))
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+}
+
+func TestStateSnapshotJSON(t *testing.T) {
+	d := replayed(t)
+	rec := httptest.NewRecorder()
+	d.handler().ServeHTTP(rec, httptest.NewRequest("GET", "/api/state", nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
+
+	var m message
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &m))
+	assert.Equal(t, 3370, m.Heard)
+	assert.Equal(t, 2037, m.Matched)
+	assert.True(t, m.Status.Done)
+	require.Len(t, m.Keys, 1)
+	k := m.Keys[0]
+	assert.Equal(t, "larkspur", k.Name)
+	assert.Equal(t, 2037, k.Posts)
+	assert.InDelta(t, 1, k.Negative+k.Neutral+k.Positive, 1e-9)
+	require.Greater(t, len(k.Points), 60, "an hourly point for most of three days")
+	sum, peak := 0, 0
+	for i, p := range k.Points {
+		sum += p.Posts
+		peak = max(peak, p.Negative)
+		if i > 0 {
+			assert.Equal(t, time.Hour, p.At.Sub(k.Points[i-1].At), "points are consecutive hours")
+		}
+	}
+	assert.Equal(t, 2037, sum, "every matched post is in a point")
+	assert.Greater(t, peak, 50, "the complaint wave")
+
+	kinds := map[string]int{}
+	for _, a := range m.Alerts {
+		kinds[string(a.Kind)]++
+		assert.NotEmpty(t, a.Title)
+		assert.NotEmpty(t, a.Examples, "every alert shows evidence posts: %s", a.Title)
+		assert.Empty(t, a.Evidence, "the page gets the examples, not the detector's full evidence")
+	}
+	assert.Equal(t, 1, kinds["sentiment"])
+	assert.Equal(t, 1, kinds["viral"])
+	assert.GreaterOrEqual(t, kinds["spike"], 1)
+	require.NotEmpty(t, m.Viral)
+	assert.Contains(t, m.Viral[0].Text, "Eight years of Larkspur stamps")
+	assert.True(t, m.Viral[0].Flagged)
+	assert.GreaterOrEqual(t, m.Viral[0].Final, m.Viral[0].Observed)
+}
+
+func TestStaticPage(t *testing.T) {
+	d := newDashboard(4)
+	for path, want := range map[string]string{
+		"/":          "Listening dashboard",
+		"/app.js":    "new EventSource(",
+		"/style.css": "--neg:",
+	} {
+		rec := httptest.NewRecorder()
+		d.handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		assert.Equal(t, http.StatusOK, rec.Code, path)
+		assert.Contains(t, rec.Body.String(), want, path)
+	}
+	rec := httptest.NewRecorder()
+	d.handler().ServeHTTP(rec, httptest.NewRequest("POST", "/api/state", nil))
+	assert.Equal(t, http.StatusMethodNotAllowed, rec.Code)
+}
+
+// readEvent reads one SSE event: its lines up to the blank line.
+func readEvent(t *testing.T, r *bufio.Reader) []string {
+	t.Helper()
+	var lines []string
+	for {
+		line, err := r.ReadString('\n')
+		require.NoError(t, err)
+		line = strings.TrimSuffix(line, "\n")
+		if line == "" {
+			return lines
+		}
+		lines = append(lines, line)
+	}
+}
+
+func TestEventsFraming(t *testing.T) {
+	d := replayed(t)
+	srv := httptest.NewServer(d.handler())
+	defer srv.Close()
+	defer d.hub.close() // before srv.Close, which waits for the stream
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/events", nil)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
+	assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
+	r := bufio.NewReader(resp.Body)
+
+	assert.Equal(t, []string{"retry: 2000"}, readEvent(t, r))
+	// The latest snapshot comes first, for a page that connects late.
+	ev := readEvent(t, r)
+	require.Len(t, ev, 2)
+	assert.Equal(t, "event: state", ev[0])
+	require.True(t, strings.HasPrefix(ev[1], "data: {"))
+	var m message
+	require.NoError(t, json.Unmarshal([]byte(strings.TrimPrefix(ev[1], "data: ")), &m))
+	assert.Equal(t, 2037, m.Matched)
+
+	// A new snapshot is pushed as it is published.
+	d.hub.publish([]byte(`{"heard":1}`))
+	assert.Equal(t, []string{"event: state", `data: {"heard":1}`}, readEvent(t, r))
+}
+
+func TestEventsKeepAlive(t *testing.T) {
+	old := keepAlive
+	keepAlive = 20 * time.Millisecond
+	defer func() { keepAlive = old }()
+	d := newDashboard(4)
+	srv := httptest.NewServer(d.handler())
+	defer srv.Close()
+	defer d.hub.close()
+	resp, err := http.Get(srv.URL + "/events")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	r := bufio.NewReader(resp.Body)
+	assert.Equal(t, []string{"retry: 2000"}, readEvent(t, r))
+	assert.Equal(t, []string{": keep-alive"}, readEvent(t, r), "a comment keeps an idle stream open")
+}
+
+// A client that goes away is unsubscribed and its handler returns.
+func TestEventsClientDisconnect(t *testing.T) {
+	d := replayed(t)
+	srv := httptest.NewServer(d.handler())
+	defer srv.Close()
+	defer d.hub.close()
+	for i := 0; i < 3; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/events", nil)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		readEvent(t, bufio.NewReader(resp.Body))
+		require.Eventually(t, func() bool { return d.hub.count() == 1 }, 5*time.Second, 5*time.Millisecond)
+		cancel()
+		resp.Body.Close()
+		require.Eventually(t, func() bool { return d.hub.count() == 0 }, 5*time.Second, 5*time.Millisecond,
+			"the handler noticed the disconnect")
+	}
+}
+
+// A slow client never blocks publishing: messages that do not fit its
+// buffer are dropped and counted, and a fast client gets everything.
+func TestSlowClientIsDroppedNotWaitedFor(t *testing.T) {
+	h := newHub(4)
+	slow, ok := h.subscribe()
+	require.True(t, ok)
+	fast, ok := h.subscribe()
+	require.True(t, ok)
+	got := make(chan int)
+	go func() {
+		n := 0
+		for msg := range fast.ch {
+			n++
+			if string(msg) == "last" {
+				break
+			}
+		}
+		got <- n
+	}()
+	start := time.Now()
+	for i := 0; i < 1000; i++ {
+		h.publish([]byte("x"))
+		if i%100 == 0 {
+			time.Sleep(time.Millisecond) // let the fast reader keep up
+		}
+	}
+	for !func() bool { // the fast reader must get "last": retry while its buffer is full
+		before := fast.dropped.Load()
+		h.publish([]byte("last"))
+		return fast.dropped.Load() == before
+	}() {
+		time.Sleep(time.Millisecond)
+	}
+	assert.Less(t, time.Since(start), 5*time.Second)
+	n := <-got
+	assert.Equal(t, int64(4), int64(len(slow.ch)), "the slow client's buffer is full")
+	assert.GreaterOrEqual(t, slow.dropped.Load(), int64(996))
+	assert.Equal(t, h.dropped.Load(), slow.dropped.Load()+fast.dropped.Load())
+	assert.Greater(t, n, 4, "the fast client received more than a buffer's worth")
+	h.unsubscribe(slow)
+	h.unsubscribe(fast)
+	assert.Equal(t, 0, h.count())
+	h.close()
+	_, ok = h.subscribe()
+	assert.False(t, ok, "a closed hub refuses new clients")
+	h.publish([]byte("after close")) // must not panic or block
+}
+
+// The whole program: serves the page and events on an ephemeral port,
+// runs the replay, and on cancel closes the streams, shuts down and
+// returns, with no goroutine left (TestMain checks with goleak).
+func TestRunServesAndShutsDown(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	var out bytes.Buffer
+	file := smallReplay(t, 300)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-speed", "0", "-wait=false", "-replay", file}, &out, io.Discard, ready)
+	}()
+	addr := <-ready
+	base := "http://" + addr
+
+	resp, err := http.Get(base + "/")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Contains(t, string(body), "<script src=\"app.js\"></script>")
+
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(base + "/api/state")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		var m message
+		return json.NewDecoder(resp.Body).Decode(&m) == nil && m.Status.Done && m.Heard == 300 && len(m.Keys[0].Points) > 0
+	}, 20*time.Second, 20*time.Millisecond, "the replay finishes and the state is served")
+
+	// An open event stream must not hold up the shutdown.
+	resp, err = http.Get(base + "/events")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	r := bufio.NewReader(resp.Body)
+	readEvent(t, r)
+	readEvent(t, r)
+
+	start := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return after cancel")
+	}
+	assert.Less(t, time.Since(start), 5*time.Second)
+	_, err = io.ReadAll(r)
+	assert.NoError(t, err, "the stream ends cleanly")
+	assert.Contains(t, out.String(), "earshot dashboard: http://127.0.0.1:")
+	assert.Contains(t, out.String(), "stopped")
+}
+
+// With -wait (the default) the replay waits for the first page.
+func TestReplayWaitsForFirstViewer(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	file := smallReplay(t, 300)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-speed", "0", "-replay", file}, io.Discard, io.Discard, ready)
+	}()
+	base := "http://" + <-ready
+	state := func() message {
+		var m message
+		require.Eventually(t, func() bool {
+			resp, err := http.Get(base + "/api/state")
+			if err != nil {
+				return false
+			}
+			defer resp.Body.Close()
+			return json.NewDecoder(resp.Body).Decode(&m) == nil
+		}, 5*time.Second, 10*time.Millisecond)
+		return m
+	}
+	time.Sleep(200 * time.Millisecond)
+	m := state()
+	assert.True(t, m.Status.Waiting)
+	assert.Zero(t, m.Heard, "nothing replayed before a page connects")
+
+	resp, err := http.Get(base + "/events")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return state().Status.Done }, 20*time.Second, 20*time.Millisecond)
+	resp.Body.Close()
+	cancel()
+	require.NoError(t, <-done)
+}
+
+func TestBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-query", "(larkspur"},
+		{"-addr", "not an address"},
+		{"-mastodon", "::"},
+		{"extra"},
+	} {
+		err := run(context.Background(), args, io.Discard, io.Discard, nil)
+		assert.Error(t, err, "%q", args)
+	}
+}
