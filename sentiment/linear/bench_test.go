@@ -4,6 +4,10 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/earshot-dev/earshot/sentiment"
+	"github.com/earshot-dev/earshot/sentiment/social"
+	"github.com/earshot-dev/earshot/sentiment/vader"
 )
 
 // tenThousand cycles the shared tweets (TweetEval and VADER) to 10,000
@@ -30,19 +34,24 @@ func BenchmarkTrain10k(b *testing.B) {
 	}
 }
 
+// BenchmarkScore scores TweetEval tweets, one per op, with the default
+// model and, for the cost ratio on the same machine and load, the
+// rule-based scorers it builds on.
 func BenchmarkScore(b *testing.B) {
 	ex := tweetEval(b)
-	m, err := Train(ex, Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
 	ctx := context.Background()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := m.Score(ctx, ex[i%len(ex)].Text); err != nil {
-			b.Fatal(err)
-		}
+	for _, bc := range []struct {
+		name string
+		s    sentiment.Scorer
+	}{{"linear", Default()}, {"social", social.New()}, {"vader", vader.New()}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := bc.s.Score(ctx, ex[i%len(ex)].Text); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
