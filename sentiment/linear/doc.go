@@ -13,7 +13,7 @@
 // replaced by placeholders, hashtags split from their "#", HTML entities
 // decoded, emoji kept as tokens, and up to three words after a negation
 // marked as negated (so "no problem" differs from "problem"). Word
-// unigrams and bigrams are hashed into 2^[Features.Bits] buckets. Sixteen
+// unigrams and bigrams are hashed into 2^[Features.Bits] buckets. Fifteen
 // dense features summarise the VADER lexicon valences (with negation,
 // boosters, capitals, elongation and "but"), emoji, punctuation, URLs and
 // length. Three more are the rule-based scorer's compound, positive and
