@@ -84,11 +84,15 @@ func (f *fakeMastodon) rateHeaders(w http.ResponseWriter, remaining int) {
 	w.Header().Set("X-RateLimit-Reset", time.Now().Add(time.Minute).UTC().Format("2006-01-02T15:04:05.000000Z"))
 }
 
+var (
+	fakeLinkRe    = regexp.MustCompile(`https?://\S+`)
+	fakeMentionRe = regexp.MustCompile(`@([A-Za-z0-9_]+)@([A-Za-z0-9.-]+\.[A-Za-z]+)`)
+)
+
 // statusHTML renders text as Mastodon does: paragraphs, <br />, links split
 // into invisible and ellipsis spans.
 func statusHTML(text string) string {
-	linkRe := regexp.MustCompile(`https?://\S+`)
-	mentionRe := regexp.MustCompile(`@([A-Za-z0-9_]+)@([A-Za-z0-9.-]+\.[A-Za-z]+)`)
+	linkRe, mentionRe := fakeLinkRe, fakeMentionRe
 	esc := func(s string) string {
 		s = strings.ReplaceAll(html.EscapeString(s), "\n", "<br />")
 		// Remote mentions show without their server, as on Mastodon.
