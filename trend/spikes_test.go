@@ -95,3 +95,30 @@ func ExampleSpikes() {
 	// spike acme open=true at Thu 10:00
 	// spike acme open=false at Thu 10:00
 }
+
+func TestSpikesDSTLocalTimes(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip("no tzdata")
+	}
+	// Events stamped in local time across the November fall-back, when
+	// 01:00-02:00 happens twice. Buckets are instants, so the repeated hour
+	// is simply two more hours of buckets: nothing is late or lost.
+	r := rand.New(rand.NewSource(11))
+	var d trend.Spikes
+	start := time.Date(2025, 10, 25, 0, 0, 0, 0, ny)
+	n := 0
+	for i := 0; i < 14*288; i++ {
+		at := start.Add(time.Duration(i) * 5 * time.Minute)
+		for j := 0; j < int(daily(r, i, 10)); j++ {
+			d.Observe("k", at, 1)
+			n++
+		}
+	}
+	assert.Zero(t, d.Late())
+	// A source that re-sends the repeated hour with naive local times maps
+	// it to the earlier instants: those events are late and counted.
+	d.Observe("k", time.Date(2025, 11, 2, 1, 30, 0, 0, ny), 1)
+	assert.Equal(t, int64(1), d.Late())
+	assert.Greater(t, n, 0)
+}
