@@ -479,7 +479,7 @@ func (s *Scorer) chunk(st *state, c []byte) {
 	if len(c) <= 8 && fewLetters(c) && hasNonWord(c) {
 		lo := len(st.low)
 		st.low = appendLower(st.low, c)
-		if e, ok := s.words[string(st.low[lo:])]; ok && e.flags&fLex != 0 {
+		if e, ok := s.tab.get(st.low[lo:]); ok && e.flags&fLex != 0 {
 			st.toks = append(st.toks, tok{val: e.val, flags: e.flags, lo: int32(lo), hi: int32(len(st.low))})
 			return
 		}
@@ -634,13 +634,13 @@ func (s *Scorer) addWord(st *state, w []byte, hash bool) {
 	t := tok{lo: int32(lo), hi: int32(len(st.low)), hash: hash}
 	t.upper = letters >= 2 && uppers == letters
 	t.title = letters >= 2 && uppers == 1 && 'A' <= w[0] && w[0] <= 'Z'
-	e, ok := s.words[string(st.low[lo:])]
+	e, ok := s.tab.get(st.low[lo:])
 	if !ok && maxRun >= 3 && hasRun(st.low[lo:], 3) {
 		// "soooo gooood": try runs shortened to two letters, then one.
 		for _, keep := range []int{2, 1} {
 			end := len(st.low)
 			st.low = squeeze(st.low, lo, end, keep)
-			if e, ok = s.words[string(st.low[end:])]; ok {
+			if e, ok = s.tab.get(st.low[end:]); ok {
 				t.lo, t.hi = int32(end), int32(len(st.low))
 				t.elong = true
 				break
@@ -721,7 +721,7 @@ func (s *Scorer) hashtag(st *state, w []byte) bool {
 	lo := len(st.low)
 	st.low = appendLower(st.low, w)
 	low := st.low[lo:]
-	if e, ok := s.words[string(low)]; ok && e.flags&(fLex|fNeg|fBoost|fDamp) != 0 {
+	if e, ok := s.tab.get(low); ok && e.flags&(fLex|fNeg|fBoost|fDamp) != 0 {
 		st.low = st.low[:lo]
 		return false
 	}
@@ -745,7 +745,7 @@ func (s *Scorer) hashtag(st *state, w []byte) bool {
 			if i-j == 1 && low[j] != 'i' && low[j] != 'a' {
 				continue
 			}
-			if e, ok := s.words[string(low[j:i])]; ok && e.flags&fDict != 0 {
+			if e, ok := s.tab.get(low[j:i]); ok && e.flags&fDict != 0 {
 				if best[i] < 0 || best[j]+1 < best[i] {
 					best[i], from[i] = best[j]+1, int8(j)
 				}
@@ -765,7 +765,7 @@ func (s *Scorer) hashtag(st *state, w []byte) bool {
 	cuts[k] = 0
 	useful := false
 	for x := k; x > 0; x-- {
-		e := s.words[string(low[cuts[x]:cuts[x-1]])]
+		e, _ := s.tab.get(low[cuts[x]:cuts[x-1]])
 		if e.flags&(fNeg|fBoost|fDamp) != 0 || e.flags&fLex != 0 && e.val != 0 {
 			useful = true
 		}
@@ -777,7 +777,7 @@ func (s *Scorer) hashtag(st *state, w []byte) bool {
 	// Add the words; their text is already in st.low.
 	for x := k; x > 0; x-- {
 		a, b := lo+cuts[x], lo+cuts[x-1]
-		e := s.words[string(st.low[a:b])]
+		e, _ := s.tab.get(st.low[a:b])
 		st.toks = append(st.toks, tok{val: e.val, flags: e.flags, lo: int32(a), hi: int32(b), hash: true})
 	}
 	return true

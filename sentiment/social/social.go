@@ -15,7 +15,7 @@ import (
 // Build it with [New]; the zero value is not usable. It is immutable and
 // safe for concurrent use.
 type Scorer struct {
-	words   map[string]wentry
+	tab     *table // the words, for fast lookups
 	emoji   map[rune]float64
 	phrases map[string][]phrase // first word -> phrases starting with it
 	band    float64
@@ -92,6 +92,7 @@ var (
 // base is the default tables, built once per process and never changed.
 type base struct {
 	words   map[string]wentry
+	tab     *table
 	emoji   map[rune]float64
 	phrases map[string][]phrase
 }
@@ -188,6 +189,7 @@ func buildBase() *base {
 	for r, val := range emojiValence {
 		b.emoji[r] = val
 	}
+	b.tab = newTable(b.words)
 	return b
 }
 
@@ -253,11 +255,11 @@ func New(opts ...Option) *Scorer {
 		c.band = 0
 	}
 	b := defaultBase()
-	s := &Scorer{words: b.words, emoji: b.emoji, phrases: b.phrases, band: c.band}
+	s := &Scorer{tab: b.tab, emoji: b.emoji, phrases: b.phrases, band: c.band}
 	if len(c.terms) > 0 {
-		s.words = make(map[string]wentry, len(b.words)+64)
+		words := make(map[string]wentry, len(b.words)+64)
 		for k, v := range b.words {
-			s.words[k] = v
+			words[k] = v
 		}
 		s.phrases = make(map[string][]phrase, len(b.phrases))
 		for k, v := range b.phrases {
@@ -268,9 +270,10 @@ func New(opts ...Option) *Scorer {
 				if math.IsNaN(v) || math.IsInf(v, 0) {
 					continue
 				}
-				s.phrases = addTerm(s.words, s.phrases, k, v)
+				s.phrases = addTerm(words, s.phrases, k, v)
 			}
 		}
+		s.tab = newTable(words)
 	}
 	return s
 }

@@ -105,10 +105,12 @@ func BenchmarkNewWithTerms(b *testing.B) {
 // lexicon and emoji descriptions from the govader module, then building.
 func BenchmarkNewCold(b *testing.B) {
 	b.ReportAllocs()
+	start := cpuTime()
 	for i := 0; i < b.N; i++ {
 		if err := vader.LoadBaseForBench(); err != nil {
 			b.Fatal(err)
 		}
 		_ = vader.New()
 	}
+	reportCPU(b, start)
 }
