@@ -34,7 +34,6 @@ func thresholds() []float64 {
 }
 
 type nabRun struct {
-	th      float64
 	results [][]nab.Result // [threshold][file]
 }
 
