@@ -284,7 +284,9 @@ func TestBrowserEndToEnd(t *testing.T) {
 	ready := make(chan string, 1)
 	served := make(chan error, 1)
 	var out bytes.Buffer
-	go func() { served <- run(srvCtx, []string{"-addr", "127.0.0.1:0", "-speed", "45000"}, &out, io.Discard, ready) }()
+	go func() {
+		served <- run(srvCtx, []string{"-addr", "127.0.0.1:0", "-speed", "45000"}, &out, io.Discard, ready)
+	}()
 	defer func() {
 		stopServer()
 		assert.NoError(t, <-served)
@@ -298,6 +300,8 @@ func TestBrowserEndToEnd(t *testing.T) {
 
 	b := startBrowser(t, ctx, path, "http://"+addr+"/")
 	require.NoError(t, b.attach(ctx), "chromium stderr:\n%s", b.tail())
+	require.NoError(t, b.call(ctx, "Emulation.setDeviceMetricsOverride",
+		map[string]any{"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false}, nil))
 
 	// Wait for the complaint wave's alert and for the end of the replay,
 	// noting what the page showed before the alert.

@@ -227,7 +227,11 @@ function renderAlerts(state) {
   count.textContent = alerts.length;
   count.className = "count" + (open ? " hot" : "");
   if (!alerts.length) { root.appendChild(el("p", { class: "empty" }, "No alerts yet: all quiet.")); return; }
-  for (const a of alerts) {
+  // Ongoing first, then the most severe, then the newest.
+  const rank = { critical: 0, warning: 1, info: 2 };
+  const sorted = alerts.slice().sort((a, b) => (!!a.end - !!b.end) ||
+    ((rank[a.severity] ?? 3) - (rank[b.severity] ?? 3)) || (Date.parse(b.start) - Date.parse(a.start)));
+  for (const a of sorted) {
     const ended = !!a.end;
     const box = el("div", { class: `alert ${a.severity}${ended ? " ended" : ""}`, "data-kind": a.kind });
     const t = el("div", { class: "title" });
