@@ -29,6 +29,10 @@ const DefaultMaxKeys = 10_000
 // default) restarts the key's model instead of filling the gap with zeros.
 // Times are compared as instants, so the location of at does not matter
 // for bucketing; the daily and weekly profiles use at's own location.
+// Buckets are counted in Unix nanoseconds, so times outside the years
+// 1678-2262 land in arbitrary buckets (still without a panic). A key
+// forgotten to make room under MaxKeys loses its open episode without a
+// closing alert.
 //
 // The zero value is ready to use. A Spikes is not safe for concurrent
 // use; shard keys across detectors for parallelism.
