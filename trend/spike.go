@@ -101,7 +101,7 @@ func (s *Spike) threshold() float64 { return orF(s.Threshold, DefaultSpikeThresh
 func (s *Spike) Raw() float64 { return s.raw }
 
 // Step feeds the total of the bucket at at and returns its score in [0,1].
-// When the bucket opens, grows or closes an episode, ok is true and alert
+// When the bucket opens or closes an episode, ok is true and alert
 // describes the episode (open alerts have a zero End).
 func (s *Spike) Step(at time.Time, count float64) (score float64, alert Alert, ok bool) {
 	if math.IsNaN(count) || math.IsInf(count, 0) {
