@@ -120,6 +120,26 @@ func tweetEvalRefs(t testing.TB) []refScore {
 	return out
 }
 
+// TestTweetEvalNumbering checks that the reference's ids are 1-based line
+// numbers: read as 0-based, few scores would match.
+func TestTweetEvalNumbering(t *testing.T) {
+	ref := readReference(t, "sentiment/reference/tweeteval_val.tsv")
+	texts, _ := tweetEval(t)
+	s := vader.New()
+	oneBased, zeroBased := 0, 0
+	for i, text := range texts {
+		got := s.Polarity(text)
+		if got == ref[i+1] {
+			oneBased++
+		}
+		if want, ok := ref[i]; ok && got == want {
+			zeroBased++
+		}
+	}
+	t.Logf("exact matches: ids as 1-based line numbers %d, as 0-based %d (of %d)", oneBased, zeroBased, len(texts))
+	require.Greater(t, oneBased, 10*zeroBased)
+}
+
 func TestParity(t *testing.T) {
 	s := vader.New()
 	for _, set := range []struct {
