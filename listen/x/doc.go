@@ -6,6 +6,8 @@
 //   - [Stream] reads the filtered stream (/2/tweets/search/stream) with
 //     the rules already set on the app, and, with [WithBackfill], fills
 //     every reconnect gap with a recent search since the newest post seen.
+//   - [Rules] lists, adds (with dry_run) and deletes the stream's rules;
+//     [Rules.Sync] makes them equal to a wanted set at startup.
 //
 // # Posts
 //

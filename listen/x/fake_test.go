@@ -40,6 +40,87 @@ type fakeX struct {
 	stop      chan struct{}
 	perSearch bool // publish 0-2 tweets per search request once one was answered
 	served    bool
+	rules     []Rule
+	ruleSeq   int
+}
+
+// rulesHandler serves GET/POST /2/tweets/search/stream/rules with
+// dry_run, duplicate detection and a syntax check (unbalanced parens).
+func (f *fakeX) rulesHandler(w http.ResponseWriter, r *http.Request) {
+	if !f.authorized(w, r) {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	meta := map[string]any{"sent": time.Now().UTC().Format("2006-01-02T15:04:05.000Z")}
+	w.Header().Set("Content-Type", "application/json")
+	if r.Method == http.MethodGet {
+		json.NewEncoder(w).Encode(map[string]any{"data": f.rules, "meta": meta})
+		return
+	}
+	var body struct {
+		Add    []Rule `json:"add"`
+		Delete *struct {
+			IDs []string `json:"ids"`
+		} `json:"delete"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		problemJSON(w, http.StatusBadRequest, "Invalid Request", err.Error())
+		return
+	}
+	dry := r.URL.Query().Get("dry_run") == "true"
+	var errs []map[string]any
+	var created []Rule
+	rules := append([]Rule(nil), f.rules...)
+	for _, a := range body.Add {
+		dup := false
+		for _, have := range rules {
+			if have.Value == a.Value {
+				dup = true
+				errs = append(errs, map[string]any{"value": a.Value, "id": have.ID, "title": "DuplicateRule", "type": "https://api.twitter.com/2/problems/duplicate-rules"})
+			}
+		}
+		if dup {
+			continue
+		}
+		if strings.Count(a.Value, "(") != strings.Count(a.Value, ")") {
+			errs = append(errs, map[string]any{"value": a.Value, "details": []string{"Rules must contain balanced parentheses"}, "title": "UnprocessableEntity", "type": "https://api.twitter.com/2/problems/invalid-rules"})
+			continue
+		}
+		f.ruleSeq++
+		a.ID = strconv.Itoa(1273026480692322304 + f.ruleSeq)
+		rules = append(rules, a)
+		created = append(created, a)
+	}
+	if body.Delete != nil {
+		var keep []Rule
+		for _, have := range rules {
+			if !contains(body.Delete.IDs, have.ID) {
+				keep = append(keep, have)
+			}
+		}
+		rules = keep
+	}
+	if !dry {
+		f.rules = rules
+	}
+	out := map[string]any{"meta": meta}
+	if len(created) > 0 {
+		out["data"] = created
+	}
+	if len(errs) > 0 {
+		out["errors"] = errs
+	}
+	json.NewEncoder(w).Encode(out)
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }
 
 func newFakeX(t testing.TB, total int) *fakeX {
@@ -47,6 +128,7 @@ func newFakeX(t testing.TB, total int) *fakeX {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/2/tweets/search/recent", f.search)
 	mux.HandleFunc("/2/tweets/search/stream", f.stream)
+	mux.HandleFunc("/2/tweets/search/stream/rules", f.rulesHandler)
 	f.Server = httptest.NewServer(mux)
 	t.Cleanup(func() { close(f.stop); f.Server.Close() })
 	return f

@@ -233,3 +233,36 @@ func TestNewValidates(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, strings.HasPrefix(err.Error(), "x: "))
 }
+
+func TestRules(t *testing.T) {
+	f := newFakeX(t, 1)
+	r, err := NewRules(token, fast(f.URL)...)
+	require.NoError(t, err)
+	ctx := ctxTimeout(t, 5*time.Second)
+
+	got, err := r.Add(ctx, true, Rule{Value: "cat has:images", Tag: "cats with images"})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	have, err := r.List(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, have, "dry run changes nothing")
+
+	_, err = r.Add(ctx, false, Rule{Value: "(golang OR gopher"})
+	var re *RuleError
+	require.ErrorAs(t, err, &re)
+	assert.Contains(t, re.Problems[0], "balanced parentheses")
+
+	require.NoError(t, r.Sync(ctx, Rule{Value: "golang", Tag: "go"}, Rule{Value: "#rustlang"}))
+	require.NoError(t, r.Sync(ctx, Rule{Value: "golang", Tag: "go"}, Rule{Value: "cats"}))
+	have, err = r.List(ctx)
+	require.NoError(t, err)
+	var values []string
+	for _, rl := range have {
+		assert.NotEmpty(t, rl.ID)
+		values = append(values, rl.Value)
+	}
+	assert.ElementsMatch(t, []string{"golang", "cats"}, values)
+	// Adding an existing rule is not an error.
+	_, err = r.Add(ctx, false, Rule{Value: "cats"})
+	assert.NoError(t, err)
+}
