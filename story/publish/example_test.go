@@ -59,3 +59,37 @@ func ExampleNewMastodon() {
 	// true 2
 	// false
 }
+
+// A two-part thread on a Bluesky PDS (here a fake one): the mention gets a
+// facet with the resolved DID, part 2 replies to part 1 with root and
+// parent references, and record keys are chosen before sending.
+func ExampleNewBluesky() {
+	fake := newFakeBluesky()
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+
+	pub, err := publish.NewBluesky(srv.URL, fake.Handle, fake.Password, publish.WithShortLinks(30))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	th, err := story.NewThread("diary/12",
+		"Day 12: Clementine laid her first egg, and @alice.test says it is the finest she has seen. "+
+			"Photos: https://hillside-eggs.example.com/diary/2026/11/day-12-clementine "+strings.Repeat("The hens are well. ", 12)+"#hendiary",
+		story.Bluesky{}, true)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	sent, err := pub.Publish(context.Background(), th)
+	fmt.Println(len(sent), err)
+	for _, p := range fake.posted() {
+		fmt.Printf("%.40q root=%t parent=%t\n", p.Text, p.Root != "", p.Parent != "")
+	}
+	fmt.Println(len(fake.Records[0].Record["facets"].([]any)), "facets in part 1")
+	// Output:
+	// 2 <nil>
+	// "1/2 Day 12: Clementine laid her first eg" root=false parent=false
+	// "2/2 The hens are well. The hens are well" root=true parent=true
+	// 2 facets in part 1
+}
