@@ -401,18 +401,25 @@ func (f *fake) ws(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"error":"Unknown stream type"}`)
 		return
 	}
+	silent := f.tagSilent && strings.HasPrefix(stream, "hashtag")
+	var ch chan int
+	if !silent {
+		// Subscribed before the handshake completes, as a real server is
+		// by the time the client can read.
+		var unsub func()
+		ch, unsub = f.subscribe()
+		defer unsub()
+	}
 	c, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return
 	}
 	defer c.CloseNow()
 	ctx := c.CloseRead(r.Context())
-	if f.tagSilent && strings.HasPrefix(stream, "hashtag") {
+	if silent {
 		<-ctx.Done() // accepted, never delivers
 		return
 	}
-	ch, unsub := f.subscribe()
-	defer unsub()
 	r = r.WithContext(ctx)
 	f.frames(r, ch, func(event, data string) error {
 		var frame []byte
