@@ -106,12 +106,6 @@ func (b *Bluesky) newTID() string {
 	return string(s[:])
 }
 
-// xrpcError is the error body of every XRPC call.
-type xrpcError struct {
-	Error   string `json:"error"`
-	Message string `json:"message"`
-}
-
 // errExpired marks a call refused with 400 ExpiredToken.
 var errExpired = errors.New("bluesky: access token expired")
 
