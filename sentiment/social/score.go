@@ -34,8 +34,6 @@ type state struct {
 	qm   int
 }
 
-var useNames, useQuestions = false, false
-
 const (
 	bIncr   = 0.293
 	cIncr   = 0.733

@@ -152,7 +152,7 @@ func TestRound(t *testing.T) {
 		{0.125, 2, 0.12},   // exact tie: to even
 		{0.375, 2, 0.38},   // exact tie: to even
 		{-0.4404499, 4, -0.4404},
-		{-0.00004, 4, -0.0},
+		{-0.00004, 4, 0}, // Python gives -0.0, equal to 0
 		{0.8316, 4, 0.8316},
 	} {
 		assert.Equal(t, tc.want, vader.Round(tc.x, tc.d), "round(%v, %d)", tc.x, tc.d)
