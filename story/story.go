@@ -65,10 +65,10 @@ type Part struct {
 // the previous one. ID names the story: it must be stable across restarts,
 // because publishers derive idempotency keys and journal entries from it.
 //
-// A thread that answers someone else's post sets ReplyTo to that post (its
-// ID; on Bluesky its at:// URI and CID) and, on Bluesky, ReplyRoot to the
-// root of that post's thread when it is itself a reply (ReplyTo is used
-// when ReplyRoot is zero).
+// A thread that answers someone else's post sets ReplyTo to that post:
+// its ID (on Bluesky its at:// URI; the Bluesky publisher looks up the CID
+// and the root of that post's thread when ReplyTo.CID and ReplyRoot are
+// left zero, as they are for a [listen.Post]).
 type Thread struct {
 	ID        string `json:"id"`
 	Parts     []Part `json:"parts"`

@@ -45,6 +45,8 @@ type Bluesky struct {
 	refresh httpx.Secret
 	logins  int
 
+	refs map[string]postRef // at:// URI -> cid and thread root, from getPosts
+
 	tidMu   sync.Mutex
 	lastTID uint64
 	clockID uint64
@@ -109,6 +111,82 @@ func (b *Bluesky) newTID() string {
 // errExpired marks a call refused with 400 ExpiredToken.
 var errExpired = errors.New("bluesky: access token expired")
 
+// errNoTarget: the post to answer does not exist (deleted, or a bad URI).
+var errNoTarget = errors.New("bluesky: the post to answer was not found")
+
+type postRef struct {
+	cid  string
+	root story.Sent // zero when the post is not itself a reply
+}
+
+// lookupPost returns the CID and thread root of a post by its at:// URI,
+// with app.bsky.feed.getPosts (the PDS proxies it to the AppView).
+func (p blueskyPlatform) lookupPost(ctx context.Context, uri string) (postRef, error) {
+	p.b.mu.Lock()
+	r, ok := p.b.refs[uri]
+	p.b.mu.Unlock()
+	if ok {
+		return r, nil
+	}
+	resp, err := p.call(ctx, p.b.get, http.MethodGet, "app.bsky.feed.getPosts", url.Values{"uris": {uri}}, nil)
+	if err != nil {
+		return postRef{}, err
+	}
+	var out struct {
+		Posts []struct {
+			URI    string `json:"uri"`
+			CID    string `json:"cid"`
+			Record struct {
+				Reply *struct {
+					Root strongRef `json:"root"`
+				} `json:"reply"`
+			} `json:"record"`
+		} `json:"posts"`
+	}
+	if err := json.Unmarshal(resp.Body, &out); err != nil {
+		return postRef{}, fmt.Errorf("bluesky: decode getPosts: %w", err)
+	}
+	if len(out.Posts) == 0 || out.Posts[0].CID == "" {
+		return postRef{}, fmt.Errorf("%w: %s", errNoTarget, uri)
+	}
+	r = postRef{cid: out.Posts[0].CID}
+	if rp := out.Posts[0].Record.Reply; rp != nil && rp.Root.URI != "" {
+		r.root = story.Sent{ID: rp.Root.URI, CID: rp.Root.CID}
+	}
+	p.b.mu.Lock()
+	if p.b.refs == nil {
+		p.b.refs = map[string]postRef{}
+	}
+	p.b.refs[uri] = r
+	p.b.mu.Unlock()
+	return r, nil
+}
+
+// completeRefs fills in the CIDs an answer to someone else's post needs:
+// a Thread from a listen.Post knows the post's URI but not its CID nor
+// its thread's root.
+func (p blueskyPlatform) completeRefs(ctx context.Context, t story.Thread, root, parent story.Sent) (story.Sent, story.Sent, error) {
+	if parent.ID != "" && parent.CID == "" {
+		r, err := p.lookupPost(ctx, parent.ID)
+		if err != nil {
+			return root, parent, err
+		}
+		parent.CID = r.cid
+	}
+	if root.ID != "" && root.CID == "" {
+		r, err := p.lookupPost(ctx, root.ID)
+		if err != nil {
+			return root, parent, err
+		}
+		if t.ReplyRoot.ID == "" && root.ID == t.ReplyTo.ID && r.root.ID != "" {
+			root = r.root // the answered post is a reply itself: use its root
+		} else {
+			root.CID = r.cid
+		}
+	}
+	return root, parent, nil
+}
+
 type blueskyPlatform struct{ b *Bluesky }
 
 func (p blueskyPlatform) name() string { return "bluesky" }
@@ -128,6 +206,9 @@ func (p blueskyPlatform) newKey(story.Thread, int) string { return p.b.newTID() 
 func (p blueskyPlatform) classify(err error) (outcome, time.Duration) {
 	if errors.Is(err, errExpired) {
 		return again, 0 // not written; the session was refreshed
+	}
+	if errors.Is(err, errNoTarget) {
+		return refused, 0
 	}
 	var he *listen.HTTPError
 	if errors.As(err, &he) && he.StatusCode == 400 && strings.HasPrefix(he.Message, "InvalidToken") {
@@ -253,6 +334,10 @@ type strongRef struct {
 
 func (p blueskyPlatform) record(ctx context.Context, t story.Thread, i int, rec *partRecord, root, parent story.Sent) (map[string]any, error) {
 	part := t.Parts[i]
+	root, parent, err := p.completeRefs(ctx, t, root, parent)
+	if err != nil {
+		return nil, err
+	}
 	text := part.Text
 	if part.Spoiler != "" {
 		text = part.Spoiler + "\n\n" + text

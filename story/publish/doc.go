@@ -22,7 +22,9 @@
 // Threads are posted in order, each part replying to the previous one
 // (Mastodon in_reply_to_id; Bluesky reply root = part 1 and parent = the
 // previous part, from createRecord's uri and cid; X
-// reply.in_reply_to_tweet_id). Every part is checked against the
+// reply.in_reply_to_tweet_id). A thread that answers someone else's post
+// ([story.Thread] ReplyTo) starts with a reply to it; on Bluesky its CID
+// and thread root are looked up with app.bsky.feed.getPosts. Every part is checked against the
 // platform's [story.Rules] before the first request, so a thread is never
 // left half-posted because of a part that was too long.
 //

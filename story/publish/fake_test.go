@@ -290,6 +290,10 @@ type fakePost struct {
 
 // ---------------------------------------------------------------- Bluesky
 
+type otherPost struct {
+	CID, RootURI, RootCID string
+}
+
 type bskyRecord struct {
 	Rkey   string
 	CID    string
@@ -310,8 +314,9 @@ type fakeBluesky struct {
 	Refresh  int
 	Expired  int // createRecord calls answered 400 ExpiredToken
 	Posts    int
-	Limited  int            // answer this many createRecord calls with 429
-	Blobs    map[string]int // CID -> size
+	Limited  int                  // answer this many createRecord calls with 429
+	Others   map[string]otherPost // at:// URI -> someone else's post (AppView)
+	Blobs    map[string]int       // CID -> size
 	Uploads  int
 }
 
@@ -399,6 +404,20 @@ func (f *fakeBluesky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch nsid {
+	case "app.bsky.feed.getPosts":
+		posts := []map[string]any{}
+		for _, uri := range r.URL.Query()["uris"] {
+			o, ok := f.Others[uri]
+			if !ok {
+				continue // unknown or deleted posts are left out
+			}
+			rec := map[string]any{"$type": "app.bsky.feed.post", "text": "a post", "createdAt": "2026-11-22T09:00:00.000Z"}
+			if o.RootURI != "" {
+				rec["reply"] = map[string]any{"root": map[string]string{"uri": o.RootURI, "cid": o.RootCID}, "parent": map[string]string{"uri": o.RootURI, "cid": o.RootCID}}
+			}
+			posts = append(posts, map[string]any{"uri": uri, "cid": o.CID, "author": map[string]string{"did": "did:plc:bob", "handle": "bob.test"}, "record": rec, "indexedAt": "2026-11-22T09:00:01.000Z"})
+		}
+		writeJSON(w, 200, map[string]any{"posts": posts})
 	case "com.atproto.repo.uploadBlob":
 		f.Uploads++
 		data, _ := io.ReadAll(r.Body)

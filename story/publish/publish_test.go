@@ -407,6 +407,26 @@ func TestAnswerAnotherPost(t *testing.T) {
 	assert.Equal(t, root.ID, posts[0].Root)
 	assert.Equal(t, posts[0].ID, posts[1].Parent)
 	assert.Equal(t, root.ID, posts[1].Root)
+
+	// From a listen.Post only the URI is known: the CID and the thread's
+	// root are looked up (app.bsky.feed.getPosts).
+	b.Others = map[string]otherPost{
+		"at://did:plc:bob/app.bsky.feed.post/3kanswer": {CID: "bafyanswer", RootURI: root.ID, RootCID: root.CID},
+	}
+	_, err = bp.Publish(ctx, story.Thread{ID: "reply/3", Parts: []story.Part{{Text: "three"}, {Text: "four"}},
+		ReplyTo: story.Sent{ID: "at://did:plc:bob/app.bsky.feed.post/3kanswer"}})
+	require.NoError(t, err)
+	recs := b.Records[2:]
+	require.Len(t, recs, 2)
+	reply := recs[0].Record["reply"].(map[string]any)
+	assert.Equal(t, map[string]any{"uri": "at://did:plc:bob/app.bsky.feed.post/3kanswer", "cid": "bafyanswer"}, reply["parent"])
+	assert.Equal(t, map[string]any{"uri": root.ID, "cid": root.CID}, reply["root"])
+	assert.Equal(t, map[string]any{"uri": root.ID, "cid": root.CID}, recs[1].Record["reply"].(map[string]any)["root"])
+
+	_, err = bp.Publish(ctx, story.Thread{ID: "reply/4", Parts: []story.Part{{Text: "five"}},
+		ReplyTo: story.Sent{ID: "at://did:plc:bob/app.bsky.feed.post/3kdeleted"}})
+	assert.ErrorContains(t, err, "not found")
+	assert.Len(t, b.Records, 4, "nothing posted")
 }
 
 func TestLogsHaveNoSecrets(t *testing.T) {
