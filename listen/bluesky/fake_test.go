@@ -50,6 +50,10 @@ type fakeJetstream struct {
 	reject    int // refuse the next n handshakes with 503
 	stop      chan struct{}
 	hellos    int
+	// From connection shiftAfter on, the fake is "another instance":
+	// its sequence numbers are shifted by shift.
+	shiftAfter int
+	shift      int64
 }
 
 func newFakeJetstream(t testing.TB, events []fakeEvent, seqMode bool) *fakeJetstream {
@@ -84,6 +88,11 @@ func (f *fakeJetstream) frame(e fakeEvent) string {
 	if !f.seqMode {
 		return e.frame
 	}
+	f.mu.Lock()
+	if f.shiftAfter > 0 && f.conns > f.shiftAfter {
+		e.seq += f.shift
+	}
+	f.mu.Unlock()
 	// The v2 server adds "cursor" right after time_us.
 	i := strings.Index(e.frame, `"kind":`)
 	return e.frame[:i] + `"cursor":` + strconv.FormatInt(e.seq, 10) + "," + e.frame[i:]
@@ -152,6 +161,9 @@ func (f *fakeJetstream) subscribe(w http.ResponseWriter, r *http.Request) {
 		}
 		start = 0
 		if f.seqMode && n < 1e15 {
+			if f.shiftAfter > 0 && f.conns > f.shiftAfter {
+				n -= f.shift
+			}
 			for start < len(f.log) && f.log[start].seq < n {
 				start++
 			}

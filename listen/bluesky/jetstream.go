@@ -211,6 +211,11 @@ func (r *run) connect(ctx context.Context) (got int, wait time.Duration, err err
 	if r.st.maxTimeUS != 0 || r.st.maxSeq != 0 {
 		cursor = r.st.resume(j.cfg.rewind.Microseconds())
 	}
+	// Sequence cursors are local to one server instance, and a host name
+	// may lead to another. The replay must start at the event last
+	// handled; if its time is far off, resume by time instead.
+	checkSeq := r.st.floorSeq > 0
+	resumeUS := r.st.maxTimeUS
 	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	hdr := http.Header{}
 	hdr.Set("User-Agent", j.cfg.userAgent)
@@ -266,6 +271,11 @@ func (r *run) connect(ctx context.Context) (got int, wait time.Duration, err err
 				return got, 0, errStop
 			}
 			if idle {
+				if checkSeq {
+					// A sequence resume that brought nothing may point past
+					// the end of another instance's log: use time next.
+					r.st.noSeq = true
+				}
 				r.stalls++
 				serr := &httpx.StallError{Platform: Platform, Idle: j.cfg.idle}
 				if j.cfg.maxStalls > 0 && r.stalls >= j.cfg.maxStalls {
@@ -289,6 +299,14 @@ func (r *run) connect(ctx context.Context) (got int, wait time.Duration, err err
 			j.counters.Skip()
 			j.log(ctx, slog.LevelDebug, "skipping undecodable frame", "err", err.Error(), "bytes", len(data))
 			continue
+		}
+		if checkSeq {
+			checkSeq = false
+			if d := time.Duration(ev.TimeUS-resumeUS) * time.Microsecond; ev.Seq != nil && (d > j.cfg.seqJump || d < -j.cfg.seqJump) {
+				r.st.noSeq = true
+				j.log(ctx, slog.LevelInfo, "sequence cursor belongs to another instance; resuming by time", "offset", d)
+				return got, 0, errors.New("bluesky: jetstream: sequence cursor from another instance")
+			}
 		}
 		if !r.handle(ctx, &ev) {
 			return got, 0, errStop

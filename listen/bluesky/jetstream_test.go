@@ -335,3 +335,40 @@ func TestJetstreamManyDIDs(t *testing.T) {
 	assert.Equal(t, 1, f.hellos)
 	assert.NotContains(t, f.cursors, "did:plc")
 }
+
+// TestJetstreamSequenceFromAnotherInstance: after a restart the host
+// name leads to another instance whose sequence numbers differ, so the
+// saved sequence points elsewhere in its log: 300 events back (a replay
+// far from the cursor's time) or 300 ahead (past its end: silence). The
+// client notices and resumes by time: nothing is lost or repeated.
+func TestJetstreamSequenceFromAnotherInstance(t *testing.T) {
+	for _, shift := range []int64{300, -300} {
+		t.Run(fmt.Sprint(shift), func(t *testing.T) {
+			events := genEvents(600, 8)
+			want := wantKeys(events)
+			f := newFakeJetstream(t, events, true)
+			f.shiftAfter, f.shift = 1, shift
+			store := &listen.MemoryStore{}
+			opts := append(fast(), WithCollections(CollectionPost, CollectionLike, CollectionRepost), WithCursor(store, "k"),
+				WithRewind(100*time.Millisecond), WithIdleTimeout(300*time.Millisecond), func(c *config) { c.seqJump = 50 * time.Millisecond })
+			ctx := ctxTimeout(t, 20*time.Second)
+			seen := map[string]int{}
+			src, err := NewJetstream(f.wsURL(), opts...)
+			require.NoError(t, err)
+			_, err = collect(t, ctx, src, 300, seen)
+			require.NoError(t, err)
+			src, err = NewJetstream(f.wsURL(), opts...)
+			require.NoError(t, err)
+			_, err = collect(t, ctx, src, len(want)-300, seen)
+			require.NoError(t, err)
+			for k := range want {
+				assert.Equal(t, 1, seen[k], "%s", k)
+			}
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			require.GreaterOrEqual(t, len(f.cursors), 3)
+			assert.Less(t, len(f.cursors[1]), 15, "first resume by sequence: %s", f.cursors[1])
+			assert.Greater(t, len(f.cursors[2]), 15, "then by time: %s", f.cursors[2])
+		})
+	}
+}

@@ -38,6 +38,7 @@ type config struct {
 	savedKeys   int
 	maxMessage  int64
 	saveEvery   time.Duration
+	seqJump     time.Duration // a sequence resume landing further than this from the cursor's time means another instance
 
 	// Search
 	identifier string
@@ -61,6 +62,7 @@ func defaults() config {
 		savedKeys:   4096,
 		maxMessage:  2 << 20,
 		saveEvery:   time.Second,
+		seqJump:     30 * time.Second,
 		interval:    30 * time.Second,
 		pageSize:    100,
 		follow:      true,

@@ -15,6 +15,7 @@ import (
 type streamState struct {
 	maxTimeUS int64 // newest time_us handled
 	maxSeq    int64 // newest v2 sequence cursor handled, 0 if the server sends none
+	noSeq     bool  // the sequence cursor proved wrong (another instance): resume by time
 
 	// floors of the current connection: events below them were handled
 	// before the cursor this connection was opened with (replayed block).
@@ -94,7 +95,7 @@ func (s *streamState) replayed(ev *event) bool {
 func (s *streamState) resume(rewindUS int64) string {
 	s.floorSeq, s.floorTimeUS = 0, 0
 	switch {
-	case s.maxSeq > 0:
+	case s.maxSeq > 0 && !s.noSeq:
 		s.floorSeq = s.maxSeq
 		return fmt.Sprint(s.maxSeq)
 	case s.maxTimeUS > 0:
