@@ -24,7 +24,10 @@
 // sequence cursor when the server sends one (newer Jetstream builds; an
 // exact replay), else with time_us rewound by [WithRewind], since events
 // arrive out of time order and a time cursor replays a whole storage
-// block. Replays and duplicates are dropped by (did, collection, rkey,
+// block. Sequence numbers are local to one server instance: when a
+// sequence resume does not land on the last event handled (the host name
+// led to another instance), the source resumes by time instead. Replays
+// and duplicates are dropped by (did, collection, rkey,
 // rev) in a bounded set ([WithDedupeSize]). Identity and account events,
 // and undecodable frames, are skipped (counted in Stats().Skipped).
 //
