@@ -10,8 +10,9 @@
 // same second. Hits are deduplicated by objectID and yielded oldest
 // first. The cursor saved through [WithCursorStore] holds T and the
 // objectIDs delivered inside the overlap window, so a restart neither
-// skips nor repeats. Algolia caps a query at 1,000 hits: poll often
-// enough that fewer than that arrive per interval.
+// skips nor repeats. Algolia caps a query at 1,000 hits; when more
+// matched, the source slices by time (created_at_i<= the oldest second
+// reached) until it has them all.
 //
 // # Items
 //

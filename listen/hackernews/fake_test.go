@@ -127,16 +127,21 @@ func (f *fake) search(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 		return
 	}
-	var since int64
+	var since, upper int64
+	upper = 1 << 62
 	if nf := q.Get("numericFilters"); nf != "" {
-		v, ok := strings.CutPrefix(nf, "created_at_i>=")
-		if !ok {
-			f.mu.Unlock()
-			w.WriteHeader(400)
-			io.WriteString(w, `{"message":"unsupported filter","status":400}`)
-			return
+		for _, cond := range strings.Split(nf, ",") {
+			if v, ok := strings.CutPrefix(cond, "created_at_i>="); ok {
+				since, _ = strconv.ParseInt(v, 10, 64)
+			} else if v, ok := strings.CutPrefix(cond, "created_at_i<="); ok {
+				upper, _ = strconv.ParseInt(v, 10, 64)
+			} else {
+				f.mu.Unlock()
+				w.WriteHeader(400)
+				io.WriteString(w, `{"message":"unsupported filter","status":400}`)
+				return
+			}
 		}
-		since, _ = strconv.ParseInt(v, 10, 64)
 	}
 	per, _ := strconv.Atoi(q.Get("hitsPerPage"))
 	if per <= 0 {
@@ -145,7 +150,7 @@ func (f *fake) search(w http.ResponseWriter, r *http.Request) {
 	page, _ := strconv.Atoi(q.Get("page"))
 	var match []map[string]any
 	for _, h := range f.hits[:f.visible] {
-		if h["created_at_i"].(int64) >= since {
+		if at := h["created_at_i"].(int64); at >= since && at <= upper {
 			match = append(match, h)
 		}
 	}

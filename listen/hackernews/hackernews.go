@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -329,14 +330,21 @@ func (s *Source) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 	}
 }
 
-func (s *Source) pageURL(since int64, page int) string {
+func (s *Source) pageURL(since, upper int64, page int) string {
 	q := url.Values{}
 	q.Set("query", s.query)
 	if s.cfg.tags != "" {
 		q.Set("tags", s.cfg.tags)
 	}
+	var filters []string
 	if since > 0 {
-		q.Set("numericFilters", "created_at_i>="+strconv.FormatInt(since, 10))
+		filters = append(filters, "created_at_i>="+strconv.FormatInt(since, 10))
+	}
+	if upper > 0 {
+		filters = append(filters, "created_at_i<="+strconv.FormatInt(upper, 10))
+	}
+	if len(filters) > 0 {
+		q.Set("numericFilters", strings.Join(filters, ","))
 	}
 	q.Set("hitsPerPage", strconv.Itoa(s.cfg.hitsPerPage))
 	q.Set("page", strconv.Itoa(page))
@@ -351,23 +359,41 @@ func (s *Source) pollOnce(ctx context.Context, cur *searchCursor, yield func(lis
 	if cur.T > 0 {
 		since = cur.T - int64(s.cfg.overlap/time.Second)
 	}
+	// Algolia returns at most 1,000 hits per query, newest first. When
+	// more matched, slice by time: query again up to the oldest second
+	// reached, until a query is not capped.
 	var hits []hit
-	for page := 0; ; page++ {
-		pg, err := s.fetchPage(ctx, since, page)
-		if err != nil {
-			return false, err
-		}
-		for _, raw := range pg.Hits {
-			var h hit
-			if json.Unmarshal(raw, &h) != nil || h.ObjectID == "" {
-				s.counters.Skip()
-				continue
+	upper := int64(0)
+	for {
+		got, nb, oldest := 0, 0, int64(0)
+		for page := 0; ; page++ {
+			pg, err := s.fetchPage(ctx, since, upper, page)
+			if err != nil {
+				return false, err
 			}
-			hits = append(hits, h)
+			if page == 0 {
+				nb = pg.NbHits
+			}
+			for _, raw := range pg.Hits {
+				var h hit
+				if json.Unmarshal(raw, &h) != nil || h.ObjectID == "" {
+					s.counters.Skip()
+					continue
+				}
+				hits = append(hits, h)
+				got++
+				if oldest == 0 || h.CreatedAtI < oldest {
+					oldest = h.CreatedAtI
+				}
+			}
+			if page+1 >= pg.NbPages || len(pg.Hits) == 0 || page+1 >= 1000/s.cfg.hitsPerPage {
+				break
+			}
 		}
-		if page+1 >= pg.NbPages || len(pg.Hits) == 0 || page >= 1000/s.cfg.hitsPerPage {
+		if nb <= got || got == 0 || (upper != 0 && oldest >= upper) || oldest <= since {
 			break
 		}
+		upper = oldest // the boundary second comes again; duplicates are dropped by objectID
 	}
 	sort.SliceStable(hits, func(i, j int) bool {
 		if hits[i].CreatedAtI != hits[j].CreatedAtI {
@@ -404,8 +430,8 @@ func (s *Source) pollOnce(ctx context.Context, cur *searchCursor, yield func(lis
 }
 
 // fetchPage gets one search page, retrying bodies that do not decode.
-func (s *Source) fetchPage(ctx context.Context, since int64, page int) (*searchPage, error) {
-	return getJSON[searchPage](ctx, s.client, &s.counters, s.cfg.retry, s.pageURL(since, page))
+func (s *Source) fetchPage(ctx context.Context, since, upper int64, page int) (*searchPage, error) {
+	return getJSON[searchPage](ctx, s.client, &s.counters, s.cfg.retry, s.pageURL(since, upper, page))
 }
 
 // getJSON GETs url and decodes the body into T, retrying undecodable

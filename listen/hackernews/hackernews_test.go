@@ -239,3 +239,33 @@ func TestNewValidates(t *testing.T) {
 		assert.Error(t, err)
 	}
 }
+
+// TestMoreThanAlgoliaCap: 2,500 hits arrive between two polls; Algolia
+// answers at most 1,000 per query, so the source slices by time and still
+// delivers every hit once.
+func TestMoreThanAlgoliaCap(t *testing.T) {
+	f := newFake(t)
+	at := int64(1795343000)
+	first := f.publish(1, at)
+	store := &listen.MemoryStore{}
+	src, err := New("", fast(f, "/api/v1", WithCursorStore(store, "k"), WithOverlap(0))...)
+	require.NoError(t, err)
+	got := map[string]int{}
+	for p, err := range src.Posts(context.Background()) {
+		require.NoError(t, err)
+		got[p.ID]++
+	}
+	require.Equal(t, map[string]int{first[0]: 1}, got)
+	var ids []string
+	for i := 1; i <= 500; i++ {
+		ids = append(ids, f.publish(5, at+int64(i))...)
+	}
+	for p, err := range src.Posts(context.Background()) {
+		require.NoError(t, err)
+		got[p.ID]++
+	}
+	for _, id := range ids {
+		assert.Equal(t, 1, got[id], "hit %s", id)
+	}
+	assert.Len(t, got, 2501)
+}
