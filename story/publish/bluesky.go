@@ -112,7 +112,7 @@ func (b *Bluesky) newTID() string {
 var errExpired = errors.New("bluesky: access token expired")
 
 // errNoTarget: the post to answer does not exist (deleted, or a bad URI).
-var errNoTarget = errors.New("bluesky: the post to answer was not found")
+var errNoTarget = errors.New("the post to answer was not found")
 
 type postRef struct {
 	cid  string

@@ -23,7 +23,9 @@
 // (Mastodon in_reply_to_id; Bluesky reply root = part 1 and parent = the
 // previous part, from createRecord's uri and cid; X
 // reply.in_reply_to_tweet_id). A thread that answers someone else's post
-// ([story.Thread] ReplyTo) starts with a reply to it; on Bluesky its CID
+// ([story.Thread] ReplyTo) starts with a reply to it. On Mastodon a post
+// with a URL is first resolved to this server's ID (/api/v2/search with
+// resolve=true), since IDs differ between instances; on Bluesky its CID
 // and thread root are looked up with app.bsky.feed.getPosts. Every part is checked against the
 // platform's [story.Rules] before the first request, so a thread is never
 // left half-posted because of a part that was too long.

@@ -54,6 +54,7 @@ type fakeMastodon struct {
 	next        int
 	RateLimited int               // answer this many POSTs with 429 first
 	Posts       int               // POST attempts that reached the handler
+	Remote      map[string]string // URL of a post on another server -> its local ID
 	Media       map[string]string // media ID -> description
 	Uploads     int
 }
@@ -151,6 +152,12 @@ func (f *fakeMastodon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/api/v2/search":
+		out := map[string]any{"accounts": []any{}, "hashtags": []any{}, "statuses": []any{}}
+		if id, ok := f.Remote[r.URL.Query().Get("q")]; ok && r.URL.Query().Get("resolve") == "true" {
+			out["statuses"] = []any{f.statusJSON(mastoStatus{ID: id, Text: "a remote post", CreatedAt: time.Now()})}
+		}
+		writeJSON(w, 200, out)
 	case r.Method == http.MethodGet && r.URL.Path == "/api/v2/instance":
 		max := 500
 		if f.GoToSocial {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"mime/multipart"
@@ -38,7 +39,8 @@ type Mastodon struct {
 
 	mu        sync.Mutex
 	accountID string
-	learned   story.Mastodon // from Rules
+	learned   story.Mastodon    // from Rules
+	local     map[string]string // URL of a post to answer -> its ID on this server
 }
 
 // NewMastodon returns a publisher for the account whose access token
@@ -99,7 +101,12 @@ func (p mastodonPlatform) newKey(t story.Thread, i int) string {
 	return "earshot/" + t.ID + "/" + strconv.Itoa(i+1)
 }
 
-func (p mastodonPlatform) classify(err error) (outcome, time.Duration) { return classifyHTTP(err) }
+func (p mastodonPlatform) classify(err error) (outcome, time.Duration) {
+	if errors.Is(err, errNoTarget) {
+		return refused, 0
+	}
+	return classifyHTTP(err)
+}
 
 func (p mastodonPlatform) request(ctx context.Context, method, path string, q url.Values, body any) (*http.Request, error) {
 	u := *p.m.base
@@ -140,8 +147,53 @@ type mastodonStatus struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
+// localParent returns the ID of the post to reply to as this server
+// knows it. A post found elsewhere (a listen.Post from another instance)
+// has an ID of that instance; its URL is resolved with
+// GET /api/v2/search?q=<url>&resolve=true.
+func (p mastodonPlatform) localParent(ctx context.Context, t story.Thread, i int, parent story.Sent) (story.Sent, error) {
+	if i > 0 || parent.URL == "" {
+		return parent, nil
+	}
+	p.m.mu.Lock()
+	id, ok := p.m.local[parent.URL]
+	p.m.mu.Unlock()
+	if ok {
+		return story.Sent{ID: id, URL: parent.URL}, nil
+	}
+	q := url.Values{"q": {parent.URL}, "resolve": {"true"}, "type": {"statuses"}, "limit": {"1"}}
+	req, err := p.request(ctx, http.MethodGet, "/api/v2/search", q, nil)
+	if err != nil {
+		return parent, err
+	}
+	resp, err := p.m.get.Do(ctx, req)
+	if err != nil {
+		return parent, fmt.Errorf("mastodon: resolve %s: %w", parent.URL, err)
+	}
+	var out struct {
+		Statuses []mastodonStatus `json:"statuses"`
+	}
+	if err := json.Unmarshal(resp.Body, &out); err != nil {
+		return parent, fmt.Errorf("mastodon: decode search: %w", err)
+	}
+	if len(out.Statuses) == 0 || out.Statuses[0].ID == "" {
+		return parent, fmt.Errorf("%w: %s", errNoTarget, parent.URL)
+	}
+	p.m.mu.Lock()
+	if p.m.local == nil {
+		p.m.local = map[string]string{}
+	}
+	p.m.local[parent.URL] = out.Statuses[0].ID
+	p.m.mu.Unlock()
+	return story.Sent{ID: out.Statuses[0].ID, URL: parent.URL}, nil
+}
+
 func (p mastodonPlatform) post(ctx context.Context, t story.Thread, i int, rec *partRecord, _, parent story.Sent) (story.Sent, error) {
 	part := t.Parts[i]
+	parent, err := p.localParent(ctx, t, i, parent)
+	if err != nil {
+		return story.Sent{}, err
+	}
 	body := map[string]any{"status": part.Text, "visibility": p.m.eng.cfg.visibility}
 	if parent.ID != "" {
 		body["in_reply_to_id"] = parent.ID
@@ -202,6 +254,10 @@ func (p mastodonPlatform) accountIDOf(ctx context.Context) (string, error) {
 }
 
 func (p mastodonPlatform) find(ctx context.Context, t story.Thread, i int, rec *partRecord, parent story.Sent) (story.Sent, bool, error) {
+	parent, err := p.localParent(ctx, t, i, parent)
+	if err != nil {
+		return story.Sent{}, false, err
+	}
 	id, err := p.accountIDOf(ctx)
 	if err != nil {
 		return story.Sent{}, false, err

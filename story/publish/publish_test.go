@@ -394,6 +394,20 @@ func TestAnswerAnotherPost(t *testing.T) {
 	assert.Equal(t, "4242", got[1].Parent)
 	assert.Equal(t, got[1].ID, got[2].Parent)
 
+	// A post seen on another instance is answered by its local ID,
+	// resolved from its URL.
+	m.Remote = map[string]string{"https://mastodon.social/@bob/113000000000000001": "4242"}
+	_, err = mp.Publish(ctx, story.Thread{ID: "reply/remote", Parts: []story.Part{{Text: "@bob@mastodon.social on it!"}},
+		ReplyTo: story.Sent{ID: "113000000000000001", URL: "https://mastodon.social/@bob/113000000000000001"}})
+	require.NoError(t, err)
+	got = m.posted()
+	require.Len(t, got, 4)
+	assert.Equal(t, "4242", got[3].Parent)
+	_, err = mp.Publish(ctx, story.Thread{ID: "reply/gone", Parts: []story.Part{{Text: "hello?"}},
+		ReplyTo: story.Sent{ID: "9", URL: "https://mastodon.social/@bob/9"}})
+	assert.ErrorContains(t, err, "not found")
+	assert.Len(t, m.posted(), 4)
+
 	b := newFakeBluesky()
 	bp, err := publish.NewBluesky("http://pds.test", b.Handle, b.Password, fast(&faultRT{h: b}, &story.MemoryStore{})...)
 	require.NoError(t, err)
