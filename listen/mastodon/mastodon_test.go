@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -437,4 +438,56 @@ func TestStalledStreamReconnects(t *testing.T) {
 	assert.Equal(t, ids, got)
 	assert.GreaterOrEqual(t, src.Stats().Reconnects, int64(1))
 	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
+// TestStalledWebSocketReconnects: a WebSocket that never delivers is
+// closed by the watchdog and reconnected; the backfill after each
+// reconnect delivers what was published.
+func TestStalledWebSocketReconnects(t *testing.T) {
+	f := newFake(t)
+	f.tagSilent = true
+	ids := f.publish(1)
+	src, err := New(f.srv.URL, Hashtag("golang"), fastOpts(f, WithStream(WebSocket), WithToken("t-123456"), WithStallTimeout(100*time.Millisecond))...)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var got []string
+	for p, err := range src.Posts(ctx) {
+		require.NoError(t, err)
+		got = append(got, p.ID)
+		if len(got) == 1 {
+			ids = append(ids, f.publish(1)...)
+		}
+		if len(got) == 2 {
+			break
+		}
+	}
+	assert.Equal(t, ids, got)
+	assert.GreaterOrEqual(t, src.Stats().Reconnects, int64(1))
+}
+
+func TestStreamBaseDiscovery(t *testing.T) {
+	for _, tc := range []struct{ advertised, want string }{
+		{"wss://streaming.mastodon.example", "https://streaming.mastodon.example"},
+		{"", ""},                   // nothing advertised: the instance itself
+		{"ws://plain.example", ""}, // not TLS on a TLS instance: ignored
+	} {
+		srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, `{"domain":"mastodon.example","configuration":{"urls":{"streaming":%q}}}`, tc.advertised)
+		}))
+		src, err := New(srv.URL, Public(), WithHTTPClient(srv.Client()), WithStream(SSE))
+		require.NoError(t, err)
+		r := &run{src: src}
+		want := tc.want
+		if want == "" {
+			want = srv.URL
+		}
+		assert.Equal(t, want, r.streamBase(context.Background()).String())
+		srv.Close()
+	}
+	// Plain-http instances (GoToSocial on loopback) never use the
+	// advertised wss:// URL.
+	src, err := New("http://127.0.0.1:9", Public(), WithStream(SSE))
+	require.NoError(t, err)
+	assert.Equal(t, "http://127.0.0.1:9", (&run{src: src}).streamBase(context.Background()).String())
 }
