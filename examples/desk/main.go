@@ -174,6 +174,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 
 	d := &desk{out: stdout, reviewer: cfg.reviewer, queue: &story.Queue{}, pubs: pubs, dry: dry}
+	// The monitor's pipeline runs alongside, so the person at the desk
+	// sees the alerts (a negative shift, a spike, a post going viral) as
+	// they open.
+	pipe, err := pipeline.New(pipeline.Config{
+		Keys:    []pipeline.Key{{Name: strings.ToLower(cfg.target), Query: query(names)}},
+		OnAlert: func(a pipeline.Alert) { fmt.Fprintf(stdout, "\n⚠ ALERT %s %s: %s\n", a.Severity, a.Title, a.Summary) },
+	})
+	if err != nil {
+		return err
+	}
 	if !cfg.autoSkip {
 		d.lines = readLines(ctx, stdin)
 		defer d.stopReading()
@@ -185,10 +195,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fmt.Fprintln(stdout, "commands: a approve and send · e edit · s skip · q quit")
 
 	answered := map[string]bool{} // one reply per author
+	var checked time.Time
 	heard, about := 0, 0
 	for p, err := range listen.Dedupe(src, 100_000).Posts(ctx) {
 		if err != nil {
 			return err
+		}
+		pipe.Observe(ctx, p)
+		if at := p.Created.Truncate(15 * time.Minute); at.After(checked) {
+			pipe.Check(at) // closes spike buckets, checks for viral posts
+			checked = at
 		}
 		if p.Kind != listen.KindPost && p.Kind != listen.KindUpdate {
 			continue
@@ -231,6 +247,22 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	d.summary(heard, about)
 	return nil
+}
+
+// query builds a listen query matching any of the brand's names.
+func query(names []string) string {
+	var terms []string
+	for _, n := range names {
+		n = strings.TrimLeft(n, "@#")
+		if n == "" {
+			continue
+		}
+		if strings.ContainsAny(n, " \t") {
+			n = `"` + strings.ReplaceAll(n, `"`, "") + `"`
+		}
+		terms = append(terms, n)
+	}
+	return strings.Join(terms, " OR ")
 }
 
 // publishers builds the live publishers named by the flags, by platform.
