@@ -54,6 +54,7 @@ type fakeJetstream struct {
 	// its sequence numbers are shifted by shift.
 	shiftAfter int
 	shift      int64
+	v1After    int // from this connection on, serve the v1 wire (no sequence)
 }
 
 func newFakeJetstream(t testing.TB, events []fakeEvent, seqMode bool) *fakeJetstream {
@@ -85,7 +86,10 @@ func (f *fakeJetstream) totalFaults() int {
 }
 
 func (f *fakeJetstream) frame(e fakeEvent) string {
-	if !f.seqMode {
+	f.mu.Lock()
+	seqMode := f.seqMode
+	f.mu.Unlock()
+	if !seqMode {
 		return e.frame
 	}
 	f.mu.Lock()
@@ -160,6 +164,9 @@ func (f *fakeJetstream) subscribe(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		start = 0
+		if f.v1After > 0 && f.conns > f.v1After {
+			f.seqMode = false // an older server behind the same name
+		}
 		if f.seqMode && n < 1e15 {
 			if f.shiftAfter > 0 && f.conns > f.shiftAfter {
 				n -= f.shift

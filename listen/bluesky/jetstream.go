@@ -302,7 +302,9 @@ func (r *run) connect(ctx context.Context) (got int, wait time.Duration, err err
 		}
 		if checkSeq {
 			checkSeq = false
-			if d := time.Duration(ev.TimeUS-resumeUS) * time.Microsecond; ev.Seq != nil && (d > j.cfg.seqJump || d < -j.cfg.seqJump) {
+			// No sequence at all: an older server took the number for a
+			// time far in the past.
+			if d := time.Duration(ev.TimeUS-resumeUS) * time.Microsecond; ev.Seq == nil || d > j.cfg.seqJump || d < -j.cfg.seqJump {
 				r.st.noSeq = true
 				j.log(ctx, slog.LevelInfo, "sequence cursor belongs to another instance; resuming by time", "offset", d)
 				return got, 0, errors.New("bluesky: jetstream: sequence cursor from another instance")

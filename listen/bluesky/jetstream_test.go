@@ -372,3 +372,32 @@ func TestJetstreamSequenceFromAnotherInstance(t *testing.T) {
 		})
 	}
 }
+
+// TestJetstreamSequenceToOlderServer: after a restart the host name leads
+// to a v1 server, which takes the saved sequence number for a time far in
+// the past and replays from the start of its log. The client sees events
+// without sequence, resumes by time, and delivers nothing twice.
+func TestJetstreamSequenceToOlderServer(t *testing.T) {
+	events := genEvents(400, 12)
+	want := wantKeys(events)
+	f := newFakeJetstream(t, events, true)
+	f.v1After = 1
+	store := &listen.MemoryStore{}
+	opts := append(fast(), WithCollections(CollectionPost, CollectionLike, CollectionRepost), WithCursor(store, "k"), WithRewind(100*time.Millisecond))
+	ctx := ctxTimeout(t, 20*time.Second)
+	seen := map[string]int{}
+	for _, n := range []int{200, len(want) - 200} {
+		src, err := NewJetstream(f.wsURL(), opts...)
+		require.NoError(t, err)
+		_, err = collect(t, ctx, src, n, seen)
+		require.NoError(t, err)
+	}
+	for k := range want {
+		assert.Equal(t, 1, seen[k], "%s", k)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	require.GreaterOrEqual(t, len(f.cursors), 3)
+	assert.Less(t, len(f.cursors[1]), 15, "first resume by sequence: %s", f.cursors[1])
+	assert.Greater(t, len(f.cursors[2]), 15, "then by time: %s", f.cursors[2])
+}
