@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -187,24 +189,36 @@ func testStreamFaults(t *testing.T, transport Transport) {
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
 
-	const total = 605
 	f.mu.Lock()
 	f.faultPct, f.streamPct = 10, 8
 	f.mu.Unlock()
+	// Publish one status a millisecond until at least 600 are out and
+	// at least 230 faults were injected.
+	var pubMu sync.Mutex
+	var published []string
+	var pubDone atomic.Bool
 	done := make(chan struct{})
-	pub := make(chan []string, 1)
 	go func() {
 		defer close(done)
-		var out []string
-		for len(out) < total-5 {
-			out = append(out, f.publish(1)...)
+		defer pubDone.Store(true)
+		for i := 0; i < 5000 && (i < 600 || f.totalFaults() < 230); i++ {
+			id := f.publish(1)
+			pubMu.Lock()
+			published = append(published, id...)
+			pubMu.Unlock()
 			time.Sleep(time.Millisecond)
 		}
-		pub <- out
 	}()
-	got, posts, err := collect(t, src, ctx, func(got map[string]int) bool { return len(got) == total })
+	got, posts, err := collect(t, src, ctx, func(got map[string]int) bool {
+		if !pubDone.Load() {
+			return false
+		}
+		pubMu.Lock()
+		defer pubMu.Unlock()
+		return len(got) == len(published)+5
+	})
 	<-done
-	ids = append(ids, <-pub...)
+	ids = append(ids, published...)
 	require.NoError(t, err)
 	for _, id := range ids {
 		assert.Equal(t, 1, got[id], "status %s delivered once", id)

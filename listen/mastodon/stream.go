@@ -300,6 +300,9 @@ func (e *sse) next(ctx context.Context) (string, []byte, error) {
 			}
 			data = append(data, value...)
 			hasData = true
+			if len(data) > maxFrame {
+				return "", nil, fmt.Errorf("mastodon: SSE event longer than %d bytes", maxFrame)
+			}
 		}
 	}
 }
@@ -383,9 +386,11 @@ func (w *wsEvents) kick() {
 	}
 }
 
+// close drops the connection at once: a polite close handshake could
+// block for seconds on a dead peer, and the server needs nothing from us.
 func (w *wsEvents) close() {
 	w.dog.Stop()
-	w.conn.Close(websocket.StatusNormalClosure, "")
+	w.conn.CloseNow()
 }
 
 type wsFrame struct {
