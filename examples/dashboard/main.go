@@ -20,6 +20,8 @@
 //	-wait=false            start the replay at once, not when the first
 //	                       page connects
 //	-query Q               what to listen for (listen query syntax)
+//	-config FILE           several keys, sources and thresholds from a JSON
+//	                       file (the monitor's format; its webhook is unused)
 //	-replay FILE           replay a recorded JSON-lines file instead
 //	-mastodon URL, -mastodon-tag TAG, -bluesky URL, -rss URLS, -hn QUERY,
 //	-reddit SUBS           live sources (credentials from the environment:
@@ -86,6 +88,8 @@ type config struct {
 	replay string
 	pause  time.Duration // before a loop starts again
 	wait   bool          // start the replay when the first page connects
+	keys   []pipeline.Key
+	th     pipeline.Thresholds
 	live   pipeline.Sources
 }
 
@@ -99,12 +103,31 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&cfg.wait, "wait", true, "start the replay when the first page connects (false: at once)")
 	fs.StringVar(&cfg.query, "query", pipeline.DefaultQuery, "what to listen for (listen query syntax)")
 	fs.StringVar(&cfg.replay, "replay", "", "replay this JSON-lines file (optionally gzip) instead of the embedded sample")
+	file := fs.String("config", "", "JSON config file: keys, sources, thresholds (the monitor's format)")
 	cfg.live.Register(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *file != "" {
+		fc, err := pipeline.LoadConfig(*file)
+		if err != nil {
+			return nil, err
+		}
+		if !set["query"] {
+			cfg.keys = fc.Keys
+		}
+		if !cfg.live.Any() {
+			cfg.live = fc.Sources
+		}
+		cfg.th = fc.Thresholds
+	}
+	if len(cfg.keys) == 0 {
+		cfg.keys = []pipeline.Key{{Name: "larkspur", Query: cfg.query}}
 	}
 	return &cfg, nil
 }
@@ -116,8 +139,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	if err != nil {
 		return err
 	}
-	keys := []pipeline.Key{{Name: "larkspur", Query: cfg.query}}
-	if _, err := pipeline.New(pipeline.Config{Keys: keys}); err != nil {
+	if _, err := pipeline.New(pipeline.Config{Keys: cfg.keys}); err != nil {
 		return err // a bad query fails before the server starts
 	}
 	if _, err := cfg.live.Live(); err != nil {
@@ -136,7 +158,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		d.feed(ctx, cfg, keys, stderr)
+		d.feed(ctx, cfg, stderr)
 	}()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -240,13 +262,13 @@ func (d *dashboard) publish(p *pipeline.Pipeline, update func(*status)) {
 
 // feed runs the pipeline over the source until it ends (or, with -loop,
 // until ctx is done), publishing snapshots at most every 100 ms.
-func (d *dashboard) feed(ctx context.Context, cfg *config, keys []pipeline.Key, stderr io.Writer) {
+func (d *dashboard) feed(ctx context.Context, cfg *config, stderr io.Writer) {
 	mode := "replay"
 	if cfg.live.Any() {
 		mode = "live"
 	}
 	for round := 1; ctx.Err() == nil; round++ {
-		p, err := pipeline.New(pipeline.Config{Keys: keys})
+		p, err := pipeline.New(pipeline.Config{Keys: cfg.keys, Thresholds: cfg.th})
 		if err != nil {
 			return // checked in run
 		}

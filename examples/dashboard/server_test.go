@@ -370,3 +370,52 @@ func TestBadFlags(t *testing.T) {
 		assert.Error(t, err, "%q", args)
 	}
 }
+
+// A config file with two keys gives the page two key cards.
+func TestConfigTwoKeys(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "dash.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{"keys": [
+		{"name": "larkspur", "query": "larkspur OR @larkspur"},
+		{"name": "stamps", "query": "stamps OR #bringbackstamps"}]}`), 0o600))
+	cfg, err := parse([]string{"-config", path, "-replay", smallReplay(t, 300)}, io.Discard)
+	require.NoError(t, err)
+	require.Len(t, cfg.keys, 2)
+	d := newDashboard(4)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg.speed, cfg.wait = 0, false
+	done := make(chan struct{})
+	go func() { defer close(done); d.feed(ctx, cfg, io.Discard) }()
+	var m message
+	require.Eventually(t, func() bool {
+		b := d.hub.latest()
+		return b != nil && json.Unmarshal(b, &m) == nil && m.Status.Done
+	}, 20*time.Second, 10*time.Millisecond)
+	cancel()
+	<-done
+	require.Len(t, m.Keys, 2)
+	assert.Equal(t, "stamps", m.Keys[1].Name)
+	assert.Positive(t, m.Keys[0].Posts)
+
+	_, err = parse([]string{"-config", filepath.Join(t.TempDir(), "missing.json")}, io.Discard)
+	assert.Error(t, err)
+}
+
+// With -loop the replay starts again after a pause, from an empty state.
+func TestLoopReplaysAgain(t *testing.T) {
+	cfg, err := parse([]string{"-loop", "-speed", "0", "-wait=false", "-replay", smallReplay(t, 100)}, io.Discard)
+	require.NoError(t, err)
+	cfg.pause = 20 * time.Millisecond
+	d := newDashboard(4)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); d.feed(ctx, cfg, io.Discard) }()
+	var m message
+	require.Eventually(t, func() bool {
+		b := d.hub.latest()
+		return b != nil && json.Unmarshal(b, &m) == nil && m.Status.Round >= 3
+	}, 20*time.Second, 5*time.Millisecond)
+	cancel()
+	<-done
+	assert.LessOrEqual(t, m.Heard, 100, "each round starts from an empty pipeline")
+}

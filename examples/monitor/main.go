@@ -47,8 +47,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
+		"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -74,15 +73,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "monitor:", err)
 		os.Exit(1)
 	}
-}
-
-// fileConfig is the -config file.
-type fileConfig struct {
-	Keys       []pipeline.Key      `json:"keys"`
-	Sources    pipeline.Sources    `json:"sources"`
-	Thresholds pipeline.Thresholds `json:"thresholds"`
-	Webhook    string              `json:"webhook"`
-	Every      pipeline.Duration   `json:"every"`
 }
 
 // config is what the flags and the config file set.
@@ -120,15 +110,9 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if file != "" {
-		b, err := os.ReadFile(file)
+		fc, err := pipeline.LoadConfig(file)
 		if err != nil {
 			return nil, err
-		}
-		var fc fileConfig
-		dec := json.NewDecoder(strings.NewReader(string(b)))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&fc); err != nil {
-			return nil, fmt.Errorf("config %s: %w", file, err)
 		}
 		if !set["query"] {
 			cfg.keys = fc.Keys
