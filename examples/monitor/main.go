@@ -47,7 +47,7 @@ package main
 
 import (
 	"context"
-		"errors"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
