@@ -166,8 +166,14 @@ func (t *Tracker) ObserveCount(at time.Time, total int) {
 	}
 }
 
-// Count returns the number of reshares recorded so far.
-func (t *Tracker) Count() int { return int(math.Round(t.n)) }
+// Count returns the number of reshares recorded so far (capped at
+// MaxInt64/2 for absurd polled totals).
+func (t *Tracker) Count() int {
+	if t.n >= math.MaxInt64/2 {
+		return math.MaxInt64 / 2
+	}
+	return int(math.Round(t.n))
+}
 
 // Predict estimates the final count at time at from what was observed.
 // An at before the latest observation is taken as that observation's time
