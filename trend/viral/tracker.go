@@ -167,10 +167,10 @@ func (t *Tracker) ObserveCount(at time.Time, total int) {
 }
 
 // Count returns the number of reshares recorded so far (capped at
-// MaxInt64/2 for absurd polled totals).
+// MaxInt/2 for absurd polled totals).
 func (t *Tracker) Count() int {
-	if t.n >= math.MaxInt64/2 {
-		return math.MaxInt64 / 2
+	if t.n >= math.MaxInt/2 {
+		return math.MaxInt / 2
 	}
 	return int(math.Round(t.n))
 }
