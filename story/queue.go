@@ -2,6 +2,7 @@ package story
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -30,11 +31,11 @@ func (s Status) String() string {
 // Item is a draft in the queue with its review.
 type Item struct {
 	Draft
-	Status   Status
-	Reviewer string    // who approved or rejected it
-	Reason   string    // why it was rejected
-	At       time.Time // when it was last reviewed
-	Sent     Sent      // set once posted
+	Status   Status    `json:"status"`
+	Reviewer string    `json:"reviewer,omitempty"` // who approved or rejected it
+	Reason   string    `json:"reason,omitempty"`   // why it was rejected
+	At       time.Time `json:"at,omitzero"`        // when it was last reviewed
+	Sent     Sent      `json:"sent,omitzero"`      // set once posted
 }
 
 // Queue holds drafts until a person approves them. Nothing leaves the
@@ -194,4 +195,43 @@ func (q *Queue) Send(ctx context.Context, id string, p Publisher) (Sent, error) 
 	// The approved text went out, even if someone edited it meanwhile.
 	it.Text, it.Status, it.Sent = th.Parts[0].Text, Posted, sent[0]
 	return sent[0], nil
+}
+
+// MarshalJSON saves the queue (every item, in order) so a host can keep
+// it across restarts: write it after each change, read it back with
+// [Queue.UnmarshalJSON]. Counting rules set by a custom [Replier.Rules]
+// are not saved; restored drafts are checked with [RulesFor] their
+// platform.
+func (q *Queue) MarshalJSON() ([]byte, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	items := make([]Item, 0, len(q.order))
+	for _, id := range q.order {
+		items = append(items, *q.items[id])
+	}
+	return json.Marshal(items)
+}
+
+// UnmarshalJSON replaces the queue's content with saved items.
+func (q *Queue) UnmarshalJSON(b []byte) error {
+	var items []Item
+	if err := json.Unmarshal(b, &items); err != nil {
+		return fmt.Errorf("story: queue: %w", err)
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.items, q.order = map[string]*Item{}, nil
+	for i := range items {
+		it := items[i]
+		if it.ID == "" {
+			return fmt.Errorf("story: queue: saved item %d has no ID", i)
+		}
+		if _, dup := q.items[it.ID]; dup {
+			return fmt.Errorf("story: queue: saved item %q twice", it.ID)
+		}
+		it.rules = RulesFor(it.Platform)
+		q.items[it.ID] = &it
+		q.order = append(q.order, it.ID)
+	}
+	return nil
 }

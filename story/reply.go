@@ -116,12 +116,12 @@ func RulesFor(platform string) Rules {
 // post it answers ("reply/"+Post.Key()), so drafting twice does not queue
 // two answers, and it is the [Thread.ID] it is published under.
 type Draft struct {
-	ID       string
-	Platform string
-	Need     Need
-	ReplyTo  Sent   // the post answered; zero for a new post (a digest)
-	Author   string // whom it answers
-	Text     string
+	ID       string `json:"id"`
+	Platform string `json:"platform"`
+	Need     Need   `json:"need,omitempty"`
+	ReplyTo  Sent   `json:"reply_to,omitzero"` // the post answered; zero for a new post (a digest)
+	Author   string `json:"author,omitempty"`  // whom it answers
+	Text     string `json:"text"`
 	rules    Rules
 }
 

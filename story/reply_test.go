@@ -2,6 +2,7 @@ package story_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -178,4 +179,36 @@ func TestDigestGolden(t *testing.T) {
 
 	d := story.DigestDraft(alerts[0].a, alerts[0].mood, "bluesky")
 	assert.Equal(t, "digest/trending/hendiary/"+fmt.Sprint(start.Unix()), d.ID)
+}
+
+func TestQueueSurvivesRestart(t *testing.T) {
+	at := time.Date(2026, 11, 22, 11, 0, 0, 0, time.UTC)
+	var q story.Queue
+	for i, text := range []string{"Cracked eggs!", "do you ship?", "love them"} {
+		d, ok, err := replier().Draft(listen.Post{Platform: "mastodon", ID: fmt.Sprint(i), URL: fmt.Sprint("https://m.example/@a/", i), Author: listen.Author{Handle: "a@m.example"}, Text: text},
+			sentiment.Score{Compound: []float64{-0.7, 0, 0.8}[i]})
+		require.NoError(t, err)
+		require.True(t, ok)
+		_, err = q.Add(d)
+		require.NoError(t, err)
+	}
+	require.NoError(t, q.Approve("reply/mastodon:0", "maria", at))
+	require.NoError(t, q.Reject("reply/mastodon:2", "maria", "spam", at))
+	b, err := json.Marshal(&q)
+	require.NoError(t, err)
+
+	var back story.Queue
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, q.Items(story.Approved), back.Items(story.Approved))
+	assert.Equal(t, q.Items(story.Pending), back.Items(story.Pending))
+	assert.Equal(t, q.Items(story.Rejected), back.Items(story.Rejected))
+	pub := &recorder{}
+	_, err = back.Send(context.Background(), "reply/mastodon:1", pub)
+	assert.ErrorIs(t, err, story.ErrNotApproved, "approval is not invented by a restart")
+	s, err := back.Send(context.Background(), "reply/mastodon:0", pub)
+	require.NoError(t, err)
+	assert.Equal(t, "sent-1", s.ID)
+	assert.Equal(t, "https://m.example/@a/0", pub.threads[0].ReplyTo.URL)
+	assert.ErrorIs(t, back.Edit("reply/mastodon:1", strings.Repeat("x", 501)), story.ErrTooLong, "rules come back from the platform")
+	assert.Error(t, json.Unmarshal([]byte(`[{"id":"a","text":"x"},{"id":"a","text":"y"}]`), &back))
 }
