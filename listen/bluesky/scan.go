@@ -159,17 +159,28 @@ func (sc *scanner) str() string {
 	}
 	sc.i++
 	start := sc.i
-	// Fast path: find the closing quote; without a backslash before it the
-	// value is a substring of the frame. (Raw control characters, which
-	// JSON forbids in strings, are let through here.)
-	j := strings.IndexByte(sc.s[start:], '"')
+	// Short strings (keys, most values): a plain loop. Without a
+	// backslash the value is a substring of the frame. (Raw control
+	// characters, which JSON forbids in strings, are let through.)
+	i, end := start, min(len(sc.s), start+24)
+	for ; i < end; i++ {
+		switch sc.s[i] {
+		case '"':
+			sc.i = i + 1
+			return sc.s[start:i]
+		case '\\':
+			return sc.unescape(start)
+		}
+	}
+	// Long strings: find the closing quote with IndexByte.
+	j := strings.IndexByte(sc.s[i:], '"')
 	if j < 0 {
 		sc.fail()
 		return ""
 	}
-	if strings.IndexByte(sc.s[start:start+j], '\\') < 0 {
-		sc.i = start + j + 1
-		return sc.s[start : start+j]
+	if strings.IndexByte(sc.s[i:i+j], '\\') < 0 {
+		sc.i = i + j + 1
+		return sc.s[start : i+j]
 	}
 	return sc.unescape(start)
 }
