@@ -9,7 +9,9 @@
 //
 // With no flags it replays the embedded sample data set (three days about
 // Larkspur Coffee, a fictional roaster) as fast as possible, with no
-// network, and offers up to ten drafts, one per unhappy author:
+// network, and offers up to ten drafts, one per unhappy author. The
+// monitor's detectors run alongside, so alerts (a negative shift, a volume
+// spike, a post going viral) show between the drafts as they open:
 //
 //	go run ./examples/desk
 //
@@ -301,7 +303,6 @@ type desk struct {
 	pubs     map[string]story.Publisher
 	dry      *publish.DryRun
 	lines    <-chan string
-	stop     chan struct{}
 	eof      bool
 
 	offered, sent, edited, skipped int
@@ -311,8 +312,8 @@ type desk struct {
 
 // readLines reads stdin lines in a goroutine, so that a cancelled ctx is
 // noticed while waiting for a person. The goroutine ends at the end of
-// input or when stopReading is called (a terminal read in progress ends
-// with the process).
+// input or when ctx is done (a terminal read in progress ends with the
+// process); stopReading lets it finish a scripted input.
 func readLines(ctx context.Context, r io.Reader) <-chan string {
 	ch := make(chan string)
 	go func() {
