@@ -3,6 +3,7 @@ package mastodon
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"reflect"
 	"strings"
@@ -96,6 +97,26 @@ func FuzzFastDecode(f *testing.F) {
 		}
 		if !reflect.DeepEqual(fast, std) {
 			t.Fatalf("decoders differ on %q:\nfast %+v\nstd  %+v", b, fast, std)
+		}
+	})
+}
+
+func FuzzWSFrame(f *testing.F) {
+	f.Add([]byte(`{"stream":["public"],"event":"update","payload":"{\"id\":\"108913983692647032\",\"created_at\":\"2022-08-30T21:38:22.000Z\"}"}`))
+	f.Add([]byte(`{"stream":["public"],"event":"delete","payload":"106692867363994015"}`))
+	f.Add([]byte(`{"stream":["user"],"event":"filters_changed"}`))
+	f.Add([]byte(`{"error":"Unknown stream type","status":400}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		event, payload, err := decodeWSFrame(b)
+		if err != nil {
+			var fe *fatalError
+			if !errors.As(err, &fe) {
+				t.Fatalf("non-fatal error %v", err)
+			}
+			return
+		}
+		if event == "update" && payload != nil {
+			DecodeStatus(payload, "m.example") // must not panic
 		}
 	})
 }

@@ -101,3 +101,26 @@ func TestDecodePageFastMatchesStdlib(t *testing.T) {
 	assert.Len(t, got, 2)
 	assert.Equal(t, "2", got[1].ID)
 }
+
+func TestDecodeWSFrame(t *testing.T) {
+	ev, data, err := decodeWSFrame([]byte(`{"stream":["public"],"event":"update","payload":"{\"id\":\"1\"}"}`))
+	require.NoError(t, err)
+	assert.Equal(t, "update", ev)
+	assert.Equal(t, `{"id":"1"}`, string(data))
+	ev, data, err = decodeWSFrame([]byte(`{"stream":["public"],"event":"delete","payload":"106692867363994015"}`))
+	require.NoError(t, err)
+	assert.Equal(t, "delete", ev)
+	assert.Equal(t, "106692867363994015", string(data))
+	ev, data, err = decodeWSFrame([]byte(`{"stream":["user"],"event":"filters_changed"}`))
+	require.NoError(t, err)
+	assert.Equal(t, "filters_changed", ev)
+	assert.Nil(t, data)
+	_, _, err = decodeWSFrame([]byte(`{"error":"Unknown stream type","status":400}`))
+	var he *listen.HTTPError
+	require.ErrorAs(t, err, &he)
+	assert.Equal(t, 400, he.StatusCode)
+	ev, data, err = decodeWSFrame([]byte(`{"event":"upd`))
+	require.NoError(t, err)
+	assert.Equal(t, "update", ev, "a broken frame asks for a backfill")
+	assert.Nil(t, data)
+}

@@ -99,6 +99,7 @@ func (r *run) log(ctx context.Context, msg string, args ...any) {
 type fatalError struct{ err error }
 
 func (e *fatalError) Error() string { return e.err.Error() }
+func (e *fatalError) Unwrap() error { return e.err }
 
 // backfillFrom is the ID to backfill from after a (re)connect: a little
 // before the newest delivered ID, so that events the stream delivered out
@@ -413,29 +414,35 @@ func (w *wsEvents) next(ctx context.Context) (string, []byte, error) {
 		if typ != websocket.MessageText {
 			continue
 		}
-		var f wsFrame
-		if err := json.Unmarshal(data, &f); err != nil {
-			// A malformed frame: report it as a broken update so the
-			// caller backfills.
-			return "update", nil, nil
-		}
-		if f.Error != "" {
-			code := f.Status
-			if code == 0 {
-				code = http.StatusBadRequest
-			}
-			return "", nil, &fatalError{&listen.HTTPError{Platform: Platform, StatusCode: code, Message: f.Error}}
-		}
-		if len(f.Payload) == 0 {
-			return f.Event, nil, nil
-		}
-		var payload string
-		if err := json.Unmarshal(f.Payload, &payload); err != nil {
-			// Some servers send the payload as an object, not a string.
-			return f.Event, f.Payload, nil
-		}
-		return f.Event, []byte(payload), nil
+		return decodeWSFrame(data)
 	}
+}
+
+// decodeWSFrame unwraps one WebSocket message: {"stream":[...],
+// "event":"update","payload":"<JSON string>"}. A malformed message is
+// reported as an "update" with no payload, so the caller backfills; an
+// error message ({"error":...,"status":400}) ends the stream.
+func decodeWSFrame(data []byte) (string, []byte, error) {
+	var f wsFrame
+	if err := json.Unmarshal(data, &f); err != nil {
+		return "update", nil, nil
+	}
+	if f.Error != "" {
+		code := f.Status
+		if code < 400 || code > 599 {
+			code = http.StatusBadRequest
+		}
+		return "", nil, &fatalError{&listen.HTTPError{Platform: Platform, StatusCode: code, Message: f.Error}}
+	}
+	if len(f.Payload) == 0 {
+		return f.Event, nil, nil
+	}
+	var payload string
+	if err := json.Unmarshal(f.Payload, &payload); err != nil {
+		// Some servers send the payload as an object, not a string.
+		return f.Event, f.Payload, nil
+	}
+	return f.Event, []byte(payload), nil
 }
 
 // streamKind is the stream to read: the user stream when following a tag.
