@@ -66,3 +66,49 @@ func ExampleNewJetstream() {
 	// like at://did:plc:x5lqmwzhc5ufbyy6yj2ny7qa/app.bsky.feed.like/3mmoojqlhvc2y []
 	//   of at://did:plc:q235v55g5unth4zjjdpacfdr/app.bsky.feed.post/3mmoojp4cd223
 }
+
+// A stand-in for a PDS: createSession, then searchPosts.
+func fakePDS() *httptest.Server {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/xrpc/com.atproto.server.createSession", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"did":"did:plc:me","handle":"me.example","accessJwt":"eyJ.access.sig","refreshJwt":"eyJ.refresh.sig"}`)
+	})
+	mux.HandleFunc("/xrpc/app.bsky.feed.searchPosts", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer eyJ.access.sig" {
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"error":"AuthenticationRequired","message":"Authentication Required"}`)
+			return
+		}
+		w.Header().Set("RateLimit-Limit", "3000")
+		w.Header().Set("RateLimit-Remaining", "2999")
+		w.Header().Set("RateLimit-Reset", "1795344000")
+		w.Header().Set("RateLimit-Policy", "3000;w=300")
+		fmt.Fprint(w, `{"cursor":"25","posts":[{"uri":"at://did:plc:abc/app.bsky.feed.post/3lq7example","cid":"bafyreiexample",
+ "author":{"did":"did:plc:abc","handle":"alice.example","displayName":"Alice"},
+ "record":{"$type":"app.bsky.feed.post","text":"Read this post","createdAt":"2026-08-07T17:00:00Z","langs":["en"]},
+ "replyCount":2,"repostCount":3,"likeCount":4,"quoteCount":1,"indexedAt":"2026-08-07T17:01:00Z"}]}`)
+	})
+	return httptest.NewServer(mux)
+}
+
+func ExampleNewSearch() {
+	srv := fakePDS()
+	defer srv.Close()
+
+	src, err := bluesky.NewSearch(srv.URL, "read",
+		bluesky.WithCredentials("me.example", "app-password-here"),
+		bluesky.WithFollow(false)) // one poll; the default keeps polling
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("password in String:", strings.Contains(fmt.Sprint(src), "app-password-here"))
+	for p, err := range src.Posts(context.Background()) {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(p.URL, p.Likes, p.Text)
+	}
+	// Output:
+	// password in String: false
+	// https://bsky.app/profile/alice.example/post/3lq7example 4 Read this post
+}
