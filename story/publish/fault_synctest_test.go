@@ -27,7 +27,7 @@ import (
 // lookups themselves fail now and then. Inside a synctest bubble the
 // backoff and the 1-minute request timeouts take no real time.
 func TestFaultInjection(t *testing.T) {
-	const threads, parts = 150, 3
+	const threads, parts = 110, 3
 	for _, name := range []string{"mastodon", "gotosocial", "bluesky", "x"} {
 		t.Run(name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -47,13 +47,13 @@ func TestFaultInjection(t *testing.T) {
 						return crashAfter
 					}
 					switch x := rng.Float64(); {
-					case x < 0.15:
+					case x < 0.10:
 						return lostRequest
-					case x < 0.35:
+					case x < 0.40:
 						return resetAfter
-					case x < 0.55:
-						return gatewayAfter
 					case x < 0.65:
+						return gatewayAfter
+					case x < 0.77:
 						return timeoutAfter
 					}
 					return noFault
