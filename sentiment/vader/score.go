@@ -629,9 +629,37 @@ func (s *Scorer) tokenize(st *state) bool {
 		}
 		start := i
 		var acc uint8
-		if L := swarToken(buf, i, n); L > 0 {
-			i += L
-			acc = swarClasses(buf, start, i)
+		var x0, x1 uint64 // the token's bytes, when it takes the fast path
+		fast := false
+		{
+			// Fast path (inlined by hand): an ASCII token of at most 16
+			// bytes ending at ASCII white space or the end of the text.
+			rem := n - i
+			if rem > 16 {
+				rem = 16
+			}
+			x0, x1 = maskKey(buf[i:i+16:i+16], rem)
+			L := 0
+			if t := ((x0-0x21*ones)&^x0 | x0) & highs; t != 0 {
+				L = bits.TrailingZeros64(t) >> 3
+			} else if t := ((x1-0x21*ones)&^x1 | x1) & highs; t != 0 {
+				L = 8 + bits.TrailingZeros64(t)>>3
+			}
+			if L > 0 && (i+L >= n || buf[i+L] < utf8.RuneSelf && asciiSpace[buf[i+L]]) {
+				x0, x1 = maskKey(buf[i:i+16:i+16], L)
+				i += L
+				fast = true
+				if caseMask(x0, 'A', 'Z')|caseMask(x1, 'A', 'Z') != 0 {
+					acc |= cUpper
+				}
+				if caseMask(x0, 'a', 'z')|caseMask(x1, 'a', 'z') != 0 {
+					acc |= cLower
+				}
+				if hasByte(x0, '\'') || hasByte(x1, '\'') {
+					acc |= cApos
+				}
+				acc |= (byteClass[buf[start]] | byteClass[buf[i-1]]) & cPunct
+			}
 		}
 		for slow := i == start; slow && i < n; {
 			// Not an ASCII token of at most 16 bytes: scan byte by byte.
@@ -682,8 +710,11 @@ func (s *Scorer) tokenize(st *state) bool {
 			// letters are the word's.
 			t.upper = acc&cUpper != 0 && acc&cLower == 0
 			if len(word) <= 16 {
-				// buf has 16 bytes of slack capacity after its end.
-				k0, k1 := maskKey(buf[a:a+16:a+16], len(word))
+				k0, k1 := x0, x1
+				if !fast || a != start || b != end {
+					// buf has 16 bytes of slack capacity after its end.
+					k0, k1 = maskKey(buf[a:a+16:a+16], len(word))
+				}
 				if acc&cUpper != 0 {
 					k0, k1 = lowerSWAR(k0), lowerSWAR(k1)
 				}
@@ -691,7 +722,11 @@ func (s *Scorer) tokenize(st *state) bool {
 				binary.LittleEndian.PutUint64(w, k0)
 				binary.LittleEndian.PutUint64(w[8:], k1)
 				low = low[:lo+len(word)]
-				e = s.entries.lookup(k0, k1, len(word))
+				tab := s.entries
+				h := mix(k0*hashMul1 ^ (k1+uint64(len(word)))*hashMul2)
+				if f := h >> 48; tab.filter[f>>6]&(1<<(f&63)) != 0 {
+					e = tab.probe(h, k0, k1, len(word))
+				}
 			} else {
 				for _, c := range word {
 					if byteClass[c]&cUpper != 0 {
@@ -901,54 +936,6 @@ const (
 	ones  = 0x0101010101010101
 	highs = 0x8080808080808080
 )
-
-// swarToken returns the length of the token at buf[i:] (n = len(buf),
-// cap(buf) >= n+16) if it is made of ASCII bytes, is at most 16 bytes
-// long and ends at ASCII white space or the end of the text; otherwise 0.
-func swarToken(buf []byte, i, n int) int {
-	rem := n - i
-	if rem > 16 {
-		rem = 16
-	}
-	x0, x1 := maskKey(buf[i:i+16:i+16], rem)
-	// High bit set at each byte < 0x21 (exact up to the first) or >= 0x80.
-	t := ((x0-0x21*ones)&^x0 | x0) & highs
-	L := 0
-	if t != 0 {
-		L = bits.TrailingZeros64(t) / 8
-	} else {
-		t = ((x1-0x21*ones)&^x1 | x1) & highs
-		if t == 0 {
-			return 0
-		}
-		L = 8 + bits.TrailingZeros64(t)/8
-	}
-	if i+L < n {
-		if c := buf[i+L]; c >= utf8.RuneSelf || !asciiSpace[c] {
-			return 0
-		}
-	}
-	return L
-}
-
-// swarClasses returns the classes the tokenizer needs of the ASCII token
-// buf[a:b] (at most 16 bytes, with 16 bytes of capacity after a): upper,
-// lower, apostrophe, and punctuation if it starts or ends with some.
-func swarClasses(buf []byte, a, b int) uint8 {
-	x0, x1 := maskKey(buf[a:a+16:a+16], b-a)
-	var acc uint8
-	if caseMask(x0, 'A', 'Z')|caseMask(x1, 'A', 'Z') != 0 {
-		acc |= cUpper
-	}
-	if caseMask(x0, 'a', 'z')|caseMask(x1, 'a', 'z') != 0 {
-		acc |= cLower
-	}
-	if hasByte(x0, '\'') || hasByte(x1, '\'') {
-		acc |= cApos
-	}
-	acc |= (byteClass[buf[a]] | byteClass[buf[b-1]]) & cPunct
-	return acc
-}
 
 // caseMask has the high bit set at each byte of x (all < 0x80) in lo..hi.
 func caseMask(x uint64, lo, hi byte) uint64 {

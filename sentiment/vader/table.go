@@ -67,6 +67,11 @@ func (t *table) lookup(k0, k1 uint64, n int) entry {
 	if f := h >> 48; t.filter[f>>6]&(1<<(f&63)) == 0 {
 		return entry{}
 	}
+	return t.probe(h, k0, k1, n)
+}
+
+// probe finds the key (k0, k1, n) of hash h in the slots.
+func (t *table) probe(h, k0, k1 uint64, n int) entry {
 	nn := uint8(n)
 	mask := uint64(len(t.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
