@@ -16,6 +16,9 @@ var (
 	ErrAuth = errors.New("listen: authentication failed")
 	// ErrNotFound: the account, tag, feed or item does not exist.
 	ErrNotFound = errors.New("listen: not found")
+	// ErrTooLarge: a response or frame was larger than the source's size
+	// limit. Never retried.
+	ErrTooLarge = errors.New("listen: response body too large")
 	// ErrStalled: a stream sent nothing, not even a heartbeat, for longer
 	// than its stall timeout, and reconnecting did not help.
 	ErrStalled = errors.New("listen: stream stalled")

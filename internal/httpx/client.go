@@ -25,8 +25,9 @@ import (
 // DefaultMaxBody is the response size limit when Client.MaxBody is 0.
 const DefaultMaxBody = 50 << 20
 
-// ErrTooLarge is wrapped by [*TooLargeError].
-var ErrTooLarge = errors.New("response body too large")
+// ErrTooLarge is wrapped by [*TooLargeError]; it is [listen.ErrTooLarge],
+// so hosts can test for it.
+var ErrTooLarge = listen.ErrTooLarge
 
 // TooLargeError reports a response body over the client's limit. It is
 // permanent (not retried) and unwraps to [ErrTooLarge].
