@@ -28,8 +28,11 @@
 // sequence resume does not land on the last event handled (the host name
 // led to another instance), the source resumes by time instead. Replays
 // and duplicates are dropped by (did, collection, rkey,
-// rev) in a bounded set ([WithDedupeSize]). Identity and account events,
-// and undecodable frames, are skipped (counted in Stats().Skipped).
+// rev) in a bounded set ([WithDedupeSize]). Identity and account events
+// are not delivered, but a handle announced by an identity event is
+// remembered (up to 10,000 accounts) and set as Author.Handle on that
+// account's later posts. Undecodable frames are skipped (counted in
+// Stats().Skipped).
 //
 // With [WithCursor] the cursor, with the keys of the events inside the
 // rewind window, is saved after posts are handled (at most every

@@ -30,8 +30,9 @@ type event struct {
 	Commit   *commit   `json:"commit"`
 	Identity *identity `json:"identity"`
 
-	seq    int64  // storage for Seq, filled by decodeFrame
-	commit commit // storage for Commit, filled by decodeFrame
+	seq      int64    // storage for Seq, filled by decodeFrame
+	commit   commit   // storage for Commit, filled by decodeFrame
+	identity identity // storage for Identity, filled by decodeFrame
 }
 
 type identity struct {

@@ -134,7 +134,7 @@ func (j *Jetstream) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 				return
 			}
 		}
-		r := &run{j: j, st: st, yield: yield, lastSave: time.Now()}
+		r := &run{j: j, st: st, yield: yield, lastSave: time.Now(), handles: newHandles(10_000)}
 		defer r.save(context.WithoutCancel(ctx))
 		r.loop(ctx)
 	}
@@ -149,6 +149,7 @@ type run struct {
 	dirty    bool
 	stalls   int
 	startUS  int64 // when the first live-tail dial was made
+	handles  *handles
 }
 
 // errStop ends the loop without a further yield: the consumer broke out,
@@ -322,7 +323,12 @@ func (r *run) connect(ctx context.Context) (got int, wait time.Duration, err err
 func (r *run) handle(ctx context.Context, ev *event) bool {
 	j, st := r.j, r.st
 	if ev.Kind != "commit" || ev.Commit == nil {
-		st.handled(ev) // identity and account events: nothing to deliver
+		// Identity and account events: nothing to deliver, but a new
+		// handle is remembered for the account's next posts.
+		if ev.Kind == "identity" && ev.Identity != nil && ev.Identity.Handle != "" {
+			r.handles.set(ev.DID, ev.Identity.Handle)
+		}
+		st.handled(ev)
 		return true
 	}
 	if st.replayed(ev) {
@@ -338,6 +344,9 @@ func (r *run) handle(ctx context.Context, ev *event) bool {
 		j.counters.Duplicate()
 		st.handled(ev)
 		return true
+	}
+	if h, ok := r.handles.m[ev.DID]; ok {
+		p.Author.Handle = h
 	}
 	now := time.Now()
 	j.counters.Deliver(usTime(ev.TimeUS), now)

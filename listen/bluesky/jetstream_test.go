@@ -401,3 +401,31 @@ func TestJetstreamSequenceToOlderServer(t *testing.T) {
 	assert.Less(t, len(f.cursors[1]), 15, "first resume by sequence: %s", f.cursors[1])
 	assert.Greater(t, len(f.cursors[2]), 15, "then by time: %s", f.cursors[2])
 }
+
+// TestJetstreamHandlesFromIdentityEvents: commits name only the DID; an
+// identity event with a handle makes the account's later posts carry it.
+func TestJetstreamHandlesFromIdentityEvents(t *testing.T) {
+	raw, err := os.ReadFile("testdata/jetstream.jsonl")
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	post := strings.Replace(lines[1], "did:plc:q235v55g5unth4zjjdpacfdr", "did:plc:g4ut2w5755qxi3fe7mfs72p4", 1)
+	events := []fakeEvent{
+		{seq: 1, timeUS: 1, did: "did:plc:g4ut2w5755qxi3fe7mfs72p4", kind: "commit", coll: CollectionPost, frame: post},
+		{seq: 2, timeUS: 2, did: "did:plc:g4ut2w5755qxi3fe7mfs72p4", kind: "identity", frame: lines[3]}, // handle carol.example.com
+		{seq: 3, timeUS: 3, did: "did:plc:g4ut2w5755qxi3fe7mfs72p4", kind: "commit", coll: CollectionPost, frame: strings.Replace(post, "3mmoojp4cd223", "3mmoojp4cd224", 1)},
+	}
+	f := newFakeJetstream(t, events, false)
+	src, err := NewJetstream(f.wsURL(), fast()...)
+	require.NoError(t, err)
+	var got []listen.Post
+	for p, err := range src.Posts(ctxTimeout(t, 5*time.Second)) {
+		require.NoError(t, err)
+		if got = append(got, p); len(got) == 2 {
+			break
+		}
+	}
+	require.Len(t, got, 2)
+	assert.Equal(t, "", got[0].Author.Handle, "no identity event yet")
+	assert.Equal(t, "carol.example.com", got[1].Author.Handle)
+	assert.Equal(t, "did:plc:g4ut2w5755qxi3fe7mfs72p4", got[1].Author.ID)
+}

@@ -369,6 +369,27 @@ func decodeFrame(b []byte, ev *event) error {
 			}
 		case "kind":
 			ev.Kind = sc.str()
+		case "identity":
+			ev.Identity = nil
+			if sc.openObject() {
+				ev.Identity = &ev.identity
+				ev.identity = identity{}
+				f := true
+				for {
+					k, ok := sc.next(&f)
+					if !ok {
+						break
+					}
+					switch k {
+					case "did":
+						ev.identity.DID = sc.str()
+					case "handle":
+						ev.identity.Handle = sc.str()
+					default:
+						sc.skip()
+					}
+				}
+			}
 		case "commit":
 			ev.Commit = nil
 			if sc.openObject() {

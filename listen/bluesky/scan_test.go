@@ -37,6 +37,10 @@ func sameDecoding(t *testing.T, b []byte) {
 		assert.Equal(t, *ref.Seq, *fast.Seq)
 	}
 	assert.Equal(t, ref.Commit == nil, fast.Commit == nil)
+	assert.Equal(t, ref.Identity == nil, fast.Identity == nil)
+	if ref.Identity != nil && fast.Identity != nil {
+		assert.Equal(t, *ref.Identity, *fast.Identity)
+	}
 	rp, rok := toPost(&ref)
 	fp, fok := toPost(&fast)
 	assert.Equal(t, rok, fok)

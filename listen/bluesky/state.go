@@ -172,3 +172,28 @@ func (s *streamState) restore(c string) error {
 	}
 	return nil
 }
+
+// handles remembers the handles that identity events announced, so posts
+// of those accounts carry one (Jetstream commits name only the DID). It
+// is bounded: the oldest entries go first.
+type handles struct {
+	m     map[string]string
+	order []string
+	max   int
+}
+
+func newHandles(max int) *handles { return &handles{m: map[string]string{}, max: max} }
+
+func (h *handles) set(did, handle string) {
+	if did == "" {
+		return
+	}
+	if _, ok := h.m[did]; !ok {
+		h.order = append(h.order, did)
+		if len(h.order) > h.max {
+			delete(h.m, h.order[0])
+			h.order = h.order[1:]
+		}
+	}
+	h.m[did] = handle
+}
