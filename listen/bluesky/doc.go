@@ -46,6 +46,14 @@
 // opaque cursor, sorts by latest, drops results already delivered by URI,
 // and honours RateLimit-* headers and 429.
 //
+// # Backpressure
+//
+// Frames are read inside the iterator, one at a time, so a slow loop body
+// slows the connection down instead of filling a queue. Jetstream drops a
+// subscriber that falls 10,000 events behind; the source then reconnects
+// from its cursor and catches up by replay, losing nothing as long as the
+// server still holds the events (about a day).
+//
 // # Concurrency and errors
 //
 // Sources are safe for concurrent use; each Posts call runs on its own.
