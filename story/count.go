@@ -1,6 +1,7 @@
 package story
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -119,8 +120,9 @@ func (x X) Check(text string) error {
 	if err := checkText(text); err != nil {
 		return err
 	}
-	if strings.ContainsAny(text, "\uFFFE\uFEFF\uFFFF") {
-		return &LengthError{Platform: "x", Length: x.Count(text), Limit: 280, Word: "invalid character U+FFFE, U+FEFF or U+FFFF"}
+	if i := strings.IndexAny(text, "\uFFFE\uFEFF\uFFFF"); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(text[i:])
+		return fmt.Errorf("story: x: character U+%04X at byte %d is not allowed: %w", r, i, ErrInvalidChar)
 	}
 	if n := x.Count(text); n > 280 {
 		return &LengthError{Platform: "x", Length: n, Limit: 280}

@@ -48,9 +48,13 @@ func TestXConformance(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			assert.Equal(t, tc.want, story.X{}.Count(tc.text))
 			err := story.X{}.Check(tc.text)
-			if tc.valid {
+			switch {
+			case tc.valid:
 				assert.NoError(t, err)
-			} else {
+			case strings.ContainsAny(tc.text, "\uFFFE\uFEFF\uFFFF"):
+				assert.ErrorIs(t, err, story.ErrInvalidChar)
+				assert.ErrorContains(t, err, "U+FFFF at byte 6")
+			default:
 				assert.ErrorIs(t, err, story.ErrTooLong)
 			}
 		})

@@ -50,7 +50,8 @@
 // ([Mastodon], [Bluesky], [X], [Daily], [Weekly], [Triage]) are safe to
 // share; [Queue], [MemoryStore] and [FileStore] are safe for concurrent
 // use; a [Series] is not (run one loop per series). Errors start with
-// "story:" and unwrap to [ErrEmpty], [ErrInvalidUTF8], [ErrTooLong] (a
+// "story:" and unwrap to [ErrEmpty], [ErrInvalidUTF8], [ErrInvalidChar],
+// [ErrTooLong] (a
 // [*LengthError] with the part, length and limit), [ErrNotApproved],
 // [ErrUnknownDraft] or [ErrSeriesEnded].
 package story

@@ -1,6 +1,7 @@
 package story
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -156,11 +157,12 @@ func greedy(text string, words []word, brk []bool, r Rules, label func(int) stri
 
 func wordError(w, prefix string, r Rules, part int) error {
 	err := r.Check(prefix + w)
-	le := &LengthError{Platform: "story", Part: part, Word: w, Length: r.Count(prefix + w)}
-	if e, ok := err.(*LengthError); ok {
-		le.Platform, le.Limit, le.Bytes, le.MaxBytes = e.Platform, e.Limit, e.Bytes, e.MaxBytes
+	e, ok := err.(*LengthError)
+	if !ok { // not a length problem (a character X refuses)
+		return fmt.Errorf("story: part %d: %w", part+1, err)
 	}
-	return le
+	return &LengthError{Platform: e.Platform, Part: part, Word: w, Length: r.Count(prefix + w),
+		Limit: e.Limit, Bytes: e.Bytes, MaxBytes: e.MaxBytes}
 }
 
 // NewThread splits text with [Split] and returns it as a [Thread] with the

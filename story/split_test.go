@@ -148,6 +148,9 @@ func TestSplitBadInput(t *testing.T) {
 	assert.Equal(t, strings.Repeat("z", 301), le.Word)
 	assert.Equal(t, 1, le.Part)
 	assert.Contains(t, err.Error(), "story: bluesky: part 2: word")
+	_, err = story.Split(strings.Repeat("fine words here ", 30)+"bad\uFFFEword", story.X{}, false)
+	assert.ErrorIs(t, err, story.ErrInvalidChar)
+	assert.NotErrorIs(t, err, story.ErrTooLong)
 }
 
 func FuzzSplit(f *testing.F) {

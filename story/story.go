@@ -12,6 +12,7 @@ var (
 	ErrEmpty        = errors.New("story: empty text")
 	ErrInvalidUTF8  = errors.New("story: invalid UTF-8")
 	ErrTooLong      = errors.New("story: text too long")
+	ErrInvalidChar  = errors.New("story: character not allowed") // X refuses U+FFFE, U+FEFF, U+FFFF
 	ErrNotApproved  = errors.New("story: draft not approved")
 	ErrUnknownDraft = errors.New("story: unknown draft")
 )
