@@ -29,6 +29,7 @@ type config struct {
 	seen       int
 	maxBody    int64
 	follow     bool
+	reqTimeout time.Duration // bounds one request (a server that never answers); 0 = httpx default (1m)
 }
 
 func defaults() config {

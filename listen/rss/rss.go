@@ -111,7 +111,7 @@ func New(feeds []Feed, opts ...Option) (*Source, error) {
 		return nil
 	}
 	s.http = &httpx.Client{
-		Platform: Platform, HTTP: &c, UserAgent: cfg.userAgent, MaxBody: cfg.maxBody,
+		Platform: Platform, HTTP: &c, UserAgent: cfg.userAgent, MaxBody: cfg.maxBody, RequestTimeout: cfg.reqTimeout,
 		Limiter: cfg.limiter, Logger: cfg.logger, Counters: &s.counters,
 		Retry: httpx.Retry{Initial: cfg.minBackoff, Max: cfg.maxBackoff, MaxElapsed: cfg.maxRetry},
 	}

@@ -1,6 +1,7 @@
 package rss
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
 	"github.com/earshot-dev/earshot/listen/listentest"
 )
@@ -325,4 +327,50 @@ func TestPerFeedIntervals(t *testing.T) {
 	defer f.mu.Unlock()
 	assert.Equal(t, 1, f.requests["/feeds/slow"])
 	assert.Greater(t, f.requests["/feeds/fast"], 10)
+}
+
+// TestHugeAndSilentServers: a body over the limit and a server that never
+// answers end in clear errors (in a single pass) instead of a hang.
+func TestHugeAndSilentServers(t *testing.T) {
+	stop := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/huge":
+			w.Write([]byte("<rss version=\"2.0\"><channel><title>"))
+			chunk := bytes.Repeat([]byte("x"), 1<<16)
+			for i := 0; i < 50*16; i++ { // 50 MiB
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		case "/silent":
+			select {
+			case <-r.Context().Done():
+			case <-stop:
+			}
+		}
+	}))
+	defer srv.Close()
+	defer close(stop)
+
+	src, err := New(URLs(srv.URL+"/huge"), WithFollow(false), WithMaxBody(1<<20))
+	require.NoError(t, err)
+	var errs []error
+	for _, err := range src.Posts(ctxTimeout(t, 10*time.Second)) {
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], httpx.ErrTooLarge)
+
+	src, err = New(URLs(srv.URL+"/silent"), WithFollow(false), WithBackoff(time.Millisecond, time.Millisecond),
+		WithMaxRetryTime(300*time.Millisecond), func(c *config) { c.reqTimeout = 100 * time.Millisecond })
+	require.NoError(t, err)
+	start := time.Now()
+	errs = nil
+	for _, err := range src.Posts(ctxTimeout(t, 10*time.Second)) {
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0].Error(), "no response within")
+	assert.Less(t, time.Since(start), 5*time.Second)
 }
