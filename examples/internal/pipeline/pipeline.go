@@ -323,6 +323,18 @@ func (p *Pipeline) key(name string) *tracked {
 }
 
 func (p *Pipeline) flush() {
+	// Detectors report the keys of one flush in map order: sort them so
+	// that runs over the same data print the same report.
+	sort.SliceStable(p.pending, func(i, j int) bool {
+		a, b := p.pending[i], p.pending[j]
+		if !a.Start.Equal(b.Start) {
+			return a.Start.Before(b.Start)
+		}
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		return a.Key < b.Key
+	})
 	for _, ta := range p.pending {
 		a := Alert{Alert: ta, Tracked: ta.Key}
 		switch ta.Kind {
