@@ -5,7 +5,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -265,4 +269,69 @@ func TestRules(t *testing.T) {
 	// Adding an existing rule is not an error.
 	_, err = r.Add(ctx, false, Rule{Value: "cats"})
 	assert.NoError(t, err)
+}
+
+// TestFixtures maps the captured-shape search page and replays the
+// captured stream (keep-alives, then an operational-disconnect error,
+// after which the client reconnects).
+func TestFixtures(t *testing.T) {
+	page, err := os.ReadFile("testdata/search_recent.json")
+	require.NoError(t, err)
+	stream, err := os.ReadFile("testdata/stream.txt")
+	require.NoError(t, err)
+	var streams int
+	var mu sync.Mutex
+	mux := http.NewServeMux()
+	mux.HandleFunc("/2/tweets/search/recent", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("next_token") != "" {
+			fmt.Fprint(w, `{"meta":{"result_count":0}}`)
+			return
+		}
+		w.Write(page)
+	})
+	mux.HandleFunc("/2/tweets/search/stream", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		streams++
+		mu.Unlock()
+		w.Write(stream) // ends with the disconnect error
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	s, err := NewSearch(token, "python", append(fast(srv.URL), WithFollow(false))...)
+	require.NoError(t, err)
+	var got []listen.Post
+	for p, err := range s.Posts(ctxTimeout(t, 5*time.Second)) {
+		require.NoError(t, err)
+		got = append(got, p)
+	}
+	require.Len(t, got, 3)
+	reply, rt, post := got[0], got[1], got[2] // oldest first
+	assert.Equal(t, "1279990063888076800", reply.ID)
+	assert.Equal(t, "1279980000000000000", reply.ReplyTo)
+	assert.Equal(t, "1279980000000000000", reply.Thread)
+	assert.Equal(t, "", reply.Lang, `"und" is no language`)
+	assert.Equal(t, "https://x.com/i/web/status/1279990063888076800", reply.URL, "author not expanded")
+	assert.Equal(t, listen.KindRepost, rt.Kind)
+	assert.Equal(t, "1279940000000000000", rt.Subject)
+	assert.Equal(t, []string{"McQubit"}, rt.Mentions)
+	assert.Equal(t, listen.Author{ID: "2244994945", Handle: "dev_gopher", Name: "Dev Gopher", Followers: 513000}, post.Author)
+	assert.Equal(t, []string{"python"}, post.Tags)
+	assert.Equal(t, []string{"https://example.com/python-online"}, post.Links)
+	assert.Equal(t, 12, post.Likes)
+	assert.Equal(t, time.Date(2020, 7, 6, 4, 13, 43, 0, time.UTC), post.Created)
+
+	st, err := NewStream(token, fast(srv.URL)...)
+	require.NoError(t, err)
+	var ids []string
+	// The stream never ends: read for half a second, across reconnects.
+	for p, err := range st.Posts(ctxTimeout(t, 500*time.Millisecond)) {
+		require.NoError(t, err)
+		ids = append(ids, p.ID)
+	}
+	assert.Equal(t, []string{"1", "1445880548472328192"}, ids, "each post once")
+	mu.Lock()
+	assert.GreaterOrEqual(t, streams, 2, "reconnected after the disconnect error")
+	mu.Unlock()
+	assert.Positive(t, st.Stats().Duplicates, "the replayed posts of the second connection were dropped")
 }
