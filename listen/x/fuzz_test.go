@@ -1,7 +1,9 @@
 package x
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
 	"testing"
 	"unicode/utf8"
 )
@@ -13,6 +15,14 @@ func FuzzStreamMessage(f *testing.F) {
 	f.Add([]byte(`{"errors":[{"title":"operational-disconnect","disconnect_type":"UpstreamOperationalDisconnect","detail":"This stream has been disconnected upstream for operational reasons.","type":"https://api.twitter.com/2/problems/operational-disconnect"}]}`))
 	f.Add([]byte(`{"data":[{"id":"1279990139888918528","text":"Python now online for you !!","author_id":"2244994945","created_at":"2020-07-06T04:13:43.000Z","referenced_tweets":[{"type":"retweeted","id":"12"}],"entities":{"urls":[{"url":"https://t.co/l6PKTTFGkv","expanded_url":"\xff"}]}}],"includes":{"users":[{"id":"2244994945","name":"\xff","username":"dev"}]},"meta":{"newest_id":"1279990139888918528","result_count":1,"next_token":"b26v89c19zqg8o3fo7gghep0wmpt92c0wn0jiqwtc7tdp"}}`))
 	f.Add([]byte(`{"data":{"id":"x1","text":"bad id"}}`))
+	if b, err := os.ReadFile("testdata/search_recent.json"); err == nil {
+		f.Add(b)
+	}
+	if b, err := os.ReadFile("testdata/stream.txt"); err == nil {
+		for _, line := range bytes.Split(b, []byte("\r\n")) {
+			f.Add(line)
+		}
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		check := func(tw *tweet, users []user) {
 			p, ok := toPost(tw, users)
