@@ -141,13 +141,21 @@ func TestStaticPage(t *testing.T) {
 // readEvent reads one SSE event: its lines up to the blank line.
 func readEvent(t *testing.T, r *bufio.Reader) []string {
 	t.Helper()
+	lines, err := nextEvent(r)
+	require.NoError(t, err)
+	return lines
+}
+
+func nextEvent(r *bufio.Reader) ([]string, error) {
 	var lines []string
 	for {
 		line, err := r.ReadString('\n')
-		require.NoError(t, err)
+		if err != nil {
+			return lines, err
+		}
 		line = strings.TrimSuffix(line, "\n")
 		if line == "" {
-			return lines
+			return lines, nil
 		}
 		lines = append(lines, line)
 	}
@@ -418,4 +426,37 @@ func TestLoopReplaysAgain(t *testing.T) {
 	cancel()
 	<-done
 	assert.LessOrEqual(t, m.Heard, 100, "each round starts from an empty pipeline")
+}
+
+// Many clients at once: each gets every snapshot published while it reads.
+func TestManyClients(t *testing.T) {
+	d := newDashboard(4)
+	d.hub.publish([]byte(`{"heard":0}`))
+	srv := httptest.NewServer(d.handler())
+	defer srv.Close()
+	defer d.hub.close()
+	const n = 50
+	readers := make([]*bufio.Reader, n)
+	for i := range readers {
+		resp, err := http.Get(srv.URL + "/events")
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		readers[i] = bufio.NewReader(resp.Body)
+		readEvent(t, readers[i])
+		assert.Equal(t, []string{"event: state", `data: {"heard":0}`}, readEvent(t, readers[i]))
+	}
+	require.Equal(t, n, d.hub.count())
+	d.hub.publish([]byte(`{"heard":1}`))
+	var wg sync.WaitGroup
+	for _, r := range readers {
+		wg.Add(1)
+		go func(r *bufio.Reader) {
+			defer wg.Done()
+			ev, err := nextEvent(r)
+			assert.NoError(t, err)
+			assert.Equal(t, []string{"event: state", `data: {"heard":1}`}, ev)
+		}(r)
+	}
+	wg.Wait()
+	assert.Zero(t, d.hub.dropped.Load())
 }
