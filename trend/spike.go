@@ -17,21 +17,23 @@ const (
 )
 
 // zHalf is the standardised excess that maps to a score of 0.5.
-const zHalf = 4.5
+const zHalf = 10
 
 // Spike scores one series of bucket totals (mentions per 5 minutes, say)
 // and opens one [Alert] per episode of unusual volume. Feed it every bucket
 // in time order with [Spike.Step].
 //
-// The model is a robust additive Holt-Winters model of log(1+count): a
-// level that follows shifts within hours, an hourly daily profile and an
-// hourly weekly profile (used once each hour of the week has been seen for
-// a week), and a mean-absolute-deviation scale with a Poisson floor, so
-// that low counts are not mistaken for spikes. Residuals are clipped before
+// The model is a robust additive Holt-Winters model of the count's
+// Anscombe transform 2*sqrt(count+3/8), on which Poisson noise has an sd of
+// about 1 whatever the volume: a level that follows shifts within hours, an
+// hourly daily profile and an hourly weekly profile (used once each hour
+// of the week has been seen for a week), and a mean-absolute-deviation
+// scale with a Poisson floor, so that low counts are not mistaken for
+// spikes. Residuals are clipped before
 // they update the model, so a spike does not become the new normal at once.
 // The excess over the baseline is averaged at three time scales (about 15
 // minutes, 1 hour and 4 hours), each divided by its own running spread, and
-// the largest of these standardised excesses z becomes the score z/(z+4.5),
+// the largest of these standardised excesses z becomes the score z/(z+10),
 // in [0,1). Each step is O(1) work on a fixed-size state of about 3 KiB.
 //
 // # Episodes
@@ -123,7 +125,7 @@ func (s *Spike) Step(at time.Time, count float64) (score float64, alert Alert, o
 		}
 	}
 	s.last = at
-	z := s.m.step(&defaultParams, math.Log1p(count), s.hourOfWeek(at))
+	z := s.m.step(&defaultParams, anscombe(count), s.hourOfWeek(at))
 	raw := 0.0
 	if z > 0 {
 		raw = z / (z + zHalf)
