@@ -34,11 +34,13 @@
 // account's later posts. Undecodable frames are skipped (counted in
 // Stats().Skipped).
 //
-// With [WithCursor] the cursor, with the keys of the events inside the
-// rewind window, is saved after posts are handled (at most every
-// [WithSaveInterval], and when Posts returns), so a restarted process
-// resumes without gaps and without repeats; after a crash, posts handled
-// since the last save come again (at-least-once).
+// With [WithCursor] the cursor, with the keys of the newest events inside
+// the rewind window (up to 4,096 of them), is saved after posts are
+// handled (at most every [WithSaveInterval], and when Posts returns), so
+// a restarted process resumes without gaps and without repeats; after a
+// crash, posts handled since the last save come again (at-least-once), as
+// do, after a time-cursor restart, events beyond the 4,096 saved keys
+// when more than that arrived within the rewind window.
 //
 // Search logs in once (com.atproto.server.createSession), refreshes the
 // session when the server answers ExpiredToken (rotating the refresh
