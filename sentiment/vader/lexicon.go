@@ -19,7 +19,11 @@ import (
 // valence, on VADER's scale of about -4 to +4. A Lexicon is immutable once
 // built and safe for concurrent use; share it between scorers.
 type Lexicon struct {
-	tab *table // entries with fLex only
+	// tab holds the entries; only those flagged fLex belong to the
+	// lexicon (the default lexicon shares its table with the scorer's
+	// rule words).
+	tab *table
+	n   int // entries flagged fLex
 }
 
 // Valence returns the valence of a lower-case token and whether the
@@ -30,16 +34,19 @@ func (l *Lexicon) Valence(token string) (float64, bool) {
 }
 
 // Len returns the number of entries.
-func (l *Lexicon) Len() int { return l.tab.len() }
+func (l *Lexicon) Len() int { return l.n }
 
 // All yields every entry, in the order they were first read.
 func (l *Lexicon) All() iter.Seq2[string, float64] {
 	return func(yield func(string, float64) bool) {
-		l.tab.all(func(k string, e entry) bool { return yield(k, e.val) })
+		l.tab.all(func(k string, e entry) bool { return e.flags&fLex == 0 || yield(k, e.val) })
 	}
 }
 
 func (l *Lexicon) set(tok string, v float64) {
+	if l.tab.get([]byte(tok)).flags&fLex == 0 {
+		l.n++
+	}
 	l.tab.set(tok, entry{val: v, flags: fLex})
 }
 
@@ -200,7 +207,10 @@ func loadBase() base {
 			emoji[r] = desc
 		}
 	}
-	return base{lex: lex, entries: buildEntries(lex), emoji: emoji}
+	// The default lexicon is never changed, so the scorer's table can be
+	// the lexicon's own, with the rule words added.
+	addRuleWords(lex.tab)
+	return base{lex: lex, entries: lex.tab, emoji: emoji}
 }
 
 func cutLine(s string) (line, rest string) {

@@ -262,6 +262,12 @@ type phrase struct {
 // rule names.
 func buildEntries(lex *Lexicon) *table {
 	t := lex.tab.clone()
+	addRuleWords(t)
+	return t
+}
+
+// addRuleWords flags, in t, the words the rules name.
+func addRuleWords(t *table) {
 	for k, v := range boosters {
 		t.update(k, func(e *entry) {
 			e.flags |= fBooster
@@ -276,7 +282,6 @@ func buildEntries(lex *Lexicon) *table {
 	for k, id := range idWords {
 		t.update(k, func(e *entry) { e.id = id })
 	}
-	return t
 }
 
 func (s *Scorer) addTerm(key string, v float64) {
