@@ -3,6 +3,8 @@ package pipeline_test
 import (
 	"context"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/earshot-dev/earshot/examples/internal/pipeline"
@@ -13,10 +15,18 @@ import (
 // post, check the detectors every 15 minutes of data, and take a snapshot
 // (what the dashboard sends to its page) at the end.
 func Example() {
+	var alerts []string
 	p, err := pipeline.New(pipeline.Config{
 		Keys: []pipeline.Key{{Name: "larkspur", Query: pipeline.DefaultQuery}},
 		OnAlert: func(a pipeline.Alert) {
-			fmt.Printf("ALERT %s\n  e.g. %.60q\n", a.Title, a.Examples[0].Text)
+			// a.Title reads "negative shift for larkspur since Tue 10:30";
+			// the exact minute depends on the detectors' tuning.
+			what := a.Tracked
+			if a.Series != "" {
+				what = a.Series
+			}
+			alerts = append(alerts, fmt.Sprintf("%s alert on %s (%s), with %d example posts",
+				a.Kind, a.Start.Format("Monday"), what, len(a.Examples)))
 		},
 	})
 	if err != nil {
@@ -36,17 +46,15 @@ func Example() {
 			checked = at
 		}
 	}
+	sort.Strings(alerts)
+	fmt.Println(strings.Join(alerts, "\n"))
 	st := p.Snapshot()
 	k := st.Keys[0]
 	fmt.Printf("%d posts about %s, %.0f%% negative, %d hourly chart points\n", k.Posts, k.Name, 100*k.Negative, len(k.Points))
 	// Output:
-	// ALERT post going viral (bluesky:at://did:plc:milopours/app.bsky.feed.post/3lark5viral22)
-	//   e.g. "Eight years of Larkspur stamps and now they want $4.99 a mon"
-	// ALERT negative shift for larkspur since Tue 10:30
-	//   e.g. "Customer service at Larkspur just shrugged about the stamps."
-	// ALERT volume spike in mentions since Tue 12:15
-	//   e.g. "Larkspur Plus: pay monthly to get what we had for free. ridi"
-	// ALERT volume spike in negative posts since Tue 12:15
-	//   e.g. "Larkspur Plus: pay monthly to get what we had for free. ridi"
+	// sentiment alert on Tuesday (larkspur), with 2 example posts
+	// spike alert on Tuesday (mentions), with 2 example posts
+	// spike alert on Tuesday (negative posts), with 2 example posts
+	// viral alert on Tuesday (larkspur), with 1 example posts
 	// 2037 posts about larkspur, 53% negative, 71 hourly chart points
 }
