@@ -114,3 +114,31 @@ func BenchmarkNewCold(b *testing.B) {
 	}
 	reportCPU(b, start)
 }
+
+// BenchmarkTweetsParallel and BenchmarkGovaderParallel measure throughput
+// with every core busy (b.RunParallel), where allocation and garbage
+// collection cost more.
+func BenchmarkTweetsParallel(b *testing.B) {
+	texts := benchTexts(b)
+	s := vader.New()
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for i := 0; pb.Next(); i++ {
+			_, _ = s.Score(ctx, texts[i%len(texts)])
+		}
+	})
+}
+
+func BenchmarkGovaderParallel(b *testing.B) {
+	texts := benchTexts(b)
+	g := govader.NewSentimentIntensityAnalyzer()
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for i := 0; pb.Next(); i++ {
+			_ = g.PolarityScores(texts[i%len(texts)])
+		}
+	})
+}

@@ -35,17 +35,29 @@ func TestButCheckLarge(t *testing.T) {
 			a[i] = vals[rng.Intn(len(vals))]
 		}
 		bi := rng.Intn(n)
-		b := append([]float64(nil), a...)
-		c := append([]float64(nil), a...)
-		butCheckQuadratic(b, bi)
-		butCheckLarge(c, bi)
-		require.Equal(t, b, c, "input %v but at %d", a, bi)
-		// and the small path
-		d := append([]float64(nil), a...)
-		toks := make([]token, n)
-		toks[bi].id = idBut
-		butCheck(toks, d)
-		require.Equal(t, b, d, "input %v but at %d", a, bi)
+		want := append([]float64(nil), a...)
+		butCheckQuadratic(want, bi)
+		// The scorer keeps only the non-zero values, with their positions.
+		var vals []float64
+		var pos []int32
+		for i, v := range a {
+			if v != 0 {
+				vals = append(vals, v)
+				pos = append(pos, int32(i))
+			}
+		}
+		for name, f := range map[string]func([]float64, []int32, int){"small": butCheck, "large": butCheckLarge} {
+			if name == "small" && len(vals) > smallBut {
+				continue // butCheck would delegate
+			}
+			got := make([]float64, n)
+			vs := append([]float64(nil), vals...)
+			f(vs, pos, bi)
+			for j, p := range pos {
+				got[p] = vs[j]
+			}
+			require.Equal(t, want, got, "%s: input %v but at %d", name, a, bi)
+		}
 	}
 }
 

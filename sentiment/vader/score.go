@@ -33,9 +33,12 @@ type state struct {
 	buf  []byte // text after emoji (and entity) replacement
 	low  []byte // lower-cased tokens, back to back
 	toks []token
-	sent []float64
-	ep   int // '!' count
-	qm   int // '?' count
+	lex  []int32   // indices of the tokens in the lexicon
+	but  int       // index of the first "but", or -1
+	sent []float64 // the non-zero sentiments, in token order
+	pos  []int32   // their token indices
+	ep   int       // '!' count
+	qm   int       // '?' count
 }
 
 // maxPooled is the largest buffer returned to the pool; bigger ones (from
@@ -50,7 +53,9 @@ func (s *Scorer) getState() *state {
 		buf:  make([]byte, 0, 512),
 		low:  make([]byte, 0, 512),
 		toks: make([]token, 0, 64),
-		sent: make([]float64, 0, 64),
+		lex:  make([]int32, 0, 16),
+		sent: make([]float64, 0, 16),
+		pos:  make([]int32, 0, 16),
 	}
 }
 
@@ -71,27 +76,30 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 	if len(toks) == 0 {
 		return sentiment.Score{}
 	}
-	sent := st.sent[:0]
+	// Only lexicon words can have a sentiment: the others are zeros,
+	// which no rule changes, so only the non-zero values are kept, with
+	// their positions.
+	sent, pos := st.sent[:0], st.pos[:0]
 	n := len(toks)
-	for i := range toks {
+	for _, i32 := range st.lex {
+		i := int(i32)
 		t := &toks[i]
 		if t.flags&fBooster != 0 {
-			sent = append(sent, 0)
 			continue
 		}
 		if i < n-1 && t.id == idKind && toks[i+1].id == idOf {
-			sent = append(sent, 0)
 			continue
 		}
-		v := 0.0
-		if t.flags&fLex != 0 {
-			v = s.valence(toks, i, capDiff)
+		if v := s.valence(toks, i, capDiff); v != 0 {
+			sent = append(sent, v)
+			pos = append(pos, i32)
 		}
-		sent = append(sent, v)
 	}
-	st.sent = sent
-	butCheck(toks, sent)
-	return scoreValence(sent, st.ep, st.qm)
+	st.sent, st.pos = sent, pos
+	if st.but >= 0 {
+		butCheck(sent, pos, st.but)
+	}
+	return scoreValence(sent, n-len(sent), st.ep, st.qm)
 }
 
 // valence is the reference's sentiment_valence for a lexicon token.
@@ -264,36 +272,19 @@ func match3(toks []token, a, b, c int, v *float64) bool {
 // a quadratic scan; beyond it, a map keeps it linear.
 const smallBut = 48
 
-// butCheck is the reference's _but_check, with its quirk: each value is
-// looked up with list.index, so the first element equal to it (possibly an
-// earlier one, possibly already modified) is the one scaled. Zeros never
-// change, so only non-zero values are visited.
-func butCheck(toks []token, sent []float64) {
-	bi := -1
-	for i := range toks {
-		if toks[i].id == idBut {
-			bi = i
-			break
-		}
-	}
-	if bi < 0 {
-		return
-	}
-	nz := 0
-	for _, v := range sent {
-		if v != 0 {
-			nz++
-		}
-	}
-	if nz > smallBut {
-		butCheckLarge(sent, bi)
+// butCheck is the reference's _but_check on the non-zero sentiments sent
+// (at token positions pos, increasing) with the first "but" at token bi.
+// It keeps the reference's quirk: each value is looked up with
+// list.index, so the first element equal to it (possibly an earlier one,
+// possibly already modified) is the one scaled. Zeros never change, and
+// no zero equals a non-zero value, so they need not be visited.
+func butCheck(sent []float64, pos []int32, bi int) {
+	if len(sent) > smallBut {
+		butCheckLarge(sent, pos, bi)
 		return
 	}
 	for k := range sent {
 		v := sent[k]
-		if v == 0 {
-			continue
-		}
 		si := k
 		for j := 0; j < k; j++ {
 			if sent[j] == v {
@@ -301,9 +292,9 @@ func butCheck(toks []token, sent []float64) {
 				break
 			}
 		}
-		if si < bi {
+		if p := int(pos[si]); p < bi {
 			sent[si] = v * 0.5
-		} else if si > bi {
+		} else if p > bi {
 			sent[si] = v * 1.5
 		}
 	}
@@ -311,7 +302,7 @@ func butCheck(toks []token, sent []float64) {
 
 // butCheckLarge does what butCheck does in O(n log n): for each value it
 // keeps the positions that currently hold it in a min-heap.
-func butCheckLarge(sent []float64, bi int) {
+func butCheckLarge(sent []float64, posOf []int32, bi int) {
 	pos := make(map[float64]*intHeap)
 	push := func(v float64, i int) {
 		h := pos[v]
@@ -334,10 +325,10 @@ func butCheckLarge(sent []float64, bi int) {
 		h := pos[v]
 		si := h.min() // k holds v, so the heap is not empty
 		var nv float64
-		switch {
-		case si < bi:
+		switch p := int(posOf[si]); {
+		case p < bi:
 			nv = v * 0.5
-		case si > bi:
+		case p > bi:
 			nv = v * 1.5
 		default:
 			continue
@@ -391,7 +382,7 @@ func (h *intHeap) popMin() {
 }
 
 // scoreValence is the reference's score_valence.
-func scoreValence(sent []float64, ep, qm int) sentiment.Score {
+func scoreValence(sent []float64, neu, ep, qm int) sentiment.Score {
 	sum := 0.0
 	for _, v := range sent {
 		sum += v
@@ -404,15 +395,11 @@ func scoreValence(sent []float64, ep, qm int) sentiment.Score {
 	}
 	compound := normalize(sum)
 	var pos, neg float64
-	neu := 0
 	for _, v := range sent {
-		switch {
-		case v > 0:
+		if v > 0 {
 			pos += v + 1
-		case v < 0:
+		} else {
 			neg += v - 1
-		default:
-			neu++
 		}
 	}
 	if pos > math.Abs(neg) {
@@ -750,6 +737,7 @@ func (s *Scorer) tokenize(st *state) bool {
 		}
 	}
 	st.low, st.toks = low, toks
+	st.indexTokens()
 	return upperN > 0 && upperN < len(toks)
 }
 
@@ -799,6 +787,22 @@ func lowerUnicode(dst, w []byte) ([]byte, bool) {
 	return dst, hasUpper && !hasLower
 }
 
+// indexTokens records the lexicon tokens and the first "but".
+func (st *state) indexTokens() {
+	lex := st.lex[:0]
+	st.but = -1
+	for i := range st.toks {
+		t := &st.toks[i]
+		if t.flags&fLex != 0 {
+			lex = append(lex, int32(i))
+		}
+		if t.id == idBut && st.but < 0 {
+			st.but = i
+		}
+	}
+	st.lex = lex
+}
+
 // mergePhrases joins the tokens of each WithTerms phrase into one token.
 func (s *Scorer) mergePhrases(st *state) {
 	toks := st.toks
@@ -823,6 +827,7 @@ func (s *Scorer) mergePhrases(st *state) {
 		i++
 	}
 	st.toks = out
+	st.indexTokens()
 }
 
 func (s *Scorer) matchPhrase(st *state, toks []token) (*phrase, int) {
