@@ -1,0 +1,224 @@
+package natsjs
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/listentest"
+)
+
+func TestOptionsValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opt  Option
+	}{
+		{"stream with dot", WithStream("a.b")},
+		{"empty subject token", WithSubject("a..b")},
+		{"wildcard subject", WithSubject("a.*")},
+		{"zero partitions", WithPartitions(0)},
+		{"zero batch", WithBatch(0)},
+		{"tiny max wait", WithMaxWait(time.Millisecond)},
+		{"zero max deliver", WithMaxDeliver(0)},
+		{"zero in flight", WithMaxInFlight(0)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewPublisher(nopJS{}, tc.opt)
+			require.Error(t, err)
+			assert.True(t, strings.HasPrefix(err.Error(), "natsjs: "), err.Error())
+		})
+	}
+	_, err := New(nopJS{}, "bad.name")
+	require.Error(t, err)
+	_, err = New(nil, "workers")
+	require.Error(t, err)
+}
+
+// nopJS satisfies jetstream.JetStream for constructors that do no I/O.
+type nopJS struct{ jetstream.JetStream }
+
+func TestSubjectPartitions(t *testing.T) {
+	p := listen.Post{Platform: "rss feed.x", ID: "1"}
+	s := Subject("earshot.posts", 8, &p)
+	assert.Regexp(t, `^earshot\.posts\.rss_feed_x\.[0-7]$`, s)
+	seen := map[int]bool{}
+	for _, p := range testPosts(200) {
+		k := Partition(p.Key(), 8)
+		require.Equal(t, k, Partition(p.Key(), 8), "stable")
+		seen[k] = true
+	}
+	assert.Len(t, seen, 8, "200 keys spread over all 8 partitions")
+	assert.Equal(t, 0, Partition("x", 1))
+	assert.Equal(t, "bluesky:1", MsgID(&listen.Post{Platform: "bluesky", ID: "1"}))
+	assert.Equal(t, "bluesky:1#update", MsgID(&listen.Post{Platform: "bluesky", ID: "1", Kind: listen.KindUpdate}))
+}
+
+// Two overlapping pollers publish the same posts: the stream keeps one
+// message per post, on the partitioned subject, with the key as ID.
+func TestPublishDedupe(t *testing.T) {
+	ts := startServer(t)
+	_, js := ts.connect(t)
+	ctx := context.Background()
+	require.NoError(t, EnsureStream(ctx, js, WithPartitions(4)))
+	posts := testPosts(500)
+	for range 2 {
+		pub, err := NewPublisher(js, WithPartitions(4), WithMaxInFlight(64))
+		require.NoError(t, err)
+		n, err := pub.PublishAll(ctx, listentest.Static(posts...))
+		require.NoError(t, err)
+		require.Equal(t, len(posts), n)
+	}
+	// An edit is a different message from the post it edits.
+	edit := posts[0]
+	edit.Kind, edit.Text = listen.KindUpdate, "edited"
+	pub, err := NewPublisher(js, WithPartitions(4))
+	require.NoError(t, err)
+	require.NoError(t, pub.Publish(ctx, edit))
+	require.NoError(t, pub.Flush(ctx))
+
+	st, err := js.Stream(ctx, DefaultStream)
+	require.NoError(t, err)
+	info, err := st.Info(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(len(posts)+1), info.State.Msgs)
+
+	m, err := st.GetMsg(ctx, 1)
+	require.NoError(t, err)
+	var got listen.Post
+	require.NoError(t, json.Unmarshal(m.Data, &got))
+	assert.Equal(t, posts[0].Key(), got.Key())
+	assert.True(t, posts[0].Created.Equal(got.Created))
+	assert.Equal(t, Subject(DefaultSubject, 4, &posts[0]), m.Subject)
+	assert.Equal(t, posts[0].Key(), m.Header.Get(jetstream.MsgIDHeader))
+}
+
+func TestPublishClosedConnection(t *testing.T) {
+	ts := startServer(t)
+	nc, js := ts.connect(t)
+	ctx := context.Background()
+	require.NoError(t, EnsureStream(ctx, js))
+	pub, err := NewPublisher(js)
+	require.NoError(t, err)
+	nc.Close()
+	err = pub.Publish(ctx, testPosts(1)[0])
+	require.Error(t, err)
+	assert.True(t, strings.HasPrefix(err.Error(), "natsjs: publish"), err.Error())
+}
+
+func TestConformance(t *testing.T) {
+	listentest.Run(t, func(t *testing.T) listen.Source {
+		ts := startServer(t)
+		_, js := ts.connect(t)
+		ctx := context.Background()
+		require.NoError(t, EnsureStream(ctx, js))
+		pub, err := NewPublisher(js)
+		require.NoError(t, err)
+		_, err = pub.PublishAll(ctx, listentest.Static(testPosts(5)...))
+		require.NoError(t, err)
+		src, err := New(js, "conformance", WithMaxWait(100*time.Millisecond))
+		require.NoError(t, err)
+		// Create the consumer now: the in-process server starts goroutines
+		// for it, which the suite must not take for the source's.
+		_, err = js.CreateOrUpdateConsumer(ctx, DefaultStream, src.consumerConfig())
+		require.NoError(t, err)
+		return src
+	})
+}
+
+// A post the host has handled is acknowledged; breaking out of the loop
+// hands the rest of the batch back, so a second run gets exactly the
+// remaining posts.
+func TestSourceAcksAfterBody(t *testing.T) {
+	ts := startServer(t)
+	_, js := ts.connect(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, EnsureStream(ctx, js))
+	posts := testPosts(50)
+	pub, err := NewPublisher(js)
+	require.NoError(t, err)
+	_, err = pub.PublishAll(ctx, listentest.Static(posts...))
+	require.NoError(t, err)
+
+	src, err := New(js, "acks", WithBatch(20), WithMaxWait(100*time.Millisecond), WithAckWait(time.Second))
+	require.NoError(t, err)
+	var first []string
+	for p, err := range src.Posts(ctx) {
+		require.NoError(t, err)
+		first = append(first, p.Key())
+		if len(first) == 7 {
+			break
+		}
+	}
+	// A second source (another worker, no shared seen-set) on the same
+	// consumer gets the other 43 posts, not the 7 handled ones.
+	src2, err := New(js, "acks", WithBatch(20), WithMaxWait(100*time.Millisecond), WithAckWait(time.Second))
+	require.NoError(t, err)
+	var rest []string
+	for p, err := range src2.Posts(ctx) {
+		require.NoError(t, err)
+		rest = append(rest, p.Key())
+		if len(rest) == 43 {
+			break
+		}
+	}
+	all := append(first, rest...)
+	want := make([]string, len(posts))
+	for i, p := range posts {
+		want[i] = p.Key()
+	}
+	assert.ElementsMatch(t, want, all)
+	cons, err := js.Consumer(ctx, DefaultStream, "acks")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		info, err := cons.Info(ctx)
+		return err == nil && info.NumAckPending == 0 && info.NumPending == 0
+	}, 5*time.Second, 20*time.Millisecond)
+}
+
+// A message that is not a post is terminated, not delivered.
+func TestSourceSkipsGarbage(t *testing.T) {
+	ts := startServer(t)
+	_, js := ts.connect(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, EnsureStream(ctx, js))
+	_, err := js.Publish(ctx, DefaultSubject+".x.0", []byte("not json"))
+	require.NoError(t, err)
+	_, err = js.Publish(ctx, DefaultSubject+".x.0", []byte(`{"text":"no id"}`))
+	require.NoError(t, err)
+	pub, err := NewPublisher(js)
+	require.NoError(t, err)
+	_, err = pub.PublishAll(ctx, listentest.Static(testPosts(1)...))
+	require.NoError(t, err)
+	src, err := New(js, "garbage", WithMaxWait(100*time.Millisecond))
+	require.NoError(t, err)
+	for p, err := range src.Posts(ctx) {
+		require.NoError(t, err)
+		assert.Equal(t, "bluesky:0", p.Key())
+		break
+	}
+}
+
+// When the stream does not exist, the error is final and comes last.
+func TestSourceNoStream(t *testing.T) {
+	ts := startServer(t)
+	_, js := ts.connect(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	src, err := New(js, "nostream", WithStream("MISSING"), WithMaxRetryTime(time.Second))
+	require.NoError(t, err)
+	var errs []error
+	for _, err := range src.Posts(ctx) {
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], jetstream.ErrStreamNotFound)
+}
