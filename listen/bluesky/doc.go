@@ -5,7 +5,8 @@
 //     [listen.KindRepost] and [listen.KindLike] events whose Subject is
 //     the at:// URI of the post) as it happens, with edits and deletes.
 //   - [Search] polls app.bsky.feed.searchPosts with an app password, for
-//     keyword listening without the firehose.
+//     keyword listening without the firehose: one pass, or, with
+//     [Follow], until ctx is done.
 //
 // # Posts
 //
@@ -19,7 +20,7 @@
 // # Delivery and resuming
 //
 // Jetstream reconnects with exponential backoff after any failure and
-// replaces a connection that stays silent for [WithIdleTimeout] (Jetstream
+// replaces a connection that stays silent for [WithStallTimeout] (Jetstream
 // sends no heartbeat). It resumes from the newest event handled: with the
 // sequence cursor when the server sends one (newer Jetstream builds; an
 // exact replay), else with time_us rewound by [WithRewind], since events
@@ -34,7 +35,7 @@
 // account's later posts. Undecodable frames are skipped (counted in
 // Stats().Skipped).
 //
-// With [WithCursor] the cursor, with the keys of the newest events inside
+// With [WithCursorStore] the cursor, with the keys of the newest events inside
 // the rewind window (up to 4,096 of them), is saved after posts are
 // handled (at most every [WithSaveInterval], and when Posts returns), so
 // a restarted process resumes without gaps and without repeats; after a

@@ -270,9 +270,3 @@ func appendUnique(s []string, v string) []string {
 	}
 	return append(s, v)
 }
-
-// dedupeKey identifies one commit: (did, collection, rkey, rev).
-func (ev *event) dedupeKey() string {
-	c := ev.Commit
-	return ev.DID + "\x00" + c.Collection + "\x00" + c.RKey + "\x00" + c.Rev
-}

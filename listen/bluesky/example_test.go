@@ -96,8 +96,7 @@ func ExampleNewSearch() {
 	defer srv.Close()
 
 	src, err := bluesky.NewSearch(srv.URL, "read",
-		bluesky.WithCredentials("me.example", "app-password-here"),
-		bluesky.WithFollow(false)) // one poll; the default keeps polling
+		bluesky.WithCredentials("me.example", "app-password-here")) // one pass; add bluesky.Follow() to keep polling
 	if err != nil {
 		panic(err)
 	}

@@ -18,9 +18,9 @@ import (
 	"github.com/earshot-dev/earshot/listen/listentest"
 )
 
-// fast are options that keep tests quick: short backoff and idle timeout.
+// fast are options that keep tests quick: short backoff and stall timeout.
 func fast() []Option {
-	return []Option{WithBackoff(time.Millisecond, 5*time.Millisecond), WithIdleTimeout(2 * time.Second), WithMaxRetryTime(10 * time.Second)}
+	return []Option{WithRetryBackoff(time.Millisecond, 5*time.Millisecond), WithStallTimeout(2 * time.Second), WithMaxRetryTime(10 * time.Second)}
 }
 
 func TestJetstreamConformance(t *testing.T) {
@@ -127,7 +127,7 @@ func TestJetstreamFaults(t *testing.T) {
 			store := &listen.MemoryStore{}
 			opts := append(fast(),
 				WithCollections(CollectionPost, CollectionLike, CollectionRepost),
-				WithCursor(store, "k"), WithIdleTimeout(60*time.Millisecond), WithSaveInterval(0), WithRewind(100*time.Millisecond))
+				WithCursorStore(store, "k"), WithStallTimeout(60*time.Millisecond), WithSaveInterval(0), WithRewind(100*time.Millisecond))
 			ctx := ctxTimeout(t, 40*time.Second)
 			seen := map[string]int{}
 
@@ -171,7 +171,7 @@ func TestJetstreamResumesWithSequenceCursor(t *testing.T) {
 	events := genEvents(30, 3)
 	f := newFakeJetstream(t, events, true)
 	store := &listen.MemoryStore{}
-	opts := append(fast(), WithCursor(store, "k"))
+	opts := append(fast(), WithCursorStore(store, "k"))
 	ctx := ctxTimeout(t, 10*time.Second)
 	src, err := NewJetstream(f.wsURL(), opts...)
 	require.NoError(t, err)
@@ -221,7 +221,7 @@ func TestJetstreamRetries5xxThenFlows(t *testing.T) {
 func TestJetstreamGivesUp(t *testing.T) {
 	f := newFakeJetstream(t, genEvents(5, 1), false)
 	f.reject = 1 << 30
-	src, err := NewJetstream(f.wsURL(), WithBackoff(time.Millisecond, 2*time.Millisecond), WithMaxRetryTime(50*time.Millisecond))
+	src, err := NewJetstream(f.wsURL(), WithRetryBackoff(time.Millisecond, 2*time.Millisecond), WithMaxRetryTime(50*time.Millisecond))
 	require.NoError(t, err)
 	var errs []error
 	for _, err := range src.Posts(ctxTimeout(t, 5*time.Second)) {
@@ -237,7 +237,7 @@ func TestJetstreamStalls(t *testing.T) {
 	// Only identity events pass a DID filter that matches nobody's
 	// commits: the fake stays silent after the log.
 	f := newFakeJetstream(t, nil, false)
-	src, err := NewJetstream(f.wsURL(), WithBackoff(time.Millisecond, 2*time.Millisecond), WithIdleTimeout(20*time.Millisecond), WithMaxStalls(3))
+	src, err := NewJetstream(f.wsURL(), WithRetryBackoff(time.Millisecond, 2*time.Millisecond), WithStallTimeout(20*time.Millisecond), WithMaxStalls(3))
 	require.NoError(t, err)
 	var errs []error
 	for _, err := range src.Posts(ctxTimeout(t, 5*time.Second)) {
@@ -252,7 +252,7 @@ func TestJetstreamBadSavedCursor(t *testing.T) {
 	store := &listen.MemoryStore{}
 	require.NoError(t, store.Save(context.Background(), "k", "{garbage"))
 	f := newFakeJetstream(t, genEvents(5, 1), false)
-	src, err := NewJetstream(f.wsURL(), WithCursor(store, "k"))
+	src, err := NewJetstream(f.wsURL(), WithCursorStore(store, "k"))
 	require.NoError(t, err)
 	var errs []error
 	for _, err := range src.Posts(context.Background()) {
@@ -292,8 +292,8 @@ func TestNewJetstreamValidates(t *testing.T) {
 	}{
 		{"scheme", "ftp://x/subscribe", nil},
 		{"nohost", "wss:///subscribe", nil},
-		{"idle", "wss://x/subscribe", []Option{WithIdleTimeout(0)}},
-		{"backoff", "wss://x/subscribe", []Option{WithBackoff(time.Second, time.Millisecond)}},
+		{"idle", "wss://x/subscribe", []Option{WithStallTimeout(0)}},
+		{"backoff", "wss://x/subscribe", []Option{WithRetryBackoff(time.Second, time.Millisecond)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := NewJetstream(tc.url, tc.opts...)
@@ -349,8 +349,8 @@ func TestJetstreamSequenceFromAnotherInstance(t *testing.T) {
 			f := newFakeJetstream(t, events, true)
 			f.shiftAfter, f.shift = 1, shift
 			store := &listen.MemoryStore{}
-			opts := append(fast(), WithCollections(CollectionPost, CollectionLike, CollectionRepost), WithCursor(store, "k"),
-				WithRewind(100*time.Millisecond), WithIdleTimeout(300*time.Millisecond), func(c *config) { c.seqJump = 50 * time.Millisecond })
+			opts := append(fast(), WithCollections(CollectionPost, CollectionLike, CollectionRepost), WithCursorStore(store, "k"),
+				WithRewind(100*time.Millisecond), WithStallTimeout(300*time.Millisecond), func(c *config) { c.seqJump = 50 * time.Millisecond })
 			ctx := ctxTimeout(t, 20*time.Second)
 			seen := map[string]int{}
 			src, err := NewJetstream(f.wsURL(), opts...)
@@ -383,7 +383,7 @@ func TestJetstreamSequenceToOlderServer(t *testing.T) {
 	f := newFakeJetstream(t, events, true)
 	f.v1After = 1
 	store := &listen.MemoryStore{}
-	opts := append(fast(), WithCollections(CollectionPost, CollectionLike, CollectionRepost), WithCursor(store, "k"), WithRewind(100*time.Millisecond))
+	opts := append(fast(), WithCollections(CollectionPost, CollectionLike, CollectionRepost), WithCursorStore(store, "k"), WithRewind(100*time.Millisecond))
 	ctx := ctxTimeout(t, 20*time.Second)
 	seen := map[string]int{}
 	for _, n := range []int{200, len(want) - 200} {

@@ -65,7 +65,6 @@ func defaults() config {
 		seqJump:     30 * time.Second,
 		interval:    30 * time.Second,
 		pageSize:    100,
-		follow:      true,
 		overlap:     2 * time.Minute,
 	}
 }
@@ -73,7 +72,7 @@ func defaults() config {
 func (c *config) validate() error {
 	switch {
 	case c.idle <= 0:
-		return errors.New("bluesky: idle timeout must be positive")
+		return errors.New("bluesky: stall timeout must be positive")
 	case c.rewind < 0:
 		return errors.New("bluesky: rewind must not be negative")
 	case c.dedupe <= 0:
@@ -107,10 +106,10 @@ func WithLogger(l *slog.Logger) Option { return func(cfg *config) { cfg.logger =
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return func(cfg *config) { cfg.userAgent = ua } }
 
-// WithCursor saves the resume cursor in store under key after posts have
+// WithCursorStore saves the resume cursor in store under key after posts have
 // been handled, and resumes from it when Posts starts. An empty key is
 // replaced by one derived from the endpoint and the filters.
-func WithCursor(store listen.CursorStore, key string) Option {
+func WithCursorStore(store listen.CursorStore, key string) Option {
 	return func(cfg *config) { cfg.store, cfg.key = store, key }
 }
 
@@ -119,9 +118,9 @@ func WithCursor(store listen.CursorStore, key string) Option {
 // The default is 15 minutes; a negative value retries forever.
 func WithMaxRetryTime(d time.Duration) Option { return func(cfg *config) { cfg.maxRetry = d } }
 
-// WithBackoff sets the first and the largest wait between reconnects and
+// WithRetryBackoff sets the first and the largest wait between reconnects and
 // retries (default 500ms and 1m, exponential with jitter in between).
-func WithBackoff(initial, max time.Duration) Option {
+func WithRetryBackoff(initial, max time.Duration) Option {
 	return func(cfg *config) { cfg.minBackoff, cfg.maxBackoff = initial, max }
 }
 
@@ -142,15 +141,15 @@ func WithDIDs(dids ...string) Option {
 	return func(cfg *config) { cfg.dids = append([]string(nil), dids...) }
 }
 
-// WithIdleTimeout sets how long a Jetstream connection may stay silent
+// WithStallTimeout sets how long a Jetstream connection may stay silent
 // before it is treated as dead and replaced (Jetstream sends no
 // heartbeat). Size it to the traffic the filters let through; the
 // default is 1 minute.
-func WithIdleTimeout(d time.Duration) Option { return func(cfg *config) { cfg.idle = d } }
+func WithStallTimeout(d time.Duration) Option { return func(cfg *config) { cfg.idle = d } }
 
 // WithMaxStalls makes Jetstream give up with an error unwrapping to
 // [listen.ErrStalled] after n reconnects in a row that each stayed silent
-// for the idle timeout. The default, 0, keeps reconnecting.
+// for the stall timeout. The default, 0, keeps reconnecting.
 func WithMaxStalls(n int) Option { return func(cfg *config) { cfg.maxStalls = n } }
 
 // WithRewind sets how far a Jetstream reconnect rewinds the time cursor
@@ -178,13 +177,13 @@ func WithCredentials(identifier, appPassword string) Option {
 	return func(cfg *config) { cfg.identifier, cfg.password = identifier, httpx.Secret(appPassword) }
 }
 
-// WithPollInterval sets how long Search waits between polls once it has
+// WithInterval sets how long Search waits between polls once it has
 // caught up (default 30s).
-func WithPollInterval(d time.Duration) Option { return func(cfg *config) { cfg.interval = d } }
+func WithInterval(d time.Duration) Option { return func(cfg *config) { cfg.interval = d } }
 
 // WithPageSize sets searchPosts' limit (1..100, default 100).
 func WithPageSize(n int) Option { return func(cfg *config) { cfg.pageSize = n } }
 
-// WithFollow sets whether Search keeps polling for new posts after the
-// first pass (default true). With false, Posts ends after one pass.
-func WithFollow(follow bool) Option { return func(cfg *config) { cfg.follow = follow } }
+// Follow makes Search keep polling for new posts until ctx is done.
+// Without it, Posts ends after one pass. Jetstream always follows.
+func Follow() Option { return func(cfg *config) { cfg.follow = true } }

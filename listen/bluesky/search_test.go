@@ -14,9 +14,13 @@ import (
 	"github.com/earshot-dev/earshot/listen/listentest"
 )
 
-func searchOpts() []Option {
-	return []Option{WithCredentials(testHandle, testPassword), WithBackoff(time.Millisecond, 5*time.Millisecond),
-		WithPollInterval(time.Millisecond), WithMaxRetryTime(10 * time.Second)}
+// searchOpts are quick options for a Search that follows; onePass the
+// same without Follow.
+func searchOpts() []Option { return append(onePass(), Follow()) }
+
+func onePass() []Option {
+	return []Option{WithCredentials(testHandle, testPassword), WithRetryBackoff(time.Millisecond, 5*time.Millisecond),
+		WithInterval(time.Millisecond), WithMaxRetryTime(10 * time.Second)}
 }
 
 func TestSearchConformance(t *testing.T) {
@@ -39,7 +43,7 @@ func TestSearchMapping(t *testing.T) {
 	f.publish()
 	want := f.posts[0]
 	f.mu.Unlock()
-	src, err := NewSearch(f.URL, "golang", append(searchOpts(), WithFollow(false))...)
+	src, err := NewSearch(f.URL, "golang", onePass()...)
 	require.NoError(t, err)
 	var got []listen.Post
 	for p, err := range src.Posts(ctxTimeout(t, 5*time.Second)) {
@@ -69,7 +73,7 @@ func TestSearchFaults(t *testing.T) {
 	const total = 1000
 	store := &listen.MemoryStore{}
 	var logs bytes.Buffer
-	opts := append(searchOpts(), WithPageSize(10), WithCursor(store, "s"), func(c *config) { c.overlap = 20 * time.Millisecond },
+	opts := append(searchOpts(), WithPageSize(10), WithCursorStore(store, "s"), func(c *config) { c.overlap = 20 * time.Millisecond },
 		WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	ctx := ctxTimeout(t, 40*time.Second)
 	f.mu.Lock()
@@ -115,7 +119,7 @@ func TestSearchFaults(t *testing.T) {
 
 func TestSearchBadPassword(t *testing.T) {
 	f := newFakeXRPC(t)
-	src, err := NewSearch(f.URL, "golang", WithCredentials(testHandle, "wrong-password"), WithBackoff(time.Millisecond, time.Millisecond))
+	src, err := NewSearch(f.URL, "golang", WithCredentials(testHandle, "wrong-password"), WithRetryBackoff(time.Millisecond, time.Millisecond))
 	require.NoError(t, err)
 	var errs []error
 	for _, err := range src.Posts(ctxTimeout(t, 5*time.Second)) {

@@ -86,8 +86,8 @@ func WithOverlap(d time.Duration) Option { return func(o *config) { o.overlap = 
 // WithTags sets Algolia's tags filter (default "(story,comment)").
 func WithTags(tags string) Option { return func(o *config) { o.tags = tags } }
 
-// WithHitsPerPage sets Algolia's page size (1..1000, default 1000).
-func WithHitsPerPage(n int) Option { return func(o *config) { o.hitsPerPage = n } }
+// WithPageSize sets Algolia's page size (1..1000, default 1000).
+func WithPageSize(n int) Option { return func(o *config) { o.hitsPerPage = n } }
 
 // WithBaseURL sets the API root (AlgoliaURL for [New], FirebaseURL for
 // [NewItems]); for tests and mirrors.
@@ -126,7 +126,7 @@ func newConfig(base string, opts []Option) (config, error) {
 	case cfg.overlap < 0:
 		return cfg, errors.New("hackernews: negative overlap")
 	case cfg.hitsPerPage < 1 || cfg.hitsPerPage > 1000:
-		return cfg, fmt.Errorf("hackernews: hits per page %d outside 1..1000", cfg.hitsPerPage)
+		return cfg, fmt.Errorf("hackernews: page size %d outside 1..1000", cfg.hitsPerPage)
 	case cfg.store != nil && cfg.storeKey == "":
 		return cfg, errors.New("hackernews: cursor store needs a key")
 	}

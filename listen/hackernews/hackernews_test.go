@@ -126,7 +126,7 @@ func TestFaultsSearch(t *testing.T) {
 	}
 	f.faultPct = 20
 	store := &listen.MemoryStore{}
-	src, err := New("golang", fast(f, "/api/v1", WithCursorStore(store, "k"), WithHitsPerPage(4), WithOverlap(30*time.Second), Follow())...)
+	src, err := New("golang", fast(f, "/api/v1", WithCursorStore(store, "k"), WithPageSize(4), WithOverlap(30*time.Second), Follow())...)
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -230,7 +230,7 @@ func TestItem(t *testing.T) {
 
 func TestNewValidates(t *testing.T) {
 	for _, opts := range [][]Option{
-		{WithHitsPerPage(0)},
+		{WithPageSize(0)},
 		{WithInterval(0)},
 		{WithBaseURL("not a url")},
 		{WithCursorStore(&listen.MemoryStore{}, "")},

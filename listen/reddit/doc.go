@@ -3,7 +3,7 @@
 //
 //	src, err := reddit.New(clientID, clientSecret,
 //		"linux:com.example.listener:v1.0.0 (by /u/yourname)",
-//		reddit.NewPosts("golang"), reddit.Follow(),
+//		reddit.Posts("golang"), reddit.Follow(),
 //		reddit.WithCursorStore(store, "reddit:golang"))
 //
 // # Auth and User-Agent
@@ -22,7 +22,7 @@
 //
 // # Polling
 //
-// Each poll reads the first page of the listing ([NewPosts], [Comments],
+// Each poll reads the first page of the listing ([Posts], [Comments],
 // [Search], [SiteSearch]; limit=100, raw_json=1) and follows "after"
 // while every item on a page is new, so a burst larger than a page is not
 // lost. Unseen items are yielded oldest first (created_utc). A bounded

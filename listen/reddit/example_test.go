@@ -27,7 +27,7 @@ func Example() {
 	defer srv.Close()
 
 	src, err := reddit.New("client-id", "client-secret", "linux:com.example.listener:v1.0.0 (by /u/example)",
-		reddit.NewPosts("golang"), reddit.WithBaseURLs(srv.URL, srv.URL))
+		reddit.Posts("golang"), reddit.WithBaseURLs(srv.URL, srv.URL))
 	if err != nil {
 		panic(err)
 	}

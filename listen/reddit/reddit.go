@@ -28,7 +28,7 @@ const (
 	AuthURL = "https://www.reddit.com"
 )
 
-// Listing names what a [Source] polls. Build one with [NewPosts],
+// Listing names what a [Source] polls. Build one with [Posts],
 // [Comments], [Search] or [SiteSearch].
 type Listing struct {
 	path  string
@@ -36,15 +36,15 @@ type Listing struct {
 	name  string
 }
 
-// NewPosts is the subreddit's "new" listing: /r/{sub}/new.
-func NewPosts(subreddit string) Listing {
+// Posts is the subreddit's "new" listing: /r/{sub}/new.
+func Posts(subreddit string) Listing {
 	sub := strings.TrimPrefix(strings.TrimPrefix(subreddit, "/"), "r/")
 	return Listing{path: "/r/" + url.PathEscape(sub) + "/new", query: url.Values{}, name: "r/" + sub}
 }
 
 // Comments is the subreddit's newest comments: /r/{sub}/comments.
 func Comments(subreddit string) Listing {
-	l := NewPosts(subreddit)
+	l := Posts(subreddit)
 	l.path = strings.TrimSuffix(l.path, "/new") + "/comments"
 	l.name += " comments"
 	return l
@@ -52,7 +52,7 @@ func Comments(subreddit string) Listing {
 
 // Search searches one subreddit, newest first.
 func Search(subreddit, query string) Listing {
-	l := NewPosts(subreddit)
+	l := Posts(subreddit)
 	l.path = strings.TrimSuffix(l.path, "/new") + "/search"
 	l.query = url.Values{"q": {query}, "restrict_sr": {"1"}, "sort": {"new"}, "t": {"all"}}
 	l.name += " search " + strconv.Quote(query)
@@ -130,8 +130,8 @@ func WithMaxBody(n int64) Option { return func(o *config) { o.maxBody = n } }
 // WithRequestTimeout bounds one request attempt (default 1m).
 func WithRequestTimeout(d time.Duration) Option { return func(o *config) { o.timeout = d } }
 
-// WithSeen sets how many fullnames the seen-set remembers (default 5000).
-func WithSeen(n int) Option { return func(o *config) { o.seen = n } }
+// WithDedupeSize sets how many fullnames the seen-set remembers (default 5000).
+func WithDedupeSize(n int) Option { return func(o *config) { o.seen = n } }
 
 // WithMaxPages bounds how many pages one poll follows with "after" while
 // every item is new (default 10, Reddit's 1,000-item limit).
@@ -196,7 +196,7 @@ func New(clientID, clientSecret, userAgent string, listing Listing, opts ...Opti
 	case cfg.interval <= 0:
 		return nil, errors.New("reddit: interval must be positive")
 	case cfg.seen < 100:
-		return nil, errors.New("reddit: seen-set must hold at least 100 fullnames")
+		return nil, errors.New("reddit: dedupe size must be at least 100")
 	case cfg.maxPages < 1:
 		return nil, errors.New("reddit: max pages must be at least 1")
 	case cfg.store != nil && cfg.storeKey == "":

@@ -34,7 +34,7 @@ func TestConformance(t *testing.T) {
 	listentest.Run(t, func(t *testing.T) listen.Source {
 		f := newFake(t)
 		f.publish(10)
-		src, err := New("cid", "csecret", testUA, NewPosts("golang"), fast(f, Follow(),
+		src, err := New("cid", "csecret", testUA, Posts("golang"), fast(f, Follow(),
 			WithHTTPClient(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}))...)
 		require.NoError(t, err)
 		return src
@@ -43,10 +43,10 @@ func TestConformance(t *testing.T) {
 
 func TestUserAgentRules(t *testing.T) {
 	for _, ua := range []string{"", "  ", "Go-http-client/1.1", "python-requests/2.31", "Mozilla/5.0 (X11; Linux x86_64)", "curl/8.0", "mybot"} {
-		_, err := New("cid", "csecret", ua, NewPosts("golang"))
+		_, err := New("cid", "csecret", ua, Posts("golang"))
 		assert.Error(t, err, "%q", ua)
 	}
-	_, err := New("cid", "csecret", "android:com.example.myredditapp:v1.2.3 (by /u/kemitche)", NewPosts("golang"))
+	_, err := New("cid", "csecret", "android:com.example.myredditapp:v1.2.3 (by /u/kemitche)", Posts("golang"))
 	assert.NoError(t, err)
 }
 
@@ -92,7 +92,7 @@ func TestDecodeListing(t *testing.T) {
 func TestBadCredentialsAreFinal(t *testing.T) {
 	f := newFake(t)
 	f.publish(3)
-	src, err := New("cid", "wrong-secret-value", testUA, NewPosts("golang"), fast(f, Follow())...)
+	src, err := New("cid", "wrong-secret-value", testUA, Posts("golang"), fast(f, Follow())...)
 	require.NoError(t, err)
 	var got error
 	for _, err := range src.Posts(context.Background()) {
@@ -107,7 +107,7 @@ func TestTokenRefreshedBeforeExpiry(t *testing.T) {
 	f := newFake(t)
 	f.ttl = 59 * time.Second // inside the 60 s early-refresh margin at once
 	f.publish(3)
-	src, err := New("cid", "csecret", testUA, NewPosts("golang"), fast(f)...)
+	src, err := New("cid", "csecret", testUA, Posts("golang"), fast(f)...)
 	require.NoError(t, err)
 	for range 3 {
 		for _, err := range src.Posts(context.Background()) {
@@ -118,7 +118,7 @@ func TestTokenRefreshedBeforeExpiry(t *testing.T) {
 }
 
 func TestSecretNotPrinted(t *testing.T) {
-	src, err := New("cid", "csecret-very-private", testUA, NewPosts("golang"))
+	src, err := New("cid", "csecret-very-private", testUA, Posts("golang"))
 	require.NoError(t, err)
 	assert.NotContains(t, fmt.Sprintf("%v %+v %#v", src, src.cfg, src.secret), "csecret-very-private")
 }
@@ -136,7 +136,7 @@ func TestFaults(t *testing.T) {
 	// pages back to it.
 	require.NoError(t, store.Save(context.Background(), "k", `["`+ids[0]+`"]`))
 	ids = ids[1:]
-	src, err := New("cid", "csecret", testUA, NewPosts("golang"), fast(f, WithCursorStore(store, "k"), Follow(), WithMaxPages(100))...)
+	src, err := New("cid", "csecret", testUA, Posts("golang"), fast(f, WithCursorStore(store, "k"), Follow(), WithMaxPages(100))...)
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

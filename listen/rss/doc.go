@@ -5,8 +5,9 @@
 //
 // # Polling
 //
-// One [Source] polls several feeds, each at its own interval
-// ([Feed.Interval], else [WithInterval]; a longer Cache-Control max-age
+// One [Source] polls several feeds: once each, or, with [Follow], until
+// ctx is done, each at its own interval ([Feed.Interval], else
+// [WithInterval]; a longer Cache-Control max-age
 // from the server wins). Every request carries If-None-Match and
 // If-Modified-Since from the previous answer, so an unchanged feed costs
 // a 304 without a body; servers that ignore validators are handled by the
@@ -32,8 +33,8 @@
 // the content (or description) converted from HTML to plain text, with
 // the links of the content in Links and the categories in Tags.
 //
-// With [WithCursor], each feed's validators, current URL and seen keys
-// ([WithSeen] of them, at least twice the feed's length) are saved after
+// With [WithCursorStore], each feed's validators, current URL and seen keys
+// ([WithDedupeSize] of them, at least twice the feed's length) are saved after
 // every poll and when Posts returns, so a restart neither repeats nor
 // skips items.
 //

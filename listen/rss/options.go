@@ -41,7 +41,6 @@ func defaults() config {
 		maxBackoff: 6 * time.Hour,
 		seen:       1000,
 		maxBody:    10 << 20,
-		follow:     true,
 	}
 }
 
@@ -52,7 +51,7 @@ func (c *config) validate() error {
 	case c.minBackoff <= 0 || c.maxBackoff < c.minBackoff:
 		return errors.New("rss: backoff needs 0 < min <= max")
 	case c.seen <= 0:
-		return errors.New("rss: seen-set size must be positive")
+		return errors.New("rss: dedupe size must be positive")
 	case c.maxBody <= 0:
 		return errors.New("rss: body limit must be positive")
 	}
@@ -76,11 +75,11 @@ func WithLogger(l *slog.Logger) Option { return func(cfg *config) { cfg.logger =
 // descriptive one.
 func WithUserAgent(ua string) Option { return func(cfg *config) { cfg.userAgent = ua } }
 
-// WithCursor saves each feed's validators (ETag, Last-Modified), its
+// WithCursorStore saves each feed's validators (ETag, Last-Modified), its
 // current URL after a permanent redirect and the keys of the items
 // already delivered in store under key, and resumes from them. An empty
 // key is derived from the feed URLs.
-func WithCursor(store listen.CursorStore, key string) Option {
+func WithCursorStore(store listen.CursorStore, key string) Option {
 	return func(cfg *config) { cfg.store, cfg.key = store, key }
 }
 
@@ -94,20 +93,24 @@ func WithInterval(d time.Duration) Option { return func(cfg *config) { cfg.inter
 // 2 minutes).
 func WithMaxRetryTime(d time.Duration) Option { return func(cfg *config) { cfg.maxRetry = d } }
 
-// WithBackoff sets the first retry wait and the longest delay a failing
+// WithRetryBackoff sets the first retry wait and the longest delay a failing
 // feed is put back by (default 1s and 6h).
-func WithBackoff(initial, max time.Duration) Option {
+func WithRetryBackoff(initial, max time.Duration) Option {
 	return func(cfg *config) { cfg.minBackoff, cfg.maxBackoff = initial, max }
 }
 
-// WithSeen sets how many item keys are remembered per feed (default
+// WithDedupeSize sets how many item keys are remembered per feed (default
 // 1000, and at least twice the feed's length), to drop items delivered
 // before.
-func WithSeen(n int) Option { return func(cfg *config) { cfg.seen = n } }
+func WithDedupeSize(n int) Option { return func(cfg *config) { cfg.seen = n } }
 
 // WithMaxBody limits the size of a feed document (default 10 MiB).
 func WithMaxBody(n int64) Option { return func(cfg *config) { cfg.maxBody = n } }
 
-// WithFollow sets whether the source keeps polling (default true). With
-// false, Posts fetches every feed once and ends.
-func WithFollow(follow bool) Option { return func(cfg *config) { cfg.follow = follow } }
+// WithRequestTimeout bounds one request attempt, so a server that never
+// answers fails (and is retried) instead of hanging (default 1m).
+func WithRequestTimeout(d time.Duration) Option { return func(cfg *config) { cfg.reqTimeout = d } }
+
+// Follow keeps polling the feeds until ctx is done. Without it, Posts
+// fetches every feed once and ends.
+func Follow() Option { return func(cfg *config) { cfg.follow = true } }

@@ -225,7 +225,7 @@ func (s *Source) save(ctx context.Context, feeds []*feedState) error {
 	return nil
 }
 
-// Posts implements [listen.Source]. With [WithFollow](false) it polls
+// Posts implements [listen.Source]. Without [Follow] it polls
 // every feed once and ends; otherwise it runs until ctx is done or the
 // loop breaks. Errors are final: refused credentials (401, 403), every
 // feed gone (410), a failing cursor store, and, in a single pass, any

@@ -24,7 +24,7 @@ import (
 )
 
 func fast() []Option {
-	return []Option{WithInterval(time.Millisecond), WithBackoff(time.Millisecond, 5*time.Millisecond), WithMaxRetryTime(5 * time.Second)}
+	return []Option{Follow(), WithInterval(time.Millisecond), WithRetryBackoff(time.Millisecond, 5*time.Millisecond), WithMaxRetryTime(5 * time.Second)}
 }
 
 func ctxTimeout(t *testing.T, d time.Duration) context.Context {
@@ -115,7 +115,7 @@ func TestFaults(t *testing.T) {
 		}
 	}
 	store := &listen.MemoryStore{}
-	opts := append(fast(), WithCursor(store, "feeds"))
+	opts := append(fast(), WithCursorStore(store, "feeds"))
 	ctx := ctxTimeout(t, 40*time.Second)
 	seen := map[string]int{}
 	run := func(n int) *Source {
@@ -157,7 +157,7 @@ func TestConditionalGETAndGzip(t *testing.T) {
 	store := &listen.MemoryStore{}
 	ctx := ctxTimeout(t, 10*time.Second)
 	for i := 0; i < 3; i++ {
-		src, err := New(URLs(u), WithFollow(false), WithCursor(store, "k"))
+		src, err := New(URLs(u), WithCursorStore(store, "k"))
 		require.NoError(t, err)
 		for _, err := range src.Posts(ctx) {
 			require.NoError(t, err)
@@ -183,7 +183,7 @@ func TestMovedGoneAndAuth(t *testing.T) {
 	store := &listen.MemoryStore{}
 	ctx := ctxTimeout(t, 10*time.Second)
 	for i := 0; i < 2; i++ {
-		src, err := New(URLs(f.URL+"/old"), WithFollow(false), WithCursor(store, "k"))
+		src, err := New(URLs(f.URL+"/old"), WithCursorStore(store, "k"))
 		require.NoError(t, err)
 		n := 0
 		for _, err := range src.Posts(ctx) {
@@ -223,7 +223,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 	u := f.add("a", "atom", 2)
 	var calls int
 	f.Config.Handler = wrap(f.Config.Handler, func() bool { calls++; return calls == 1 })
-	src, err := New(URLs(u), WithFollow(false), WithBackoff(time.Millisecond, time.Millisecond))
+	src, err := New(URLs(u), WithRetryBackoff(time.Millisecond, time.Millisecond))
 	require.NoError(t, err)
 	start := time.Now()
 	n := 0
@@ -246,7 +246,7 @@ func TestNewValidates(t *testing.T) {
 		{"scheme", URLs("ftp://x/feed"), nil},
 		{"twice", URLs("https://x/f", "https://x/f"), nil},
 		{"interval", []Feed{{URL: "https://x/f", Interval: -1}}, nil},
-		{"seen", URLs("https://x/f"), []Option{WithSeen(0)}},
+		{"seen", URLs("https://x/f"), []Option{WithDedupeSize(0)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := New(tc.feeds, tc.opts...)
@@ -275,7 +275,7 @@ func TestUpdatedItemsAndMaxAge(t *testing.T) {
 	defer srv.Close()
 	store := &listen.MemoryStore{}
 	poll := func() []listen.Post {
-		src, err := New(URLs(srv.URL), WithFollow(false), WithCursor(store, "k"))
+		src, err := New(URLs(srv.URL), WithCursorStore(store, "k"))
 		require.NoError(t, err)
 		var got []listen.Post
 		for p, err := range src.Posts(ctxTimeout(t, 5*time.Second)) {
@@ -298,7 +298,7 @@ func TestUpdatedItemsAndMaxAge(t *testing.T) {
 
 	// Following: the second poll waits for max-age (an hour), not for
 	// the 1ms interval.
-	src, err := New(URLs(srv.URL), WithInterval(time.Millisecond))
+	src, err := New(URLs(srv.URL), Follow(), WithInterval(time.Millisecond))
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
@@ -316,7 +316,7 @@ func TestPerFeedIntervals(t *testing.T) {
 	f := newFakeFeeds(t)
 	fast := f.add("fast", "rss", 1000)
 	slow := f.add("slow", "json", 1000)
-	src, err := New([]Feed{{URL: fast, Interval: 5 * time.Millisecond}, {URL: slow, Interval: time.Hour}})
+	src, err := New([]Feed{{URL: fast, Interval: 5 * time.Millisecond}, {URL: slow, Interval: time.Hour}}, Follow())
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
 	defer cancel()
@@ -353,7 +353,7 @@ func TestHugeAndSilentServers(t *testing.T) {
 	defer srv.Close()
 	defer close(stop)
 
-	src, err := New(URLs(srv.URL+"/huge"), WithFollow(false), WithMaxBody(1<<20))
+	src, err := New(URLs(srv.URL+"/huge"), WithMaxBody(1<<20))
 	require.NoError(t, err)
 	var errs []error
 	for _, err := range src.Posts(ctxTimeout(t, 10*time.Second)) {
@@ -362,8 +362,8 @@ func TestHugeAndSilentServers(t *testing.T) {
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], httpx.ErrTooLarge)
 
-	src, err = New(URLs(srv.URL+"/silent"), WithFollow(false), WithBackoff(time.Millisecond, time.Millisecond),
-		WithMaxRetryTime(300*time.Millisecond), func(c *config) { c.reqTimeout = 100 * time.Millisecond })
+	src, err = New(URLs(srv.URL+"/silent"), WithRetryBackoff(time.Millisecond, time.Millisecond),
+		WithMaxRetryTime(300*time.Millisecond), WithRequestTimeout(100*time.Millisecond))
 	require.NoError(t, err)
 	start := time.Now()
 	errs = nil

@@ -2,7 +2,8 @@
 // app-only bearer token:
 //
 //   - [Search] polls recent search (/2/tweets/search/recent) with
-//     since_id, paging with next_token, and yields new posts oldest first.
+//     since_id, paging with next_token, and yields new posts oldest first:
+//     one poll, or, with [Follow], until ctx is done.
 //   - [Stream] reads the filtered stream (/2/tweets/search/stream) with
 //     the rules already set on the app, and, with [WithBackfill], fills
 //     every reconnect gap with a recent search since the newest post seen.
@@ -30,7 +31,7 @@
 // disconnect error in the stream, or when nothing arrives, not even the
 // keep-alive sent every ~20 s, for [WithStallTimeout].
 //
-// With [WithCursor] the newest post ID handled is saved as the since_id,
+// With [WithCursorStore] the newest post ID handled is saved as the since_id,
 // so a restart (with [WithBackfill] for the stream) resumes without gaps
 // or repeats.
 //

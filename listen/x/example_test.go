@@ -23,7 +23,7 @@ func ExampleNewSearch() {
 	}))
 	defer srv.Close()
 
-	src, err := x.NewSearch("my-bearer-token", "python", x.WithBaseURL(srv.URL), x.WithFollow(false))
+	src, err := x.NewSearch("my-bearer-token", "python", x.WithBaseURL(srv.URL)) // one poll; x.Follow() keeps polling
 	if err != nil {
 		panic(err)
 	}

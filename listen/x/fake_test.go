@@ -152,16 +152,6 @@ func (f *fakeX) publish() (fakeTweet, bool) {
 
 func (f *fakeX) fault(kind string) { f.faults[kind]++ }
 
-func (f *fakeX) totalFaults() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n := 0
-	for _, v := range f.faults {
-		n += v
-	}
-	return n
-}
-
 func tweetJSON(tw fakeTweet) map[string]any {
 	return map[string]any{
 		"id": tw.id, "text": tw.text, "author_id": tw.author, "lang": "en",

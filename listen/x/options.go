@@ -51,7 +51,6 @@ func defaults() config {
 		minBackoff: 250 * time.Millisecond,
 		maxBackoff: 5 * time.Minute,
 		idle:       30 * time.Second,
-		follow:     true,
 		dedupe:     50_000,
 		min429:     time.Minute,
 		min5xx:     5 * time.Second,
@@ -95,15 +94,15 @@ func WithLogger(l *slog.Logger) Option { return func(cfg *config) { cfg.logger =
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return func(cfg *config) { cfg.userAgent = ua } }
 
-// WithCursor saves the newest post ID handled (the since_id) in store
+// WithCursorStore saves the newest post ID handled (the since_id) in store
 // under key, and resumes from it. An empty key is derived from the query.
-func WithCursor(store listen.CursorStore, key string) Option {
+func WithCursorStore(store listen.CursorStore, key string) Option {
 	return func(cfg *config) { cfg.store, cfg.key = store, key }
 }
 
-// WithPollInterval sets how long Search waits between polls once caught
+// WithInterval sets how long Search waits between polls once caught
 // up (default 1 minute; mind the endpoint's 15-minute quota).
-func WithPollInterval(d time.Duration) Option { return func(cfg *config) { cfg.interval = d } }
+func WithInterval(d time.Duration) Option { return func(cfg *config) { cfg.interval = d } }
 
 // WithPageSize sets max_results (10..100, default 100).
 func WithPageSize(n int) Option { return func(cfg *config) { cfg.pageSize = n } }
@@ -117,10 +116,10 @@ func WithMaxPages(n int) Option { return func(cfg *config) { cfg.maxPages = n } 
 // negative retries forever).
 func WithMaxRetryTime(d time.Duration) Option { return func(cfg *config) { cfg.maxRetry = d } }
 
-// WithBackoff sets the first and the longest wait between retries and
+// WithRetryBackoff sets the first and the longest wait between retries and
 // reconnects (default 250ms and 5m). X's floors apply on top: at least 60s
 // after a 429 and 5s after a 5xx.
-func WithBackoff(initial, max time.Duration) Option {
+func WithRetryBackoff(initial, max time.Duration) Option {
 	return func(cfg *config) { cfg.minBackoff, cfg.maxBackoff = initial, max }
 }
 
@@ -133,9 +132,9 @@ func WithStallTimeout(d time.Duration) Option { return func(cfg *config) { cfg.i
 // newest post seen. Use a query equivalent to the stream's rules.
 func WithBackfill(query string) Option { return func(cfg *config) { cfg.backfill = query } }
 
-// WithFollow sets whether Search keeps polling (default true). With false,
-// Posts ends after one poll.
-func WithFollow(follow bool) Option { return func(cfg *config) { cfg.follow = follow } }
+// Follow makes Search keep polling until ctx is done. Without it, Posts
+// ends after one poll. Stream always follows.
+func Follow() Option { return func(cfg *config) { cfg.follow = true } }
 
 // WithDedupeSize sets how many recent IDs are remembered to drop
 // duplicates (default 50,000).

@@ -23,9 +23,13 @@ import (
 // testFloors lowers X's 60s/5s retry floors so tests run fast.
 func testFloors(c *config) { c.min429, c.min5xx = 0, 0 }
 
-func fast(base string) []Option {
-	return []Option{WithBaseURL(base), testFloors, WithBackoff(time.Millisecond, 5*time.Millisecond),
-		WithPollInterval(time.Millisecond), WithStallTimeout(300 * time.Millisecond), WithMaxRetryTime(10 * time.Second)}
+// fast are quick options; a Search built with them follows. onePass is the
+// same without Follow.
+func fast(base string) []Option { return append(onePass(base), Follow()) }
+
+func onePass(base string) []Option {
+	return []Option{WithBaseURL(base), testFloors, WithRetryBackoff(time.Millisecond, 5*time.Millisecond),
+		WithInterval(time.Millisecond), WithStallTimeout(300 * time.Millisecond), WithMaxRetryTime(10 * time.Second)}
 }
 
 func ctxTimeout(t *testing.T, d time.Duration) context.Context {
@@ -62,7 +66,7 @@ func TestMapping(t *testing.T) {
 	f.mu.Lock()
 	tw, _ := f.publish()
 	f.mu.Unlock()
-	src, err := NewSearch(token, "#golang", append(fast(f.URL), WithFollow(false))...)
+	src, err := NewSearch(token, "#golang", onePass(f.URL)...)
 	require.NoError(t, err)
 	var got []listen.Post
 	for p, err := range src.Posts(ctxTimeout(t, 5*time.Second)) {
@@ -94,7 +98,7 @@ func TestStreamFaults(t *testing.T) {
 	f.faultRate = 0.2
 	f.stall = 150 * time.Millisecond
 	store := &listen.MemoryStore{}
-	opts := append(fast(f.URL), WithStallTimeout(50*time.Millisecond), WithBackfill("#golang"), WithCursor(store, "x"))
+	opts := append(fast(f.URL), WithStallTimeout(50*time.Millisecond), WithBackfill("#golang"), WithCursorStore(store, "x"))
 	ctx := ctxTimeout(t, 45*time.Second)
 	seen := map[string]int{}
 	run := func(n int) listen.Stats {
@@ -139,7 +143,7 @@ func TestSearchFaults(t *testing.T) {
 	f := newFakeX(t, 900)
 	f.faultRate = 0.5
 	store := &listen.MemoryStore{}
-	opts := append(fast(f.URL), WithPageSize(10), WithCursor(store, "s"))
+	opts := append(fast(f.URL), WithPageSize(10), WithCursorStore(store, "s"))
 	ctx := ctxTimeout(t, 30*time.Second)
 	seen := map[string]int{}
 	prev := ""
@@ -209,7 +213,7 @@ func TestRateLimitFloor(t *testing.T) {
 	f.mu.Lock()
 	f.active = 1 // someone else holds the app's only connection
 	f.mu.Unlock()
-	src, err := NewStream(token, WithBaseURL(f.URL), WithMaxRetryTime(100*time.Millisecond), WithBackoff(time.Millisecond, time.Millisecond))
+	src, err := NewStream(token, WithBaseURL(f.URL), WithMaxRetryTime(100*time.Millisecond), WithRetryBackoff(time.Millisecond, time.Millisecond))
 	require.NoError(t, err)
 	start := time.Now()
 	var errs []error
@@ -298,7 +302,7 @@ func TestFixtures(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	s, err := NewSearch(token, "python", append(fast(srv.URL), WithFollow(false))...)
+	s, err := NewSearch(token, "python", onePass(srv.URL)...)
 	require.NoError(t, err)
 	var got []listen.Post
 	for p, err := range s.Posts(ctxTimeout(t, 5*time.Second)) {

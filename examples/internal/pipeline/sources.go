@@ -93,7 +93,7 @@ func (s *Sources) Live() ([]listen.Source, error) {
 		for _, u := range s.RSS {
 			feeds = append(feeds, rss.Feed{URL: u})
 		}
-		src, err := rss.New(feeds, rss.WithFollow(true))
+		src, err := rss.New(feeds, rss.Follow())
 		if err != nil {
 			return nil, err
 		}
@@ -116,7 +116,7 @@ func (s *Sources) Live() ([]listen.Source, error) {
 			ua = "linux:dev.earshot.examples:v0.1 (by /u/earshot-example)"
 		}
 		for _, sub := range s.Reddit {
-			src, err := reddit.New(id, secret, ua, reddit.NewPosts(sub), reddit.Follow())
+			src, err := reddit.New(id, secret, ua, reddit.Posts(sub), reddit.Follow())
 			if err != nil {
 				return nil, err
 			}
