@@ -1,0 +1,164 @@
+package natsjs
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/trend"
+)
+
+var _ listen.CursorStore = (*Cursors)(nil)
+
+func TestCursors(t *testing.T) {
+	ts := startServer(t)
+	_, js := ts.connect(t)
+	ctx := context.Background()
+	c, err := NewCursors(ctx, js, "cursors")
+	require.NoError(t, err)
+	key := "mastodon:https://mastodon.social:tag:golang"
+	got, err := c.Load(ctx, key)
+	require.NoError(t, err)
+	assert.Equal(t, "", got, "missing cursor is empty")
+	require.NoError(t, c.Save(ctx, key, "111"))
+	require.NoError(t, c.Save(ctx, key, "112"))
+	require.NoError(t, c.Save(ctx, "other key", "x"))
+
+	// Another worker, on its own connection, resumes from the same cursor.
+	_, js2 := ts.connect(t)
+	c2, err := NewCursors(ctx, js2, "cursors")
+	require.NoError(t, err)
+	got, err = c2.Load(ctx, key)
+	require.NoError(t, err)
+	assert.Equal(t, "112", got)
+	got, err = c2.Load(ctx, "other key")
+	require.NoError(t, err)
+	assert.Equal(t, "x", got)
+}
+
+func TestLeaseAcquireRenewRelease(t *testing.T) {
+	ts := startServer(t)
+	_, js := ts.connect(t)
+	ctx := context.Background()
+	l, err := NewLeases(ctx, js, "leases", time.Second)
+	require.NoError(t, err)
+	_, err = NewLeases(ctx, js, "short", time.Millisecond)
+	require.Error(t, err)
+
+	a, err := l.Acquire(ctx, "bluesky:firehose", "a")
+	require.NoError(t, err)
+	_, err = l.Acquire(ctx, "bluesky:firehose", "b")
+	require.ErrorIs(t, err, ErrHeld)
+	h, err := l.Holder(ctx, "bluesky:firehose")
+	require.NoError(t, err)
+	assert.Equal(t, "a", h)
+	require.NoError(t, a.Renew(ctx))
+	require.NoError(t, a.Release(ctx))
+	h, err = l.Holder(ctx, "bluesky:firehose")
+	require.NoError(t, err)
+	assert.Equal(t, "", h)
+	assert.ErrorIs(t, a.Renew(ctx), ErrLost)
+
+	b, err := l.Acquire(ctx, "bluesky:firehose", "b")
+	require.NoError(t, err)
+	// a's stale release must not free b's lease.
+	require.NoError(t, a.Release(ctx))
+	h, err = l.Holder(ctx, "bluesky:firehose")
+	require.NoError(t, err)
+	assert.Equal(t, "b", h)
+
+	// Without renewals the lease expires and another worker takes it.
+	require.Eventually(t, func() bool {
+		c, err := l.Acquire(ctx, "bluesky:firehose", "c")
+		return err == nil && c != nil
+	}, 5*time.Second, 50*time.Millisecond)
+	assert.ErrorIs(t, b.Renew(ctx), ErrLost)
+}
+
+// Two workers run the same poller under one lease: only one runs at a
+// time, and when the holder is cut off from the server, the other takes
+// over after the lease expires.
+func TestLeaseFailover(t *testing.T) {
+	ts := startServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var active atomic.Int32
+	var overlap atomic.Bool
+	started := make(chan string, 2)
+	work := func(name string) func(context.Context) error {
+		return func(ctx context.Context) error {
+			if active.Add(1) > 1 {
+				overlap.Store(true)
+			}
+			defer active.Add(-1)
+			started <- name
+			<-ctx.Done()
+			return nil
+		}
+	}
+	ncA, jsA := ts.connect(t)
+	_, jsB := ts.connect(t)
+	la, err := NewLeases(ctx, jsA, "leases", time.Second)
+	require.NoError(t, err)
+	lb, err := NewLeases(ctx, jsB, "leases", time.Second)
+	require.NoError(t, err)
+
+	var wg sync.WaitGroup
+	errA := make(chan error, 1)
+	wg.Add(2)
+	go func() { defer wg.Done(); errA <- la.Run(ctx, "poll:golang", "a", work("a")) }()
+	require.Equal(t, "a", <-started)
+	go func() { defer wg.Done(); _ = lb.Run(ctx, "poll:golang", "b", work("b")) }()
+
+	// b waits while a renews for several TTLs.
+	select {
+	case who := <-started:
+		t.Fatalf("%s started while a held the lease", who)
+	case <-time.After(2500 * time.Millisecond):
+	}
+	ncA.Close() // a is cut off: its renewals fail
+	select {
+	case who := <-started:
+		assert.Equal(t, "b", who)
+	case <-ctx.Done():
+		t.Fatal("b never took over")
+	}
+	err = <-errA
+	assert.ErrorIs(t, err, ErrLost)
+	cancel()
+	wg.Wait()
+	assert.False(t, overlap.Load(), "two holders ran at once")
+}
+
+func TestSnapshotsMergeEmpty(t *testing.T) {
+	ts := startServer(t)
+	_, js := ts.connect(t)
+	ctx := context.Background()
+	sn, err := NewSnapshots(ctx, js, "trends")
+	require.NoError(t, err)
+	s, err := sn.Merged(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, s.Top(time.Now(), 5))
+
+	a := &trend.Sketch{Size: time.Minute, History: 4, Width: 256, K: 32}
+	b := &trend.Sketch{Size: time.Minute, History: 8, Width: 256, K: 32}
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	a.Observe("x", at, 1)
+	b.Observe("x", at, 1)
+	require.NoError(t, sn.Save(ctx, "a", a))
+	require.NoError(t, sn.Save(ctx, "b", b))
+	_, err = sn.Merged(ctx)
+	assert.True(t, errors.Is(err, trend.ErrIncompatible), "%v", err)
+	require.NoError(t, sn.Delete(ctx, "b"))
+	require.NoError(t, sn.Delete(ctx, "b"))
+	s, err = sn.Merged(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1.0, s.Count("x", at))
+}
