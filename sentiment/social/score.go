@@ -599,6 +599,9 @@ func (s *Scorer) word(st *state, w []byte, hash bool) {
 
 // addWord looks w up, undoing elongation if needed, and appends it.
 func (s *Scorer) addWord(st *state, w []byte, hash bool) {
+	if cap(st.low)-len(st.low) < 4*len(w)+16 {
+		st.low = append(make([]byte, 0, 2*cap(st.low)+4*len(w)+16), st.low...)
+	}
 	lo := len(st.low)
 	letters, uppers := 0, 0
 	run, maxRun := 0, 0
@@ -632,7 +635,14 @@ func (s *Scorer) addWord(st *state, w []byte, hash bool) {
 	t := tok{lo: int32(lo), hi: int32(len(st.low)), hash: hash}
 	t.upper = letters >= 2 && uppers == letters
 	t.title = letters >= 2 && uppers == 1 && 'A' <= w[0] && w[0] <= 'Z'
-	e, ok := s.tab.get(st.low[lo:])
+	var e wentry
+	var ok bool
+	if n := len(st.low) - lo; n <= 16 && cap(st.low)-lo >= 16 {
+		// Read the key straight from the buffer, which has room after it.
+		e, ok = s.tab.getPadded(st.low[lo:lo+16:lo+16], n)
+	} else {
+		e, ok = s.tab.get(st.low[lo:])
+	}
 	if !ok && maxRun >= 3 && hasRun(st.low[lo:], 3) {
 		// "soooo gooood": try runs shortened to two letters, then one.
 		for _, keep := range []int{2, 1} {

@@ -99,3 +99,30 @@ func (t *table) get(w []byte) (wentry, bool) {
 		}
 	}
 }
+
+// getPadded is get for the n (1..16) first bytes of p, which has 16.
+func (t *table) getPadded(p []byte, n int) (wentry, bool) {
+	k0 := binary.LittleEndian.Uint64(p)
+	k1 := binary.LittleEndian.Uint64(p[8:])
+	switch {
+	case n < 8:
+		k0 &= 1<<(8*n) - 1
+		k1 = 0
+	case n < 16:
+		k1 &= 1<<(8*(n-8)) - 1
+	}
+	h := hashKey(k0, k1, n)
+	if f := h >> 48; t.filter[f>>6]&(1<<(f&63)) == 0 {
+		return wentry{}, false
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.n == 0 {
+			return wentry{}, false
+		}
+		if s.k0 == k0 && s.k1 == k1 && int(s.n) == n {
+			return s.e, true
+		}
+	}
+}

@@ -22,6 +22,12 @@ func TestTable(t *testing.T) {
 		got, ok := tab.get([]byte(k))
 		require.True(t, ok, k)
 		require.Equal(t, e, got, k)
+		if len(k) <= 16 {
+			p := append([]byte(k), "garbage after the key"...)
+			got, ok = tab.getPadded(p[:16], len(k))
+			require.True(t, ok, k)
+			require.Equal(t, e, got, k)
+		}
 	}
 	for _, k := range []string{"", "zzz", "abcdabcdabcdabcdzz", "q"} {
 		_, ok := tab.get([]byte(k))
