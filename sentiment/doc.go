@@ -4,7 +4,17 @@
 // (compound, positive, neutral, negative), so numbers carry over from the
 // Python reference. Implementations live in sub-packages, one per model:
 //
-//   - sentiment/vader: a fast scorer that reproduces vaderSentiment 3.3.2.
+//   - sentiment/vader: a fast scorer that reproduces vaderSentiment 3.3.2
+//     exactly, quirks included, for users who need the reference's numbers.
+//   - sentiment/social: VADER's approach with the fixes social media
+//     needs (hashtags, emoji runs, negation scope, "no problem", elongated
+//     words, HTML entities, long texts).
+//   - sentiment/linear: a trainable logistic-regression scorer with
+//     calibrated probabilities, a versioned file format and a default
+//     model trained on TweetEval; train it on your own labelled posts.
+//   - sentiment/target: sentiment towards a named target (a brand, a
+//     product, an @handle) within a post, from any Scorer; a post that
+//     does not mention the target reports ErrAbsent, not a neutral score.
 //
 // This package holds the interface, the value types and wrappers that
 // return the same interface, such as [Cached]. Scorers take a plain string:
