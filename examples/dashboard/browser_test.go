@@ -268,7 +268,9 @@ type probe struct {
 // The dashboard in a real browser: the page loads, the replay starts when
 // it connects, the complaint wave's negative-shift alert arrives over
 // Server-Sent Events while the page is open, and the charts are drawn
-// with data (checked in the DOM and in a screenshot). Set
+// with data (checked in the DOM and in a screenshot). Then a page opened
+// late, in a one-shot chromium with --dump-dom and --screenshot, shows
+// the whole story at once. Set
 // EARSHOT_SCREENSHOT=docs/dashboard.png to save the screenshot taken when
 // the data reaches Wednesday morning (the README's picture).
 func TestBrowserEndToEnd(t *testing.T) {
@@ -390,6 +392,41 @@ func TestBrowserEndToEnd(t *testing.T) {
 	assert.Greater(t, total, 50_000, "the chart is a sizeable area")
 	assert.Greater(t, float64(ink)/float64(total), 0.05, "the chart area is not blank")
 	assert.Greater(t, red, 2_000, "negative bars are drawn in red")
+
+	// A page that opens late, in a one-shot chromium (--dump-dom and
+	// --screenshot): the snapshot inlined in the page is drawn before the
+	// load event, so the dump and the picture have the whole story.
+	shotFile := t.TempDir() + "/late.png"
+	cctx, ccancel := context.WithTimeout(ctx, 30*time.Second)
+	defer ccancel()
+	cmd := exec.CommandContext(cctx, path,
+		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--disable-dev-shm-usage", "--hide-scrollbars", "--force-device-scale-factor=1",
+		"--user-data-dir="+t.TempDir(), "--window-size=1280,900",
+		"--dump-dom", "--screenshot="+shotFile, "http://"+addr+"/")
+	var lateErr syncBuffer
+	cmd.Stderr = &lateErr
+	cmd.WaitDelay = 2 * time.Second
+	late, err := cmd.Output()
+	require.NoError(t, err, "chromium --dump-dom: %s", lateErr.String())
+	lateDOM := string(late)
+	assert.Contains(t, lateDOM, "negative shift for larkspur since Tue")
+	assert.Greater(t, strings.Count(lateDOM, `class="bar negative"`), 20)
+	assert.Contains(t, lateDOM, `class="sentiment-line"`)
+	assert.Contains(t, lateDOM, "2,037 posts matched of 3,370 heard")
+	f, err := os.Open(shotFile)
+	require.NoError(t, err)
+	defer f.Close()
+	img, err = png.Decode(f)
+	require.NoError(t, err)
+	assert.Equal(t, image.Pt(1280, 900), img.Bounds().Size())
+	ink, red, total = chartInk(img, image.Rect(int(last.Chart.X), int(last.Chart.Y),
+		int(last.Chart.X+last.Chart.W), int(last.Chart.Y+last.Chart.H)))
+	t.Logf("late page's chart: %d of %d pixels inked, %d red", ink, total, red)
+	assert.Greater(t, float64(ink)/float64(total), 0.05, "the late page's chart is not blank")
+	assert.Greater(t, red, 2_000)
+
 	t.Logf("browser test took %v", time.Since(start).Round(time.Millisecond))
 }
 

@@ -45,6 +45,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
@@ -237,6 +238,7 @@ func (d *dashboard) handler() http.Handler {
 		panic(err) // the embedded directory is part of the binary
 	}
 	mux.Handle("GET /", http.FileServerFS(sub))
+	mux.HandleFunc("GET /{$}", d.index)
 	mux.HandleFunc("GET /api/state", d.state)
 	mux.HandleFunc("GET /events", d.events)
 	return mux
@@ -337,6 +339,25 @@ func (d *dashboard) replay(ctx context.Context, p *pipeline.Pipeline, src listen
 		}
 	}
 	return nil
+}
+
+// index serves the page with the latest snapshot inlined, so a page that
+// opens late draws the charts at once, before it has finished loading.
+func (d *dashboard) index(w http.ResponseWriter, r *http.Request) {
+	page, err := static.ReadFile("static/index.html")
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	if b := d.hub.latest(); b != nil {
+		// json.Marshal escapes <, > and &, so the snapshot cannot end the
+		// script element early.
+		inline := append(append([]byte("<script>window.EARSHOT_STATE = "), b...), ";</script>"...)
+		page = bytes.Replace(page, []byte("<!--STATE-->"), inline, 1)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(page)
 }
 
 // state serves the latest snapshot, for a page that opens late.

@@ -460,3 +460,24 @@ func TestManyClients(t *testing.T) {
 	wg.Wait()
 	assert.Zero(t, d.hub.dropped.Load())
 }
+
+// The page carries the latest snapshot inline, escaped so that no text in
+// a post can end the script element.
+func TestIndexInlinesState(t *testing.T) {
+	d := newDashboard(4)
+	get := func() string {
+		rec := httptest.NewRecorder()
+		d.handler().ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+		require.Equal(t, http.StatusOK, rec.Code)
+		assert.Equal(t, "text/html; charset=utf-8", rec.Header().Get("Content-Type"))
+		return rec.Body.String()
+	}
+	assert.NotContains(t, get(), "window.EARSHOT_STATE")
+	b, err := json.Marshal(message{State: pipeline.State{Keys: []pipeline.KeyState{{Name: `</script><script>alert(1)</script>`}}}})
+	require.NoError(t, err)
+	d.hub.publish(b)
+	page := get()
+	assert.Contains(t, page, "<script>window.EARSHOT_STATE = {")
+	assert.Equal(t, 2, strings.Count(page, "</script>"), "only the inline state's and app.js's script elements end")
+	assert.Contains(t, page, `\u003c/script\u003e`)
+}

@@ -312,7 +312,10 @@ function setConn(on, text) {
   c.textContent = text;
 }
 
-fetch("api/state").then((r) => (r.ok ? r.json() : null)).then((s) => { if (s) render(s); }).catch(() => {});
+// The server puts the latest snapshot in the page, so it is drawn before
+// the page has finished loading; without it, ask for one.
+if (window.EARSHOT_STATE) render(window.EARSHOT_STATE);
+else fetch("api/state").then((r) => (r.ok ? r.json() : null)).then((s) => { if (s) render(s); }).catch(() => {});
 const es = new EventSource("events");
 es.addEventListener("state", (e) => schedule(JSON.parse(e.data)));
 es.onopen = () => setConn(true, "live updates");
