@@ -559,6 +559,11 @@ func (s *Scorer) replace(st *state, text string) {
 	if cap(buf)-len(buf) < 16 {
 		buf = append(make([]byte, 0, len(buf)+len(buf)/4+16), buf...)
 	}
+	// 16 zero bytes after the text let the tokenizer load 16 bytes at any
+	// position without a bounds case: a zero byte ends a token there.
+	pad := buf[len(buf) : len(buf)+16]
+	binary.LittleEndian.PutUint64(pad, 0)
+	binary.LittleEndian.PutUint64(pad[8:], 0)
 	st.buf, st.ep, st.qm = buf, ep, qm
 }
 
@@ -593,12 +598,22 @@ var byteClass = func() (t [256]uint8) {
 	return t
 }()
 
-// tokenize splits st.buf the way the reference's SentiText does and fills
-// st.toks and st.low. It returns allcap_differential.
+// tokenize splits st.buf the way the reference's SentiText does, looks
+// each token up once and fills st.toks (and, for phrase matching, st.low),
+// st.lex and st.but. It returns allcap_differential.
+//
+// Most tokens are ASCII and at most 15 bytes long: those are read as two
+// 64-bit words, classified (letters, capitals, apostrophes) and
+// lower-cased with word-at-a-time arithmetic, and looked up by the words
+// themselves, without a byte loop.
 func (s *Scorer) tokenize(st *state) bool {
 	buf := st.buf
 	low := st.low[:0]
 	toks := st.toks[:0]
+	lex := st.lex[:0]
+	but := -1
+	keepLow := s.phrases != nil
+	tab := s.entries
 	upperN := 0
 	n := len(buf)
 	for i := 0; i < n; {
@@ -615,129 +630,161 @@ func (s *Scorer) tokenize(st *state) bool {
 			}
 		}
 		start := i
-		var acc uint8
-		var x0, x1 uint64 // the token's bytes, when it takes the fast path
-		fast := false
-		{
-			// Fast path (inlined by hand): an ASCII token of at most 16
-			// bytes ending at ASCII white space or the end of the text.
-			rem := n - i
-			if rem > 16 {
-				rem = 16
-			}
-			x0, x1 = maskKey(buf[i:i+16:i+16], rem)
-			L := 0
-			if t := ((x0-0x21*ones)&^x0 | x0) & highs; t != 0 {
-				L = bits.TrailingZeros64(t) >> 3
-			} else if t := ((x1-0x21*ones)&^x1 | x1) & highs; t != 0 {
-				L = 8 + bits.TrailingZeros64(t)>>3
-			}
-			if L > 0 && (i+L >= n || buf[i+L] < utf8.RuneSelf && asciiSpace[buf[i+L]]) {
-				x0, x1 = maskKey(buf[i:i+16:i+16], L)
-				i += L
-				fast = true
-				if caseMask(x0, 'A', 'Z')|caseMask(x1, 'A', 'Z') != 0 {
-					acc |= cUpper
-				}
-				if caseMask(x0, 'a', 'z')|caseMask(x1, 'a', 'z') != 0 {
-					acc |= cLower
-				}
-				if hasByte(x0, '\'') || hasByte(x1, '\'') {
-					acc |= cApos
-				}
-				acc |= (byteClass[buf[start]] | byteClass[buf[i-1]]) & cPunct
-			}
-		}
-		for slow := i == start; slow && i < n; {
-			// Not an ASCII token of at most 16 bytes: scan byte by byte.
-			k := byteClass[buf[i]]
-			if k&cHigh != 0 {
-				r, size := utf8.DecodeRune(buf[i:])
-				if isPySpace(r) {
-					break
-				}
-				acc |= cHigh
-				i += size
-				continue
-			}
-			if k&cSpace != 0 {
-				break
-			}
-			acc |= k
-			i++
-		}
-		end := i
-		// _strip_punc_if_word
-		a, b := start, end
-		if acc&cPunct != 0 {
-			for a < b && byteClass[buf[a]]&cPunct != 0 {
-				a++
-			}
-			for b > a && byteClass[buf[b-1]]&cPunct != 0 {
-				b--
-			}
-			if acc&cHigh == 0 {
-				if b-a <= 2 {
-					a, b = start, end
-				}
-			} else if utf8.RuneCount(buf[a:b]) <= 2 {
-				a, b = start, end
-			}
-		}
-		word := buf[a:b]
-		if cap(low)-len(low) < 3*len(word)+16 {
-			low = append(make([]byte, 0, 2*cap(low)+3*len(word)+16), low...)
-		}
-		lo := len(low)
-		toks = append(toks, token{})
-		t := &toks[len(toks)-1]
 		var e entry
-		if acc&cHigh == 0 {
-			// Stripping removes only punctuation, so the token's cased
-			// letters are the word's.
-			t.upper = acc&cUpper != 0 && acc&cLower == 0
-			if len(word) <= 16 {
-				k0, k1 := x0, x1
-				if !fast || a != start || b != end {
-					// buf has 16 bytes of slack capacity after its end.
-					k0, k1 = maskKey(buf[a:a+16:a+16], len(word))
+		var tk token
+		// buf has 16 zero bytes after its end (see replace), so this load
+		// never leaves it and a token that reaches the end stops at a zero.
+		x0 := binary.LittleEndian.Uint64(buf[i : i+8 : i+8])
+		x1 := binary.LittleEndian.Uint64(buf[i+8 : i+16 : i+16])
+		L := 0
+		if t := ((x0-0x21*ones)&^x0 | x0) & highs; t != 0 {
+			L = bits.TrailingZeros64(t) >> 3
+		} else if t := ((x1-0x21*ones)&^x1 | x1) & highs; t != 0 {
+			L = 8 + bits.TrailingZeros64(t)>>3
+		}
+		if L > 0 && (i+L >= n || asciiSpace[buf[i+L]&0x7f] && buf[i+L] < utf8.RuneSelf) {
+			// Fast path: an ASCII token of 1 to 15 bytes ending at ASCII
+			// white space or the end of the text.
+			i += L
+			k0 := x0 & (uint64(1)<<(8*uint(L)) - 1)
+			k1 := uint64(0)
+			if L > 8 {
+				k1 = x1 & (uint64(1)<<(8*uint(L-8)) - 1)
+			}
+			up0, up1 := caseMask(k0, 'A', 'Z'), caseMask(k1, 'A', 'Z')
+			if up0|up1 != 0 {
+				k0, k1 = k0|up0>>2, k1|up1>>2
+				// Python's isupper: capitals and no small letters.
+				// Stripping removes only punctuation, so the token's
+				// letters are the word's.
+				if caseMask(k0, 'a', 'z')&^up0|caseMask(k1, 'a', 'z')&^up1 == 0 {
+					tk.upper = true
+					upperN++
 				}
-				if acc&cUpper != 0 {
+			}
+			wl := L
+			if (byteClass[buf[start]]|byteClass[buf[i-1]])&cPunct != 0 {
+				// _strip_punc_if_word
+				a, b := start, i
+				for a < b && byteClass[buf[a]]&cPunct != 0 {
+					a++
+				}
+				for b > a && byteClass[buf[b-1]]&cPunct != 0 {
+					b--
+				}
+				if b-a > 2 {
+					wl = b - a
+					k0, k1 = maskKey(buf[a:a+16:a+16], wl)
 					k0, k1 = lowerSWAR(k0), lowerSWAR(k1)
+				}
+			}
+			h := mix(k0*hashMul1 ^ (k1+uint64(wl))*hashMul2)
+			if f := h >> 48; tab.filter[f>>6]&(1<<(f&63)) != 0 {
+				e = tab.probe(h, k0, k1, wl)
+			}
+			if hasByte(k0, '\'') || hasByte(k1, '\'') {
+				var w [16]byte
+				binary.LittleEndian.PutUint64(w[:], k0)
+				binary.LittleEndian.PutUint64(w[8:], k1)
+				tk.nt = containsNT(w[:wl])
+			}
+			lo := len(low)
+			if keepLow {
+				if cap(low)-len(low) < 32 {
+					low = append(make([]byte, 0, 2*cap(low)+32), low...)
 				}
 				w := low[lo : lo+16 : lo+16]
 				binary.LittleEndian.PutUint64(w, k0)
 				binary.LittleEndian.PutUint64(w[8:], k1)
-				low = low[:lo+len(word)]
-				tab := s.entries
-				h := mix(k0*hashMul1 ^ (k1+uint64(len(word)))*hashMul2)
-				if f := h >> 48; tab.filter[f>>6]&(1<<(f&63)) != 0 {
-					e = tab.probe(h, k0, k1, len(word))
+				low = low[:lo+wl]
+			}
+			tk.lo, tk.hi = int32(lo), int32(len(low))
+		} else {
+			var acc uint8
+			for i < n {
+				// Not a short ASCII token: scan byte by byte.
+				k := byteClass[buf[i]]
+				if k&cHigh != 0 {
+					r, size := utf8.DecodeRune(buf[i:])
+					if isPySpace(r) {
+						break
+					}
+					acc |= cHigh
+					i += size
+					continue
+				}
+				if k&cSpace != 0 {
+					break
+				}
+				acc |= k
+				i++
+			}
+			end := i
+			// _strip_punc_if_word
+			a, b := start, end
+			if acc&cPunct != 0 {
+				for a < b && byteClass[buf[a]]&cPunct != 0 {
+					a++
+				}
+				for b > a && byteClass[buf[b-1]]&cPunct != 0 {
+					b--
+				}
+				if acc&cHigh == 0 {
+					if b-a <= 2 {
+						a, b = start, end
+					}
+				} else if utf8.RuneCount(buf[a:b]) <= 2 {
+					a, b = start, end
+				}
+			}
+			word := buf[a:b]
+			if cap(low)-len(low) < 3*len(word)+16 {
+				low = append(make([]byte, 0, 2*cap(low)+3*len(word)+16), low...)
+			}
+			lo := len(low)
+			if acc&cHigh == 0 {
+				tk.upper = acc&cUpper != 0 && acc&cLower == 0
+				if len(word) <= 16 {
+					k0, k1 := maskKey(buf[a:a+16:a+16], len(word))
+					if acc&cUpper != 0 {
+						k0, k1 = lowerSWAR(k0), lowerSWAR(k1)
+					}
+					w := low[lo : lo+16 : lo+16]
+					binary.LittleEndian.PutUint64(w, k0)
+					binary.LittleEndian.PutUint64(w[8:], k1)
+					low = low[:lo+len(word)]
+					e = tab.lookup(k0, k1, len(word))
+				} else {
+					for _, c := range word {
+						if byteClass[c]&cUpper != 0 {
+							c += 'a' - 'A'
+						}
+						low = append(low, c)
+					}
+					e = tab.get(low[lo:])
 				}
 			} else {
-				for _, c := range word {
-					if byteClass[c]&cUpper != 0 {
-						c += 'a' - 'A'
-					}
-					low = append(low, c)
-				}
-				e = s.entries.get(low[lo:])
+				low, tk.upper = lowerUnicode(low, word)
+				e = tab.get(low[lo:])
 			}
-		} else {
-			low, t.upper = lowerUnicode(low, word)
-			e = s.entries.get(low[lo:])
+			tk.lo, tk.hi = int32(lo), int32(len(low))
+			if acc&cApos != 0 {
+				tk.nt = containsNT(low[lo:])
+			}
+			if tk.upper {
+				upperN++
+			}
 		}
-		t.val, t.flags, t.id = e.val, e.flags, e.id
-		t.lo, t.hi = int32(lo), int32(len(low))
-		if acc&cApos != 0 {
-			t.nt = containsNT(low[lo:])
+		tk.val, tk.flags, tk.id = e.val, e.flags, e.id
+		if e.flags&fLex != 0 {
+			lex = append(lex, int32(len(toks)))
 		}
-		if t.upper {
-			upperN++
+		if e.id == idBut && but < 0 {
+			but = len(toks)
 		}
+		toks = append(toks, tk)
 	}
-	st.low, st.toks = low, toks
-	st.indexTokens()
+	st.low, st.toks, st.lex, st.but = low, toks, lex, but
 	return upperN > 0 && upperN < len(toks)
 }
 
