@@ -3,6 +3,7 @@ package linear
 import (
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -13,7 +14,7 @@ import (
 // featureVersion identifies the tokenizer, hashing and lexicon feature
 // code. Models record it; a model made by another version is rejected on
 // load because its weights would be applied to different features.
-const featureVersion = 3
+const featureVersion = 4
 
 // Features selects what the model sees in a text. The zero value is the
 // default: word unigrams (marked when negated) and bigrams plus lexicon
@@ -179,6 +180,13 @@ func (e *extractor) tokenize(text string) {
 	e.toks = e.toks[:0]
 	s := text
 	for i := 0; i < len(s); {
+		if c := s[i]; c == ':' || c == ';' || c == '=' || c == '<' || c == '&' {
+			if face, n := emoticonAt(s, i); n > 0 {
+				e.addFixed(face, kEmoji)
+				i += n
+				continue
+			}
+		}
 		r, n := nextRune(s, i)
 		switch {
 		case r == 'h' || r == 'H' || r == 'w' || r == 'W':
@@ -261,6 +269,60 @@ func (e *extractor) tokenize(text string) {
 	}
 	e.markNegation()
 }
+
+// emoticons are the faces tokenized as emoji, written without a nose;
+// emoticonAt also accepts them with a "-" nose and "&lt;" for "<".
+var emoticons = [...]string{
+	":)", ":(", ":D", ":P", ":p", ":/", ":'(", ":')", ":|", ":o", ":O", ":*", ":\\",
+	";)", ";D", ";P", ";p", "=)", "=(", "=D", "<3", "</3",
+}
+
+var emoticonBytes = func() [][]byte {
+	out := make([][]byte, len(emoticons))
+	for i, f := range emoticons {
+		out[i] = []byte(f)
+	}
+	return out
+}()
+
+// emoticonAt returns the emoticon at s[i:] without its nose, and the length
+// it spans in s (0 if none). A face ending in a letter must not run on into
+// a word ("re:Post"); repeated mouths (":)))") are one emoticon.
+func emoticonAt(s string, i int) ([]byte, int) {
+	rest := s[i:]
+	lt := 0 // extra bytes of an "&lt;" entity
+	if strings.HasPrefix(rest, "&lt;") {
+		rest = "<" + rest[4:]
+		lt = 3
+	}
+	for k, f := range emoticons {
+		n := 0
+		switch {
+		case strings.HasPrefix(rest, f):
+			n = len(f)
+		case len(f) == 2 && f[0] != '<' && len(rest) >= 3 && rest[0] == f[0] && rest[1] == '-' && rest[2] == f[1]:
+			n = 3
+		default:
+			continue
+		}
+		last := rest[n-1]
+		if isLetterByte(last) {
+			if n < len(rest) {
+				if r, _ := utf8.DecodeRuneInString(rest[n:]); isWordRune(r) {
+					continue
+				}
+			}
+		} else if last == ')' || last == '(' {
+			for n < len(rest) && rest[n] == last {
+				n++
+			}
+		}
+		return emoticonBytes[k], n + lt
+	}
+	return nil, 0
+}
+
+func isLetterByte(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 func (e *extractor) addFixed(b []byte, k tokKind) {
 	start := len(e.buf)
@@ -573,7 +635,11 @@ func (e *extractor) lexicon(lex *lexicon) {
 			}
 			prev = b
 		case kEmoji:
-			v = float64(lex.emoji[string(e.text(t))])
+			b := e.text(t)
+			v = float64(lex.emoji[string(b)])
+			if v == 0 {
+				v = float64(lex.words[string(b)]) // emoticons
+			}
 			emoji += v
 			prev = nil
 		case kPunct:

@@ -290,6 +290,52 @@ func TestTokenize(t *testing.T) {
 	assert.Equal(t, []string{"café", "naïve"}, toks("CAFÉ naïve"))
 	assert.Equal(t, []string{"#not", "NOT_happy", "|", "#fail", "#iphone"}, toks("#NotHappy. #FAIL #iphone"))
 	assert.Empty(t, toks("  ... "))
+	// Emoticons are tokens, written without a nose; a face ending in a
+	// letter does not eat the start of a word.
+	assert.Equal(t, []string{"great", ":)", ":)", "<3", "<3", ":D", "ok", ":("}, toks("great :) :-))) <3 &lt;3 :D ok:("))
+	assert.Equal(t, []string{"re", "|", "post", "<url>", ":p", "|"}, toks("re:Post http://x.co/:p :p."))
+}
+
+func TestNaiveBayesScales(t *testing.T) {
+	m, err := newModel(Features{Bits: 12}, "")
+	require.NoError(t, err)
+	ex := []Example{
+		{"good day", sentiment.Positive}, {"good film", sentiment.Positive},
+		{"bad day", sentiment.Negative}, {"bad film", sentiment.Negative},
+		{"the day", sentiment.Neutral}, {"the film", sentiment.Neutral},
+	}
+	d := m.extractAll(ex)
+	rows := []int{0, 1, 2, 3, 4, 5}
+	sc := nbScales(d, rows, m.dim, 1)
+	bucket := func(w string) int { return nDense + int(mix(fnv(nsWord, []byte(w)))&(1<<12-1)) }
+	good, day := bucket("good"), bucket("day")
+	pos := int(sentiment.Positive) + 1
+	assert.Greater(t, sc[good*nClass+pos], sc[day*nClass+pos]+0.5, "a word seen only in positive texts tells more than one seen in all")
+	assert.Less(t, sc[day*nClass+pos], 0.15, "a word equally common in every class tells little (only smoothing)")
+	for i := 0; i < nDense*nClass; i++ {
+		require.Equal(t, 1.0, sc[i], "dense features are not scaled")
+	}
+	for _, v := range nbScales(d, rows, m.dim, 0) {
+		require.Equal(t, 1.0, v, "alpha 0 turns scaling off")
+	}
+
+	// The scaling changes the model, deterministically, and stays off
+	// with a negative NaiveBayes.
+	on, err := Train(toy(), small())
+	require.NoError(t, err)
+	again, err := Train(toy(), small())
+	require.NoError(t, err)
+	assert.Equal(t, on.w, again.w)
+	cfg := small()
+	cfg.NaiveBayes = -1
+	off, err := Train(toy(), cfg)
+	require.NoError(t, err)
+	assert.NotEqual(t, on.w, off.w)
+	for _, ex := range toy() {
+		assert.Equal(t, ex.Label, off.Predict(ex.Text), ex.Text)
+	}
+	_, err = Train(toy(), Config{NaiveBayes: math.NaN()})
+	assert.ErrorContains(t, err, "NaiveBayes")
 }
 
 // FuzzProbabilities feeds arbitrary text to the tokenizer and model: no
