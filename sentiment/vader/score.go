@@ -223,6 +223,15 @@ func isBoosterBigram(a, b uint8) bool {
 // specialIdioms is the reference's _special_idioms_check; i >= 3.
 func specialIdioms(v float64, toks []token, i int) float64 {
 	n := len(toks)
+	// Every case it checks lies within toks[i-3 : i+3] and needs idiom
+	// words there; most windows have none.
+	var any uint8
+	for _, t := range toks[i-3 : min(i+3, n)] {
+		any |= t.flags
+	}
+	if any&fIdiom == 0 {
+		return v
+	}
 	switch {
 	case match2(toks, i-1, i, &v):
 	case match3(toks, i-2, i-1, i, &v):
@@ -383,6 +392,10 @@ func (h *intHeap) popMin() {
 
 // scoreValence is the reference's score_valence.
 func scoreValence(sent []float64, neu, ep, qm int) sentiment.Score {
+	if len(sent) == 0 {
+		// No sentiment: nothing to sum, emphasise or normalise.
+		return sentiment.Score{Neutral: 1}
+	}
 	sum := 0.0
 	for _, v := range sent {
 		sum += v
@@ -744,7 +757,7 @@ func (s *Scorer) tokenize(st *state) bool {
 			lo := len(low)
 			if acc&cHigh == 0 {
 				tk.upper = acc&cUpper != 0 && acc&cLower == 0
-				if len(word) <= 16 {
+				if len(word) <= maxShort {
 					k0, k1 := maskKey(buf[a:a+16:a+16], len(word))
 					if acc&cUpper != 0 {
 						k0, k1 = lowerSWAR(k0), lowerSWAR(k1)

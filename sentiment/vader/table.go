@@ -9,11 +9,15 @@ import "encoding/binary"
 // map[string]entry here and cheap to copy when a Scorer adds terms to a
 // shared table.
 type table struct {
+	// slots hold the keys of up to 15 bytes, each with its length in the
+	// top byte, so a probe compares two words and four keys share a
+	// cache line; meta holds their entries at the same index.
 	slots  []slot // power-of-two length, at most half full
+	meta   []meta
 	keys   []string
 	vals   []float64          // distinct valences, indexed by slot.vi
 	valIdx map[float64]uint32 // valence -> index in vals
-	long   map[string]entry   // keys longer than 16 bytes
+	long   map[string]entry   // keys of 16 bytes or more
 	// filter has one bit per hash value (mod its size) of every short key:
 	// most tokens that are not in the table are rejected here, in a few
 	// kilobytes that stay in cache, without touching the slots.
@@ -21,12 +25,19 @@ type table struct {
 }
 
 type slot struct {
-	k0, k1 uint64 // the key's first 16 bytes, zero-padded
-	vi     uint32 // valence index into table.vals
-	n      uint8  // key length; 0 marks an empty slot
-	flags  uint8
-	id     uint8
+	k0, k1 uint64 // the key, zero-padded, with its length in k1's top byte; 0, 0 marks an empty slot
 }
+
+type meta struct {
+	vi    uint32 // valence index into table.vals
+	flags uint8
+	id    uint8
+}
+
+// maxShort is the longest key kept in the slots.
+const maxShort = 15
+
+func slotKey(k0, k1 uint64, n int) slot { return slot{k0, k1 | uint64(n)<<56} }
 
 // filterBits is the size of the filter in bits.
 const filterBits = 1 << 16
@@ -58,7 +69,7 @@ func newTable(n int) *table {
 	for size < 2*n {
 		size *= 2
 	}
-	return &table{slots: make([]slot, size), keys: make([]string, 0, n),
+	return &table{slots: make([]slot, size), meta: make([]meta, size), keys: make([]string, 0, n),
 		valIdx: make(map[float64]uint32), filter: make([]uint64, filterBits/64)}
 }
 
@@ -70,17 +81,18 @@ func (t *table) lookup(k0, k1 uint64, n int) entry {
 	return t.probe(h, k0, k1, n)
 }
 
-// probe finds the key (k0, k1, n) of hash h in the slots.
+// probe finds the key (k0, k1, n) of hash h in the slots; n <= maxShort.
 func (t *table) probe(h, k0, k1 uint64, n int) entry {
-	nn := uint8(n)
+	k1 |= uint64(n) << 56
 	mask := uint64(len(t.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := &t.slots[i]
-		if s.n == 0 {
-			return entry{}
+		if s.k0 == k0 && s.k1 == k1 {
+			m := &t.meta[i]
+			return entry{val: t.vals[m.vi], flags: m.flags, id: m.id}
 		}
-		if s.k0 == k0 && s.k1 == k1 && s.n == nn {
-			return entry{val: t.vals[s.vi], flags: s.flags, id: s.id}
+		if s.k1 == 0 {
+			return entry{}
 		}
 	}
 }
@@ -91,29 +103,31 @@ func (t *table) get(key []byte) entry {
 	if n == 0 {
 		return entry{}
 	}
-	if n > 16 {
+	if n > maxShort {
 		return t.long[string(key)]
 	}
 	k0, k1 := pack(key)
 	return t.lookup(k0, k1, n)
 }
 
-func (t *table) slotOf(key []byte) *slot {
+// slotOf returns the index of key's slot, or of the empty slot where it
+// belongs.
+func (t *table) slotOf(key []byte) int {
 	k0, k1 := pack(key)
 	n := len(key)
-	nn := uint8(n)
+	want := slotKey(k0, k1, n)
 	mask := uint64(len(t.slots) - 1)
 	for i := mix(k0*hashMul1^(k1+uint64(n))*hashMul2) & mask; ; i = (i + 1) & mask {
-		s := &t.slots[i]
-		if s.n == 0 || s.k0 == k0 && s.k1 == k1 && s.n == nn {
-			return s
+		s := t.slots[i]
+		if s.k1 == 0 || s == want {
+			return int(i)
 		}
 	}
 }
 
 // set stores e under key, which must not be empty.
 func (t *table) set(key string, e entry) {
-	if len(key) > 16 {
+	if len(key) > maxShort {
 		if _, ok := t.long[key]; !ok {
 			t.keys = append(t.keys, key)
 		}
@@ -123,15 +137,15 @@ func (t *table) set(key string, e entry) {
 		t.long[key] = e
 		return
 	}
-	s := t.slotOf([]byte(key))
-	if s.n == 0 {
+	i := t.slotOf([]byte(key))
+	if t.slots[i].k1 == 0 {
 		if 2*(len(t.keys)+1) > len(t.slots) {
 			t.grow()
-			s = t.slotOf([]byte(key))
+			i = t.slotOf([]byte(key))
 		}
 		t.keys = append(t.keys, key)
 		k0, k1 := pack([]byte(key))
-		s.k0, s.k1, s.n = k0, k1, uint8(len(key))
+		t.slots[i] = slotKey(k0, k1, len(key))
 		h := mix(k0*hashMul1 ^ (k1+uint64(len(key)))*hashMul2)
 		f := h >> 48
 		t.filter[f>>6] |= 1 << (f & 63)
@@ -142,7 +156,7 @@ func (t *table) set(key string, e entry) {
 		t.vals = append(t.vals, e.val)
 		t.valIdx[e.val] = vi
 	}
-	s.vi, s.flags, s.id = vi, e.flags, e.id
+	t.meta[i] = meta{vi: vi, flags: e.flags, id: e.id}
 }
 
 // update applies f to key's entry (the zero entry if absent) and stores
@@ -154,16 +168,19 @@ func (t *table) update(key string, f func(*entry)) {
 }
 
 func (t *table) grow() {
-	old := t.slots
+	old, oldMeta := t.slots, t.meta
 	t.slots = make([]slot, 2*len(old))
-	for _, s := range old {
-		if s.n == 0 {
+	t.meta = make([]meta, 2*len(old))
+	mask := uint64(len(t.slots) - 1)
+	for j, s := range old {
+		if s.k1 == 0 {
 			continue
 		}
-		mask := uint64(len(t.slots) - 1)
-		for i := mix(s.k0*hashMul1^(s.k1+uint64(s.n))*hashMul2) & mask; ; i = (i + 1) & mask {
-			if t.slots[i].n == 0 {
-				t.slots[i] = s
+		n := s.k1 >> 56
+		k1 := s.k1 &^ (0xff << 56)
+		for i := mix(s.k0*hashMul1^(k1+n)*hashMul2) & mask; ; i = (i + 1) & mask {
+			if t.slots[i].k1 == 0 {
+				t.slots[i], t.meta[i] = s, oldMeta[j]
 				break
 			}
 		}
@@ -174,6 +191,7 @@ func (t *table) grow() {
 func (t *table) clone() *table {
 	c := &table{
 		slots:  append([]slot(nil), t.slots...),
+		meta:   append([]meta(nil), t.meta...),
 		keys:   append(make([]string, 0, len(t.keys)+64), t.keys...),
 		vals:   append([]float64(nil), t.vals...),
 		valIdx: make(map[float64]uint32, len(t.valIdx)),

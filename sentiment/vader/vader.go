@@ -126,8 +126,9 @@ const (
 	fLex uint8 = 1 << iota
 	fBooster
 	fNegate
-	fPhrase
-	fDampener // a booster that decreases (bDecr) rather than increases // starts a multi-word phrase from WithTerms
+	fPhrase   // starts a multi-word phrase from WithTerms
+	fDampener // a booster that decreases (bDecr) rather than increases
+	fIdiom    // a word of a special case or two-word booster: its id may match one
 )
 
 // Words the rules name, identified by small integers.
@@ -279,8 +280,22 @@ func addRuleWords(t *table) {
 	for _, k := range negateWords {
 		t.update(k, func(e *entry) { e.flags |= fNegate })
 	}
+	idiom := map[uint8]bool{}
+	for _, sc := range specialCases {
+		for _, id := range sc.ids {
+			idiom[id] = true
+		}
+	}
+	for _, bg := range boosterBigrams {
+		idiom[bg[0]], idiom[bg[1]] = true, true
+	}
 	for k, id := range idWords {
-		t.update(k, func(e *entry) { e.id = id })
+		t.update(k, func(e *entry) {
+			e.id = id
+			if idiom[id] {
+				e.flags |= fIdiom
+			}
+		})
 	}
 }
 
