@@ -69,14 +69,14 @@ func (ts *testServer) connect(t testing.TB) (*nats.Conn, jetstream.JetStream) {
 		nats.ReconnectBufSize(64<<20))
 	require.NoError(t, err)
 	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncTimeout(5*time.Second))
 	require.NoError(t, err)
 	return nc, js
 }
 
-// testPosts returns n distinct posts from two platforms, a minute of
-// traffic apart each 10 ms, with hashtags: a steady background and #launch
-// rising in the last quarter.
+// testPosts returns n distinct posts from two platforms spread over ten
+// minutes, with hashtags: a steady background and #launch rising in the
+// last quarter.
 func testPosts(n int) []listen.Post {
 	base := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 	out := make([]listen.Post, n)
@@ -91,7 +91,7 @@ func testPosts(n int) []listen.Post {
 		}
 		out[i] = listen.Post{
 			Platform: platform, ID: fmt.Sprint(i), Text: text,
-			Created: base.Add(time.Duration(i) * 10 * time.Millisecond),
+			Created: base.Add(time.Duration(i) * (10 * time.Minute) / time.Duration(n)),
 			Author:  listen.Author{Handle: fmt.Sprintf("user%d", i%13)},
 		}
 	}

@@ -124,10 +124,9 @@ func TestConformance(t *testing.T) {
 		require.NoError(t, err)
 		src, err := New(js, "conformance", WithMaxWait(100*time.Millisecond))
 		require.NoError(t, err)
-		// Create the consumer now: the in-process server starts goroutines
-		// for it, which the suite must not take for the source's.
-		_, err = js.CreateOrUpdateConsumer(ctx, DefaultStream, src.consumerConfig())
-		require.NoError(t, err)
+		// Create the consumer and bucket now: the in-process server starts
+		// goroutines for them, which the suite must not take for the source's.
+		require.NoError(t, src.Setup(ctx))
 		return src
 	})
 }

@@ -31,6 +31,10 @@ type Publisher struct {
 	buf     []byte
 }
 
+// pubAckTimeout is how long a publish waits for its acknowledgement
+// before it is sent again.
+const pubAckTimeout = 5 * time.Second
+
 type pending struct {
 	f   jetstream.PubAckFuture
 	msg *nats.Msg
@@ -104,11 +108,16 @@ func (pub *Publisher) waitOldest(ctx context.Context) error {
 		clear(pub.pending[n:])
 		pub.pending, pub.head = pub.pending[:n], 0
 	}
+	t := time.NewTimer(pubAckTimeout)
+	defer t.Stop()
 	select {
 	case <-p.f.Ok():
 		return nil
 	case err := <-p.f.Err():
 		return pub.republish(ctx, p.msg, err)
+	case <-t.C:
+		// The acknowledgement was lost (a server restart): publish again.
+		return pub.republish(ctx, p.msg, errors.New("natsjs: no acknowledgement"))
 	case <-ctx.Done():
 		return ctx.Err()
 	}

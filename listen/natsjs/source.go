@@ -23,12 +23,31 @@ import (
 //
 // A post is acknowledged only after the host's loop body has returned for
 // it, so a worker that dies mid-post has it delivered again to another
-// worker after the ack wait. Posts the Source has received but not yet
+// worker after the ack wait. While a loop body runs, the Source tells the
+// server every third of the ack wait that the post is in progress; posts
+// of the batch whose ack wait has mostly run out by the time the loop gets
+// to them are left to be delivered again, not yielded. Posts the Source has received but not yet
 // yielded when the loop ends are handed back at once (a negative
 // acknowledgement); posts still in flight from the server then are
 // delivered again after the ack wait. A bounded set of the keys the host has handled drops
 // redeliveries of posts that were in fact handled, e.g. when an ack was
 // lost with a broken connection.
+//
+// # Exactly once
+//
+// Posts are acknowledged asynchronously, and after each batch one round
+// trip confirms that the server received the acks. When that fails (the
+// connection broke or reconnected), the acks may be lost and the server
+// will deliver those posts again, possibly to another worker; so the
+// worker writes their IDs to the key-value bucket <consumer>_guard once it
+// is reconnected, and every worker checks that bucket for each redelivered
+// post and drops the ones found there. After its own connection came back
+// (a server restart can forget deliveries), a worker waits half a second
+// and then checks every post for two ack waits. Together with
+// the message-ID dedupe on publish, each post reaches one host's loop body
+// once, provided the worker reconnects within the ack wait. A worker that
+// crashes without closing its connection can lose the acks of its last
+// batch; make effects idempotent by [listen.Post.Key] where that matters.
 //
 // A Source is safe for concurrent use; each call of Posts runs its own
 // fetch loop. It does not own the connection.
@@ -46,7 +65,7 @@ func New(js jetstream.JetStream, consumer string, opts ...Option) (*Source, erro
 	if js == nil {
 		return nil, errors.New("natsjs: nil JetStream")
 	}
-	if consumer == "" || !validToken(consumer) {
+	if !validName(consumer) {
 		return nil, fmt.Errorf("natsjs: invalid consumer name %q", consumer)
 	}
 	c, err := newConfig(opts)
@@ -75,8 +94,11 @@ func (s *Source) consumerConfig() jetstream.ConsumerConfig {
 // (then the error is yielded last).
 func (s *Source) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 	return func(yield func(listen.Post, error) bool) {
-		r := &run{s: s}
+		n := s.js.Conn().Stats().Reconnects
+		r := &run{s: s, reconnects: n, lastReconnects: n}
+		stop := r.keepAlive()
 		err := r.loop(ctx, yield)
+		stop()
 		if err != nil && ctx.Err() == nil {
 			yield(listen.Post{}, err)
 		}
@@ -84,28 +106,91 @@ func (s *Source) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 }
 
 type run struct {
-	s    *Source
-	cons jetstream.Consumer
+	s     *Source
+	cons  jetstream.Consumer
+	guard jetstream.KeyValue
 
 	failedAt time.Time // start of the current run of failures
 	wait     time.Duration
+
+	// After a reconnect (perhaps a server restart, which can forget
+	// deliveries), every post is checked against the guard until
+	// guardUntil, not only redelivered ones.
+	lastReconnects uint64
+	guardUntil     time.Time
+
+	mu         sync.Mutex
+	body       jetstream.Msg // the message whose loop body is running
+	acked      []string      // IDs acknowledged since the last confirmation
+	reconnects uint64        // the connection's reconnect count at the last confirmation
+}
+
+// keepAlive starts a goroutine that tells the server, every third of the
+// ack wait, that a post whose loop body is still running is in progress,
+// so it is not delivered again elsewhere meanwhile. The returned function
+// stops the goroutine and waits for it.
+func (r *run) keepAlive() (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := min(r.s.cfg.ackWait/3, 250*time.Millisecond)
+		t := time.NewTicker(tick)
+		defer t.Stop()
+		nc := r.s.js.Conn()
+		var last jetstream.Msg
+		var running time.Duration
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			r.mu.Lock()
+			m := r.body
+			var lost []string
+			if n := nc.Stats().Reconnects; n != r.reconnects && nc.Status() == nats.CONNECTED {
+				// Reconnected while a loop body runs: mark now, not at
+				// the end of the batch.
+				lost, r.acked, r.reconnects = r.acked, nil, n
+			}
+			r.mu.Unlock()
+			r.mark(lost)
+			if m == nil || m != last {
+				last, running = m, 0
+				continue
+			}
+			if running += tick; running >= r.s.cfg.ackWait/3 {
+				_ = m.InProgress() // running for a third of the ack wait
+				running = 0
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+func (r *run) setBody(m jetstream.Msg) {
+	r.mu.Lock()
+	r.body = m
+	r.mu.Unlock()
 }
 
 var errStop = errors.New("natsjs: stop")
 
+// settle is how long a worker waits after its connection came back before
+// it fetches again.
+const settle = 500 * time.Millisecond
+
 func (r *run) loop(ctx context.Context, yield func(listen.Post, error) bool) error {
 	for ctx.Err() == nil {
-		if r.cons == nil {
-			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			cons, err := r.s.js.CreateOrUpdateConsumer(cctx, r.s.cfg.stream, r.s.consumerConfig())
-			cancel()
-			if err != nil {
-				if err := r.retry(ctx, fmt.Errorf("natsjs: consumer %s: %w", r.s.name, err)); err != nil {
+		if r.cons == nil || r.guard == nil {
+			if err := r.setup(ctx); err != nil {
+				if err := r.retry(ctx, err); err != nil {
 					return err
 				}
 				continue
 			}
-			r.cons = cons
 		}
 		err := r.batch(ctx, yield)
 		if errors.Is(err, errStop) {
@@ -123,6 +208,32 @@ func (r *run) loop(ctx context.Context, yield func(listen.Post, error) bool) err
 		r.failedAt = time.Time{}
 	}
 	return nil
+}
+
+// setup creates or updates the consumer and its guard bucket.
+func (r *run) setup(ctx context.Context) error {
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	cons, err := r.s.js.CreateOrUpdateConsumer(cctx, r.s.cfg.stream, r.s.consumerConfig())
+	if err != nil {
+		return fmt.Errorf("natsjs: consumer %s: %w", r.s.name, err)
+	}
+	kv, err := r.s.js.CreateOrUpdateKeyValue(cctx, jetstream.KeyValueConfig{
+		Bucket: r.s.name + "_guard", Description: "earshot: posts whose ack may be lost",
+		History: 1, TTL: max(10*r.s.cfg.ackWait, time.Minute), Storage: r.s.cfg.storage(),
+	})
+	if err != nil {
+		return fmt.Errorf("natsjs: guard bucket %s_guard: %w", r.s.name, err)
+	}
+	r.cons, r.guard = cons, kv
+	return nil
+}
+
+// Setup creates the durable consumer, or updates its settings, and the
+// key-value bucket <consumer>_guard the workers share (see [Source]). Posts
+// does the same when it starts; call Setup to fail fast at startup.
+func (s *Source) Setup(ctx context.Context) error {
+	return (&run{s: s}).setup(ctx)
 }
 
 // retry sleeps before the next attempt after a transient failure, or
@@ -154,8 +265,18 @@ func (r *run) retry(ctx context.Context, err error) error {
 // loop broke, nil when the batch is done (possibly empty) and a transient
 // error otherwise.
 func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) error {
+	if n := r.s.js.Conn().Stats().Reconnects; n != r.lastReconnects {
+		r.lastReconnects = n
+		r.guardUntil = time.Now().Add(2 * r.s.cfg.ackWait)
+		// Give the other workers time to mark what they handled before
+		// the connections broke.
+		if err := sleep(ctx, settle); err != nil {
+			return nil
+		}
+	}
 	fctx, cancel := context.WithTimeout(ctx, r.s.cfg.maxWait)
 	defer cancel()
+	fetched := time.Now()
 	b, err := r.cons.Fetch(r.s.cfg.batch, jetstream.FetchContext(fctx))
 	if err != nil {
 		return fmt.Errorf("natsjs: fetch: %w", err)
@@ -170,6 +291,7 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 		}
 	}()
 	nc := r.s.js.Conn()
+	defer r.confirm()
 	for m := range msgs {
 		if ctx.Err() != nil {
 			_ = m.Nak()
@@ -178,6 +300,11 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 		if nc.Status() != nats.CONNECTED {
 			// A disconnected worker's acks may arrive after the ack wait;
 			// leave the rest of the batch to redelivery.
+			return nil
+		}
+		if time.Since(fetched) > r.s.cfg.ackWait*3/4 {
+			// Slow loop bodies: the rest of the batch may already be on
+			// its way to another worker.
 			return nil
 		}
 		id := m.Headers().Get(jetstream.MsgIDHeader)
@@ -191,15 +318,20 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 		if id == "" {
 			id = MsgID(&p)
 		}
-		if r.s.seen.has(id) {
+		if r.s.seen.has(id) || r.handledElsewhere(ctx, m, id) {
 			_ = m.Ack()
 			continue
 		}
+		r.setBody(m)
 		more := yield(p, nil)
 		r.s.seen.add(id)
 		if err := r.ack(ctx, m); err != nil && more && ctx.Err() == nil {
 			r.s.cfg.logger.Debug("natsjs: ack", "id", id, "err", err)
 		}
+		r.setBody(nil)
+		r.mu.Lock()
+		r.acked = append(r.acked, id)
+		r.mu.Unlock()
 		if !more {
 			return errStop
 		}
@@ -208,6 +340,77 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 		return fmt.Errorf("natsjs: fetch: %w", err)
 	}
 	return nil
+}
+
+// confirm makes sure the server received the acknowledgements sent since
+// the last confirmation: a round trip on the connection, with no
+// reconnection since. If that fails, the acks may be lost and the posts
+// delivered again, possibly to another worker, so their IDs are written to
+// the consumer's guard bucket, which every worker checks for redelivered
+// posts.
+func (r *run) confirm() {
+	nc := r.s.js.Conn()
+	if nc.IsClosed() {
+		return // the connection was closed: Close flushed the acks
+	}
+	r.mu.Lock()
+	empty := len(r.acked) == 0
+	r.mu.Unlock()
+	if empty {
+		return
+	}
+	ferr := nc.FlushTimeout(5 * time.Second)
+	r.mu.Lock()
+	acked := r.acked
+	r.acked = nil
+	n := nc.Stats().Reconnects
+	if ferr == nil && n == r.reconnects {
+		acked = nil
+	}
+	r.reconnects = n
+	r.mu.Unlock()
+	r.mark(acked)
+}
+
+// mark writes the IDs whose acknowledgement may be lost to the guard
+// bucket, trying for up to the ack wait (the connection may still be
+// reconnecting).
+func (r *run) mark(ids []string) {
+	if len(ids) == 0 || r.guard == nil {
+		return
+	}
+	nc := r.s.js.Conn()
+	ctx, cancel := context.WithTimeout(context.Background(), r.s.cfg.ackWait)
+	defer cancel()
+	for _, id := range ids {
+		for wait := 20 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
+			_, err := r.guard.Put(ctx, kvKey(id), nil)
+			if err == nil || ctx.Err() != nil || nc.IsClosed() {
+				break
+			}
+			if sleep(ctx, wait) != nil {
+				break
+			}
+		}
+	}
+}
+
+// handledElsewhere reports whether a redelivered post was handled by a
+// worker whose acknowledgement may have been lost.
+func (r *run) handledElsewhere(ctx context.Context, m jetstream.Msg, id string) bool {
+	if r.guard == nil {
+		return false
+	}
+	if time.Now().After(r.guardUntil) {
+		md, err := m.Metadata()
+		if err != nil || md.NumDelivered < 2 {
+			return false
+		}
+	}
+	gctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, err := r.guard.Get(gctx, kvKey(id))
+	return err == nil
 }
 
 func (r *run) ack(ctx context.Context, m jetstream.Msg) error {
@@ -228,6 +431,19 @@ type seenSet struct {
 	ring []uint64
 	next int
 	full bool
+}
+
+// validName reports whether s can name a consumer and a bucket.
+func validName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func newSeenSet(n int) *seenSet {
