@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/earshot-dev/earshot/sentiment"
+	"github.com/earshot-dev/earshot/sentiment/internal/wordtab"
 )
 
 // token is one whitespace-separated word after punctuation stripping.
@@ -533,7 +534,7 @@ func (s *Scorer) replace(st *state, text string) {
 		var r rune
 		size := 1
 		if c == '&' {
-			r, size = decodeEntity(text[i:])
+			r, size = wordtab.DecodeEntity(text[i:])
 			if size == 0 {
 				buf = append(buf, c)
 				prevSpace = false
@@ -650,9 +651,9 @@ func (s *Scorer) tokenize(st *state) bool {
 		x0 := binary.LittleEndian.Uint64(buf[i : i+8 : i+8])
 		x1 := binary.LittleEndian.Uint64(buf[i+8 : i+16 : i+16])
 		L := 0
-		if t := ((x0-0x21*ones)&^x0 | x0) & highs; t != 0 {
+		if t := ((x0-0x21*wordtab.Ones)&^x0 | x0) & wordtab.Highs; t != 0 {
 			L = bits.TrailingZeros64(t) >> 3
-		} else if t := ((x1-0x21*ones)&^x1 | x1) & highs; t != 0 {
+		} else if t := ((x1-0x21*wordtab.Ones)&^x1 | x1) & wordtab.Highs; t != 0 {
 			L = 8 + bits.TrailingZeros64(t)>>3
 		}
 		if L > 0 && (i+L >= n || asciiSpace[buf[i+L]&0x7f] && buf[i+L] < utf8.RuneSelf) {
@@ -664,13 +665,13 @@ func (s *Scorer) tokenize(st *state) bool {
 			if L > 8 {
 				k1 = x1 & (uint64(1)<<(8*uint(L-8)) - 1)
 			}
-			up0, up1 := caseMask(k0, 'A', 'Z'), caseMask(k1, 'A', 'Z')
+			up0, up1 := wordtab.CaseMask(k0, 'A', 'Z'), wordtab.CaseMask(k1, 'A', 'Z')
 			if up0|up1 != 0 {
 				k0, k1 = k0|up0>>2, k1|up1>>2
 				// Python's isupper: capitals and no small letters.
 				// Stripping removes only punctuation, so the token's
 				// letters are the word's.
-				if caseMask(k0, 'a', 'z')&^up0|caseMask(k1, 'a', 'z')&^up1 == 0 {
+				if wordtab.CaseMask(k0, 'a', 'z')&^up0|wordtab.CaseMask(k1, 'a', 'z')&^up1 == 0 {
 					tk.upper = true
 					upperN++
 				}
@@ -687,15 +688,14 @@ func (s *Scorer) tokenize(st *state) bool {
 				}
 				if b-a > 2 {
 					wl = b - a
-					k0, k1 = maskKey(buf[a:a+16:a+16], wl)
-					k0, k1 = lowerSWAR(k0), lowerSWAR(k1)
+					k0, k1 = wordtab.MaskKey(buf[a:a+16:a+16], wl)
+					k0, k1 = wordtab.Lower(k0), wordtab.Lower(k1)
 				}
 			}
-			h := mix(k0*hashMul1 ^ (k1+uint64(wl))*hashMul2)
-			if f := h >> 48; tab.filter[f>>6]&(1<<(f&63)) != 0 {
-				e = tab.probe(h, k0, k1, wl)
+			if h := wordtab.Hash(k0, k1, wl); tab.MayHave(h) {
+				e, _ = tab.Probe(h, k0, k1, wl)
 			}
-			if hasByte(k0, '\'') || hasByte(k1, '\'') {
+			if wordtab.HasByte(k0, '\'') || wordtab.HasByte(k1, '\'') {
 				var w [16]byte
 				binary.LittleEndian.PutUint64(w[:], k0)
 				binary.LittleEndian.PutUint64(w[8:], k1)
@@ -757,16 +757,16 @@ func (s *Scorer) tokenize(st *state) bool {
 			lo := len(low)
 			if acc&cHigh == 0 {
 				tk.upper = acc&cUpper != 0 && acc&cLower == 0
-				if len(word) <= maxShort {
-					k0, k1 := maskKey(buf[a:a+16:a+16], len(word))
+				if len(word) <= wordtab.MaxShort {
+					k0, k1 := wordtab.MaskKey(buf[a:a+16:a+16], len(word))
 					if acc&cUpper != 0 {
-						k0, k1 = lowerSWAR(k0), lowerSWAR(k1)
+						k0, k1 = wordtab.Lower(k0), wordtab.Lower(k1)
 					}
 					w := low[lo : lo+16 : lo+16]
 					binary.LittleEndian.PutUint64(w, k0)
 					binary.LittleEndian.PutUint64(w[8:], k1)
 					low = low[:lo+len(word)]
-					e = tab.lookup(k0, k1, len(word))
+					e, _ = tab.Lookup(k0, k1, len(word))
 				} else {
 					for _, c := range word {
 						if byteClass[c]&cUpper != 0 {
@@ -912,56 +912,6 @@ func (s *Scorer) matchPhrase(st *state, toks []token) (*phrase, int) {
 	return nil, 0
 }
 
-// decodeEntity decodes an HTML character reference at the start of s
-// ("&amp;", "&#39;", "&#x1F600;"). It returns size 0 if there is none.
-func decodeEntity(s string) (rune, int) {
-	end := -1
-	for i := 1; i < len(s) && i < 12; i++ {
-		if s[i] == ';' {
-			end = i
-			break
-		}
-	}
-	if end < 2 {
-		return 0, 0
-	}
-	name := s[1:end]
-	if name[0] == '#' {
-		var v uint64
-		var err error
-		if len(name) > 1 && (name[1] == 'x' || name[1] == 'X') {
-			v, err = strconv.ParseUint(name[2:], 16, 32)
-		} else {
-			v, err = strconv.ParseUint(name[1:], 10, 32)
-		}
-		if err != nil || v == 0 || v > unicode.MaxRune || (v >= 0xD800 && v <= 0xDFFF) {
-			return 0, 0
-		}
-		return rune(v), end + 1
-	}
-	switch name {
-	case "amp":
-		return '&', end + 1
-	case "lt":
-		return '<', end + 1
-	case "gt":
-		return '>', end + 1
-	case "quot":
-		return '"', end + 1
-	case "apos":
-		return '\'', end + 1
-	case "nbsp":
-		return ' ', end + 1
-	case "hellip":
-		return '…', end + 1
-	case "rsquo", "lsquo":
-		return '\'', end + 1
-	case "ldquo", "rdquo":
-		return '"', end + 1
-	}
-	return 0, 0
-}
-
 // asciiRun returns the index of the first non-ASCII byte of s at or after
 // i, or len(s).
 func asciiRun(s string, i int) int {
@@ -975,42 +925,4 @@ func asciiRun(s string, i int) int {
 	for ; i < len(s) && s[i] < utf8.RuneSelf; i++ {
 	}
 	return i
-}
-
-// maskKey loads the first n (<= 16) bytes of p, which has 16, as two
-// little-endian words, zeroing the bytes past n.
-func maskKey(p []byte, n int) (k0, k1 uint64) {
-	k0 = binary.LittleEndian.Uint64(p)
-	k1 = binary.LittleEndian.Uint64(p[8:])
-	switch {
-	case n < 8:
-		k0 &= 1<<(8*n) - 1
-		k1 = 0
-	case n < 16:
-		k1 &= 1<<(8*(n-8)) - 1
-	}
-	return k0, k1
-}
-
-// lowerSWAR lower-cases the ASCII letters of eight ASCII bytes at once.
-func lowerSWAR(x uint64) uint64 {
-	return x | caseMask(x, 'A', 'Z')>>2
-}
-
-const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
-)
-
-// caseMask has the high bit set at each byte of x (all < 0x80) in lo..hi.
-func caseMask(x uint64, lo, hi byte) uint64 {
-	a := x + uint64(0x80-lo)*ones
-	z := x + uint64(0x80-hi-1)*ones
-	return (a ^ z) & highs
-}
-
-// hasByte reports whether any byte of x is c.
-func hasByte(x uint64, c byte) bool {
-	y := x ^ uint64(c)*ones
-	return (y-ones)&^y&highs != 0
 }

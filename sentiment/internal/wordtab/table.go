@@ -1,0 +1,214 @@
+package wordtab
+
+import "encoding/binary"
+
+// MaxShort is the longest key kept in a Table's slots; longer keys live in
+// a map.
+const MaxShort = 15
+
+// Table maps non-empty byte-string keys to entries of type E. Keys of up
+// to MaxShort bytes (nearly all of a lexicon) sit in 16-byte slots, four
+// per cache line, with their entries in a parallel slice; a filter of one
+// bit per hash value rejects most absent keys without touching the slots.
+// A Table is not safe for concurrent writes; once built it may be read by
+// any number of goroutines.
+type Table[E any] struct {
+	slots  []slot // power-of-two length, at most half full
+	vals   []E    // vals[i] is the entry of slots[i]
+	keys   []string
+	long   map[string]E // keys longer than MaxShort
+	filter []uint64
+}
+
+type slot struct {
+	k0, k1 uint64 // the key, zero-padded, with its length in k1's top byte; 0, 0 is empty
+}
+
+// filterBits is the size of the filter in bits.
+const filterBits = 1 << 16
+
+const (
+	hashMul1 = 0x9E3779B97F4A7C15
+	hashMul2 = 0xC2B2AE3D27D4EB4F
+)
+
+// Hash hashes the key held in k0, k1 (zero-padded) of length n.
+func Hash(k0, k1 uint64, n int) uint64 {
+	h := k0*hashMul1 ^ (k1+uint64(n))*hashMul2
+	h ^= h >> 32
+	h *= hashMul2
+	h ^= h >> 29
+	return h
+}
+
+// Pack returns the first 16 bytes of key, zero-padded, as two
+// little-endian words.
+func Pack(key []byte) (k0, k1 uint64) {
+	if len(key) >= 16 {
+		return binary.LittleEndian.Uint64(key), binary.LittleEndian.Uint64(key[8:])
+	}
+	var a [16]byte
+	copy(a[:], key)
+	return binary.LittleEndian.Uint64(a[:]), binary.LittleEndian.Uint64(a[8:])
+}
+
+// New returns an empty table sized for about n keys.
+func New[E any](n int) *Table[E] {
+	size := 16
+	for size < 2*n {
+		size *= 2
+	}
+	return &Table[E]{slots: make([]slot, size), vals: make([]E, size),
+		keys: make([]string, 0, n), filter: make([]uint64, filterBits/64)}
+}
+
+// MayHave reports whether a key of hash h may be in the table's slots:
+// false means it is not.
+func (t *Table[E]) MayHave(h uint64) bool {
+	f := h >> 48
+	return t.filter[f>>6]&(1<<(f&63)) != 0
+}
+
+// Lookup returns the entry of the key held in k0, k1 (zero-padded) of
+// length n, 1 <= n <= MaxShort.
+func (t *Table[E]) Lookup(k0, k1 uint64, n int) (E, bool) {
+	h := Hash(k0, k1, n)
+	if !t.MayHave(h) {
+		var zero E
+		return zero, false
+	}
+	return t.Probe(h, k0, k1, n)
+}
+
+// Probe is Lookup for a key whose hash h is known.
+func (t *Table[E]) Probe(h, k0, k1 uint64, n int) (E, bool) {
+	k1 |= uint64(n) << 56
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.k0 == k0 && s.k1 == k1 {
+			return t.vals[i], true
+		}
+		if s.k1 == 0 {
+			var zero E
+			return zero, false
+		}
+	}
+}
+
+// Get returns the entry of key.
+func (t *Table[E]) Get(key []byte) (E, bool) {
+	n := len(key)
+	if n == 0 {
+		var zero E
+		return zero, false
+	}
+	if n > MaxShort {
+		e, ok := t.long[string(key)]
+		return e, ok
+	}
+	k0, k1 := Pack(key)
+	return t.Lookup(k0, k1, n)
+}
+
+// slotOf returns the index of key's slot, or of the empty slot where it
+// belongs; len(key) <= MaxShort.
+func (t *Table[E]) slotOf(key string) int {
+	k0, k1 := Pack([]byte(key))
+	n := len(key)
+	want := slot{k0, k1 | uint64(n)<<56}
+	mask := uint64(len(t.slots) - 1)
+	for i := Hash(k0, k1, n) & mask; ; i = (i + 1) & mask {
+		s := t.slots[i]
+		if s.k1 == 0 || s == want {
+			return int(i)
+		}
+	}
+}
+
+// Set stores e under key; an empty key is ignored.
+func (t *Table[E]) Set(key string, e E) {
+	if len(key) == 0 {
+		return
+	}
+	if len(key) > MaxShort {
+		if _, ok := t.long[key]; !ok {
+			t.keys = append(t.keys, key)
+		}
+		if t.long == nil {
+			t.long = make(map[string]E)
+		}
+		t.long[key] = e
+		return
+	}
+	i := t.slotOf(key)
+	if t.slots[i].k1 == 0 {
+		if 2*(len(t.keys)+1) > len(t.slots) {
+			t.grow()
+			i = t.slotOf(key)
+		}
+		t.keys = append(t.keys, key)
+		k0, k1 := Pack([]byte(key))
+		t.slots[i] = slot{k0, k1 | uint64(len(key))<<56}
+		f := Hash(k0, k1, len(key)) >> 48
+		t.filter[f>>6] |= 1 << (f & 63)
+	}
+	t.vals[i] = e
+}
+
+// Update applies f to key's entry (the zero entry if absent) and stores
+// the result.
+func (t *Table[E]) Update(key string, f func(*E)) {
+	e, _ := t.Get([]byte(key))
+	f(&e)
+	t.Set(key, e)
+}
+
+func (t *Table[E]) grow() {
+	old, oldVals := t.slots, t.vals
+	t.slots = make([]slot, 2*len(old))
+	t.vals = make([]E, 2*len(old))
+	mask := uint64(len(t.slots) - 1)
+	for j, s := range old {
+		if s.k1 == 0 {
+			continue
+		}
+		n := int(s.k1 >> 56)
+		for i := Hash(s.k0, s.k1&^(0xff<<56), n) & mask; ; i = (i + 1) & mask {
+			if t.slots[i].k1 == 0 {
+				t.slots[i], t.vals[i] = s, oldVals[j]
+				break
+			}
+		}
+	}
+}
+
+// Clone returns a copy that can be changed without affecting t.
+func (t *Table[E]) Clone() *Table[E] {
+	c := &Table[E]{
+		slots:  append([]slot(nil), t.slots...),
+		vals:   append([]E(nil), t.vals...),
+		keys:   append(make([]string, 0, len(t.keys)+64), t.keys...),
+		filter: append([]uint64(nil), t.filter...),
+	}
+	if t.long != nil {
+		c.long = make(map[string]E, len(t.long))
+		for k, v := range t.long {
+			c.long[k] = v
+		}
+	}
+	return c
+}
+
+// Len returns the number of keys.
+func (t *Table[E]) Len() int { return len(t.keys) }
+
+// All yields the keys and entries in the order the keys were first set.
+func (t *Table[E]) All(yield func(string, E) bool) {
+	for _, k := range t.keys {
+		e, _ := t.Get([]byte(k))
+		if !yield(k, e) {
+			return
+		}
+	}
+}

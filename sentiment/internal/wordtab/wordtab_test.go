@@ -1,0 +1,97 @@
+package wordtab
+
+import (
+	"encoding/binary"
+	"math/rand"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+type ent struct {
+	v float64
+	f uint8
+}
+
+// TestTable checks the table against a map, including long keys, keys
+// with zero bytes and growth.
+func TestTable(t *testing.T) {
+	tab := New[ent](4)
+	want := map[string]ent{}
+	rng := rand.New(rand.NewSource(2))
+	for i := 0; i < 5000; i++ {
+		b := make([]byte, 1+rng.Intn(24))
+		for j := range b {
+			b[j] = "ab\x00"[rng.Intn(3)]
+		}
+		e := ent{float64(rng.Intn(9) - 4), uint8(rng.Intn(8))}
+		tab.Set(string(b), e)
+		want[string(b)] = e
+	}
+	require.Equal(t, len(want), tab.Len())
+	for k, e := range want {
+		got, ok := tab.Get([]byte(k))
+		require.True(t, ok, "%q", k)
+		require.Equal(t, e, got, "%q", k)
+		if len(k) <= MaxShort {
+			var p [16]byte
+			copy(p[:], k)
+			k0, k1 := MaskKey(p[:], len(k))
+			got, ok = tab.Lookup(k0, k1, len(k))
+			require.True(t, ok)
+			require.Equal(t, e, got)
+		}
+	}
+	_, ok := tab.Get([]byte("zzz"))
+	require.False(t, ok)
+	_, ok = tab.Get(nil)
+	require.False(t, ok)
+	n := 0
+	tab.All(func(k string, e ent) bool {
+		require.Equal(t, want[k], e)
+		n++
+		return true
+	})
+	require.Equal(t, len(want), n)
+	c := tab.Clone()
+	c.Set("abc", ent{v: 99})
+	c.Update("ab", func(e *ent) { e.f = 200 })
+	got, _ := tab.Get([]byte("abc"))
+	require.NotEqual(t, 99.0, got.v)
+	got, _ = c.Get([]byte("abc"))
+	require.Equal(t, 99.0, got.v)
+	got, _ = tab.Get([]byte("ab"))
+	require.NotEqual(t, uint8(200), got.f)
+}
+
+func TestSWAR(t *testing.T) {
+	for _, w := range []string{"", "a", "Hello", "WORLD!x", "MiXeD-CaSe'n'T", "0123456789abcdef", "@[`{Zz"} {
+		var p [16]byte
+		copy(p[:], w)
+		n := min(len(w), 16)
+		k0, k1 := MaskKey(p[:], n)
+		var out [16]byte
+		binary.LittleEndian.PutUint64(out[:], Lower(k0))
+		binary.LittleEndian.PutUint64(out[8:], Lower(k1))
+		require.Equal(t, strings.ToLower(w[:n]), string(out[:n]), w)
+		require.Equal(t, strings.Repeat("\x00", 16-n), string(out[n:]), w)
+		require.Equal(t, strings.ContainsAny(w[:n], "ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+			CaseMask(k0, 'A', 'Z')|CaseMask(k1, 'A', 'Z') != 0, w)
+		require.Equal(t, strings.Contains(w[:n], "'"), HasByte(k0, '\'') || HasByte(k1, '\''), w)
+	}
+}
+
+func TestDecodeEntity(t *testing.T) {
+	for in, want := range map[string]struct {
+		r rune
+		n int
+	}{
+		"&amp;x": {'&', 5}, "&#39;": {'\'', 5}, "&#x1F600;": {0x1F600, 9}, "&rsquo;": {'\'', 7},
+		"&nbsp;": {' ', 6}, "&bogus;": {0, 0}, "&amp": {0, 0}, "&#xD800;": {0, 0}, "&#0;": {0, 0}, "&;": {0, 0},
+	} {
+		r, n := DecodeEntity(in)
+		require.Equal(t, want.r, r, in)
+		require.Equal(t, want.n, n, in)
+	}
+}
