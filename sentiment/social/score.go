@@ -1,13 +1,16 @@
 package social
 
 import (
+	"encoding/binary"
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/earshot-dev/earshot/sentiment"
+	"github.com/earshot-dev/earshot/sentiment/internal/wordtab"
 	"github.com/earshot-dev/earshot/sentiment/vader"
 )
 
@@ -315,7 +318,7 @@ func (s *Scorer) normalise(st *state, text string) {
 			}
 		}
 		if c == '&' {
-			if r, n := decodeEntity(text[i:]); n > 0 {
+			if r, n := wordtab.DecodeEntity(text[i:]); n > 0 {
 				buf = utf8.AppendRune(buf, r)
 				if r == '!' {
 					ep++
@@ -345,6 +348,10 @@ func (s *Scorer) normalise(st *state, text string) {
 			buf = append(buf, text[i:i+n]...)
 		}
 		i += n
+	}
+	if cap(buf)-len(buf) < 16 {
+		// Room to read any word as 16 bytes (see addWord).
+		buf = append(make([]byte, 0, len(buf)+len(buf)/4+16), buf...)
 	}
 	st.buf, st.ep, st.qm = buf, ep, qm
 }
@@ -603,14 +610,35 @@ func (s *Scorer) addWord(st *state, w []byte, hash bool) {
 		st.low = append(make([]byte, 0, 2*cap(st.low)+4*len(w)+16), st.low...)
 	}
 	lo := len(st.low)
+	t := tok{hash: hash}
+	var e wentry
+	var ok bool
+	if n := len(w); n <= wordtab.MaxShort && cap(w) >= 16 {
+		// w is followed by at least 16-n readable bytes (normalise leaves
+		// room): for ASCII, lower-case and count letters a word at a time.
+		x0, x1 := wordtab.MaskKey(w[:16], n)
+		if (x0|x1)&wordtab.Highs == 0 {
+			up0, up1 := wordtab.CaseMask(x0, 'A', 'Z'), wordtab.CaseMask(x1, 'A', 'Z')
+			x0, x1 = x0|up0>>2, x1|up1>>2
+			letters := bits.OnesCount64(wordtab.CaseMask(x0, 'a', 'z')) + bits.OnesCount64(wordtab.CaseMask(x1, 'a', 'z'))
+			uppers := bits.OnesCount64(up0) + bits.OnesCount64(up1)
+			p := st.low[lo : lo+16]
+			binary.LittleEndian.PutUint64(p, x0)
+			binary.LittleEndian.PutUint64(p[8:], x1)
+			st.low = st.low[:lo+n]
+			t.lo, t.hi = int32(lo), int32(lo+n)
+			t.upper = letters >= 2 && uppers == letters
+			t.title = letters >= 2 && uppers == 1 && 'A' <= w[0] && w[0] <= 'Z'
+			e, ok = s.tab.Lookup(x0, x1, n)
+			s.finishWord(st, t, e, ok, lo)
+			return
+		}
+	}
 	letters, uppers := 0, 0
-	run, maxRun := 0, 0
-	var prev byte
 	for i := 0; i < len(w); i++ {
 		c := w[i]
 		if c >= utf8.RuneSelf {
 			st.low = appendLower(st.low, w[i:])
-			maxRun = 3 // let the lookup below check runs the slow way
 			break
 		}
 		switch {
@@ -621,29 +649,24 @@ func (s *Scorer) addWord(st *state, w []byte, hash bool) {
 		case 'a' <= c && c <= 'z':
 			letters++
 		}
-		if c == prev {
-			run++
-		} else {
-			run = 1
-		}
-		if run > maxRun {
-			maxRun = run
-		}
-		prev = c
 		st.low = append(st.low, c)
 	}
-	t := tok{lo: int32(lo), hi: int32(len(st.low)), hash: hash}
+	t.lo, t.hi = int32(lo), int32(len(st.low))
 	t.upper = letters >= 2 && uppers == letters
 	t.title = letters >= 2 && uppers == 1 && 'A' <= w[0] && w[0] <= 'Z'
-	var e wentry
-	var ok bool
 	if n := len(st.low) - lo; n <= 16 && cap(st.low)-lo >= 16 {
 		// Read the key straight from the buffer, which has room after it.
 		e, ok = s.tab.getPadded(st.low[lo:lo+16:lo+16], n)
 	} else {
 		e, ok = s.tab.get(st.low[lo:])
 	}
-	if !ok && maxRun >= 3 && hasRun(st.low[lo:], 3) {
+	s.finishWord(st, t, e, ok, lo)
+}
+
+// finishWord appends the word at st.low[lo:] with its entry e (ok if
+// found), undoing elongation first if it was not found.
+func (s *Scorer) finishWord(st *state, t tok, e wentry, ok bool, lo int) {
+	if !ok && hasRun(st.low[lo:], 3) {
 		// "soooo gooood": try runs shortened to two letters, then one.
 		for _, keep := range []int{2, 1} {
 			end := len(st.low)
@@ -856,53 +879,6 @@ func (s *Scorer) matchPhrase(st *state, toks []tok) (*phrase, int) {
 		}
 	}
 	return nil, 0
-}
-
-// decodeEntity decodes an HTML character reference at the start of s.
-func decodeEntity(s string) (rune, int) {
-	end := -1
-	for i := 1; i < len(s) && i < 12; i++ {
-		if s[i] == ';' {
-			end = i
-			break
-		}
-	}
-	if end < 2 {
-		return 0, 0
-	}
-	name := s[1:end]
-	if name[0] == '#' {
-		var v uint64
-		var err error
-		if len(name) > 1 && (name[1] == 'x' || name[1] == 'X') {
-			v, err = strconv.ParseUint(name[2:], 16, 32)
-		} else {
-			v, err = strconv.ParseUint(name[1:], 10, 32)
-		}
-		if err != nil || v == 0 || v > unicode.MaxRune || (v >= 0xD800 && v <= 0xDFFF) {
-			return 0, 0
-		}
-		return rune(v), end + 1
-	}
-	switch name {
-	case "amp":
-		return '&', end + 1
-	case "lt":
-		return '<', end + 1
-	case "gt":
-		return '>', end + 1
-	case "quot":
-		return '"', end + 1
-	case "apos", "rsquo", "lsquo":
-		return '\'', end + 1
-	case "nbsp":
-		return ' ', end + 1
-	case "hellip":
-		return '…', end + 1
-	case "ldquo", "rdquo":
-		return '"', end + 1
-	}
-	return 0, 0
 }
 
 // fewLetters reports whether c has at most two ASCII letters, as
