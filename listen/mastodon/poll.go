@@ -11,6 +11,7 @@ import (
 
 	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/internal/jsonscan"
 )
 
 // recentIDs is how many delivered IDs a stream run remembers to rewind its
@@ -212,28 +213,29 @@ filter:
 }
 
 // decodePageFast decodes a JSON array of statuses with the fast decoder;
-// ok is false if any element needs encoding/json.
+// ok is false if any element needs encoding/json. Each status is decoded
+// from its own copy of its JSON (its strings are substrings of it), so a
+// Post keeps only that alive, not the page.
 func decodePageFast(body []byte) ([]status, bool) {
-	s := scanner{b: body}
-	if s.peek() != '[' {
+	s := jsonscan.Scanner{Strict: true}
+	s.ResetBytes(body)
+	if s.Peek() != '[' {
 		return nil, false
 	}
 	var page []status
-	err := s.array(func() error {
-		s.ws()
-		start := s.i
-		if err := s.skip(1); err != nil {
-			return err
+	array(&s, func() {
+		raw := s.Raw()
+		if s.Err() != nil {
+			return
 		}
 		var st status
-		if err := decodeStatusFast(body[start:s.i], &st); err != nil {
-			return err
+		if decodeStatusString(raw, &st) != nil {
+			s.Fail()
+			return
 		}
 		page = append(page, st)
-		return nil
 	})
-	s.ws()
-	if err != nil || s.i != len(body) {
+	if s.Finish() != nil {
 		return nil, false
 	}
 	return page, true

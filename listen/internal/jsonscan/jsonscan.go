@@ -1,0 +1,547 @@
+// Package jsonscan is a small pull decoder for JSON, shared by the
+// adapters whose hot paths decode a few fields out of large objects
+// (Mastodon statuses, Jetstream frames). A reflection-based decoder
+// spends most of its time allocating; a [Scanner] reads the input in
+// place, and every string value that needs no unescaping is a substring
+// of the input, so decoding costs a handful of allocations.
+//
+// The caller walks the document: [Scanner.Object] and [Scanner.NextKey]
+// for objects, [Scanner.Array] and [Scanner.NextElem] for arrays,
+// [Scanner.Str], [Scanner.Int] and [Scanner.Skip] for values. Errors are
+// sticky: after the first one every call returns a zero value, and
+// [Scanner.Err] or [Scanner.Finish] report it.
+//
+// # Fidelity
+//
+// On input encoding/json accepts, a Scanner gives encoding/json's result
+// (keys are matched by the caller, exactly; null means "absent"; lone
+// surrogate escapes become U+FFFD), with two exceptions unless
+// [Scanner.Strict] is set: raw control characters and invalid UTF-8
+// inside strings are passed through instead of being rejected or
+// repaired. Numbers, literals and nesting are always checked as
+// encoding/json checks them, except that nesting deeper than [MaxDepth]
+// is an error. The differential fuzz test holds it to this.
+//
+// A Scanner is a value type with no goroutines; it is not safe for
+// concurrent use. Its zero value scans empty input.
+package jsonscan
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// ErrSyntax is the error of a Scanner that met invalid JSON, a value of
+// another type than asked for, or (with Strict) a string it refuses.
+var ErrSyntax = errors.New("jsonscan: invalid JSON")
+
+// MaxDepth bounds the nesting [Scanner.Skip] follows.
+const MaxDepth = 1000
+
+// Scanner reads one JSON document held in a string.
+type Scanner struct {
+	s     string
+	i     int
+	err   error
+	depth int
+	copy  bool // s is a view of a []byte: values returned must be copies
+
+	// Strict rejects strings holding raw control characters or invalid
+	// UTF-8 (encoding/json rejects the first and repairs the second), so
+	// that whatever a strict Scanner accepts decodes exactly as with
+	// encoding/json.
+	Strict bool
+}
+
+// Reset makes sc scan data from the start, keeping Strict. String values
+// that need no unescaping are substrings of data (no copy; they keep data
+// alive).
+func (sc *Scanner) Reset(data string) {
+	*sc = Scanner{s: data, Strict: sc.Strict}
+}
+
+// ResetBytes makes sc scan data in place from the start, keeping Strict.
+// data must not change until the scan is done. Values returned are
+// copies, except the keys of [Scanner.NextKey], which are valid only
+// while data is unchanged.
+func (sc *Scanner) ResetBytes(data []byte) {
+	*sc = Scanner{s: unsafe.String(unsafe.SliceData(data), len(data)), Strict: sc.Strict, copy: true}
+}
+
+// Err returns the first error met, or nil.
+func (sc *Scanner) Err() error { return sc.err }
+
+// Fail records ErrSyntax (unless an error is already recorded) and stops
+// the scan. Callers use it for values of the right type but a wrong form.
+func (sc *Scanner) Fail() {
+	if sc.err == nil {
+		sc.err = ErrSyntax
+	}
+	sc.i = len(sc.s)
+}
+
+// Finish checks that only white space follows and returns [Scanner.Err].
+func (sc *Scanner) Finish() error {
+	if sc.ws(); sc.err == nil && sc.i < len(sc.s) {
+		sc.Fail()
+	}
+	return sc.err
+}
+
+func (sc *Scanner) ws() {
+	for sc.i < len(sc.s) {
+		switch sc.s[sc.i] {
+		case ' ', '\t', '\n', '\r':
+			sc.i++
+		default:
+			return
+		}
+	}
+}
+
+// Peek returns the next byte that is not white space, or 0 at the end.
+func (sc *Scanner) Peek() byte {
+	sc.ws()
+	if sc.i < len(sc.s) {
+		return sc.s[sc.i]
+	}
+	return 0
+}
+
+func (sc *Scanner) expect(c byte) bool {
+	if sc.Peek() != c {
+		sc.Fail()
+		return false
+	}
+	sc.i++
+	return true
+}
+
+func (sc *Scanner) lit(word string) bool {
+	if strings.HasPrefix(sc.s[sc.i:], word) {
+		sc.i += len(word)
+		return true
+	}
+	sc.Fail()
+	return false
+}
+
+// Null consumes a null literal if one comes next and reports whether it
+// did.
+func (sc *Scanner) Null() bool {
+	return sc.Peek() == 'n' && sc.lit("null")
+}
+
+// Object consumes the '{' of an object. It returns false for null
+// (consumed, no error) and on error.
+func (sc *Scanner) Object() bool {
+	if sc.Null() {
+		return false
+	}
+	return sc.expect('{')
+}
+
+// NextKey returns the next key of the object opened by [Scanner.Object],
+// leaving the scanner at its value, which the caller must consume. It
+// returns false at the closing brace or on error. Start with first=true.
+func (sc *Scanner) NextKey(first *bool) (string, bool) {
+	if !sc.keyNext(first) {
+		return "", false
+	}
+	k, _ := sc.str()
+	if !sc.expect(':') {
+		return "", false
+	}
+	return k, true
+}
+
+// keyNext consumes what comes before the next key of an object and
+// reports whether a key follows.
+func (sc *Scanner) keyNext(first *bool) bool {
+	if !sc.next(first, '}') {
+		return false
+	}
+	if sc.Peek() != '"' {
+		sc.Fail()
+		return false
+	}
+	return true
+}
+
+// next consumes what comes before the next member of an object or array
+// (nothing when first, else a comma) and reports whether one follows; at
+// the closing byte it consumes it and returns false.
+func (sc *Scanner) next(first *bool, closing byte) bool {
+	c := sc.Peek()
+	switch {
+	case c == closing:
+		sc.i++
+		return false
+	case *first:
+		*first = false
+		return sc.err == nil
+	case c == ',':
+		sc.i++
+		return true
+	}
+	sc.Fail()
+	return false
+}
+
+// Array consumes the '[' of an array. It returns false for null
+// (consumed, no error) and on error.
+func (sc *Scanner) Array() bool {
+	if sc.Null() {
+		return false
+	}
+	return sc.expect('[')
+}
+
+// NextElem reports whether another element of the array opened by
+// [Scanner.Array] follows; the caller must then consume it. It returns
+// false at the closing bracket or on error. Start with first=true.
+func (sc *Scanner) NextElem(first *bool) bool { return sc.next(first, ']') }
+
+// Str reads a string value; null reads as "". Any other type is an error.
+func (sc *Scanner) Str() string {
+	v, view := sc.str()
+	if view && sc.copy {
+		return strings.Clone(v)
+	}
+	return v
+}
+
+// str is Str without the copy; view reports that v is a substring of the
+// input rather than a fresh string (decoded escapes).
+func (sc *Scanner) str() (v string, view bool) {
+	if sc.Peek() != '"' {
+		if !sc.Null() {
+			sc.Fail()
+		}
+		return "", false
+	}
+	sc.i++
+	start := sc.i
+	q := -1
+	end, ctl := sc.stop(start, &q)
+	switch {
+	case end == len(sc.s):
+		sc.Fail()
+		return "", false
+	case sc.s[end] == '\\':
+		sc.i = end
+		return sc.unescape(start, q), false
+	case sc.Strict && (ctl || !utf8.ValidString(sc.s[start:end])):
+		sc.Fail()
+		return "", false
+	}
+	sc.i = end + 1
+	return sc.s[start:end], true
+}
+
+// stop returns the position of the first '"' or '\\' at or after i
+// (len(sc.s) if there is none), and whether a control character comes
+// before it. *q caches the position of the next quote, so that scanning
+// a long string with many escapes stays linear.
+func (sc *Scanner) stop(i int, q *int) (int, bool) {
+	s := sc.s
+	ctl := false
+	// Short runs (keys, most values): a plain loop.
+	for end := min(len(s), i+32); i < end; i++ {
+		if c := s[i]; special[c] {
+			if c >= 0x20 {
+				return i, ctl
+			}
+			ctl = true
+		}
+	}
+	if i == len(s) {
+		return i, ctl
+	}
+	// Long runs: IndexByte.
+	if *q < i {
+		j := strings.IndexByte(s[i:], '"')
+		if j < 0 {
+			*q = len(s)
+		} else {
+			*q = i + j
+		}
+	}
+	span := s[i:*q]
+	if k := strings.IndexByte(span, '\\'); k >= 0 {
+		span = span[:k]
+	}
+	return i + len(span), ctl || hasCtl(span)
+}
+
+// special marks the bytes that end a run of plain string bytes: the
+// quote, the backslash and the control characters.
+var special = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
+// hasCtl reports whether s holds a control character (JSON forbids them
+// raw in strings).
+func hasCtl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 {
+			return true
+		}
+	}
+	return false
+}
+
+// unescape finishes a string with escapes; start is its first byte, sc.i
+// the first backslash and q the cached quote position of [Scanner.stop].
+// Raw control characters are rejected here even without Strict (this is
+// not the hot path).
+func (sc *Scanner) unescape(start, q int) string {
+	s := sc.s
+	i := sc.i
+	if hasCtl(s[start:i]) {
+		sc.Fail()
+		return ""
+	}
+	b := make([]byte, 0, i-start+64)
+	b = append(b, s[start:i]...)
+	for {
+		end, ctl := sc.stop(i, &q)
+		if ctl || end == len(s) {
+			sc.Fail()
+			return ""
+		}
+		b = append(b, s[i:end]...)
+		i = end
+		if s[i] == '"' {
+			sc.i = i + 1
+			if sc.Strict && !utf8.Valid(b) {
+				sc.Fail()
+				return ""
+			}
+			return string(b)
+		}
+		if i+1 >= len(s) {
+			sc.Fail()
+			return ""
+		}
+		e := s[i+1]
+		i += 2
+		switch e {
+		case '"', '\\', '/':
+			b = append(b, e)
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r, ok := hex4(s[i:])
+			if !ok {
+				sc.Fail()
+				return ""
+			}
+			i += 4
+			if utf16.IsSurrogate(r) {
+				// As encoding/json: a valid pair is one rune; anything
+				// else is U+FFFD, and a following \u escape stands alone.
+				r2, ok := rune(0), false
+				if strings.HasPrefix(s[i:], `\u`) {
+					r2, ok = hex4(s[i+2:])
+				}
+				if d := utf16.DecodeRune(r, r2); ok && d != utf8.RuneError {
+					r = d
+					i += 6
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			b = utf8.AppendRune(b, r)
+		default:
+			sc.Fail()
+			return ""
+		}
+	}
+}
+
+func hex4(s string) (rune, bool) {
+	if len(s) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(s[:4]) {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c - 'a' + 10)
+		case c >= 'A' && c <= 'F':
+			r |= rune(c - 'A' + 10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
+// num consumes a JSON number and returns its text.
+func (sc *Scanner) num() string {
+	sc.ws()
+	start := sc.i
+	if sc.i < len(sc.s) && sc.s[sc.i] == '-' {
+		sc.i++
+	}
+	if sc.i < len(sc.s) && sc.s[sc.i] == '0' {
+		sc.i++
+	} else if sc.digits() == 0 {
+		sc.Fail()
+		return ""
+	}
+	if sc.i < len(sc.s) && sc.s[sc.i] == '.' {
+		sc.i++
+		if sc.digits() == 0 {
+			sc.Fail()
+			return ""
+		}
+	}
+	if sc.i < len(sc.s) && (sc.s[sc.i] == 'e' || sc.s[sc.i] == 'E') {
+		sc.i++
+		if sc.i < len(sc.s) && (sc.s[sc.i] == '+' || sc.s[sc.i] == '-') {
+			sc.i++
+		}
+		if sc.digits() == 0 {
+			sc.Fail()
+			return ""
+		}
+	}
+	return sc.s[start:sc.i]
+}
+
+func (sc *Scanner) digits() int {
+	n := 0
+	for sc.i < len(sc.s) && sc.s[sc.i] >= '0' && sc.s[sc.i] <= '9' {
+		sc.i++
+		n++
+	}
+	return n
+}
+
+// Int reads an integer value that fits an int64; null reads as 0. A
+// fraction, an exponent or an overflow is an error, as when encoding/json
+// decodes into an int64.
+func (sc *Scanner) Int() int64 {
+	if sc.Null() {
+		return 0
+	}
+	t := sc.num()
+	if sc.err != nil {
+		return 0
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil {
+		sc.Fail()
+		return 0
+	}
+	return n
+}
+
+// Skip consumes one value of any type, checking its syntax.
+func (sc *Scanner) Skip() {
+	switch c := sc.Peek(); c {
+	case '"':
+		sc.skipStr()
+	case '{', '[':
+		if sc.depth++; sc.depth > MaxDepth {
+			sc.Fail()
+			return
+		}
+		sc.i++
+		first := true
+		if c == '[' {
+			for sc.NextElem(&first) {
+				sc.Skip()
+			}
+		} else {
+			for sc.keyNext(&first) {
+				sc.skipStr() // the key, checked but not unescaped
+				if !sc.expect(':') {
+					break
+				}
+				sc.Skip()
+			}
+		}
+		sc.depth--
+	case 't':
+		sc.lit("true")
+	case 'f':
+		sc.lit("false")
+	case 'n':
+		sc.lit("null")
+	default:
+		sc.num()
+	}
+}
+
+// skipStr consumes a string without building its value. Its UTF-8 is
+// not checked: encoding/json ignores what it skips.
+func (sc *Scanner) skipStr() {
+	s := sc.s
+	i := sc.i + 1 // after the opening quote
+	q := -1
+	for {
+		end, ctl := sc.stop(i, &q)
+		if end == len(s) || (ctl && sc.Strict) {
+			sc.Fail()
+			return
+		}
+		i = end
+		if s[i] == '"' {
+			sc.i = i + 1
+			return
+		}
+		if i+1 >= len(s) {
+			sc.Fail()
+			return
+		}
+		switch s[i+1] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			i += 2
+		case 'u':
+			if _, ok := hex4(s[i+2:]); !ok {
+				sc.Fail()
+				return
+			}
+			i += 6
+		default:
+			sc.Fail()
+			return
+		}
+	}
+}
+
+// Raw consumes one value of any type and returns its text.
+func (sc *Scanner) Raw() string {
+	sc.ws()
+	start := sc.i
+	sc.Skip()
+	if sc.err != nil {
+		return ""
+	}
+	if sc.copy {
+		return strings.Clone(sc.s[start:sc.i])
+	}
+	return sc.s[start:sc.i]
+}
