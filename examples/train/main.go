@@ -59,7 +59,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		lang       = fs.String("lang", "en", "language of the texts, recorded in the model (\"\": unknown)")
 		out        = fs.String("o", "sentiment.model", "where to write the model (\"\": do not write)")
 		bits       = fs.Int("bits", 0, "log2 hash buckets (0: default)")
-		chars      = fs.Int("chars", 0, "longest character n-gram (0: none)")
+		chars      = fs.Int("chars", 0, "longest character n-gram (0: default, -1: none)")
+		nb         = fs.Float64("nb", 0, "naive-Bayes smoothing of the n-gram scaling (0: default, -1: no scaling)")
 		epochs     = fs.Int("epochs", 0, "training epochs (0: default)")
 	)
 	fs.Usage = func() {
@@ -93,7 +94,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "%d examples: %d negative, %d neutral, %d positive\n", len(examples), count[0], count[1], count[2])
 
-	cfg := linear.Config{Seed: *seed, Lang: *lang, Epochs: *epochs, Features: linear.Features{Bits: *bits, CharMax: *chars}}
+	cfg := linear.Config{Seed: *seed, Lang: *lang, Epochs: *epochs, NaiveBayes: *nb,
+		Features: linear.Features{Bits: *bits, CharMax: max(*chars, 0), NoChars: *chars < 0}}
 	if *k > 0 {
 		start := time.Now()
 		m, err := linear.CrossValidate(examples, cfg, *k, *seed)

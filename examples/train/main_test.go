@@ -81,6 +81,18 @@ func TestRun(t *testing.T) {
 	m, err := linear.Load(f)
 	require.NoError(t, err)
 	assert.Equal(t, sentiment.Positive, m.Predict("love it"))
+	assert.Equal(t, 4, m.Features().CharMax, "character n-grams on by default")
+
+	// -chars -1 and -nb -1 turn character n-grams and the naive-Bayes
+	// scaling off.
+	plain := filepath.Join(dir, "plain.bin")
+	require.Equal(t, 0, run([]string{"-k", "0", "-bits", "12", "-chars", "-1", "-nb", "-1", "-o", plain, in}, &out, &errb), errb.String())
+	pb, err := os.ReadFile(plain)
+	require.NoError(t, err)
+	var pm linear.Model
+	require.NoError(t, pm.UnmarshalBinary(pb))
+	assert.True(t, pm.Features().NoChars)
+	assert.Equal(t, sentiment.Negative, pm.Predict("hate it"))
 
 	assert.Equal(t, 1, run([]string{filepath.Join(dir, "missing.tsv")}, &out, &errb))
 }

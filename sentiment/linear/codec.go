@@ -136,7 +136,7 @@ func (m *Model) unmarshal(data []byte, strictRules bool) error {
 	if v := binary.LittleEndian.Uint16(p); v != featureVersion {
 		return fmt.Errorf("%w: model uses feature extractor version %d, this build has version %d; retrain it", ErrIncompatible, v, featureVersion)
 	}
-	f := Features{Bits: int(p[2]), Words: int(p[3]), CharMin: int(p[4]), CharMax: int(p[5]), NoLexicon: p[6]&1 != 0, NoRules: p[6]&2 != 0}
+	f := Features{Bits: int(p[2]), Words: int(p[3]), CharMin: int(p[4]), CharMax: int(p[5]), NoChars: p[5] == 0, NoLexicon: p[6]&1 != 0, NoRules: p[6]&2 != 0}
 	if p[6]&^3 != 0 {
 		return fmt.Errorf("%w: unknown feature flags %#x", ErrIncompatible, p[6])
 	}

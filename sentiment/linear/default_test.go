@@ -34,8 +34,8 @@ func TestDefaultHeldOut(t *testing.T) {
 	}
 	mt := Evaluate(Default(), vaderTweets(t))
 	t.Logf("default model on VADER tweets (held out): %v", mt)
-	assert.GreaterOrEqual(t, mt.MacroRecall(), 0.74)
-	assert.GreaterOrEqual(t, mt.Accuracy(), 0.78)
+	assert.GreaterOrEqual(t, mt.MacroRecall(), 0.73)
+	assert.GreaterOrEqual(t, mt.Accuracy(), 0.77)
 }
 
 // TestDefaultRules fails when sentiment/social has changed enough since the

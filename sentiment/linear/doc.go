@@ -14,7 +14,9 @@
 // decoded, emoji and emoticons (":-)" as ":)", "&lt;3") kept as tokens,
 // and up to three words after a negation
 // marked as negated (so "no problem" differs from "problem"). Word
-// unigrams and bigrams are hashed into 2^[Features.Bits] buckets. Fifteen
+// unigrams and bigrams, and character 2- to 4-grams inside words (which
+// catch misspellings, inflections and the parts of unsplit hashtags), are
+// hashed into 2^[Features.Bits] buckets. Fifteen
 // dense features summarise the VADER lexicon valences (with negation,
 // boosters, capitals, elongation and "but"), emoji, punctuation, URLs and
 // length. Three more are the rule-based scorer's compound, positive and
@@ -32,10 +34,11 @@
 // folded into the saved weights. The same data and Config give the same model byte for
 // byte. Classes are balanced by default, which helps macro-averaged
 // recall. The defaults (6 epochs, rate 0.1, L2 1e-3, word unigrams and
-// bigrams, no character n-grams) were chosen by 5-fold cross-validation on
-// TweetEval validation tweets; the naive-Bayes smoothing is NBSVM's
-// add-one, not tuned. Choosing the rate, L2 and smoothing inside each outer
-// fold instead (nested cross-validation) scores about the same. [CrossValidate] and
+// bigrams, character 2- to 4-grams) were chosen by 5-fold cross-validation
+// on TweetEval validation tweets; the naive-Bayes smoothing is NBSVM's
+// add-one, not tuned. Character n-grams help only together with the
+// naive-Bayes scaling. Choosing the features and smoothing inside each
+// outer fold instead (nested cross-validation) scores about the same. [CrossValidate] and
 // [Folds] run stratified k-fold cross-validation; [Metrics] reports
 // accuracy and macro-averaged recall.
 //

@@ -42,19 +42,23 @@ func TestQuality(t *testing.T) {
 	}
 	t.Logf("class-wise ECE, out-of-fold: %.4f", ece)
 	assert.Less(t, ece, 0.05)
-	assert.GreaterOrEqual(t, cv.MacroRecall(), 0.64)
-	assert.GreaterOrEqual(t, cv.Accuracy(), 0.64)
+	assert.GreaterOrEqual(t, cv.MacroRecall(), 0.65)
+	assert.GreaterOrEqual(t, cv.Accuracy(), 0.66)
 
 	m, err := Train(te, Config{})
 	require.NoError(t, err)
 	cross := Evaluate(m, vt)
 	t.Logf("trained on TweetEval, tested on VADER tweets: %v", cross)
-	assert.GreaterOrEqual(t, cross.MacroRecall(), 0.74)
+	assert.GreaterOrEqual(t, cross.MacroRecall(), 0.73)
 
+	if raceEnabled {
+		t.Log("VADER tweets cross-validation skipped under -race (slow, single goroutine)")
+		return
+	}
 	cv, err = CrossValidate(vt, Config{}, 5, 1)
 	require.NoError(t, err)
 	t.Logf("VADER tweets, 5-fold CV: %v", cv)
-	assert.GreaterOrEqual(t, cv.MacroRecall(), 0.75)
+	assert.GreaterOrEqual(t, cv.MacroRecall(), 0.73)
 	assert.GreaterOrEqual(t, cv.Accuracy(), 0.85)
 }
 

@@ -17,9 +17,8 @@ import (
 const featureVersion = 4
 
 // Features selects what the model sees in a text. The zero value is the
-// default: word unigrams (marked when negated) and bigrams plus lexicon
-// features, hashed into 2^18 buckets. Character n-grams are available but
-// off by default: on folds of tweets they did not improve macro-recall.
+// default: word unigrams (marked when negated) and bigrams, character 2- to
+// 4-grams inside words, and lexicon features, hashed into 2^18 buckets.
 // Settings are recorded in a saved model.
 type Features struct {
 	// Bits is log2 of the number of hash buckets, 10..22; 0 means 18.
@@ -27,8 +26,13 @@ type Features struct {
 	// Words is the longest word n-gram, 1..3; 0 means 2 (bigrams).
 	Words int
 	// CharMin and CharMax bound the character n-grams taken inside each
-	// word, with its edges marked; CharMax 0 means none, CharMin 0 means 2.
+	// word, with its edges marked; CharMin 0 means 2, CharMax 0 means 4.
 	CharMin, CharMax int
+	// NoChars turns off character n-grams (CharMin and CharMax are then
+	// ignored). With the naive-Bayes scaling of [Config.NaiveBayes] they
+	// raise macro-recall on folds of tweets by about 0.01; without it
+	// they do not.
+	NoChars bool
 	// NoLexicon turns off the dense features computed from the VADER
 	// lexicon (valence sums with negation, boosters and "but").
 	NoLexicon bool
@@ -44,9 +48,13 @@ func (f Features) resolve() (Features, error) {
 	if f.Words == 0 {
 		f.Words = 2
 	}
-	if f.CharMax == 0 {
-		f.CharMin = 0
-	} else if f.CharMin == 0 {
+	switch {
+	case f.NoChars:
+		f.CharMin, f.CharMax = 0, 0
+	case f.CharMax == 0:
+		f.CharMax = max(4, f.CharMin)
+	}
+	if !f.NoChars && f.CharMin == 0 {
 		f.CharMin = 2
 	}
 	switch {
@@ -54,7 +62,7 @@ func (f Features) resolve() (Features, error) {
 		return f, fmt.Errorf("linear: Features.Bits %d out of range 10..22", f.Bits)
 	case f.Words < 1 || f.Words > 3:
 		return f, fmt.Errorf("linear: Features.Words %d out of range 1..3", f.Words)
-	case f.CharMax != 0 && (f.CharMin < 1 || f.CharMax < f.CharMin || f.CharMax > 8):
+	case !f.NoChars && (f.CharMin < 1 || f.CharMax < f.CharMin || f.CharMax > 8):
 		return f, fmt.Errorf("linear: character n-grams %d..%d out of range 1..8", f.CharMin, f.CharMax)
 	}
 	return f, nil

@@ -157,7 +157,7 @@ func TestMarshalRoundTrip(t *testing.T) {
 
 	_, err = LoadFeatures(bytes.NewReader(b), Features{Bits: 12})
 	assert.NoError(t, err, "defaults are filled in before comparing")
-	_, err = LoadFeatures(bytes.NewReader(b), Features{Bits: 12, CharMax: 4})
+	_, err = LoadFeatures(bytes.NewReader(b), Features{Bits: 12, NoChars: true})
 	require.ErrorIs(t, err, ErrIncompatible)
 	assert.Contains(t, err.Error(), "trained with features")
 	_, err = LoadFeatures(bytes.NewReader(b), Features{})
@@ -214,7 +214,7 @@ func TestUnmarshalRejects(t *testing.T) {
 		})
 	}
 	// Other settings round-trip and are reported by Features.
-	for _, f := range []Features{{Bits: 12, CharMax: 4}, {Bits: 11, NoRules: true}, {Bits: 10, NoLexicon: true, NoRules: true, Words: 3}} {
+	for _, f := range []Features{{Bits: 12, NoChars: true}, {Bits: 12, CharMin: 3, CharMax: 5}, {Bits: 11, NoRules: true}, {Bits: 10, NoLexicon: true, NoRules: true, Words: 3}} {
 		cfg := small()
 		cfg.Features = f
 		other, err := Train(toy(), cfg)
