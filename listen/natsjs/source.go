@@ -325,13 +325,13 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 		r.setBody(m)
 		more := yield(p, nil)
 		r.s.seen.add(id)
+		r.mu.Lock()
+		r.acked = append(r.acked, id) // handled; its ack is on its way
+		r.mu.Unlock()
 		if err := r.ack(ctx, m); err != nil && more && ctx.Err() == nil {
 			r.s.cfg.logger.Debug("natsjs: ack", "id", id, "err", err)
 		}
 		r.setBody(nil)
-		r.mu.Lock()
-		r.acked = append(r.acked, id)
-		r.mu.Unlock()
 		if !more {
 			return errStop
 		}

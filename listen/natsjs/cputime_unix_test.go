@@ -1,0 +1,18 @@
+//go:build unix
+
+package natsjs
+
+import (
+	"syscall"
+	"time"
+)
+
+// cpuTime returns the process's user and system CPU time (getrusage), the
+// server's included, as it runs in-process.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

@@ -1,0 +1,62 @@
+// Package natsjs scales an earshot pipeline out over NATS JetStream. It is a
+// separate Go module, so the core module keeps its small dependency list.
+//
+// Pollers (one per platform query, see [Leases]) publish posts with a
+// [Publisher]; any number of workers read them with a [Source], which is a
+// [listen.Source]: the host's loop stays the same, only src changes.
+//
+//	pub, _ := natsjs.NewPublisher(js)
+//	n, err := pub.PublishAll(ctx, mastodonSource) // in the poller
+//
+//	src, _ := natsjs.New(js, "workers")        // in each worker
+//	for p, err := range src.Posts(ctx) { ... } // the usual loop
+//
+// # Subjects and duplicates
+//
+// [EnsureStream] creates the stream (file storage by default). A post goes
+// to <prefix>.<platform>.<partition> (see [Subject]), the partition a hash
+// of its key, so consumers can split the work by subject filter. Each
+// message carries the post's [MsgID] (its key) as Nats-Msg-Id: the server
+// drops a post published again within the duplicate window, so two
+// pollers that overlap never double a post.
+//
+// # Delivery
+//
+// A [Source] reads a durable pull consumer in bounded batches
+// ([WithBatch], [WithMaxWait]) and acknowledges each post after the loop
+// body has returned for it: at least once from end to end. Posts a worker
+// had not finished when it died are delivered again to another worker
+// after the ack wait ([WithAckWait], [WithMaxDeliver], [WithBackoff]).
+// Exactly once is approached with the publish dedupe, a bounded seen-set
+// per Source, and a guard bucket for posts whose ack may have been lost
+// with a connection; see [Source] for the remaining window.
+//
+// # State
+//
+// [Cursors] is a [listen.CursorStore] in a key-value bucket. [Leases] make
+// sure one worker at a time polls a source, with failover when it dies.
+// [Snapshots] stores each worker's [trend.Sketch] and merges them
+// ([trend.Sketch.Merge] is commutative and associative), so the cluster
+// reports the trending keys one process would on the same posts.
+//
+// # Who owns what
+//
+// The host owns the NATS connection and the [jetstream.JetStream] handle:
+// it creates them (with reconnect settings of its choice; we recommend
+// nats.MaxReconnects(-1) and jetstream.WithPublishAsyncTimeout, so that
+// puts to the object store cannot hang across a reconnect), and closes
+// them; nothing here closes them. The host owns ctx: cancelling it ends a
+// [Source.Posts] loop quietly, and [Leases.Run]'s work. Goroutines: a
+// Source runs the library's fetch goroutine for the batch in flight and
+// one keep-alive goroutine per Posts call (it marks posts whose ack may
+// be lost and tells the server a long loop body is still in progress);
+// [Leases.Run] runs one renewing goroutine. All of them have stopped when
+// the call returns. Acks: a post is acknowledged after its loop body
+// returns, also when the body breaks out of the loop; posts received but
+// not yielded when the loop ends are handed back (negative ack).
+//
+// Transient failures (a server restart, a cut connection) are retried
+// inside, with backoff, for up to [WithMaxRetryTime]; an error that
+// reaches the caller is final. Nothing is logged unless [WithLogger] is
+// given.
+package natsjs
