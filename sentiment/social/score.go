@@ -361,6 +361,7 @@ const (
 	aSpace uint8 = 1 << iota
 	aWord
 	aLetter
+	aPlain // a letter, digit or apostrophe: a chunk of only these is one word
 )
 
 var asciiClass = func() (t [128]uint8) {
@@ -369,8 +370,10 @@ var asciiClass = func() (t [128]uint8) {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f':
 			t[c] = aSpace
 		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
-			t[c] = aWord | aLetter
-		case '0' <= c && c <= '9' || c == '\'' || c == '-' || c == '_':
+			t[c] = aWord | aLetter | aPlain
+		case '0' <= c && c <= '9' || c == '\'':
+			t[c] = aWord | aPlain
+		case c == '-' || c == '_':
 			t[c] = aWord
 		}
 	}
@@ -426,21 +429,31 @@ func (s *Scorer) tokenize(st *state) {
 			continue
 		}
 		j := i
+		plain := aPlain
 		for j < len(buf) {
 			if b := buf[j]; b < utf8.RuneSelf {
-				if asciiClass[b]&aSpace != 0 {
+				k := asciiClass[b]
+				if k&aSpace != 0 {
 					break
 				}
+				plain &= k
 				j++
 				continue
 			}
+			plain = 0
 			r, n := utf8.DecodeRune(buf[j:])
 			if isSpace(r) {
 				break
 			}
 			j += n
 		}
-		s.chunk(st, buf[i:j])
+		if plain != 0 {
+			// Only letters, digits and apostrophes: no URL, mention,
+			// emoticon, hashtag or emoji, so chunk would find one word.
+			s.word(st, buf[i:j], false)
+		} else {
+			s.chunk(st, buf[i:j])
+		}
 		i = j
 	}
 }
@@ -629,7 +642,9 @@ func (s *Scorer) addWord(st *state, w []byte, hash bool) {
 			t.lo, t.hi = int32(lo), int32(lo+n)
 			t.upper = letters >= 2 && uppers == letters
 			t.title = letters >= 2 && uppers == 1 && 'A' <= w[0] && w[0] <= 'Z'
-			e, ok = s.tab.Lookup(x0, x1, n)
+			if h := wordtab.Hash(x0, x1, n); s.tab.MayHave(h) {
+				e, ok = s.tab.Probe(h, x0, x1, n)
+			}
 			s.finishWord(st, t, e, ok, lo)
 			return
 		}
