@@ -311,26 +311,17 @@ func (s *Search) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 		}
 		for {
 			posts, err := s.poll(ctx, st.Newest)
+			retry, err := httpx.AfterPoll(ctx, bo, err) // a garbled page is polled again after a backoff
 			if ctx.Err() != nil {
 				return
-			}
-			var de *listen.DecodeError
-			if errors.As(err, &de) {
-				d, ok := bo.Next()
-				if !ok {
-					yield(listen.Post{}, err)
-					return
-				}
-				if httpx.Sleep(ctx, d) != nil {
-					return
-				}
-				continue
 			}
 			if err != nil {
 				yield(listen.Post{}, err)
 				return
 			}
-			bo.Reset()
+			if retry {
+				continue
+			}
 			cont := true
 			for _, f := range posts {
 				if _, dup := seen[f.post.ID]; dup {

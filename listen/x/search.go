@@ -217,27 +217,17 @@ func (s *Search) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 		bo := httpx.NewBackoff(httpx.Retry{Initial: c.cfg.minBackoff, Max: c.cfg.maxBackoff, MaxElapsed: c.cfg.maxRetry})
 		for {
 			posts, err := c.fetchSince(ctx, s.query, since, time.Time{})
+			retry, err := httpx.AfterPoll(ctx, bo, err) // a garbled page is polled again after a backoff
 			if ctx.Err() != nil {
 				return
-			}
-			var de *listen.DecodeError
-			if errors.As(err, &de) {
-				// A garbled page: poll again after a backoff.
-				d, ok := bo.Next()
-				if !ok {
-					yield(listen.Post{}, err)
-					return
-				}
-				if httpx.Sleep(ctx, d) != nil {
-					return
-				}
-				continue
 			}
 			if err != nil {
 				yield(listen.Post{}, err)
 				return
 			}
-			bo.Reset()
+			if retry {
+				continue
+			}
 			cont := true
 			for _, p := range posts {
 				if (since != "" && !idLess(since, p.ID)) || !seen.add(p.ID) {
