@@ -27,6 +27,8 @@ type config struct {
 	maxRetry   time.Duration
 	minBackoff time.Duration
 	maxBackoff time.Duration
+	maxBody    int64         // Search responses; 0 = httpx default (50 MB)
+	reqTimeout time.Duration // one Search request; 0 = httpx default (1m)
 
 	// Jetstream
 	collections []string
@@ -180,6 +182,15 @@ func WithCredentials(identifier, appPassword string) Option {
 // WithInterval sets how long Search waits between polls once it has
 // caught up (default 30s).
 func WithInterval(d time.Duration) Option { return func(cfg *config) { cfg.interval = d } }
+
+// WithMaxBody sets Search's response size limit (default 50 MB); a
+// larger response is a final error unwrapping to [listen.ErrTooLarge].
+// Jetstream frames are bounded by [WithMaxMessageSize] instead.
+func WithMaxBody(n int64) Option { return func(cfg *config) { cfg.maxBody = n } }
+
+// WithRequestTimeout bounds one Search request attempt, so a server that
+// never answers is retried instead of hanging (default 1m).
+func WithRequestTimeout(d time.Duration) Option { return func(cfg *config) { cfg.reqTimeout = d } }
 
 // WithPageSize sets searchPosts' limit (1..100, default 100).
 func WithPageSize(n int) Option { return func(cfg *config) { cfg.pageSize = n } }

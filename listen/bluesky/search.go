@@ -65,7 +65,7 @@ func NewSearch(service, query string, opts ...Option) (*Search, error) {
 	}
 	s.http = &httpx.Client{
 		Platform: Platform, HTTP: cfg.httpClient, UserAgent: cfg.userAgent, Limiter: cfg.limiter,
-		RateLimit: httpx.ParseATProto, Counters: &s.counters, Logger: cfg.logger, Secrets: []httpx.Secret{cfg.password},
+		MaxBody: cfg.maxBody, RequestTimeout: cfg.reqTimeout, RateLimit: httpx.ParseATProto, Counters: &s.counters, Logger: cfg.logger, Secrets: []httpx.Secret{cfg.password},
 		Retry: httpx.Retry{Initial: cfg.minBackoff, Max: cfg.maxBackoff, MaxElapsed: cfg.maxRetry},
 	}
 	if cfg.httpClient == nil {

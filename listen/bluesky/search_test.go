@@ -2,6 +2,7 @@ package bluesky
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"log/slog"
 	"testing"
@@ -129,4 +130,23 @@ func TestSearchBadPassword(t *testing.T) {
 	assert.ErrorIs(t, errs[0], listen.ErrAuth)
 	assert.NotContains(t, errs[0].Error(), "wrong-password")
 	assert.Equal(t, 1, f.logins, "auth failures are not retried")
+}
+
+// TestSearchMaxBody: a response over WithMaxBody is a final error that
+// unwraps to listen.ErrTooLarge.
+func TestSearchMaxBody(t *testing.T) {
+	f := newFakeXRPC(t)
+	f.mu.Lock()
+	for range 20 {
+		f.publish()
+	}
+	f.mu.Unlock()
+	src, err := NewSearch(f.URL, "golang", append(onePass(), WithMaxBody(64), WithRequestTimeout(5*time.Second))...)
+	require.NoError(t, err)
+	var final error
+	for _, err := range src.Posts(ctxTimeout(t, 10*time.Second)) {
+		final = err
+	}
+	require.Error(t, final)
+	assert.True(t, errors.Is(final, listen.ErrTooLarge), "%v", final)
 }

@@ -30,6 +30,8 @@ type config struct {
 	minBackoff time.Duration
 	maxBackoff time.Duration
 	idle       time.Duration
+	maxBody    int64         // 0 = httpx default (50 MB)
+	reqTimeout time.Duration // 0 = httpx default (1m)
 	backfill   string
 	follow     bool
 	dedupe     int
@@ -122,6 +124,16 @@ func WithMaxRetryTime(d time.Duration) Option { return func(cfg *config) { cfg.m
 func WithRetryBackoff(initial, max time.Duration) Option {
 	return func(cfg *config) { cfg.minBackoff, cfg.maxBackoff = initial, max }
 }
+
+// WithMaxBody sets the size limit of a search or rules response (default
+// 50 MB); a larger one is a final error unwrapping to [listen.ErrTooLarge].
+func WithMaxBody(n int64) Option { return func(cfg *config) { cfg.maxBody = n } }
+
+// WithRequestTimeout bounds one request attempt, so a server that never
+// answers is retried instead of hanging (default 1m). For the stream it
+// bounds the wait for the response headers; [WithStallTimeout] watches
+// the open stream.
+func WithRequestTimeout(d time.Duration) Option { return func(cfg *config) { cfg.reqTimeout = d } }
 
 // WithStallTimeout sets how long the stream may send nothing, not even
 // its keep-alive (sent every ~20s), before it is reconnected (default 30s).

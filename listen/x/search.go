@@ -45,7 +45,7 @@ func newClient(bearer string, cfg config, keyPart string) (*client, error) {
 	}
 	c.http = &httpx.Client{
 		Platform: Platform, HTTP: cfg.httpClient, UserAgent: cfg.userAgent, Limiter: cfg.limiter,
-		RateLimit: httpx.ParseX, Counters: &c.counters, Logger: cfg.logger, Secrets: []httpx.Secret{c.token},
+		MaxBody: cfg.maxBody, RequestTimeout: cfg.reqTimeout, RateLimit: httpx.ParseX, Counters: &c.counters, Logger: cfg.logger, Secrets: []httpx.Secret{c.token},
 		Retry: httpx.Retry{Initial: cfg.minBackoff, Max: cfg.maxBackoff, MaxElapsed: cfg.maxRetry,
 			MinRateLimitWait: cfg.min429, MinServerWait: cfg.min5xx},
 	}

@@ -3,6 +3,7 @@ package x
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -338,4 +339,21 @@ func TestFixtures(t *testing.T) {
 	assert.GreaterOrEqual(t, streams, 2, "reconnected after the disconnect error")
 	mu.Unlock()
 	assert.Positive(t, st.Stats().Duplicates, "the replayed posts of the second connection were dropped")
+}
+
+// TestSearchMaxBody: a page over WithMaxBody is a final error that
+// unwraps to listen.ErrTooLarge.
+func TestSearchMaxBody(t *testing.T) {
+	f := newFakeX(t, 50)
+	f.mu.Lock()
+	f.publish()
+	f.mu.Unlock()
+	src, err := NewSearch(token, "#golang", append(onePass(f.URL), WithMaxBody(64), WithRequestTimeout(5*time.Second))...)
+	require.NoError(t, err)
+	var final error
+	for _, err := range src.Posts(ctxTimeout(t, 10*time.Second)) {
+		final = err
+	}
+	require.Error(t, final)
+	assert.True(t, errors.Is(final, listen.ErrTooLarge), "%v", final)
 }
