@@ -7,25 +7,27 @@ import "encoding/binary"
 const MaxShort = 15
 
 // Table maps non-empty byte-string keys to entries of type E. Keys of up
-// to MaxShort bytes (nearly all of a lexicon) sit in 16-byte slots, four
-// per cache line, with their entries in a parallel slice; a filter of one
-// bit per hash value rejects most absent keys without touching the slots.
+// to MaxShort bytes (nearly all of a lexicon) sit with their entries in
+// the slots of an open-addressing table, compared as two 64-bit words; a
+// two-bit Bloom filter, small enough to stay in the L1 cache, rejects
+// nearly all absent keys without touching the slots.
 // A Table is not safe for concurrent writes; once built it may be read by
 // any number of goroutines.
 type Table[E any] struct {
-	slots  []slot // power-of-two length, at most half full
-	vals   []E    // vals[i] is the entry of slots[i]
+	slots  []slot[E] // power-of-two length, at most half full
 	keys   []string
 	long   map[string]E // keys longer than MaxShort
 	filter []uint64
 }
 
-type slot struct {
-	k0, k1 uint64 // the key, zero-padded, with its length in k1's top byte; 0, 0 is empty
+// slot holds a key with its entry, so that a hit reads one cache line.
+type slot[E any] struct {
+	k0, k1 uint64 // the key, zero-padded, with its length in k1's top byte; k1 == 0 is empty
+	e      E
 }
 
-// filterBits is the size of the filter in bits.
-const filterBits = 1 << 16
+// filterBits is the size of the filter in bits; each key sets two.
+const filterBits = 1 << 17
 
 const (
 	hashMul1 = 0x9E3779B97F4A7C15
@@ -58,15 +60,21 @@ func New[E any](n int) *Table[E] {
 	for size < 2*n {
 		size *= 2
 	}
-	return &Table[E]{slots: make([]slot, size), vals: make([]E, size),
+	return &Table[E]{slots: make([]slot[E], size),
 		keys: make([]string, 0, n), filter: make([]uint64, filterBits/64)}
 }
 
 // MayHave reports whether a key of hash h may be in the table's slots:
 // false means it is not.
 func (t *Table[E]) MayHave(h uint64) bool {
-	f := h >> 48
-	return t.filter[f>>6]&(1<<(f&63)) != 0
+	f, g := h>>47, (h>>30)&(filterBits-1)
+	return t.filter[f>>6]&(1<<(f&63)) != 0 && t.filter[g>>6]&(1<<(g&63)) != 0
+}
+
+func (t *Table[E]) addFilter(h uint64) {
+	f, g := h>>47, (h>>30)&(filterBits-1)
+	t.filter[f>>6] |= 1 << (f & 63)
+	t.filter[g>>6] |= 1 << (g & 63)
 }
 
 // Lookup returns the entry of the key held in k0, k1 (zero-padded) of
@@ -87,7 +95,7 @@ func (t *Table[E]) Probe(h, k0, k1 uint64, n int) (E, bool) {
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := &t.slots[i]
 		if s.k0 == k0 && s.k1 == k1 {
-			return t.vals[i], true
+			return s.e, true
 		}
 		if s.k1 == 0 {
 			var zero E
@@ -116,11 +124,11 @@ func (t *Table[E]) Get(key []byte) (E, bool) {
 func (t *Table[E]) slotOf(key string) int {
 	k0, k1 := Pack([]byte(key))
 	n := len(key)
-	want := slot{k0, k1 | uint64(n)<<56}
+	k1 |= uint64(n) << 56
 	mask := uint64(len(t.slots) - 1)
-	for i := Hash(k0, k1, n) & mask; ; i = (i + 1) & mask {
-		s := t.slots[i]
-		if s.k1 == 0 || s == want {
+	for i := Hash(k0, k1&^(0xff<<56), n) & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.k1 == 0 || s.k0 == k0 && s.k1 == k1 {
 			return int(i)
 		}
 	}
@@ -149,11 +157,10 @@ func (t *Table[E]) Set(key string, e E) {
 		}
 		t.keys = append(t.keys, key)
 		k0, k1 := Pack([]byte(key))
-		t.slots[i] = slot{k0, k1 | uint64(len(key))<<56}
-		f := Hash(k0, k1, len(key)) >> 48
-		t.filter[f>>6] |= 1 << (f & 63)
+		t.slots[i].k0, t.slots[i].k1 = k0, k1|uint64(len(key))<<56
+		t.addFilter(Hash(k0, k1, len(key)))
 	}
-	t.vals[i] = e
+	t.slots[i].e = e
 }
 
 // Update applies f to key's entry (the zero entry if absent) and stores
@@ -165,18 +172,17 @@ func (t *Table[E]) Update(key string, f func(*E)) {
 }
 
 func (t *Table[E]) grow() {
-	old, oldVals := t.slots, t.vals
-	t.slots = make([]slot, 2*len(old))
-	t.vals = make([]E, 2*len(old))
+	old := t.slots
+	t.slots = make([]slot[E], 2*len(old))
 	mask := uint64(len(t.slots) - 1)
-	for j, s := range old {
+	for _, s := range old {
 		if s.k1 == 0 {
 			continue
 		}
 		n := int(s.k1 >> 56)
 		for i := Hash(s.k0, s.k1&^(0xff<<56), n) & mask; ; i = (i + 1) & mask {
 			if t.slots[i].k1 == 0 {
-				t.slots[i], t.vals[i] = s, oldVals[j]
+				t.slots[i] = s
 				break
 			}
 		}
@@ -186,8 +192,7 @@ func (t *Table[E]) grow() {
 // Clone returns a copy that can be changed without affecting t.
 func (t *Table[E]) Clone() *Table[E] {
 	c := &Table[E]{
-		slots:  append([]slot(nil), t.slots...),
-		vals:   append([]E(nil), t.vals...),
+		slots:  append([]slot[E](nil), t.slots...),
 		keys:   append(make([]string, 0, len(t.keys)+64), t.keys...),
 		filter: append([]uint64(nil), t.filter...),
 	}
