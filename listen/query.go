@@ -28,15 +28,29 @@ import (
 // other character separates them, so "wi-fi" is the phrase "wi fi". An
 // emoji or other symbol is a word of its own, so a query can ask for 🔥.
 // A query consisting only of exclusions matches every post without them.
+//
+// # Speed
+//
+// Most posts mention none of a query's words. Before tokenizing a text,
+// Match runs a prefilter: a bitmap of the rarest four-character sequence
+// of each word, checked with a few operations per byte and no branch that
+// depends on the text. Only texts that pass are tokenized. Queries with a
+// one-letter word, words that do not fold to ASCII (日本, emoji) or more
+// than 64 atoms have no prefilter, and queries of very common words pass
+// most texts to the tokenizer; both then cost about twice as much (see
+// BENCHMARKS.md).
 type Query struct {
 	src   string
 	root  *qnode
 	atoms []atom
-	table []slot    // open-addressed by the hash of each atom's last token
-	mask  uint64    // len(table)-1
-	refs  []int32   // atom indexes, grouped per slot
-	span  int       // longest phrase, in tokens
-	bloom [4]uint64 // a bit per atom's last token hash, to skip most table probes
+	table []slot     // open-addressed by the hash of each atom's last token
+	mask  uint64     // len(table)-1
+	refs  []int32    // atom indexes, grouped per slot
+	span  int        // longest phrase, in tokens
+	bloom [4]uint64  // a bit per atom's last token hash, to skip most table probes
+	pre   *prefilter // nil when the query's words do not allow one
+	// langAtoms are the indexes of the lang: atoms.
+	langAtoms []int32
 	// fieldAtoms is true when the query has tags or mentions, which are
 	// also looked for in Post.Tags and Post.Mentions.
 	fieldAtoms bool
@@ -64,6 +78,7 @@ const (
 type atom struct {
 	kind   atomKind
 	hashes []uint64 // token hashes of the word or phrase; one for tags and mentions
+	folded []string // the words folded to ASCII, for the prefilter; nil if they are not
 	lang   string   // lower-cased, for atomLang
 }
 
@@ -157,6 +172,7 @@ func (q *Query) buildTable() {
 	var order []uint64
 	for i, a := range q.atoms {
 		if a.kind == atomLang {
+			q.langAtoms = append(q.langAtoms, int32(i))
 			continue
 		}
 		if a.kind == atomTag || a.kind == atomMention {
@@ -172,6 +188,18 @@ func (q *Query) buildTable() {
 			q.span = len(a.hashes)
 		}
 	}
+	var words [][]string
+	for _, a := range q.atoms {
+		if a.kind == atomLang {
+			continue
+		}
+		if a.folded == nil {
+			words = nil
+			break
+		}
+		words = append(words, a.folded)
+	}
+	q.pre = newPrefilter(words)
 	size := 8
 	for size < 2*len(order) {
 		size *= 2
@@ -221,9 +249,9 @@ func (n *qnode) eval(s *atomSet) bool {
 // looks at p.Lang, p.Tags and p.Mentions. It does not allocate.
 func (q *Query) Match(p *Post) bool {
 	var set atomSet
-	for i, a := range q.atoms {
-		if a.kind == atomLang && langMatch(p.Lang, a.lang) {
-			set.add(int32(i))
+	for _, i := range q.langAtoms {
+		if langMatch(p.Lang, q.atoms[i].lang) {
+			set.add(i)
 		}
 	}
 	if q.fieldAtoms {
@@ -261,15 +289,19 @@ func (q *Query) MatchText(text string) bool {
 }
 
 func (q *Query) matchText(text string, set *atomSet) bool {
-	if q.monotone && q.root.eval(set) {
+	// A query without exclusions is false while no atom is found.
+	empty := *set == atomSet{}
+	if q.monotone && !empty && q.root.eval(set) {
 		return true
 	}
-	if len(q.table) > 0 {
+	if len(q.table) > 0 && (q.pre == nil || q.pre.mayMatch(text)) {
 		sc := scanner{q: q, set: set, bloom: &q.bloom}
 		sc.scan(text)
 		if sc.done {
 			return true
 		}
+	} else if q.monotone && empty {
+		return false
 	}
 	return q.root.eval(set)
 }
@@ -319,6 +351,25 @@ func (sc *scanner) completes(a *atom, flags uint8) bool {
 		}
 	}
 	return true
+}
+
+// foldWords returns the ASCII-folded words of text for the prefilter, or
+// nil unless every word folds to ASCII and the split agrees with the
+// tokenizer's hashes.
+func foldWords(text string, hashes []uint64) []string {
+	words := splitWords(text)
+	if len(words) != len(hashes) {
+		return nil
+	}
+	folded := make([]string, len(words))
+	for i, w := range words {
+		f, ok := foldedASCII(w)
+		if !ok || tokenHash(f) != hashes[i] || tokenHash(w) != hashes[i] {
+			return nil
+		}
+		folded[i] = f
+	}
+	return folded
 }
 
 // tokenHash returns the hash of s's first token, for tags and mentions
@@ -586,6 +637,7 @@ func (p *qparser) leaf(t qtok) (*qnode, error) {
 		for _, k := range tokens(text) {
 			a.hashes = append(a.hashes, k.hash)
 		}
+		a.folded = foldWords(text, a.hashes)
 		switch {
 		case len(a.hashes) == 0:
 			return nil, p.errf(t.pos, "%q has no words to match", t.text)

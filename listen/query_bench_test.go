@@ -104,3 +104,19 @@ func (c cpuClock) report(b *testing.B) {
 		b.ReportMetric(float64(b.N)/d.Seconds()/1e6, "Mposts/cpu-s")
 	}
 }
+
+// BenchmarkQueryMatchCommonWords is the unfavourable case: ten common
+// words that most posts contain, so the prefilter lets nearly every post
+// through to the tokenizer.
+func BenchmarkQueryMatchCommonWords(b *testing.B) {
+	q := listen.MustCompile(`(people OR water OR house OR picture) (great OR good OR right OR little OR large OR small)`)
+	posts := benchPosts(1024)
+	b.SetBytes(140)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := startCPU()
+	for i := 0; i < b.N; i++ {
+		q.Match(&posts[i&1023])
+	}
+	cpu.report(b)
+}

@@ -78,6 +78,21 @@ const (
 )
 
 func classify(r rune) runeClass {
+	// Fast answers for the non-ASCII characters posts are full of: accented
+	// Latin letters, emoji, joiners and variation selectors.
+	switch {
+	case r >= 0xC0 && r < 0x250 && r != 0xD7 && r != 0xF7:
+		return runeWord
+	case r == 0x200D, r >= 0xFE00 && r <= 0xFE0F, r >= 0x1F3FB && r <= 0x1F3FF:
+		return runeIgnore
+	case r >= 0x1F000 && r <= 0x1FAFF:
+		return runeSymbol
+	}
+	return classifySlow(r)
+}
+
+// classifySlow is classify by the Unicode tables.
+func classifySlow(r rune) runeClass {
 	switch {
 	case r == utf8.RuneError:
 		return runeSep
@@ -95,6 +110,16 @@ func classify(r rune) runeClass {
 
 // foldRune lower-cases r and strips accents from Latin letters.
 func foldRune(r rune) rune {
+	if r >= 0xC0 && r < 0x250 {
+		if b := latinBase[r-0xC0]; b != ' ' {
+			return rune(b) // the table holds the base letter of both cases
+		}
+	}
+	return foldRuneSlow(r)
+}
+
+// foldRuneSlow is foldRune by the Unicode tables.
+func foldRuneSlow(r rune) rune {
 	r = unicode.ToLower(r)
 	if r >= 0xC0 && r < 0x250 {
 		if b := latinBase[r-0xC0]; b != ' ' {
