@@ -136,14 +136,20 @@ func parseLexiconLine(line string) (tok string, val float64, reason string) {
 // process from the govader data package and never modified afterwards.
 type base struct {
 	lex     *Lexicon
-	entries *table          // lex plus the words the rules name
-	emoji   map[rune]string // single-code-point emoji -> description
+	entries *table // lex plus the words the rules name
 	err     error
+
+	// The emoji descriptions are decoded on first use (the first text
+	// with a non-ASCII character), so that building a scorer does not pay
+	// for them.
+	emojiOnce sync.Once
+	emoji     map[rune]string // single-code-point emoji -> description
+	emojiErr  error
 }
 
 var (
 	baseOnce sync.Once
-	baseData base
+	baseData *base
 )
 
 const (
@@ -154,15 +160,15 @@ const (
 // defaultBase returns the shared default lexicon, decoding it on first use.
 func defaultBase() *base {
 	baseOnce.Do(func() { baseData = loadBase() })
-	return &baseData
+	return baseData
 }
 
 // loadBase decodes the govader assets. Keys and descriptions are substrings
 // of one string per asset, so the load makes few allocations.
-func loadBase() base {
+func loadBase() *base {
 	raw, err := data.Asset(lexiconAsset)
 	if err != nil {
-		return base{err: fmt.Errorf("vader: load lexicon from govader: %w", err)}
+		return &base{err: fmt.Errorf("vader: load lexicon from govader: %w", err)}
 	}
 	text := string(raw)
 	lex := &Lexicon{tab: newTable(7600)}
@@ -170,7 +176,7 @@ func loadBase() base {
 		line, rest = cutLine(rest)
 		tok, v, reason := parseLexiconLine(line)
 		if reason != "" {
-			return base{err: fmt.Errorf("vader: govader lexicon: %s", reason)}
+			return &base{err: fmt.Errorf("vader: govader lexicon: %s", reason)}
 		}
 		if tok != "" {
 			lex.set(tok, v)
@@ -184,11 +190,27 @@ func loadBase() base {
 		lex.set("hearts", 3.3)
 	}
 
-	raw, err = data.Asset(emojiAsset)
-	if err != nil {
-		return base{err: fmt.Errorf("vader: load emoji lexicon from govader: %w", err)}
+	// The default lexicon is never changed, so the scorer's table can be
+	// the lexicon's own, with the rule words added.
+	addRuleWords(lex.tab)
+	return &base{lex: lex, entries: lex.tab}
+}
+
+// emojiMap returns the emoji descriptions, decoding them on first use.
+func (b *base) emojiMap() map[rune]string {
+	b.emojiOnce.Do(func() { b.emoji, b.emojiErr = loadEmoji() })
+	if b.emojiErr != nil {
+		panic(b.emojiErr) // the dependency's embedded data is broken: a build problem
 	}
-	text = string(raw)
+	return b.emoji
+}
+
+func loadEmoji() (map[rune]string, error) {
+	raw, err := data.Asset(emojiAsset)
+	if err != nil {
+		return nil, fmt.Errorf("vader: load emoji lexicon from govader: %w", err)
+	}
+	text := string(raw)
 	emoji := make(map[rune]string, 1300)
 	for line, rest := "", text; rest != ""; {
 		line, rest = cutLine(rest)
@@ -207,10 +229,7 @@ func loadBase() base {
 			emoji[r] = desc
 		}
 	}
-	// The default lexicon is never changed, so the scorer's table can be
-	// the lexicon's own, with the rule words added.
-	addRuleWords(lex.tab)
-	return base{lex: lex, entries: lex.tab, emoji: emoji}
+	return emoji, nil
 }
 
 func cutLine(s string) (line, rest string) {
@@ -234,7 +253,7 @@ func DefaultLexicon() *Lexicon {
 // EmojiDescription returns the text that VADER substitutes for a
 // single-code-point emoji, such as "grinning face" for U+1F600.
 func EmojiDescription(r rune) (string, bool) {
-	d, ok := defaultBase().emoji[r]
+	d, ok := defaultBase().emojiMap()[r]
 	return d, ok
 }
 
@@ -242,7 +261,7 @@ func EmojiDescription(r rune) (string, bool) {
 // description, in no particular order.
 func Emoji() iter.Seq2[rune, string] {
 	return func(yield func(rune, string) bool) {
-		for r, d := range defaultBase().emoji {
+		for r, d := range defaultBase().emojiMap() {
 			if !yield(r, d) {
 				return
 			}

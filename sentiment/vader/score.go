@@ -462,6 +462,9 @@ var pow10 = [...]float64{1, 10, 100, 1000, 10000, 100000, 1000000}
 // to the decimal nearest to x's exact binary value, ties to even. It is
 // exported for the other scorers that report VADER-compatible figures.
 func Round(x float64, digits int) float64 {
+	if x == 0 {
+		return 0 // as below, -0 rounds to +0
+	}
 	if digits < 0 || digits >= len(pow10) || math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 1e9 || digits > 6 {
 		return x
 	}
@@ -514,6 +517,7 @@ func (s *Scorer) replace(st *state, text string) {
 	buf := st.buf[:0]
 	ep, qm := 0, 0
 	prevSpace := true
+	var emoji map[rune]string // loaded at the first non-ASCII character
 	for i := 0; i < len(text); {
 		c := text[i]
 		if c < utf8.RuneSelf && !(c == '&' && s.html) {
@@ -551,7 +555,10 @@ func (s *Scorer) replace(st *state, text string) {
 			continue
 		}
 		i += size
-		if d, ok := s.emoji[r]; ok {
+		if emoji == nil {
+			emoji = s.base.emojiMap()
+		}
+		if d, ok := emoji[r]; ok {
 			if !prevSpace {
 				buf = append(buf, ' ')
 			}

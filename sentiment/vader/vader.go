@@ -17,7 +17,7 @@ import (
 // concurrent use by any number of goroutines.
 type Scorer struct {
 	entries *table
-	emoji   map[rune]string
+	base    *base               // for the emoji descriptions, decoded on first use
 	phrases map[string][]phrase // first word -> phrases starting with it
 	html    bool
 	pool    sync.Pool // *state
@@ -76,7 +76,7 @@ func New(opts ...Option) *Scorer {
 	if b.err != nil {
 		panic(b.err) // the dependency's embedded data is broken: a build problem
 	}
-	s := &Scorer{emoji: b.emoji, html: c.html, entries: b.entries}
+	s := &Scorer{base: b, html: c.html, entries: b.entries}
 	if c.lex != nil {
 		s.entries = buildEntries(c.lex)
 	} else if len(c.terms) > 0 {
