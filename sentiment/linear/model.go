@@ -347,15 +347,22 @@ func (m *Model) fit(d *dataset, rows []int, cfg Config) error {
 	}
 
 	sc := nbScales(d, rows, m.dim, cfg.NaiveBayes)
-	w := make([]float64, m.dim*nClass)
-	g2 := make([]float64, m.dim*nClass) // AdaGrad's sums of squared gradients
-	for i := range g2 {
-		g2[i] = 1e-2
+	// The training state of each hashed row lies together in st, one
+	// cache line per feature: nClass weights, AdaGrad's sums of squared
+	// gradients, and the naive-Bayes scales.
+	const stride = 3 * nClass
+	st := make([]float64, m.dim*stride)
+	for i := 0; i < m.dim; i++ {
+		r := st[i*stride : i*stride+stride]
+		for c := 0; c < nClass; c++ {
+			r[nClass+c] = 1e-2
+			r[2*nClass+c] = sc[i*nClass+c]
+		}
 	}
 	order := slices.Clone(rows)
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
 	rate, l2 := cfg.Rate, cfg.L2
-	avg := make([]float64, len(w)) // sum of the weights after each epoch
+	avg := make([]float64, m.dim*nClass) // sum of the weights after each epoch
 	for range cfg.Epochs {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, n := range order {
@@ -363,12 +370,10 @@ func (m *Model) fit(d *dataset, rows []int, cfg Config) error {
 			var z [3]float64
 			for k, i := range fi {
 				v := float64(fv[k])
-				j := int(i) * nClass
-				r := w[j : j+nClass]
-				s := sc[j : j+nClass]
-				z[0] += r[0] * s[0] * v
-				z[1] += r[1] * s[1] * v
-				z[2] += r[2] * s[2] * v
+				r := st[int(i)*stride : int(i)*stride+stride]
+				z[0] += r[0] * r[6] * v
+				z[1] += r[1] * r[7] * v
+				z[2] += r[2] * r[8] * v
 			}
 			p := softmax(z)
 			y := int(d.labels[n]) + 1
@@ -382,17 +387,18 @@ func (m *Model) fit(d *dataset, rows []int, cfg Config) error {
 			}
 			for k, i := range fi {
 				v := float64(fv[k])
-				base := int(i) * nClass
+				r := st[int(i)*stride : int(i)*stride+stride]
 				for c := 0; c < nClass; c++ {
-					j := base + c
-					g := d[c]*v*sc[j] + l2*w[j]
-					g2[j] += g * g
-					w[j] -= rate * g / math.Sqrt(g2[j])
+					g := d[c]*v*r[2*nClass+c] + l2*r[c]
+					r[nClass+c] += g * g
+					r[c] -= rate * g / math.Sqrt(r[nClass+c])
 				}
 			}
 		}
-		for i, v := range w {
-			avg[i] += v
+		for i := 0; i < m.dim; i++ {
+			for c := 0; c < nClass; c++ {
+				avg[i*nClass+c] += st[i*stride+c]
+			}
 		}
 	}
 	// The model is the average of the epochs' weights, which is less
