@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/earshot-dev/earshot/sentiment"
+	"github.com/earshot-dev/earshot/sentiment/internal/vaderrules"
 	"github.com/earshot-dev/earshot/sentiment/internal/wordtab"
 	"github.com/earshot-dev/earshot/sentiment/vader"
 )
@@ -38,10 +39,10 @@ type state struct {
 }
 
 const (
-	bIncr   = 0.293
-	cIncr   = 0.733
-	nScalar = -0.74
-	alpha   = 15
+	bIncr   = vaderrules.BIncr
+	cIncr   = vaderrules.CIncr
+	nScalar = vaderrules.NScalar
+	alpha   = vaderrules.Alpha
 	// lengthK is the number of sentiment-bearing tokens up to which the
 	// sum is taken as is; beyond it the sum grows as the square root of
 	// their number, as evidence from independent words does, so long texts
@@ -230,17 +231,7 @@ func (s *Scorer) finish(sent []float64, ep, qm int) sentiment.Score {
 	if k > lengthK {
 		sum *= math.Sqrt(float64(lengthK) / float64(k))
 	}
-	if ep > 4 {
-		ep = 4
-	}
-	amp := float64(ep) * 0.292
-	if qm > 1 {
-		if qm <= 3 {
-			amp += float64(qm) * 0.18
-		} else {
-			amp += 0.96
-		}
-	}
+	amp := vaderrules.PunctEmphasis(ep, qm)
 	switch {
 	case sum > 0:
 		sum += amp

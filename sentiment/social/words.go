@@ -1,39 +1,47 @@
 package social
 
+import (
+	"math"
+
+	"github.com/earshot-dev/earshot/sentiment/internal/vaderrules"
+)
+
 // Word lists: English knowledge, not fitted to any data set.
 
 // negators reverse the valence of a sentiment word up to three words later
-// in the same clause (VADER's NEGATE list, plus the spellings social posts
-// use without apostrophes or with curly ones, which are normalised).
-var negators = []string{
-	"aint", "arent", "cannot", "cant", "couldnt", "darent", "didnt", "doesnt",
-	"ain't", "aren't", "can't", "couldn't", "daren't", "didn't", "doesn't",
-	"dont", "hadnt", "hasnt", "havent", "isnt", "mightnt", "mustnt", "neither",
-	"don't", "hadn't", "hasn't", "haven't", "isn't", "mightn't", "mustn't",
-	"neednt", "needn't", "never", "none", "nope", "nor", "not", "nothing", "nowhere",
-	"oughtnt", "shant", "shouldnt", "uhuh", "wasnt", "werent",
-	"oughtn't", "shan't", "shouldn't", "uh-uh", "wasn't", "weren't",
-	"without", "wont", "wouldnt", "won't", "wouldn't", "rarely", "seldom",
-	"no", "nobody", "nah", "dnt", "nvr", "wouldn't", "couldnt",
-}
+// in the same clause: VADER's NEGATE list except "despite", plus the
+// spellings social posts use without apostrophes (curly ones are
+// normalised) and a few more.
+var negators = append(without(vaderrules.Negate, "despite"),
+	"no", "nobody", "nah", "dnt", "nvr")
 
 // boosters intensify (positive) or dampen (negative) the next sentiment
-// word, by VADER's 0.293.
-var boosters = map[string]float64{
-	"absolutely": 1, "amazingly": 1, "awfully": 1, "completely": 1, "considerable": 1, "considerably": 1,
-	"decidedly": 1, "deeply": 1, "effing": 1, "enormous": 1, "enormously": 1,
-	"entirely": 1, "especially": 1, "exceptional": 1, "exceptionally": 1,
-	"extreme": 1, "extremely": 1, "fabulously": 1, "flipping": 1, "flippin": 1, "frackin": 1, "fracking": 1,
-	"fricking": 1, "frickin": 1, "frigging": 1, "friggin": 1, "fully": 1,
-	"fuckin": 1, "fucking": 1, "fuggin": 1, "fugging": 1, "greatly": 1, "hella": 1, "highly": 1, "hugely": 1,
-	"incredible": 1, "incredibly": 1, "intensely": 1, "major": 1, "majorly": 1, "more": 1, "most": 1,
-	"particularly": 1, "purely": 1, "quite": 1, "really": 1, "remarkably": 1, "so": 1, "substantially": 1,
-	"thoroughly": 1, "total": 1, "totally": 1, "tremendous": 1, "tremendously": 1,
-	"uber": 1, "unbelievably": 1, "unusually": 1, "utter": 1, "utterly": 1, "very": 1, "soo": 1, "sooo": 1, "rly": 1, "realy": 1, "srsly": 1, "too": 1,
-	"almost": -1, "barely": -1, "kinda": -1, "kindof": -1, "kind-of": -1,
-	"less": -1, "little": -1, "marginal": -1, "marginally": -1, "occasional": -1, "occasionally": -1, "partly": -1,
-	"scarce": -1, "scarcely": -1, "slight": -1, "slightly": -1, "somewhat": -1, "sorta": -1, "sortof": -1, "sort-of": -1,
-	"fairly": -1, "bit": -1,
+// word, by VADER's 0.293: VADER's one-word BOOSTER_DICT keys except
+// "hardly", plus social spellings and two more dampeners.
+var boosters = func() map[string]float64 {
+	m := make(map[string]float64, len(vaderrules.Boosters)+8)
+	for w, d := range vaderrules.Boosters {
+		m[w] = math.Copysign(1, d)
+	}
+	delete(m, "hardly")
+	for _, w := range []string{"soo", "sooo", "rly", "realy", "srsly", "too"} {
+		m[w] = 1
+	}
+	for _, w := range []string{"fairly", "bit"} {
+		m[w] = -1
+	}
+	return m
+}()
+
+// without returns a copy of list without drop.
+func without(list []string, drop string) []string {
+	out := make([]string, 0, len(list))
+	for _, w := range list {
+		if w != drop {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // contrasts shift weight to the clause after them ("good phone but awful

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/earshot-dev/earshot/sentiment"
+	"github.com/earshot-dev/earshot/sentiment/internal/vaderrules"
 	"github.com/earshot-dev/earshot/sentiment/internal/wordtab"
 )
 
@@ -401,7 +402,7 @@ func scoreValence(sent []float64, neu, ep, qm int) sentiment.Score {
 	for _, v := range sent {
 		sum += v
 	}
-	amp := punctEmphasis(ep, qm)
+	amp := vaderrules.PunctEmphasis(ep, qm)
 	if sum > 0 {
 		sum += amp
 	} else if sum < 0 {
@@ -428,21 +429,6 @@ func scoreValence(sent []float64, neu, ep, qm int) sentiment.Score {
 		Neutral:  Round(math.Abs(float64(neu)/total), 3),
 		Negative: Round(math.Abs(neg/total), 3),
 	}
-}
-
-func punctEmphasis(ep, qm int) float64 {
-	if ep > 4 {
-		ep = 4
-	}
-	amp := float64(ep) * 0.292
-	if qm > 1 {
-		if qm <= 3 {
-			amp += float64(qm) * 0.18
-		} else {
-			amp += 0.96
-		}
-	}
-	return amp
 }
 
 func normalize(score float64) float64 {

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/earshot-dev/earshot/sentiment"
+	"github.com/earshot-dev/earshot/sentiment/internal/vaderrules"
 )
 
 // Scorer scores texts the way vaderSentiment 3.3.2's
@@ -182,53 +183,14 @@ var idWords = map[string]uint8{
 	"enough": idEnough, "sort": idSort,
 }
 
-// Constants of vaderSentiment 3.3.2.
+// Constants of vaderSentiment 3.3.2 (package vaderrules).
 const (
-	bIncr   = 0.293
-	bDecr   = -0.293
-	cIncr   = 0.733
-	nScalar = -0.74
-	alpha   = 15
+	bIncr   = vaderrules.BIncr
+	bDecr   = vaderrules.BDecr
+	cIncr   = vaderrules.CIncr
+	nScalar = vaderrules.NScalar
+	alpha   = vaderrules.Alpha
 )
-
-// negateWords is the reference's NEGATE list.
-var negateWords = []string{
-	"aint", "arent", "cannot", "cant", "couldnt", "darent", "didnt", "doesnt",
-	"ain't", "aren't", "can't", "couldn't", "daren't", "didn't", "doesn't",
-	"dont", "hadnt", "hasnt", "havent", "isnt", "mightnt", "mustnt", "neither",
-	"don't", "hadn't", "hasn't", "haven't", "isn't", "mightn't", "mustn't",
-	"neednt", "needn't", "never", "none", "nope", "nor", "not", "nothing", "nowhere",
-	"oughtnt", "shant", "shouldnt", "uhuh", "wasnt", "werent",
-	"oughtn't", "shan't", "shouldn't", "uh-uh", "wasn't", "weren't",
-	"without", "wont", "wouldnt", "won't", "wouldn't", "rarely", "seldom", "despite",
-}
-
-// boosters is the reference's BOOSTER_DICT without its two-word keys,
-// which only the idiom rule can match (see boosterBigrams).
-var boosters = map[string]float64{
-	"absolutely": bIncr, "amazingly": bIncr, "awfully": bIncr,
-	"completely": bIncr, "considerable": bIncr, "considerably": bIncr,
-	"decidedly": bIncr, "deeply": bIncr, "effing": bIncr, "enormous": bIncr, "enormously": bIncr,
-	"entirely": bIncr, "especially": bIncr, "exceptional": bIncr, "exceptionally": bIncr,
-	"extreme": bIncr, "extremely": bIncr,
-	"fabulously": bIncr, "flipping": bIncr, "flippin": bIncr, "frackin": bIncr, "fracking": bIncr,
-	"fricking": bIncr, "frickin": bIncr, "frigging": bIncr, "friggin": bIncr, "fully": bIncr,
-	"fuckin": bIncr, "fucking": bIncr, "fuggin": bIncr, "fugging": bIncr,
-	"greatly": bIncr, "hella": bIncr, "highly": bIncr, "hugely": bIncr,
-	"incredible": bIncr, "incredibly": bIncr, "intensely": bIncr,
-	"major": bIncr, "majorly": bIncr, "more": bIncr, "most": bIncr, "particularly": bIncr,
-	"purely": bIncr, "quite": bIncr, "really": bIncr, "remarkably": bIncr,
-	"so": bIncr, "substantially": bIncr,
-	"thoroughly": bIncr, "total": bIncr, "totally": bIncr, "tremendous": bIncr, "tremendously": bIncr,
-	"uber": bIncr, "unbelievably": bIncr, "unusually": bIncr, "utter": bIncr, "utterly": bIncr,
-	"very":   bIncr,
-	"almost": bDecr, "barely": bDecr, "hardly": bDecr,
-	"kinda": bDecr, "kindof": bDecr, "kind-of": bDecr,
-	"less": bDecr, "little": bDecr, "marginal": bDecr, "marginally": bDecr,
-	"occasional": bDecr, "occasionally": bDecr, "partly": bDecr,
-	"scarce": bDecr, "scarcely": bDecr, "slight": bDecr, "slightly": bDecr, "somewhat": bDecr,
-	"sorta": bDecr, "sortof": bDecr, "sort-of": bDecr,
-}
 
 // boosterBigrams are BOOSTER_DICT's two-word keys ("just enough", "kind
 // of", "sort of"), all worth bDecr.
@@ -269,7 +231,7 @@ func buildEntries(lex *Lexicon) *table {
 
 // addRuleWords flags, in t, the words the rules name.
 func addRuleWords(t *table) {
-	for k, v := range boosters {
+	for k, v := range vaderrules.Boosters {
 		t.update(k, func(e *entry) {
 			e.flags |= fBooster
 			if v < 0 {
@@ -277,7 +239,7 @@ func addRuleWords(t *table) {
 			}
 		})
 	}
-	for _, k := range negateWords {
+	for _, k := range vaderrules.Negate {
 		t.update(k, func(e *entry) { e.flags |= fNegate })
 	}
 	idiom := map[uint8]bool{}
