@@ -42,7 +42,7 @@ import (
 // worker writes their IDs to the key-value bucket <consumer>_guard once it
 // is reconnected, and every worker checks that bucket for each redelivered
 // post and drops the ones found there. After its own connection came back
-// (a server restart can forget deliveries), a worker waits half a second
+// (a server restart can forget deliveries), a worker waits a second
 // and then checks every post for two ack waits. Together with
 // the message-ID dedupe on publish, each post reaches one host's loop body
 // once, provided the worker reconnects within the ack wait. A worker that
@@ -95,7 +95,7 @@ func (s *Source) consumerConfig() jetstream.ConsumerConfig {
 func (s *Source) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 	return func(yield func(listen.Post, error) bool) {
 		n := s.js.Conn().Stats().Reconnects
-		r := &run{s: s, reconnects: n, lastReconnects: n}
+		r := &run{s: s, reconnects: n, lastReconnects: n, recent: make([]string, min(max(4*s.cfg.batch, 256), 4096))}
 		stop := r.keepAlive()
 		err := r.loop(ctx, yield)
 		stop()
@@ -122,6 +122,8 @@ type run struct {
 	mu         sync.Mutex
 	body       jetstream.Msg // the message whose loop body is running
 	acked      []string      // IDs acknowledged since the last confirmation
+	recent     []string      // ring of the last confirmed IDs: a server restart can lose them
+	next       int
 	reconnects uint64        // the connection's reconnect count at the last confirmation
 }
 
@@ -135,7 +137,7 @@ func (r *run) keepAlive() (stop func()) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		tick := min(r.s.cfg.ackWait/3, 250*time.Millisecond)
+		tick := min(r.s.cfg.ackWait/3, 100*time.Millisecond)
 		t := time.NewTicker(tick)
 		defer t.Stop()
 		nc := r.s.js.Conn()
@@ -153,7 +155,7 @@ func (r *run) keepAlive() (stop func()) {
 			if n := nc.Stats().Reconnects; n != r.reconnects && nc.Status() == nats.CONNECTED {
 				// Reconnected while a loop body runs: mark now, not at
 				// the end of the batch.
-				lost, r.acked, r.reconnects = r.acked, nil, n
+				lost, r.reconnects = r.takeLocked(), n
 			}
 			r.mu.Unlock()
 			r.mark(lost)
@@ -180,7 +182,7 @@ var errStop = errors.New("natsjs: stop")
 
 // settle is how long a worker waits after its connection came back before
 // it fetches again.
-const settle = 500 * time.Millisecond
+const settle = time.Second
 
 func (r *run) loop(ctx context.Context, yield func(listen.Post, error) bool) error {
 	for ctx.Err() == nil {
@@ -322,6 +324,11 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 			_ = m.Ack()
 			continue
 		}
+		// Checked again right before the loop body: the guard lookup can
+		// wait on a broken connection.
+		if nc.Status() != nats.CONNECTED || time.Since(fetched) > r.s.cfg.ackWait*3/4 || ctx.Err() != nil {
+			return nil
+		}
 		r.setBody(m)
 		more := yield(p, nil)
 		r.s.seen.add(id)
@@ -361,15 +368,35 @@ func (r *run) confirm() {
 	}
 	ferr := nc.FlushTimeout(5 * time.Second)
 	r.mu.Lock()
-	acked := r.acked
-	r.acked = nil
+	var lost []string
 	n := nc.Stats().Reconnects
 	if ferr == nil && n == r.reconnects {
-		acked = nil
+		for _, id := range r.acked {
+			r.recent[r.next] = id
+			r.next = (r.next + 1) % len(r.recent)
+		}
+		r.acked = r.acked[:0]
+	} else {
+		lost = r.takeLocked()
 	}
 	r.reconnects = n
 	r.mu.Unlock()
-	r.mark(acked)
+	r.mark(lost)
+}
+
+// takeLocked returns the IDs whose acks may be lost after a reconnect: the
+// unconfirmed ones and the recently confirmed ones (a server that
+// restarts can lose acks it had received). r.mu is held.
+func (r *run) takeLocked() []string {
+	out := r.acked
+	r.acked = nil
+	for i, id := range r.recent {
+		if id != "" {
+			out = append(out, id)
+			r.recent[i] = ""
+		}
+	}
+	return out
 }
 
 // mark writes the IDs whose acknowledgement may be lost to the guard
@@ -382,17 +409,32 @@ func (r *run) mark(ids []string) {
 	nc := r.s.js.Conn()
 	ctx, cancel := context.WithTimeout(context.Background(), r.s.cfg.ackWait)
 	defer cancel()
-	for _, id := range ids {
-		for wait := 20 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
-			_, err := r.guard.Put(ctx, kvKey(id), nil)
-			if err == nil || ctx.Err() != nil || nc.IsClosed() {
-				break
+	// A few writers at once: the marks must land before other workers get
+	// the posts again.
+	ch := make(chan string)
+	var wg sync.WaitGroup
+	for range min(16, len(ids)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range ch {
+				for wait := 20 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
+					_, err := r.guard.Put(ctx, kvKey(id), nil)
+					if err == nil || ctx.Err() != nil || nc.IsClosed() {
+						break
+					}
+					if sleep(ctx, wait) != nil {
+						break
+					}
+				}
 			}
-			if sleep(ctx, wait) != nil {
-				break
-			}
-		}
+		}()
 	}
+	for _, id := range ids {
+		ch <- id
+	}
+	close(ch)
+	wg.Wait()
 }
 
 // handledElsewhere reports whether a redelivered post was handled by a
@@ -407,7 +449,7 @@ func (r *run) handledElsewhere(ctx context.Context, m jetstream.Msg, id string) 
 			return false
 		}
 	}
-	gctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	gctx, cancel := context.WithTimeout(ctx, min(5*time.Second, r.s.cfg.ackWait/4))
 	defer cancel()
 	_, err := r.guard.Get(gctx, kvKey(id))
 	return err == nil
