@@ -124,7 +124,7 @@ type run struct {
 	acked      []string      // IDs acknowledged since the last confirmation
 	recent     []string      // ring of the last confirmed IDs: a server restart can lose them
 	next       int
-	reconnects uint64        // the connection's reconnect count at the last confirmation
+	reconnects uint64 // the connection's reconnect count at the last confirmation
 }
 
 // keepAlive starts a goroutine that tells the server, every third of the
