@@ -226,8 +226,11 @@ func (sc *Scanner) str() (v string, view bool) {
 	}
 	sc.i++
 	start := sc.i
+	if !sc.Strict {
+		return sc.strLenient(start)
+	}
 	q := -1
-	end, ctl := sc.stop(start, &q)
+	end, fl := sc.stop(start, &q, true)
 	switch {
 	case end == len(sc.s):
 		sc.Fail()
@@ -235,7 +238,7 @@ func (sc *Scanner) str() (v string, view bool) {
 	case sc.s[end] == '\\':
 		sc.i = end
 		return sc.unescape(start, q), false
-	case sc.Strict && (ctl || !utf8.ValidString(sc.s[start:end])):
+	case fl&ctl != 0 || (fl&nonASCII != 0 && !utf8.ValidString(sc.s[start:end])):
 		sc.Fail()
 		return "", false
 	}
@@ -243,24 +246,73 @@ func (sc *Scanner) str() (v string, view bool) {
 	return sc.s[start:end], true
 }
 
-// stop returns the position of the first '"' or '\\' at or after i
-// (len(sc.s) if there is none), and whether a control character comes
-// before it. *q caches the position of the next quote, so that scanning
-// a long string with many escapes stays linear.
-func (sc *Scanner) stop(i int, q *int) (int, bool) {
+// strLenient is str without Strict: only the quote and the backslash
+// matter, so the loop is the shortest.
+func (sc *Scanner) strLenient(start int) (string, bool) {
 	s := sc.s
-	ctl := false
+	// Short strings (keys, most values): a plain loop.
+	i, end := start, min(len(s), start+24)
+	for ; i < end; i++ {
+		switch s[i] {
+		case '"':
+			sc.i = i + 1
+			return s[start:i], true
+		case '\\':
+			sc.i = i
+			return sc.unescape(start, -1), false
+		}
+	}
+	// Long strings: IndexByte.
+	j := strings.IndexByte(s[i:], '"')
+	if j < 0 {
+		sc.Fail()
+		return "", false
+	}
+	if k := strings.IndexByte(s[i:i+j], '\\'); k >= 0 {
+		sc.i = i + k
+		return sc.unescape(start, i+j), false
+	}
+	sc.i = i + j + 1
+	return s[start : i+j], true
+}
+
+// Flags of string bytes, for [Scanner.stop].
+const (
+	end      = 1 // '"' or '\\': ends a run of plain bytes
+	ctl      = 2 // a control character, forbidden raw in JSON strings
+	nonASCII = 4
+)
+
+var class = func() (t [256]uint8) {
+	for c := range 0x20 {
+		t[c] = ctl
+	}
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = nonASCII
+	}
+	t['"'], t['\\'] = end, end
+	return t
+}()
+
+// stop returns the position of the first '"' or '\\' at or after i
+// (len(sc.s) if there is none) and the flags (ctl, nonASCII) of the
+// bytes before it (of a long run only when all is set). *q caches the
+// position of the next quote, so that scanning a long string with many
+// escapes stays linear.
+func (sc *Scanner) stop(i int, q *int, all bool) (int, uint8) {
+	s := sc.s
+	var fl uint8
 	// Short runs (keys, most values): a plain loop.
-	for end := min(len(s), i+32); i < end; i++ {
-		if c := s[i]; special[c] {
-			if c >= 0x20 {
-				return i, ctl
+	for e := min(len(s), i+32); i < e; i++ {
+		if f := class[s[i]]; f != 0 {
+			if f == end {
+				return i, fl
 			}
-			ctl = true
+			fl |= f
 		}
 	}
 	if i == len(s) {
-		return i, ctl
+		return i, fl
 	}
 	// Long runs: IndexByte.
 	if *q < i {
@@ -275,18 +327,11 @@ func (sc *Scanner) stop(i int, q *int) (int, bool) {
 	if k := strings.IndexByte(span, '\\'); k >= 0 {
 		span = span[:k]
 	}
-	return i + len(span), ctl || hasCtl(span)
-}
-
-// special marks the bytes that end a run of plain string bytes: the
-// quote, the backslash and the control characters.
-var special = func() (t [256]bool) {
-	for c := range 0x20 {
-		t[c] = true
+	for j := 0; all && j < len(span); j++ {
+		fl |= class[span[j]]
 	}
-	t['"'], t['\\'] = true, true
-	return t
-}()
+	return i + len(span), fl
+}
 
 // hasCtl reports whether s holds a control character (JSON forbids them
 // raw in strings).
@@ -313,13 +358,13 @@ func (sc *Scanner) unescape(start, q int) string {
 	b := make([]byte, 0, i-start+64)
 	b = append(b, s[start:i]...)
 	for {
-		end, ctl := sc.stop(i, &q)
-		if ctl || end == len(s) {
+		e, fl := sc.stop(i, &q, true)
+		if fl&ctl != 0 || e == len(s) {
 			sc.Fail()
 			return ""
 		}
-		b = append(b, s[i:end]...)
-		i = end
+		b = append(b, s[i:e]...)
+		i = e
 		if s[i] == '"' {
 			sc.i = i + 1
 			if sc.Strict && !utf8.Valid(b) {
@@ -332,11 +377,11 @@ func (sc *Scanner) unescape(start, q int) string {
 			sc.Fail()
 			return ""
 		}
-		e := s[i+1]
+		esc := s[i+1]
 		i += 2
-		switch e {
+		switch esc {
 		case '"', '\\', '/':
-			b = append(b, e)
+			b = append(b, esc)
 		case 'b':
 			b = append(b, '\b')
 		case 'f':
@@ -446,6 +491,24 @@ func (sc *Scanner) Int() int64 {
 	if sc.Null() {
 		return 0
 	}
+	// Fast path: up to 18 digits, no leading zero, nothing after.
+	s, i := sc.s, sc.i
+	neg := i < len(s) && s[i] == '-'
+	if neg {
+		i++
+	}
+	var n int64
+	j := i
+	for ; j < len(s) && j-i < 18 && s[j]-'0' < 10; j++ {
+		n = n*10 + int64(s[j]-'0')
+	}
+	if j > i && (s[i] != '0' || j == i+1) && (j == len(s) || (s[j]-'0' >= 10 && s[j] != '.' && s[j]|0x20 != 'e')) {
+		sc.i = j
+		if neg {
+			return -n
+		}
+		return n
+	}
 	t := sc.num()
 	if sc.err != nil {
 		return 0
@@ -502,12 +565,12 @@ func (sc *Scanner) skipStr() {
 	i := sc.i + 1 // after the opening quote
 	q := -1
 	for {
-		end, ctl := sc.stop(i, &q)
-		if end == len(s) || (ctl && sc.Strict) {
+		e, fl := sc.stop(i, &q, sc.Strict)
+		if e == len(s) || (fl&ctl != 0 && sc.Strict) {
 			sc.Fail()
 			return
 		}
-		i = end
+		i = e
 		if s[i] == '"' {
 			sc.i = i + 1
 			return

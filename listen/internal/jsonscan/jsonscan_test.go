@@ -133,13 +133,13 @@ func TestStrict(t *testing.T) {
 }
 
 func TestInt(t *testing.T) {
-	for in, want := range map[string]int64{`0`: 0, `-7`: -7, `null`: 0, `9223372036854775807`: 1<<63 - 1} {
+	for in, want := range map[string]int64{`0`: 0, `-0`: 0, `-7`: -7, `null`: 0, ` 42 `: 42, `9223372036854775807`: 1<<63 - 1, `-9223372036854775808`: -1 << 63, `123456789012345678`: 123456789012345678} {
 		var sc Scanner
 		sc.Reset(in)
 		assert.Equal(t, want, sc.Int(), in)
 		assert.NoError(t, sc.Finish(), in)
 	}
-	for _, in := range []string{`1.0`, `1e2`, `9223372036854775808`, `"1"`, `true`} {
+	for _, in := range []string{`1.0`, `1e2`, `1E2`, `00`, `-01`, `-`, `9223372036854775808`, `"1"`, `true`} {
 		var sc Scanner
 		sc.Reset(in)
 		sc.Int()
@@ -254,6 +254,27 @@ func FuzzDifferential(f *testing.F) {
 			if stdErr == nil && err != nil && utf8.Valid(b) && bytes.Count(b, []byte("[")) < MaxDepth/2 && bytes.Count(b, []byte("{")) < MaxDepth/2 {
 				t.Fatalf("strict=%v rejected what encoding/json accepts (%v): %q", strict, err, b)
 			}
+		}
+	})
+}
+
+// FuzzInt holds Int to encoding/json decoding into an int64.
+func FuzzInt(f *testing.F) {
+	for _, s := range []string{`0`, `-0`, `12`, `1.5`, `1e3`, `00`, `9223372036854775808`, `-9223372036854775808`, `null`, ` 7 `} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		var sc Scanner
+		sc.Reset(in)
+		got := sc.Int()
+		err := sc.Finish()
+		var want int64
+		stdErr := json.Unmarshal([]byte(in), &want)
+		if (err == nil) != (stdErr == nil) {
+			t.Fatalf("%q: scan err %v, encoding/json err %v", in, err, stdErr)
+		}
+		if err == nil && got != want {
+			t.Fatalf("%q: scan %d, encoding/json %d", in, got, want)
 		}
 	})
 }
