@@ -66,7 +66,7 @@ func (ts *testServer) url() string { return fmt.Sprintf("nats://127.0.0.1:%d", t
 func (ts *testServer) connect(t testing.TB) (*nats.Conn, jetstream.JetStream) {
 	t.Helper()
 	nc, err := nats.Connect(ts.url(), nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond),
-		nats.ReconnectBufSize(64<<20))
+		nats.ReconnectBufSize(64<<20), nats.Timeout(10*time.Second))
 	require.NoError(t, err)
 	t.Cleanup(nc.Close)
 	js, err := jetstream.New(nc, jetstream.WithPublishAsyncTimeout(5*time.Second))

@@ -36,12 +36,14 @@ import (
 // # Exactly once
 //
 // Posts are acknowledged asynchronously, and after each batch one round
-// trip confirms that the server received the acks. When that fails (the
-// connection broke or reconnected), the acks may be lost and the server
-// will deliver those posts again, possibly to another worker; so the
-// worker writes their IDs to the key-value bucket <consumer>_guard once it
-// is reconnected, and every worker checks that bucket for each redelivered
-// post and drops the ones found there. After its own connection came back
+// trip confirms that the server received the acks. When that fails, or
+// whenever the connection has reconnected, the acks may be lost (a server
+// that restarts can even lose acks it had confirmed) and the server will
+// deliver those posts again, possibly to another worker; so the worker
+// writes the IDs of its unconfirmed and its last few thousand confirmed
+// posts to the key-value bucket <consumer>_guard once it is reconnected,
+// and every worker checks that bucket for each redelivered post and drops
+// the ones found there. After its own connection came back
 // (a server restart can forget deliveries), a worker waits a second
 // and then checks every post for two ack waits. Together with
 // the message-ID dedupe on publish, each post reaches one host's loop body
