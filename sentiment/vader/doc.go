@@ -95,6 +95,11 @@
 //
 // Scoring works in pooled scratch space: no allocation for ordinary posts,
 // time linear in the length of the text (the reference's "but" rule is
-// quadratic; here it stays linear on huge inputs). See the benchmarks in
-// bench_test.go, which also run govader for comparison.
+// quadratic; here it stays linear on huge inputs). One pass splits,
+// lower-cases and looks up each token, short ASCII tokens eight bytes at a
+// time, and records what the rules need (valence, booster, negation and
+// idiom flags), so the rules compare flags rather than strings. The emoji
+// descriptions are decoded on the first text that needs them, not by
+// [New]. See the benchmarks in bench_test.go, which also run govader for
+// comparison.
 package vader

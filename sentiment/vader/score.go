@@ -14,6 +14,12 @@ import (
 	"github.com/earshot-dev/earshot/sentiment/internal/wordtab"
 )
 
+// cand is a token to look up: its key and hash, or n < 0 if it is known.
+type cand struct {
+	k0, k1, h uint64
+	idx, n    int32
+}
+
 // token is one whitespace-separated word after punctuation stripping.
 type token struct {
 	val    float64 // lexicon valence, if flags&fLex
@@ -36,6 +42,7 @@ type state struct {
 	low  []byte // lower-cased tokens, back to back
 	toks []token
 	lex  []int32   // indices of the tokens in the lexicon
+	cand []cand    // tokens to look up
 	but  int       // index of the first "but", or -1
 	sent []float64 // the non-zero sentiments, in token order
 	pos  []int32   // their token indices
@@ -56,13 +63,14 @@ func (s *Scorer) getState() *state {
 		low:  make([]byte, 0, 512),
 		toks: make([]token, 0, 64),
 		lex:  make([]int32, 0, 16),
+		cand: make([]cand, 64),
 		sent: make([]float64, 0, 16),
 		pos:  make([]int32, 0, 16),
 	}
 }
 
 func (s *Scorer) putState(st *state) {
-	if cap(st.buf) > maxPooled || cap(st.low) > maxPooled || cap(st.toks) > maxPooled/32 {
+	if cap(st.buf) > maxPooled || cap(st.low) > maxPooled || cap(st.toks) > maxPooled/32 || cap(st.cand) > maxPooled/32 {
 		return
 	}
 	s.pool.Put(st)
@@ -623,6 +631,11 @@ func (s *Scorer) tokenize(st *state) bool {
 	tab := s.entries
 	upperN := 0
 	n := len(buf)
+	// Tokens that may be in the table are looked up after the split, in
+	// a second loop: the split then has no branch on the filter's
+	// verdict, which no predictor can guess, and the lookups overlap.
+	cands := st.cand[:cap(st.cand)]
+	nc := 0
 	for i := 0; i < n; {
 		c := buf[i]
 		k := byteClass[c]
@@ -685,9 +698,13 @@ func (s *Scorer) tokenize(st *state) bool {
 					k0, k1 = wordtab.Lower(k0), wordtab.Lower(k1)
 				}
 			}
-			if h := wordtab.Hash(k0, k1, wl); tab.MayHave(h) {
-				e, _ = tab.Probe(h, k0, k1, wl)
+			h := wordtab.Hash(k0, k1, wl)
+			if nc == len(cands) {
+				cands = append(cands, cand{})
+				cands = cands[:cap(cands)]
 			}
+			cands[nc] = cand{k0: k0, k1: k1, h: h, idx: int32(len(toks)), n: int32(wl)}
+			nc += int(tab.MayHaveBit(h))
 			if wordtab.HasByte(k0, '\'') || wordtab.HasByte(k1, '\'') {
 				var w [16]byte
 				binary.LittleEndian.PutUint64(w[:], k0)
@@ -781,16 +798,31 @@ func (s *Scorer) tokenize(st *state) bool {
 				upperN++
 			}
 		}
-		tk.val, tk.flags, tk.id = e.val, e.flags, e.id
-		if e.flags&fLex != 0 {
-			lex = append(lex, int32(len(toks)))
-		}
-		if e.id == idBut && but < 0 {
-			but = len(toks)
+		if e.flags|e.id != 0 {
+			tk.val, tk.flags, tk.id = e.val, e.flags, e.id
+			if nc == len(cands) {
+				cands = append(cands, cand{})
+				cands = cands[:cap(cands)]
+			}
+			cands[nc] = cand{idx: int32(len(toks)), n: -1}
+			nc++
 		}
 		toks = append(toks, tk)
 	}
-	st.low, st.toks, st.lex, st.but = low, toks, lex, but
+	for _, c := range cands[:nc] {
+		t := &toks[c.idx]
+		if c.n >= 0 {
+			e, _ := tab.Probe(c.h, c.k0, c.k1, int(c.n))
+			t.val, t.flags, t.id = e.val, e.flags, e.id
+		}
+		if t.flags&fLex != 0 {
+			lex = append(lex, c.idx)
+		}
+		if t.id == idBut && but < 0 {
+			but = int(c.idx)
+		}
+	}
+	st.low, st.toks, st.lex, st.but, st.cand = low, toks, lex, but, cands
 	return upperN > 0 && upperN < len(toks)
 }
 

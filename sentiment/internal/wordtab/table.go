@@ -71,6 +71,12 @@ func (t *Table[E]) MayHave(h uint64) bool {
 	return t.filter[f>>6]&(1<<(f&63)) != 0 && t.filter[g>>6]&(1<<(g&63)) != 0
 }
 
+// MayHaveBit is MayHave as 1 or 0, for callers that avoid a branch.
+func (t *Table[E]) MayHaveBit(h uint64) uint64 {
+	f, g := h>>47, (h>>30)&(filterBits-1)
+	return t.filter[f>>6] >> (f & 63) & (t.filter[g>>6] >> (g & 63)) & 1
+}
+
 func (t *Table[E]) addFilter(h uint64) {
 	f, g := h>>47, (h>>30)&(filterBits-1)
 	t.filter[f>>6] |= 1 << (f & 63)
