@@ -28,7 +28,6 @@ type Publisher struct {
 	mu      sync.Mutex
 	pending []pending // oldest first
 	head    int
-	buf     []byte
 }
 
 // pubAckTimeout is how long a publish waits for its acknowledgement
