@@ -135,6 +135,11 @@ func TestConformance(t *testing.T) {
 // hands the rest of the batch back, so a second run gets exactly the
 // remaining posts.
 func TestSourceAcksAfterBody(t *testing.T) {
+	t.Run("async", func(t *testing.T) { testAcksAfterBody(t) })
+	t.Run("sync", func(t *testing.T) { testAcksAfterBody(t, WithSyncAck()) })
+}
+
+func testAcksAfterBody(t *testing.T, extra ...Option) {
 	ts := startServer(t)
 	_, js := ts.connect(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -146,7 +151,8 @@ func TestSourceAcksAfterBody(t *testing.T) {
 	_, err = pub.PublishAll(ctx, listentest.Static(posts...))
 	require.NoError(t, err)
 
-	src, err := New(js, "acks", WithBatch(20), WithMaxWait(100*time.Millisecond), WithAckWait(time.Second))
+	opts := append([]Option{WithBatch(20), WithMaxWait(100 * time.Millisecond), WithAckWait(time.Second)}, extra...)
+	src, err := New(js, "acks", opts...)
 	require.NoError(t, err)
 	var first []string
 	for p, err := range src.Posts(ctx) {
@@ -158,7 +164,7 @@ func TestSourceAcksAfterBody(t *testing.T) {
 	}
 	// A second source (another worker, no shared seen-set) on the same
 	// consumer gets the other 43 posts, not the 7 handled ones.
-	src2, err := New(js, "acks", WithBatch(20), WithMaxWait(100*time.Millisecond), WithAckWait(time.Second))
+	src2, err := New(js, "acks", opts...)
 	require.NoError(t, err)
 	var rest []string
 	for p, err := range src2.Posts(ctx) {

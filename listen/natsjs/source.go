@@ -312,13 +312,12 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 			return nil
 		}
 		id := m.Headers().Get(jetstream.MsgIDHeader)
-		var p listen.Post
-		if err := json.Unmarshal(m.Data(), &p); err != nil || p.Platform == "" || p.ID == "" {
+		p, ok := decode(m.Data())
+		if !ok {
 			// Not a post: no worker can handle it, so don't redeliver it.
 			_ = m.TermWithReason("natsjs: not a post")
 			continue
 		}
-		p.Repair()
 		if id == "" {
 			id = MsgID(&p)
 		}
@@ -475,6 +474,17 @@ type seenSet struct {
 	ring []uint64
 	next int
 	full bool
+}
+
+// decode reads a post published by a [Publisher]; it reports false for
+// anything else. The post's strings are valid UTF-8.
+func decode(data []byte) (listen.Post, bool) {
+	var p listen.Post
+	if err := json.Unmarshal(data, &p); err != nil || p.Platform == "" || p.ID == "" {
+		return listen.Post{}, false
+	}
+	p.Repair()
+	return p, true
 }
 
 // validName reports whether s can name a consumer and a bucket.
