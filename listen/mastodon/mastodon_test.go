@@ -184,9 +184,9 @@ func testStreamFaults(t *testing.T, transport Transport) {
 	ids := f.publish(5)
 	require.NoError(t, store.Save(context.Background(), "k", "1"))
 	src, err := New(f.srv.URL, Hashtag("golang"), fastOpts(f, WithStream(transport), WithToken("tok-abcdef"),
-		WithCursorStore(store, "k"), WithPageSize(5), WithStallTimeout(2*time.Second))...)
+		WithCursorStore(store, "k"), WithPageSize(5), WithStallTimeout(10*time.Second))...)
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 
 	f.mu.Lock()
