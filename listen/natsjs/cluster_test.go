@@ -269,13 +269,14 @@ func TestServerRestartKeepsStream(t *testing.T) {
 // during the upload.
 func saveRetry(ctx context.Context, sn *Snapshots, worker string, s *trend.Sketch) error {
 	var err error
-	for range 5 {
+	for range 50 { // JetStream may be still starting after a restart
 		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		err = sn.Save(actx, worker, s)
 		cancel()
 		if err == nil || ctx.Err() != nil {
 			return err
 		}
+		time.Sleep(200 * time.Millisecond)
 	}
 	return err
 }
