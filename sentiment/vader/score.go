@@ -48,6 +48,11 @@ type state struct {
 	pos  []int32   // their token indices
 	ep   int       // '!' count
 	qm   int       // '?' count
+	// dirty is how many tokens of toks' backing array the last call
+	// wrote: tokenize clears them, so that every token past the length
+	// is the zero token and the fast path need not write the tokens
+	// that are not in the table.
+	dirty int
 }
 
 // maxPooled is the largest buffer returned to the pool; bigger ones (from
@@ -624,6 +629,7 @@ var byteClass = func() (t [256]uint8) {
 func (s *Scorer) tokenize(st *state) bool {
 	buf := st.buf
 	low := st.low[:0]
+	clear(st.toks[:st.dirty])
 	toks := st.toks[:0]
 	lex := st.lex[:0]
 	but := -1
@@ -651,7 +657,6 @@ func (s *Scorer) tokenize(st *state) bool {
 		}
 		start := i
 		var e entry
-		var tk token
 		// buf has 16 zero bytes after its end (see replace), so this load
 		// never leaves it and a token that reaches the end stops at a zero.
 		x0 := binary.LittleEndian.Uint64(buf[i : i+8 : i+8])
@@ -664,28 +669,30 @@ func (s *Scorer) tokenize(st *state) bool {
 		}
 		if L > 0 && (i+L >= n || asciiSpace[buf[i+L]&0x7f] && buf[i+L] < utf8.RuneSelf) {
 			// Fast path: an ASCII token of 1 to 15 bytes ending at ASCII
-			// white space or the end of the text.
-			i += L
+			// white space (skipped too) or the end of the text. Its
+			// token is left zero (toks is zero past its length) unless
+			// it may be in the table, contains an apostrophe or phrases
+			// need its text.
+			end := i + L
+			i = end + 1
 			k0 := x0 & (uint64(1)<<(8*uint(L)) - 1)
-			k1 := uint64(0)
-			if L > 8 {
-				k1 = x1 & (uint64(1)<<(8*uint(L-8)) - 1)
-			}
+			k1 := x1 & (uint64(1)<<(8*uint(max(L-8, 0))) - 1)
 			up0, up1 := wordtab.CaseMask(k0, 'A', 'Z'), wordtab.CaseMask(k1, 'A', 'Z')
+			upper := int32(0)
 			if up0|up1 != 0 {
 				k0, k1 = k0|up0>>2, k1|up1>>2
 				// Python's isupper: capitals and no small letters.
 				// Stripping removes only punctuation, so the token's
 				// letters are the word's.
 				if wordtab.CaseMask(k0, 'a', 'z')&^up0|wordtab.CaseMask(k1, 'a', 'z')&^up1 == 0 {
-					tk.upper = true
+					upper = 1 << 8
 					upperN++
 				}
 			}
 			wl := L
-			if (byteClass[buf[start]]|byteClass[buf[i-1]])&cPunct != 0 {
+			if (byteClass[buf[start]]|byteClass[buf[end-1]])&cPunct != 0 {
 				// _strip_punc_if_word
-				a, b := start, i
+				a, b := start, end
 				for a < b && byteClass[buf[a]]&cPunct != 0 {
 					a++
 				}
@@ -703,16 +710,22 @@ func (s *Scorer) tokenize(st *state) bool {
 				cands = append(cands, cand{})
 				cands = cands[:cap(cands)]
 			}
-			cands[nc] = cand{k0: k0, k1: k1, h: h, idx: int32(len(toks)), n: int32(wl)}
+			idx := len(toks)
+			if idx == cap(toks) {
+				toks = append(toks, token{})
+			} else {
+				toks = toks[:idx+1]
+			}
+			cands[nc] = cand{k0: k0, k1: k1, h: h, idx: int32(idx), n: int32(wl) | upper}
 			nc += int(tab.MayHaveBit(h))
 			if wordtab.HasByte(k0, '\'') || wordtab.HasByte(k1, '\'') {
 				var w [16]byte
 				binary.LittleEndian.PutUint64(w[:], k0)
 				binary.LittleEndian.PutUint64(w[8:], k1)
-				tk.nt = containsNT(w[:wl])
+				toks[idx].nt = containsNT(w[:wl])
 			}
-			lo := len(low)
 			if keepLow {
+				lo := len(low)
 				if cap(low)-len(low) < 32 {
 					low = append(make([]byte, 0, 2*cap(low)+32), low...)
 				}
@@ -720,9 +733,13 @@ func (s *Scorer) tokenize(st *state) bool {
 				binary.LittleEndian.PutUint64(w, k0)
 				binary.LittleEndian.PutUint64(w[8:], k1)
 				low = low[:lo+wl]
+				t := &toks[idx]
+				t.lo, t.hi, t.upper = int32(lo), int32(len(low)), upper != 0
 			}
-			tk.lo, tk.hi = int32(lo), int32(len(low))
-		} else {
+			continue
+		}
+		{
+			var tk token
 			var acc uint8
 			for i < n {
 				// Not a short ASCII token: scan byte by byte.
@@ -797,23 +814,25 @@ func (s *Scorer) tokenize(st *state) bool {
 			if tk.upper {
 				upperN++
 			}
-		}
-		if e.flags|e.id != 0 {
-			tk.val, tk.flags, tk.id = e.val, e.flags, e.id
-			if nc == len(cands) {
-				cands = append(cands, cand{})
-				cands = cands[:cap(cands)]
+			if e.flags|e.id != 0 {
+				tk.val, tk.flags, tk.id = e.val, e.flags, e.id
+				if nc == len(cands) {
+					cands = append(cands, cand{})
+					cands = cands[:cap(cands)]
+				}
+				cands[nc] = cand{idx: int32(len(toks)), n: -1}
+				nc++
 			}
-			cands[nc] = cand{idx: int32(len(toks)), n: -1}
-			nc++
+			toks = append(toks, tk)
 		}
-		toks = append(toks, tk)
 	}
+	st.dirty = len(toks)
 	for _, c := range cands[:nc] {
 		t := &toks[c.idx]
 		if c.n >= 0 {
-			e, _ := tab.Probe(c.h, c.k0, c.k1, int(c.n))
+			e, _ := tab.Probe(c.h, c.k0, c.k1, int(c.n&0xff))
 			t.val, t.flags, t.id = e.val, e.flags, e.id
+			t.upper = c.n&(1<<8) != 0
 		}
 		if t.flags&fLex != 0 {
 			lex = append(lex, c.idx)
