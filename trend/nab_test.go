@@ -24,11 +24,13 @@ func nabScores(f nab.File, th float64) []float64 {
 	return out
 }
 
-// thresholds is the grid the threshold is chosen from.
+// thresholds is the grid the threshold is chosen from. It is fine (0.0025)
+// so that leave-one-out does not depend on the grid's spacing: with a
+// coarse grid a threshold can fall between two buckets' scores by luck.
 func thresholds() []float64 {
 	var ts []float64
-	for th := 0.460; th <= 0.5601; th += 0.005 {
-		ts = append(ts, math.Round(th*1000)/1000)
+	for i := 0; i <= 40; i++ {
+		ts = append(ts, math.Round((0.46+0.0025*float64(i))*10000)/10000)
 	}
 	return ts
 }
@@ -103,11 +105,11 @@ func TestNABRealTweets(t *testing.T) {
 	for _, r := range rs {
 		t.Logf("NAB %-26s %6.1f  (raw %6.2f, windows %d, detected %d, false-positive rows %d)", r.Name, r.Normalized(), r.Score, r.Windows, r.TP, r.FP)
 	}
-	t.Logf("NAB total normalised %.1f at threshold %.3f (raw %.2f, null %.0f, perfect %.0f)", norm, grid[bi], raw, null, perfect)
+	t.Logf("NAB total normalised %.1f at threshold %.4f (raw %.2f, null %.0f, perfect %.0f)", norm, grid[bi], raw, null, perfect)
 	line := ""
 	for i, rs := range run.results {
 		r, n, p := total(rs)
-		line += fmt.Sprintf(" %.3f:%.1f", grid[i], nab.Normalize(r, n, p))
+		line += fmt.Sprintf(" %.4f:%.1f", grid[i], nab.Normalize(r, n, p))
 	}
 	t.Logf("NAB by threshold:%s", line)
 	di := -1
@@ -133,7 +135,7 @@ func TestNABRealTweets(t *testing.T) {
 		looRaw += r.Score
 		looNull += r.Null
 		looPerfect += r.Perfect
-		t.Logf("NAB leave-one-out %-26s threshold %.2f  %6.1f", f.Name, grid[i], r.Normalized())
+		t.Logf("NAB leave-one-out %-26s threshold %.4f  %6.1f", f.Name, grid[i], r.Normalized())
 	}
 	loo := nab.Normalize(looRaw, looNull, looPerfect)
 	t.Logf("NAB leave-one-out pooled normalised %.1f", loo)
