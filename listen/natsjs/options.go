@@ -105,9 +105,9 @@ func WithBackoff(d ...time.Duration) Option {
 // and not yet acknowledged (default [DefaultMaxAckPending]).
 func WithMaxAckPending(n int) Option { return func(c *config) { c.maxAckPend = n } }
 
-// WithSeen sets how many delivered keys a [Source] remembers to drop
+// WithDedupeSize sets how many delivered keys a [Source] remembers to drop
 // redeliveries of posts its host already handled (default [DefaultSeen]).
-func WithSeen(n int) Option { return func(c *config) { c.seen = n } }
+func WithDedupeSize(n int) Option { return func(c *config) { c.seen = n } }
 
 // WithSyncAck makes a [Source] wait for the server to confirm each
 // acknowledgement before it yields the next post. It is slower, and it
