@@ -437,11 +437,30 @@ func scoreValence(sent []float64, neu, ep, qm int) sentiment.Score {
 	}
 	total := pos + math.Abs(neg) + float64(neu)
 	return sentiment.Score{
-		Compound: Round(compound, 4),
-		Positive: Round(math.Abs(pos/total), 3),
-		Neutral:  Round(math.Abs(float64(neu)/total), 3),
-		Negative: Round(math.Abs(neg/total), 3),
+		Compound: roundUnit(compound, 4),
+		Positive: roundUnit(math.Abs(pos/total), 3),
+		Neutral:  roundUnit(math.Abs(float64(neu)/total), 3),
+		Negative: roundUnit(math.Abs(neg/total), 3),
 	}
+}
+
+// roundUnit is Round for x in [-1, 1] (and digits 3 or 4), small enough
+// to be inlined: only near a tie does it call Round.
+func roundUnit(x float64, digits int) float64 {
+	p := pow10[digits&7]
+	t := x * p
+	fl := float64(int64(t)) // |t| <= 1e4: exact truncation
+	if fl > t {
+		fl--
+	}
+	f := t - fl
+	if d := f - 0.5; d > 1e-6 || d < -1e-6 {
+		if f > 0.5 {
+			fl++
+		}
+		return fl / p
+	}
+	return Round(x, digits)
 }
 
 func normalize(score float64) float64 {
@@ -455,7 +474,7 @@ func normalize(score float64) float64 {
 	return n
 }
 
-var pow10 = [...]float64{1, 10, 100, 1000, 10000, 100000, 1000000}
+var pow10 = [8]float64{1, 10, 100, 1000, 10000, 100000, 1000000}
 
 // Round rounds x to digits decimals (0 to 6) the way Python's round does:
 // to the decimal nearest to x's exact binary value, ties to even. It is
@@ -464,7 +483,7 @@ func Round(x float64, digits int) float64 {
 	if x == 0 {
 		return 0 // as below, -0 rounds to +0
 	}
-	if digits < 0 || digits >= len(pow10) || math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 1e9 || digits > 6 {
+	if digits < 0 || digits > 6 || math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 1e9 || digits > 6 {
 		return x
 	}
 	p := pow10[digits]
@@ -501,6 +520,12 @@ func isPySpace(r rune) bool {
 
 var asciiSpace = [128]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true,
 	0x1c: true, 0x1d: true, 0x1e: true, 0x1f: true}
+
+// isSpace8 is asciiSpace for any byte.
+var isSpace8 = func() (t [256]bool) {
+	copy(t[:], asciiSpace[:])
+	return t
+}()
 
 // asciiPunct is Python's string.punctuation.
 var asciiPunct = func() (t [256]bool) {
@@ -629,66 +654,73 @@ var byteClass = func() (t [256]uint8) {
 func (s *Scorer) tokenize(st *state) bool {
 	buf := st.buf
 	low := st.low[:0]
-	clear(st.toks[:st.dirty])
-	toks := st.toks[:0]
-	lex := st.lex[:0]
-	but := -1
 	keepLow := s.phrases != nil
 	tab := s.entries
-	upperN := 0
 	n := len(buf)
+	// A text of n bytes has at most n/2+1 tokens: reserving that much
+	// up front spares the split loop any capacity check. toks must be
+	// zero past the last call's tokens (see state.dirty).
+	maxTok := n/2 + 2
+	toks := st.toks
+	if cap(toks) < maxTok {
+		toks = make([]token, maxTok)
+	} else {
+		clear(toks[:st.dirty])
+		toks = toks[:cap(toks)]
+	}
+	cands := st.cand
+	if cap(cands) < maxTok {
+		cands = make([]cand, maxTok)
+	}
+	cands = cands[:cap(cands)]
 	// Tokens that may be in the table are looked up after the split, in
 	// a second loop: the split then has no branch on the filter's
 	// verdict, which no predictor can guess, and the lookups overlap.
-	cands := st.cand[:cap(st.cand)]
-	nc := 0
+	// A short ASCII token writes only its candidate (which the next one
+	// overwrites unless the filter, an apostrophe or phrase matching
+	// keeps it); its token stays zero unless it is kept.
+	keep := uint64(0)
+	if keepLow {
+		keep = 1
+	}
+	nc, nt, upperN := 0, 0, 0
+	padded := buf[: n+16 : n+16]
+	filter := tab.Filter()
 	for i := 0; i < n; {
-		c := buf[i]
-		k := byteClass[c]
-		if k&cSpace != 0 {
-			i++
-			continue
-		}
-		if k&cHigh != 0 {
-			if r, size := utf8.DecodeRune(buf[i:]); isPySpace(r) {
-				i += size
-				continue
-			}
-		}
 		start := i
-		var e entry
 		// buf has 16 zero bytes after its end (see replace), so this load
 		// never leaves it and a token that reaches the end stops at a zero.
 		x0 := binary.LittleEndian.Uint64(buf[i : i+8 : i+8])
 		x1 := binary.LittleEndian.Uint64(buf[i+8 : i+16 : i+16])
-		L := 0
-		if t := ((x0-0x21*wordtab.Ones)&^x0 | x0) & wordtab.Highs; t != 0 {
-			L = bits.TrailingZeros64(t) >> 3
-		} else if t := ((x1-0x21*wordtab.Ones)&^x1 | x1) & wordtab.Highs; t != 0 {
-			L = 8 + bits.TrailingZeros64(t)>>3
+		// L is the length of the run of bytes in 0x21..0x7f (16 if
+		// it has no end in the 16 bytes), computed without a branch:
+		// a token's length is no pattern a predictor can learn.
+		t0 := ((x0-0x21*wordtab.Ones)&^x0 | x0) & wordtab.Highs
+		t1 := ((x1-0x21*wordtab.Ones)&^x1 | x1) & wordtab.Highs
+		L := bits.TrailingZeros64(t0)
+		if t0 == 0 {
+			L = 64 + bits.TrailingZeros64(t1)
 		}
-		if L > 0 && (i+L >= n || asciiSpace[buf[i+L]&0x7f] && buf[i+L] < utf8.RuneSelf) {
+		L >>= 3
+		// L > 0: the token starts with a byte in 0x21..0x7f, neither
+		// white space nor part of a multi-byte character.
+		if L > 0 && L < 16 && (isSpace8[padded[i+L]] || i+L >= n) {
 			// Fast path: an ASCII token of 1 to 15 bytes ending at ASCII
-			// white space (skipped too) or the end of the text. Its
-			// token is left zero (toks is zero past its length) unless
-			// it may be in the table, contains an apostrophe or phrases
-			// need its text.
+			// white space (skipped too) or the end of the text.
 			end := i + L
 			i = end + 1
 			k0 := x0 & (uint64(1)<<(8*uint(L)) - 1)
 			k1 := x1 & (uint64(1)<<(8*uint(max(L-8, 0))) - 1)
 			up0, up1 := wordtab.CaseMask(k0, 'A', 'Z'), wordtab.CaseMask(k1, 'A', 'Z')
-			upper := int32(0)
-			if up0|up1 != 0 {
-				k0, k1 = k0|up0>>2, k1|up1>>2
-				// Python's isupper: capitals and no small letters.
-				// Stripping removes only punctuation, so the token's
-				// letters are the word's.
-				if wordtab.CaseMask(k0, 'a', 'z')&^up0|wordtab.CaseMask(k1, 'a', 'z')&^up1 == 0 {
-					upper = 1 << 8
-					upperN++
-				}
-			}
+			// Python's isupper: capitals and no small letters.
+			// Stripping removes only punctuation, so the token's
+			// letters are the word's. Computed without a branch, as
+			// capitals come at random.
+			small := wordtab.CaseMask(k0, 'a', 'z') | wordtab.CaseMask(k1, 'a', 'z')
+			k0, k1 = k0|up0>>2, k1|up1>>2
+			isUp := nonZero(up0|up1) &^ nonZero(small)
+			upperN += int(isUp)
+			upper := int32(isUp) << 8 // candUpper
 			wl := L
 			if (byteClass[buf[start]]|byteClass[buf[end-1]])&cPunct != 0 {
 				// _strip_punc_if_word
@@ -706,133 +738,137 @@ func (s *Scorer) tokenize(st *state) bool {
 				}
 			}
 			h := wordtab.Hash(k0, k1, wl)
-			if nc == len(cands) {
-				cands = append(cands, cand{})
-				cands = cands[:cap(cands)]
+			y0, y1 := k0^'\''*wordtab.Ones, k1^'\''*wordtab.Ones
+			apos := nonZero(((y0-wordtab.Ones)&^y0 | (y1-wordtab.Ones)&^y1) & wordtab.Highs)
+			upper |= int32(apos) << 9 // candApos
+			// Field by field: a composite literal is built on the stack
+			// and copied with 16-byte moves, which stall on store
+			// forwarding from the narrower stores.
+			cd := &cands[nc]
+			cd.k0, cd.k1, cd.h, cd.idx, cd.n = k0, k1, h, int32(nt), int32(wl)|upper
+			nc += int(filter.MayHaveBit(h) | apos | keep)
+			nt++
+			continue
+		}
+		if k := byteClass[buf[i]]; k&cSpace != 0 {
+			i++
+			continue
+		} else if k&cHigh != 0 {
+			if r, size := utf8.DecodeRune(buf[i:]); isPySpace(r) {
+				i += size
+				continue
 			}
-			idx := len(toks)
-			if idx == cap(toks) {
-				toks = append(toks, token{})
-			} else {
-				toks = toks[:idx+1]
+		}
+		var e entry
+		var tk token
+		var acc uint8
+		for i < n {
+			// Not a short ASCII token: scan byte by byte.
+			k := byteClass[buf[i]]
+			if k&cHigh != 0 {
+				r, size := utf8.DecodeRune(buf[i:])
+				if isPySpace(r) {
+					break
+				}
+				acc |= cHigh
+				i += size
+				continue
 			}
-			cands[nc] = cand{k0: k0, k1: k1, h: h, idx: int32(idx), n: int32(wl) | upper}
-			nc += int(tab.MayHaveBit(h))
-			if wordtab.HasByte(k0, '\'') || wordtab.HasByte(k1, '\'') {
-				var w [16]byte
-				binary.LittleEndian.PutUint64(w[:], k0)
-				binary.LittleEndian.PutUint64(w[8:], k1)
-				toks[idx].nt = containsNT(w[:wl])
+			if k&cSpace != 0 {
+				break
 			}
-			if keepLow {
-				lo := len(low)
-				if cap(low)-len(low) < 32 {
-					low = append(make([]byte, 0, 2*cap(low)+32), low...)
+			acc |= k
+			i++
+		}
+		end := i
+		// _strip_punc_if_word
+		a, b := start, end
+		if acc&cPunct != 0 {
+			for a < b && byteClass[buf[a]]&cPunct != 0 {
+				a++
+			}
+			for b > a && byteClass[buf[b-1]]&cPunct != 0 {
+				b--
+			}
+			if acc&cHigh == 0 {
+				if b-a <= 2 {
+					a, b = start, end
+				}
+			} else if utf8.RuneCount(buf[a:b]) <= 2 {
+				a, b = start, end
+			}
+		}
+		word := buf[a:b]
+		if cap(low)-len(low) < 3*len(word)+16 {
+			low = append(make([]byte, 0, 2*cap(low)+3*len(word)+16), low...)
+		}
+		lo := len(low)
+		if acc&cHigh == 0 {
+			tk.upper = acc&cUpper != 0 && acc&cLower == 0
+			if len(word) <= wordtab.MaxShort {
+				k0, k1 := wordtab.MaskKey(buf[a:a+16:a+16], len(word))
+				if acc&cUpper != 0 {
+					k0, k1 = wordtab.Lower(k0), wordtab.Lower(k1)
 				}
 				w := low[lo : lo+16 : lo+16]
 				binary.LittleEndian.PutUint64(w, k0)
 				binary.LittleEndian.PutUint64(w[8:], k1)
-				low = low[:lo+wl]
-				t := &toks[idx]
-				t.lo, t.hi, t.upper = int32(lo), int32(len(low)), upper != 0
-			}
-			continue
-		}
-		{
-			var tk token
-			var acc uint8
-			for i < n {
-				// Not a short ASCII token: scan byte by byte.
-				k := byteClass[buf[i]]
-				if k&cHigh != 0 {
-					r, size := utf8.DecodeRune(buf[i:])
-					if isPySpace(r) {
-						break
-					}
-					acc |= cHigh
-					i += size
-					continue
-				}
-				if k&cSpace != 0 {
-					break
-				}
-				acc |= k
-				i++
-			}
-			end := i
-			// _strip_punc_if_word
-			a, b := start, end
-			if acc&cPunct != 0 {
-				for a < b && byteClass[buf[a]]&cPunct != 0 {
-					a++
-				}
-				for b > a && byteClass[buf[b-1]]&cPunct != 0 {
-					b--
-				}
-				if acc&cHigh == 0 {
-					if b-a <= 2 {
-						a, b = start, end
-					}
-				} else if utf8.RuneCount(buf[a:b]) <= 2 {
-					a, b = start, end
-				}
-			}
-			word := buf[a:b]
-			if cap(low)-len(low) < 3*len(word)+16 {
-				low = append(make([]byte, 0, 2*cap(low)+3*len(word)+16), low...)
-			}
-			lo := len(low)
-			if acc&cHigh == 0 {
-				tk.upper = acc&cUpper != 0 && acc&cLower == 0
-				if len(word) <= wordtab.MaxShort {
-					k0, k1 := wordtab.MaskKey(buf[a:a+16:a+16], len(word))
-					if acc&cUpper != 0 {
-						k0, k1 = wordtab.Lower(k0), wordtab.Lower(k1)
-					}
-					w := low[lo : lo+16 : lo+16]
-					binary.LittleEndian.PutUint64(w, k0)
-					binary.LittleEndian.PutUint64(w[8:], k1)
-					low = low[:lo+len(word)]
-					e, _ = tab.Lookup(k0, k1, len(word))
-				} else {
-					for _, c := range word {
-						if byteClass[c]&cUpper != 0 {
-							c += 'a' - 'A'
-						}
-						low = append(low, c)
-					}
-					e = tab.get(low[lo:])
-				}
+				low = low[:lo+len(word)]
+				e, _ = tab.Lookup(k0, k1, len(word))
 			} else {
-				low, tk.upper = lowerUnicode(low, word)
+				for _, c := range word {
+					if byteClass[c]&cUpper != 0 {
+						c += 'a' - 'A'
+					}
+					low = append(low, c)
+				}
 				e = tab.get(low[lo:])
 			}
-			tk.lo, tk.hi = int32(lo), int32(len(low))
-			if acc&cApos != 0 {
-				tk.nt = containsNT(low[lo:])
-			}
-			if tk.upper {
-				upperN++
-			}
-			if e.flags|e.id != 0 {
-				tk.val, tk.flags, tk.id = e.val, e.flags, e.id
-				if nc == len(cands) {
-					cands = append(cands, cand{})
-					cands = cands[:cap(cands)]
-				}
-				cands[nc] = cand{idx: int32(len(toks)), n: -1}
-				nc++
-			}
-			toks = append(toks, tk)
+		} else {
+			low, tk.upper = lowerUnicode(low, word)
+			e = tab.get(low[lo:])
 		}
+		tk.lo, tk.hi = int32(lo), int32(len(low))
+		if acc&cApos != 0 {
+			tk.nt = containsNT(low[lo:])
+		}
+		if tk.upper {
+			upperN++
+		}
+		if e.flags|e.id != 0 {
+			tk.val, tk.flags, tk.id = e.val, e.flags, e.id
+			cd := &cands[nc]
+			cd.idx, cd.n = int32(nt), -1
+			nc++
+		}
+		toks[nt] = tk
+		nt++
 	}
-	st.dirty = len(toks)
+	toks = toks[:nt]
+	st.dirty = nt
+	lex := st.lex[:0]
+	but := -1
 	for _, c := range cands[:nc] {
 		t := &toks[c.idx]
 		if c.n >= 0 {
-			e, _ := tab.Probe(c.h, c.k0, c.k1, int(c.n&0xff))
+			wl := int(c.n & candLen)
+			e, _ := tab.Probe(c.h, c.k0, c.k1, wl)
 			t.val, t.flags, t.id = e.val, e.flags, e.id
-			t.upper = c.n&(1<<8) != 0
+			t.upper = c.n&candUpper != 0
+			if c.n&candApos != 0 || keepLow {
+				if cap(low)-len(low) < 32 {
+					low = append(make([]byte, 0, 2*cap(low)+32), low...)
+				}
+				lo := len(low)
+				w := low[lo : lo+16 : lo+16]
+				binary.LittleEndian.PutUint64(w, c.k0)
+				binary.LittleEndian.PutUint64(w[8:], c.k1)
+				t.nt = c.n&candApos != 0 && containsNT(w[:wl])
+				if keepLow {
+					low = low[:lo+wl]
+					t.lo, t.hi = int32(lo), int32(len(low))
+				}
+			}
 		}
 		if t.flags&fLex != 0 {
 			lex = append(lex, c.idx)
@@ -842,8 +878,18 @@ func (s *Scorer) tokenize(st *state) bool {
 		}
 	}
 	st.low, st.toks, st.lex, st.but, st.cand = low, toks, lex, but, cands
-	return upperN > 0 && upperN < len(toks)
+	return upperN > 0 && upperN < nt
 }
+
+// nonZero is 1 if x != 0, else 0, without a branch.
+func nonZero(x uint64) uint64 { return (x | -x) >> 63 }
+
+// Bits of cand.n for a short ASCII token: its length and flags.
+const (
+	candLen   = 0xff
+	candUpper = 1 << 8 // str.isupper()
+	candApos  = 1 << 9 // has an apostrophe
+)
 
 func containsNT(b []byte) bool {
 	for i := 0; i+2 < len(b); i++ {

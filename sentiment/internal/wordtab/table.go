@@ -77,6 +77,20 @@ func (t *Table[E]) MayHaveBit(h uint64) uint64 {
 	return t.filter[f>>6] >> (f & 63) & (t.filter[g>>6] >> (g & 63)) & 1
 }
 
+// Filter is a Table's filter as a fixed-size array: a loop that holds
+// it in a local tests keys without reloading the table's fields or
+// checking bounds.
+type Filter [filterBits / 64]uint64
+
+// Filter returns the table's filter, valid until the table changes.
+func (t *Table[E]) Filter() *Filter { return (*Filter)(t.filter) }
+
+// MayHaveBit is Table.MayHaveBit.
+func (f *Filter) MayHaveBit(h uint64) uint64 {
+	a, b := h>>47, (h>>30)&(filterBits-1)
+	return f[a>>6] >> (a & 63) & (f[b>>6] >> (b & 63)) & 1
+}
+
 func (t *Table[E]) addFilter(h uint64) {
 	f, g := h>>47, (h>>30)&(filterBits-1)
 	t.filter[f>>6] |= 1 << (f & 63)

@@ -95,3 +95,28 @@ func TestDecodeEntity(t *testing.T) {
 		require.Equal(t, want.n, n, in)
 	}
 }
+
+// TestFilter checks that Filter's test agrees with the table's on keys
+// present (always 1) and absent.
+func TestFilter(t *testing.T) {
+	tab := New[ent](100)
+	for i := 0; i < 100; i++ {
+		tab.Set(strings.Repeat("x", i%15+1)+string(rune('a'+i%26)), ent{v: 1})
+	}
+	f := tab.Filter()
+	rng := rand.New(rand.NewSource(3))
+	absent := 0
+	for _, k := range tab.keys {
+		if len(k) > MaxShort {
+			continue
+		}
+		k0, k1 := Pack([]byte(k))
+		require.Equal(t, uint64(1), f.MayHaveBit(Hash(k0, k1, len(k))), "%q", k)
+	}
+	for i := 0; i < 10000; i++ {
+		h := rng.Uint64()
+		require.Equal(t, tab.MayHaveBit(h), f.MayHaveBit(h))
+		absent += int(1 - f.MayHaveBit(h))
+	}
+	require.Greater(t, absent, 9000, "the filter rejects most random hashes")
+}
