@@ -419,8 +419,7 @@ func (s *Scorer) tokenize(st *state) {
 			i += n
 			continue
 		}
-		j := i
-		plain := aPlain
+		j, plain := s.scanShort(buf, i)
 		for j < len(buf) {
 			if b := buf[j]; b < utf8.RuneSelf {
 				k := asciiClass[b]
@@ -447,6 +446,51 @@ func (s *Scorer) tokenize(st *state) {
 		}
 		i = j
 	}
+}
+
+// scanShort finds, word at a time, the end of a chunk of ASCII that
+// starts at i and ends within 16 bytes at ASCII white space or the end of
+// buf, and whether it is plain (letters, digits, apostrophes). Otherwise
+// it returns i and aPlain, for the byte loop to scan the chunk.
+func (s *Scorer) scanShort(buf []byte, i int) (int, uint8) {
+	if i+16 > cap(buf) {
+		return i, aPlain
+	}
+	w := buf[i : i+16 : i+16]
+	x0, x1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
+	// The first byte outside 0x21..0x7f ends the run.
+	t0 := ((x0-0x21*wordtab.Ones)&^x0 | x0) & wordtab.Highs
+	t1 := ((x1-0x21*wordtab.Ones)&^x1 | x1) & wordtab.Highs
+	L := bits.TrailingZeros64(t0)
+	if t0 == 0 {
+		L = 64 + bits.TrailingZeros64(t1)
+	}
+	L >>= 3
+	j := i + L
+	switch {
+	case j >= len(buf):
+		j = len(buf) // the bytes past len(buf) are not the text's
+		L = j - i
+	case L == 16 || buf[j] >= utf8.RuneSelf || asciiClass[buf[j]]&aSpace == 0:
+		return i, aPlain
+	}
+	// Plain bytes, exactly (the bytes of the run are all below 0x80, so
+	// no carry crosses into them).
+	m0 := wordtab.Highs & (uint64(1)<<(8*uint(L)) - 1)
+	m1 := wordtab.Highs & (uint64(1)<<(8*uint(max(L-8, 0))) - 1)
+	p0 := wordtab.CaseMask(x0, '0', '9') | wordtab.CaseMask(x0|0x20*wordtab.Ones, 'a', 'z') | eqMask(x0, '\'')
+	p1 := wordtab.CaseMask(x1, '0', '9') | wordtab.CaseMask(x1|0x20*wordtab.Ones, 'a', 'z') | eqMask(x1, '\'')
+	if m0&^p0|m1&^p1 != 0 {
+		return j, 0
+	}
+	return j, aPlain
+}
+
+// eqMask has the high bit set at each byte of x equal to c, exactly for
+// the bytes below 0x80.
+func eqMask(x uint64, c byte) uint64 {
+	y := x ^ uint64(c)*wordtab.Ones
+	return ^((y&^wordtab.Highs + 0x7f*wordtab.Ones) | y) & wordtab.Highs
 }
 
 func (s *Scorer) markBreak(st *state) {
