@@ -878,9 +878,25 @@ func isASCIILetters(b []byte) bool {
 
 // mergePhrases joins the tokens of each known phrase into one token.
 func (s *Scorer) mergePhrases(st *state) {
+	// Most texts have no phrase: find the first one before moving any
+	// token.
 	toks := st.toks
-	out := toks[:0]
-	for i := 0; i < len(toks); {
+	for i := 0; i+1 < len(toks); i++ {
+		t := &toks[i]
+		if t.flags&fPhrase != 0 && !t.emoji && toks[i+1].flags&fPhraseCont != 0 {
+			if _, n := s.matchPhrase(st, toks[i:]); n > 0 {
+				s.mergeFrom(st, i)
+				return
+			}
+		}
+	}
+}
+
+// mergeFrom is mergePhrases from toks[i], where the first phrase starts.
+func (s *Scorer) mergeFrom(st *state, i int) {
+	toks := st.toks
+	out := toks[:i]
+	for i < len(toks) {
 		t := toks[i]
 		if t.flags&fPhrase != 0 && !t.emoji && i+1 < len(toks) && toks[i+1].flags&fPhraseCont != 0 {
 			if p, n := s.matchPhrase(st, toks[i:]); n > 0 {
