@@ -121,6 +121,23 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 func (s *Scorer) valence(toks []token, i int, capDiff bool) float64 {
 	n := len(toks)
 	t := &toks[i]
+	if i >= 3 && quiet(&toks[i-1]) && quiet(&toks[i-2]) && quiet(&toks[i-3]) {
+		// The usual case: none of the three words before names a rule
+		// (no booster, negation, "no", "never", "least", ...), so only
+		// the rules on the word itself and the idioms can apply.
+		v := t.val
+		if t.id == idNo && i != n-1 && toks[i+1].flags&fLex != 0 {
+			v = 0
+		}
+		if t.upper && capDiff {
+			if v > 0 {
+				v += cIncr
+			} else {
+				v -= cIncr
+			}
+		}
+		return specialIdioms(v, toks, i)
+	}
 	v := t.val
 	if t.id == idNo && i != n-1 && toks[i+1].flags&fLex != 0 {
 		v = 0
@@ -163,6 +180,10 @@ func (s *Scorer) valence(toks []token, i int, capDiff bool) float64 {
 	}
 	return v
 }
+
+// quiet reports a token that no rule names: not in the table and
+// without "n't".
+func quiet(t *token) bool { return t.flags|t.id == 0 && !t.nt }
 
 func scalarIncDec(w *token, v float64, capDiff bool) float64 {
 	if w.flags&fBooster == 0 {
