@@ -680,7 +680,7 @@ func (s *Scorer) addWord(st *state, w []byte, hash bool) {
 			if h := wordtab.Hash(x0, x1, n); s.tab.MayHave(h) {
 				e, ok = s.tab.Probe(h, x0, x1, n)
 			}
-			s.finishWord(st, t, e, ok, lo)
+			s.finishWord(st, t, e, ok, !ok && run3(x0, x1, n), lo)
 			return
 		}
 	}
@@ -710,13 +710,14 @@ func (s *Scorer) addWord(st *state, w []byte, hash bool) {
 	} else {
 		e, ok = s.tab.get(st.low[lo:])
 	}
-	s.finishWord(st, t, e, ok, lo)
+	s.finishWord(st, t, e, ok, !ok && hasRun(st.low[lo:], 3), lo)
 }
 
 // finishWord appends the word at st.low[lo:] with its entry e (ok if
 // found), undoing elongation first if it was not found.
-func (s *Scorer) finishWord(st *state, t tok, e wentry, ok bool, lo int) {
-	if !ok && hasRun(st.low[lo:], 3) {
+// run reports that the word has three equal bytes in a row.
+func (s *Scorer) finishWord(st *state, t tok, e wentry, ok, run bool, lo int) {
+	if run {
 		// "soooo gooood": try runs shortened to two letters, then one.
 		for _, keep := range []int{2, 1} {
 			end := len(st.low)
@@ -731,6 +732,27 @@ func (s *Scorer) finishWord(st *state, t tok, e wentry, ok bool, lo int) {
 	}
 	t.val, t.flags = e.val, e.flags
 	st.toks = append(st.toks, t)
+}
+
+// run3 is hasRun(key, 3) for the key of n (<= 15) bytes held in k0, k1,
+// a word at a time.
+func run3(k0, k1 uint64, n int) bool {
+	if n < 3 {
+		return false
+	}
+	// e has a zero byte at i where byte i equals byte i+1.
+	e0, e1 := k0^(k0>>8|k1<<56), k1^(k1>>8)
+	z0, z1 := zeroBytes(e0), zeroBytes(e1)
+	r0, r1 := z0&(z0>>8|z1<<56), z1&(z1>>8)
+	// A run may start at bytes 0..n-3.
+	v0 := wordtab.Highs & (uint64(1)<<(8*uint(n-2)) - 1)
+	v1 := wordtab.Highs & (uint64(1)<<(8*uint(max(n-10, 0))) - 1)
+	return r0&v0|r1&v1 != 0
+}
+
+// zeroBytes has the high bit set at each zero byte of x, exactly.
+func zeroBytes(x uint64) uint64 {
+	return ^((x&^wordtab.Highs + 0x7f*wordtab.Ones) | x) & wordtab.Highs
 }
 
 func hasRun(b []byte, n int) bool {
