@@ -87,8 +87,13 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 		if t.flags&fContrast != 0 && contrast < 0 && i > 0 {
 			contrast = i
 		}
-		v := s.valence(toks, i, capDiff)
-		if names && t.title && !t.emoji && (i > 0 && toks[i-1].title && !toks[i-1].brk || i+1 < len(toks) && toks[i+1].title && !t.brk) {
+		// Most tokens are neither emoji nor in the lexicon: their
+		// valence is 0, with no call.
+		v := 0.0
+		if t.emoji || t.flags&fLex != 0 {
+			v = s.valence(toks, i, capDiff)
+		}
+		if v != 0 && names && t.title && !t.emoji && (i > 0 && toks[i-1].title && !toks[i-1].brk || i+1 < len(toks) && toks[i+1].title && !t.brk) {
 			v = 0
 		}
 		sent = append(sent, v)
