@@ -60,22 +60,16 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 	if len(toks) == 0 {
 		return sentiment.Score{}
 	}
-	words, upperN := 0, 0
+	words, upperN, titleN := 0, 0, 0
 	for i := range toks {
-		if !toks[i].emoji {
+		t := &toks[i]
+		if !t.emoji {
 			words++
-			if toks[i].upper {
-				upperN++
-			}
+			upperN += b2i(t.upper)
 		}
+		titleN += b2i(t.title)
 	}
 	capDiff := upperN > 0 && upperN < words
-	titleN := 0
-	for i := range toks {
-		if toks[i].title {
-			titleN++
-		}
-	}
 	// In a post that is not written in Title Case, a run of capitalised
 	// words is a name ("Star Wars", "Iron Maiden", "Pretty Little Liars"),
 	// not an opinion.
@@ -110,6 +104,13 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 	}
 	st.sent = sent
 	return s.finish(sent, st.ep, st.qm)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // clauseStart returns the index of the first token of the clause that
