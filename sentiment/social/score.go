@@ -226,14 +226,21 @@ func emphasisAfterNegation(toks []tok, j, i int) bool {
 }
 
 func (s *Scorer) finish(sent []float64, ep, qm int) sentiment.Score {
-	sum := 0.0
+	// One pass: the sum, and the positive and negative masses (each
+	// added in token order, as before).
+	sum, pos, neg := 0.0, 0.0, 0.0
 	k := 0
 	for _, v := range sent {
 		sum += v
-		if v != 0 {
+		if v > 0 {
+			pos += v + 1
+			k++
+		} else if v < 0 {
+			neg += v - 1
 			k++
 		}
 	}
+	neu := len(sent) - k // sent has no NaN
 	if k > lengthK {
 		sum *= math.Sqrt(float64(lengthK) / float64(k))
 	}
@@ -254,18 +261,6 @@ func (s *Scorer) finish(sent []float64, ep, qm int) sentiment.Score {
 		sum = 0
 	}
 	compound := sum / math.Sqrt(sum*sum+alpha)
-	var pos, neg float64
-	neu := 0
-	for _, v := range sent {
-		switch {
-		case v > 0:
-			pos += v + 1
-		case v < 0:
-			neg += v - 1
-		default:
-			neu++
-		}
-	}
 	total := pos - neg + float64(neu)
 	if total == 0 {
 		return sentiment.Score{}
