@@ -684,7 +684,7 @@ func (s *Scorer) addWord(st *state, w []byte, hash bool) {
 			if h := wordtab.Hash(x0, x1, n); s.tab.Filter().MayHaveBit(h) != 0 {
 				e, ok = s.tab.Probe(h, x0, x1, n)
 			}
-			s.finishWord(st, t, e, ok, !ok && run3(x0, x1, n), lo)
+			s.finishWord(st, t, e, !ok && run3(x0, x1, n), lo)
 			return
 		}
 	}
@@ -714,14 +714,15 @@ func (s *Scorer) addWord(st *state, w []byte, hash bool) {
 	} else {
 		e, ok = s.tab.get(st.low[lo:])
 	}
-	s.finishWord(st, t, e, ok, !ok && hasRun(st.low[lo:], 3), lo)
+	s.finishWord(st, t, e, !ok && hasRun(st.low[lo:], 3), lo)
 }
 
-// finishWord appends the word at st.low[lo:] with its entry e (ok if
-// found), undoing elongation first if it was not found.
-// run reports that the word has three equal bytes in a row.
-func (s *Scorer) finishWord(st *state, t tok, e wentry, ok, run bool, lo int) {
+// finishWord appends the word at st.low[lo:] with its entry e. run
+// reports that the word was not found and has three equal bytes in a row:
+// its elongation is undone first.
+func (s *Scorer) finishWord(st *state, t tok, e wentry, run bool, lo int) {
 	if run {
+		var ok bool
 		// "soooo gooood": try runs shortened to two letters, then one.
 		for _, keep := range []int{2, 1} {
 			end := len(st.low)
