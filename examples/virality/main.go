@@ -103,22 +103,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// predict replays c up to obs into a tracker and predicts at obs.
+// predict replays c up to obs into a tracker and predicts at obs. A nil
+// model is the tracker's default: the count model when polling.
 func predict(c *viral.Cascade, obs time.Duration, m *viral.Model, poll time.Duration) viral.Prediction {
-	tr := &viral.Tracker{Posted: c.Posted, Followers: c.Followers, Model: m}
-	if poll > 0 {
-		for at := poll; at <= obs; at += poll {
-			tr.ObserveCount(c.Posted.Add(at), c.ObservedBy(at))
-		}
-	} else {
-		for _, r := range c.Reshares {
-			if r.Age > obs {
-				break
-			}
-			tr.Observe(c.Posted.Add(r.Age), r.Followers)
+	if m == nil {
+		m = viral.DefaultModel
+		if poll > 0 {
+			m = viral.DefaultCountModel
 		}
 	}
-	return tr.Predict(c.Posted.Add(obs))
+	return m.Predict(viral.Replay(c, obs, m, poll))
 }
 
 func parseObs(s string) ([]time.Duration, error) {
