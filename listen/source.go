@@ -3,9 +3,10 @@ package listen
 import (
 	"context"
 	"errors"
-	"hash/maphash"
 	"iter"
 	"sync"
+
+	"github.com/earshot-dev/earshot/listen/internal/seen"
 )
 
 // Source yields posts. It is configured when built; Posts only runs it.
@@ -65,7 +66,7 @@ func Dedupe(src Source, n int) Source {
 	}
 	// The seen-set is shared by every run of the returned source, so a
 	// restarted loop does not deliver again what an earlier run delivered.
-	seen := newSeenSet(n)
+	delivered := seen.NewHashed(n)
 	return SourceFunc(func(ctx context.Context) iter.Seq2[Post, error] {
 		return func(yield func(Post, error) bool) {
 			for p, err := range src.Posts(ctx) {
@@ -73,7 +74,7 @@ func Dedupe(src Source, n int) Source {
 					yield(Post{}, err)
 					return
 				}
-				if !seen.add(p.dedupeKey()) {
+				if !delivered.Add(p.dedupeKey()) {
 					continue
 				}
 				if !yield(p, nil) {
@@ -82,41 +83,6 @@ func Dedupe(src Source, n int) Source {
 			}
 		}
 	})
-}
-
-// seenSet is a bounded set of string hashes with first-in first-out eviction.
-// It is safe for concurrent use.
-type seenSet struct {
-	mu   sync.Mutex
-	seed maphash.Seed
-	set  map[uint64]struct{}
-	ring []uint64
-	next int
-	full bool
-}
-
-func newSeenSet(n int) *seenSet {
-	return &seenSet{seed: maphash.MakeSeed(), set: make(map[uint64]struct{}, n), ring: make([]uint64, n)}
-}
-
-// add records key and reports whether it was new.
-func (s *seenSet) add(key string) bool {
-	h := maphash.String(s.seed, key)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.set[h]; ok {
-		return false
-	}
-	if s.full {
-		delete(s.set, s.ring[s.next])
-	}
-	s.ring[s.next] = h
-	s.set[h] = struct{}{}
-	s.next++
-	if s.next == len(s.ring) {
-		s.next, s.full = 0, true
-	}
-	return true
 }
 
 // Merge returns a source that runs all srcs at once and yields their posts

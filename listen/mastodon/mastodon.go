@@ -15,6 +15,7 @@ import (
 
 	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/internal/seen"
 )
 
 // Timeline names what a [Source] reads. Build one with [Hashtag],
@@ -296,7 +297,7 @@ func (s *Source) Stats() listen.Stats { return s.counters.Stats() }
 // deletions.
 func (s *Source) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 	return func(yield func(listen.Post, error) bool) {
-		r := &run{src: s, seen: newSeen(10_000), yield: yield}
+		r := &run{src: s, seen: seen.New[string](10_000), yield: yield}
 		if s.cfg.store != nil {
 			c, err := s.cfg.store.Load(ctx, s.cfg.storeKey)
 			if err != nil {
@@ -325,7 +326,7 @@ var errStop = errors.New("mastodon: stopped")
 type run struct {
 	src    *Source
 	cursor string // newest delivered status ID
-	seen   *seen
+	seen   *seen.Set[string]
 	recent []string // IDs of the latest deliveries, for rewinding backfills
 	yield  func(listen.Post, error) bool
 }
@@ -339,7 +340,7 @@ func (r *run) deliver(ctx context.Context, p listen.Post, editKey string) error 
 	case listen.KindDelete:
 		key = "d:" + p.ID
 	}
-	if !r.seen.add(key) {
+	if !r.seen.Add(key) {
 		r.src.counters.Duplicate()
 		return nil
 	}

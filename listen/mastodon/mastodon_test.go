@@ -17,6 +17,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/internal/seen"
 	"github.com/earshot-dev/earshot/listen/listentest"
 )
 
@@ -282,7 +283,7 @@ func TestStreamUpdateAndDelete(t *testing.T) {
 	// Inject edit and delete events through a custom subscriber stream.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	r := &run{src: src, seen: newSeen(16), yield: nil}
+	r := &run{src: src, seen: seen.New[string](16), yield: nil}
 	var got []listen.Post
 	r.yield = func(p listen.Post, err error) bool { got = append(got, p); return true }
 	ev := &scripted{events: [][2]string{

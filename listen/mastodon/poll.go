@@ -18,31 +18,6 @@ import (
 // backfill over events the stream may have reordered.
 const recentIDs = 64
 
-// seen is a bounded first-in first-out set of keys.
-type seen struct {
-	set  map[string]struct{}
-	ring []string
-	next int
-}
-
-func newSeen(n int) *seen { return &seen{set: make(map[string]struct{}, n), ring: make([]string, n)} }
-
-func (s *seen) has(k string) bool { _, ok := s.set[k]; return ok }
-
-// add records k and reports whether it was new.
-func (s *seen) add(k string) bool {
-	if _, ok := s.set[k]; ok {
-		return false
-	}
-	if old := s.ring[s.next]; old != "" {
-		delete(s.set, old)
-	}
-	s.ring[s.next] = k
-	s.set[k] = struct{}{}
-	s.next = (s.next + 1) % len(s.ring)
-	return true
-}
-
 // poll walks the timeline forward with min_id until caught up, and with
 // Follow keeps doing so every interval.
 func (r *run) poll(ctx context.Context) error {

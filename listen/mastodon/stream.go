@@ -147,7 +147,7 @@ func (r *run) readEvents(ctx context.Context, ev events) error {
 				r.src.counters.Skip()
 				continue
 			}
-			if r.src.cfg.followTag && !r.seen.has(id) {
+			if r.src.cfg.followTag && !r.seen.Has(id) {
 				continue // a deletion of a status this source never delivered
 			}
 			p = listen.Post{Platform: Platform, ID: id, Kind: listen.KindDelete}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"iter"
 	"sync"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/internal/seen"
 )
 
 // Source is a [listen.Source] that reads posts from a durable JetStream
@@ -57,7 +57,7 @@ type Source struct {
 	js   jetstream.JetStream
 	name string
 	cfg  *config
-	seen *seenSet
+	seen *seen.Hashed
 }
 
 // New returns a source reading the durable consumer named consumer on the
@@ -74,7 +74,7 @@ func New(js jetstream.JetStream, consumer string, opts ...Option) (*Source, erro
 	if err != nil {
 		return nil, err
 	}
-	return &Source{js: js, name: consumer, cfg: c, seen: newSeenSet(c.seen)}, nil
+	return &Source{js: js, name: consumer, cfg: c, seen: seen.NewHashed(c.seen)}, nil
 }
 
 func (s *Source) consumerConfig() jetstream.ConsumerConfig {
@@ -321,7 +321,7 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 		if id == "" {
 			id = MsgID(&p)
 		}
-		if r.s.seen.has(id) || r.handledElsewhere(ctx, m, id) {
+		if r.s.seen.Has(id) || r.handledElsewhere(ctx, m, id) {
 			_ = m.Ack()
 			continue
 		}
@@ -332,7 +332,7 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 		}
 		r.setBody(m)
 		more := yield(p, nil)
-		r.s.seen.add(id)
+		r.s.seen.Add(id)
 		r.mu.Lock()
 		r.acked = append(r.acked, id) // handled; its ack is on its way
 		r.mu.Unlock()
@@ -465,17 +465,6 @@ func (r *run) ack(ctx context.Context, m jetstream.Msg) error {
 	return m.DoubleAck(actx)
 }
 
-// seenSet is a bounded set of string hashes with first-in first-out
-// eviction. It is safe for concurrent use.
-type seenSet struct {
-	mu   sync.Mutex
-	seed maphash.Seed
-	set  map[uint64]struct{}
-	ring []uint64
-	next int
-	full bool
-}
-
 // decode reads a post published by a [Publisher]; it reports false for
 // anything else. The post's strings are valid UTF-8.
 func decode(data []byte) (listen.Post, bool) {
@@ -498,34 +487,4 @@ func validName(s string) bool {
 		}
 	}
 	return true
-}
-
-func newSeenSet(n int) *seenSet {
-	return &seenSet{seed: maphash.MakeSeed(), set: make(map[uint64]struct{}, n), ring: make([]uint64, n)}
-}
-
-func (s *seenSet) has(key string) bool {
-	h := maphash.String(s.seed, key)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.set[h]
-	return ok
-}
-
-func (s *seenSet) add(key string) {
-	h := maphash.String(s.seed, key)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.set[h]; ok {
-		return
-	}
-	if s.full {
-		delete(s.set, s.ring[s.next])
-	}
-	s.ring[s.next] = h
-	s.set[h] = struct{}{}
-	s.next++
-	if s.next == len(s.ring) {
-		s.next, s.full = 0, true
-	}
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/internal/seen"
 )
 
 // Default endpoints.
@@ -327,27 +328,6 @@ func (s *Source) get(ctx context.Context, after string) ([]listen.Post, string, 
 	}
 }
 
-// seenSet is a bounded FIFO set of fullnames; order is kept for the cursor.
-type seenSet struct {
-	set   map[string]struct{}
-	order []string
-	max   int
-}
-
-func (s *seenSet) has(k string) bool { _, ok := s.set[k]; return ok }
-
-func (s *seenSet) add(k string) {
-	if s.has(k) {
-		return
-	}
-	s.set[k] = struct{}{}
-	s.order = append(s.order, k)
-	if len(s.order) > s.max {
-		delete(s.set, s.order[0])
-		s.order = s.order[1:]
-	}
-}
-
 // cursorIDs is how many recent fullnames the saved cursor keeps: enough to
 // recognise the first page of a listing after a restart.
 const cursorIDs = 300
@@ -362,7 +342,7 @@ func (s *Source) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 				yield(listen.Post{}, err)
 			}
 		}
-		seen := &seenSet{set: map[string]struct{}{}, max: s.cfg.seen}
+		delivered := seen.New[string](s.cfg.seen)
 		if st := s.cfg.store; st != nil {
 			raw, err := st.Load(ctx, s.cfg.storeKey)
 			if err != nil {
@@ -376,12 +356,12 @@ func (s *Source) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 					return
 				}
 				for _, id := range ids {
-					seen.add(id)
+					delivered.Add(id)
 				}
 			}
 		}
 		for {
-			stop, err := s.poll(ctx, seen, yield)
+			stop, err := s.poll(ctx, delivered, yield)
 			if stop {
 				return
 			}
@@ -396,11 +376,11 @@ func (s *Source) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 	}
 }
 
-func (s *Source) poll(ctx context.Context, seen *seenSet, yield func(listen.Post, error) bool) (bool, error) {
+func (s *Source) poll(ctx context.Context, delivered *seen.Set[string], yield func(listen.Post, error) bool) (bool, error) {
 	var fresh []listen.Post
 	inBatch := map[string]bool{}
 	after := ""
-	first := len(seen.order) == 0
+	first := delivered.Len() == 0
 	for page := 0; page < s.cfg.maxPages; page++ {
 		posts, next, err := s.get(ctx, after)
 		if err != nil {
@@ -408,7 +388,7 @@ func (s *Source) poll(ctx context.Context, seen *seenSet, yield func(listen.Post
 		}
 		metSeen := false
 		for _, p := range posts {
-			if seen.has(p.ID) {
+			if delivered.Has(p.ID) {
 				metSeen = true
 				continue
 			}
@@ -436,13 +416,9 @@ func (s *Source) poll(ctx context.Context, seen *seenSet, yield func(listen.Post
 		now := time.Now()
 		more := yield(p, nil)
 		s.counters.Deliver(p.Created, now)
-		seen.add(p.ID)
+		delivered.Add(p.ID)
 		if st := s.cfg.store; st != nil {
-			ids := seen.order
-			if len(ids) > cursorIDs {
-				ids = ids[len(ids)-cursorIDs:]
-			}
-			b, _ := json.Marshal(ids)
+			b, _ := json.Marshal(delivered.Last(cursorIDs))
 			if err := st.Save(ctx, s.cfg.storeKey, string(b)); err != nil && more {
 				return false, fmt.Errorf("reddit: save cursor: %w", err)
 			}

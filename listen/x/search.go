@@ -16,6 +16,7 @@ import (
 
 	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/internal/seen"
 )
 
 // client holds what Search and Stream share.
@@ -138,30 +139,6 @@ func (c *client) fetchSince(ctx context.Context, query, since string, start time
 	return out, nil
 }
 
-// seenIDs is a bounded FIFO set of IDs. Not safe for concurrent use.
-type seenIDs struct {
-	m    map[string]struct{}
-	ring []string
-	next int
-}
-
-func newSeenIDs(n int) *seenIDs {
-	return &seenIDs{m: make(map[string]struct{}, min(n, 1<<16)), ring: make([]string, n)}
-}
-
-func (s *seenIDs) add(id string) bool {
-	if _, ok := s.m[id]; ok {
-		return false
-	}
-	if old := s.ring[s.next]; old != "" {
-		delete(s.m, old)
-	}
-	s.ring[s.next] = id
-	s.m[id] = struct{}{}
-	s.next = (s.next + 1) % len(s.ring)
-	return true
-}
-
 // Search is a [listen.Source] that polls X's recent search
 // (/2/tweets/search/recent) with since_id, paging with next_token, and
 // yields new posts oldest first. Create it with [NewSearch]. It is safe
@@ -213,7 +190,7 @@ func (s *Search) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 			}
 			return
 		}
-		seen := newSeenIDs(c.cfg.dedupe)
+		delivered := seen.New[string](c.cfg.dedupe)
 		bo := httpx.NewBackoff(httpx.Retry{Initial: c.cfg.minBackoff, Max: c.cfg.maxBackoff, MaxElapsed: c.cfg.maxRetry})
 		for {
 			posts, err := c.fetchSince(ctx, s.query, since, time.Time{})
@@ -230,7 +207,7 @@ func (s *Search) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 			}
 			cont := true
 			for _, p := range posts {
-				if (since != "" && !idLess(since, p.ID)) || !seen.add(p.ID) {
+				if (since != "" && !idLess(since, p.ID)) || !delivered.Add(p.ID) {
 					c.counters.Duplicate()
 					continue
 				}

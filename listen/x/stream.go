@@ -15,6 +15,7 @@ import (
 
 	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/internal/seen"
 )
 
 // maxLine bounds one stream message.
@@ -75,7 +76,7 @@ func (s *Stream) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 			}
 			return
 		}
-		r := &streamRun{c: c, yield: yield, last: last, seen: newSeenIDs(c.cfg.dedupe)}
+		r := &streamRun{c: c, yield: yield, last: last, seen: seen.New[string](c.cfg.dedupe)}
 		defer func() { c.saveCursor(context.WithoutCancel(ctx), r.last) }()
 		bo := httpx.NewBackoff(httpx.Retry{Initial: c.cfg.minBackoff, Max: c.cfg.maxBackoff, MaxElapsed: c.cfg.maxRetry})
 		for attempt := 0; ; attempt++ {
@@ -117,12 +118,12 @@ type streamRun struct {
 	yield func(listen.Post, error) bool
 	last  string    // newest ID delivered
 	start time.Time // when the first connection was opened
-	seen  *seenIDs
+	seen  *seen.Set[string]
 }
 
 // deliver yields p unless it is a duplicate; false means stop.
 func (r *streamRun) deliver(p listen.Post) bool {
-	if !r.seen.add(p.ID) {
+	if !r.seen.Add(p.ID) {
 		r.c.counters.Duplicate()
 		return true
 	}
