@@ -206,20 +206,7 @@ func (d *Shift) Open(key string) bool {
 	return s != nil && s.open
 }
 
-func (d *Shift) evict() {
-	var victim string
-	oldest := int64(math.MaxInt64)
-	n := 0
-	for key, s := range d.keys {
-		if s.seen < oldest {
-			victim, oldest = key, s.seen
-		}
-		if n++; n == 8 {
-			break
-		}
-	}
-	delete(d.keys, victim)
-}
+func (d *Shift) evict() { evictStale(d.keys, func(s *shiftState) int64 { return s.seen }) }
 
 func clip(s string, n int) string {
 	if len(s) <= n {

@@ -140,19 +140,24 @@ func (d *Spikes) close(k *keyState, bucket int64, count float64, loc *time.Locat
 }
 
 // evict forgets the least recently observed of a few keys.
-func (d *Spikes) evict() {
+func (d *Spikes) evict() { evictStale(d.keys, func(k *keyState) int64 { return k.seen }) }
+
+// evictStale deletes from m the least recently used (by lastUse) of eight
+// of its keys: a sample, so that making room is O(1) however many keys
+// there are.
+func evictStale[V any](m map[string]V, lastUse func(V) int64) {
 	var victim string
 	oldest := int64(math.MaxInt64)
 	n := 0
-	for key, k := range d.keys {
-		if k.seen < oldest {
-			victim, oldest = key, k.seen
+	for key, v := range m {
+		if t := lastUse(v); t < oldest {
+			victim, oldest = key, t
 		}
 		if n++; n == 8 {
 			break
 		}
 	}
-	delete(d.keys, victim)
+	delete(m, victim)
 }
 
 func floorDiv(a, b int64) int64 {
