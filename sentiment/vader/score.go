@@ -458,30 +458,11 @@ func scoreValence(sent []float64, neu, ep, qm int) sentiment.Score {
 	}
 	total := pos + math.Abs(neg) + float64(neu)
 	return sentiment.Score{
-		Compound: roundUnit(compound, 4),
-		Positive: roundUnit(math.Abs(pos/total), 3),
-		Neutral:  roundUnit(math.Abs(float64(neu)/total), 3),
-		Negative: roundUnit(math.Abs(neg/total), 3),
+		Compound: Round(compound, 4),
+		Positive: Round(math.Abs(pos/total), 3),
+		Neutral:  Round(math.Abs(float64(neu)/total), 3),
+		Negative: Round(math.Abs(neg/total), 3),
 	}
-}
-
-// roundUnit is Round for x in [-1, 1] (and digits 3 or 4), small enough
-// to be inlined: only near a tie does it call Round.
-func roundUnit(x float64, digits int) float64 {
-	p := pow10[digits&7]
-	t := x * p
-	fl := float64(int64(t)) // |t| <= 1e4: exact truncation
-	if fl > t {
-		fl--
-	}
-	f := t - fl
-	if d := f - 0.5; d > 1e-6 || d < -1e-6 {
-		if f > 0.5 {
-			fl++
-		}
-		return fl / p
-	}
-	return Round(x, digits)
 }
 
 func normalize(score float64) float64 {
@@ -501,11 +482,11 @@ var pow10 = [8]float64{1, 10, 100, 1000, 10000, 100000, 1000000}
 // to the decimal nearest to x's exact binary value, ties to even. It is
 // exported for the other scorers that report VADER-compatible figures.
 func Round(x float64, digits int) float64 {
+	if !(math.Abs(x) <= 1e9) || uint(digits) > 6 { // also NaN and ±Inf
+		return x
+	}
 	if x == 0 {
 		return 0 // as below, -0 rounds to +0
-	}
-	if digits < 0 || digits > 6 || math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 1e9 || digits > 6 {
-		return x
 	}
 	p := pow10[digits]
 	t := x * p
