@@ -7,18 +7,26 @@ import "math"
 // stability. X is row-major with p columns. A non-nil start warm-starts
 // the iterations; iters bounds them.
 func lad(X [][]float64, y []float64, ridge float64, start []float64, iters int) []float64 {
-	n := len(y)
-	if n == 0 {
+	if len(y) == 0 {
 		return nil
 	}
-	p := len(X[0])
-	w := make([]float64, n)
+	weight := func(r float64) float64 { return 1 / math.Max(math.Abs(r), 1e-4) }
+	w := make([]float64, len(y))
 	for i := range w {
 		w[i] = 1
 		if start != nil {
-			w[i] = 1 / math.Max(math.Abs(y[i]-dot(X[i], start)), 1e-4)
+			w[i] = weight(y[i] - dot(X[i], start))
 		}
 	}
+	return irls(X, y, w, ridge, iters, weight)
+}
+
+// irls solves the weighted, ridge-penalised normal equations from the
+// initial weights w, then sets each weight to weight(residual) and solves
+// again, until the coefficients move less than 1e-7 or iters runs out. It
+// returns the last solution (nil if the first one is singular).
+func irls(X [][]float64, y, w []float64, ridge float64, iters int, weight func(r float64) float64) []float64 {
+	n, p := len(y), len(X[0])
 	var b []float64
 	for iter := 0; iter < iters; iter++ {
 		A := make([][]float64, p)
@@ -37,8 +45,7 @@ func lad(X [][]float64, y []float64, ridge float64, start []float64, iters int) 
 			break
 		}
 		for i := 0; i < n; i++ {
-			r := math.Abs(y[i] - dot(X[i], b))
-			w[i] = 1 / math.Max(r, 1e-4)
+			w[i] = weight(y[i] - dot(X[i], b))
 		}
 	}
 	return b
@@ -88,42 +95,20 @@ func solve(A [][]float64) []float64 {
 // quantReg fits the tau-quantile of y given X by iteratively reweighted
 // least squares on the check loss.
 func quantReg(X [][]float64, y []float64, tau float64) []float64 {
-	n := len(y)
-	if n == 0 {
+	if len(y) == 0 {
 		return nil
 	}
-	p := len(X[0])
-	w := make([]float64, n)
+	w := make([]float64, len(y))
 	for i := range w {
 		w[i] = 1
 	}
-	var b []float64
-	for iter := 0; iter < 80; iter++ {
-		A := make([][]float64, p)
-		for j := range A {
-			A[j] = make([]float64, p+1)
-			A[j][j] = 1e-9 * float64(n)
+	return irls(X, y, w, 1e-9, 80, func(r float64) float64 {
+		q := tau
+		if r < 0 {
+			q = 1 - tau
 		}
-		normal(A, X, y, w)
-		nb := solve(A)
-		if nb == nil {
-			return b
-		}
-		conv := b != nil && maxDiff(b, nb) < 1e-7
-		b = nb
-		if conv {
-			break
-		}
-		for i := 0; i < n; i++ {
-			r := y[i] - dot(X[i], b)
-			q := tau
-			if r < 0 {
-				q = 1 - tau
-			}
-			w[i] = q / math.Max(math.Abs(r), 1e-4)
-		}
-	}
-	return b
+		return q / math.Max(math.Abs(r), 1e-4)
+	})
 }
 
 func maxDiff(a, b []float64) float64 {
