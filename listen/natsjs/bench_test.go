@@ -110,3 +110,27 @@ func report(b *testing.B, cpu time.Duration) {
 		b.ReportMetric(float64(b.N)/used.Seconds(), "posts/cpu-s")
 	}
 }
+
+// BenchmarkPublish measures the publishing side alone: posts per second
+// stored (file storage, acknowledged) by one Publisher.
+func BenchmarkPublish(b *testing.B) {
+	ts := startServer(b)
+	ctx := context.Background()
+	_, js := ts.connect(b)
+	if err := EnsureStream(ctx, js); err != nil {
+		b.Fatal(err)
+	}
+	posts := testPosts(b.N)
+	pub, err := NewPublisher(js)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	cpu := cpuTime()
+	b.ResetTimer()
+	if _, err := pub.PublishAll(ctx, listentest.Static(posts...)); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	report(b, cpu)
+}

@@ -3,25 +3,35 @@ package natsjs
 import (
 	"encoding/json"
 	"testing"
+	"time"
 	"unicode/utf8"
+
+	"github.com/earshot-dev/earshot/listen"
 )
 
-// FuzzDecode feeds arbitrary message bodies to the consumer's decoder:
-// no panic, and what it accepts is a well-formed post that encodes and
-// decodes to itself.
-func FuzzDecode(f *testing.F) {
-	for _, p := range testPosts(3) {
+// decodeSeeds are message bodies of both formats, good and bad.
+func decodeSeeds(f *testing.F) {
+	for _, p := range append(testPosts(3), fullPost(), listen.Post{Platform: "x", ID: "1"}) {
 		b, err := json.Marshal(p)
 		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(b)
+		f.Add(AppendPost(nil, &p))
 	}
 	f.Add([]byte(`{"platform":"x","id":"1","text":"\xff\xfe bad","created":"2026-01-01T00:00:00Z"}`))
 	f.Add([]byte(`{"platform":"x","id":"1","kind":"nope"}`))
 	f.Add([]byte(`{"platform":"","id":"1"}`))
 	f.Add([]byte(`null`))
 	f.Add([]byte(`not json`))
+	f.Add([]byte{codecV1, 0, 1, 1, 'x', 1, '1', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x80, 0x94, 0xeb, 0xdc, 0x03, 0x00})
+}
+
+// FuzzDecode feeds arbitrary message bodies to the consumer's decoder:
+// no panic, and what it accepts is a well-formed post that encodes and
+// decodes to itself.
+func FuzzDecode(f *testing.F) {
+	decodeSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, ok := decode(data)
 		if !ok {
@@ -33,13 +43,39 @@ func FuzzDecode(f *testing.F) {
 		if !utf8.ValidString(p.Text) || !utf8.ValidString(p.Author.Handle) {
 			t.Fatalf("invalid UTF-8 after decode: %q", data)
 		}
-		b, err := json.Marshal(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		q, ok := decode(b)
+		q, ok := decode(AppendPost(nil, &p))
 		if !ok || q.Key() != p.Key() || q.Text != p.Text || !q.Created.Equal(p.Created) {
 			t.Fatalf("round trip changed the post: %+v -> %+v", p, q)
+		}
+	})
+}
+
+// FuzzDecodePost checks the codec on arbitrary input: no panic, a
+// rejection is a DecodeError, and an accepted post survives AppendPost and
+// DecodePost unchanged (bytes kept as they are).
+func FuzzDecodePost(f *testing.F) {
+	decodeSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := DecodePost(data)
+		if err != nil {
+			if _, ok := err.(*DecodeError); !ok {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			return
+		}
+		b := AppendPost(nil, &p)
+		if len(b) > postSize(&p) {
+			t.Fatalf("postSize %d < %d", postSize(&p), len(b))
+		}
+		q, err := DecodePost(b)
+		if err != nil {
+			t.Fatalf("re-encoded post rejected: %v", err)
+		}
+		samePost(t, p, q)
+		if len(data) > 0 && data[0] == codecV1 && p.Created.Location() != time.UTC && !p.Created.IsZero() {
+			if _, off := p.Created.Zone(); off == 0 {
+				t.Fatalf("binary time with offset 0 not in UTC: %v", p.Created)
+			}
 		}
 	})
 }

@@ -2,7 +2,6 @@ package natsjs
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -91,8 +90,8 @@ func TestPublishDedupe(t *testing.T) {
 
 	m, err := st.GetMsg(ctx, 1)
 	require.NoError(t, err)
-	var got listen.Post
-	require.NoError(t, json.Unmarshal(m.Data, &got))
+	got, err := DecodePost(m.Data)
+	require.NoError(t, err)
 	assert.Equal(t, posts[0].Key(), got.Key())
 	assert.True(t, posts[0].Created.Equal(got.Created))
 	assert.Equal(t, Subject(DefaultSubject, 4, &posts[0]), m.Subject)

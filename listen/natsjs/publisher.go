@@ -2,7 +2,6 @@ package natsjs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -14,7 +13,8 @@ import (
 	"github.com/earshot-dev/earshot/listen"
 )
 
-// Publisher publishes posts to the stream as JSON, one message per post,
+// Publisher publishes posts to the stream in the binary format of
+// [AppendPost], one message per post,
 // with the post's [MsgID] as Nats-Msg-Id so that the server drops a post
 // published twice within the duplicate window (overlapping pollers, a
 // retried publish). Publishes are asynchronous: at most [WithMaxInFlight]
@@ -25,9 +25,13 @@ type Publisher struct {
 	js  jetstream.JetStream
 	cfg *config
 
-	mu      sync.Mutex
-	pending []pending // oldest first
-	head    int
+	mu       sync.Mutex
+	pending  []pending // oldest first
+	head     int
+	free     []*nats.Msg         // acknowledged messages, reused with their headers
+	slab     []byte              // message bodies are cut from it; never rewritten
+	subjects map[string][]string // platform -> subject per partition
+	timer    *time.Timer
 }
 
 // pubAckTimeout is how long a publish waits for its acknowledgement
@@ -57,15 +61,7 @@ func NewPublisher(js jetstream.JetStream, opts ...Option) (*Publisher, error) {
 // [WithMaxInFlight] publishes are pending. An error means the post, or an
 // earlier one, was not stored; it is final, as publishes are retried.
 func (pub *Publisher) Publish(ctx context.Context, p listen.Post) error {
-	data, err := json.Marshal(p)
-	if err != nil {
-		return fmt.Errorf("natsjs: encode %s: %w", p.Key(), err)
-	}
-	msg := &nats.Msg{
-		Subject: Subject(pub.cfg.subject, pub.cfg.partitions, &p),
-		Data:    data,
-		Header:  nats.Header{jetstream.MsgIDHeader: []string{MsgID(&p)}},
-	}
+	id := MsgID(&p)
 	pub.mu.Lock()
 	defer pub.mu.Unlock()
 	for len(pub.pending)-pub.head >= pub.cfg.maxInFlight {
@@ -73,7 +69,54 @@ func (pub *Publisher) Publish(ctx context.Context, p listen.Post) error {
 			return err
 		}
 	}
+	msg := pub.newMsg()
+	msg.Subject = pub.subject(&p)
+	msg.Data = pub.encode(&p)
+	msg.Header[jetstream.MsgIDHeader][0] = id
 	return pub.send(ctx, msg)
+}
+
+// newMsg returns a message with a Nats-Msg-Id header to fill in: one
+// whose publish was acknowledged, or a new one.
+func (pub *Publisher) newMsg() *nats.Msg {
+	if n := len(pub.free); n > 0 {
+		m := pub.free[n-1]
+		pub.free = pub.free[:n-1]
+		return m
+	}
+	return &nats.Msg{Header: nats.Header{jetstream.MsgIDHeader: make([]string, 1)}}
+}
+
+// encode returns the binary encoding of p, cut from a slab shared by
+// many messages so that a post costs no allocation of its own. A message
+// body is never written again: a republish sends the same bytes.
+func (pub *Publisher) encode(p *listen.Post) []byte {
+	if n := postSize(p); cap(pub.slab)-len(pub.slab) < n {
+		pub.slab = make([]byte, 0, max(n, 64<<10))
+	}
+	start := len(pub.slab)
+	pub.slab = AppendPost(pub.slab, p)
+	return pub.slab[start:len(pub.slab):len(pub.slab)]
+}
+
+// subject returns [Subject] for p, from a cache per platform.
+func (pub *Publisher) subject(p *listen.Post) string {
+	subs := pub.subjects[p.Platform]
+	if subs == nil {
+		if pub.subjects == nil {
+			pub.subjects = make(map[string][]string)
+		}
+		if len(pub.subjects) >= 1024 { // platforms are few; bound it anyway
+			clear(pub.subjects)
+		}
+		subs = make([]string, pub.cfg.partitions)
+		pub.subjects[p.Platform] = subs
+	}
+	i := partition(p.Platform, p.ID, pub.cfg.partitions)
+	if subs[i] == "" {
+		subs[i] = Subject(pub.cfg.subject, pub.cfg.partitions, p)
+	}
+	return subs[i]
 }
 
 // send publishes msg asynchronously, retrying while the publisher stalls
@@ -107,18 +150,39 @@ func (pub *Publisher) waitOldest(ctx context.Context) error {
 		clear(pub.pending[n:])
 		pub.pending, pub.head = pub.pending[:n], 0
 	}
-	t := time.NewTimer(pubAckTimeout)
-	defer t.Stop()
+	ok := p.f.Ok()
 	select {
-	case <-p.f.Ok():
+	case <-ok: // already acknowledged: no timer, no error channel
+		pub.recycle(p.msg)
+		return nil
+	default:
+	}
+	if pub.timer == nil {
+		pub.timer = time.NewTimer(pubAckTimeout)
+	} else {
+		pub.timer.Reset(pubAckTimeout)
+	}
+	defer pub.timer.Stop()
+	select {
+	case <-ok:
+		pub.recycle(p.msg)
 		return nil
 	case err := <-p.f.Err():
 		return pub.republish(ctx, p.msg, err)
-	case <-t.C:
+	case <-pub.timer.C:
 		// The acknowledgement was lost (a server restart): publish again.
 		return pub.republish(ctx, p.msg, errors.New("natsjs: no acknowledgement"))
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// recycle keeps an acknowledged message for a later post. Neither the
+// connection nor the acknowledgement future uses it any more.
+func (pub *Publisher) recycle(m *nats.Msg) {
+	if len(pub.free) < pub.cfg.maxInFlight && len(pub.free) < 4096 {
+		m.Data = nil
+		pub.free = append(pub.free, m)
 	}
 }
 

@@ -2,7 +2,6 @@ package natsjs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -465,11 +464,11 @@ func (r *run) ack(ctx context.Context, m jetstream.Msg) error {
 	return m.DoubleAck(actx)
 }
 
-// decode reads a post published by a [Publisher]; it reports false for
-// anything else. The post's strings are valid UTF-8.
+// decode reads a post published by a [Publisher] (see [DecodePost]); it
+// reports false for anything else. The post's strings are valid UTF-8.
 func decode(data []byte) (listen.Post, bool) {
-	var p listen.Post
-	if err := json.Unmarshal(data, &p); err != nil || p.Platform == "" || p.ID == "" {
+	p, err := DecodePost(data)
+	if err != nil {
 		return listen.Post{}, false
 	}
 	p.Repair()

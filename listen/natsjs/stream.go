@@ -55,6 +55,23 @@ func Partition(key string, n int) int {
 	return int(h.Sum32() % uint32(n))
 }
 
+// partition is Partition(platform+":"+id, n) without building the key.
+func partition(platform, id string, n int) int {
+	if n <= 1 {
+		return 0
+	}
+	const offset, prime = 2166136261, 16777619
+	h := uint32(offset)
+	for i := 0; i < len(platform); i++ {
+		h = (h ^ uint32(platform[i])) * prime
+	}
+	h = (h ^ ':') * prime
+	for i := 0; i < len(id); i++ {
+		h = (h ^ uint32(id[i])) * prime
+	}
+	return int(h % uint32(n))
+}
+
 func token(s string) string {
 	if s == "" {
 		return "_"
