@@ -8,7 +8,7 @@ import (
 
 // Defaults of [Spike] and [Spikes].
 const (
-	DefaultSpikeThreshold = 0.5
+	DefaultSpikeThreshold = 0.47
 	DefaultBucket         = 5 * time.Minute
 	DefaultHoldoff        = 24 * time.Hour
 	DefaultWarmup         = 24 * time.Hour
@@ -32,9 +32,13 @@ const zHalf = 10
 // spikes. Residuals are clipped before
 // they update the model, so a spike does not become the new normal at once.
 // The excess over the baseline is averaged at three time scales (about 15
-// minutes, 1 hour and 4 hours), each divided by its own running spread, and
-// the largest of these standardised excesses z becomes the score z/(z+10),
-// in [0,1). Each step is O(1) work on a fixed-size state of about 3 KiB.
+// minutes, 1 hour and 4 hours), each divided by its own running spread.
+// The largest of these standardised excesses is calibrated against the
+// series' own history: divided by ((d+0.5)/1.5)^(3/4), where d (at least
+// 1) is the root mean square of the series' past excesses over 30 days, so
+// that a series which bursts every day needs a larger burst to alert than
+// a quiet one. The result z becomes the score z/(z+10), in [0,1). Each
+// step is O(1) work on a fixed-size state of about 3 KiB.
 //
 // # Episodes
 //
@@ -60,7 +64,7 @@ const zHalf = 10
 // concurrent use.
 type Spike struct {
 	Key       string        // copied into alerts
-	Threshold float64       // score that opens an episode; 0 means 0.5
+	Threshold float64       // score that opens an episode; 0 means DefaultSpikeThreshold (0.47)
 	MinCount  float64       // buckets below this count never open an episode
 	Holdoff   time.Duration // minimum time between episode starts; 0 means 24h
 	Quiet     time.Duration // time below Threshold/2 that ends an episode; 0 means 1h

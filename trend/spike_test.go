@@ -50,9 +50,9 @@ func TestSpikeEpisode(t *testing.T) {
 			alerts = append(alerts, a)
 		}
 		if i == burst {
-			assert.GreaterOrEqual(t, score, 0.5, "the first bucket of the burst opens the episode")
+			assert.GreaterOrEqual(t, score, trend.DefaultSpikeThreshold, "the first bucket of the burst opens the episode")
 		} else {
-			assert.Less(t, score, 0.5, "only the opening bucket reaches the threshold (bucket %d)", i)
+			assert.Less(t, score, trend.DefaultSpikeThreshold, "only the opening bucket reaches the threshold (bucket %d)", i)
 		}
 	}
 	require.Len(t, alerts, 2, "one alert when the episode opens, one when it ends")

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/earshot-dev/earshot/trend"
 )
 
 // series is three days of a daily cycle with a burst on the third day.
@@ -31,7 +33,7 @@ func series() string {
 func TestRun(t *testing.T) {
 	in := series()
 	var out bytes.Buffer
-	require.NoError(t, run(strings.NewReader(in), &out, 0.5))
+	require.NoError(t, run(strings.NewReader(in), &out, trend.DefaultSpikeThreshold))
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	require.Len(t, lines, 3*288+1)
 	assert.Equal(t, "timestamp,value,anomaly_score", lines[0])
@@ -43,7 +45,7 @@ func TestRun(t *testing.T) {
 		_, err := fmt.Sscan(parts[2], &s)
 		require.NoError(t, err)
 		assert.True(t, s >= 0 && s <= 1, "score %v", s)
-		if s >= 0.5 {
+		if s >= trend.DefaultSpikeThreshold {
 			alerts++
 			assert.Equal(t, 2*288+100, i, "the alert opens at the burst")
 		}
