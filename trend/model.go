@@ -106,10 +106,10 @@ func (m *model) step(p *params, x float64, how int) float64 {
 // and 12 neighbouring settings (level, profile and scale half-lives, clip,
 // floor, time scales, weekly trust), the mean leave-one-file-out total
 // went from 82.1 to 83.9 and the mean best-threshold total from 84.4 to
-// 85.3. The exponent 3/4, the offset 0.5 and the 30-day
-// memory are round values from the middle of the range that did well
-// (exponents 1/2 to 3/4, memories of 2 to 4 weeks); the floor d >= 1 only
-// stops quiet series from being boosted.
+// 85.3. The exponent 3/4, the offset 0.5 and the 30-day memory are round
+// values from the middle of the range that did well (exponents 1/2 to
+// 3/4, memories of 2 to 4 weeks); the floor d >= 1 only stops quiet series
+// from being boosted.
 func (m *model) calibrate(p *params, z float64) float64 {
 	d := 1.0
 	if m.zw > 0 {
