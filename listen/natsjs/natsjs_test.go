@@ -2,7 +2,10 @@ package natsjs
 
 import (
 	"context"
+	"iter"
+	"log/slog"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -225,4 +228,84 @@ func TestSourceNoStream(t *testing.T) {
 	}
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], jetstream.ErrStreamNotFound)
+}
+
+// Publishes in flight when the server restarts are sent again: every post
+// is stored once, and PublishAll reports no error.
+func TestPublishAcrossRestart(t *testing.T) {
+	ts := startServer(t)
+	_, js := ts.connect(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	require.NoError(t, EnsureStream(ctx, js))
+	posts := testPosts(20_000)
+	var retries atomic.Int64
+	pub, err := NewPublisher(js, WithMaxInFlight(512), WithLogger(slog.New(countHandler{&retries})))
+	require.NoError(t, err)
+	// A slow source, so that the restart comes in the middle.
+	slow := listen.SourceFunc(func(ctx context.Context) iter.Seq2[listen.Post, error] {
+		return func(yield func(listen.Post, error) bool) {
+			for i, p := range posts {
+				if i%1000 == 0 {
+					time.Sleep(20 * time.Millisecond)
+				}
+				if !yield(p, nil) {
+					return
+				}
+			}
+		}
+	})
+	done := make(chan error, 1)
+	go func() {
+		_, err := pub.PublishAll(ctx, slow)
+		done <- err
+	}()
+	st, err := js.Stream(ctx, DefaultStream)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		info, err := st.Info(ctx)
+		return err == nil && info.State.Msgs > 2000
+	}, 20*time.Second, 5*time.Millisecond)
+	ts.stop()
+	time.Sleep(100 * time.Millisecond)
+	ts.start()
+	require.NoError(t, <-done)
+	require.Eventually(t, func() bool {
+		st, err := js.Stream(ctx, DefaultStream)
+		if err != nil {
+			return false
+		}
+		info, err := st.Info(ctx)
+		return err == nil && info.State.Msgs == uint64(len(posts))
+	}, 10*time.Second, 50*time.Millisecond, "every post stored once")
+	t.Logf("%d publishes retried", retries.Load())
+}
+
+// countHandler counts log records.
+type countHandler struct{ n *atomic.Int64 }
+
+func (h countHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h countHandler) Handle(context.Context, slog.Record) error {
+	h.n.Add(1)
+	return nil
+}
+func (h countHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h countHandler) WithGroup(string) slog.Handler      { return h }
+
+// A publish the server rejects (no stream for the subject) is retried,
+// then fails with an error, and the publisher stays usable.
+func TestPublishNoStream(t *testing.T) {
+	ts := startServer(t)
+	_, js := ts.connect(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	pub, err := NewPublisher(js, WithMaxRetryTime(300*time.Millisecond))
+	require.NoError(t, err)
+	require.NoError(t, pub.Publish(ctx, testPosts(1)[0]))
+	err = pub.Flush(ctx)
+	require.Error(t, err)
+	assert.True(t, strings.HasPrefix(err.Error(), "natsjs: publish"), err.Error())
+	require.NoError(t, EnsureStream(ctx, js))
+	_, err = pub.PublishAll(ctx, listentest.Static(testPosts(3)...))
+	require.NoError(t, err)
 }

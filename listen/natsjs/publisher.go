@@ -1,9 +1,13 @@
 package natsjs
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,33 +18,50 @@ import (
 )
 
 // Publisher publishes posts to the stream in the binary format of
-// [AppendPost], one message per post,
-// with the post's [MsgID] as Nats-Msg-Id so that the server drops a post
-// published twice within the duplicate window (overlapping pollers, a
-// retried publish). Publishes are asynchronous: at most [WithMaxInFlight]
-// are unacknowledged at a time, and [Publisher.Flush] waits for the rest.
+// [AppendPost], one message per post, with the post's [MsgID] as
+// Nats-Msg-Id so that the server drops a post published twice within the
+// duplicate window (overlapping pollers, a retried publish). Publishes are
+// asynchronous: at most [WithMaxInFlight] are unacknowledged at a time,
+// and [Publisher.Flush] waits for the rest.
+//
+// The acknowledgements come back on a subscription of the Publisher's own
+// (an inbox, read by the publishing goroutine: no goroutine of its own),
+// which exists while publishes are in flight: [Publisher.Flush] removes
+// it. A publish whose acknowledgement reports an error, does not come
+// within five seconds, or may have been lost with a reconnect is sent
+// again; the message ID makes that harmless.
 //
 // A Publisher is safe for concurrent use. It does not own the connection.
 type Publisher struct {
 	js  jetstream.JetStream
 	cfg *config
 
-	mu       sync.Mutex
-	pending  []pending // oldest first
-	head     int
-	free     []*nats.Msg         // acknowledged messages, reused with their headers
-	slab     []byte              // message bodies are cut from it; never rewritten
-	subjects map[string][]string // platform -> subject per partition
-	timer    *time.Timer
+	mu         sync.Mutex
+	sub        *nats.Subscription // acknowledgements: inbox + "*"
+	inbox      string             // prefix of the reply subjects, ending in '.'
+	seq        uint64             // of the last publish; its reply subject is inbox+seq
+	reconnects uint64             // the connection's reconnect count when last checked
+	pending    []pending          // oldest first, consecutive seqs
+	head       int
+	free       []*nats.Msg         // acknowledged messages, reused with their headers
+	slab       []byte              // message bodies are cut from it; never rewritten
+	subjects   map[string][]string // platform -> subject per partition
 }
 
 // pubAckTimeout is how long a publish waits for its acknowledgement
 // before it is sent again.
 const pubAckTimeout = 5 * time.Second
 
+// maxInFlight caps [WithMaxInFlight]: a subscription buffers at most
+// 65536 messages (nats.DefaultMaxChanLen) before it drops acknowledgements.
+const maxInFlight = 1 << 15
+
 type pending struct {
-	f   jetstream.PubAckFuture
-	msg *nats.Msg
+	seq    uint64
+	msg    *nats.Msg
+	sentAt time.Time
+	done   bool
+	err    error // the acknowledgement's error
 }
 
 // NewPublisher returns a publisher on js. It does no I/O; call
@@ -64,7 +85,7 @@ func (pub *Publisher) Publish(ctx context.Context, p listen.Post) error {
 	id := MsgID(&p)
 	pub.mu.Lock()
 	defer pub.mu.Unlock()
-	for len(pub.pending)-pub.head >= pub.cfg.maxInFlight {
+	for len(pub.pending)-pub.head >= min(pub.cfg.maxInFlight, maxInFlight) {
 		if err := pub.waitOldest(ctx); err != nil {
 			return err
 		}
@@ -119,17 +140,31 @@ func (pub *Publisher) subject(p *listen.Post) string {
 	return subs[i]
 }
 
-// send publishes msg asynchronously, retrying while the publisher stalls
-// (too many pending acks in the client) or the connection reconnects.
+// send publishes msg asynchronously with a reply subject of its own,
+// retrying while the connection cannot take it (reconnecting with a full
+// buffer).
 func (pub *Publisher) send(ctx context.Context, msg *nats.Msg) error {
+	nc := pub.js.Conn()
+	if pub.sub == nil || !pub.sub.IsValid() {
+		inbox := nc.NewInbox() + "."
+		sub, err := nc.SubscribeSync(inbox + "*")
+		if err != nil {
+			return fmt.Errorf("natsjs: publish %s: %w", msg.Header.Get(jetstream.MsgIDHeader), err)
+		}
+		pub.failPending(errors.New("natsjs: acknowledgement subscription lost"))
+		pub.sub, pub.inbox = sub, inbox
+		pub.reconnects = nc.Stats().Reconnects
+	}
+	pub.seq++
+	msg.Reply = pub.inbox + strconv.FormatUint(pub.seq, 36)
 	start := time.Now()
 	for wait := 10 * time.Millisecond; ; wait = min(2*wait, time.Second) {
-		f, err := pub.js.PublishMsgAsync(msg)
+		err := nc.PublishMsg(msg)
 		if err == nil {
-			pub.pending = append(pub.pending, pending{f, msg})
+			pub.pending = append(pub.pending, pending{seq: pub.seq, msg: msg, sentAt: start})
 			return nil
 		}
-		if pub.js.Conn().IsClosed() || time.Since(start) > pub.cfg.maxRetryTime {
+		if nc.IsClosed() || time.Since(start) > pub.cfg.maxRetryTime {
 			return fmt.Errorf("natsjs: publish %s: %w", msg.Header.Get(jetstream.MsgIDHeader), err)
 		}
 		pub.cfg.logger.Debug("natsjs: publish retry", "err", err)
@@ -139,10 +174,35 @@ func (pub *Publisher) send(ctx context.Context, msg *nats.Msg) error {
 	}
 }
 
-// waitOldest waits for the oldest pending publish, publishing it again
-// (synchronously, same message ID) if its acknowledgement failed.
+// waitOldest waits for the acknowledgement of the oldest pending publish,
+// reading the acknowledgements that come first, and publishes it again
+// (synchronously, same message ID) if it failed.
 func (pub *Publisher) waitOldest(ctx context.Context) error {
-	p := pub.pending[pub.head]
+	p := &pub.pending[pub.head]
+	for !p.done {
+		// Wake up every 50ms to look at ctx and at reconnects.
+		wait := min(pubAckTimeout-time.Since(p.sentAt), 50*time.Millisecond)
+		m, err := pub.sub.NextMsg(max(wait, time.Millisecond))
+		switch {
+		case err == nil:
+			pub.ack(m)
+		case errors.Is(err, nats.ErrTimeout):
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if wait <= 0 {
+				// The acknowledgement was lost (a server restart).
+				p.done, p.err = true, errors.New("natsjs: no acknowledgement")
+			} else if n := pub.js.Conn().Stats().Reconnects; n != pub.reconnects {
+				// Acks of publishes sent before the reconnect may be lost.
+				pub.reconnects = n
+				pub.failPending(nats.ErrDisconnected)
+			}
+		default: // the subscription is gone (connection closed)
+			pub.failPending(err)
+		}
+	}
+	msg, ackErr := p.msg, p.err
 	pub.pending[pub.head] = pending{}
 	pub.head++
 	if pub.head > 1024 && pub.head*2 > len(pub.pending) {
@@ -150,38 +210,58 @@ func (pub *Publisher) waitOldest(ctx context.Context) error {
 		clear(pub.pending[n:])
 		pub.pending, pub.head = pub.pending[:n], 0
 	}
-	ok := p.f.Ok()
-	select {
-	case <-ok: // already acknowledged: no timer, no error channel
-		pub.recycle(p.msg)
-		return nil
-	default:
+	if ackErr != nil {
+		return pub.republish(ctx, msg, ackErr)
 	}
-	if pub.timer == nil {
-		pub.timer = time.NewTimer(pubAckTimeout)
-	} else {
-		pub.timer.Reset(pubAckTimeout)
+	pub.recycle(msg)
+	return nil
+}
+
+// ack records an acknowledgement: a PubAck in JSON, or a status message
+// such as 503 (no responders) when the stream is missing.
+func (pub *Publisher) ack(m *nats.Msg) {
+	seq, err := strconv.ParseUint(strings.TrimPrefix(m.Subject, pub.inbox), 36, 64)
+	if err != nil || pub.head == len(pub.pending) {
+		return
 	}
-	defer pub.timer.Stop()
-	select {
-	case <-ok:
-		pub.recycle(p.msg)
-		return nil
-	case err := <-p.f.Err():
-		return pub.republish(ctx, p.msg, err)
-	case <-pub.timer.C:
-		// The acknowledgement was lost (a server restart): publish again.
-		return pub.republish(ctx, p.msg, errors.New("natsjs: no acknowledgement"))
-	case <-ctx.Done():
-		return ctx.Err()
+	first := pub.pending[pub.head].seq
+	if seq < first || seq-first >= uint64(len(pub.pending)-pub.head) {
+		return // a late one, for a publish already sent again
+	}
+	p := &pub.pending[pub.head+int(seq-first)]
+	if p.done {
+		return
+	}
+	p.done = true
+	if st := m.Header.Get("Status"); st != "" {
+		p.err = fmt.Errorf("natsjs: publish status %s %s", st, m.Header.Get("Description"))
+	} else if bytes.Contains(m.Data, []byte(`"error"`)) {
+		var r struct {
+			Error *jetstream.APIError `json:"error"`
+		}
+		if json.Unmarshal(m.Data, &r) == nil && r.Error != nil {
+			p.err = r.Error
+		} else {
+			p.err = fmt.Errorf("natsjs: bad acknowledgement %q", m.Data)
+		}
 	}
 }
 
-// recycle keeps an acknowledged message for a later post. Neither the
-// connection nor the acknowledgement future uses it any more.
+// failPending marks every pending publish not yet acknowledged as failed,
+// so that it is sent again.
+func (pub *Publisher) failPending(err error) {
+	for i := pub.head; i < len(pub.pending); i++ {
+		if p := &pub.pending[i]; !p.done {
+			p.done, p.err = true, err
+		}
+	}
+}
+
+// recycle keeps an acknowledged message for a later post. The connection
+// does not use it any more.
 func (pub *Publisher) recycle(m *nats.Msg) {
-	if len(pub.free) < pub.cfg.maxInFlight && len(pub.free) < 4096 {
-		m.Data = nil
+	if len(pub.free) < min(pub.cfg.maxInFlight, 4096) {
+		m.Data, m.Reply = nil, ""
 		pub.free = append(pub.free, m)
 	}
 }
@@ -190,7 +270,7 @@ func (pub *Publisher) recycle(m *nats.Msg) {
 // a retry of a publish that was in fact stored harmless.
 func (pub *Publisher) republish(ctx context.Context, msg *nats.Msg, cause error) error {
 	start := time.Now()
-	for wait := 20 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+	for wait := time.Duration(0); ; wait = min(max(2*wait, 20*time.Millisecond), time.Second) {
 		pub.cfg.logger.Debug("natsjs: publish retry", "err", cause)
 		if pub.js.Conn().IsClosed() || time.Since(start) > pub.cfg.maxRetryTime {
 			return fmt.Errorf("natsjs: publish %s: %w", msg.Header.Get(jetstream.MsgIDHeader), cause)
@@ -228,6 +308,10 @@ func (pub *Publisher) Flush(ctx context.Context) error {
 		}
 	}
 	pub.pending, pub.head = pub.pending[:0], 0
+	if pub.sub != nil {
+		_ = pub.sub.Unsubscribe()
+		pub.sub = nil
+	}
 	return first
 }
 
