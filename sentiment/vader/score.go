@@ -48,6 +48,8 @@ type state struct {
 	pos  []int32   // their token indices
 	ep   int       // '!' count
 	qm   int       // '?' count
+	ids  uint64    // bit id set for each rule word id in the text (a superset after phrases)
+	bm   []uint64  // for scanPlain: one bit per byte of buf, set if not white space
 	// dirty is how many tokens of toks' backing array the last call
 	// wrote: tokenize clears them, so that every token past the length
 	// is the zero token and the fast path need not write the tokens
@@ -75,15 +77,21 @@ func (s *Scorer) getState() *state {
 }
 
 func (s *Scorer) putState(st *state) {
-	if cap(st.buf) > maxPooled || cap(st.low) > maxPooled || cap(st.toks) > maxPooled/32 || cap(st.cand) > maxPooled/32 {
+	if cap(st.buf) > maxPooled || cap(st.low) > maxPooled || cap(st.toks) > maxPooled/32 || cap(st.cand) > maxPooled/32 || cap(st.bm) > maxPooled/64 {
 		return
 	}
 	s.pool.Put(st)
 }
 
 func (s *Scorer) score(st *state, text string) sentiment.Score {
-	s.replace(st, text)
-	capDiff := s.tokenize(st)
+	var capDiff bool
+	if s.plain && asciiRun(text, 0) == len(text) {
+		s.replace(st, text)
+		capDiff = s.tokenizePlain(st)
+	} else {
+		s.replace(st, text)
+		capDiff = s.tokenize(st)
+	}
 	if s.phrases != nil {
 		s.mergePhrases(st)
 	}
@@ -96,6 +104,7 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 	// their positions.
 	sent, pos := st.sent[:0], st.pos[:0]
 	n := len(toks)
+	idioms := mayHaveIdiom(st.ids)
 	for _, i32 := range st.lex {
 		i := int(i32)
 		t := &toks[i]
@@ -105,7 +114,7 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 		if i < n-1 && t.id == idKind && toks[i+1].id == idOf {
 			continue
 		}
-		if v := s.valence(toks, i, capDiff); v != 0 {
+		if v := s.valence(toks, i, capDiff, idioms); v != 0 {
 			sent = append(sent, v)
 			pos = append(pos, i32)
 		}
@@ -118,9 +127,29 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 }
 
 // valence is the reference's sentiment_valence for a lexicon token.
-func (s *Scorer) valence(toks []token, i int, capDiff bool) float64 {
+func (s *Scorer) valence(toks []token, i int, capDiff, idioms bool) float64 {
 	n := len(toks)
 	t := &toks[i]
+	if !idioms && plainBefore(toks, i) {
+		// No idiom can match in the text, and none of the three words
+		// before names a rule that changes this one: a booster, a
+		// negation (or "n't"), "no", "least", "never", "so", "this" or
+		// "without" ("or", "nor", "at", "very" and "doubt" matter only
+		// next to those). Every rule on preceding words then leaves the
+		// valence as it is (see the general path below).
+		v := t.val
+		if t.id == idNo && i != n-1 && toks[i+1].flags&fLex != 0 {
+			v = 0
+		}
+		if t.upper && capDiff {
+			if v > 0 {
+				v += cIncr
+			} else {
+				v -= cIncr
+			}
+		}
+		return v
+	}
 	if i >= 3 && quiet(&toks[i-1]) && quiet(&toks[i-2]) && quiet(&toks[i-3]) {
 		// The usual case: none of the three words before names a rule
 		// (no booster, negation, "no", "never", "least", ...), so only
@@ -135,6 +164,9 @@ func (s *Scorer) valence(toks []token, i int, capDiff bool) float64 {
 			} else {
 				v -= cIncr
 			}
+		}
+		if !idioms {
+			return v
 		}
 		return specialIdioms(v, toks, i)
 	}
@@ -166,7 +198,7 @@ func (s *Scorer) valence(toks []token, i int, capDiff bool) float64 {
 		}
 		v += sc
 		v = negationCheck(v, toks, start, i)
-		if start == 2 {
+		if start == 2 && idioms {
 			v = specialIdioms(v, toks, i)
 		}
 	}
@@ -179,6 +211,22 @@ func (s *Scorer) valence(toks []token, i int, capDiff bool) float64 {
 		v *= nScalar
 	}
 	return v
+}
+
+// plainBefore reports whether none of the (up to) three tokens before
+// toks[i] is a booster, a negation, has "n't" or is a word flagged fRule.
+func plainBefore(toks []token, i int) bool {
+	const mask = fBooster | fNegate | fRule
+	if i >= 3 {
+		a, b, c := &toks[i-1], &toks[i-2], &toks[i-3]
+		return (a.flags|b.flags|c.flags)&mask == 0 && !(a.nt || b.nt || c.nt)
+	}
+	for k := max(i-3, 0); k < i; k++ {
+		if toks[k].flags&mask != 0 || toks[k].nt {
+			return false
+		}
+	}
+	return true
 }
 
 // quiet reports a token that no rule names: not in the table and
@@ -250,6 +298,36 @@ var pairCase = func() (t [64][64]uint8) {
 func isBoosterBigram(a, b uint8) bool {
 	for _, bg := range boosterBigrams {
 		if bg[0] == a && bg[1] == b {
+			return true
+		}
+	}
+	return false
+}
+
+// idiomNeeds holds, for each special case and two-word booster, the
+// bits of the ids it needs (see state.ids).
+var idiomNeeds = func() (m []uint64) {
+	for _, sc := range specialCases {
+		var b uint64
+		for _, id := range sc.ids {
+			if id != idNone {
+				b |= 1 << id
+			}
+		}
+		m = append(m, b)
+	}
+	for _, bg := range boosterBigrams {
+		m = append(m, 1<<bg[0]|1<<bg[1])
+	}
+	return m
+}()
+
+// mayHaveIdiom reports whether a text whose tokens have the ids in ids
+// may hold a special case or a two-word booster: if not, specialIdioms
+// changes nothing.
+func mayHaveIdiom(ids uint64) bool {
+	for _, m := range idiomNeeds {
+		if m&^ids == 0 {
 			return true
 		}
 	}
@@ -848,8 +926,14 @@ func (s *Scorer) tokenize(st *state) bool {
 	}
 	toks = toks[:nt]
 	st.dirty = nt
-	lex := st.lex[:0]
+	lex := st.lex
+	if cap(lex) < nc {
+		lex = make([]int32, nc)
+	}
+	lex = lex[:cap(lex)]
+	nl := 0
 	but := -1
+	ids := uint64(0)
 	for _, c := range cands[:nc] {
 		t := &toks[c.idx]
 		if c.n >= 0 {
@@ -872,14 +956,16 @@ func (s *Scorer) tokenize(st *state) bool {
 				}
 			}
 		}
-		if t.flags&fLex != 0 {
-			lex = append(lex, c.idx)
-		}
+		// Without a branch: whether a word is in the lexicon is no
+		// pattern a predictor can learn.
+		lex[nl] = c.idx
+		nl += int(t.flags & fLex)
+		ids |= 1 << (t.id & 63)
 		if t.id == idBut && but < 0 {
 			but = int(c.idx)
 		}
 	}
-	st.low, st.toks, st.lex, st.but, st.cand = low, toks, lex, but, cands
+	st.low, st.toks, st.lex, st.but, st.cand, st.ids = low, toks, lex[:nl], but, cands, ids
 	return upperN > 0 && upperN < nt
 }
 

@@ -21,6 +21,7 @@ type Scorer struct {
 	base    *base               // for the emoji descriptions, decoded on first use
 	phrases map[string][]phrase // first word -> phrases starting with it
 	html    bool
+	plain   bool      // no option changes tokens: ASCII texts may take the plain path
 	pool    sync.Pool // *state
 }
 
@@ -95,6 +96,7 @@ func New(opts ...Option) *Scorer {
 		// Longest phrase first, so it wins over its prefixes.
 		sort.SliceStable(ps, func(i, j int) bool { return len(ps[i].words) > len(ps[j].words) })
 	}
+	s.plain = !s.html && s.phrases == nil
 	return s
 }
 
@@ -130,6 +132,7 @@ const (
 	fPhrase   // starts a multi-word phrase from WithTerms
 	fDampener // a booster that decreases (bDecr) rather than increases
 	fIdiom    // a word of a special case or two-word booster: its id may match one
+	fRule     // "no", "least", "never", "so", "this" or "without": a rule names it as a preceding word
 )
 
 // Words the rules name, identified by small integers.
@@ -256,6 +259,10 @@ func addRuleWords(t *table) {
 			e.id = id
 			if idiom[id] {
 				e.flags |= fIdiom
+			}
+			switch id {
+			case idNo, idLeast, idNever, idSo, idThis, idWithout:
+				e.flags |= fRule
 			}
 		})
 	}

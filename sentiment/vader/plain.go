@@ -1,0 +1,271 @@
+package vader
+
+import (
+	"encoding/binary"
+	"math/bits"
+
+	"github.com/earshot-dev/earshot/sentiment/internal/wordtab"
+)
+
+// The plain path scores the commonest texts, pure ASCII without options
+// that change tokens (HTML entities, phrases), in two tight loops instead
+// of the general replace and tokenize:
+//
+//   - scanPlain copies the text once and, eight bytes at a time, builds a
+//     bitmap with one bit per byte (set for a byte that is not white
+//     space) and counts '!' and '?'.
+//   - tokenizePlain walks the token starts of that bitmap with
+//     bits.TrailingZeros, finds each token's length the same way, and
+//     treats each token as tokenize's fast path does.
+//
+// Both produce exactly what replace and tokenize produce for such a text:
+// for ASCII, the emoji replacement is the identity, Python's white space
+// is the ASCII set of isSpace8, and every token is ASCII.
+
+// gatherHighs moves the high bit of each byte of m (other bits zero) into
+// the low eight bits, byte i to bit i.
+func gatherHighs(m uint64) uint64 {
+	return (m >> 7) * 0x0102040810204080 >> 56
+}
+
+// punctMask has the high bit set at each byte of x (all < 0x80) in
+// Python's string.punctuation: printable, not a letter or a digit.
+func punctMask(x uint64) uint64 {
+	return wordtab.CaseMask(x, '!', '~') &^ (wordtab.CaseMask(x|0x20*wordtab.Ones, 'a', 'z') | wordtab.CaseMask(x, '0', '9'))
+}
+
+// eqBytes has the high bit set at each byte of x equal to c, exactly
+// (without the false positives of the shorter zero-byte test).
+func eqBytes(x uint64, c byte) uint64 {
+	y := x ^ uint64(c)*wordtab.Ones
+	const low7 = 0x7f7f7f7f7f7f7f7f
+	return ^((y&low7 + low7) | y | low7)
+}
+
+// scanPlain fills st.buf (padded as replace pads it), st.bm, st.ep and
+// st.qm for text and reports true, or reports false if text has a byte
+// outside ASCII, leaving the rest to replace.
+func scanPlain(st *state, text string) bool {
+	n := len(text)
+	buf := st.buf[:0]
+	if cap(buf) < n+24 {
+		buf = make([]byte, 0, n+n/4+24)
+	}
+	buf = append(buf, text...)
+	// Zero bytes after the text: 16 for the tokenizer's loads (see
+	// replace), and up to 8 more so that the last word below is whole.
+	pad := buf[n : n+24]
+	binary.LittleEndian.PutUint64(pad, 0)
+	binary.LittleEndian.PutUint64(pad[8:], 0)
+	binary.LittleEndian.PutUint64(pad[16:], 0)
+	nw := (n + 7) / 8
+	// One more bitmap word than the text needs: a token's end is then
+	// found without a bounds case, at the zero bits past the text.
+	nb := nw/8 + 2
+	bm := st.bm
+	if cap(bm) < nb {
+		bm = make([]uint64, nb)
+	}
+	bm = bm[:nb]
+	clear(bm)
+	var high, ep, qm uint64
+	words := buf[: nw*8 : nw*8]
+	for w := 0; w < nw; w++ {
+		x := binary.LittleEndian.Uint64(words[8*w : 8*w+8 : 8*w+8])
+		high |= x
+		// For ASCII bytes, +0x5f sets the high bit of the bytes >= 0x21
+		// (not white space: the only ones below are handled next) and
+		// +0x60 of those >= 0x20; zero padding is white space.
+		ns := (x + 0x5f*wordtab.Ones) & wordtab.Highs
+		// The mask of the bytes < 0x20, those past the text excepted.
+		ctl := ^(x + 0x60*wordtab.Ones) & wordtab.Highs & (^uint64(0) >> uint(64-8*min(n-8*w, 8)))
+		if ctl != 0 {
+			ns = ctlWord(x, ns, ctl, w, n)
+		}
+		bm[w>>3] |= gatherHighs(ns) << (8 * uint(w&7))
+		ep += uint64(bits.OnesCount64(eqBytes(x, '!')))
+		qm += uint64(bits.OnesCount64(eqBytes(x, '?')))
+	}
+	if high&wordtab.Highs != 0 {
+		return false
+	}
+	st.buf, st.bm, st.ep, st.qm = buf[:n], bm, int(ep), int(qm)
+	return true
+}
+
+// ctlWord returns the not-white-space mask of the word x at word index w
+// of a text of n bytes, given ns, the mask of its bytes >= 0x21, and ctl,
+// that of its bytes < 0x20 (control characters, some of which are white
+// space, and the zero padding past n).
+func ctlWord(x, ns, ctl uint64, w, n int) uint64 {
+	for k := 0; k < 8; k++ {
+		if ctl>>(8*k+7)&1 == 0 || 8*w+k >= n {
+			continue
+		}
+		if c := byte(x >> (8 * k)); !isSpace8[c] {
+			ns |= 0x80 << (8 * k)
+		}
+	}
+	return ns
+}
+
+// tokenizePlain is tokenize for a text that scanPlain accepted.
+func (s *Scorer) tokenizePlain(st *state) bool {
+	buf := st.buf
+	n := len(buf)
+	tab := s.entries
+	maxTok := n/2 + 2
+	toks := st.toks
+	if cap(toks) < maxTok {
+		toks = make([]token, maxTok)
+	} else {
+		clear(toks[:st.dirty])
+		toks = toks[:cap(toks)]
+	}
+	cands := st.cand
+	if cap(cands) < maxTok {
+		cands = make([]cand, maxTok)
+	}
+	cands = cands[:cap(cands)]
+	padded := buf[: n+16 : n+16]
+	filter := tab.Filter()
+	nc, nt, upperN := 0, 0, 0
+	for i := 0; i < n; {
+		start := i
+		w := padded[i : i+16 : i+16]
+		x0 := binary.LittleEndian.Uint64(w)
+		x1 := binary.LittleEndian.Uint64(w[8:])
+		// L is the length of the run of bytes >= 0x21 (16 if it has no
+		// end in the 16 bytes); the text is ASCII and padded with zeros.
+		t0 := ^(x0 + 0x5f*wordtab.Ones) & wordtab.Highs
+		t1 := ^(x1 + 0x5f*wordtab.Ones) & wordtab.Highs
+		L := bits.TrailingZeros64(t0)
+		if t0 == 0 {
+			L = 64 + bits.TrailingZeros64(t1)
+		}
+		L >>= 3
+		end := i + L
+		if uint(L-1) >= 15 || !isSpace8[padded[end]] && end < n {
+			// White space, a token of 16 bytes or more, or one with a
+			// control character: rare.
+			if isSpace8[buf[i]] {
+				i++
+				continue
+			}
+			for i < n && !isSpace8[buf[i]] {
+				i++
+			}
+			tk, e := s.longToken(st, start, i)
+			if tk.upper {
+				upperN++
+			}
+			if e.flags|e.id != 0 {
+				cd := &cands[nc]
+				cd.idx, cd.n = int32(nt), -1
+				nc++
+			}
+			toks[nt] = tk
+			nt++
+			continue
+		}
+		i = end + 1
+		k0 := x0 & (uint64(1)<<(8*uint(L)) - 1)
+		k1 := x1 & (uint64(1)<<(8*uint(max(L-8, 0))) - 1)
+		up0, up1 := wordtab.CaseMask(k0, 'A', 'Z'), wordtab.CaseMask(k1, 'A', 'Z')
+		small := wordtab.CaseMask(k0, 'a', 'z') | wordtab.CaseMask(k1, 'a', 'z')
+		k0, k1 = k0|up0>>2, k1|up1>>2
+		isUp := nonZero(up0|up1) &^ nonZero(small)
+		upperN += int(isUp)
+		upper := int32(isUp) << 8 // candUpper
+		wl := L
+		if (byteClass[w[0]]|byteClass[padded[end-1]])&cPunct != 0 {
+			// _strip_punc_if_word, without a loop: q has a bit for
+			// each byte of the token that is not punctuation.
+			q := ^(gatherHighs(punctMask(k0)) | gatherHighs(punctMask(k1))<<8) & (1<<uint(L) - 1)
+			lead := bits.TrailingZeros64(q)
+			if nl := bits.Len64(q) - lead; q != 0 && nl > 2 {
+				wl = nl
+				k0, k1 = wordtab.MaskKey(padded[start+lead:start+lead+16:start+lead+16], wl)
+				k0, k1 = wordtab.Lower(k0), wordtab.Lower(k1)
+			}
+		}
+		h := wordtab.Hash(k0, k1, wl)
+		y0, y1 := k0^'\''*wordtab.Ones, k1^'\''*wordtab.Ones
+		apos := nonZero(((y0-wordtab.Ones)&^y0 | (y1-wordtab.Ones)&^y1) & wordtab.Highs)
+		upper |= int32(apos) << 9 // candApos
+		cd := &cands[nc]
+		cd.k0, cd.k1, cd.h, cd.idx, cd.n = k0, k1, h, int32(nt), int32(wl)|upper
+		nc += int(filter.MayHaveBit(h) | apos)
+		nt++
+	}
+	toks = toks[:nt]
+	st.dirty = nt
+	lex := st.lex
+	if cap(lex) < nc {
+		lex = make([]int32, nc)
+	}
+	lex = lex[:cap(lex)]
+	nl := 0
+	but := -1
+	ids := uint64(0)
+	for _, c := range cands[:nc] {
+		t := &toks[c.idx]
+		if c.n >= 0 {
+			wl := int(c.n & candLen)
+			e, _ := tab.Probe(c.h, c.k0, c.k1, wl)
+			t.val, t.flags, t.id = e.val, e.flags, e.id
+			t.upper = c.n&candUpper != 0
+			if c.n&candApos != 0 {
+				var w [16]byte
+				binary.LittleEndian.PutUint64(w[:], c.k0)
+				binary.LittleEndian.PutUint64(w[8:], c.k1)
+				t.nt = containsNT(w[:wl])
+			}
+		}
+		lex[nl] = c.idx
+		nl += int(t.flags & fLex)
+		ids |= 1 << (t.id & 63)
+		if t.id == idBut && but < 0 {
+			but = int(c.idx)
+		}
+	}
+	st.toks, st.lex, st.but, st.cand, st.ids = toks, lex[:nl], but, cands, ids
+	return upperN > 0 && upperN < nt
+}
+
+// longToken is tokenize's slow path for an ASCII token buf[start:end] of
+// 16 bytes or more.
+func (s *Scorer) longToken(st *state, start, end int) (token, entry) {
+	buf := st.buf
+	var hasUpper, hasLower bool
+	for _, c := range buf[start:end] {
+		k := byteClass[c]
+		hasUpper = hasUpper || k&cUpper != 0
+		hasLower = hasLower || k&cLower != 0
+	}
+	// _strip_punc_if_word
+	a, b := start, end
+	for a < b && byteClass[buf[a]]&cPunct != 0 {
+		a++
+	}
+	for b > a && byteClass[buf[b-1]]&cPunct != 0 {
+		b--
+	}
+	if b-a <= 2 {
+		a, b = start, end
+	}
+	low := st.low[:0]
+	for _, c := range buf[a:b] {
+		if byteClass[c]&cUpper != 0 {
+			c += 'a' - 'A'
+		}
+		low = append(low, c)
+	}
+	st.low = low
+	tk := token{upper: hasUpper && !hasLower, nt: containsNT(low)}
+	e := s.entries.get(low)
+	if e.flags|e.id != 0 {
+		tk.set(e)
+	}
+	return tk, e
+}
