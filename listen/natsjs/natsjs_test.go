@@ -309,3 +309,47 @@ func TestPublishNoStream(t *testing.T) {
 	_, err = pub.PublishAll(ctx, listentest.Static(testPosts(3)...))
 	require.NoError(t, err)
 }
+
+func TestNumDelivered(t *testing.T) {
+	for _, tc := range []struct {
+		reply string
+		n     uint64
+		ok    bool
+	}{
+		{"$JS.ACK.EARSHOT_POSTS.workers.3.120.118.1763800000000000000.5", 3, true},
+		{"$JS.ACK._.ABCDEF.EARSHOT_POSTS.workers.1.120.118.1763800000000000000.5.tok", 1, true},
+		{"$JS.ACK.hub.ABCDEF.S.c.12.1.1.1.0", 12, true}, // v2 without the last token
+		{"$JS.ACK.S.c.x.1.1.1.0", 0, false},
+		{"$JS.ACK.S.c.1.1.1", 0, false},
+		{"$JS.ACK.a.b.c.d.e.f.g.h.i.j", 0, false},
+		{"_INBOX.abc.1", 0, false},
+		{"", 0, false},
+	} {
+		n, ok := numDelivered(tc.reply)
+		assert.Equal(t, tc.ok, ok, tc.reply)
+		assert.Equal(t, tc.n, n, tc.reply)
+	}
+	// The server's own subjects agree with the library's parser.
+	ts := startServer(t)
+	_, js := ts.connect(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, EnsureStream(ctx, js))
+	pub, err := NewPublisher(js)
+	require.NoError(t, err)
+	_, err = pub.PublishAll(ctx, listentest.Static(testPosts(1)...))
+	require.NoError(t, err)
+	cons, err := js.CreateOrUpdateConsumer(ctx, DefaultStream, jetstream.ConsumerConfig{Durable: "nd", AckPolicy: jetstream.AckExplicitPolicy})
+	require.NoError(t, err)
+	for want := uint64(1); want <= 2; want++ {
+		m, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second))
+		require.NoError(t, err)
+		md, err := m.Metadata()
+		require.NoError(t, err)
+		n, ok := numDelivered(m.Reply())
+		require.True(t, ok, m.Reply())
+		assert.Equal(t, want, n)
+		assert.Equal(t, md.NumDelivered, n)
+		require.NoError(t, m.Nak())
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strings"
 	"sync"
 	"time"
 
@@ -320,7 +321,7 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 		if id == "" {
 			id = MsgID(&p)
 		}
-		if r.s.seen.Has(id) || r.handledElsewhere(ctx, m, id) {
+		if r.handledElsewhere(ctx, m, id) {
 			_ = m.Ack()
 			continue
 		}
@@ -329,9 +330,14 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 		if nc.Status() != nats.CONNECTED || time.Since(fetched) > r.s.cfg.ackWait*3/4 || ctx.Err() != nil {
 			return nil
 		}
+		// From here on the post is yielded, so it can be recorded as seen
+		// now: one lookup instead of two.
+		if !r.s.seen.Add(id) {
+			_ = m.Ack() // this Source's host handled it already
+			continue
+		}
 		r.setBody(m)
 		more := yield(p, nil)
-		r.s.seen.Add(id)
 		r.mu.Lock()
 		r.acked = append(r.acked, id) // handled; its ack is on its way
 		r.mu.Unlock()
@@ -444,8 +450,15 @@ func (r *run) handledElsewhere(ctx context.Context, m jetstream.Msg, id string) 
 		return false
 	}
 	if time.Now().After(r.guardUntil) {
-		md, err := m.Metadata()
-		if err != nil || md.NumDelivered < 2 {
+		n, ok := numDelivered(m.Reply())
+		if !ok {
+			md, err := m.Metadata()
+			if err != nil {
+				return false
+			}
+			n = md.NumDelivered
+		}
+		if n < 2 {
 			return false
 		}
 	}
@@ -473,6 +486,41 @@ func decode(data []byte) (listen.Post, bool) {
 	}
 	p.Repair()
 	return p, true
+}
+
+// numDelivered reads the delivery count from a JetStream ack subject,
+// $JS.ACK.<stream>.<consumer>.<delivered>.… or, from newer servers,
+// $JS.ACK.<domain>.<account hash>.<stream>.<consumer>.<delivered>.…,
+// without allocating. It reports false for any other subject.
+func numDelivered(reply string) (uint64, bool) {
+	rest, ok := strings.CutPrefix(reply, "$JS.ACK.")
+	if !ok {
+		return 0, false
+	}
+	pos := 2 // tokens after $JS.ACK
+	switch n := strings.Count(rest, ".") + 3; {
+	case n == 9:
+	case n >= 11:
+		pos = 4
+	default:
+		return 0, false
+	}
+	for range pos {
+		_, rest, _ = strings.Cut(rest, ".")
+	}
+	tok, _, _ := strings.Cut(rest, ".")
+	if tok == "" || len(tok) > 19 {
+		return 0, false
+	}
+	var d uint64
+	for i := 0; i < len(tok); i++ {
+		c := tok[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d = d*10 + uint64(c-'0')
+	}
+	return d, true
 }
 
 // validName reports whether s can name a consumer and a bucket.
