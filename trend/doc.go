@@ -21,8 +21,8 @@
 // a quiet one; a score in [0,1] per bucket opens an episode at the
 // threshold, and one alert per episode reports its start, peak and end. On
 // the Numenta Anomaly Benchmark's realTweets series the detector scores
-// 85.3 (standard profile, normalised) at the default threshold, which is
-// its best single threshold, and 85.3 with the threshold chosen by leaving
+// 85.4 (standard profile, normalised) at the default threshold, which is
+// its best single threshold, and 85.0 with the threshold chosen by leaving
 // each file out; see the package tests for the evaluation and
 // examples/spikes for a command that scores a NAB CSV.
 //

@@ -122,9 +122,9 @@ func TestNABRealTweets(t *testing.T) {
 	dr, dn, dp := total(run.results[di])
 	atDefault := nab.Normalize(dr, dn, dp)
 	for _, r := range run.results[di] {
-		t.Logf("NAB at default threshold %.2f: %-26s %6.1f", trend.DefaultSpikeThreshold, r.Name, r.Normalized())
+		t.Logf("NAB at default threshold %.3f: %-26s %6.1f", trend.DefaultSpikeThreshold, r.Name, r.Normalized())
 	}
-	t.Logf("NAB total normalised at the default threshold %.2f: %.1f", trend.DefaultSpikeThreshold, atDefault)
+	t.Logf("NAB total normalised at the default threshold %.3f: %.1f", trend.DefaultSpikeThreshold, atDefault)
 	assert.GreaterOrEqual(t, atDefault, 85.0, "NAB floor at the default threshold")
 	// Not on a cliff: thresholds near the default score nearly as well.
 	for i, th := range grid {

@@ -8,7 +8,7 @@ import (
 
 // Defaults of [Spike] and [Spikes].
 const (
-	DefaultSpikeThreshold = 0.47
+	DefaultSpikeThreshold = 0.475
 	DefaultBucket         = 5 * time.Minute
 	DefaultHoldoff        = 24 * time.Hour
 	DefaultWarmup         = 24 * time.Hour
@@ -64,7 +64,7 @@ const zHalf = 10
 // concurrent use.
 type Spike struct {
 	Key       string        // copied into alerts
-	Threshold float64       // score that opens an episode; 0 means DefaultSpikeThreshold (0.47)
+	Threshold float64       // score that opens an episode; 0 means DefaultSpikeThreshold (0.475)
 	MinCount  float64       // buckets below this count never open an episode
 	Holdoff   time.Duration // minimum time between episode starts; 0 means 24h
 	Quiet     time.Duration // time below Threshold/2 that ends an episode; 0 means 1h

@@ -119,6 +119,37 @@ func TestSpikeCalibratedPerSeries(t *testing.T) {
 	assert.Less(t, bursty, quiet-0.15, "the same burst scores clearly lower on the bursty series")
 }
 
+// TestSpikeYoungSeries checks that the calibration does not damp the first
+// burst of a young series: the surprises of the cold model in its first
+// hours must not count as the series' own history of bursts. The setting
+// is the examples' (15-minute buckets, 12 hours of warm-up, a small
+// brand's mentions with quiet nights).
+func TestSpikeYoungSeries(t *testing.T) {
+	r := rand.New(rand.NewSource(8))
+	s := trend.Spike{MinCount: 10, Warmup: 12 * time.Hour}
+	const perHour = 4
+	start := 35 * perHour // Tuesday 11:00
+	best := 0.0
+	opened := false
+	for i := 0; i < start+3*perHour; i++ {
+		at := t0.Add(time.Duration(i) * 15 * time.Minute)
+		h := float64(i%(24*perHour)) / perHour
+		lam := 3 * math.Max(0.1, math.Sin(math.Pi*(h-6)/15)) // 06:00 to 21:00
+		if i >= start {
+			lam *= 10 // a three-hour burst
+		}
+		v := math.Max(0, math.Round(lam+math.Sqrt(lam)*r.NormFloat64()))
+		_, _, ok := s.Step(at, v)
+		opened = opened || ok
+		if i >= start && s.Raw() > best {
+			best = s.Raw()
+		}
+	}
+	t.Logf("peak score of a burst 35 hours into a series: %.3f", best)
+	assert.True(t, opened, "the burst opens an episode")
+	assert.GreaterOrEqual(t, best, trend.DefaultSpikeThreshold+0.05, "the burst clears the threshold with room")
+}
+
 func TestSpikeLowVolume(t *testing.T) {
 	r := rand.New(rand.NewSource(4))
 	s := trend.Spike{MinCount: 5}

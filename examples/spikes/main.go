@@ -5,7 +5,7 @@
 // as the row is read: the score of a row depends only on the rows before
 // it, and each output row is flushed before the next input row is read.
 //
-//	spikes [-threshold 0.47] < Twitter_volume_AAPL.csv > scores.csv
+//	spikes [-threshold 0.475] < Twitter_volume_AAPL.csv > scores.csv
 //
 // Timestamps are "2006-01-02 15:04:05" (UTC) or RFC 3339. A value that is
 // not a number, a repeated or earlier timestamp is scored 0 (see
