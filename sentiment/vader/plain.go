@@ -9,18 +9,13 @@ import (
 
 // The plain path scores the commonest texts, pure ASCII without options
 // that change tokens (HTML entities, phrases), in two tight loops instead
-// of the general replace and tokenize:
-//
-//   - scanPlain copies the text once and, eight bytes at a time, builds a
-//     bitmap with one bit per byte (set for a byte that is not white
-//     space) and counts '!' and '?'.
-//   - tokenizePlain walks the token starts of that bitmap with
-//     bits.TrailingZeros, finds each token's length the same way, and
-//     treats each token as tokenize's fast path does.
-//
-// Both produce exactly what replace and tokenize produce for such a text:
-// for ASCII, the emoji replacement is the identity, Python's white space
-// is the ASCII set of isSpace8, and every token is ASCII.
+// of the general replace and tokenize: scanPlain copies the text and
+// counts '!' and '?' eight bytes at a time, and tokenizePlain is
+// tokenize's fast path without its general cases (non-ASCII, phrases),
+// with punctuation stripped without loops. Both produce exactly what
+// replace and tokenize produce for such a text: for ASCII, the emoji
+// replacement is the identity, Python's white space is the ASCII set of
+// isSpace8, and every token is ASCII (TestPlainMatchesGeneral, FuzzPlain).
 
 // gatherHighs moves the high bit of each byte of m (other bits zero) into
 // the low eight bits, byte i to bit i.
@@ -42,71 +37,44 @@ func eqBytes(x uint64, c byte) uint64 {
 	return ^((y&low7 + low7) | y | low7)
 }
 
-// scanPlain fills st.buf (padded as replace pads it), st.bm, st.ep and
-// st.qm for text and reports true, or reports false if text has a byte
-// outside ASCII, leaving the rest to replace.
+// scanPlain is replace for a text without options that change it: it
+// copies text into st.buf, padded as replace pads it, and counts '!' and
+// '?', eight bytes at a time, and reports true; or it reports false if
+// text has a byte outside ASCII, which replace must handle.
 func scanPlain(st *state, text string) bool {
 	n := len(text)
 	buf := st.buf[:0]
 	if cap(buf) < n+24 {
 		buf = make([]byte, 0, n+n/4+24)
 	}
-	buf = append(buf, text...)
-	// Zero bytes after the text: 16 for the tokenizer's loads (see
-	// replace), and up to 8 more so that the last word below is whole.
-	pad := buf[n : n+24]
-	binary.LittleEndian.PutUint64(pad, 0)
-	binary.LittleEndian.PutUint64(pad[8:], 0)
-	binary.LittleEndian.PutUint64(pad[16:], 0)
-	nw := (n + 7) / 8
-	// One more bitmap word than the text needs: a token's end is then
-	// found without a bounds case, at the zero bits past the text.
-	nb := nw/8 + 2
-	bm := st.bm
-	if cap(bm) < nb {
-		bm = make([]uint64, nb)
-	}
-	bm = bm[:nb]
-	clear(bm)
+	buf = buf[:n+16]
 	var high, ep, qm uint64
-	words := buf[: nw*8 : nw*8]
-	for w := 0; w < nw; w++ {
-		x := binary.LittleEndian.Uint64(words[8*w : 8*w+8 : 8*w+8])
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		w := text[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		binary.LittleEndian.PutUint64(buf[i:i+8:i+8], x)
 		high |= x
-		// For ASCII bytes, +0x5f sets the high bit of the bytes >= 0x21
-		// (not white space: the only ones below are handled next) and
-		// +0x60 of those >= 0x20; zero padding is white space.
-		ns := (x + 0x5f*wordtab.Ones) & wordtab.Highs
-		// The mask of the bytes < 0x20, those past the text excepted.
-		ctl := ^(x + 0x60*wordtab.Ones) & wordtab.Highs & (^uint64(0) >> uint(64-8*min(n-8*w, 8)))
-		if ctl != 0 {
-			ns = ctlWord(x, ns, ctl, w, n)
-		}
-		bm[w>>3] |= gatherHighs(ns) << (8 * uint(w&7))
 		ep += uint64(bits.OnesCount64(eqBytes(x, '!')))
 		qm += uint64(bits.OnesCount64(eqBytes(x, '?')))
 	}
+	// The last bytes, then 16 zero bytes (see replace), as whole words.
+	var last [8]byte
+	copy(last[:], text[i:])
+	x := binary.LittleEndian.Uint64(last[:])
+	high |= x
+	ep += uint64(bits.OnesCount64(eqBytes(x, '!')))
+	qm += uint64(bits.OnesCount64(eqBytes(x, '?')))
+	tail := buf[i : i+24 : i+24]
+	binary.LittleEndian.PutUint64(tail, x)
+	binary.LittleEndian.PutUint64(tail[8:], 0)
+	binary.LittleEndian.PutUint64(tail[16:], 0)
 	if high&wordtab.Highs != 0 {
 		return false
 	}
-	st.buf, st.bm, st.ep, st.qm = buf[:n], bm, int(ep), int(qm)
+	st.buf, st.ep, st.qm = buf[:n], int(ep), int(qm)
 	return true
-}
-
-// ctlWord returns the not-white-space mask of the word x at word index w
-// of a text of n bytes, given ns, the mask of its bytes >= 0x21, and ctl,
-// that of its bytes < 0x20 (control characters, some of which are white
-// space, and the zero padding past n).
-func ctlWord(x, ns, ctl uint64, w, n int) uint64 {
-	for k := 0; k < 8; k++ {
-		if ctl>>(8*k+7)&1 == 0 || 8*w+k >= n {
-			continue
-		}
-		if c := byte(x >> (8 * k)); !isSpace8[c] {
-			ns |= 0x80 << (8 * k)
-		}
-	}
-	return ns
 }
 
 // tokenizePlain is tokenize for a text that scanPlain accepted.

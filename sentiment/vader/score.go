@@ -49,7 +49,6 @@ type state struct {
 	ep   int       // '!' count
 	qm   int       // '?' count
 	ids  uint64    // bit id set for each rule word id in the text (a superset after phrases)
-	bm   []uint64  // for scanPlain: one bit per byte of buf, set if not white space
 	// dirty is how many tokens of toks' backing array the last call
 	// wrote: tokenize clears them, so that every token past the length
 	// is the zero token and the fast path need not write the tokens
@@ -77,7 +76,7 @@ func (s *Scorer) getState() *state {
 }
 
 func (s *Scorer) putState(st *state) {
-	if cap(st.buf) > maxPooled || cap(st.low) > maxPooled || cap(st.toks) > maxPooled/32 || cap(st.cand) > maxPooled/32 || cap(st.bm) > maxPooled/64 {
+	if cap(st.buf) > maxPooled || cap(st.low) > maxPooled || cap(st.toks) > maxPooled/32 || cap(st.cand) > maxPooled/32 {
 		return
 	}
 	s.pool.Put(st)
@@ -85,8 +84,7 @@ func (s *Scorer) putState(st *state) {
 
 func (s *Scorer) score(st *state, text string) sentiment.Score {
 	var capDiff bool
-	if s.plain && asciiRun(text, 0) == len(text) {
-		s.replace(st, text)
+	if s.plain && scanPlain(st, text) {
 		capDiff = s.tokenizePlain(st)
 	} else {
 		s.replace(st, text)
@@ -515,25 +513,21 @@ func scoreValence(sent []float64, neu, ep, qm int) sentiment.Score {
 		sum += v
 	}
 	amp := vaderrules.PunctEmphasis(ep, qm)
-	if sum > 0 {
-		sum += amp
-	} else if sum < 0 {
-		sum -= amp
-	}
+	// The signs below come at random, so they select values without a
+	// branch. Each sum gets exactly the reference's terms: adding +0
+	// leaves a sum unchanged (none of these is ever -0), and x + (-a)
+	// is x - a.
+	sum += amp * (b2f(sum > 0) - b2f(sum < 0))
 	compound := normalize(sum)
 	var pos, neg float64
 	for _, v := range sent {
-		if v > 0 {
-			pos += v + 1
-		} else {
-			neg += v - 1
-		}
+		// v != 0: v+1 goes to pos if v > 0, else v-1 to neg.
+		m := -uint64(b2u(v > 0))
+		pos += math.Float64frombits(math.Float64bits(v+1) & m)
+		neg += math.Float64frombits(math.Float64bits(v-1) &^ m)
 	}
-	if pos > math.Abs(neg) {
-		pos += amp
-	} else if pos < math.Abs(neg) {
-		neg -= amp
-	}
+	pos += amp * b2f(pos > math.Abs(neg))
+	neg -= amp * b2f(pos < math.Abs(neg))
 	total := pos + math.Abs(neg) + float64(neu)
 	return sentiment.Score{
 		Compound: Round(compound, 4),
@@ -563,21 +557,15 @@ func Round(x float64, digits int) float64 {
 	if !(math.Abs(x) <= 1e9) || uint(digits) > 6 { // also NaN and ±Inf
 		return x
 	}
-	if x == 0 {
-		return 0 // as below, -0 rounds to +0
-	}
+	// ±0 rounds to +0. The comparisons that follow are unpredictable,
+	// so they add 0 or 1 instead of branching.
 	p := pow10[digits]
 	t := x * p
 	fl := float64(int64(t)) // |t| <= 1e15: exact truncation
-	if fl > t {
-		fl--
-	}
+	fl -= b2f(fl > t)       // floor
 	f := t - fl
-	if d := f - 0.5; d > 1e-6 || d < -1e-6 {
-		if f > 0.5 {
-			fl++
-		}
-		return fl / p
+	if math.Abs(f-0.5) > 1e-6 { // one predictable branch, not two
+		return (fl + b2f(f > 0.5)) / p
 	}
 	// Near a tie: let strconv round the exact value.
 	var b [48]byte
@@ -968,6 +956,18 @@ func (s *Scorer) tokenize(st *state) bool {
 	st.low, st.toks, st.lex, st.but, st.cand, st.ids = low, toks, lex[:nl], but, cands, ids
 	return upperN > 0 && upperN < nt
 }
+
+// b2u is 1 if b, else 0; the compiler makes it a SETcc.
+func b2u(b bool) uint8 {
+	var x uint8
+	if b {
+		x = 1
+	}
+	return x
+}
+
+// b2f is b2u as a float64.
+func b2f(b bool) float64 { return float64(b2u(b)) }
 
 // nonZero is 1 if x != 0, else 0, without a branch.
 func nonZero(x uint64) uint64 { return (x | -x) >> 63 }
