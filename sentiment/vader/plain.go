@@ -23,12 +23,6 @@ func gatherHighs(m uint64) uint64 {
 	return (m >> 7) * 0x0102040810204080 >> 56
 }
 
-// punctMask has the high bit set at each byte of x (all < 0x80) in
-// Python's string.punctuation: printable, not a letter or a digit.
-func punctMask(x uint64) uint64 {
-	return wordtab.CaseMask(x, '!', '~') &^ (wordtab.CaseMask(x|0x20*wordtab.Ones, 'a', 'z') | wordtab.CaseMask(x, '0', '9'))
-}
-
 // eqBytes has the high bit set at each byte of x equal to c, exactly
 // (without the false positives of the shorter zero-byte test).
 func eqBytes(x uint64, c byte) uint64 {
@@ -140,23 +134,27 @@ func (s *Scorer) tokenizePlain(st *state) bool {
 		k0 := x0 & (uint64(1)<<(8*uint(L)) - 1)
 		k1 := x1 & (uint64(1)<<(8*uint(max(L-8, 0))) - 1)
 		up0, up1 := wordtab.CaseMask(k0, 'A', 'Z'), wordtab.CaseMask(k1, 'A', 'Z')
-		small := wordtab.CaseMask(k0, 'a', 'z') | wordtab.CaseMask(k1, 'a', 'z')
-		k0, k1 = k0|up0>>2, k1|up1>>2
-		isUp := nonZero(up0|up1) &^ nonZero(small)
+		small0, small1 := wordtab.CaseMask(k0, 'a', 'z'), wordtab.CaseMask(k1, 'a', 'z')
+		isUp := nonZero(up0|up1) &^ nonZero(small0|small1)
 		upperN += int(isUp)
 		upper := int32(isUp) << 8 // candUpper
 		wl := L
 		if (byteClass[w[0]]|byteClass[padded[end-1]])&cPunct != 0 {
 			// _strip_punc_if_word, without a loop: q has a bit for
-			// each byte of the token that is not punctuation.
-			q := ^(gatherHighs(punctMask(k0)) | gatherHighs(punctMask(k1))<<8) & (1<<uint(L) - 1)
+			// each byte of the token that is not punctuation. The
+			// token's bytes are 0x21..0x7f, of which only letters,
+			// digits and 0x7f are not punctuation.
+			n0 := up0 | small0 | wordtab.CaseMask(k0, '0', '9') | wordtab.CaseMask(k0, 0x7f, 0x7f)
+			n1 := up1 | small1 | wordtab.CaseMask(k1, '0', '9') | wordtab.CaseMask(k1, 0x7f, 0x7f)
+			q := (gatherHighs(n0) | gatherHighs(n1)<<8) & (1<<uint(L) - 1)
 			lead := bits.TrailingZeros64(q)
 			if nl := bits.Len64(q) - lead; q != 0 && nl > 2 {
 				wl = nl
 				k0, k1 = wordtab.MaskKey(padded[start+lead:start+lead+16:start+lead+16], wl)
-				k0, k1 = wordtab.Lower(k0), wordtab.Lower(k1)
+				up0, up1 = wordtab.CaseMask(k0, 'A', 'Z'), wordtab.CaseMask(k1, 'A', 'Z')
 			}
 		}
+		k0, k1 = k0|up0>>2, k1|up1>>2 // lower case
 		h := wordtab.Hash(k0, k1, wl)
 		y0, y1 := k0^'\''*wordtab.Ones, k1^'\''*wordtab.Ones
 		apos := nonZero(((y0-wordtab.Ones)&^y0 | (y1-wordtab.Ones)&^y1) & wordtab.Highs)
