@@ -199,26 +199,31 @@ func (s *Scorer) tokenizePlain(st *state) bool {
 	return upperN > 0 && upperN < nt
 }
 
-// longToken is tokenize's slow path for an ASCII token buf[start:end] of
-// 16 bytes or more.
+// longToken is tokenize's slow path for an ASCII token buf[start:end]:
+// one of 16 bytes or more, or one with a control character.
 func (s *Scorer) longToken(st *state, start, end int) (token, entry) {
-	buf := st.buf
-	var hasUpper, hasLower bool
-	for _, c := range buf[start:end] {
-		k := byteClass[c]
-		hasUpper = hasUpper || k&cUpper != 0
-		hasLower = hasLower || k&cLower != 0
+	buf := st.buf[:end]
+	var acc uint8
+	for _, c := range buf[start:] {
+		acc |= byteClass[c]
 	}
+	tk := token{upper: acc&cUpper != 0 && acc&cLower == 0}
 	// _strip_punc_if_word
 	a, b := start, end
-	for a < b && byteClass[buf[a]]&cPunct != 0 {
-		a++
+	if acc&cPunct != 0 {
+		for a < b && byteClass[buf[a]]&cPunct != 0 {
+			a++
+		}
+		for b > a && byteClass[buf[b-1]]&cPunct != 0 {
+			b--
+		}
+		if b-a <= 2 {
+			a, b = start, end
+		}
 	}
-	for b > a && byteClass[buf[b-1]]&cPunct != 0 {
-		b--
-	}
-	if b-a <= 2 {
-		a, b = start, end
+	if b-a > s.entries.MaxLen() && acc&cApos == 0 {
+		// Longer than any key (a URL, say), and without "n't".
+		return tk, entry{}
 	}
 	low := st.low[:0]
 	for _, c := range buf[a:b] {
@@ -228,7 +233,9 @@ func (s *Scorer) longToken(st *state, start, end int) (token, entry) {
 		low = append(low, c)
 	}
 	st.low = low
-	tk := token{upper: hasUpper && !hasLower, nt: containsNT(low)}
+	if acc&cApos != 0 {
+		tk.nt = containsNT(low)
+	}
 	e := s.entries.get(low)
 	if e.flags|e.id != 0 {
 		tk.set(e)

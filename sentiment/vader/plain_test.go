@@ -54,7 +54,7 @@ func plainTexts(n int) []string {
 		"ass", "yeah", "right", "kiss", "death", "to", "die", "for", "heart", "broken", "isn't", "don't",
 		"kinda", "barely", "extremely", "happy", "sad", "lol", "wtf", ":)", ":(", "<3", "fuck", "great",
 		"aren't", "WON'T", "ok", "okay", "xyz", "a", "I", "zzzzzzzzzzzzzzzz", "supercalifragilistic",
-		"http://t.co/abcdef", "@user", "#happy", "good!!", "!!good", "'good'", "...", "n't", "\x01good", "go\x7fod"}
+		"http://t.co/abcdef", "wouldn't-have-known-it", "INTELLECTUALIZATION!!", "@user", "#happy", "good!!", "!!good", "'good'", "...", "n't", "\x01good", "go\x7fod"}
 	punct := []string{"", "", "", "!", "?", ",", ".", "'", "\"", "...", "!?", ")"}
 	spaces := []string{" ", " ", " ", "  ", "\t", "\n", "\r\n", "\x1c", "\x1f", "\v"}
 	rng := rand.New(rand.NewSource(7))

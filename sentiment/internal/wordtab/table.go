@@ -18,6 +18,7 @@ type Table[E any] struct {
 	keys   []string
 	long   map[string]E // keys longer than MaxShort
 	filter []uint64
+	maxLen int // length of the longest key
 }
 
 // slot holds a key with its entry, so that a hit reads one cache line.
@@ -159,6 +160,7 @@ func (t *Table[E]) Set(key string, e E) {
 	if len(key) == 0 {
 		return
 	}
+	t.maxLen = max(t.maxLen, len(key))
 	if len(key) > MaxShort {
 		if _, ok := t.long[key]; !ok {
 			t.keys = append(t.keys, key)
@@ -215,6 +217,7 @@ func (t *Table[E]) Clone() *Table[E] {
 		slots:  append([]slot[E](nil), t.slots...),
 		keys:   append(make([]string, 0, len(t.keys)+64), t.keys...),
 		filter: append([]uint64(nil), t.filter...),
+		maxLen: t.maxLen,
 	}
 	if t.long != nil {
 		c.long = make(map[string]E, len(t.long))
@@ -224,6 +227,9 @@ func (t *Table[E]) Clone() *Table[E] {
 	}
 	return c
 }
+
+// MaxLen returns the length of the longest key: Get finds no longer key.
+func (t *Table[E]) MaxLen() int { return t.maxLen }
 
 // Len returns the number of keys.
 func (t *Table[E]) Len() int { return len(t.keys) }

@@ -30,6 +30,11 @@ func TestTable(t *testing.T) {
 		want[string(b)] = e
 	}
 	require.Equal(t, len(want), tab.Len())
+	maxLen := 0
+	for k := range want {
+		maxLen = max(maxLen, len(k))
+	}
+	require.Equal(t, maxLen, tab.MaxLen())
 	for k, e := range want {
 		got, ok := tab.Get([]byte(k))
 		require.True(t, ok, "%q", k)
