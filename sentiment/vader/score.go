@@ -320,10 +320,28 @@ var idiomNeeds = func() (m []uint64) {
 	return m
 }()
 
+// idiomRare has, for each element of idiomNeeds, one of its ids that is
+// not among the commonest words: without any of them, no idiom is
+// complete.
+var idiomRare = func() (r uint64) {
+	common := uint64(1)<<idThe | 1<<idOf | 1<<idTo | 1<<idFor | 1<<idJust | 1<<idRight | 1<<idBad | 1<<idHeart
+	for _, m := range idiomNeeds {
+		if rare := m &^ common; rare != 0 {
+			r |= rare & -rare
+		} else {
+			r |= m
+		}
+	}
+	return r
+}()
+
 // mayHaveIdiom reports whether a text whose tokens have the ids in ids
 // may hold a special case or a two-word booster: if not, specialIdioms
 // changes nothing.
 func mayHaveIdiom(ids uint64) bool {
+	if ids&idiomRare == 0 {
+		return false
+	}
 	for _, m := range idiomNeeds {
 		if m&^ids == 0 {
 			return true
