@@ -78,7 +78,8 @@
 // [Leases.Run] runs one renewing goroutine. All of them have stopped when
 // the call returns. Acks: a post is acknowledged after its loop body
 // returns, also when the body breaks out of the loop; posts received but
-// not yielded when the loop ends are handed back (negative ack).
+// not yielded when the loop ends are handed back (negative ack), which
+// takes up to [WithMaxWait] while a fetch is still open.
 //
 // Transient failures (a server restart, a cut connection) are retried
 // inside, with backoff, for up to [WithMaxRetryTime]; an error that

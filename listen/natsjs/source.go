@@ -28,8 +28,9 @@ import (
 // of the batch whose ack wait has mostly run out by the time the loop gets
 // to them are left to be delivered again, not yielded. Posts the Source has received but not yet
 // yielded when the loop ends are handed back at once (a negative
-// acknowledgement); posts still in flight from the server then are
-// delivered again after the ack wait. A bounded set of the keys the host has handled drops
+// acknowledgement), including those of the batch in flight from the
+// server, so a loop ends within [WithMaxWait] of a break or of ctx being
+// cancelled. A bounded set of the keys the host has handled drops
 // redeliveries of posts that were in fact handled, e.g. when an ack was
 // lost with a broken connection.
 //
@@ -278,25 +279,37 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 			return nil
 		}
 	}
-	fctx, cancel := context.WithTimeout(ctx, r.s.cfg.maxWait)
-	defer cancel()
 	fetched := time.Now()
-	b, err := r.cons.Fetch(r.s.cfg.batch, jetstream.FetchContext(fctx))
+	// The fetch ends with the server's "request timeout" status after
+	// maxWait, which comes after every message the server sent for it: no
+	// message is lost in flight, as one could be if the client gave up on
+	// its own clock (FetchContext) a moment before the server did.
+	b, err := r.cons.Fetch(r.s.cfg.batch, jetstream.FetchMaxWait(r.s.cfg.maxWait))
 	if err != nil {
 		return fmt.Errorf("natsjs: fetch: %w", err)
 	}
 	msgs := b.Messages()
 	// Whatever is left when we stop goes back to the server at once, and
-	// the fetch goroutine has ended when we return.
+	// the fetch goroutine has ended when we return (within maxWait).
 	defer func() {
-		cancel()
 		for m := range msgs {
 			_ = m.Nak()
 		}
 	}()
 	nc := r.s.js.Conn()
 	defer r.confirm()
-	for m := range msgs {
+	done := ctx.Done()
+	for {
+		var m jetstream.Msg
+		var ok bool
+		select {
+		case m, ok = <-msgs:
+		case <-done:
+			return nil
+		}
+		if !ok {
+			break
+		}
 		if ctx.Err() != nil {
 			_ = m.Nak()
 			return nil
