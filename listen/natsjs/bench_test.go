@@ -17,8 +17,16 @@ import (
 // three workers on one durable consumer, each post published, fetched,
 // handled (hashtags into a trend.Sketch) and acknowledged. Compare with
 // BenchmarkSingleProcess, the same posts and loop body without NATS.
-func BenchmarkCluster(b *testing.B) {
+func BenchmarkCluster(b *testing.B) { benchCluster(b, false) }
+
+// BenchmarkClusterInProcess is BenchmarkCluster with every connection
+// made in-process (nats.InProcessServer) instead of over TCP loopback,
+// as a host that embeds the server can do.
+func BenchmarkClusterInProcess(b *testing.B) { benchCluster(b, true) }
+
+func benchCluster(b *testing.B, inProcess bool) {
 	ts := startServer(b)
+	ts.inProcess = inProcess
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	_, js := ts.connect(b)

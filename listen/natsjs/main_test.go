@@ -30,10 +30,11 @@ func TestMain(m *testing.M) {
 // in a temporary directory; it can be stopped and started again on the
 // same port and directory.
 type testServer struct {
-	t    testing.TB
-	dir  string
-	port int
-	srv  *server.Server
+	t         testing.TB
+	dir       string
+	port      int
+	srv       *server.Server
+	inProcess bool // connect in-process rather than over TCP loopback
 }
 
 func startServer(t testing.TB) *testServer {
@@ -72,8 +73,12 @@ func (ts *testServer) url() string { return fmt.Sprintf("nats://127.0.0.1:%d", t
 // handle; both are closed when the test ends.
 func (ts *testServer) connect(t testing.TB) (*nats.Conn, jetstream.JetStream) {
 	t.Helper()
-	nc, err := nats.Connect(ts.url(), nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond),
-		nats.ReconnectBufSize(64<<20), nats.Timeout(10*time.Second))
+	opts := []nats.Option{nats.MaxReconnects(-1), nats.ReconnectWait(50 * time.Millisecond),
+		nats.ReconnectBufSize(64 << 20), nats.Timeout(10 * time.Second)}
+	if ts.inProcess {
+		opts = append(opts, nats.InProcessServer(ts.srv))
+	}
+	nc, err := nats.Connect(ts.url(), opts...)
 	require.NoError(t, err)
 	t.Cleanup(nc.Close)
 	js, err := jetstream.New(nc, jetstream.WithPublishAsyncTimeout(5*time.Second))
