@@ -106,6 +106,18 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 	return s.finish(sent, st.ep, st.qm)
 }
 
+// b2u is 1 if b, else 0, without a branch.
+func b2u(b bool) uint8 {
+	var x uint8
+	if b {
+		x = 1
+	}
+	return x
+}
+
+// b2f is b2u as a float64.
+func b2f(b bool) float64 { return float64(b2u(b)) }
+
 func b2i(b bool) int {
 	if b {
 		return 1
@@ -228,38 +240,28 @@ func emphasisAfterNegation(toks []tok, j, i int) bool {
 func (s *Scorer) finish(sent []float64, ep, qm int) sentiment.Score {
 	// One pass: the sum, and the positive and negative masses (each
 	// added in token order, as before).
+	// The signs come at random, so values are selected without branches.
+	// Each sum gets exactly the terms it had with branches: adding +0
+	// leaves a sum unchanged (none of them is ever -0), x + (-a) is
+	// x - a, and a zero sum's sign does not reach the rounded compound.
 	sum, pos, neg := 0.0, 0.0, 0.0
 	k := 0
 	for _, v := range sent {
 		sum += v
-		if v > 0 {
-			pos += v + 1
-			k++
-		} else if v < 0 {
-			neg += v - 1
-			k++
-		}
+		gt, lt := -uint64(b2u(v > 0)), -uint64(b2u(v < 0))
+		pos += math.Float64frombits(math.Float64bits(v+1) & gt)
+		neg += math.Float64frombits(math.Float64bits(v-1) & lt)
+		k += int(gt&1 + lt&1)
 	}
 	neu := len(sent) - k // sent has no NaN
 	if k > lengthK {
 		sum *= math.Sqrt(float64(lengthK) / float64(k))
 	}
 	amp := vaderrules.PunctEmphasis(ep, qm)
-	switch {
-	case sum > 0:
-		sum += amp
-	case sum < 0:
-		sum -= amp
-	}
+	sum += amp * (b2f(sum > 0) - b2f(sum < 0))
 	// The neutral band: weak leanings count as none.
-	switch {
-	case sum > s.band:
-		sum -= s.band
-	case sum < -s.band:
-		sum += s.band
-	default:
-		sum = 0
-	}
+	above, below := -uint64(b2u(sum > s.band)), -uint64(b2u(sum < -s.band))
+	sum = math.Float64frombits(math.Float64bits(sum-s.band)&above | math.Float64bits(sum+s.band)&below)
 	compound := sum / math.Sqrt(sum*sum+alpha)
 	total := pos - neg + float64(neu)
 	if total == 0 {
@@ -276,8 +278,14 @@ func (s *Scorer) finish(sent []float64, ep, qm int) sentiment.Score {
 // normalise decodes HTML entities and curly apostrophes into st.buf and
 // counts '!' and '?'.
 func (s *Scorer) normalise(st *state, text string) {
-	buf := st.buf[:0]
-	ep, qm := 0, 0
+	// Most texts are ASCII without entities or escapes: they are copied
+	// as they are, eight bytes at a time.
+	buf, ep, qm, ok := wordtab.CopyASCII(st.buf, text, '&', '\\')
+	if ok {
+		st.buf, st.ep, st.qm = buf, ep, qm
+		return
+	}
+	buf, ep, qm = buf[:0], 0, 0
 	for i := 0; i < len(text); {
 		c := text[i]
 		if c < utf8.RuneSelf && c != '&' && c != '\\' {
@@ -722,21 +730,27 @@ func (s *Scorer) addWord(st *state, w []byte, hash bool) {
 // its elongation is undone first.
 func (s *Scorer) finishWord(st *state, t tok, e wentry, run bool, lo int) {
 	if run {
-		var ok bool
-		// "soooo gooood": try runs shortened to two letters, then one.
-		for _, keep := range []int{2, 1} {
-			end := len(st.low)
-			st.low = squeeze(st.low, lo, end, keep)
-			if e, ok = s.tab.get(st.low[end:]); ok {
-				t.lo, t.hi = int32(end), int32(len(st.low))
-				t.elong = true
-				break
-			}
-			st.low = st.low[:end]
-		}
+		e = s.elongate(st, &t, lo, len(st.low))
 	}
 	t.val, t.flags = e.val, e.flags
 	st.toks = append(st.toks, t)
+}
+
+// elongate looks up the word st.low[lo:hi] with each run of three or more
+// equal bytes shortened to two, then to one ("soooo gooood"); if one is
+// found it points t at it, marks it elongated and returns its entry.
+func (s *Scorer) elongate(st *state, t *tok, lo, hi int) wentry {
+	for _, keep := range []int{2, 1} {
+		end := len(st.low)
+		st.low = squeeze(st.low, lo, hi, keep)
+		if e, ok := s.tab.get(st.low[end:]); ok {
+			t.lo, t.hi = int32(end), int32(len(st.low))
+			t.elong = true
+			return e
+		}
+		st.low = st.low[:end]
+	}
+	return wentry{}
 }
 
 // run3 is hasRun(key, 3) for the key of n (<= 15) bytes held in k0, k1,

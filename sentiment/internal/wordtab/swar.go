@@ -1,6 +1,9 @@
 package wordtab
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // Word-at-a-time arithmetic on eight bytes held in a uint64.
 const (
@@ -39,4 +42,51 @@ func CaseMask(x uint64, lo, hi byte) uint64 {
 func HasByte(x uint64, c byte) bool {
 	y := x ^ uint64(c)*Ones
 	return (y-Ones)&^y&Highs != 0
+}
+
+// EqBytes has the high bit set at each byte of x equal to c, exactly
+// (without the false positives of the shorter test in HasByte).
+func EqBytes(x uint64, c byte) uint64 {
+	y := x ^ uint64(c)*Ones
+	const low7 = 0x7f7f7f7f7f7f7f7f
+	return ^((y&low7 + low7) | y | low7)
+}
+
+// CopyASCII copies text into buf (reusing its storage) eight bytes at a
+// time, followed by 16 zero bytes within its capacity, and counts the
+// '!' and '?' in it. It reports ok false, and the rest is unspecified,
+// if text has a byte outside ASCII or a byte equal to stopA or stopB,
+// which the caller must then handle byte by byte.
+func CopyASCII(buf []byte, text string, stopA, stopB byte) (out []byte, ep, qm int, ok bool) {
+	n := len(text)
+	if cap(buf) < n+24 {
+		buf = make([]byte, 0, n+n/4+24)
+	}
+	buf = buf[:n+16]
+	var high, stop, e, q uint64
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		w := text[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		binary.LittleEndian.PutUint64(buf[i:i+8:i+8], x)
+		high |= x
+		stop |= EqBytes(x, stopA) | EqBytes(x, stopB)
+		e += uint64(bits.OnesCount64(EqBytes(x, '!')))
+		q += uint64(bits.OnesCount64(EqBytes(x, '?')))
+	}
+	// The last bytes, then the zero bytes, as whole words.
+	var last [8]byte
+	copy(last[:], text[i:])
+	x := binary.LittleEndian.Uint64(last[:])
+	valid := ^uint64(0) >> (64 - 8*uint(n-i)) // the text's bytes (none if n == i)
+	high |= x
+	stop |= (EqBytes(x, stopA) | EqBytes(x, stopB)) & valid
+	e += uint64(bits.OnesCount64(EqBytes(x, '!')))
+	q += uint64(bits.OnesCount64(EqBytes(x, '?')))
+	tail := buf[i : i+24 : i+24]
+	binary.LittleEndian.PutUint64(tail, x)
+	binary.LittleEndian.PutUint64(tail[8:], 0)
+	binary.LittleEndian.PutUint64(tail[16:], 0)
+	return buf[:n], int(e), int(q), (high&Highs)|stop == 0
 }
