@@ -125,3 +125,54 @@ func TestFilter(t *testing.T) {
 	}
 	require.Greater(t, absent, 9000, "the filter rejects most random hashes")
 }
+
+// checkCopyASCII checks CopyASCII against a byte-by-byte reading of text.
+func checkCopyASCII(t *testing.T, text string, stopA, stopB byte) {
+	buf, ep, qm, ok := CopyASCII(make([]byte, 0, 3), text, stopA, stopB)
+	want := true
+	for i := 0; i < len(text); i++ {
+		if c := text[i]; c >= 0x80 || c == stopA || c == stopB {
+			want = false
+		}
+	}
+	require.Equal(t, want, ok, "%q", text)
+	if !ok {
+		return
+	}
+	require.Equal(t, text, string(buf))
+	require.Equal(t, strings.Count(text, "!"), ep)
+	require.Equal(t, strings.Count(text, "?"), qm)
+	require.GreaterOrEqual(t, cap(buf), len(text)+16)
+	require.Equal(t, make([]byte, 16), buf[len(buf):len(buf)+16], "zero padding")
+}
+
+func TestCopyASCII(t *testing.T) {
+	for i := 0; i < 256; i++ {
+		x := uint64(i) * Ones
+		require.Equal(t, uint64(Highs), EqBytes(x, byte(i)))
+		require.Zero(t, EqBytes(x, byte(i+1)))
+	}
+	rng := rand.New(rand.NewSource(4))
+	alphabet := []byte("ab!?&\\ \x00\x7f\x80\xff")
+	for i := 0; i < 3000; i++ {
+		b := make([]byte, rng.Intn(40))
+		for j := range b {
+			b[j] = alphabet[rng.Intn(len(alphabet))]
+			if rng.Intn(3) == 0 {
+				b[j] = 'x' // long clean stretches too
+			}
+		}
+		checkCopyASCII(t, string(b), 0, 0)
+		checkCopyASCII(t, string(b), '&', '\\')
+	}
+}
+
+func FuzzCopyASCII(f *testing.F) {
+	for _, s := range []string{"", "!", "hello world!?", "a&b", "\\u2019", "caf\xc3\xa9", "12345678!?!?!?!?x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		checkCopyASCII(t, text, 0, 0)
+		checkCopyASCII(t, text, '&', '\\')
+	})
+}
