@@ -68,13 +68,13 @@ func (s *Scorer) tokenizePlain(st *state) bool {
 	n := len(buf)
 	tab := s.entries
 	maxTok := n/2 + 2
+	// Every token is written below (zero unless it is kept), so toks
+	// need not be cleared first.
 	toks := st.toks
 	if cap(toks) < maxTok {
 		toks = make([]token, maxTok)
-	} else {
-		clear(toks[:st.dirty])
-		toks = toks[:cap(toks)]
 	}
+	toks = toks[:cap(toks)]
 	cands := st.cand
 	if cap(cands) < maxTok {
 		cands = make([]cand, maxTok)
@@ -153,10 +153,11 @@ func (s *Scorer) tokenizePlain(st *state) bool {
 		cd := &cands[nc]
 		cd.k0, cd.k1, cd.h, cd.idx, cd.n = k0, k1, h, int32(nt), int32(wl)|upper
 		nc += int(filter.MayHaveBit(h) | apos)
+		toks[nt] = token{}
 		nt++
 	}
 	toks = toks[:nt]
-	st.dirty = nt
+	st.dirty = max(st.dirty, nt) // what replace-and-tokenize must clear
 	lex := st.lex
 	if cap(lex) < nc {
 		lex = make([]int32, nc)
