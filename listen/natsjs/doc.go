@@ -18,7 +18,9 @@
 // of its key, so consumers can split the work by subject filter. Each
 // message carries the post's [MsgID] (its key) as Nats-Msg-Id: the server
 // drops a post published again within the duplicate window, so two
-// pollers that overlap never double a post.
+// pollers that overlap never double a post. The stream allows fast batch
+// publishing, which a [Publisher] uses to have many posts confirmed at
+// once.
 //
 // # Wire format
 //

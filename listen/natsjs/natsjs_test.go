@@ -353,3 +353,56 @@ func TestNumDelivered(t *testing.T) {
 		require.NoError(t, m.Nak())
 	}
 }
+
+// On a stream with fast batches the publisher sends batches, confirmed by
+// a few flow messages; on a stream without them it falls back to one
+// acknowledgement per message. Either way every post is stored once.
+func TestPublishFastBatch(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		batched bool
+	}{{"batched", true}, {"stream without fast batches", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := startServer(t)
+			nc, js := ts.connect(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if tc.batched {
+				require.NoError(t, EnsureStream(ctx, js))
+			} else {
+				_, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: DefaultStream,
+					Subjects: []string{DefaultSubject + ".>"}, Storage: jetstream.FileStorage})
+				require.NoError(t, err)
+			}
+			posts := testPosts(5000)
+			pub, err := NewPublisher(js, WithMaxInFlight(1000))
+			require.NoError(t, err)
+			before := nc.Stats().InMsgs
+			n, err := pub.PublishAll(ctx, listentest.Static(posts...))
+			require.NoError(t, err)
+			require.Equal(t, len(posts), n)
+			acks := nc.Stats().InMsgs - before
+			pub.mu.Lock()
+			perMsg := pub.perMsg
+			pub.mu.Unlock()
+			if tc.batched {
+				assert.False(t, perMsg)
+				assert.Less(t, acks, uint64(len(posts)/10), "a flow message per many posts")
+			} else {
+				assert.True(t, perMsg)
+				assert.GreaterOrEqual(t, acks, uint64(len(posts)), "an ack per post")
+			}
+			st, err := js.Stream(ctx, DefaultStream)
+			require.NoError(t, err)
+			info, err := st.Info(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, uint64(len(posts)), info.State.Msgs)
+			// And again: all duplicates, nothing added.
+			_, err = pub.PublishAll(ctx, listentest.Static(posts...))
+			require.NoError(t, err)
+			info, err = st.Info(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, uint64(len(posts)), info.State.Msgs)
+		})
+	}
+}

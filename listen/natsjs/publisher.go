@@ -24,12 +24,18 @@ import (
 // asynchronous: at most [WithMaxInFlight] are unacknowledged at a time,
 // and [Publisher.Flush] waits for the rest.
 //
-// The acknowledgements come back on a subscription of the Publisher's own
-// (an inbox, read by the publishing goroutine: no goroutine of its own),
-// which exists while publishes are in flight: [Publisher.Flush] removes
-// it. A publish whose acknowledgement reports an error, does not come
-// within five seconds, or may have been lost with a reconnect is sent
-// again; the message ID makes that harmless.
+// Where the server and stream allow it (nats-server 2.14 or later;
+// [EnsureStream] turns it on), posts go out as a fast batch: the server
+// confirms every few hundred stored messages at once instead of each one,
+// and [Publisher.Flush] commits the batch. Otherwise, and after the first
+// message of a batch turns out to be a duplicate (overlapping pollers),
+// every publish is acknowledged on its own. The acknowledgements come
+// back on a subscription of the Publisher's own (an inbox, read by the
+// publishing goroutine: no goroutine of its own), which exists while
+// publishes are in flight: Flush removes it. A publish whose
+// acknowledgement reports an error, does not come within five seconds, or
+// may have been lost with a reconnect or a server restart is sent again,
+// synchronously; the message ID makes that harmless.
 //
 // A Publisher is safe for concurrent use. It does not own the connection.
 type Publisher struct {
@@ -41,6 +47,11 @@ type Publisher struct {
 	inbox      string             // prefix of the reply subjects, ending in '.'
 	seq        uint64             // of the last publish; its reply subject is inbox+seq
 	reconnects uint64             // the connection's reconnect count when last checked
+	batch      string             // the open fast batch; "" when none is
+	bseq       uint64             // batch sequence of the batch's last message
+	perMsg     bool               // the server or stream takes no fast batches
+	lastSubj   string             // subject of the last publish, for the commit
+	flow       string             // ".<flow>.fail." of the batch reply subjects
 	pending    []pending          // oldest first, consecutive seqs
 	head       int
 	free       []*nats.Msg         // acknowledged messages, reused with their headers
@@ -58,6 +69,8 @@ const maxInFlight = 1 << 15
 
 type pending struct {
 	seq    uint64
+	batch  string // the fast batch it was sent in, "" for none
+	bseq   uint64 // its sequence in the batch
 	msg    *nats.Msg
 	sentAt time.Time
 	done   bool
@@ -147,21 +160,30 @@ func (pub *Publisher) send(ctx context.Context, msg *nats.Msg) error {
 	nc := pub.js.Conn()
 	if pub.sub == nil || !pub.sub.IsValid() {
 		inbox := nc.NewInbox() + "."
-		sub, err := nc.SubscribeSync(inbox + "*")
+		sub, err := nc.SubscribeSync(inbox + ">")
 		if err != nil {
 			return fmt.Errorf("natsjs: publish %s: %w", msg.Header.Get(jetstream.MsgIDHeader), err)
 		}
 		pub.failPending(errors.New("natsjs: acknowledgement subscription lost"))
 		pub.sub, pub.inbox = sub, inbox
 		pub.reconnects = nc.Stats().Reconnects
+		pub.batch = ""
 	}
 	pub.seq++
-	msg.Reply = pub.inbox + strconv.FormatUint(pub.seq, 36)
+	var batch string
+	var bseq uint64
+	if pub.perMsg {
+		msg.Reply = pub.inbox + strconv.FormatUint(pub.seq, 36)
+	} else {
+		batch, bseq = pub.nextInBatch(nc)
+		msg.Reply = pub.batchReply(batch, bseq, batchOpAppend)
+	}
+	pub.lastSubj = msg.Subject
 	start := time.Now()
 	for wait := 10 * time.Millisecond; ; wait = min(2*wait, time.Second) {
 		err := nc.PublishMsg(msg)
 		if err == nil {
-			pub.pending = append(pub.pending, pending{seq: pub.seq, msg: msg, sentAt: start})
+			pub.pending = append(pub.pending, pending{seq: pub.seq, batch: batch, bseq: bseq, msg: msg, sentAt: start})
 			return nil
 		}
 		if nc.IsClosed() || time.Since(start) > pub.cfg.maxRetryTime {
@@ -192,6 +214,7 @@ func (pub *Publisher) waitOldest(ctx context.Context) error {
 			}
 			if wait <= 0 {
 				// The acknowledgement was lost (a server restart).
+				pub.failBatch(p.batch, errors.New("natsjs: no acknowledgement"))
 				p.done, p.err = true, errors.New("natsjs: no acknowledgement")
 			} else if n := pub.js.Conn().Stats().Reconnects; n != pub.reconnects {
 				// Acks of publishes sent before the reconnect may be lost.
@@ -220,7 +243,12 @@ func (pub *Publisher) waitOldest(ctx context.Context) error {
 // ack records an acknowledgement: a PubAck in JSON, or a status message
 // such as 503 (no responders) when the stream is missing.
 func (pub *Publisher) ack(m *nats.Msg) {
-	seq, err := strconv.ParseUint(strings.TrimPrefix(m.Subject, pub.inbox), 36, 64)
+	rest := strings.TrimPrefix(m.Subject, pub.inbox)
+	if strings.HasSuffix(rest, batchSuffix) {
+		pub.batchAck(rest, m)
+		return
+	}
+	seq, err := strconv.ParseUint(rest, 36, 64)
 	if err != nil || pub.head == len(pub.pending) {
 		return
 	}
@@ -250,6 +278,7 @@ func (pub *Publisher) ack(m *nats.Msg) {
 // failPending marks every pending publish not yet acknowledged as failed,
 // so that it is sent again.
 func (pub *Publisher) failPending(err error) {
+	pub.batch = ""
 	for i := pub.head; i < len(pub.pending); i++ {
 		if p := &pub.pending[i]; !p.done {
 			p.done, p.err = true, err
@@ -296,6 +325,7 @@ func (pub *Publisher) republish(ctx context.Context, msg *nats.Msg, cause error)
 func (pub *Publisher) Flush(ctx context.Context) error {
 	pub.mu.Lock()
 	defer pub.mu.Unlock()
+	pub.commit()
 	var first error
 	for len(pub.pending) > pub.head {
 		if err := pub.waitOldest(ctx); err != nil {

@@ -26,9 +26,11 @@ func EnsureStream(ctx context.Context, js jetstream.JetStream, opts ...Option) e
 		Description: "earshot posts",
 		Subjects:    []string{c.subject + ".>"},
 		Storage:     c.storage(),
-		Replicas:    c.replicas,
-		Duplicates:  c.duplicates,
-		Retention:   jetstream.LimitsPolicy,
+		// Publishers send fast batches where the server supports them.
+		AllowBatchPublish: true,
+		Replicas:          c.replicas,
+		Duplicates:        c.duplicates,
+		Retention:         jetstream.LimitsPolicy,
 	})
 	if err != nil {
 		return fmt.Errorf("natsjs: ensure stream %s: %w", c.stream, err)
