@@ -30,12 +30,13 @@ type tok struct {
 }
 
 type state struct {
-	buf  []byte
-	low  []byte
-	toks []tok
-	sent []float64
-	ep   int
-	qm   int
+	buf   []byte
+	low   []byte
+	toks  []tok
+	sent  []float64
+	ep    int
+	qm    int
+	flags uint16 // the union of the tokens' flags, before phrases merge
 }
 
 const (
@@ -53,7 +54,7 @@ const (
 func (s *Scorer) score(st *state, text string) sentiment.Score {
 	s.normalise(st, text)
 	s.tokenize(st)
-	if s.phrases != nil {
+	if s.phrases != nil && st.flags&fPhrase != 0 {
 		s.mergePhrases(st)
 	}
 	toks := st.toks
@@ -416,6 +417,7 @@ func (s *Scorer) tokenize(st *state) {
 	buf := st.buf
 	st.low = st.low[:0]
 	st.toks = st.toks[:0]
+	st.flags = 0
 	for i := 0; i < len(buf); {
 		r, n := rune(buf[i]), 1
 		if r >= utf8.RuneSelf {
@@ -546,6 +548,7 @@ func (s *Scorer) chunk(st *state, c []byte) {
 		st.low = appendLower(st.low, c)
 		if e, ok := s.tab.get(st.low[lo:]); ok && e.flags&fLex != 0 {
 			st.toks = append(st.toks, tok{val: e.val, flags: e.flags, lo: int32(lo), hi: int32(len(st.low))})
+			st.flags |= e.flags
 			return
 		}
 		st.low = st.low[:lo]
@@ -692,7 +695,13 @@ func (s *Scorer) addWord(st *state, w []byte, hash bool) {
 			if h := wordtab.Hash(x0, x1, n); s.tab.Filter().MayHaveBit(h) != 0 {
 				e, ok = s.tab.Probe(h, x0, x1, n)
 			}
-			s.finishWord(st, t, e, !ok && run3(x0, x1, n), lo)
+			// finishWord, inline.
+			if !ok && run3(x0, x1, n) {
+				e = s.elongate(st, &t, lo, lo+n)
+			}
+			t.val, t.flags = e.val, e.flags
+			st.flags |= e.flags
+			st.toks = append(st.toks, t)
 			return
 		}
 	}
@@ -733,6 +742,7 @@ func (s *Scorer) finishWord(st *state, t tok, e wentry, run bool, lo int) {
 		e = s.elongate(st, &t, lo, len(st.low))
 	}
 	t.val, t.flags = e.val, e.flags
+	st.flags |= e.flags
 	st.toks = append(st.toks, t)
 }
 
@@ -901,6 +911,7 @@ func (s *Scorer) hashtag(st *state, w []byte) bool {
 		a, b := lo+cuts[x], lo+cuts[x-1]
 		e, _ := s.tab.get(st.low[a:b])
 		st.toks = append(st.toks, tok{val: e.val, flags: e.flags, lo: int32(a), hi: int32(b), hash: true})
+		st.flags |= e.flags
 	}
 	return true
 }
