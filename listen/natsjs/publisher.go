@@ -68,13 +68,13 @@ const pubAckTimeout = 5 * time.Second
 const maxInFlight = 1 << 15
 
 type pending struct {
-	seq    uint64
-	batch  string // the fast batch it was sent in, "" for none
-	bseq   uint64 // its sequence in the batch
-	msg    *nats.Msg
-	sentAt time.Time
-	done   bool
-	err    error // the acknowledgement's error
+	seq      uint64
+	batch    string // the fast batch it was sent in, "" for none
+	bseq     uint64 // its sequence in the batch
+	msg      *nats.Msg
+	waitFrom time.Time // when waiting for its ack took longer than usual
+	done     bool
+	err      error // the acknowledgement's error
 }
 
 // NewPublisher returns a publisher on js. It does no I/O; call
@@ -179,12 +179,15 @@ func (pub *Publisher) send(ctx context.Context, msg *nats.Msg) error {
 		msg.Reply = pub.batchReply(batch, bseq, batchOpAppend)
 	}
 	pub.lastSubj = msg.Subject
-	start := time.Now()
+	var start time.Time // only when a publish fails: the clock is not free
 	for wait := 10 * time.Millisecond; ; wait = min(2*wait, time.Second) {
 		err := nc.PublishMsg(msg)
 		if err == nil {
-			pub.pending = append(pub.pending, pending{seq: pub.seq, batch: batch, bseq: bseq, msg: msg, sentAt: start})
+			pub.pending = append(pub.pending, pending{seq: pub.seq, batch: batch, bseq: bseq, msg: msg})
 			return nil
+		}
+		if start.IsZero() {
+			start = time.Now()
 		}
 		if nc.IsClosed() || time.Since(start) > pub.cfg.maxRetryTime {
 			return fmt.Errorf("natsjs: publish %s: %w", msg.Header.Get(jetstream.MsgIDHeader), err)
@@ -202,9 +205,10 @@ func (pub *Publisher) send(ctx context.Context, msg *nats.Msg) error {
 func (pub *Publisher) waitOldest(ctx context.Context) error {
 	p := &pub.pending[pub.head]
 	for !p.done {
-		// Wake up every 50ms to look at ctx and at reconnects.
-		wait := min(pubAckTimeout-time.Since(p.sentAt), 50*time.Millisecond)
-		m, err := pub.sub.NextMsg(max(wait, time.Millisecond))
+		// Wake up every 50ms to look at ctx and at reconnects. The ack
+		// timeout runs from the first of these wake-ups, so that the
+		// clock is read only when an ack is slow.
+		m, err := pub.sub.NextMsg(50 * time.Millisecond)
 		switch {
 		case err == nil:
 			pub.ack(m)
@@ -212,7 +216,10 @@ func (pub *Publisher) waitOldest(ctx context.Context) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if wait <= 0 {
+			if p.waitFrom.IsZero() {
+				p.waitFrom = time.Now()
+			}
+			if time.Since(p.waitFrom) >= pubAckTimeout {
 				// The acknowledgement was lost (a server restart).
 				pub.failBatch(p.batch, errors.New("natsjs: no acknowledgement"))
 				p.done, p.err = true, errors.New("natsjs: no acknowledgement")

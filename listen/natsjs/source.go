@@ -280,6 +280,7 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 		}
 	}
 	fetched := time.Now()
+	lateAfter := r.s.cfg.ackWait * 3 / 4
 	// The fetch ends with the server's "request timeout" status after
 	// maxWait, which comes after every message the server sent for it: no
 	// message is lost in flight, as one could be if the client gave up on
@@ -319,7 +320,7 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 			// leave the rest of the batch to redelivery.
 			return nil
 		}
-		if time.Since(fetched) > r.s.cfg.ackWait*3/4 {
+		if time.Since(fetched) > lateAfter {
 			// Slow loop bodies: the rest of the batch may already be on
 			// its way to another worker.
 			return nil
@@ -334,14 +335,15 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 		if id == "" {
 			id = MsgID(&p)
 		}
-		if r.handledElsewhere(ctx, m, id) {
+		if handled, looked := r.handledElsewhere(ctx, m, id, fetched); handled {
 			_ = m.Ack()
 			continue
-		}
-		// Checked again right before the loop body: the guard lookup can
-		// wait on a broken connection.
-		if nc.Status() != nats.CONNECTED || time.Since(fetched) > r.s.cfg.ackWait*3/4 || ctx.Err() != nil {
-			return nil
+		} else if looked {
+			// Checked again right before the loop body: the guard lookup
+			// can wait on a broken connection.
+			if nc.Status() != nats.CONNECTED || time.Since(fetched) > lateAfter || ctx.Err() != nil {
+				return nil
+			}
 		}
 		// From here on the post is yielded, so it can be recorded as seen
 		// now: one lookup instead of two.
@@ -457,28 +459,29 @@ func (r *run) mark(ids []string) {
 }
 
 // handledElsewhere reports whether a redelivered post was handled by a
-// worker whose acknowledgement may have been lost.
-func (r *run) handledElsewhere(ctx context.Context, m jetstream.Msg, id string) bool {
+// worker whose acknowledgement may have been lost, and whether it looked
+// in the guard bucket to find out. at is the time of the fetch.
+func (r *run) handledElsewhere(ctx context.Context, m jetstream.Msg, id string, at time.Time) (handled, looked bool) {
 	if r.guard == nil {
-		return false
+		return false, false
 	}
-	if time.Now().After(r.guardUntil) {
+	if at.After(r.guardUntil) {
 		n, ok := numDelivered(m.Reply())
 		if !ok {
 			md, err := m.Metadata()
 			if err != nil {
-				return false
+				return false, false
 			}
 			n = md.NumDelivered
 		}
 		if n < 2 {
-			return false
+			return false, false
 		}
 	}
 	gctx, cancel := context.WithTimeout(ctx, min(5*time.Second, r.s.cfg.ackWait/4))
 	defer cancel()
 	_, err := r.guard.Get(gctx, kvKey(id))
-	return err == nil
+	return err == nil, true
 }
 
 func (r *run) ack(ctx context.Context, m jetstream.Msg) error {
