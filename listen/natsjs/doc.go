@@ -25,9 +25,10 @@
 // # Wire format
 //
 // A message body is one post in a compact binary format ([AppendPost],
-// [DecodePost]); encoding and decoding a post costs about a fifteenth
-// of what JSON does (BenchmarkCodec). All integers are varints as in [encoding/binary]: "uvarint" is
-// unsigned, "varint" zigzag-signed. In order:
+// [DecodePost]); encoding and decoding a post costs about a fifteenth of
+// what JSON does (BenchmarkCodec). All integers are varints as in
+// [encoding/binary]: "uvarint" is unsigned, "varint" zigzag-signed. In
+// order:
 //
 //	0xE1                  format v1 (JSON never starts with it)
 //	kind                  one byte, [listen.Kind]

@@ -2,6 +2,7 @@ package natsjs_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -173,4 +174,27 @@ func ExampleLeases_Run() {
 	// Output:
 	// polling as worker-1
 	// <nil>
+}
+
+// A post on the wire: AppendPost encodes it, DecodePost reads it back, and
+// also reads the JSON that earlier versions published.
+func ExampleDecodePost() {
+	p := listen.Post{Platform: "mastodon", ID: "109", Text: "launch day #launch",
+		Created: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
+	b := natsjs.AppendPost(nil, &p)
+	fmt.Printf("%d bytes, format %#x\n", len(b), b[0])
+	q, err := natsjs.DecodePost(b)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(q.Key(), q.Text, q.Created.Format(time.RFC3339))
+	old, err := natsjs.DecodePost([]byte(`{"platform":"bluesky","id":"7","text":"hi","created":"2026-11-22T09:00:00Z"}`))
+	fmt.Println(old.Key(), old.Text, err)
+	_, err = natsjs.DecodePost(b[:10])
+	fmt.Println(errors.Is(err, natsjs.ErrCorrupt))
+	// Output:
+	// 58 bytes, format 0xe1
+	// mastodon:109 launch day #launch 2026-11-22T09:00:00Z
+	// bluesky:7 hi <nil>
+	// true
 }
