@@ -98,7 +98,13 @@
 // quadratic; here it stays linear on huge inputs). One pass splits,
 // lower-cases and looks up each token, short ASCII tokens eight bytes at a
 // time, and records what the rules need (valence, booster, negation and
-// idiom flags), so the rules compare flags rather than strings. The emoji
+// idiom flags), so the rules compare flags rather than strings. Pure-ASCII
+// texts, when no option changes tokens, take a shorter path (plain.go)
+// that copies the text a word at a time and strips punctuation without
+// loops; tests check it against the general path bit for bit. The rules
+// skip the idiom checks when no idiom has all its words in the text, and
+// the checks on preceding words when none of the three names a rule. The
+// final sums and roundings select by sign without branches. The emoji
 // descriptions are decoded on the first text that needs them, not by
 // [New]. See the benchmarks in bench_test.go, which also run govader for
 // comparison.
