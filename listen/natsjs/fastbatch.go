@@ -1,6 +1,7 @@
 package natsjs
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,6 +42,7 @@ func (pub *Publisher) nextInBatch(nc *nats.Conn) (string, uint64) {
 	if pub.batch == "" {
 		inbox := nc.NewInbox()
 		pub.batch, pub.bseq = inbox[strings.LastIndexByte(inbox, '.')+1:], 0
+		pub.batchSeen = false
 	}
 	pub.bseq++
 	return pub.batch, pub.bseq
@@ -60,10 +62,17 @@ func (pub *Publisher) batchReply(batch string, bseq uint64, op string) string {
 }
 
 // commit ends the open batch with an end-of-batch message; the server
-// answers with a PubAck for the whole batch.
-func (pub *Publisher) commit() {
+// answers with a PubAck for the whole batch. It first waits for the
+// server's answer to the batch's first message: a server without fast
+// batches would store the end-of-batch message as an empty post.
+func (pub *Publisher) commit(ctx context.Context) error {
+	for pub.batch != "" && !pub.batchSeen && pub.head < len(pub.pending) {
+		if err := pub.readAck(ctx, &pub.pending[pub.head]); err != nil {
+			return err
+		}
+	}
 	if pub.batch == "" || pub.sub == nil {
-		return
+		return nil
 	}
 	batch := pub.batch
 	pub.batch = ""
@@ -71,6 +80,7 @@ func (pub *Publisher) commit() {
 	if err := pub.js.Conn().PublishMsg(m); err != nil {
 		pub.failBatch(batch, err)
 	}
+	return nil
 }
 
 // batchAck handles a message on a batch reply subject (rest is the
@@ -86,6 +96,9 @@ func (pub *Publisher) batchAck(rest string, m *nats.Msg) {
 	bseq, err := strconv.ParseUint(parts[2], 10, 64)
 	if err != nil {
 		return
+	}
+	if batch == pub.batch {
+		pub.batchSeen = true // the server answered: it knows the batch, or says why not
 	}
 	if st := m.Header.Get("Status"); st != "" {
 		pub.failBatch(batch, fmt.Errorf("natsjs: publish status %s %s", st, m.Header.Get("Description")))
@@ -121,6 +134,9 @@ func (pub *Publisher) batchAck(rest string, m *nats.Msg) {
 		// An ordinary PubAck for this one message: the server does not
 		// know fast batches.
 		pub.perMsg = true
+		if pub.batch == batch {
+			pub.batch = "" // nothing to commit
+		}
 		pub.confirmOne(batch, bseq)
 	default:
 		// The PubAck of the commit: the batch's first Count messages are

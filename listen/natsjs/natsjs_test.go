@@ -403,6 +403,19 @@ func TestPublishFastBatch(t *testing.T) {
 			info, err = st.Info(ctx)
 			require.NoError(t, err)
 			assert.Equal(t, uint64(len(posts)), info.State.Msgs)
+			// A new publisher flushing right after its first post stores
+			// that post and nothing else. (A server older than 2.14 would
+			// store an end-of-batch message sent before its first answer
+			// as an empty post; commit waits for that answer. That case
+			// needs an old server and is not tested here.)
+			fresh, err := NewPublisher(js)
+			require.NoError(t, err)
+			extra := testPosts(len(posts) + 1)[len(posts)]
+			require.NoError(t, fresh.Publish(ctx, extra))
+			require.NoError(t, fresh.Flush(ctx))
+			info, err = st.Info(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, uint64(len(posts)+1), info.State.Msgs)
 		})
 	}
 }

@@ -52,6 +52,7 @@ type Publisher struct {
 	perMsg     bool               // the server or stream takes no fast batches
 	lastSubj   string             // subject of the last publish, for the commit
 	flow       string             // ".<flow>.fail." of the batch reply subjects
+	batchSeen  bool               // the server has answered the open batch
 	pending    []pending          // oldest first, consecutive seqs
 	head       int
 	free       []*nats.Msg         // acknowledged messages, reused with their headers
@@ -205,31 +206,8 @@ func (pub *Publisher) send(ctx context.Context, msg *nats.Msg) error {
 func (pub *Publisher) waitOldest(ctx context.Context) error {
 	p := &pub.pending[pub.head]
 	for !p.done {
-		// Wake up every 50ms to look at ctx and at reconnects. The ack
-		// timeout runs from the first of these wake-ups, so that the
-		// clock is read only when an ack is slow.
-		m, err := pub.sub.NextMsg(50 * time.Millisecond)
-		switch {
-		case err == nil:
-			pub.ack(m)
-		case errors.Is(err, nats.ErrTimeout):
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if p.waitFrom.IsZero() {
-				p.waitFrom = time.Now()
-			}
-			if time.Since(p.waitFrom) >= pubAckTimeout {
-				// The acknowledgement was lost (a server restart).
-				pub.failBatch(p.batch, errors.New("natsjs: no acknowledgement"))
-				p.done, p.err = true, errors.New("natsjs: no acknowledgement")
-			} else if n := pub.js.Conn().Stats().Reconnects; n != pub.reconnects {
-				// Acks of publishes sent before the reconnect may be lost.
-				pub.reconnects = n
-				pub.failPending(nats.ErrDisconnected)
-			}
-		default: // the subscription is gone (connection closed)
-			pub.failPending(err)
+		if err := pub.readAck(ctx, p); err != nil {
+			return err
 		}
 	}
 	msg, ackErr := p.msg, p.err
@@ -244,6 +222,40 @@ func (pub *Publisher) waitOldest(ctx context.Context) error {
 		return pub.republish(ctx, msg, ackErr)
 	}
 	pub.recycle(msg)
+	return nil
+}
+
+// readAck reads and records one acknowledgement, waiting up to 50ms for
+// it, so that ctx and reconnects are looked at between waits. p is the
+// publish waited for: it fails when its acknowledgement is five seconds
+// late, counted from the first of these waits (so that the clock is read
+// only when an acknowledgement is slow).
+func (pub *Publisher) readAck(ctx context.Context, p *pending) error {
+	m, err := pub.sub.NextMsg(50 * time.Millisecond)
+	switch {
+	case err == nil:
+		pub.ack(m)
+	case errors.Is(err, nats.ErrTimeout):
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if p.waitFrom.IsZero() {
+			p.waitFrom = time.Now()
+		}
+		if time.Since(p.waitFrom) >= pubAckTimeout {
+			// The acknowledgement was lost (a server restart).
+			pub.failBatch(p.batch, errors.New("natsjs: no acknowledgement"))
+			if !p.done {
+				p.done, p.err = true, errors.New("natsjs: no acknowledgement")
+			}
+		} else if n := pub.js.Conn().Stats().Reconnects; n != pub.reconnects {
+			// Acks of publishes sent before the reconnect may be lost.
+			pub.reconnects = n
+			pub.failPending(nats.ErrDisconnected)
+		}
+	default: // the subscription is gone (connection closed)
+		pub.failPending(err)
+	}
 	return nil
 }
 
@@ -332,7 +344,9 @@ func (pub *Publisher) republish(ctx context.Context, msg *nats.Msg, cause error)
 func (pub *Publisher) Flush(ctx context.Context) error {
 	pub.mu.Lock()
 	defer pub.mu.Unlock()
-	pub.commit()
+	if err := pub.commit(ctx); err != nil {
+		return err
+	}
 	var first error
 	for len(pub.pending) > pub.head {
 		if err := pub.waitOldest(ctx); err != nil {

@@ -2,6 +2,7 @@ package natsjs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"strconv"
@@ -21,7 +22,7 @@ func EnsureStream(ctx context.Context, js jetstream.JetStream, opts ...Option) e
 	if err != nil {
 		return err
 	}
-	_, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	cfg := jetstream.StreamConfig{
 		Name:        c.stream,
 		Description: "earshot posts",
 		Subjects:    []string{c.subject + ".>"},
@@ -31,7 +32,17 @@ func EnsureStream(ctx context.Context, js jetstream.JetStream, opts ...Option) e
 		Replicas:          c.replicas,
 		Duplicates:        c.duplicates,
 		Retention:         jetstream.LimitsPolicy,
-	})
+	}
+	_, err = js.CreateOrUpdateStream(ctx, cfg)
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) {
+		// A server older than 2.14 may refuse the setting; publishers
+		// then acknowledge post by post.
+		cfg.AllowBatchPublish = false
+		if _, err2 := js.CreateOrUpdateStream(ctx, cfg); err2 == nil {
+			err = nil
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("natsjs: ensure stream %s: %w", c.stream, err)
 	}
