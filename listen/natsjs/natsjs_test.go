@@ -419,3 +419,35 @@ func TestPublishFastBatch(t *testing.T) {
 		})
 	}
 }
+
+// A post the stream rejects in the middle of a fast batch (too large)
+// ends the batch: the posts before and after it are stored, and the
+// rejected one fails with an error once its retries run out.
+func TestPublishRejectedInBatch(t *testing.T) {
+	ts := startServer(t)
+	_, js := ts.connect(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, EnsureStream(ctx, js))
+	st, err := js.Stream(ctx, DefaultStream)
+	require.NoError(t, err)
+	cfg := st.CachedInfo().Config
+	cfg.MaxMsgSize = 1024
+	_, err = js.UpdateStream(ctx, cfg)
+	require.NoError(t, err)
+
+	posts := testPosts(2000)
+	posts[1000].Text = strings.Repeat("x", 2000)
+	pub, err := NewPublisher(js, WithMaxRetryTime(200*time.Millisecond))
+	require.NoError(t, err)
+	for _, p := range posts {
+		require.NoError(t, pub.Publish(ctx, p))
+	}
+	err = pub.Flush(ctx)
+	require.Error(t, err, "the large post is not stored")
+	assert.True(t, strings.HasPrefix(err.Error(), "natsjs: publish"), err.Error())
+	assert.Contains(t, err.Error(), posts[1000].Key())
+	info, err := st.Info(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(len(posts)-1), info.State.Msgs, "all the others are")
+}
