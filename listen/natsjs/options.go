@@ -75,7 +75,7 @@ func WithMemoryStorage() Option { return func(c *config) { c.memory = true } }
 func WithReplicas(n int) Option { return func(c *config) { c.replicas = n } }
 
 // WithMaxInFlight bounds the publishes a [Publisher] has sent but not yet
-// seen acknowledged (default [DefaultMaxInFlight]).
+// seen acknowledged (default [DefaultMaxInFlight], at most 32768).
 func WithMaxInFlight(n int) Option { return func(c *config) { c.maxInFlight = n } }
 
 // WithBatch sets how many messages a [Source] fetches at once (default
@@ -83,7 +83,8 @@ func WithMaxInFlight(n int) Option { return func(c *config) { c.maxInFlight = n 
 func WithBatch(n int) Option { return func(c *config) { c.batch = n } }
 
 // WithMaxWait sets how long one fetch waits for a full batch (default
-// [DefaultMaxWait]).
+// [DefaultMaxWait]). A [Source.Posts] loop that breaks or whose ctx is
+// cancelled returns once the open fetch has ended, within this time.
 func WithMaxWait(d time.Duration) Option { return func(c *config) { c.maxWait = d } }
 
 // WithAckWait sets how long the server waits for the acknowledgement of a
