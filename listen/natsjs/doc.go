@@ -75,10 +75,11 @@
 // puts to the object store cannot hang across a reconnect), and closes
 // them; nothing here closes them. The host owns ctx: cancelling it ends a
 // [Source.Posts] loop quietly, and [Leases.Run]'s work. Goroutines: a
-// Source runs the library's fetch goroutine for the batch in flight and
-// one keep-alive goroutine per Posts call (it marks posts whose ack may
-// be lost and tells the server a long loop body is still in progress);
-// [Leases.Run] runs one renewing goroutine. All of them have stopped when
+// Source reads the answers to its pull requests in the loop's own
+// goroutine, on an inbox subscription that lives as long as the Posts
+// call, and runs one keep-alive goroutine per Posts call (it marks posts
+// whose ack may be lost and tells the server a long loop body is still in
+// progress); [Leases.Run] runs one renewing goroutine. All of them have stopped when
 // the call returns. Acks: a post is acknowledged after its loop body
 // returns, also when the body breaks out of the loop; posts received but
 // not yielded when the loop ends are handed back (negative ack), which

@@ -451,3 +451,51 @@ func TestPublishRejectedInBatch(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, uint64(len(posts)-1), info.State.Msgs, "all the others are")
 }
+
+// A consumer deleted under a running Source is created again, and the
+// loop goes on with the posts it has not handled.
+func TestSourceConsumerDeleted(t *testing.T) {
+	ts := startServer(t)
+	_, js := ts.connect(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, EnsureStream(ctx, js))
+	posts := testPosts(40)
+	pub, err := NewPublisher(js)
+	require.NoError(t, err)
+	_, err = pub.PublishAll(ctx, listentest.Static(posts[:20]...))
+	require.NoError(t, err)
+	src, err := New(js, "deleted", WithBatch(5), WithMaxWait(100*time.Millisecond), WithMaxRetryTime(10*time.Second))
+	require.NoError(t, err)
+	seen := map[string]int{}
+	for p, err := range src.Posts(ctx) {
+		require.NoError(t, err)
+		seen[p.Key()]++
+		if len(seen) == 20 {
+			require.NoError(t, js.DeleteConsumer(ctx, DefaultStream, "deleted"))
+			_, err = pub.PublishAll(ctx, listentest.Static(posts[20:]...))
+			require.NoError(t, err)
+		}
+		if len(seen) == len(posts) {
+			break
+		}
+	}
+	assert.Len(t, seen, len(posts))
+	for k, n := range seen {
+		assert.Equal(t, 1, n, k)
+	}
+}
+
+func TestAPIPrefix(t *testing.T) {
+	ts := startServer(t)
+	nc, js := ts.connect(t)
+	assert.Equal(t, "$JS.API.", apiPrefix(js))
+	d, err := jetstream.NewWithDomain(nc, "hub")
+	require.NoError(t, err)
+	assert.Equal(t, "$JS.hub.API.", apiPrefix(d))
+	for _, p := range []string{"acct.JS.API", "acct.JS.API."} {
+		j, err := jetstream.NewWithAPIPrefix(nc, p)
+		require.NoError(t, err)
+		assert.Equal(t, "acct.JS.API.", apiPrefix(j))
+	}
+}

@@ -102,6 +102,9 @@ func (s *Source) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 		stop := r.keepAlive()
 		err := r.loop(ctx, yield)
 		stop()
+		if r.pull != nil {
+			r.pull.close()
+		}
 		if err != nil && ctx.Err() == nil {
 			yield(listen.Post{}, err)
 		}
@@ -122,10 +125,12 @@ type run struct {
 	lastReconnects uint64
 	guardUntil     time.Time
 
+	pull *puller // the run's pull requests, on an inbox of its own
+
 	mu         sync.Mutex
-	body       jetstream.Msg // the message whose loop body is running
-	acked      []string      // IDs acknowledged since the last confirmation
-	recent     []string      // ring of the last confirmed IDs: a server restart can lose them
+	body       *msg     // the message whose loop body is running
+	acked      []string // IDs acknowledged since the last confirmation
+	recent     []string // ring of the last confirmed IDs: a server restart can lose them
 	next       int
 	reconnects uint64 // the connection's reconnect count at the last confirmation
 }
@@ -144,7 +149,7 @@ func (r *run) keepAlive() (stop func()) {
 		t := time.NewTicker(tick)
 		defer t.Stop()
 		nc := r.s.js.Conn()
-		var last jetstream.Msg
+		var last *msg
 		var running time.Duration
 		for {
 			select {
@@ -175,7 +180,7 @@ func (r *run) keepAlive() (stop func()) {
 	return func() { close(done); wg.Wait() }
 }
 
-func (r *run) setBody(m jetstream.Msg) {
+func (r *run) setBody(m *msg) {
 	r.mu.Lock()
 	r.body = m
 	r.mu.Unlock()
@@ -281,35 +286,33 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 	}
 	fetched := time.Now()
 	lateAfter := r.s.cfg.ackWait * 3 / 4
-	// The fetch ends with the server's "request timeout" status after
-	// maxWait, which comes after every message the server sent for it: no
-	// message is lost in flight, as one could be if the client gave up on
-	// its own clock (FetchContext) a moment before the server did.
-	b, err := r.cons.Fetch(r.s.cfg.batch, jetstream.FetchMaxWait(r.s.cfg.maxWait))
-	if err != nil {
+	nc := r.s.js.Conn()
+	if r.pull == nil {
+		r.pull = newPuller(nc, r.s.js, r.s.cfg.stream, r.s.name, r.s.cfg.batch, r.s.cfg.maxWait)
+	}
+	if err := r.pull.request(); err != nil {
 		return fmt.Errorf("natsjs: fetch: %w", err)
 	}
-	msgs := b.Messages()
-	// Whatever is left when we stop goes back to the server at once, and
-	// the fetch goroutine has ended when we return (within maxWait).
-	defer func() {
-		for m := range msgs {
-			_ = m.Nak()
-		}
-	}()
-	nc := r.s.js.Conn()
+	// The request ends with the server's status after maxWait, which
+	// comes after every message the server sent for it; a second more
+	// covers a status lost with the connection.
+	deadline := fetched.Add(r.s.cfg.maxWait + time.Second)
+	bctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	// Whatever is left when we stop goes back to the server at once
+	// (within maxWait).
+	defer r.pull.drain(deadline)
 	defer r.confirm()
-	done := ctx.Done()
 	for {
-		var m jetstream.Msg
-		var ok bool
-		select {
-		case m, ok = <-msgs:
-		case <-done:
+		m, err := r.pull.next(ctx, bctx)
+		if errors.Is(err, errRequestDone) {
 			return nil
 		}
-		if !ok {
-			break
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("natsjs: fetch: %w", err)
 		}
 		if ctx.Err() != nil {
 			_ = m.Nak()
@@ -325,8 +328,8 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 			// its way to another worker.
 			return nil
 		}
-		id := m.Headers().Get(jetstream.MsgIDHeader)
-		p, ok := decode(m.Data())
+		id := m.m.Header.Get(jetstream.MsgIDHeader)
+		p, ok := decode(m.m.Data)
 		if !ok {
 			// Not a post: no worker can handle it, so don't redeliver it.
 			_ = m.TermWithReason("natsjs: not a post")
@@ -364,10 +367,6 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 			return errStop
 		}
 	}
-	if err := b.Error(); err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("natsjs: fetch: %w", err)
-	}
-	return nil
 }
 
 // confirm makes sure the server received the acknowledgements sent since
@@ -461,20 +460,13 @@ func (r *run) mark(ids []string) {
 // handledElsewhere reports whether a redelivered post was handled by a
 // worker whose acknowledgement may have been lost, and whether it looked
 // in the guard bucket to find out. at is the time of the fetch.
-func (r *run) handledElsewhere(ctx context.Context, m jetstream.Msg, id string, at time.Time) (handled, looked bool) {
+func (r *run) handledElsewhere(ctx context.Context, m *msg, id string, at time.Time) (handled, looked bool) {
 	if r.guard == nil {
 		return false, false
 	}
 	if at.After(r.guardUntil) {
-		n, ok := numDelivered(m.Reply())
-		if !ok {
-			md, err := m.Metadata()
-			if err != nil {
-				return false, false
-			}
-			n = md.NumDelivered
-		}
-		if n < 2 {
+		n, ok := numDelivered(m.m.Reply)
+		if !ok || n < 2 {
 			return false, false
 		}
 	}
@@ -484,7 +476,7 @@ func (r *run) handledElsewhere(ctx context.Context, m jetstream.Msg, id string, 
 	return err == nil, true
 }
 
-func (r *run) ack(ctx context.Context, m jetstream.Msg) error {
+func (r *run) ack(ctx context.Context, m *msg) error {
 	if !r.s.cfg.syncAck {
 		return m.Ack()
 	}

@@ -1,0 +1,176 @@
+package natsjs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// A Source pulls from its consumer itself, over one inbox subscription per
+// Posts call: it sends a pull request ({"batch":n,"expires":maxWait}) to
+// the consumer's CONSUMER.MSG.NEXT subject and reads the messages, and
+// then the server's status message that ends the request (404 or 408), in
+// the loop's own goroutine. Messages that come late for an earlier
+// request land on the same subscription and are handled with the next
+// batch, so nothing is dropped in flight.
+
+// msg is a delivered JetStream message.
+type msg struct {
+	m  *nats.Msg
+	nc *nats.Conn
+}
+
+var (
+	ackAck      = []byte("+ACK")
+	ackNak      = []byte("-NAK")
+	ackProgress = []byte("+WPI")
+)
+
+func (m *msg) Ack() error        { return m.nc.Publish(m.m.Reply, ackAck) }
+func (m *msg) Nak() error        { return m.nc.Publish(m.m.Reply, ackNak) }
+func (m *msg) InProgress() error { return m.nc.Publish(m.m.Reply, ackProgress) }
+func (m *msg) TermWithReason(reason string) error {
+	return m.nc.Publish(m.m.Reply, []byte("+TERM "+reason))
+}
+
+// DoubleAck acknowledges and waits for the server to confirm.
+func (m *msg) DoubleAck(ctx context.Context) error {
+	_, err := m.nc.RequestWithContext(ctx, m.m.Reply, ackAck)
+	return err
+}
+
+// apiPrefix returns the JetStream API prefix js sends requests with.
+func apiPrefix(js jetstream.JetStream) string {
+	o := js.Options()
+	switch {
+	case o.Domain != "":
+		return "$JS." + o.Domain + ".API."
+	case o.APIPrefix != "":
+		return strings.TrimSuffix(o.APIPrefix, ".") + "."
+	}
+	return jetstream.DefaultAPIPrefix
+}
+
+// puller reads one consumer's messages for one run.
+type puller struct {
+	nc      *nats.Conn
+	sub     *nats.Subscription
+	inbox   string
+	subject string // the consumer's next-message request subject
+	req     []byte
+	maxWait time.Duration
+	open    bool // a request is still open on the server
+	got     int  // messages received for it
+	batch   int
+}
+
+func newPuller(nc *nats.Conn, js jetstream.JetStream, stream, consumer string, batch int, maxWait time.Duration) *puller {
+	return &puller{
+		nc: nc, batch: batch, maxWait: maxWait,
+		subject: apiPrefix(js) + "CONSUMER.MSG.NEXT." + stream + "." + consumer,
+		req:     fmt.Appendf(nil, `{"batch":%d,"expires":%d}`, batch, maxWait.Nanoseconds()),
+	}
+}
+
+// request opens a pull request for the next batch.
+func (p *puller) request() error {
+	if p.sub == nil || !p.sub.IsValid() {
+		p.inbox = p.nc.NewInbox()
+		sub, err := p.nc.SubscribeSync(p.inbox)
+		if err != nil {
+			return err
+		}
+		p.sub = sub
+	}
+	if err := p.nc.PublishRequest(p.subject, p.inbox, p.req); err != nil {
+		return err
+	}
+	p.open, p.got = true, 0
+	return nil
+}
+
+// errRequestDone ends a batch: the server answered the request's end.
+var errRequestDone = errors.New("natsjs: request done")
+
+// next returns the next message of the open request. It returns
+// errRequestDone when the request has ended (all its messages received,
+// the server's end status, or bctx's deadline: maxWait and a second, for a
+// status lost with a disconnect), ctx's error when the host's ctx is done,
+// and other errors for a request the server refused (ErrConsumerDeleted
+// when the consumer is gone).
+func (p *puller) next(ctx, bctx context.Context) (*msg, error) {
+	for p.open {
+		m, err := p.sub.NextMsgWithContext(bctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err() // still open: drain hands the rest back
+			}
+			p.open = false
+			if errors.Is(err, context.DeadlineExceeded) {
+				return nil, errRequestDone
+			}
+			if errors.Is(err, nats.ErrNoResponders) {
+				// The 503 status: the consumer is gone (or JetStream is
+				// restarting); the loop creates it again.
+				return nil, fmt.Errorf("natsjs: pull request: %w", jetstream.ErrConsumerNotFound)
+			}
+			return nil, err
+		}
+		if len(m.Data) == 0 && len(m.Header) > 0 {
+			if st := m.Header.Get("Status"); st != "" {
+				switch st {
+				case "100": // heartbeat or flow control
+					continue
+				case "404", "408": // no messages, request expired
+					p.open = false
+					return nil, errRequestDone
+				case "409":
+					p.open = false
+					if strings.Contains(strings.ToLower(m.Header.Get("Description")), "consumer deleted") {
+						return nil, jetstream.ErrConsumerDeleted
+					}
+					return nil, errRequestDone // leadership change, max waiting, ...
+				case "503": // as above, should the client pass the status on
+					p.open = false
+					return nil, fmt.Errorf("natsjs: pull request: %w", jetstream.ErrConsumerNotFound)
+				default:
+					p.open = false
+					return nil, fmt.Errorf("natsjs: pull request: status %s %s", st, m.Header.Get("Description"))
+				}
+			}
+		}
+		if p.got++; p.got >= p.batch {
+			p.open = false // the server ends a full request without a status
+		}
+		return &msg{m: m, nc: p.nc}, nil
+	}
+	return nil, errRequestDone
+}
+
+// drain hands back (negative ack) what is left of the open request,
+// waiting for it until deadline.
+func (p *puller) drain(deadline time.Time) {
+	if !p.open {
+		return
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	for {
+		m, err := p.next(ctx, ctx)
+		if err != nil {
+			return
+		}
+		_ = m.Nak()
+	}
+}
+
+func (p *puller) close() {
+	if p.sub != nil {
+		_ = p.sub.Unsubscribe()
+	}
+}
