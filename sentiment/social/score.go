@@ -33,10 +33,13 @@ type state struct {
 	buf   []byte
 	low   []byte
 	toks  []tok
-	sent  []float64
 	ep    int
 	qm    int
 	flags uint16 // the union of the tokens' flags, before phrases merge
+	// caps counts the words written in capitals (low 32 bits) and as
+	// names (high 32 bits); emojis counts the emoji tokens.
+	caps   uint64
+	emojis int
 }
 
 const (
@@ -54,57 +57,73 @@ const (
 func (s *Scorer) score(st *state, text string) sentiment.Score {
 	s.normalise(st, text)
 	s.tokenize(st)
-	if s.phrases != nil && st.flags&fPhrase != 0 {
-		s.mergePhrases(st)
+	// The tokenizer counts capitalised words as it goes; merging
+	// phrases (rare) changes the tokens, which are then counted again.
+	caps := st.caps
+	if s.phrases != nil && st.flags&fPhrase != 0 && s.mergePhrases(st) {
+		caps = 0
+		st.emojis = 0
+		for i := range st.toks {
+			t := &st.toks[i]
+			caps += uint64(b2u(t.upper && !t.emoji)) | uint64(b2u(t.title))<<32
+			st.emojis += int(b2u(t.emoji))
+		}
 	}
 	toks := st.toks
 	if len(toks) == 0 {
 		return sentiment.Score{}
 	}
-	words, upperN, titleN := 0, 0, 0
-	for i := range toks {
-		t := &toks[i]
-		if !t.emoji {
-			words++
-			upperN += b2i(t.upper)
-		}
-		titleN += b2i(t.title)
-	}
+	words := len(toks) - st.emojis
+	upperN, titleN := int(caps&(1<<32-1)), int(caps>>32)
 	capDiff := upperN > 0 && upperN < words
 	// In a post that is not written in Title Case, a run of capitalised
 	// words is a name ("Star Wars", "Iron Maiden", "Pretty Little Liars"),
 	// not an opinion.
 	names := 2*titleN <= words
-	sent := st.sent[:0]
 	contrast := -1
-	for i := range toks {
-		t := &toks[i]
-		if t.flags&fContrast != 0 && contrast < 0 && i > 0 {
-			contrast = i
-		}
-		// Most tokens are neither emoji nor in the lexicon: their
-		// valence is 0, with no call.
-		v := 0.0
-		if t.emoji || t.flags&fLex != 0 {
-			v = s.valence(toks, i, capDiff)
-		}
-		if v != 0 && names && t.title && !t.emoji && (i > 0 && toks[i-1].title && !toks[i-1].brk || i+1 < len(toks) && toks[i+1].title && !t.brk) {
-			v = 0
-		}
-		sent = append(sent, v)
-	}
-	if contrast >= 0 {
-		for i := range sent {
-			switch {
-			case i < contrast:
-				sent[i] *= 0.5
-			case i > contrast:
-				sent[i] *= 1.5
+	if st.flags&fContrast != 0 {
+		for i := 1; i < len(toks); i++ {
+			if toks[i].flags&fContrast != 0 {
+				contrast = i
+				break
 			}
 		}
 	}
-	st.sent = sent
-	return s.finish(sent, st.ep, st.qm)
+	// One pass: the sum, and the positive and negative masses, each added
+	// in token order. The signs come at random, so values are selected
+	// without branches. Each sum gets exactly the terms it had when every
+	// token's value was added: a token with no valence adds +0, which
+	// leaves a sum unchanged (no sum is ever -0).
+	sum, pos, neg := 0.0, 0.0, 0.0
+	k := 0
+	for i := range toks {
+		t := &toks[i]
+		// Most tokens are neither emoji nor in the lexicon: their
+		// valence is 0, with no call.
+		if !t.emoji && t.flags&fLex == 0 {
+			continue
+		}
+		v := s.valence(toks, i, capDiff)
+		if v != 0 && names && t.title && !t.emoji && (i > 0 && toks[i-1].title && !toks[i-1].brk || i+1 < len(toks) && toks[i+1].title && !t.brk) {
+			v = 0
+		}
+		if contrast >= 0 {
+			// Words before the first contrast count half, words after it
+			// one and a half times.
+			switch {
+			case i < contrast:
+				v *= 0.5
+			case i > contrast:
+				v *= 1.5
+			}
+		}
+		sum += v
+		gt, lt := -uint64(b2u(v > 0)), -uint64(b2u(v < 0))
+		pos += math.Float64frombits(math.Float64bits(v+1) & gt)
+		neg += math.Float64frombits(math.Float64bits(v-1) & lt)
+		k += int(gt&1 + lt&1)
+	}
+	return s.finish(sum, pos, neg, k, len(toks)-k, st.ep, st.qm)
 }
 
 // b2u is 1 if b, else 0, without a branch.
@@ -238,23 +257,10 @@ func emphasisAfterNegation(toks []tok, j, i int) bool {
 	return false
 }
 
-func (s *Scorer) finish(sent []float64, ep, qm int) sentiment.Score {
-	// One pass: the sum, and the positive and negative masses (each
-	// added in token order, as before).
-	// The signs come at random, so values are selected without branches.
-	// Each sum gets exactly the terms it had with branches: adding +0
-	// leaves a sum unchanged (none of them is ever -0), x + (-a) is
-	// x - a, and a zero sum's sign does not reach the rounded compound.
-	sum, pos, neg := 0.0, 0.0, 0.0
-	k := 0
-	for _, v := range sent {
-		sum += v
-		gt, lt := -uint64(b2u(v > 0)), -uint64(b2u(v < 0))
-		pos += math.Float64frombits(math.Float64bits(v+1) & gt)
-		neg += math.Float64frombits(math.Float64bits(v-1) & lt)
-		k += int(gt&1 + lt&1)
-	}
-	neu := len(sent) - k // sent has no NaN
+// finish turns the sums of the tokens' values into a Score: sum of all
+// values, pos and neg the masses of the positive and negative ones (each
+// value ±1), k the number of non-zero values and neu of zero ones.
+func (s *Scorer) finish(sum, pos, neg float64, k, neu, ep, qm int) sentiment.Score {
 	if k > lengthK {
 		sum *= math.Sqrt(float64(lengthK) / float64(k))
 	}
@@ -417,7 +423,7 @@ func (s *Scorer) tokenize(st *state) {
 	buf := st.buf
 	st.low = st.low[:0]
 	st.toks = st.toks[:0]
-	st.flags = 0
+	st.flags, st.caps, st.emojis = 0, 0, 0
 	for i := 0; i < len(buf); {
 		r, n := rune(buf[i]), 1
 		if r >= utf8.RuneSelf {
@@ -616,6 +622,7 @@ func (s *Scorer) emojiTok(st *state, r rune) {
 	}
 	// lo holds the rune, to merge runs of the same emoji.
 	st.toks = append(st.toks, tok{val: v, emoji: true, count: 1, lo: int32(r), hi: int32(r)})
+	st.emojis++
 }
 
 func hasNonWord(c []byte) bool {
@@ -692,6 +699,7 @@ func (s *Scorer) addWord(st *state, w []byte, hash bool) {
 			t.lo, t.hi = int32(lo), int32(lo+n)
 			t.upper = letters >= 2 && uppers == letters
 			t.title = letters >= 2 && uppers == 1 && 'A' <= w[0] && w[0] <= 'Z'
+			st.caps += uint64(b2u(t.upper)) | uint64(b2u(t.title))<<32
 			if h := wordtab.Hash(x0, x1, n); s.tab.Filter().MayHaveBit(h) != 0 {
 				e, ok = s.tab.Probe(h, x0, x1, n)
 			}
@@ -725,6 +733,7 @@ func (s *Scorer) addWord(st *state, w []byte, hash bool) {
 	t.lo, t.hi = int32(lo), int32(len(st.low))
 	t.upper = letters >= 2 && uppers == letters
 	t.title = letters >= 2 && uppers == 1 && 'A' <= w[0] && w[0] <= 'Z'
+	st.caps += uint64(b2u(t.upper)) | uint64(b2u(t.title))<<32
 	if n := len(st.low) - lo; n <= 16 && cap(st.low)-lo >= 16 {
 		// Read the key straight from the buffer, which has room after it.
 		e, ok = s.tab.getPadded(st.low[lo:lo+16:lo+16], n)
@@ -928,8 +937,9 @@ func isASCIILetters(b []byte) bool {
 	return true
 }
 
-// mergePhrases joins the tokens of each known phrase into one token.
-func (s *Scorer) mergePhrases(st *state) {
+// mergePhrases joins the tokens of each known phrase into one token. It
+// reports whether it found one.
+func (s *Scorer) mergePhrases(st *state) bool {
 	// Most texts have no phrase: find the first one before moving any
 	// token.
 	toks := st.toks
@@ -938,10 +948,11 @@ func (s *Scorer) mergePhrases(st *state) {
 		if t.flags&fPhrase != 0 && !t.emoji && toks[i+1].flags&fPhraseCont != 0 {
 			if _, n := s.matchPhrase(st, toks[i:]); n > 0 {
 				s.mergeFrom(st, i)
-				return
+				return true
 			}
 		}
 	}
+	return false
 }
 
 // mergeFrom is mergePhrases from toks[i], where the first phrase starts.

@@ -295,7 +295,6 @@ func (s *Scorer) Polarity(text string) sentiment.Score {
 			buf:  make([]byte, 0, 512),
 			low:  make([]byte, 0, 512),
 			toks: make([]tok, 0, 64),
-			sent: make([]float64, 0, 64),
 		}
 	}
 	sc := s.score(st, text)
