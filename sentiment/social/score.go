@@ -369,6 +369,7 @@ const (
 	aWord
 	aLetter
 	aPlain // a letter, digit or apostrophe: a chunk of only these is one word
+	aTrail // (scanShort) a chunk of aPlain bytes and one other byte at its end
 )
 
 var asciiClass = func() (t [128]uint8) {
@@ -454,6 +455,15 @@ func (s *Scorer) tokenize(st *state) {
 			}
 			j += n
 		}
+		if plain == aTrail {
+			// A word and one other byte: chunk's result, directly.
+			s.word(st, buf[i:j-1], false)
+			if isClausePunct(buf[j-1]) {
+				s.markBreak(st)
+			}
+			i = j
+			continue
+		}
 		if plain != 0 {
 			// Only letters, digits and apostrophes: no URL, mention,
 			// emoticon, hashtag or emoji, so chunk would find one word.
@@ -497,10 +507,20 @@ func (s *Scorer) scanShort(buf []byte, i int) (int, uint8) {
 	m1 := wordtab.Highs & (uint64(1)<<(8*uint(max(L-8, 0))) - 1)
 	p0 := wordtab.CaseMask(x0, '0', '9') | wordtab.CaseMask(x0|0x20*wordtab.Ones, 'a', 'z') | eqMask(x0, '\'')
 	p1 := wordtab.CaseMask(x1, '0', '9') | wordtab.CaseMask(x1|0x20*wordtab.Ones, 'a', 'z') | eqMask(x1, '\'')
-	if m0&^p0|m1&^p1 != 0 {
-		return j, 0
+	bad0, bad1 := m0&^p0, m1&^p1
+	if bad0|bad1 == 0 {
+		return j, aPlain
 	}
-	return j, aPlain
+	// A plain word and one other ASCII byte, as in "good," or "day!":
+	// what chunk would do is known, unless the chunk may be an emoticon
+	// (eight bytes or fewer with at most two letters) or the URL "www.".
+	last := 8 * uint(L-1)
+	if L >= 2 && bad0 == 0x80<<last && bad1 == 0x80<<(last-64) {
+		if L > 8 || bits.OnesCount64(wordtab.CaseMask(x0|0x20*wordtab.Ones, 'a', 'z')&m0) > 2 && (L != 4 || x0&^(0x20*0x010101)&0xffffffff != 0x2e575757) {
+			return j, aTrail
+		}
+	}
+	return j, 0
 }
 
 // eqMask has the high bit set at each byte of x equal to c, exactly for
