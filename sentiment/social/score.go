@@ -26,7 +26,6 @@ type tok struct {
 	brk    bool  // a clause ends after it (, . ; : ! ? or a line break)
 	emoji  bool  // an emoji; val is its valence
 	count  uint8 // repeats of the same emoji in a run
-	hash   bool  // from a hashtag
 }
 
 type state struct {
@@ -438,6 +437,30 @@ func (s *Scorer) tokenize(st *state) {
 			continue
 		}
 		j, plain := s.scanShort(buf, i)
+		if j > i {
+			// scanShort found the chunk's end, at white space or the end
+			// of buf, and its kind.
+			switch plain {
+			case aTrail:
+				// A word and one other byte: chunk's result, directly.
+				s.word(st, buf[i:j-1], false)
+				if isClausePunct(buf[j-1]) {
+					s.markBreak(st)
+				}
+			case aPlain:
+				// Only letters, digits and apostrophes: no URL, mention,
+				// emoticon, hashtag or emoji, so chunk would find one word.
+				s.word(st, buf[i:j], false)
+			default:
+				s.chunk(st, buf[i:j])
+			}
+			// Most words are followed by one space.
+			if j < len(buf) && buf[j] == ' ' {
+				j++
+			}
+			i = j
+			continue
+		}
 		for j < len(buf) {
 			if b := buf[j]; b < utf8.RuneSelf {
 				k := asciiClass[b]
@@ -455,18 +478,7 @@ func (s *Scorer) tokenize(st *state) {
 			}
 			j += n
 		}
-		if plain == aTrail {
-			// A word and one other byte: chunk's result, directly.
-			s.word(st, buf[i:j-1], false)
-			if isClausePunct(buf[j-1]) {
-				s.markBreak(st)
-			}
-			i = j
-			continue
-		}
 		if plain != 0 {
-			// Only letters, digits and apostrophes: no URL, mention,
-			// emoticon, hashtag or emoji, so chunk would find one word.
 			s.word(st, buf[i:j], false)
 		} else {
 			s.chunk(st, buf[i:j])
@@ -691,16 +703,16 @@ func (s *Scorer) word(st *state, w []byte, hash bool) {
 	if hash && s.hashtag(st, w) {
 		return
 	}
-	s.addWord(st, w, hash)
+	s.addWord(st, w)
 }
 
 // addWord looks w up, undoing elongation if needed, and appends it.
-func (s *Scorer) addWord(st *state, w []byte, hash bool) {
+func (s *Scorer) addWord(st *state, w []byte) {
 	if cap(st.low)-len(st.low) < 4*len(w)+16 {
 		st.low = append(make([]byte, 0, 2*cap(st.low)+4*len(w)+16), st.low...)
 	}
 	lo := len(st.low)
-	t := tok{hash: hash}
+	var t tok
 	var e wentry
 	var ok bool
 	if n := len(w); n <= wordtab.MaxShort && cap(w) >= 16 {
@@ -866,7 +878,7 @@ func (s *Scorer) hashtag(st *state, w []byte) bool {
 		for i := 1; i <= len(w); i++ {
 			if i == len(w) || isLowerASCII(w[i-1]) && isUpperASCII(w[i]) || w[i] == '_' {
 				if i > start {
-					s.addWord(st, w[start:i], true)
+					s.addWord(st, w[start:i])
 				}
 				start = i
 				if i < len(w) && w[i] == '_' {
@@ -939,7 +951,7 @@ func (s *Scorer) hashtag(st *state, w []byte) bool {
 	for x := k; x > 0; x-- {
 		a, b := lo+cuts[x], lo+cuts[x-1]
 		e, _ := s.tab.get(st.low[a:b])
-		st.toks = append(st.toks, tok{val: e.val, flags: e.flags, lo: int32(a), hi: int32(b), hash: true})
+		st.toks = append(st.toks, tok{val: e.val, flags: e.flags, lo: int32(a), hi: int32(b)})
 		st.flags |= e.flags
 	}
 	return true
