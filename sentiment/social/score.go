@@ -99,7 +99,7 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 		t := &toks[i]
 		// Most tokens are neither emoji nor in the lexicon: their
 		// valence is 0, with no call.
-		if !t.emoji && t.flags&fLex == 0 {
+		if t.flags&fLex == 0 { // emoji have fLex
 			continue
 		}
 		v := s.valence(toks, i, capDiff)
@@ -653,7 +653,8 @@ func (s *Scorer) emojiTok(st *state, r rune) {
 		}
 	}
 	// lo holds the rune, to merge runs of the same emoji.
-	st.toks = append(st.toks, tok{val: v, emoji: true, count: 1, lo: int32(r), hi: int32(r)})
+	// fLex: score tests one flag for "may have a valence".
+	st.toks = append(st.toks, tok{val: v, flags: fLex, emoji: true, count: 1, lo: int32(r), hi: int32(r)})
 	st.emojis++
 }
 
@@ -976,8 +977,9 @@ func (s *Scorer) mergePhrases(st *state) bool {
 	// token.
 	toks := st.toks
 	for i := 0; i+1 < len(toks); i++ {
-		t := &toks[i]
-		if t.flags&fPhrase != 0 && !t.emoji && toks[i+1].flags&fPhraseCont != 0 {
+		// One branch: a token that starts a phrase (never an emoji)
+		// followed by one that continues a phrase.
+		if toks[i].flags<<phraseShift&toks[i+1].flags&fPhraseCont != 0 {
 			if _, n := s.matchPhrase(st, toks[i:]); n > 0 {
 				s.mergeFrom(st, i)
 				return true
@@ -986,6 +988,11 @@ func (s *Scorer) mergePhrases(st *state) bool {
 	}
 	return false
 }
+
+// phraseShift moves fPhrase to fPhraseCont.
+const phraseShift = 9
+
+var _ [0]struct{} = [fPhrase<<phraseShift ^ fPhraseCont]struct{}{}
 
 // mergeFrom is mergePhrases from toks[i], where the first phrase starts.
 func (s *Scorer) mergeFrom(st *state, i int) {
