@@ -436,21 +436,26 @@ func (s *Scorer) tokenize(st *state) {
 			i += n
 			continue
 		}
-		j, plain := s.scanShort(buf, i)
+		j, plain, x0, x1 := s.scanShort(buf, i)
 		if j > i {
 			// scanShort found the chunk's end, at white space or the end
 			// of buf, and its kind.
 			switch plain {
-			case aTrail:
-				// A word and one other byte: chunk's result, directly.
-				s.word(st, buf[i:j-1], false)
-				if isClausePunct(buf[j-1]) {
+			case aPlain, aTrail:
+				// Only letters, digits and apostrophes (aPlain): no URL,
+				// mention, emoticon, hashtag or emoji, so chunk would find
+				// one word. Or such a word and one other byte (aTrail):
+				// chunk would add the word and maybe a clause break.
+				n := j - i - int(b2u(plain == aTrail))
+				if n <= wordtab.MaxShort && buf[i] != '\'' && buf[i+n-1] != '\'' {
+					// Nothing to trim: x0, x1 hold the word.
+					s.addShort(st, x0&(uint64(1)<<(8*uint(n))-1), x1&(uint64(1)<<(8*uint(max(n-8, 0)))-1), n)
+				} else {
+					s.word(st, buf[i:i+n], false)
+				}
+				if plain == aTrail && isClausePunct(buf[j-1]) {
 					s.markBreak(st)
 				}
-			case aPlain:
-				// Only letters, digits and apostrophes: no URL, mention,
-				// emoticon, hashtag or emoji, so chunk would find one word.
-				s.word(st, buf[i:j], false)
 			default:
 				s.chunk(st, buf[i:j])
 			}
@@ -491,12 +496,12 @@ func (s *Scorer) tokenize(st *state) {
 // starts at i and ends within 16 bytes at ASCII white space or the end of
 // buf, and whether it is plain (letters, digits, apostrophes). Otherwise
 // it returns i and aPlain, for the byte loop to scan the chunk.
-func (s *Scorer) scanShort(buf []byte, i int) (int, uint8) {
+func (s *Scorer) scanShort(buf []byte, i int) (j int, kind uint8, x0, x1 uint64) {
 	if i+16 > cap(buf) {
-		return i, aPlain
+		return i, aPlain, 0, 0
 	}
 	w := buf[i : i+16 : i+16]
-	x0, x1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
+	x0, x1 = binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
 	// The first byte outside 0x21..0x7f ends the run.
 	t0 := ((x0-0x21*wordtab.Ones)&^x0 | x0) & wordtab.Highs
 	t1 := ((x1-0x21*wordtab.Ones)&^x1 | x1) & wordtab.Highs
@@ -505,13 +510,13 @@ func (s *Scorer) scanShort(buf []byte, i int) (int, uint8) {
 		L = 64 + bits.TrailingZeros64(t1)
 	}
 	L >>= 3
-	j := i + L
+	j = i + L
 	switch {
 	case j >= len(buf):
 		j = len(buf) // the bytes past len(buf) are not the text's
 		L = j - i
 	case L == 16 || buf[j] >= utf8.RuneSelf || asciiClass[buf[j]]&aSpace == 0:
-		return i, aPlain
+		return i, aPlain, 0, 0
 	}
 	// Plain bytes, exactly (the bytes of the run are all below 0x80, so
 	// no carry crosses into them).
@@ -521,7 +526,7 @@ func (s *Scorer) scanShort(buf []byte, i int) (int, uint8) {
 	p1 := wordtab.CaseMask(x1, '0', '9') | wordtab.CaseMask(x1|0x20*wordtab.Ones, 'a', 'z') | eqMask(x1, '\'')
 	bad0, bad1 := m0&^p0, m1&^p1
 	if bad0|bad1 == 0 {
-		return j, aPlain
+		return j, aPlain, x0, x1
 	}
 	// A plain word and one other ASCII byte, as in "good," or "day!":
 	// what chunk would do is known, unless the chunk may be an emoticon
@@ -529,10 +534,10 @@ func (s *Scorer) scanShort(buf []byte, i int) (int, uint8) {
 	last := 8 * uint(L-1)
 	if L >= 2 && bad0 == 0x80<<last && bad1 == 0x80<<(last-64) {
 		if L > 8 || bits.OnesCount64(wordtab.CaseMask(x0|0x20*wordtab.Ones, 'a', 'z')&m0) > 2 && (L != 4 || x0&^(0x20*0x010101)&0xffffffff != 0x2e575757) {
-			return j, aTrail
+			return j, aTrail, x0, x1
 		}
 	}
-	return j, 0
+	return j, 0, x0, x1
 }
 
 // eqMask has the high bit set at each byte of x equal to c, exactly for
@@ -707,6 +712,41 @@ func (s *Scorer) word(st *state, w []byte, hash bool) {
 	s.addWord(st, w)
 }
 
+// addShort is addWord for an ASCII word of n (1..15) bytes held in k0,
+// k1, zero-padded.
+func (s *Scorer) addShort(st *state, k0, k1 uint64, n int) {
+	if cap(st.low)-len(st.low) < 4*n+16 {
+		st.low = append(make([]byte, 0, 2*cap(st.low)+4*n+16), st.low...)
+	}
+	lo := len(st.low)
+	// Lower-case and count letters a word at a time.
+	up0, up1 := wordtab.CaseMask(k0, 'A', 'Z'), wordtab.CaseMask(k1, 'A', 'Z')
+	k0, k1 = k0|up0>>2, k1|up1>>2
+	letters := bits.OnesCount64(wordtab.CaseMask(k0, 'a', 'z')) + bits.OnesCount64(wordtab.CaseMask(k1, 'a', 'z'))
+	uppers := bits.OnesCount64(up0) + bits.OnesCount64(up1)
+	p := st.low[lo : lo+16]
+	binary.LittleEndian.PutUint64(p, k0)
+	binary.LittleEndian.PutUint64(p[8:], k1)
+	st.low = st.low[:lo+n]
+	var t tok
+	t.lo, t.hi = int32(lo), int32(lo+n)
+	t.upper = letters >= 2 && uppers == letters
+	t.title = letters >= 2 && uppers == 1 && up0&0x80 != 0
+	st.caps += uint64(b2u(t.upper)) | uint64(b2u(t.title))<<32
+	var e wentry
+	var ok bool
+	if h := wordtab.Hash(k0, k1, n); s.tab.Filter().MayHaveBit(h) != 0 {
+		e, ok = s.tab.Probe(h, k0, k1, n)
+	}
+	// finishWord, inline.
+	if !ok && run3(k0, k1, n) {
+		e = s.elongate(st, &t, lo, lo+n)
+	}
+	t.val, t.flags = e.val, e.flags
+	st.flags |= e.flags
+	st.toks = append(st.toks, t)
+}
+
 // addWord looks w up, undoing elongation if needed, and appends it.
 func (s *Scorer) addWord(st *state, w []byte) {
 	if cap(st.low)-len(st.low) < 4*len(w)+16 {
@@ -721,28 +761,7 @@ func (s *Scorer) addWord(st *state, w []byte) {
 		// room): for ASCII, lower-case and count letters a word at a time.
 		x0, x1 := wordtab.MaskKey(w[:16], n)
 		if (x0|x1)&wordtab.Highs == 0 {
-			up0, up1 := wordtab.CaseMask(x0, 'A', 'Z'), wordtab.CaseMask(x1, 'A', 'Z')
-			x0, x1 = x0|up0>>2, x1|up1>>2
-			letters := bits.OnesCount64(wordtab.CaseMask(x0, 'a', 'z')) + bits.OnesCount64(wordtab.CaseMask(x1, 'a', 'z'))
-			uppers := bits.OnesCount64(up0) + bits.OnesCount64(up1)
-			p := st.low[lo : lo+16]
-			binary.LittleEndian.PutUint64(p, x0)
-			binary.LittleEndian.PutUint64(p[8:], x1)
-			st.low = st.low[:lo+n]
-			t.lo, t.hi = int32(lo), int32(lo+n)
-			t.upper = letters >= 2 && uppers == letters
-			t.title = letters >= 2 && uppers == 1 && 'A' <= w[0] && w[0] <= 'Z'
-			st.caps += uint64(b2u(t.upper)) | uint64(b2u(t.title))<<32
-			if h := wordtab.Hash(x0, x1, n); s.tab.Filter().MayHaveBit(h) != 0 {
-				e, ok = s.tab.Probe(h, x0, x1, n)
-			}
-			// finishWord, inline.
-			if !ok && run3(x0, x1, n) {
-				e = s.elongate(st, &t, lo, lo+n)
-			}
-			t.val, t.flags = e.val, e.flags
-			st.flags |= e.flags
-			st.toks = append(st.toks, t)
+			s.addShort(st, x0, x1, n)
 			return
 		}
 	}
