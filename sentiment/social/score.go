@@ -369,6 +369,7 @@ const (
 	aLetter
 	aPlain // a letter, digit or apostrophe: a chunk of only these is one word
 	aTrail // (scanShort) a chunk of aPlain bytes and one other byte at its end
+	aClause // ends a clause: , . ; : ! ? or a line break
 )
 
 var asciiClass = func() (t [128]uint8) {
@@ -382,6 +383,10 @@ var asciiClass = func() (t [128]uint8) {
 			t[c] = aWord | aPlain
 		case c == '-' || c == '_':
 			t[c] = aWord
+		}
+		switch c {
+		case ',', '.', ';', ':', '!', '?', '\n':
+			t[c] |= aClause
 		}
 	}
 	return t
@@ -410,13 +415,14 @@ func isWordRune(r rune) bool {
 	return r == '\'' || r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
+// isClausePunct reports whether c ends a clause, from a table: a switch
+// mispredicts on varied text.
 func isClausePunct(c byte) bool {
-	switch c {
-	case ',', '.', ';', ':', '!', '?', '\n':
-		return true
-	}
-	return false
+	return c < utf8.RuneSelf && asciiClass[c]&aClause != 0
 }
+
+// clampZero is max(x, 0) without a branch.
+func clampZero(x int) int { return x &^ (x >> 63) }
 
 // tokenize splits st.buf into tokens.
 func (s *Scorer) tokenize(st *state) {
@@ -449,21 +455,19 @@ func (s *Scorer) tokenize(st *state) {
 				n := j - i - int(b2u(plain == aTrail))
 				if n <= wordtab.MaxShort && buf[i] != '\'' && buf[i+n-1] != '\'' {
 					// Nothing to trim: x0, x1 hold the word.
-					s.addShort(st, x0&(uint64(1)<<(8*uint(n))-1), x1&(uint64(1)<<(8*uint(max(n-8, 0)))-1), n)
+					s.addShort(st, x0&(uint64(1)<<(8*uint(n))-1), x1&(uint64(1)<<(8*uint(clampZero(n-8)))-1), n)
 				} else {
 					s.word(st, buf[i:i+n], false)
 				}
-				if plain == aTrail && isClausePunct(buf[j-1]) {
+				if asciiClass[buf[j-1]&0x7f]&aClause&-b2u(plain == aTrail) != 0 {
 					s.markBreak(st)
 				}
 			default:
 				s.chunk(st, buf[i:j])
 			}
-			// Most words are followed by one space.
-			if j < len(buf) && buf[j] == ' ' {
-				j++
-			}
-			i = j
+			// Most words are followed by one space. (buf has room after
+			// its end: if j == len(buf), j+1 ends the loop too.)
+			i = j + int(b2u(buf[:j+1][j] == ' '))
 			continue
 		}
 		for j < len(buf) {
@@ -505,11 +509,10 @@ func (s *Scorer) scanShort(buf []byte, i int) (j int, kind uint8, x0, x1 uint64)
 	// The first byte outside 0x21..0x7f ends the run.
 	t0 := ((x0-0x21*wordtab.Ones)&^x0 | x0) & wordtab.Highs
 	t1 := ((x1-0x21*wordtab.Ones)&^x1 | x1) & wordtab.Highs
-	L := bits.TrailingZeros64(t0)
-	if t0 == 0 {
-		L = 64 + bits.TrailingZeros64(t1)
-	}
-	L >>= 3
+	// tz0 is 64 if the run does not end in x0; then t1 counts too
+	// (without a branch: the run's length varies at random).
+	tz0 := bits.TrailingZeros64(t0)
+	L := (tz0 + bits.TrailingZeros64(t1)&-(tz0>>6)) >> 3
 	j = i + L
 	switch {
 	case j >= len(buf):
@@ -521,7 +524,7 @@ func (s *Scorer) scanShort(buf []byte, i int) (j int, kind uint8, x0, x1 uint64)
 	// Plain bytes, exactly (the bytes of the run are all below 0x80, so
 	// no carry crosses into them).
 	m0 := wordtab.Highs & (uint64(1)<<(8*uint(L)) - 1)
-	m1 := wordtab.Highs & (uint64(1)<<(8*uint(max(L-8, 0))) - 1)
+	m1 := wordtab.Highs & (uint64(1)<<(8*uint(clampZero(L-8))) - 1)
 	p0 := wordtab.CaseMask(x0, '0', '9') | wordtab.CaseMask(x0|0x20*wordtab.Ones, 'a', 'z') | eqMask(x0, '\'')
 	p1 := wordtab.CaseMask(x1, '0', '9') | wordtab.CaseMask(x1|0x20*wordtab.Ones, 'a', 'z') | eqMask(x1, '\'')
 	bad0, bad1 := m0&^p0, m1&^p1
@@ -730,9 +733,12 @@ func (s *Scorer) addShort(st *state, k0, k1 uint64, n int) {
 	st.low = st.low[:lo+n]
 	var t tok
 	t.lo, t.hi = int32(lo), int32(lo+n)
-	t.upper = letters >= 2 && uppers == letters
-	t.title = letters >= 2 && uppers == 1 && up0&0x80 != 0
-	st.caps += uint64(b2u(t.upper)) | uint64(b2u(t.title))<<32
+	// Capitals, without branches (they come at random).
+	two := b2u(letters >= 2)
+	upper := two & b2u(uppers == letters)
+	title := two & b2u(uppers == 1) & uint8(up0>>7)
+	t.upper, t.title = upper != 0, title != 0
+	st.caps += uint64(upper) | uint64(title)<<32
 	var e wentry
 	var ok bool
 	if h := wordtab.Hash(k0, k1, n); s.tab.Filter().MayHaveBit(h) != 0 {
@@ -827,16 +833,13 @@ func (s *Scorer) elongate(st *state, t *tok, lo, hi int) wentry {
 // run3 is hasRun(key, 3) for the key of n (<= 15) bytes held in k0, k1,
 // a word at a time.
 func run3(k0, k1 uint64, n int) bool {
-	if n < 3 {
-		return false
-	}
 	// e has a zero byte at i where byte i equals byte i+1.
 	e0, e1 := k0^(k0>>8|k1<<56), k1^(k1>>8)
 	z0, z1 := zeroBytes(e0), zeroBytes(e1)
 	r0, r1 := z0&(z0>>8|z1<<56), z1&(z1>>8)
 	// A run may start at bytes 0..n-3.
-	v0 := wordtab.Highs & (uint64(1)<<(8*uint(n-2)) - 1)
-	v1 := wordtab.Highs & (uint64(1)<<(8*uint(max(n-10, 0))) - 1)
+	v0 := wordtab.Highs & (uint64(1)<<(8*uint(clampZero(n-2))) - 1) // none if n < 3
+	v1 := wordtab.Highs & (uint64(1)<<(8*uint(clampZero(n-10))) - 1)
 	return r0&v0|r1&v1 != 0
 }
 
