@@ -367,8 +367,8 @@ const (
 	aSpace uint8 = 1 << iota
 	aWord
 	aLetter
-	aPlain // a letter, digit or apostrophe: a chunk of only these is one word
-	aTrail // (scanShort) a chunk of aPlain bytes and one other byte at its end
+	aPlain  // a letter, digit or apostrophe: a chunk of only these is one word
+	aTrail  // (scanShort) a chunk of aPlain bytes and one other byte at its end
 	aClause // ends a clause: , . ; : ! ? or a line break
 )
 
