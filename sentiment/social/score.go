@@ -39,6 +39,9 @@ type state struct {
 	// names (high 32 bits); emojis counts the emoji tokens.
 	caps   uint64
 	emojis int
+	cands  []cand // addShort's deferred lookups: cands[:nc]
+	nc     int
+	eager  bool // no deferred lookups (the tests' reference tokenizer)
 }
 
 const (
@@ -429,7 +432,7 @@ func (s *Scorer) tokenize(st *state) {
 	buf := st.buf
 	st.low = st.low[:0]
 	st.toks = st.toks[:0]
-	st.flags, st.caps, st.emojis = 0, 0, 0
+	st.flags, st.caps, st.emojis, st.nc = 0, 0, 0, 0
 	for i := 0; i < len(buf); {
 		r, n := rune(buf[i]), 1
 		if r >= utf8.RuneSelf {
@@ -494,6 +497,7 @@ func (s *Scorer) tokenize(st *state) {
 		}
 		i = j
 	}
+	s.lookups(st)
 }
 
 // scanShort finds, word at a time, the end of a chunk of ASCII that
@@ -739,18 +743,53 @@ func (s *Scorer) addShort(st *state, k0, k1 uint64, n int) {
 	title := two & b2u(uppers == 1) & uint8(up0>>7)
 	t.upper, t.title = upper != 0, title != 0
 	st.caps += uint64(upper) | uint64(title)<<32
-	var e wentry
-	var ok bool
-	if h := wordtab.Hash(k0, k1, n); s.tab.Filter().MayHaveBit(h) != 0 {
-		e, ok = s.tab.Probe(h, k0, k1, n)
+	h := wordtab.Hash(k0, k1, n)
+	if run3(k0, k1, n) || st.eager {
+		// Maybe elongated (rare): look it up now, as finishWord does.
+		var e wentry
+		var ok bool
+		if s.tab.Filter().MayHaveBit(h) != 0 {
+			e, ok = s.tab.Probe(h, k0, k1, n)
+		}
+		if !ok {
+			e = s.elongate(st, &t, lo, lo+n)
+		}
+		t.val, t.flags = e.val, e.flags
+		st.flags |= e.flags
+		st.toks = append(st.toks, t)
+		return
 	}
-	// finishWord, inline.
-	if !ok && run3(k0, k1, n) {
-		e = s.elongate(st, &t, lo, lo+n)
+	// Otherwise the lookup waits for the end of tokenize (lookups): the
+	// word is a candidate if the filter may have it, kept without a
+	// branch on the filter's answer, which comes at random.
+	if st.nc == len(st.cands) {
+		st.cands = append(st.cands, cand{})
+		st.cands = st.cands[:cap(st.cands)]
 	}
-	t.val, t.flags = e.val, e.flags
-	st.flags |= e.flags
+	c := &st.cands[st.nc]
+	c.k0, c.k1, c.h, c.idx, c.n = k0, k1, h, int32(len(st.toks)), int32(n)
+	st.nc += int(s.tab.Filter().MayHaveBit(h))
 	st.toks = append(st.toks, t)
+}
+
+// cand is a word whose lookup addShort deferred: its key, length, hash
+// and token.
+type cand struct {
+	k0, k1, h uint64
+	idx, n    int32
+}
+
+// lookups looks up the candidates addShort deferred and sets their
+// tokens' values and flags. The lookups do not depend on each other, so
+// the processor overlaps their memory accesses.
+func (s *Scorer) lookups(st *state) {
+	toks := st.toks
+	for _, c := range st.cands[:st.nc] {
+		e, _ := s.tab.Probe(c.h, c.k0, c.k1, int(c.n))
+		t := &toks[c.idx]
+		t.val, t.flags = e.val, e.flags
+		st.flags |= e.flags
+	}
 }
 
 // addWord looks w up, undoing elongation if needed, and appends it.

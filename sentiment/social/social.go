@@ -298,7 +298,7 @@ func (s *Scorer) Polarity(text string) sentiment.Score {
 		}
 	}
 	sc := s.score(st, text)
-	if cap(st.buf) <= 64<<10 && cap(st.low) <= 64<<10 && cap(st.toks) <= 4096 {
+	if cap(st.buf) <= 64<<10 && cap(st.low) <= 64<<10 && cap(st.toks) <= 4096 && cap(st.cands) <= 4096 {
 		s.pool.Put(st)
 	}
 	return sc

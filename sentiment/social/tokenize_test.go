@@ -13,9 +13,12 @@ import (
 )
 
 // refTokenize is tokenize without its fast paths (scanShort's plain
-// words and words with one trailing byte, addShort, the skipped space):
-// every run of non-space text goes through chunk, the general case.
+// words and words with one trailing byte, addShort, the skipped space,
+// deferred lookups): every run of non-space text goes through chunk, the
+// general case, and every word is looked up at once.
 func (s *Scorer) refTokenize(st *state) {
+	st.eager = true
+	defer func() { st.eager = false }()
 	buf := st.buf
 	st.low = st.low[:0]
 	st.toks = st.toks[:0]
