@@ -73,10 +73,20 @@ func CopyASCII(buf []byte, text string, stopA, stopB byte) (out []byte, ep, qm i
 		high |= x
 		stop |= EqBytes(x, stopA) | EqBytes(x, stopB)
 	}
-	// The last bytes, then the zero bytes, as whole words.
-	var last [8]byte
-	copy(last[:], text[i:])
-	x := binary.LittleEndian.Uint64(last[:])
+	// The last bytes, then the zero bytes, as whole words. The last
+	// bytes are the top of the text's last eight (a shift, not a copy
+	// of a varying length, whose size switch mispredicts).
+	var x uint64
+	if r := n - i; n >= 8 {
+		w := text[n-8 : n]
+		x = uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		x >>= 8 * uint(8-r) // 64, giving 0, if r == 0
+	} else {
+		for k := 0; k < r; k++ {
+			x |= uint64(text[i+k]) << (8 * uint(k))
+		}
+	}
 	valid := ^uint64(0) >> (64 - 8*uint(n-i)) // the text's bytes (none if n == i)
 	high |= x
 	stop |= (EqBytes(x, stopA) | EqBytes(x, stopB)) & valid
