@@ -100,9 +100,34 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 	// Only lexicon words can have a sentiment: the others are zeros,
 	// which no rule changes, so only the non-zero values are kept, with
 	// their positions.
-	sent, pos := st.sent[:0], st.pos[:0]
 	n := len(toks)
 	idioms := mayHaveIdiom(st.ids)
+	if st.but < 0 {
+		// No "but": the sentiments are summed as they come, in the
+		// order and with the terms of scoreValence, without storing
+		// them.
+		var sum, ps, ng float64
+		nz := 0
+		for _, i32 := range st.lex {
+			i := int(i32)
+			t := &toks[i]
+			if t.flags&fBooster != 0 {
+				continue
+			}
+			if i < n-1 && t.id == idKind && toks[i+1].id == idOf {
+				continue
+			}
+			if v := s.valence(toks, i, capDiff, idioms); v != 0 {
+				sum += v
+				m := -uint64(b2u(v > 0))
+				ps += math.Float64frombits(math.Float64bits(v+1) & m)
+				ng += math.Float64frombits(math.Float64bits(v-1) &^ m)
+				nz++
+			}
+		}
+		return finishScore(sum, ps, ng, nz, n-nz, st.ep, st.qm)
+	}
+	sent, pos := st.sent[:0], st.pos[:0]
 	for _, i32 := range st.lex {
 		i := int(i32)
 		t := &toks[i]
@@ -522,13 +547,24 @@ func (h *intHeap) popMin() {
 
 // scoreValence is the reference's score_valence.
 func scoreValence(sent []float64, neu, ep, qm int) sentiment.Score {
-	if len(sent) == 0 {
-		// No sentiment: nothing to sum, emphasise or normalise.
-		return sentiment.Score{Neutral: 1}
-	}
-	sum := 0.0
+	var sum, pos, neg float64
 	for _, v := range sent {
 		sum += v
+		// v != 0: v+1 goes to pos if v > 0, else v-1 to neg.
+		m := -uint64(b2u(v > 0))
+		pos += math.Float64frombits(math.Float64bits(v+1) & m)
+		neg += math.Float64frombits(math.Float64bits(v-1) &^ m)
+	}
+	return finishScore(sum, pos, neg, len(sent), neu, ep, qm)
+}
+
+// finishScore is the end of score_valence, given the sum of the nz
+// non-zero sentiments and the sums of v+1 over the positive ones (pos) and
+// of v-1 over the negative ones (neg), each added in token order.
+func finishScore(sum, pos, neg float64, nz, neu, ep, qm int) sentiment.Score {
+	if nz == 0 {
+		// No sentiment: nothing to emphasise or normalise.
+		return sentiment.Score{Neutral: 1}
 	}
 	amp := vaderrules.PunctEmphasis(ep, qm)
 	// The signs below come at random, so they select values without a
@@ -537,13 +573,6 @@ func scoreValence(sent []float64, neu, ep, qm int) sentiment.Score {
 	// is x - a.
 	sum += amp * (b2f(sum > 0) - b2f(sum < 0))
 	compound := normalize(sum)
-	var pos, neg float64
-	for _, v := range sent {
-		// v != 0: v+1 goes to pos if v > 0, else v-1 to neg.
-		m := -uint64(b2u(v > 0))
-		pos += math.Float64frombits(math.Float64bits(v+1) & m)
-		neg += math.Float64frombits(math.Float64bits(v-1) &^ m)
-	}
 	pos += amp * b2f(pos > math.Abs(neg))
 	neg -= amp * b2f(pos < math.Abs(neg))
 	total := pos + math.Abs(neg) + float64(neu)
