@@ -1,6 +1,7 @@
 package vader
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 	"strings"
@@ -62,6 +63,17 @@ func scanPlain(st *state, text string) bool {
 	return true
 }
 
+// keyMasks[n] keeps the first n bytes of two little-endian words: a
+// load instead of shifts (Go guards a variable shift against counts of 64
+// and more with extra instructions).
+var keyMasks = func() (m [16][2]uint64) {
+	for n := range m {
+		m[n][0] = uint64(1)<<(8*uint(n)) - 1
+		m[n][1] = uint64(1)<<(8*uint(max(n-8, 0))) - 1
+	}
+	return m
+}()
+
 // tokenizePlain is tokenize for a text that scanPlain accepted.
 func (s *Scorer) tokenizePlain(st *state) bool {
 	buf := st.buf
@@ -82,6 +94,8 @@ func (s *Scorer) tokenizePlain(st *state) bool {
 	cands = cands[:cap(cands)]
 	padded := buf[: n+16 : n+16]
 	filter := tab.Filter()
+	// Most texts have no apostrophe: their tokens skip the test for one.
+	hasApos := bytes.IndexByte(buf, '\'') >= 0
 	nc, nt, upperN := 0, 0, 0
 	for i := 0; i < n; {
 		start := i
@@ -92,13 +106,14 @@ func (s *Scorer) tokenizePlain(st *state) bool {
 		// end in the 16 bytes); the text is ASCII and padded with zeros.
 		t0 := ^(x0 + 0x5f*wordtab.Ones) & wordtab.Highs
 		t1 := ^(x1 + 0x5f*wordtab.Ones) & wordtab.Highs
+		// Both counts are taken, and t1's is added only if t0 has no
+		// bit (L == 64), without a branch: whether a token is longer
+		// than 7 bytes is unpredictable.
 		L := bits.TrailingZeros64(t0)
-		if t0 == 0 {
-			L = 64 + bits.TrailingZeros64(t1)
-		}
+		L += bits.TrailingZeros64(t1) & -(L >> 6)
 		L >>= 3
 		end := i + L
-		if uint(L-1) >= 15 || !isSpace8[padded[end]] && end < n {
+		if uint(L-1) >= 15 || !isSpace8[w[L&15]] && end < n {
 			// White space, a token of 16 bytes or more, or one with a
 			// control character: rare.
 			if isSpace8[buf[i]] {
@@ -122,15 +137,15 @@ func (s *Scorer) tokenizePlain(st *state) bool {
 			continue
 		}
 		i = end + 1
-		k0 := x0 & (uint64(1)<<(8*uint(L)) - 1)
-		k1 := x1 & (uint64(1)<<(8*uint(max(L-8, 0))) - 1)
+		km := &keyMasks[L&15]
+		k0, k1 := x0&km[0], x1&km[1]
 		up0, up1 := wordtab.CaseMask(k0, 'A', 'Z'), wordtab.CaseMask(k1, 'A', 'Z')
 		small0, small1 := wordtab.CaseMask(k0, 'a', 'z'), wordtab.CaseMask(k1, 'a', 'z')
 		isUp := nonZero(up0|up1) &^ nonZero(small0|small1)
 		upperN += int(isUp)
 		upper := int32(isUp) << 8 // candUpper
 		wl := L
-		if (byteClass[w[0]]|byteClass[padded[end-1]])&cPunct != 0 {
+		if (byteClass[uint8(x0)]|byteClass[w[(L-1)&15]])&cPunct != 0 {
 			// _strip_punc_if_word, without a loop: q has a bit for
 			// each byte of the token that is not punctuation. The
 			// token's bytes are 0x21..0x7f, of which only letters,
@@ -147,8 +162,11 @@ func (s *Scorer) tokenizePlain(st *state) bool {
 		}
 		k0, k1 = k0|up0>>2, k1|up1>>2 // lower case
 		h := wordtab.Hash(k0, k1, wl)
-		y0, y1 := k0^'\''*wordtab.Ones, k1^'\''*wordtab.Ones
-		apos := nonZero(((y0-wordtab.Ones)&^y0 | (y1-wordtab.Ones)&^y1) & wordtab.Highs)
+		apos := uint64(0)
+		if hasApos { // the same for every token of a text: predictable
+			y0, y1 := k0^'\''*wordtab.Ones, k1^'\''*wordtab.Ones
+			apos = nonZero(((y0-wordtab.Ones)&^y0 | (y1-wordtab.Ones)&^y1) & wordtab.Highs)
+		}
 		upper |= int32(apos) << 9 // candApos
 		cd := &cands[nc]
 		cd.k0, cd.k1, cd.h, cd.idx, cd.n = k0, k1, h, int32(nt), int32(wl)|upper
