@@ -1,8 +1,12 @@
 package vader
 
 import (
+	"math"
 	"math/rand"
 	"testing"
+
+	"github.com/earshot-dev/earshot/sentiment"
+	"github.com/earshot-dev/earshot/sentiment/internal/vaderrules"
 
 	"github.com/stretchr/testify/require"
 )
@@ -85,4 +89,59 @@ func TestHashTable(t *testing.T) {
 	c := tab.clone()
 	c.set("abc", entry{val: 99})
 	require.NotEqual(t, 99.0, tab.get([]byte("abc")).val)
+}
+
+// finishScoreRef is the end of the reference's score_valence, literally,
+// with Round for each figure.
+func finishScoreRef(sum, pos, neg float64, neu, ep, qm int) sentiment.Score {
+	amp := vaderrules.PunctEmphasis(ep, qm)
+	if sum > 0 {
+		sum += amp
+	} else if sum < 0 {
+		sum -= amp
+	}
+	compound := normalize(sum)
+	if pos > math.Abs(neg) {
+		pos += amp
+	} else if pos < math.Abs(neg) {
+		neg -= amp
+	}
+	total := pos + math.Abs(neg) + float64(neu)
+	return sentiment.Score{
+		Compound: Round(compound, 4),
+		Positive: Round(math.Abs(pos/total), 3),
+		Neutral:  Round(math.Abs(float64(neu)/total), 3),
+		Negative: Round(math.Abs(neg/total), 3),
+	}
+}
+
+// TestFinishScoreRounds checks finishScore, whose rounding is inlined by
+// hand, against the literal computation, on sums in eighths, so that
+// many figures are exact ties (such as 0.0625), which Round leaves to
+// strconv.
+func TestFinishScoreRounds(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	ties := 0
+	for k := 0; k < 20000; k++ {
+		pos := float64(rng.Intn(40)) / 8
+		neg := -float64(rng.Intn(40)) / 8
+		if pos == 0 && neg == 0 {
+			pos = 1.5
+		}
+		neu := rng.Intn(30)
+		sum := pos + neg + float64(rng.Intn(7)-3)/8
+		ep, qm := rng.Intn(5), rng.Intn(4)
+		want := finishScoreRef(sum, pos, neg, neu, ep, qm)
+		require.Equal(t, want, finishScore(sum, pos, neg, 1, neu, ep, qm), "sum %v pos %v neg %v neu %d", sum, pos, neg, neu)
+		for _, x := range []float64{want.Positive, want.Neutral, want.Negative} {
+			if f := x*1000 - math.Floor(x*1000); f == 0.5 {
+				ties++
+			}
+		}
+		total := pos + math.Abs(neg) + float64(neu)
+		if f := float64(neu) / total * 1000; f-math.Floor(f) == 0.5 {
+			ties++
+		}
+	}
+	require.Positive(t, ties, "no tie was tested")
 }

@@ -576,12 +576,28 @@ func finishScore(sum, pos, neg float64, nz, neu, ep, qm int) sentiment.Score {
 	pos += amp * b2f(pos > math.Abs(neg))
 	neg -= amp * b2f(pos < math.Abs(neg))
 	total := pos + math.Abs(neg) + float64(neu)
-	return sentiment.Score{
-		Compound: Round(compound, 4),
-		Positive: Round(math.Abs(pos/total), 3),
-		Neutral:  Round(math.Abs(float64(neu)/total), 3),
-		Negative: Round(math.Abs(neg/total), 3),
+	// Each figure is within [-1, 1]: total > 0, as a non-zero sentiment
+	// adds more than 1 to pos or to |neg|.
+	// They are rounded in one loop, without four calls that would spill
+	// the others around each.
+	r := [4]float64{compound, math.Abs(pos / total), math.Abs(float64(neu) / total), math.Abs(neg / total)}
+	for k, x := range r {
+		p := float64(1000)
+		if k == 0 {
+			p = 10000
+		}
+		// roundIn, inlined by hand.
+		t := x * p
+		fl := float64(int64(t))
+		fl -= b2f(fl > t)
+		f := t - fl
+		if math.Abs(f-0.5) > 1e-6 {
+			r[k] = (fl + b2f(f > 0.5)) / p
+		} else {
+			r[k] = roundTie(x, 3+int(b2u(k == 0)), fl/p)
+		}
 	}
+	return sentiment.Score{Compound: r[0], Positive: r[1], Neutral: r[2], Negative: r[3]}
 }
 
 func normalize(score float64) float64 {
@@ -604,9 +620,15 @@ func Round(x float64, digits int) float64 {
 	if !(math.Abs(x) <= 1e9) || uint(digits) > 6 { // also NaN and ±Inf
 		return x
 	}
+	return roundIn(x, digits)
+}
+
+// roundIn is Round for |x| <= 1e9 (not NaN) and digits in 0..6; small
+// enough to be inlined where the scores are rounded.
+func roundIn(x float64, digits int) float64 {
 	// ±0 rounds to +0. The comparisons that follow are unpredictable,
 	// so they add 0 or 1 instead of branching.
-	p := pow10[digits]
+	p := pow10[digits&7]
 	t := x * p
 	fl := float64(int64(t)) // |t| <= 1e15: exact truncation
 	fl -= b2f(fl > t)       // floor
@@ -614,12 +636,16 @@ func Round(x float64, digits int) float64 {
 	if math.Abs(f-0.5) > 1e-6 { // one predictable branch, not two
 		return (fl + b2f(f > 0.5)) / p
 	}
-	// Near a tie: let strconv round the exact value.
+	return roundTie(x, digits, fl/p)
+}
+
+// roundTie is Round near a tie: strconv rounds the exact value.
+func roundTie(x float64, digits int, floor float64) float64 {
 	var b [48]byte
 	out := strconv.AppendFloat(b[:0], x, 'f', digits, 64)
 	r, err := strconv.ParseFloat(string(out), 64)
 	if err != nil {
-		return fl / p
+		return floor
 	}
 	return r
 }
