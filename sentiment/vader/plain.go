@@ -97,81 +97,90 @@ func (s *Scorer) tokenizePlain(st *state) bool {
 	// Most texts have no apostrophe: their tokens skip the test for one.
 	hasApos := bytes.IndexByte(buf, '\'') >= 0
 	nc, nt, upperN := 0, 0, 0
-	for i := 0; i < n; {
-		start := i
-		w := padded[i : i+16 : i+16]
-		x0 := binary.LittleEndian.Uint64(w)
-		x1 := binary.LittleEndian.Uint64(w[8:])
-		// L is the length of the run of bytes >= 0x21 (16 if it has no
-		// end in the 16 bytes); the text is ASCII and padded with zeros.
-		t0 := ^(x0 + 0x5f*wordtab.Ones) & wordtab.Highs
-		t1 := ^(x1 + 0x5f*wordtab.Ones) & wordtab.Highs
-		// Both counts are taken, and t1's is added only if t0 has no
-		// bit (L == 64), without a branch: whether a token is longer
-		// than 7 bytes is unpredictable.
-		L := bits.TrailingZeros64(t0)
-		L += bits.TrailingZeros64(t1) & -(L >> 6)
-		L >>= 3
-		end := i + L
-		if uint(L-1) >= 15 || !isSpace8[w[L&15]] && end < n {
-			// White space, a token of 16 bytes or more, or one with a
-			// control character: rare.
-			if isSpace8[buf[i]] {
-				i++
-				continue
+	i := 0
+	for i < n {
+		for i < n {
+			start := i
+			w := padded[i : i+16 : i+16]
+			x0 := binary.LittleEndian.Uint64(w)
+			x1 := binary.LittleEndian.Uint64(w[8:])
+			// L is the length of the run of bytes >= 0x21 (16 if it has no
+			// end in the 16 bytes); the text is ASCII and padded with zeros.
+			t0 := ^(x0 + 0x5f*wordtab.Ones) & wordtab.Highs
+			t1 := ^(x1 + 0x5f*wordtab.Ones) & wordtab.Highs
+			// Both counts are taken, and t1's is added only if t0 has no
+			// bit (L == 64), without a branch: whether a token is longer
+			// than 7 bytes is unpredictable.
+			L := bits.TrailingZeros64(t0)
+			L += bits.TrailingZeros64(t1) & -(L >> 6)
+			L >>= 3
+			end := i + L
+			if uint(L-1) >= 15 || !isSpace8[w[L&15]] && end < n {
+				break // to the rare cases, below
 			}
-			for i < n && !isSpace8[buf[i]] {
-				i++
+			i = end + 1
+			km := &keyMasks[L&15]
+			k0, k1 := x0&km[0], x1&km[1]
+			up0, up1 := wordtab.CaseMask(k0, 'A', 'Z'), wordtab.CaseMask(k1, 'A', 'Z')
+			small0, small1 := wordtab.CaseMask(k0, 'a', 'z'), wordtab.CaseMask(k1, 'a', 'z')
+			isUp := nonZero(up0|up1) &^ nonZero(small0|small1)
+			upperN += int(isUp)
+			upper := int32(isUp) << 8 // candUpper
+			wl := L
+			if (byteClass[uint8(x0)]|byteClass[w[(L-1)&15]])&cPunct != 0 {
+				// _strip_punc_if_word, without a loop: q has a bit for
+				// each byte of the token that is not punctuation. The
+				// token's bytes are 0x21..0x7f, of which only letters,
+				// digits and 0x7f are not punctuation.
+				n0 := up0 | small0 | wordtab.CaseMask(k0, '0', '9') | wordtab.CaseMask(k0, 0x7f, 0x7f)
+				n1 := up1 | small1 | wordtab.CaseMask(k1, '0', '9') | wordtab.CaseMask(k1, 0x7f, 0x7f)
+				q := (gatherHighs(n0) | gatherHighs(n1)<<8) & (1<<uint(L) - 1)
+				lead := bits.TrailingZeros64(q)
+				if nl := bits.Len64(q) - lead; q != 0 && nl > 2 {
+					wl = nl
+					k0, k1 = wordtab.MaskKey(padded[start+lead:start+lead+16:start+lead+16], wl)
+					up0, up1 = wordtab.CaseMask(k0, 'A', 'Z'), wordtab.CaseMask(k1, 'A', 'Z')
+				}
 			}
-			tk, e := s.longToken(st, start, i)
-			if tk.upper {
-				upperN++
+			k0, k1 = k0|up0>>2, k1|up1>>2 // lower case
+			h := wordtab.Hash(k0, k1, wl)
+			apos := uint64(0)
+			if hasApos { // the same for every token of a text: predictable
+				y0, y1 := k0^'\''*wordtab.Ones, k1^'\''*wordtab.Ones
+				apos = nonZero(((y0-wordtab.Ones)&^y0 | (y1-wordtab.Ones)&^y1) & wordtab.Highs)
 			}
-			if e.flags|e.id != 0 {
-				cd := &cands[nc]
-				cd.idx, cd.n = int32(nt), -1
-				nc++
-			}
-			toks[nt] = tk
+			upper |= int32(apos) << 9 // candApos
+			cd := &cands[nc]
+			cd.k0, cd.k1, cd.h, cd.idx, cd.n = k0, k1, h, int32(nt), int32(wl)|upper
+			nc += int(filter.MayHaveBit(h) | apos)
+			toks[nt] = token{}
 			nt++
+		}
+		if i >= n {
+			break
+		}
+		// White space, a token of 16 bytes or more, or one with a
+		// control character: rare. They are out of the loop above,
+		// whose variables then stay in registers (a call in the loop
+		// would make the compiler keep them on the stack).
+		start := i
+		if isSpace8[buf[i]] {
+			i++
 			continue
 		}
-		i = end + 1
-		km := &keyMasks[L&15]
-		k0, k1 := x0&km[0], x1&km[1]
-		up0, up1 := wordtab.CaseMask(k0, 'A', 'Z'), wordtab.CaseMask(k1, 'A', 'Z')
-		small0, small1 := wordtab.CaseMask(k0, 'a', 'z'), wordtab.CaseMask(k1, 'a', 'z')
-		isUp := nonZero(up0|up1) &^ nonZero(small0|small1)
-		upperN += int(isUp)
-		upper := int32(isUp) << 8 // candUpper
-		wl := L
-		if (byteClass[uint8(x0)]|byteClass[w[(L-1)&15]])&cPunct != 0 {
-			// _strip_punc_if_word, without a loop: q has a bit for
-			// each byte of the token that is not punctuation. The
-			// token's bytes are 0x21..0x7f, of which only letters,
-			// digits and 0x7f are not punctuation.
-			n0 := up0 | small0 | wordtab.CaseMask(k0, '0', '9') | wordtab.CaseMask(k0, 0x7f, 0x7f)
-			n1 := up1 | small1 | wordtab.CaseMask(k1, '0', '9') | wordtab.CaseMask(k1, 0x7f, 0x7f)
-			q := (gatherHighs(n0) | gatherHighs(n1)<<8) & (1<<uint(L) - 1)
-			lead := bits.TrailingZeros64(q)
-			if nl := bits.Len64(q) - lead; q != 0 && nl > 2 {
-				wl = nl
-				k0, k1 = wordtab.MaskKey(padded[start+lead:start+lead+16:start+lead+16], wl)
-				up0, up1 = wordtab.CaseMask(k0, 'A', 'Z'), wordtab.CaseMask(k1, 'A', 'Z')
-			}
+		for i < n && !isSpace8[buf[i]] {
+			i++
 		}
-		k0, k1 = k0|up0>>2, k1|up1>>2 // lower case
-		h := wordtab.Hash(k0, k1, wl)
-		apos := uint64(0)
-		if hasApos { // the same for every token of a text: predictable
-			y0, y1 := k0^'\''*wordtab.Ones, k1^'\''*wordtab.Ones
-			apos = nonZero(((y0-wordtab.Ones)&^y0 | (y1-wordtab.Ones)&^y1) & wordtab.Highs)
+		tk, e := s.longToken(st, start, i)
+		if tk.upper {
+			upperN++
 		}
-		upper |= int32(apos) << 9 // candApos
-		cd := &cands[nc]
-		cd.k0, cd.k1, cd.h, cd.idx, cd.n = k0, k1, h, int32(nt), int32(wl)|upper
-		nc += int(filter.MayHaveBit(h) | apos)
-		toks[nt] = token{}
+		if e.flags|e.id != 0 {
+			cd := &cands[nc]
+			cd.idx, cd.n = int32(nt), -1
+			nc++
+		}
+		toks[nt] = tk
 		nt++
 	}
 	toks = toks[:nt]
