@@ -103,8 +103,11 @@
 // that copies the text a word at a time and strips punctuation without
 // loops; tests check it against the general path bit for bit. The rules
 // skip the idiom checks when no idiom has all its words in the text, and
-// the checks on preceding words when none of the three names a rule. The
-// final sums and roundings select by sign without branches. The emoji
+// the checks on preceding words when none of the three names a rule.
+// Without a "but", the sentiments are summed as the rules produce them,
+// not stored. The final sums and roundings select by sign without
+// branches, and a text without an apostrophe skips each token's test
+// for "n't". The emoji
 // descriptions are decoded on the first text that needs them, not by
 // [New]. See the benchmarks in bench_test.go, which also run govader for
 // comparison.
