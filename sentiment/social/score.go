@@ -67,8 +67,8 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 		st.emojis = 0
 		for i := range st.toks {
 			t := &st.toks[i]
-			caps += uint64(b2u(t.upper && !t.emoji)) | uint64(b2u(t.title))<<32
-			st.emojis += int(b2u(t.emoji))
+			caps += uint64(wordtab.B2U(t.upper && !t.emoji)) | uint64(wordtab.B2U(t.title))<<32
+			st.emojis += int(wordtab.B2U(t.emoji))
 		}
 	}
 	toks := st.toks
@@ -120,25 +120,13 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 			}
 		}
 		sum += v
-		gt, lt := -uint64(b2u(v > 0)), -uint64(b2u(v < 0))
+		gt, lt := -uint64(wordtab.B2U(v > 0)), -uint64(wordtab.B2U(v < 0))
 		pos += math.Float64frombits(math.Float64bits(v+1) & gt)
 		neg += math.Float64frombits(math.Float64bits(v-1) & lt)
 		k += int(gt&1 + lt&1)
 	}
 	return s.finish(sum, pos, neg, k, len(toks)-k, st.ep, st.qm)
 }
-
-// b2u is 1 if b, else 0, without a branch.
-func b2u(b bool) uint8 {
-	var x uint8
-	if b {
-		x = 1
-	}
-	return x
-}
-
-// b2f is b2u as a float64.
-func b2f(b bool) float64 { return float64(b2u(b)) }
 
 func b2i(b bool) int {
 	if b {
@@ -267,9 +255,9 @@ func (s *Scorer) finish(sum, pos, neg float64, k, neu, ep, qm int) sentiment.Sco
 		sum *= math.Sqrt(float64(lengthK) / float64(k))
 	}
 	amp := vaderrules.PunctEmphasis(ep, qm)
-	sum += amp * (b2f(sum > 0) - b2f(sum < 0))
+	sum += amp * (wordtab.B2F(sum > 0) - wordtab.B2F(sum < 0))
 	// The neutral band: weak leanings count as none.
-	above, below := -uint64(b2u(sum > s.band)), -uint64(b2u(sum < -s.band))
+	above, below := -uint64(wordtab.B2U(sum > s.band)), -uint64(wordtab.B2U(sum < -s.band))
 	sum = math.Float64frombits(math.Float64bits(sum-s.band)&above | math.Float64bits(sum+s.band)&below)
 	compound := sum / math.Sqrt(sum*sum+alpha)
 	total := pos - neg + float64(neu)
@@ -455,14 +443,14 @@ func (s *Scorer) tokenize(st *state) {
 				// mention, emoticon, hashtag or emoji, so chunk would find
 				// one word. Or such a word and one other byte (aTrail):
 				// chunk would add the word and maybe a clause break.
-				n := j - i - int(b2u(plain == aTrail))
+				n := j - i - int(wordtab.B2U(plain == aTrail))
 				if n <= wordtab.MaxShort && buf[i] != '\'' && buf[i+n-1] != '\'' {
 					// Nothing to trim: x0, x1 hold the word.
 					s.addShort(st, x0&(uint64(1)<<(8*uint(n))-1), x1&(uint64(1)<<(8*uint(clampZero(n-8)))-1), n)
 				} else {
 					s.word(st, buf[i:i+n], false)
 				}
-				if asciiClass[buf[j-1]&0x7f]&aClause&-b2u(plain == aTrail) != 0 {
+				if asciiClass[buf[j-1]&0x7f]&aClause&-wordtab.B2U(plain == aTrail) != 0 {
 					s.markBreak(st)
 				}
 			default:
@@ -470,7 +458,7 @@ func (s *Scorer) tokenize(st *state) {
 			}
 			// Most words are followed by one space. (buf has room after
 			// its end: if j == len(buf), j+1 ends the loop too.)
-			i = j + int(b2u(buf[:j+1][j] == ' '))
+			i = j + int(wordtab.B2U(buf[:j+1][j] == ' '))
 			continue
 		}
 		for j < len(buf) {
@@ -738,9 +726,9 @@ func (s *Scorer) addShort(st *state, k0, k1 uint64, n int) {
 	var t tok
 	t.lo, t.hi = int32(lo), int32(lo+n)
 	// Capitals, without branches (they come at random).
-	two := b2u(letters >= 2)
-	upper := two & b2u(uppers == letters)
-	title := two & b2u(uppers == 1) & uint8(up0>>7)
+	two := wordtab.B2U(letters >= 2)
+	upper := two & wordtab.B2U(uppers == letters)
+	title := two & wordtab.B2U(uppers == 1) & uint8(up0>>7)
 	t.upper, t.title = upper != 0, title != 0
 	st.caps += uint64(upper) | uint64(title)<<32
 	h := wordtab.Hash(k0, k1, n)
@@ -830,7 +818,7 @@ func (s *Scorer) addWord(st *state, w []byte) {
 	t.lo, t.hi = int32(lo), int32(len(st.low))
 	t.upper = letters >= 2 && uppers == letters
 	t.title = letters >= 2 && uppers == 1 && 'A' <= w[0] && w[0] <= 'Z'
-	st.caps += uint64(b2u(t.upper)) | uint64(b2u(t.title))<<32
+	st.caps += uint64(wordtab.B2U(t.upper)) | uint64(wordtab.B2U(t.title))<<32
 	if n := len(st.low) - lo; n <= 16 && cap(st.low)-lo >= 16 {
 		// Read the key straight from the buffer, which has room after it.
 		e, ok = s.tab.getPadded(st.low[lo:lo+16:lo+16], n)

@@ -119,7 +119,7 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 			}
 			if v := s.valence(toks, i, capDiff, idioms); v != 0 {
 				sum += v
-				m := -uint64(b2u(v > 0))
+				m := -uint64(wordtab.B2U(v > 0))
 				ps += math.Float64frombits(math.Float64bits(v+1) & m)
 				ng += math.Float64frombits(math.Float64bits(v-1) &^ m)
 				nz++
@@ -153,30 +153,16 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 func (s *Scorer) valence(toks []token, i int, capDiff, idioms bool) float64 {
 	n := len(toks)
 	t := &toks[i]
-	if !idioms && plainBefore(toks, i) {
-		// No idiom can match in the text, and none of the three words
-		// before names a rule that changes this one: a booster, a
-		// negation (or "n't"), "no", "least", "never", "so", "this" or
-		// "without" ("or", "nor", "at", "very" and "doubt" matter only
-		// next to those). Every rule on preceding words then leaves the
-		// valence as it is (see the general path below).
-		v := t.val
-		if t.id == idNo && i != n-1 && toks[i+1].flags&fLex != 0 {
-			v = 0
-		}
-		if t.upper && capDiff {
-			if v > 0 {
-				v += cIncr
-			} else {
-				v -= cIncr
-			}
-		}
-		return v
-	}
-	if i >= 3 && quiet(&toks[i-1]) && quiet(&toks[i-2]) && quiet(&toks[i-3]) {
-		// The usual case: none of the three words before names a rule
-		// (no booster, negation, "no", "never", "least", ...), so only
-		// the rules on the word itself and the idioms can apply.
+	if (!idioms && plainBefore(toks, i)) ||
+		(i >= 3 && quiet(&toks[i-1]) && quiet(&toks[i-2]) && quiet(&toks[i-3])) {
+		// The usual cases: no idiom can match in the text and none of
+		// the three words before names a rule that changes this one (a
+		// booster, a negation or "n't", "no", "least", "never", "so",
+		// "this" or "without"; "or", "nor", "at", "very" and "doubt"
+		// matter only next to those); or none of the three words before
+		// names any rule at all. Only the rules on the word itself, and
+		// in the second case the idioms, can then apply (see the general
+		// path below).
 		v := t.val
 		if t.id == idNo && i != n-1 && toks[i+1].flags&fLex != 0 {
 			v = 0
@@ -551,7 +537,7 @@ func scoreValence(sent []float64, neu, ep, qm int) sentiment.Score {
 	for _, v := range sent {
 		sum += v
 		// v != 0: v+1 goes to pos if v > 0, else v-1 to neg.
-		m := -uint64(b2u(v > 0))
+		m := -uint64(wordtab.B2U(v > 0))
 		pos += math.Float64frombits(math.Float64bits(v+1) & m)
 		neg += math.Float64frombits(math.Float64bits(v-1) &^ m)
 	}
@@ -571,10 +557,10 @@ func finishScore(sum, pos, neg float64, nz, neu, ep, qm int) sentiment.Score {
 	// branch. Each sum gets exactly the reference's terms: adding +0
 	// leaves a sum unchanged (none of these is ever -0), and x + (-a)
 	// is x - a.
-	sum += amp * (b2f(sum > 0) - b2f(sum < 0))
+	sum += amp * (wordtab.B2F(sum > 0) - wordtab.B2F(sum < 0))
 	compound := normalize(sum)
-	pos += amp * b2f(pos > math.Abs(neg))
-	neg -= amp * b2f(pos < math.Abs(neg))
+	pos += amp * wordtab.B2F(pos > math.Abs(neg))
+	neg -= amp * wordtab.B2F(pos < math.Abs(neg))
 	total := pos + math.Abs(neg) + float64(neu)
 	// Each figure is within [-1, 1]: total > 0, as a non-zero sentiment
 	// adds more than 1 to pos or to |neg|.
@@ -589,12 +575,12 @@ func finishScore(sum, pos, neg float64, nz, neu, ep, qm int) sentiment.Score {
 		// roundIn, inlined by hand.
 		t := x * p
 		fl := float64(int64(t))
-		fl -= b2f(fl > t)
+		fl -= wordtab.B2F(fl > t)
 		f := t - fl
 		if math.Abs(f-0.5) > 1e-6 {
-			r[k] = (fl + b2f(f > 0.5)) / p
+			r[k] = (fl + wordtab.B2F(f > 0.5)) / p
 		} else {
-			r[k] = roundTie(x, 3+int(b2u(k == 0)), fl/p)
+			r[k] = roundTie(x, 3+int(wordtab.B2U(k == 0)), fl/p)
 		}
 	}
 	return sentiment.Score{Compound: r[0], Positive: r[1], Neutral: r[2], Negative: r[3]}
@@ -630,11 +616,11 @@ func roundIn(x float64, digits int) float64 {
 	// so they add 0 or 1 instead of branching.
 	p := pow10[digits&7]
 	t := x * p
-	fl := float64(int64(t)) // |t| <= 1e15: exact truncation
-	fl -= b2f(fl > t)       // floor
+	fl := float64(int64(t))   // |t| <= 1e15: exact truncation
+	fl -= wordtab.B2F(fl > t) // floor
 	f := t - fl
 	if math.Abs(f-0.5) > 1e-6 { // one predictable branch, not two
-		return (fl + b2f(f > 0.5)) / p
+		return (fl + wordtab.B2F(f > 0.5)) / p
 	}
 	return roundTie(x, digits, fl/p)
 }
@@ -1029,18 +1015,6 @@ func (s *Scorer) tokenize(st *state) bool {
 	st.low, st.toks, st.lex, st.but, st.cand, st.ids = low, toks, lex[:nl], but, cands, ids
 	return upperN > 0 && upperN < nt
 }
-
-// b2u is 1 if b, else 0; the compiler makes it a SETcc.
-func b2u(b bool) uint8 {
-	var x uint8
-	if b {
-		x = 1
-	}
-	return x
-}
-
-// b2f is b2u as a float64.
-func b2f(b bool) float64 { return float64(b2u(b)) }
 
 // nonZero is 1 if x != 0, else 0, without a branch.
 func nonZero(x uint64) uint64 { return (x | -x) >> 63 }

@@ -101,3 +101,15 @@ func CopyASCII(buf []byte, text string, stopA, stopB byte) (out []byte, ep, qm i
 	// here, eight bytes at a time.
 	return buf[:n], strings.Count(text, "!"), strings.Count(text, "?"), true
 }
+
+// B2U is 1 if b, else 0; the compiler makes it a SETcc, without a branch.
+func B2U(b bool) uint8 {
+	var x uint8
+	if b {
+		x = 1
+	}
+	return x
+}
+
+// B2F is B2U as a float64.
+func B2F(b bool) float64 { return float64(B2U(b)) }
