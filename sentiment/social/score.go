@@ -128,13 +128,6 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 	return s.finish(sum, pos, neg, k, len(toks)-k, st.ep, st.qm)
 }
 
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // clauseStart returns the index of the first token of the clause that
 // holds token i.
 func inClause(toks []tok, j int) bool {
