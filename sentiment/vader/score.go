@@ -110,11 +110,7 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 		nz := 0
 		for _, i32 := range st.lex {
 			i := int(i32)
-			t := &toks[i]
-			if t.flags&fBooster != 0 {
-				continue
-			}
-			if i < n-1 && t.id == idKind && toks[i+1].id == idOf {
+			if unscored(toks, i) {
 				continue
 			}
 			if v := s.valence(toks, i, capDiff, idioms); v != 0 {
@@ -130,11 +126,7 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 	sent, pos := st.sent[:0], st.pos[:0]
 	for _, i32 := range st.lex {
 		i := int(i32)
-		t := &toks[i]
-		if t.flags&fBooster != 0 {
-			continue
-		}
-		if i < n-1 && t.id == idKind && toks[i+1].id == idOf {
+		if unscored(toks, i) {
 			continue
 		}
 		if v := s.valence(toks, i, capDiff, idioms); v != 0 {
@@ -147,6 +139,13 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 		butCheck(sent, pos, st.but)
 	}
 	return scoreValence(sent, n-len(sent), st.ep, st.qm)
+}
+
+// unscored reports whether lexicon token i is left out of the sums: a
+// booster, or "kind" in "kind of".
+func unscored(toks []token, i int) bool {
+	t := &toks[i]
+	return t.flags&fBooster != 0 || (i < len(toks)-1 && t.id == idKind && toks[i+1].id == idOf)
 }
 
 // valence is the reference's sentiment_valence for a lexicon token.
