@@ -15,9 +15,16 @@ import (
 // Posts call: it sends a pull request ({"batch":n,"expires":maxWait}) to
 // the consumer's CONSUMER.MSG.NEXT subject and reads the messages, and
 // then the server's status message that ends the request (404 or 408), in
-// the loop's own goroutine. Messages that come late for an earlier
-// request land on the same subscription and are handled with the next
-// batch, so nothing is dropped in flight.
+// the loop's own goroutine. The inbox subscription is kept from one
+// request to the next while each request ends cleanly (a full batch, or
+// the server's status after its last message), so nothing can come late
+// for it. After a request that ended otherwise (the client's deadline), or
+// once the connection has reconnected, the next request gets a new inbox:
+// a message that comes late for an earlier request (the server can go on
+// serving a request made before a broken connection came back) is then
+// neither handled nor acknowledged, because its ack wait began when it was
+// sent and it may already be on its way to another worker; the server
+// delivers it again if nobody acknowledges it.
 
 // msg is a delivered JetStream message.
 type msg struct {
@@ -64,8 +71,10 @@ type puller struct {
 	subject string // the consumer's next-message request subject
 	req     []byte
 	maxWait time.Duration
-	open    bool // a request is still open on the server
-	got     int  // messages received for it
+	open    bool   // a request is still open on the server
+	clean   bool   // the last request ended with its last message or the server's status
+	subRec  uint64 // the connection's reconnect count when sub was made
+	got     int    // messages received for it
 	batch   int
 }
 
@@ -79,18 +88,20 @@ func newPuller(nc *nats.Conn, js jetstream.JetStream, stream, consumer string, b
 
 // request opens a pull request for the next batch.
 func (p *puller) request() error {
-	if p.sub == nil || !p.sub.IsValid() {
+	rec := p.nc.Stats().Reconnects
+	if p.sub == nil || !p.sub.IsValid() || !p.clean || rec != p.subRec {
+		p.close()
 		p.inbox = p.nc.NewInbox()
 		sub, err := p.nc.SubscribeSync(p.inbox)
 		if err != nil {
 			return err
 		}
-		p.sub = sub
+		p.sub, p.subRec = sub, rec
 	}
 	if err := p.nc.PublishRequest(p.subject, p.inbox, p.req); err != nil {
 		return err
 	}
-	p.open, p.got = true, 0
+	p.open, p.got, p.clean = true, 0, false
 	return nil
 }
 
@@ -127,10 +138,10 @@ func (p *puller) next(ctx, bctx context.Context) (*msg, error) {
 				case "100": // heartbeat or flow control
 					continue
 				case "404", "408": // no messages, request expired
-					p.open = false
+					p.open, p.clean = false, true
 					return nil, errRequestDone
 				case "409":
-					p.open = false
+					p.open, p.clean = false, true
 					if strings.Contains(strings.ToLower(m.Header.Get("Description")), "consumer deleted") {
 						return nil, jetstream.ErrConsumerDeleted
 					}
@@ -145,7 +156,8 @@ func (p *puller) next(ctx, bctx context.Context) (*msg, error) {
 			}
 		}
 		if p.got++; p.got >= p.batch {
-			p.open = false // the server ends a full request without a status
+			// The server ends a full request without a status.
+			p.open, p.clean = false, true
 		}
 		return &msg{m: m, nc: p.nc}, nil
 	}
@@ -172,5 +184,6 @@ func (p *puller) drain(deadline time.Time) {
 func (p *puller) close() {
 	if p.sub != nil {
 		_ = p.sub.Unsubscribe()
+		p.sub = nil
 	}
 }
