@@ -218,28 +218,9 @@ func (p blueskyPlatform) classify(err error) (outcome, time.Duration) {
 }
 
 func (p blueskyPlatform) xrpc(ctx context.Context, c *httpx.Client, method, nsid string, q url.Values, body any, token httpx.Secret) (*httpx.Response, error) {
-	u := *p.b.base
-	u.Path += "/xrpc/" + nsid
-	u.RawQuery = q.Encode()
-	var req *http.Request
-	var err error
-	if body != nil {
-		bs, merr := json.Marshal(body)
-		if merr != nil {
-			return nil, merr
-		}
-		req, err = http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(bs))
-		if err == nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-	} else {
-		req, err = http.NewRequestWithContext(ctx, method, u.String(), nil)
-	}
+	req, err := jsonRequest(ctx, method, p.b.base, "/xrpc/"+nsid, q, body, token)
 	if err != nil {
 		return nil, err
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+string(token))
 	}
 	resp, err := c.Do(ctx, req)
 	var he *listen.HTTPError

@@ -1,14 +1,17 @@
 package publish
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -465,4 +468,31 @@ func checkImages(name string, p story.Part, max, altMax, maxBytes int) error {
 		}
 	}
 	return nil
+}
+
+// jsonRequest builds a request for base+path?q: body, when not nil, as
+// JSON with its Content-Type, and token, when set, as a bearer token.
+func jsonRequest(ctx context.Context, method string, base *url.URL, path string, q url.Values, body any, token httpx.Secret) (*http.Request, error) {
+	u := *base
+	u.Path += path
+	u.RawQuery = q.Encode()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+string(token))
+	}
+	return req, nil
 }

@@ -109,32 +109,11 @@ func (p mastodonPlatform) classify(err error) (outcome, time.Duration) {
 }
 
 func (p mastodonPlatform) request(ctx context.Context, method, path string, q url.Values, body any) (*http.Request, error) {
-	u := *p.m.base
-	u.Path += path
-	u.RawQuery = q.Encode()
-	var rd *bytes.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, err
-		}
-		rd = bytes.NewReader(b)
-	}
-	var req *http.Request
-	var err error
-	if rd != nil {
-		req, err = http.NewRequestWithContext(ctx, method, u.String(), rd)
-	} else {
-		req, err = http.NewRequestWithContext(ctx, method, u.String(), nil)
-	}
+	req, err := jsonRequest(ctx, method, p.m.base, path, q, body, p.m.token)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+string(p.m.token))
 	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	return req, nil
 }
 

@@ -1,7 +1,6 @@
 package publish
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -110,27 +109,10 @@ func isDuplicate(err error) bool {
 }
 
 func (p xPlatform) do(ctx context.Context, c *httpx.Client, method, path string, q url.Values, body any) (*httpx.Response, error) {
-	u := *p.x.base
-	u.Path += path
-	u.RawQuery = q.Encode()
-	var req *http.Request
-	var err error
-	if body != nil {
-		bs, merr := json.Marshal(body)
-		if merr != nil {
-			return nil, merr
-		}
-		req, err = http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(bs))
-		if err == nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-	} else {
-		req, err = http.NewRequestWithContext(ctx, method, u.String(), nil)
-	}
+	req, err := jsonRequest(ctx, method, p.x.base, path, q, body, p.x.token)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+string(p.x.token))
 	return c.Do(ctx, req)
 }
 
