@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
 )
 
@@ -194,7 +195,7 @@ func (pub *Publisher) send(ctx context.Context, msg *nats.Msg) error {
 			return fmt.Errorf("natsjs: publish %s: %w", msg.Header.Get(jetstream.MsgIDHeader), err)
 		}
 		pub.cfg.logger.Debug("natsjs: publish retry", "err", err)
-		if err := sleep(ctx, wait); err != nil {
+		if err := httpx.Sleep(ctx, wait); err != nil {
 			return err
 		}
 	}
@@ -323,7 +324,7 @@ func (pub *Publisher) republish(ctx context.Context, msg *nats.Msg, cause error)
 		if pub.js.Conn().IsClosed() || time.Since(start) > pub.cfg.maxRetryTime {
 			return fmt.Errorf("natsjs: publish %s: %w", msg.Header.Get(jetstream.MsgIDHeader), cause)
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := httpx.Sleep(ctx, wait); err != nil {
 			return err
 		}
 		m := &nats.Msg{Subject: msg.Subject, Data: msg.Data, Header: msg.Header}
@@ -382,15 +383,4 @@ func (pub *Publisher) PublishAll(ctx context.Context, src listen.Source) (int, e
 		n++
 	}
 	return n, pub.Flush(ctx)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
 	"github.com/earshot-dev/earshot/listen/internal/seen"
 )
@@ -265,7 +266,7 @@ func (r *run) retry(ctx context.Context, err error) error {
 		return err
 	}
 	r.s.cfg.logger.Debug("natsjs: fetch retry", "consumer", r.s.name, "err", err)
-	if sleep(ctx, r.wait) != nil {
+	if httpx.Sleep(ctx, r.wait) != nil {
 		return nil
 	}
 	return nil
@@ -280,7 +281,7 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 		r.guardUntil = time.Now().Add(2 * r.s.cfg.ackWait)
 		// Give the other workers time to mark what they handled before
 		// the connections broke.
-		if err := sleep(ctx, settle); err != nil {
+		if err := httpx.Sleep(ctx, settle); err != nil {
 			return nil
 		}
 	}
@@ -443,7 +444,7 @@ func (r *run) mark(ids []string) {
 					if err == nil || ctx.Err() != nil || nc.IsClosed() {
 						break
 					}
-					if sleep(ctx, wait) != nil {
+					if httpx.Sleep(ctx, wait) != nil {
 						break
 					}
 				}
