@@ -5,8 +5,10 @@
 package shared
 
 import (
+	"bufio"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -55,6 +57,28 @@ func Path(tb testing.TB, rel string) string {
 		tb.Skipf("shared evaluation file %s not found: skipping", rel)
 	}
 	return p
+}
+
+// Lines returns the lines of rel inside the evaluation data, without
+// line endings ("\n" or "\r\n"), skipping tb like [Path] when the file is
+// absent and failing it when the file cannot be read.
+func Lines(tb testing.TB, rel string) []string {
+	tb.Helper()
+	f, err := os.Open(Path(tb, rel))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		out = append(out, strings.TrimSuffix(sc.Text(), "\r"))
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatalf("reading %s: %v", rel, err)
+	}
+	return out
 }
 
 func isDir(p string) bool {

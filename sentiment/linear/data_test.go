@@ -1,8 +1,6 @@
 package linear
 
 import (
-	"bufio"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,8 +14,8 @@ import (
 // 1 neutral, 2 positive), skipping the test when the data is absent.
 func tweetEval(tb testing.TB) []Example {
 	tb.Helper()
-	texts := readLines(tb, shared.Path(tb, "sentiment/tweeteval/val_text.txt"))
-	labels := readLines(tb, shared.Path(tb, "sentiment/tweeteval/val_labels.txt"))
+	texts := shared.Lines(tb, "sentiment/tweeteval/val_text.txt")
+	labels := shared.Lines(tb, "sentiment/tweeteval/val_labels.txt")
 	require.Equal(tb, len(texts), len(labels), "TweetEval texts and labels")
 	out := make([]Example, len(texts))
 	for i := range texts {
@@ -33,7 +31,7 @@ func tweetEval(tb testing.TB) []Example {
 func vaderTweets(tb testing.TB) []Example {
 	tb.Helper()
 	var out []Example
-	for i, line := range readLines(tb, shared.Path(tb, "sentiment/vader_tweets_groundtruth.tsv")) {
+	for i, line := range shared.Lines(tb, "sentiment/vader_tweets_groundtruth.tsv") {
 		f := strings.SplitN(line, "\t", 3)
 		require.Len(tb, f, 3, "line %d", i+1)
 		r, err := strconv.ParseFloat(f[1], 64)
@@ -51,19 +49,4 @@ func ratingLabel(r float64) sentiment.Polarity {
 		return sentiment.Negative
 	}
 	return sentiment.Neutral
-}
-
-func readLines(tb testing.TB, path string) []string {
-	tb.Helper()
-	f, err := os.Open(path)
-	require.NoError(tb, err)
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		out = append(out, strings.TrimRight(sc.Text(), "\r"))
-	}
-	require.NoError(tb, sc.Err())
-	return out
 }

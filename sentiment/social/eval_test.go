@@ -1,8 +1,6 @@
 package social_test
 
 import (
-	"bufio"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,26 +17,11 @@ type labelled struct {
 	gold sentiment.Polarity
 }
 
-func readLines(t testing.TB, rel string) []string {
-	t.Helper()
-	f, err := os.Open(shared.Path(t, rel))
-	require.NoError(t, err)
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		out = append(out, strings.TrimSuffix(sc.Text(), "\r"))
-	}
-	require.NoError(t, sc.Err())
-	return out
-}
-
 // tweetEvalVal is the TweetEval sentiment validation split (labels 0
 // negative, 1 neutral, 2 positive).
 func tweetEvalVal(t testing.TB) []labelled {
-	texts := readLines(t, "sentiment/tweeteval/val_text.txt")
-	labels := readLines(t, "sentiment/tweeteval/val_labels.txt")
+	texts := shared.Lines(t, "sentiment/tweeteval/val_text.txt")
+	labels := shared.Lines(t, "sentiment/tweeteval/val_labels.txt")
 	require.Equal(t, len(texts), len(labels))
 	out := make([]labelled, len(texts))
 	for i := range texts {
@@ -53,7 +36,7 @@ func tweetEvalVal(t testing.TB) []labelled {
 // positive above +0.2, negative below -0.2 and neutral in between.
 func vaderGroundTruth(t testing.TB) []labelled {
 	var out []labelled
-	for _, line := range readLines(t, "sentiment/vader_tweets_groundtruth.tsv") {
+	for _, line := range shared.Lines(t, "sentiment/vader_tweets_groundtruth.tsv") {
 		f := strings.SplitN(line, "\t", 3)
 		require.Len(t, f, 3)
 		m, err := strconv.ParseFloat(f[1], 64)

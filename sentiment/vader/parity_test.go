@@ -1,9 +1,7 @@
 package vader_test
 
 import (
-	"bufio"
 	"math"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,26 +21,11 @@ type refScore struct {
 	want sentiment.Score
 }
 
-func readLines(t testing.TB, path string) []string {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	var lines []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		lines = append(lines, strings.TrimSuffix(sc.Text(), "\r"))
-	}
-	require.NoError(t, sc.Err())
-	return lines
-}
-
 // readReference reads "id compound neg neu pos" rows.
 func readReference(t testing.TB, rel string) map[int]sentiment.Score {
 	t.Helper()
 	out := map[int]sentiment.Score{}
-	for i, line := range readLines(t, shared.Path(t, rel)) {
+	for i, line := range shared.Lines(t, rel) {
 		if i == 0 {
 			continue
 		}
@@ -70,7 +53,7 @@ type groundTruth struct {
 func readGroundTruth(t testing.TB) []groundTruth {
 	t.Helper()
 	var out []groundTruth
-	for i, line := range readLines(t, shared.Path(t, "sentiment/vader_tweets_groundtruth.tsv")) {
+	for i, line := range shared.Lines(t, "sentiment/vader_tweets_groundtruth.tsv") {
 		f := strings.SplitN(line, "\t", 3)
 		require.Len(t, f, 3, "line %d", i+1)
 		id, err := strconv.Atoi(f[0])
@@ -86,9 +69,9 @@ func readGroundTruth(t testing.TB) []groundTruth {
 // 1 neutral, 2 positive).
 func tweetEval(t testing.TB) ([]string, []int) {
 	t.Helper()
-	texts := readLines(t, shared.Path(t, "sentiment/tweeteval/val_text.txt"))
+	texts := shared.Lines(t, "sentiment/tweeteval/val_text.txt")
 	var labels []int
-	for _, l := range readLines(t, shared.Path(t, "sentiment/tweeteval/val_labels.txt")) {
+	for _, l := range shared.Lines(t, "sentiment/tweeteval/val_labels.txt") {
 		n, err := strconv.Atoi(strings.TrimSpace(l))
 		require.NoError(t, err)
 		labels = append(labels, n)
