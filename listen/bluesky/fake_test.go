@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/earshot-dev/earshot/internal/faulttest"
 )
 
 // fakeEvent is one event in the fake Jetstream's log, in emission order.
@@ -43,7 +45,7 @@ type fakeJetstream struct {
 	published int // events sent at least once (prefix of log)
 	conns     int
 	cursors   []string
-	faults    map[string]int
+	faults    faulttest.Counts
 	rng       *rand.Rand
 	faultRate float64 // probability of a fault per frame sent, 0 = none
 	stall     time.Duration
@@ -58,7 +60,7 @@ type fakeJetstream struct {
 }
 
 func newFakeJetstream(t testing.TB, events []fakeEvent, seqMode bool) *fakeJetstream {
-	f := &fakeJetstream{seqMode: seqMode, blockUS: 50_000, log: events, faults: map[string]int{}, stop: make(chan struct{})}
+	f := &fakeJetstream{seqMode: seqMode, blockUS: 50_000, log: events, faults: faulttest.Counts{}, stop: make(chan struct{})}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.subscribe))
 	t.Cleanup(func() {
 		close(f.stop)
@@ -71,18 +73,10 @@ func (f *fakeJetstream) wsURL() string {
 	return "ws" + strings.TrimPrefix(f.URL, "http") + "/subscribe"
 }
 
-func (f *fakeJetstream) fault(kind string) {
-	f.faults[kind]++
-}
-
 func (f *fakeJetstream) totalFaults() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	n := 0
-	for _, v := range f.faults {
-		n += v
-	}
-	return n
+	return f.faults.Total()
 }
 
 func (f *fakeJetstream) frame(e fakeEvent) string {
@@ -143,9 +137,9 @@ func (f *fakeJetstream) subscribe(w http.ResponseWriter, r *http.Request) {
 		code := http.StatusServiceUnavailable
 		if f.rng.Intn(2) == 0 {
 			code = http.StatusTooManyRequests
-			f.fault("handshake-429")
+			f.faults.Add("handshake-429")
 		} else {
-			f.fault("handshake-503")
+			f.faults.Add("handshake-503")
 		}
 		f.mu.Unlock()
 		w.Header().Set("Retry-After", "0")
@@ -242,7 +236,7 @@ func (f *fakeJetstream) subscribe(w http.ResponseWriter, r *http.Request) {
 			if i < f.published && (action == "drop-1006" || action == "close-1000" || action == "truncated-drop" || action == "stall") {
 				action = "duplicate"
 			}
-			f.fault(action)
+			f.faults.Add(action)
 		}
 		if i >= f.published {
 			f.published = i + 1

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/earshot-dev/earshot/internal/faulttest"
 )
 
 // fake serves Algolia's search_by_date (newest first, numericFilters
@@ -29,12 +31,12 @@ type fake struct {
 	maxItem  int64
 	rng      *rand.Rand
 	faultPct int
-	faults   map[string]int
+	faults   faulttest.Counts
 	template map[string]any
 }
 
 func newFake(t *testing.T) *fake {
-	f := &fake{t: t, rng: rand.New(rand.NewSource(7)), faults: map[string]int{}, items: map[int64][]byte{}}
+	f := &fake{t: t, rng: rand.New(rand.NewSource(7)), faults: faulttest.Counts{}, items: map[int64][]byte{}}
 	raw, err := os.ReadFile("testdata/hit_comment.json")
 	if err != nil {
 		t.Fatal(err)
@@ -71,22 +73,13 @@ func (f *fake) publish(n int, at int64) []string {
 	return ids
 }
 
-func (f *fake) fault(kind string) bool {
-	if f.faultPct == 0 || f.rng.Intn(100) >= f.faultPct {
-		return false
-	}
-	f.faults[kind]++
-	return true
-}
+// fault draws whether to inject a fault of kind (caller holds f.mu).
+func (f *fake) fault(kind string) bool { return f.faults.Hit(f.rng, f.faultPct, kind) }
 
 func (f *fake) total() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	n := 0
-	for _, v := range f.faults {
-		n += v
-	}
-	return n
+	return f.faults.Total()
 }
 
 // common faults; returns true if it answered.

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/earshot-dev/earshot/internal/faulttest"
 )
 
 // fake is a Mastodon server: timelines with min_id/max_id paging and
@@ -32,7 +34,7 @@ type fake struct {
 	ids          []string
 	subs         map[chan int]struct{} // stream subscribers get indexes of new statuses
 	rng          *rand.Rand
-	faults       map[string]int
+	faults       faulttest.Counts
 	faultPct     int // percentage of REST requests that fail, per fault kind
 	streamPct    int // percentage of stream events that fail, per fault kind
 	requests     int
@@ -51,7 +53,7 @@ func newFake(t *testing.T) *fake {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fake{t: t, subs: map[chan int]struct{}{}, rng: rand.New(rand.NewSource(1)), faults: map[string]int{}, untagged: map[string]bool{}}
+	f := &fake{t: t, subs: map[chan int]struct{}{}, rng: rand.New(rand.NewSource(1)), faults: faulttest.Counts{}, untagged: map[string]bool{}}
 	if err := json.Unmarshal(raw, &f.template); err != nil {
 		t.Fatal(err)
 	}
@@ -142,21 +144,13 @@ func (f *fake) fault(kind string) bool {
 	if strings.HasPrefix(kind, "stream-") {
 		pct = f.streamPct
 	}
-	if pct == 0 || f.rng.Intn(100) >= pct {
-		return false
-	}
-	f.faults[kind]++
-	return true
+	return f.faults.Hit(f.rng, pct, kind)
 }
 
 func (f *fake) totalFaults() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	n := 0
-	for _, v := range f.faults {
-		n += v
-	}
-	return n
+	return f.faults.Total()
 }
 
 func rateHeaders(w http.ResponseWriter, remaining int, reset time.Time) {

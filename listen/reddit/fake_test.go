@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/earshot-dev/earshot/internal/faulttest"
 )
 
 const testUA = "linux:dev.earshot.test:v0.1.0 (by /u/earshot_test)"
@@ -32,11 +34,11 @@ type fake struct {
 	ttl       time.Duration
 	rng       *rand.Rand
 	faultPct  int
-	faults    map[string]int
+	faults    faulttest.Counts
 }
 
 func newFake(t *testing.T) *fake {
-	f := &fake{t: t, tokens: map[string]time.Time{}, used: map[string]int{}, ttl: time.Hour, rng: rand.New(rand.NewSource(3)), faults: map[string]int{}}
+	f := &fake{t: t, tokens: map[string]time.Time{}, used: map[string]int{}, ttl: time.Hour, rng: rand.New(rand.NewSource(3)), faults: faulttest.Counts{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/v1/access_token", f.token)
 	mux.HandleFunc("/r/golang/new", f.listing)
@@ -72,22 +74,13 @@ func (f *fake) publish(n int) []string {
 	return out
 }
 
-func (f *fake) fault(kind string) bool {
-	if f.faultPct == 0 || f.rng.Intn(100) >= f.faultPct {
-		return false
-	}
-	f.faults[kind]++
-	return true
-}
+// fault draws whether to inject a fault of kind (caller holds f.mu).
+func (f *fake) fault(kind string) bool { return f.faults.Hit(f.rng, f.faultPct, kind) }
 
 func (f *fake) total() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	n := 0
-	for _, v := range f.faults {
-		n += v
-	}
-	return n
+	return f.faults.Total()
 }
 
 func badUA(ua string) bool {

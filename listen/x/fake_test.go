@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/earshot-dev/earshot/internal/faulttest"
 )
 
 const token = "AAAAAAAAAAAAAAAAAAAAAsecretbearer%3Dtoken"
@@ -33,7 +35,7 @@ type fakeX struct {
 	active    int
 	rng       *rand.Rand
 	faultRate float64
-	faults    map[string]int
+	faults    faulttest.Counts
 	stall     time.Duration
 	keepAlive time.Duration
 	searches  int
@@ -124,7 +126,7 @@ func contains(s []string, v string) bool {
 }
 
 func newFakeX(t testing.TB, total int) *fakeX {
-	f := &fakeX{total: total, rng: rand.New(rand.NewSource(3)), faults: map[string]int{}, keepAlive: 5 * time.Millisecond, stop: make(chan struct{})}
+	f := &fakeX{total: total, rng: rand.New(rand.NewSource(3)), faults: faulttest.Counts{}, keepAlive: 5 * time.Millisecond, stop: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/2/tweets/search/recent", f.search)
 	mux.HandleFunc("/2/tweets/search/stream", f.stream)
@@ -149,8 +151,6 @@ func (f *fakeX) publish() (fakeTweet, bool) {
 	f.log = append(f.log, tw)
 	return tw, true
 }
-
-func (f *fakeX) fault(kind string) { f.faults[kind]++ }
 
 func tweetJSON(tw fakeTweet) map[string]any {
 	return map[string]any{
@@ -211,7 +211,7 @@ func (f *fakeX) search(w http.ResponseWriter, r *http.Request) {
 	fault := ""
 	if f.faultRate > 0 && f.rng.Float64() < f.faultRate {
 		fault = []string{"429", "503", "malformed", "duplicate"}[f.rng.Intn(4)]
-		f.fault("search-" + fault)
+		f.faults.Add("search-" + fault)
 	}
 	since := q.Get("since_id")
 	var start time.Time
@@ -292,7 +292,7 @@ func (f *fakeX) stream(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	if f.active > 0 {
-		f.fault("too-many-connections")
+		f.faults.Add("too-many-connections")
 		f.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusTooManyRequests)
@@ -300,7 +300,7 @@ func (f *fakeX) stream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f.faultRate > 0 && f.rng.Float64() < f.faultRate {
-		f.fault("connect-503")
+		f.faults.Add("connect-503")
 		f.mu.Unlock()
 		problemJSON(w, http.StatusServiceUnavailable, "Service Unavailable", "Service Unavailable")
 		return
@@ -341,7 +341,7 @@ func (f *fakeX) stream(w http.ResponseWriter, r *http.Request) {
 		fault := ""
 		if ok && f.faultRate > 0 && f.rng.Float64() < f.faultRate {
 			fault = []string{"abort", "eof", "disconnect-error", "stall", "malformed", "duplicate", "keepalive-burst", "rule-error"}[f.rng.Intn(8)]
-			f.fault("stream-" + fault)
+			f.faults.Add("stream-" + fault)
 		}
 		extraKeepAlive := f.rng.Intn(4) == 0
 		f.mu.Unlock()

@@ -1,0 +1,41 @@
+// Package faulttest keeps the books of the faults that the adapters' fake
+// servers inject in tests: whether to inject one (a draw from the fake's
+// seeded rng against a percentage) and how many of each kind were injected.
+//
+// It is test support for the listen adapters, internal so not public API.
+package faulttest
+
+import "math/rand"
+
+// Counts counts injected faults by kind. It is a map so that tests can
+// read, range over and print it as they do a map[string]int.
+//
+// Counts does no locking of its own: a fake keeps its Counts, and the rng
+// it draws from, under its own mutex, which the caller holds around every
+// method call.
+type Counts map[string]int
+
+// Hit reports whether to inject a fault of the given kind, and counts it
+// if so. pct is the percentage of calls that inject one, 0 to 100. With
+// pct 0 it draws nothing from rng; otherwise it draws exactly one
+// rng.Intn(100), and a draw below pct is a fault.
+func (c Counts) Hit(rng *rand.Rand, pct int, kind string) bool {
+	if pct == 0 || rng.Intn(100) >= pct {
+		return false
+	}
+	c[kind]++
+	return true
+}
+
+// Add counts one fault of the given kind that the caller decided on by
+// itself.
+func (c Counts) Add(kind string) { c[kind]++ }
+
+// Total is the number of faults counted, of all kinds.
+func (c Counts) Total() int {
+	n := 0
+	for _, v := range c {
+		n += v
+	}
+	return n
+}
