@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -197,11 +196,10 @@ func testStreamFaults(t *testing.T, transport Transport) {
 	// at least 230 faults were injected.
 	var pubMu sync.Mutex
 	var published []string
-	var pubDone atomic.Bool
+	pubDone := false
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		defer pubDone.Store(true)
 		for i := 0; i < 5000 && (i < 600 || f.totalFaults() < 230); i++ {
 			id := f.publish(1)
 			pubMu.Lock()
@@ -209,14 +207,17 @@ func testStreamFaults(t *testing.T, transport Transport) {
 			pubMu.Unlock()
 			time.Sleep(time.Millisecond)
 		}
-	}()
-	got, posts, err := collect(t, src, ctx, func(got map[string]int) bool {
-		if !pubDone.Load() {
-			return false
-		}
+		// The stop condition is checked on deliveries only: a last status,
+		// published once done is set, makes sure one comes after it.
 		pubMu.Lock()
 		defer pubMu.Unlock()
-		return len(got) == len(published)+5
+		pubDone = true
+		published = append(published, f.publish(1)...)
+	}()
+	got, posts, err := collect(t, src, ctx, func(got map[string]int) bool {
+		pubMu.Lock()
+		defer pubMu.Unlock()
+		return pubDone && len(got) == len(published)+5
 	})
 	<-done
 	ids = append(ids, published...)
