@@ -17,14 +17,21 @@ import (
 // three workers on one durable consumer, each post published, fetched,
 // handled (hashtags into a trend.Sketch) and acknowledged. Compare with
 // BenchmarkSingleProcess, the same posts and loop body without NATS.
-func BenchmarkCluster(b *testing.B) { benchCluster(b, false) }
+//
+// Its posts are small (bodies of about 60 bytes); BenchmarkClusterFullPosts
+// runs the same pipeline with posts of a realistic size.
+func BenchmarkCluster(b *testing.B) { benchCluster(b, false, testPosts) }
+
+// BenchmarkClusterFullPosts is BenchmarkCluster with posts the size of a
+// real Mastodon or Bluesky post (see fullPosts): bodies of about 430 bytes.
+func BenchmarkClusterFullPosts(b *testing.B) { benchCluster(b, false, fullPosts) }
 
 // BenchmarkClusterInProcess is BenchmarkCluster with every connection
 // made in-process (nats.InProcessServer) instead of over TCP loopback,
 // as a host that embeds the server can do.
-func BenchmarkClusterInProcess(b *testing.B) { benchCluster(b, true) }
+func BenchmarkClusterInProcess(b *testing.B) { benchCluster(b, true, testPosts) }
 
-func benchCluster(b *testing.B, inProcess bool) {
+func benchCluster(b *testing.B, inProcess bool, gen func(int) []listen.Post) {
 	ts := startServer(b)
 	ts.inProcess = inProcess
 	ctx, cancel := context.WithCancel(context.Background())
@@ -33,7 +40,7 @@ func benchCluster(b *testing.B, inProcess bool) {
 	if err := EnsureStream(ctx, js); err != nil {
 		b.Fatal(err)
 	}
-	posts := testPosts(b.N)
+	posts := gen(b.N)
 	var handled atomic.Int64
 	all := make(chan struct{})
 	b.ReportAllocs()
@@ -141,4 +148,27 @@ func BenchmarkPublish(b *testing.B) {
 	}
 	b.StopTimer()
 	report(b, cpu)
+}
+
+// fullPosts is testPosts with every field a real post fills: a text of
+// about 280 characters, its URL, the author's name and followers, the
+// language, tags, a link and counts.
+func fullPosts(n int) []listen.Post {
+	out := testPosts(n)
+	filler := " Our order arrived two days late and the box was crushed, but support " +
+		"answered within the hour and sent a replacement with a handwritten note. " +
+		"That is how you keep a customer. Details and photos in the thread below:"
+	for i := range out {
+		p := &out[i]
+		p.Text += filler + " https://example.com/orders/" + p.ID
+		p.URL = "https://mastodon.example/@" + p.Author.Handle + "/11334455667788" + p.ID
+		p.Author.ID = "10987654321" + p.ID
+		p.Author.Name = "Customer " + p.Author.Handle
+		p.Author.Followers = 1200 + i%500
+		p.Lang = "en"
+		p.Tags = trend.Hashtags(p.Text)
+		p.Links = []string{"https://example.com/orders/" + p.ID}
+		p.Likes, p.Reposts, p.Replies = i%40, i%9, i%5
+	}
+	return out
 }
