@@ -115,7 +115,7 @@ func (s *Source) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 type run struct {
 	s     *Source
 	cons  jetstream.Consumer
-	guard jetstream.KeyValue
+	guard jetstream.KeyValue // set by the loop under mu; read by mark
 
 	failedAt time.Time // start of the current run of failures
 	wait     time.Duration
@@ -236,7 +236,9 @@ func (r *run) setup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("natsjs: guard bucket %s_guard: %w", r.s.name, err)
 	}
+	r.mu.Lock() // mark reads guard from the keep-alive goroutine
 	r.cons, r.guard = cons, kv
+	r.mu.Unlock()
 	return nil
 }
 
@@ -424,7 +426,10 @@ func (r *run) takeLocked() []string {
 // bucket, trying for up to the ack wait (the connection may still be
 // reconnecting).
 func (r *run) mark(ids []string) {
-	if len(ids) == 0 || r.guard == nil {
+	r.mu.Lock()
+	guard := r.guard
+	r.mu.Unlock()
+	if len(ids) == 0 || guard == nil {
 		return
 	}
 	nc := r.s.js.Conn()
@@ -440,7 +445,7 @@ func (r *run) mark(ids []string) {
 			defer wg.Done()
 			for id := range ch {
 				for wait := 20 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
-					_, err := r.guard.Put(ctx, kvKey(id), nil)
+					_, err := guard.Put(ctx, kvKey(id), nil)
 					if err == nil || ctx.Err() != nil || nc.IsClosed() {
 						break
 					}
