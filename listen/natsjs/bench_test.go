@@ -151,7 +151,7 @@ func BenchmarkPublish(b *testing.B) {
 }
 
 // fullPosts is testPosts with every field a real post fills: a text of
-// about 280 characters, its URL, the author's name and followers, the
+// about 260 characters, its URL, the author's name and followers, the
 // language, tags, a link and counts.
 func fullPosts(n int) []listen.Post {
 	out := testPosts(n)
