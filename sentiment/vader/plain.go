@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
-	"strings"
 
 	"github.com/earshot-dev/earshot/sentiment/internal/wordtab"
 )
@@ -30,36 +29,13 @@ func gatherHighs(m uint64) uint64 {
 // time, counts '!' and '?', and reports true; or it reports false if
 // text has a byte outside ASCII, which replace must handle.
 func scanPlain(st *state, text string) bool {
-	n := len(text)
-	buf := st.buf[:0]
-	if cap(buf) < n+24 {
-		buf = make([]byte, 0, n+n/4+24)
-	}
-	buf = buf[:n+16]
-	var high uint64
-	i := 0
-	for ; i+8 <= n; i += 8 {
-		w := text[i : i+8]
-		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		binary.LittleEndian.PutUint64(buf[i:i+8:i+8], x)
-		high |= x
-	}
-	// The last bytes, then 16 zero bytes (see replace), as whole words.
-	var last [8]byte
-	copy(last[:], text[i:])
-	x := binary.LittleEndian.Uint64(last[:])
-	high |= x
-	tail := buf[i : i+24 : i+24]
-	binary.LittleEndian.PutUint64(tail, x)
-	binary.LittleEndian.PutUint64(tail[8:], 0)
-	binary.LittleEndian.PutUint64(tail[16:], 0)
-	if high&wordtab.Highs != 0 {
+	// 0x80 is no stop byte: CopyASCII already refuses every byte above
+	// 0x7f.
+	buf, ep, qm, ok := wordtab.CopyASCII(st.buf[:0], text, 0x80, 0x80)
+	if !ok {
 		return false
 	}
-	// strings.Count uses vector instructions: faster than counting
-	// above, eight bytes at a time.
-	st.buf, st.ep, st.qm = buf[:n], strings.Count(text, "!"), strings.Count(text, "?")
+	st.buf, st.ep, st.qm = buf, ep, qm
 	return true
 }
 
