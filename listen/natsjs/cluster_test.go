@@ -93,11 +93,7 @@ func testCluster(t *testing.T, restart bool) {
 		snapEvery = 100
 		killAt    = 300 // worker 1 dies right after its third snapshot
 	)
-	ts := startServer(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-	defer cancel()
-	_, js := ts.connect(t)
-	require.NoError(t, EnsureStream(ctx, js, WithPartitions(8)))
+	ts, js, ctx := newStream(t, 40*time.Second, WithPartitions(8))
 	snaps, err := NewSnapshots(ctx, js, "trends")
 	require.NoError(t, err)
 
@@ -256,11 +252,7 @@ func testCluster(t *testing.T, restart bool) {
 // Reconnecting clients keep their JetStream handle usable: a publish after
 // a server restart succeeds (a unit check of the test server's restart).
 func TestServerRestartKeepsStream(t *testing.T) {
-	ts := startServer(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_, js := ts.connect(t)
-	require.NoError(t, EnsureStream(ctx, js))
+	ts, js, ctx := newStream(t, 30*time.Second)
 	pub, err := NewPublisher(js)
 	require.NoError(t, err)
 	_, err = pub.PublishAll(ctx, listentest.Static(testPosts(10)...))

@@ -1,6 +1,7 @@
 package natsjs
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"testing"
@@ -35,6 +36,20 @@ type testServer struct {
 	port      int
 	srv       *server.Server
 	inProcess bool // connect in-process rather than over TCP loopback
+}
+
+// newStream starts a server, connects to it and creates the posts stream
+// with opts; ctx ends after timeout or with the test.
+func newStream(t testing.TB, timeout time.Duration, opts ...Option) (*testServer, jetstream.JetStream, context.Context) {
+	t.Helper()
+	ts := startServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	_, js := ts.connect(t)
+	if err := EnsureStream(ctx, js, opts...); err != nil {
+		t.Fatal(err)
+	}
+	return ts, js, ctx
 }
 
 func startServer(t testing.TB) *testServer {

@@ -142,11 +142,7 @@ func TestSourceAcksAfterBody(t *testing.T) {
 }
 
 func testAcksAfterBody(t *testing.T, extra ...Option) {
-	ts := startServer(t)
-	_, js := ts.connect(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	require.NoError(t, EnsureStream(ctx, js))
+	_, js, ctx := newStream(t, 30*time.Second)
 	posts := testPosts(50)
 	pub, err := NewPublisher(js)
 	require.NoError(t, err)
@@ -192,11 +188,7 @@ func testAcksAfterBody(t *testing.T, extra ...Option) {
 
 // A message that is not a post is terminated, not delivered.
 func TestSourceSkipsGarbage(t *testing.T) {
-	ts := startServer(t)
-	_, js := ts.connect(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	require.NoError(t, EnsureStream(ctx, js))
+	_, js, ctx := newStream(t, 30*time.Second)
 	_, err := js.Publish(ctx, DefaultSubject+".x.0", []byte("not json"))
 	require.NoError(t, err)
 	_, err = js.Publish(ctx, DefaultSubject+".x.0", []byte(`{"text":"no id"}`))
@@ -233,11 +225,7 @@ func TestSourceNoStream(t *testing.T) {
 // Publishes in flight when the server restarts are sent again: every post
 // is stored once, and PublishAll reports no error.
 func TestPublishAcrossRestart(t *testing.T) {
-	ts := startServer(t)
-	_, js := ts.connect(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	require.NoError(t, EnsureStream(ctx, js))
+	ts, js, ctx := newStream(t, 60*time.Second)
 	posts := testPosts(20_000)
 	var retries atomic.Int64
 	pub, err := NewPublisher(js, WithMaxInFlight(512), WithLogger(slog.New(countHandler{&retries})))
@@ -330,11 +318,7 @@ func TestNumDelivered(t *testing.T) {
 		assert.Equal(t, tc.n, n, tc.reply)
 	}
 	// The server's own subjects agree with the library's parser.
-	ts := startServer(t)
-	_, js := ts.connect(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	require.NoError(t, EnsureStream(ctx, js))
+	_, js, ctx := newStream(t, 10*time.Second)
 	pub, err := NewPublisher(js)
 	require.NoError(t, err)
 	_, err = pub.PublishAll(ctx, listentest.Static(testPosts(1)...))
@@ -424,11 +408,7 @@ func TestPublishFastBatch(t *testing.T) {
 // ends the batch: the posts before and after it are stored, and the
 // rejected one fails with an error once its retries run out.
 func TestPublishRejectedInBatch(t *testing.T) {
-	ts := startServer(t)
-	_, js := ts.connect(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	require.NoError(t, EnsureStream(ctx, js))
+	_, js, ctx := newStream(t, 30*time.Second)
 	st, err := js.Stream(ctx, DefaultStream)
 	require.NoError(t, err)
 	cfg := st.CachedInfo().Config
@@ -455,11 +435,7 @@ func TestPublishRejectedInBatch(t *testing.T) {
 // A consumer deleted under a running Source is created again, and the
 // loop goes on with the posts it has not handled.
 func TestSourceConsumerDeleted(t *testing.T) {
-	ts := startServer(t)
-	_, js := ts.connect(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	require.NoError(t, EnsureStream(ctx, js))
+	_, js, ctx := newStream(t, 30*time.Second)
 	posts := testPosts(40)
 	pub, err := NewPublisher(js)
 	require.NoError(t, err)
