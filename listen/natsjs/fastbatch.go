@@ -125,7 +125,7 @@ func (pub *Publisher) batchAck(rest string, m *nats.Msg) {
 		}
 		pub.failBatch(batch, r.Error)
 	case r.Type == "ack":
-		pub.confirm(batch, r.Seq)
+		pub.confirm(batch, 1, r.Seq)
 	case r.Type != "":
 		// A gap (a message lost on the way) or an unknown report: the
 		// server ends the batch; send again what is not confirmed.
@@ -137,7 +137,7 @@ func (pub *Publisher) batchAck(rest string, m *nats.Msg) {
 		if pub.batch == batch {
 			pub.batch = "" // nothing to commit
 		}
-		pub.confirmOne(batch, bseq)
+		pub.confirm(batch, bseq, bseq)
 	default:
 		// The PubAck of the commit: the batch's first Count messages are
 		// stored, and the batch is over. A batch whose first message is a
@@ -146,26 +146,16 @@ func (pub *Publisher) batchAck(rest string, m *nats.Msg) {
 		if r.Dup && r.Count == 1 && bseq == 1 {
 			pub.perMsg = true
 		}
-		pub.confirm(batch, r.Count)
+		pub.confirm(batch, 1, r.Count)
 		pub.failBatch(batch, errors.New("natsjs: not in the committed batch"))
 	}
 }
 
-// confirm marks the messages of batch up to bseq as stored.
-func (pub *Publisher) confirm(batch string, bseq uint64) {
+// confirm marks the messages of batch from bseq from to bseq to as stored.
+func (pub *Publisher) confirm(batch string, from, to uint64) {
 	for i := pub.head; i < len(pub.pending); i++ {
-		p := &pub.pending[i]
-		if p.batch == batch && p.bseq <= bseq && !p.done {
+		if p := &pub.pending[i]; p.batch == batch && from <= p.bseq && p.bseq <= to {
 			p.done = true
-		}
-	}
-}
-
-func (pub *Publisher) confirmOne(batch string, bseq uint64) {
-	for i := pub.head; i < len(pub.pending); i++ {
-		if p := &pub.pending[i]; p.batch == batch && p.bseq == bseq && !p.done {
-			p.done = true
-			return
 		}
 	}
 }

@@ -61,6 +61,9 @@ type Publisher struct {
 	subjects   map[string][]string // platform -> subject per partition
 }
 
+// errNoAck fails a publish whose acknowledgement did not come in time.
+var errNoAck = errors.New("natsjs: no acknowledgement")
+
 // pubAckTimeout is how long a publish waits for its acknowledgement
 // before it is sent again.
 const pubAckTimeout = 5 * time.Second
@@ -245,9 +248,9 @@ func (pub *Publisher) readAck(ctx context.Context, p *pending) error {
 		}
 		if time.Since(p.waitFrom) >= pubAckTimeout {
 			// The acknowledgement was lost (a server restart).
-			pub.failBatch(p.batch, errors.New("natsjs: no acknowledgement"))
+			pub.failBatch(p.batch, errNoAck)
 			if !p.done {
-				p.done, p.err = true, errors.New("natsjs: no acknowledgement")
+				p.done, p.err = true, errNoAck
 			}
 		} else if n := pub.js.Conn().Stats().Reconnects; n != pub.reconnects {
 			// Acks of publishes sent before the reconnect may be lost.
