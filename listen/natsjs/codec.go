@@ -49,8 +49,7 @@ func AppendPost(dst []byte, p *listen.Post) []byte {
 		flags |= 1
 	}
 	dst = append(dst, flags)
-	for _, s := range [...]string{p.Platform, p.ID, p.URL, p.Author.ID, p.Author.Handle,
-		p.Author.Name, p.Text, p.Lang, p.ReplyTo, p.Thread, p.Subject} {
+	for _, s := range stringFields(p) {
 		dst = appendString(dst, s)
 	}
 	if flags&1 != 0 {
@@ -71,6 +70,12 @@ func AppendPost(dst []byte, p *listen.Post) []byte {
 	return dst
 }
 
+// stringFields returns p's strings in the order of the format.
+func stringFields(p *listen.Post) [11]string {
+	return [...]string{p.Platform, p.ID, p.URL, p.Author.ID, p.Author.Handle,
+		p.Author.Name, p.Text, p.Lang, p.ReplyTo, p.Thread, p.Subject}
+}
+
 func appendString(dst []byte, s string) []byte {
 	dst = binary.AppendUvarint(dst, uint64(len(s)))
 	return append(dst, s...)
@@ -79,8 +84,7 @@ func appendString(dst []byte, s string) []byte {
 // postSize returns an upper bound of len(AppendPost(nil, p)).
 func postSize(p *listen.Post) int {
 	n := 3 + 3*binary.MaxVarintLen64 + 8*binary.MaxVarintLen64
-	for _, s := range [...]string{p.Platform, p.ID, p.URL, p.Author.ID, p.Author.Handle,
-		p.Author.Name, p.Text, p.Lang, p.ReplyTo, p.Thread, p.Subject} {
+	for _, s := range stringFields(p) {
 		n += uvarintLen(len(s)) + len(s)
 	}
 	for _, list := range [...][]string{p.Tags, p.Mentions, p.Links} {
