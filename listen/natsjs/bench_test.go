@@ -2,6 +2,7 @@ package natsjs
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -72,6 +73,85 @@ func benchCluster(b *testing.B, inProcess bool, gen func(int) []listen.Post) {
 		}()
 	}
 	pub, err := NewPublisher(js)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := pub.PublishAll(ctx, listentest.Static(posts...)); err != nil {
+		b.Fatal(err)
+	}
+	select {
+	case <-all:
+	case <-time.After(5 * time.Minute):
+		b.Fatalf("handled %d of %d", handled.Load(), b.N)
+	}
+	b.StopTimer()
+	cancel()
+	wg.Wait()
+	report(b, cpu)
+}
+
+// BenchmarkGroup is BenchmarkCluster with the workers reading through a
+// Group instead of one shared consumer: three partitions, one per worker,
+// each read in order with its position committed every 64 posts instead
+// of an acknowledgement per post.
+func BenchmarkGroup(b *testing.B) { benchGroup(b, 3, testPosts) }
+
+// BenchmarkGroupFullPosts is BenchmarkGroup with posts of a realistic size
+// (see fullPosts).
+func BenchmarkGroupFullPosts(b *testing.B) { benchGroup(b, 3, fullPosts) }
+
+// BenchmarkGroup16 is BenchmarkGroup with the default 16 partitions: each
+// worker reads five or six of them.
+func BenchmarkGroup16(b *testing.B) { benchGroup(b, DefaultPartitions, testPosts) }
+
+func benchGroup(b *testing.B, partitions int, gen func(int) []listen.Post) {
+	ts := startServer(b)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, js := ts.connect(b)
+	opts := []Option{WithPartitions(partitions), WithBatch(500)}
+	if err := EnsureStream(ctx, js, opts...); err != nil {
+		b.Fatal(err)
+	}
+	posts := gen(b.N)
+	var handled atomic.Int64
+	all := make(chan struct{})
+	b.ReportAllocs()
+	cpu := cpuTime()
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	const workers = 3
+	for i := range workers {
+		_, wjs := ts.connect(b)
+		g, err := NewGroup(ctx, wjs, "bench", opts...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := g.Run(ctx, fmt.Sprint("w", i), func(p int) bool { return p%workers == i },
+				func(ctx context.Context, r *Reader) error {
+					sk := &trend.Sketch{}
+					for p, err := range r.Posts(ctx) {
+						if err != nil {
+							return err
+						}
+						for _, tag := range trend.Hashtags(p.Text) {
+							sk.Observe(tag, p.Created, 1)
+						}
+						if handled.Add(1) == int64(b.N) {
+							close(all)
+						}
+					}
+					return nil
+				})
+			if err != nil {
+				b.Error(err)
+			}
+		}()
+	}
+	pub, err := NewPublisher(js, opts...)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -59,6 +59,19 @@
 // per Source, and a guard bucket for posts whose ack may have been lost
 // with a connection; see [Source] for the remaining window.
 //
+// A [Group] is the faster way, at about two thirds of the CPU per post:
+// the workers share the stream's partitions, each partition read in order
+// by one worker at a time under a lease, which records how far it has got
+// every [WithCommitEvery] posts instead of acknowledging each one. A
+// worker that dies leaves fewer than twice that many posts per partition
+// to be handled again by the worker that takes the partition over.
+//
+//	g, _ := natsjs.NewGroup(ctx, js, "workers", natsjs.WithPartitions(3))
+//	err := g.Run(ctx, "worker-1", func(p int) bool { return p%3 == 1 },
+//		func(ctx context.Context, r *natsjs.Reader) error {
+//			for p, err := range r.Posts(ctx) { ... } // one loop per partition held
+//		})
+//
 // # State
 //
 // [Cursors] is a [listen.CursorStore] in a key-value bucket. [Leases] make
@@ -79,8 +92,10 @@
 // goroutine, on an inbox subscription that lives as long as the Posts
 // call, and runs one keep-alive goroutine per Posts call (it marks posts
 // whose ack may be lost and tells the server a long loop body is still in
-// progress); [Leases.Run] runs one renewing goroutine. All of them have stopped when
-// the call returns. Acks: a post is acknowledged after its loop body
+// progress); [Leases.Run] runs one renewing goroutine; a [Reader] reads in
+// the loop's goroutine and runs one goroutine that commits its position;
+// [Group.Run] runs one goroutine per partition, and under each the
+// lease's. All of them have stopped when the call returns. Acks: a post is acknowledged after its loop body
 // returns, also when the body breaks out of the loop; posts received but
 // not yielded when the loop ends are handed back (negative ack), which
 // takes up to [WithMaxWait] while a fetch is still open.

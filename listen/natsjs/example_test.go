@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -103,6 +104,72 @@ func Example() {
 	// bluesky:a #golang iterators are neat
 	// mastodon:2 lunch
 	// trending: golang 2
+}
+
+// A Group shares the stream's partitions among workers: each partition is
+// read in order by one worker at a time, which takes it over when its
+// worker dies. Here one worker holds both partitions.
+func ExampleGroup_Run() {
+	srv, stop := embedded()
+	defer stop()
+	nc, err := nats.Connect(srv.ClientURL())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	opts := []natsjs.Option{natsjs.WithPartitions(2)} // the same for publishers and workers
+	if err := natsjs.EnsureStream(ctx, js, opts...); err != nil {
+		log.Fatal(err)
+	}
+	pub, err := natsjs.NewPublisher(js, opts...)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var posts []listen.Post
+	for i := range 6 {
+		posts = append(posts, listen.Post{Platform: "mastodon", ID: fmt.Sprint(i), Text: "hello"})
+	}
+	if _, err := pub.PublishAll(ctx, listentest.Static(posts...)); err != nil {
+		log.Fatal(err)
+	}
+
+	g, err := natsjs.NewGroup(ctx, js, "workers", opts...)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var (
+		mu  sync.Mutex
+		got = map[int][]string{}
+		n   int
+	)
+	wctx, stopWorker := context.WithCancel(ctx)
+	err = g.Run(wctx, "worker-1", nil, func(ctx context.Context, r *natsjs.Reader) error {
+		for p, err := range r.Posts(ctx) { // one loop per partition, concurrently
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			got[r.Partition()] = append(got[r.Partition()], p.ID)
+			if n++; n == len(posts) {
+				stopWorker() // a worker normally runs until its ctx is done
+			}
+			mu.Unlock()
+		}
+		return nil
+	})
+	fmt.Println("partition 0:", got[0])
+	fmt.Println("partition 1:", got[1])
+	fmt.Println(err)
+	// Output:
+	// partition 0: [0 2 4]
+	// partition 1: [1 3 5]
+	// <nil>
 }
 
 // Workers store their trend snapshots; any of them (or a reporting

@@ -30,6 +30,8 @@ func TestOptionsValidate(t *testing.T) {
 		{"tiny max wait", WithMaxWait(time.Millisecond)},
 		{"zero max deliver", WithMaxDeliver(0)},
 		{"zero in flight", WithMaxInFlight(0)},
+		{"short lease", WithLeaseTTL(500 * time.Millisecond)},
+		{"zero commit every", WithCommitEvery(0)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := NewPublisher(nopJS{}, tc.opt)
@@ -298,24 +300,27 @@ func TestPublishNoStream(t *testing.T) {
 	require.NoError(t, err)
 }
 
-func TestNumDelivered(t *testing.T) {
+func TestParseAck(t *testing.T) {
 	for _, tc := range []struct {
 		reply string
-		n     uint64
+		want  ackMeta
 		ok    bool
 	}{
-		{"$JS.ACK.EARSHOT_POSTS.workers.3.120.118.1763800000000000000.5", 3, true},
-		{"$JS.ACK._.ABCDEF.EARSHOT_POSTS.workers.1.120.118.1763800000000000000.5.tok", 1, true},
-		{"$JS.ACK.hub.ABCDEF.S.c.12.1.1.1.0", 12, true}, // v2 without the last token
-		{"$JS.ACK.S.c.x.1.1.1.0", 0, false},
-		{"$JS.ACK.S.c.1.1.1", 0, false},
-		{"$JS.ACK.a.b.c.d.e.f.g.h.i.j", 0, false},
-		{"_INBOX.abc.1", 0, false},
-		{"", 0, false},
+		{"$JS.ACK.EARSHOT_POSTS.workers.3.120.118.1763800000000000000.5", ackMeta{3, 120, 118}, true},
+		{"$JS.ACK._.ABCDEF.EARSHOT_POSTS.workers.1.120.118.1763800000000000000.5.tok", ackMeta{1, 120, 118}, true},
+		{"$JS.ACK.hub.ABCDEF.S.c.12.7.5.1.0", ackMeta{12, 7, 5}, true}, // v2 without the last token
+		{"$JS.ACK.S.c.x.1.1.1.0", ackMeta{}, false},
+		{"$JS.ACK.S.c.1.x.1.1.0", ackMeta{}, false},
+		{"$JS.ACK.S.c.1.1..1.0", ackMeta{}, false},
+		{"$JS.ACK.S.c.1.1.1", ackMeta{}, false},
+		{"$JS.ACK.S.c.1.1.99999999999999999999.1.0", ackMeta{}, false},
+		{"$JS.ACK.a.b.c.d.e.f.g.h.i.j", ackMeta{}, false},
+		{"_INBOX.abc.1", ackMeta{}, false},
+		{"", ackMeta{}, false},
 	} {
-		n, ok := numDelivered(tc.reply)
+		md, ok := parseAck(tc.reply)
 		assert.Equal(t, tc.ok, ok, tc.reply)
-		assert.Equal(t, tc.n, n, tc.reply)
+		assert.Equal(t, tc.want, md, tc.reply)
 	}
 	// The server's own subjects agree with the library's parser.
 	_, js, ctx := newStream(t, 10*time.Second)
@@ -330,10 +335,10 @@ func TestNumDelivered(t *testing.T) {
 		require.NoError(t, err)
 		md, err := m.Metadata()
 		require.NoError(t, err)
-		n, ok := numDelivered(m.Reply())
+		got, ok := parseAck(m.Reply())
 		require.True(t, ok, m.Reply())
-		assert.Equal(t, want, n)
-		assert.Equal(t, md.NumDelivered, n)
+		assert.Equal(t, want, got.delivered)
+		assert.Equal(t, ackMeta{md.NumDelivered, md.Sequence.Stream, md.Sequence.Consumer}, got)
 		require.NoError(t, m.Nak())
 	}
 }

@@ -23,9 +23,11 @@ const (
 	DefaultMaxAckPending = 4096
 	DefaultSeen          = 100_000
 	DefaultMaxRetryTime  = 2 * time.Minute
+	DefaultLeaseTTL      = 10 * time.Second
+	DefaultCommitEvery   = 64
 )
 
-// Option configures [EnsureStream], [NewPublisher] and [New]. Options
+// Option configures [EnsureStream], [NewPublisher], [New] and [NewGroup]. Options
 // only record values; the constructors validate them. Options that do not
 // apply to a constructor are ignored by it.
 type Option func(*config)
@@ -47,6 +49,8 @@ type config struct {
 	seen         int
 	syncAck      bool
 	maxRetryTime time.Duration
+	leaseTTL     time.Duration
+	commitEvery  int
 	logger       *slog.Logger
 }
 
@@ -121,6 +125,17 @@ func WithSyncAck() Option { return func(c *config) { c.syncAck = true } }
 // (default [DefaultMaxRetryTime]).
 func WithMaxRetryTime(d time.Duration) Option { return func(c *config) { c.maxRetryTime = d } }
 
+// WithLeaseTTL sets how long a [Group] worker's lease on a partition lasts
+// without renewal (default [DefaultLeaseTTL], at least 1s): a partition
+// whose worker died is taken over within about this time.
+func WithLeaseTTL(d time.Duration) Option { return func(c *config) { c.leaseTTL = d } }
+
+// WithCommitEvery sets after how many handled posts a [Reader] records its
+// position in the group's cursor bucket (default [DefaultCommitEvery]); it
+// also records it every second while posts come slowly and when its loop
+// ends. It bounds how many posts are handled again when a worker dies.
+func WithCommitEvery(n int) Option { return func(c *config) { c.commitEvery = n } }
+
 // WithLogger logs retried failures; by default nothing is logged.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
@@ -130,7 +145,7 @@ func newConfig(opts []Option) (*config, error) {
 		duplicates: DefaultDuplicates, replicas: 1, maxInFlight: DefaultMaxInFlight,
 		batch: DefaultBatch, maxWait: DefaultMaxWait, ackWait: DefaultAckWait,
 		maxDeliver: DefaultMaxDeliver, maxAckPend: DefaultMaxAckPending, seen: DefaultSeen,
-		maxRetryTime: DefaultMaxRetryTime,
+		maxRetryTime: DefaultMaxRetryTime, leaseTTL: DefaultLeaseTTL, commitEvery: DefaultCommitEvery,
 	}
 	for _, o := range opts {
 		o(c)
@@ -154,6 +169,8 @@ func newConfig(opts []Option) (*config, error) {
 	check(c.maxAckPend > 0, "max ack pending must be positive, got %d", c.maxAckPend)
 	check(c.seen > 0, "seen must be positive, got %d", c.seen)
 	check(c.maxRetryTime > 0, "max retry time must be positive, got %v", c.maxRetryTime)
+	check(c.leaseTTL >= time.Second, "lease ttl must be at least 1s, got %v", c.leaseTTL)
+	check(c.commitEvery > 0, "commit every must be positive, got %d", c.commitEvery)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}

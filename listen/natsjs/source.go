@@ -117,8 +117,7 @@ type run struct {
 	cons  jetstream.Consumer
 	guard jetstream.KeyValue // set by the loop under mu; read by mark
 
-	failedAt time.Time // start of the current run of failures
-	wait     time.Duration
+	retrier
 
 	// After a reconnect (perhaps a server restart, which can forget
 	// deliveries), every post is checked against the guard until
@@ -197,7 +196,7 @@ func (r *run) loop(ctx context.Context, yield func(listen.Post, error) bool) err
 	for ctx.Err() == nil {
 		if r.cons == nil || r.guard == nil {
 			if err := r.setup(ctx); err != nil {
-				if err := r.retry(ctx, err); err != nil {
+				if err := r.retry(ctx, r.s.cfg, r.s.js.Conn(), r.s.name, err); err != nil {
 					return err
 				}
 				continue
@@ -211,12 +210,12 @@ func (r *run) loop(ctx context.Context, yield func(listen.Post, error) bool) err
 			if errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, jetstream.ErrConsumerDeleted) {
 				r.cons = nil
 			}
-			if err := r.retry(ctx, err); err != nil {
+			if err := r.retry(ctx, r.s.cfg, r.s.js.Conn(), r.s.name, err); err != nil {
 				return err
 			}
 			continue
 		}
-		r.failedAt = time.Time{}
+		r.reset()
 	}
 	return nil
 }
@@ -249,30 +248,39 @@ func (s *Source) Setup(ctx context.Context) error {
 	return (&run{s: s}).setup(ctx)
 }
 
+// retrier paces the attempts after transient failures.
+type retrier struct {
+	failedAt time.Time // start of the current run of failures
+	wait     time.Duration
+}
+
 // retry sleeps before the next attempt after a transient failure, or
-// returns the failure when it is final.
-func (r *run) retry(ctx context.Context, err error) error {
+// returns the failure when it is final: the connection is closed, the
+// stream is gone, or failures have lasted longer than [WithMaxRetryTime].
+// It returns nil without sleeping out when ctx ends.
+func (b *retrier) retry(ctx context.Context, cfg *config, nc *nats.Conn, what string, err error) error {
 	if ctx.Err() != nil {
 		return nil
 	}
-	if r.s.js.Conn().IsClosed() || errors.Is(err, jetstream.ErrStreamNotFound) {
+	if nc.IsClosed() || errors.Is(err, jetstream.ErrStreamNotFound) {
 		return err
 	}
 	now := time.Now()
-	if r.failedAt.IsZero() {
-		r.failedAt, r.wait = now, 50*time.Millisecond
+	if b.failedAt.IsZero() {
+		b.failedAt, b.wait = now, 50*time.Millisecond
 	} else {
-		r.wait = min(2*r.wait, 2*time.Second)
+		b.wait = min(2*b.wait, 2*time.Second)
 	}
-	if now.Sub(r.failedAt) > r.s.cfg.maxRetryTime {
+	if now.Sub(b.failedAt) > cfg.maxRetryTime {
 		return err
 	}
-	r.s.cfg.logger.Debug("natsjs: fetch retry", "consumer", r.s.name, "err", err)
-	if httpx.Sleep(ctx, r.wait) != nil {
-		return nil
-	}
+	cfg.logger.Debug("natsjs: retry", "what", what, "err", err)
+	_ = httpx.Sleep(ctx, b.wait)
 	return nil
 }
+
+// reset ends a run of failures.
+func (b *retrier) reset() { b.failedAt = time.Time{} }
 
 // batch fetches one batch and yields its posts. It returns errStop when the
 // loop broke, nil when the batch is done (possibly empty) and a transient
@@ -471,8 +479,8 @@ func (r *run) handledElsewhere(ctx context.Context, m *msg, id string, at time.T
 		return false, false
 	}
 	if at.After(r.guardUntil) {
-		n, ok := numDelivered(m.m.Reply)
-		if !ok || n < 2 {
+		md, ok := parseAck(m.m.Reply)
+		if !ok || md.delivered < 2 {
 			return false, false
 		}
 	}
@@ -502,14 +510,22 @@ func decode(data []byte) (listen.Post, bool) {
 	return p, true
 }
 
-// numDelivered reads the delivery count from a JetStream ack subject,
-// $JS.ACK.<stream>.<consumer>.<delivered>.… or, from newer servers,
-// $JS.ACK.<domain>.<account hash>.<stream>.<consumer>.<delivered>.…,
-// without allocating. It reports false for any other subject.
-func numDelivered(reply string) (uint64, bool) {
+// ackMeta is what a JetStream ack subject tells about a delivered message.
+type ackMeta struct {
+	delivered uint64 // how often the message was delivered, this time included
+	streamSeq uint64 // its sequence in the stream
+	consSeq   uint64 // the consumer's delivery sequence: one more per delivery
+}
+
+// parseAck reads the metadata of a JetStream ack subject,
+// $JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.… or,
+// from newer servers, $JS.ACK.<domain>.<account hash>.<stream>.<consumer>.
+// <delivered>.…, without allocating. It reports false for any other
+// subject.
+func parseAck(reply string) (ackMeta, bool) {
 	rest, ok := strings.CutPrefix(reply, "$JS.ACK.")
 	if !ok {
-		return 0, false
+		return ackMeta{}, false
 	}
 	pos := 2 // tokens after $JS.ACK
 	switch n := strings.Count(rest, ".") + 3; {
@@ -517,24 +533,27 @@ func numDelivered(reply string) (uint64, bool) {
 	case n >= 11:
 		pos = 4
 	default:
-		return 0, false
+		return ackMeta{}, false
 	}
 	for range pos {
 		_, rest, _ = strings.Cut(rest, ".")
 	}
-	tok, _, _ := strings.Cut(rest, ".")
-	if tok == "" || len(tok) > 19 {
-		return 0, false
-	}
-	var d uint64
-	for i := 0; i < len(tok); i++ {
-		c := tok[i]
-		if c < '0' || c > '9' {
-			return 0, false
+	var m ackMeta
+	for _, v := range []*uint64{&m.delivered, &m.streamSeq, &m.consSeq} {
+		var tok string
+		tok, rest, _ = strings.Cut(rest, ".")
+		if tok == "" || len(tok) > 19 {
+			return ackMeta{}, false
 		}
-		d = d*10 + uint64(c-'0')
+		for i := 0; i < len(tok); i++ {
+			c := tok[i]
+			if c < '0' || c > '9' {
+				return ackMeta{}, false
+			}
+			*v = *v*10 + uint64(c-'0')
+		}
 	}
-	return d, true
+	return m, true
 }
 
 // validName reports whether s can name a consumer and a bucket.

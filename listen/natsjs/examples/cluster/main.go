@@ -9,6 +9,14 @@
 //
 //	go run ./examples/cluster -workers 3 -n 200000
 //
+// With -group the workers share the stream's partitions through a
+// natsjs.Group (one partition per worker, read in order, positions
+// committed every 64 posts) instead of acknowledging every post of one
+// shared consumer: about two thirds of the CPU per post, and a worker
+// that dies leaves up to 128 posts per partition to be handled again:
+//
+//	go run ./examples/cluster -group
+//
 // With -nats it uses a real server or cluster instead, in a stream of its
 // own that it deletes at the end:
 //
@@ -44,24 +52,29 @@ func main() {
 		workers = flag.Int("workers", 3, "number of workers")
 		n       = flag.Int("n", 100_000, "number of posts")
 		batch   = flag.Int("batch", 500, "fetch batch size")
+		group   = flag.Bool("group", false, "share partitions through a natsjs.Group instead of one consumer")
 	)
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *url, *workers, *n, *batch); err != nil {
+	if err := run(ctx, *url, *workers, *n, *batch, *group); err != nil {
 		log.Fatal(err)
 	}
 }
 
 func newSketch() *trend.Sketch { return &trend.Sketch{Size: time.Minute} }
 
-func run(ctx context.Context, url string, workers, n, batch int) error {
+func run(ctx context.Context, url string, workers, n, batch int, group bool) error {
 	if workers < 1 || n < 1 {
 		return errors.New("cluster: -workers and -n must be positive")
 	}
 	runID := fmt.Sprint(time.Now().UnixNano())
 	opts := []natsjs.Option{natsjs.WithBatch(batch), natsjs.WithMaxAckPending(20_000)}
-	if url == "" {
+	if group {
+		opts = append(opts, natsjs.WithPartitions(workers))
+	}
+	shared := url != ""
+	if !shared {
 		dir, err := os.MkdirTemp("", "earshot-cluster")
 		if err != nil {
 			return err
@@ -110,9 +123,11 @@ func run(ctx context.Context, url string, workers, n, batch int) error {
 	defer func() {
 		cctx := context.WithoutCancel(ctx)
 		_ = js.DeleteObjectStore(cctx, snapBucket)
-		if len(opts) > 2 {
+		if shared {
 			_ = js.DeleteStream(cctx, "EARSHOT_EXAMPLE_"+runID)
-			_ = js.DeleteKeyValue(cctx, "example_"+runID+"_guard")
+			for _, suffix := range []string{"_guard", "_leases", "_cursors"} {
+				_ = js.DeleteKeyValue(cctx, "example_"+runID+suffix)
+			}
 		}
 	}()
 
@@ -129,18 +144,12 @@ func run(ctx context.Context, url string, workers, n, batch int) error {
 			return err
 		}
 		defer wnc.Close()
-		src, err := natsjs.New(wjs, "example_"+runID, opts...)
-		if err != nil {
-			return err
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		// The loop body: hashtags into a sketch, saved when the loop ends.
+		count := func(ctx context.Context, src listen.Source, snapshot string) error {
 			sk := newSketch()
-			for p, err := range src.Posts(wctx) {
+			for p, err := range src.Posts(ctx) {
 				if err != nil {
-					errs[i] = err
-					return
+					return err
 				}
 				for _, tag := range trend.Hashtags(p.Text) {
 					sk.Observe(tag, p.Created, 1)
@@ -149,7 +158,32 @@ func run(ctx context.Context, url string, workers, n, batch int) error {
 					close(all)
 				}
 			}
-			errs[i] = snaps.Save(context.WithoutCancel(wctx), fmt.Sprint("worker-", i), sk)
+			return snaps.Save(context.WithoutCancel(ctx), snapshot, sk)
+		}
+		wg.Add(1)
+		if !group {
+			src, err := natsjs.New(wjs, "example_"+runID, opts...)
+			if err != nil {
+				return err
+			}
+			go func() {
+				defer wg.Done()
+				errs[i] = count(wctx, src, fmt.Sprint("worker-", i))
+			}()
+			continue
+		}
+		g, err := natsjs.NewGroup(ctx, wjs, "example_"+runID, opts...)
+		if err != nil {
+			return err
+		}
+		go func() {
+			defer wg.Done()
+			// Worker i takes partition i at once and stands by for the
+			// others, to take one over if its worker dies.
+			errs[i] = g.Run(wctx, fmt.Sprint("worker-", i), func(p int) bool { return p%workers == i },
+				func(ctx context.Context, r *natsjs.Reader) error {
+					return count(ctx, r, fmt.Sprintf("worker-%d-p%d", i, r.Partition()))
+				})
 		}()
 	}
 
