@@ -56,13 +56,7 @@ type Group struct {
 // needed. The stream's posts must be published with the same
 // [WithPartitions] and [WithSubject] as given here.
 func NewGroup(ctx context.Context, js jetstream.JetStream, name string, opts ...Option) (*Group, error) {
-	if js == nil {
-		return nil, errors.New("natsjs: nil JetStream")
-	}
-	if !validName(name) {
-		return nil, fmt.Errorf("natsjs: invalid group name %q", name)
-	}
-	c, err := newConfig(opts)
+	c, err := readerConfig(js, "group", name, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -66,13 +66,7 @@ type Source struct {
 // stream of [WithStream]. It does no I/O: Posts creates the consumer, or
 // updates its settings, when it starts.
 func New(js jetstream.JetStream, consumer string, opts ...Option) (*Source, error) {
-	if js == nil {
-		return nil, errors.New("natsjs: nil JetStream")
-	}
-	if !validName(consumer) {
-		return nil, fmt.Errorf("natsjs: invalid consumer name %q", consumer)
-	}
-	c, err := newConfig(opts)
+	c, err := readerConfig(js, "consumer", consumer, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -554,6 +548,18 @@ func parseAck(reply string) (ackMeta, bool) {
 		}
 	}
 	return m, true
+}
+
+// readerConfig checks the arguments of a reader's constructor, whose name
+// names a consumer or a group, and reads its options.
+func readerConfig(js jetstream.JetStream, what, name string, opts []Option) (*config, error) {
+	if js == nil {
+		return nil, errors.New("natsjs: nil JetStream")
+	}
+	if !validName(name) {
+		return nil, fmt.Errorf("natsjs: invalid %s name %q", what, name)
+	}
+	return newConfig(opts)
 }
 
 // validName reports whether s can name a consumer and a bucket.
