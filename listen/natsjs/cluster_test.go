@@ -173,24 +173,7 @@ func testCluster(t *testing.T, restart bool) {
 			t.Logf("%s: %v %v", w.name, w.nc.Status(), w.err)
 		}
 	}
-	led.waitFor(t, ctx, n/4)
-	if restart {
-		restartServer(t, ts, led)
-	}
-
-	led.waitFor(t, ctx, n/2)
-	for _, w := range []*worker{workers[2], workers[0]} {
-		id, err := w.nc.GetClientID()
-		require.NoError(t, err)
-		require.NoError(t, ts.srv.DisconnectClientByID(id))
-		t.Logf("cut %s's connection at %d handled", w.name, led.distinct())
-		led.waitFor(t, ctx, led.distinct()+n/10)
-	}
-
-	for range 2 {
-		require.NoError(t, <-pubErrs)
-	}
-	led.waitFor(t, ctx, n)
+	disrupt(t, ctx, ts, led, n, restart, pubErrs, workers[2].nc, workers[0].nc)
 
 	// Nothing left in flight: no redelivery can come after this.
 	cons, err := js.Consumer(ctx, DefaultStream, "workers")
@@ -273,11 +256,32 @@ func TestServerRestartKeepsStream(t *testing.T) {
 	assert.Equal(t, uint64(20), info.State.Msgs, "10 survived the restart on disk, 10 new, 10 deduplicated")
 }
 
-func restartServer(t *testing.T, ts *testServer, led *ledger) {
-	ts.stop() // clients reconnect, the stream survives on disk
-	time.Sleep(200 * time.Millisecond)
-	ts.start()
-	t.Logf("restarted the server at %d handled", led.distinct())
+// disrupt is the cluster tests' script of faults while n posts flow: a
+// server restart (if restart) once a quarter of them were handled, then,
+// from half of them on, the connections cut one after another, each after
+// a tenth more were handled; then it waits for the two publishers and for
+// all n posts to be handled.
+func disrupt(t *testing.T, ctx context.Context, ts *testServer, led *ledger, n int, restart bool, pubErrs <-chan error, cut ...*nats.Conn) {
+	t.Helper()
+	led.waitFor(t, ctx, n/4)
+	if restart {
+		ts.stop() // clients reconnect, the stream survives on disk
+		time.Sleep(200 * time.Millisecond)
+		ts.start()
+		t.Logf("restarted the server at %d handled", led.distinct())
+	}
+	led.waitFor(t, ctx, n/2)
+	for _, nc := range cut {
+		id, err := nc.GetClientID()
+		require.NoError(t, err)
+		require.NoError(t, ts.srv.DisconnectClientByID(id))
+		t.Logf("cut connection %d at %d handled", id, led.distinct())
+		led.waitFor(t, ctx, led.distinct()+n/10)
+	}
+	for range 2 {
+		require.NoError(t, <-pubErrs)
+	}
+	led.waitFor(t, ctx, n)
 }
 
 // saveRetry stores a snapshot, trying again when the connection was cut

@@ -184,6 +184,16 @@ func TestReaderPartitionRange(t *testing.T) {
 		require.Len(t, errs, 1)
 		assert.ErrorContains(t, errs[0], "out of range")
 	}
+	// A stream that does not exist is a final error.
+	g, err = NewGroup(ctx, js, "nostream", WithStream("NOPE"), WithMaxWait(50*time.Millisecond))
+	require.NoError(t, err)
+	var errs []error
+	for _, err := range g.Reader(0).Posts(ctx) {
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], jetstream.ErrStreamNotFound)
+
 	_, err = NewGroup(ctx, js, "bad.name")
 	assert.Error(t, err)
 	_, err = NewGroup(ctx, js, "ok", WithLeaseTTL(time.Millisecond))
@@ -365,22 +375,7 @@ func testGroup(t *testing.T, restart bool) {
 			t.Logf("partition %d: held by %q, cursor %q, missing %v", p, holder, cur, missing[p])
 		}
 	}
-	led.waitFor(t, ctx, n/4)
-	if restart {
-		restartServer(t, ts, led)
-	}
-	led.waitFor(t, ctx, n/2)
-	for _, w := range []*worker{ws[2], ws[0]} {
-		id, err := w.nc.GetClientID()
-		require.NoError(t, err)
-		require.NoError(t, ts.srv.DisconnectClientByID(id))
-		t.Logf("cut %s's connection at %d handled", w.name, led.distinct())
-		led.waitFor(t, ctx, led.distinct()+n/10)
-	}
-	for range 2 {
-		require.NoError(t, <-pubErrs)
-	}
-	led.waitFor(t, ctx, n)
+	disrupt(t, ctx, ts, led, n, restart, pubErrs, ws[2].nc, ws[0].nc)
 	// Let a late double show up before stopping.
 	time.Sleep(300 * time.Millisecond)
 	stopWorkers()
