@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/earshot-dev/earshot/listen"
 	"github.com/earshot-dev/earshot/listen/listentest"
 	"github.com/earshot-dev/earshot/trend"
@@ -33,61 +35,20 @@ func BenchmarkClusterFullPosts(b *testing.B) { benchCluster(b, false, fullPosts)
 func BenchmarkClusterInProcess(b *testing.B) { benchCluster(b, true, testPosts) }
 
 func benchCluster(b *testing.B, inProcess bool, gen func(int) []listen.Post) {
-	ts := startServer(b)
-	ts.inProcess = inProcess
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	_, js := ts.connect(b)
-	if err := EnsureStream(ctx, js); err != nil {
-		b.Fatal(err)
-	}
-	posts := gen(b.N)
-	var handled atomic.Int64
-	all := make(chan struct{})
-	b.ReportAllocs()
-	cpu := cpuTime()
-	b.ResetTimer()
-	var wg sync.WaitGroup
-	for range 3 {
-		_, wjs := ts.connect(b)
-		src, err := New(wjs, "bench", WithBatch(500), WithMaxAckPending(20_000))
+	benchPipeline(b, inProcess, nil, gen, func(ctx context.Context, _ int, js jetstream.JetStream, handle func(*trend.Sketch, listen.Post)) error {
+		src, err := New(js, "bench", WithBatch(500), WithMaxAckPending(20_000))
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sk := &trend.Sketch{}
-			for p, err := range src.Posts(ctx) {
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				for _, tag := range trend.Hashtags(p.Text) {
-					sk.Observe(tag, p.Created, 1)
-				}
-				if handled.Add(1) == int64(b.N) {
-					close(all)
-				}
+		sk := &trend.Sketch{}
+		for p, err := range src.Posts(ctx) {
+			if err != nil {
+				return err
 			}
-		}()
-	}
-	pub, err := NewPublisher(js)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := pub.PublishAll(ctx, listentest.Static(posts...)); err != nil {
-		b.Fatal(err)
-	}
-	select {
-	case <-all:
-	case <-time.After(5 * time.Minute):
-		b.Fatalf("handled %d of %d", handled.Load(), b.N)
-	}
-	b.StopTimer()
-	cancel()
-	wg.Wait()
-	report(b, cpu)
+			handle(sk, p)
+		}
+		return nil
+	})
 }
 
 // BenchmarkGroup is BenchmarkCluster with the workers reading through a
@@ -105,48 +66,64 @@ func BenchmarkGroupFullPosts(b *testing.B) { benchGroup(b, 3, fullPosts) }
 func BenchmarkGroup16(b *testing.B) { benchGroup(b, DefaultPartitions, testPosts) }
 
 func benchGroup(b *testing.B, partitions int, gen func(int) []listen.Post) {
+	opts := []Option{WithPartitions(partitions), WithBatch(500)}
+	benchPipeline(b, false, opts, gen, func(ctx context.Context, i int, js jetstream.JetStream, handle func(*trend.Sketch, listen.Post)) error {
+		g, err := NewGroup(ctx, js, "bench", opts...)
+		if err != nil {
+			return err
+		}
+		return g.Run(ctx, fmt.Sprint("w", i), func(p int) bool { return p%benchWorkers == i },
+			func(ctx context.Context, r *Reader) error {
+				sk := &trend.Sketch{}
+				for p, err := range r.Posts(ctx) {
+					if err != nil {
+						return err
+					}
+					handle(sk, p)
+				}
+				return nil
+			})
+	})
+}
+
+const benchWorkers = 3
+
+// benchPipeline measures posts per second end to end: one in-process
+// server with file storage and a stream made with opts, one publisher of
+// gen(b.N) posts, and benchWorkers workers, each run by worker on a
+// connection of its own until ctx ends; a worker's loop calls handle for
+// each post, which puts its hashtags into the loop's sketch.
+func benchPipeline(b *testing.B, inProcess bool, opts []Option, gen func(int) []listen.Post,
+	worker func(ctx context.Context, i int, js jetstream.JetStream, handle func(*trend.Sketch, listen.Post)) error) {
 	ts := startServer(b)
+	ts.inProcess = inProcess
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	_, js := ts.connect(b)
-	opts := []Option{WithPartitions(partitions), WithBatch(500)}
 	if err := EnsureStream(ctx, js, opts...); err != nil {
 		b.Fatal(err)
 	}
 	posts := gen(b.N)
 	var handled atomic.Int64
 	all := make(chan struct{})
+	handle := func(sk *trend.Sketch, p listen.Post) {
+		for _, tag := range trend.Hashtags(p.Text) {
+			sk.Observe(tag, p.Created, 1)
+		}
+		if handled.Add(1) == int64(b.N) {
+			close(all)
+		}
+	}
 	b.ReportAllocs()
 	cpu := cpuTime()
 	b.ResetTimer()
 	var wg sync.WaitGroup
-	const workers = 3
-	for i := range workers {
+	for i := range benchWorkers {
 		_, wjs := ts.connect(b)
-		g, err := NewGroup(ctx, wjs, "bench", opts...)
-		if err != nil {
-			b.Fatal(err)
-		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := g.Run(ctx, fmt.Sprint("w", i), func(p int) bool { return p%workers == i },
-				func(ctx context.Context, r *Reader) error {
-					sk := &trend.Sketch{}
-					for p, err := range r.Posts(ctx) {
-						if err != nil {
-							return err
-						}
-						for _, tag := range trend.Hashtags(p.Text) {
-							sk.Observe(tag, p.Created, 1)
-						}
-						if handled.Add(1) == int64(b.N) {
-							close(all)
-						}
-					}
-					return nil
-				})
-			if err != nil {
+			if err := worker(ctx, i, wjs, handle); err != nil {
 				b.Error(err)
 			}
 		}()
