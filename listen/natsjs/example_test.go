@@ -41,6 +41,21 @@ func embedded() (srv *server.Server, stop func()) {
 	}
 }
 
+// connected starts an embedded server and returns a JetStream handle on a
+// connection to it, as Example shows.
+func connected() (js jetstream.JetStream, stop func()) {
+	srv, stopServer := embedded()
+	nc, err := nats.Connect(srv.ClientURL())
+	if err != nil {
+		log.Fatal(err)
+	}
+	js, err = jetstream.New(nc)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return js, func() { nc.Close(); stopServer() }
+}
+
 // A poller publishes posts (twice, as two overlapping pollers would), and
 // a worker handles each once from a durable consumer; the host's loop is
 // the ordinary one.
@@ -110,17 +125,8 @@ func Example() {
 // read in order by one worker at a time, which takes it over when its
 // worker dies. Here one worker holds both partitions.
 func ExampleGroup_Run() {
-	srv, stop := embedded()
+	js, stop := connected()
 	defer stop()
-	nc, err := nats.Connect(srv.ClientURL())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		log.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	opts := []natsjs.Option{natsjs.WithPartitions(2)} // the same for publishers and workers
@@ -175,17 +181,8 @@ func ExampleGroup_Run() {
 // Workers store their trend snapshots; any of them (or a reporting
 // process) merges them into the cluster's answer.
 func ExampleSnapshots() {
-	srv, stop := embedded()
+	js, stop := connected()
 	defer stop()
-	nc, err := nats.Connect(srv.ClientURL())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		log.Fatal(err)
-	}
 	ctx := context.Background()
 	snaps, err := natsjs.NewSnapshots(ctx, js, "trends")
 	if err != nil {
@@ -216,17 +213,8 @@ func ExampleSnapshots() {
 // Only one worker at a time polls a platform; another takes over when it
 // dies.
 func ExampleLeases_Run() {
-	srv, stop := embedded()
+	js, stop := connected()
 	defer stop()
-	nc, err := nats.Connect(srv.ClientURL())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		log.Fatal(err)
-	}
 	ctx := context.Background()
 	leases, err := natsjs.NewLeases(ctx, js, "pollers", 5*time.Second)
 	if err != nil {
