@@ -2,6 +2,8 @@ package natsjs
 
 import (
 	"encoding/json"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -76,6 +78,45 @@ func FuzzDecodePost(f *testing.F) {
 			if _, off := p.Created.Zone(); off == 0 {
 				t.Fatalf("binary time with offset 0 not in UTC: %v", p.Created)
 			}
+		}
+	})
+}
+
+// FuzzParseAck compares the allocation-free ack subject parser with a
+// plain one built on strings.Split and strconv.
+func FuzzParseAck(f *testing.F) {
+	for _, s := range []string{
+		"$JS.ACK.EARSHOT_POSTS.workers.3.120.118.1763800000000000000.5",
+		"$JS.ACK._.ABCDEF.EARSHOT_POSTS.workers.1.120.118.1763800000000000000.5.tok",
+		"$JS.ACK.S.c.1.1.1", "$JS.ACK.S.c.01.2.3.4.5", "$JS.ACK...........", "_INBOX.x",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, reply string) {
+		got, ok := parseAck(reply)
+		want, wantOK := ackMeta{}, false
+		if tok := strings.Split(reply, "."); len(tok) >= 9 && tok[0] == "$JS" && tok[1] == "ACK" && len(tok) != 10 {
+			at := 4
+			if len(tok) >= 11 {
+				at = 6
+			}
+			var n [3]uint64
+			wantOK = true
+			for i := range n {
+				s := tok[at+i]
+				v, err := strconv.ParseUint(s, 10, 64)
+				if err != nil || len(s) > 19 || strings.ContainsAny(s, "+-") {
+					wantOK = false
+					break
+				}
+				n[i] = v
+			}
+			if wantOK {
+				want = ackMeta{n[0], n[1], n[2]}
+			}
+		}
+		if ok != wantOK || got != want {
+			t.Fatalf("parseAck(%q) = %v, %v; want %v, %v", reply, got, ok, want, wantOK)
 		}
 	})
 }
