@@ -182,15 +182,13 @@ type readRun struct {
 	retrier
 
 	started  bool
-	last     uint64             // stream sequence of the last post handled or skipped
-	since    int                // posts handled since the last kick of the committer
 	consumer string             // the consumer's name, until it is deleted
 	cons     jetstream.Consumer // nil when a new consumer is needed
 	consSeq  uint64             // its delivery sequence of the last message received
 	reconns  uint64             // the connection's reconnect count when it was made
 	pull     *puller
 
-	handled atomic.Uint64 // last, for the committer
+	handled atomic.Uint64 // stream sequence of the last post handled or skipped
 	count   atomic.Uint64 // posts handled or skipped by this run
 	lost    atomic.Bool   // a commit found the partition taken over
 	kick    chan struct{}
@@ -231,7 +229,7 @@ func (rr *readRun) loop(ctx context.Context, yield func(listen.Post, error) bool
 		case errors.Is(err, ErrLost):
 			return err
 		case errors.Is(err, errGap):
-			g.cfg.logger.Debug("natsjs: reading on from the last post", "group", g.name, "partition", rr.r.p, "seq", rr.last)
+			g.cfg.logger.Debug("natsjs: reading on from the last post", "group", g.name, "partition", rr.r.p, "seq", rr.handled.Load())
 			rr.cons = nil
 		case err != nil:
 			rr.cons = nil
@@ -267,8 +265,8 @@ func (rr *readRun) setup(ctx context.Context) error {
 		InactiveThreshold: max(30*time.Second, 4*g.cfg.maxWait),
 		MemoryStorage:     true,
 	}
-	if rr.last > 0 {
-		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, rr.last+1
+	if last := rr.handled.Load(); last > 0 {
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, last+1
 	}
 	reconns := rr.nc.Stats().Reconnects
 	cons, err := g.js.CreateConsumer(cctx, g.cfg.stream, cfg)
@@ -312,7 +310,6 @@ func (rr *readRun) takeOver(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("natsjs: cursor of partition %d: %w", rr.r.p, err)
 		}
-		rr.last = seq
 		rr.handled.Store(seq)
 		rr.setCommitted(rev, seq)
 		return nil
@@ -393,19 +390,18 @@ func (rr *readRun) batch(ctx context.Context, yield func(listen.Post, error) boo
 			return errGap
 		}
 		rr.consSeq = md.consSeq
-		if md.streamSeq <= rr.last {
+		if md.streamSeq <= rr.handled.Load() {
 			continue // handled before: cannot happen with a new consumer
 		}
 		p, ok := decode(m.m.Data)
-		if ok {
-			if !yield(p, nil) {
-				rr.advance(md.streamSeq)
-				return errStop
-			}
-		} else {
+		if !ok {
 			g.cfg.logger.Debug("natsjs: not a post", "group", g.name, "partition", rr.r.p, "seq", md.streamSeq)
 		}
-		rr.advance(md.streamSeq)
+		more := !ok || yield(p, nil)
+		rr.advance(md.streamSeq) // also when the loop broke: its body returned
+		if !more {
+			return errStop
+		}
 		if rr.lost.Load() {
 			return nil // the loop returns ErrLost
 		}
@@ -468,11 +464,8 @@ func (rr *readRun) catchUp(ctx context.Context) error {
 // advance records that the post at stream sequence seq was handled, and
 // has the position committed every [WithCommitEvery] posts.
 func (rr *readRun) advance(seq uint64) {
-	rr.last = seq
 	rr.handled.Store(seq)
-	rr.count.Add(1)
-	if rr.since++; rr.since >= rr.r.g.cfg.commitEvery {
-		rr.since = 0
+	if rr.count.Add(1)%uint64(rr.r.g.cfg.commitEvery) == 0 {
 		select {
 		case rr.kick <- struct{}{}:
 		default:
