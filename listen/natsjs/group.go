@@ -417,15 +417,10 @@ func (rr *readRun) batch(ctx context.Context, yield func(listen.Post, error) boo
 func (rr *readRun) finish() {
 	ctx, cancel := context.WithTimeout(context.Background(), rr.r.g.cfg.leaseTTL/2)
 	defer cancel()
-	for wait := 20 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
+	untilDone(ctx, rr.nc, func() bool {
 		err := rr.commit(ctx)
-		if err == nil || errors.Is(err, ErrLost) || rr.nc.IsClosed() {
-			break
-		}
-		if httpx.Sleep(ctx, wait) != nil {
-			break
-		}
-	}
+		return err == nil || errors.Is(err, ErrLost)
+	})
 	dctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	rr.dropConsumer(dctx)

@@ -446,15 +446,10 @@ func (r *run) mark(ids []string) {
 		go func() {
 			defer wg.Done()
 			for id := range ch {
-				for wait := 20 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
+				untilDone(ctx, nc, func() bool {
 					_, err := guard.Put(ctx, kvKey(id), nil)
-					if err == nil || ctx.Err() != nil || nc.IsClosed() {
-						break
-					}
-					if httpx.Sleep(ctx, wait) != nil {
-						break
-					}
-				}
+					return err == nil
+				})
 			}
 		}()
 	}
@@ -463,6 +458,17 @@ func (r *run) mark(ids []string) {
 	}
 	close(ch)
 	wg.Wait()
+}
+
+// untilDone calls try until it reports done, ctx ends or the connection
+// is closed, waiting 20 ms, 40 ms, … up to 500 ms between attempts while
+// the connection may be reconnecting.
+func untilDone(ctx context.Context, nc *nats.Conn, try func() bool) {
+	for wait := 20 * time.Millisecond; !try() && ctx.Err() == nil && !nc.IsClosed(); wait = min(2*wait, 500*time.Millisecond) {
+		if httpx.Sleep(ctx, wait) != nil {
+			return
+		}
+	}
 }
 
 // handledElsewhere reports whether a redelivered post was handled by a
