@@ -44,7 +44,7 @@ type Publisher struct {
 	cfg *config
 
 	mu         sync.Mutex
-	sub        *nats.Subscription // acknowledgements: inbox + "*"
+	sub        *nats.Subscription // acknowledgements: inbox + ">"
 	inbox      string             // prefix of the reply subjects, ending in '.'
 	seq        uint64             // of the last publish; its reply subject is inbox+seq
 	reconnects uint64             // the connection's reconnect count when last checked

@@ -11,8 +11,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// A Source pulls from its consumer itself, over one inbox subscription per
-// Posts call: it sends a pull request ({"batch":n,"expires":maxWait}) to
+// A Source (and a Reader) pulls from its consumer itself, over one inbox
+// subscription per Posts call (per consumer, for a Reader): it sends a pull request ({"batch":n,"expires":maxWait}) to
 // the consumer's CONSUMER.MSG.NEXT subject and reads the messages, and
 // then the server's status message that ends the request (404 or 408), in
 // the loop's own goroutine. The inbox subscription is kept from one
@@ -24,7 +24,9 @@ import (
 // serving a request made before a broken connection came back) is then
 // neither handled nor acknowledged, because its ack wait began when it was
 // sent and it may already be on its way to another worker; the server
-// delivers it again if nobody acknowledges it.
+// delivers it again if nobody acknowledges it. (A Reader's consumer
+// acknowledges nothing and delivers nothing again: the Reader notices the
+// missing delivery and reads on from its position with a new consumer.)
 
 // msg is a delivered JetStream message.
 type msg struct {
