@@ -12,10 +12,11 @@ import (
 )
 
 // A Source (and a Reader) pulls from its consumer itself, over one inbox
-// subscription per Posts call (per consumer, for a Reader): it sends a pull request ({"batch":n,"expires":maxWait}) to
-// the consumer's CONSUMER.MSG.NEXT subject and reads the messages, and
-// then the server's status message that ends the request (404 or 408), in
-// the loop's own goroutine. The inbox subscription is kept from one
+// subscription per Posts call (per consumer, for a Reader): it sends a
+// pull request ({"batch":n,"expires":maxWait}) to the consumer's
+// CONSUMER.MSG.NEXT subject and reads the messages, and then the server's
+// status message that ends the request (404 or 408), in the loop's own
+// goroutine. The inbox subscription is kept from one
 // request to the next while each request ends cleanly (a full batch, or
 // the server's status after its last message), so nothing can come late
 // for it. After a request that ended otherwise (the client's deadline), or
