@@ -146,18 +146,6 @@ func testCluster(t *testing.T, restart bool) {
 		}()
 	}
 
-	// Two pollers overlap: both publish every post.
-	pubErrs := make(chan error, 2)
-	for range 2 {
-		_, pjs := ts.connect(t)
-		pub, err := NewPublisher(pjs, WithPartitions(8), WithMaxInFlight(256))
-		require.NoError(t, err)
-		go func() {
-			_, err := pub.PublishAll(ctx, listentest.Static(posts...))
-			pubErrs <- err
-		}()
-	}
-
 	led.debug = func() {
 		st, err := js.Stream(context.Background(), DefaultStream)
 		if err == nil {
@@ -173,7 +161,7 @@ func testCluster(t *testing.T, restart bool) {
 			t.Logf("%s: %v %v", w.name, w.nc.Status(), w.err)
 		}
 	}
-	disrupt(t, ctx, ts, led, n, restart, pubErrs, workers[2].nc, workers[0].nc)
+	disrupt(t, ctx, ts, led, posts, 8, restart, workers[2].nc, workers[0].nc)
 
 	// Nothing left in flight: no redelivery can come after this.
 	cons, err := js.Consumer(ctx, DefaultStream, "workers")
@@ -256,13 +244,25 @@ func TestServerRestartKeepsStream(t *testing.T) {
 	assert.Equal(t, uint64(20), info.State.Msgs, "10 survived the restart on disk, 10 new, 10 deduplicated")
 }
 
-// disrupt is the cluster tests' script of faults while n posts flow: a
-// server restart (if restart) once a quarter of them were handled, then,
-// from half of them on, the connections cut one after another, each after
-// a tenth more were handled; then it waits for the two publishers and for
-// all n posts to be handled.
-func disrupt(t *testing.T, ctx context.Context, ts *testServer, led *ledger, n int, restart bool, pubErrs <-chan error, cut ...*nats.Conn) {
+// disrupt is the cluster tests' script: two overlapping pollers publish
+// every post (to the given number of partitions), and while they are
+// handled the server restarts (if restart) once a quarter of them were
+// handled, then, from half of them on, the connections cut are cut one
+// after another, each after a tenth more were handled. It returns when the
+// publishers are done and every post was handled.
+func disrupt(t *testing.T, ctx context.Context, ts *testServer, led *ledger, posts []listen.Post, partitions int, restart bool, cut ...*nats.Conn) {
 	t.Helper()
+	pubErrs := make(chan error, 2)
+	for range 2 {
+		_, pjs := ts.connect(t)
+		pub, err := NewPublisher(pjs, WithPartitions(partitions), WithMaxInFlight(256))
+		require.NoError(t, err)
+		go func() {
+			_, err := pub.PublishAll(ctx, listentest.Static(posts...))
+			pubErrs <- err
+		}()
+	}
+	n := len(posts)
 	led.waitFor(t, ctx, n/4)
 	if restart {
 		ts.stop() // clients reconnect, the stream survives on disk

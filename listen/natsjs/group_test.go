@@ -267,6 +267,7 @@ func testGroup(t *testing.T, restart bool) {
 
 		body    sync.Mutex
 		handled int // posts handled, under body
+		runs    int // partition loops started, under body
 	}
 	ws := make([]*worker, workers)
 	wctx, stopWorkers := context.WithCancel(ctx)
@@ -274,7 +275,6 @@ func testGroup(t *testing.T, restart bool) {
 	var (
 		wg     sync.WaitGroup
 		killed sync.Once
-		mu     sync.Mutex // guards run
 	)
 	for i := range ws {
 		nc, wjs := ts.connect(t)
@@ -284,17 +284,16 @@ func testGroup(t *testing.T, restart bool) {
 		require.NoError(t, err)
 		wsnaps, err := NewSnapshots(ctx, wjs, "trends")
 		require.NoError(t, err)
-		run := 0
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			w.err = g.Run(wctx, w.name, func(p int) bool { return p%workers == i },
 				func(ctx context.Context, r *Reader) error {
 					w.held.Store(r.Partition(), true)
-					mu.Lock()
-					run++
-					name := fmt.Sprintf("%s-p%d-%d", w.name, r.Partition(), run)
-					mu.Unlock()
+					w.body.Lock()
+					w.runs++
+					name := fmt.Sprintf("%s-p%d-%d", w.name, r.Partition(), w.runs)
+					w.body.Unlock()
 					sk := newTestSketch()
 					count := 0
 					for p, err := range r.Posts(ctx) {
@@ -335,16 +334,6 @@ func testGroup(t *testing.T, restart bool) {
 		}()
 	}
 
-	pubErrs := make(chan error, 2)
-	for range 2 {
-		_, pjs := ts.connect(t)
-		pub, err := NewPublisher(pjs, WithPartitions(partitions), WithMaxInFlight(256))
-		require.NoError(t, err)
-		go func() {
-			_, err := pub.PublishAll(ctx, listentest.Static(posts...))
-			pubErrs <- err
-		}()
-	}
 	led.debug = func() {
 		for _, w := range ws {
 			t.Logf("%s: %v %v", w.name, w.nc.Status(), w.err)
@@ -375,7 +364,7 @@ func testGroup(t *testing.T, restart bool) {
 			t.Logf("partition %d: held by %q, cursor %q, missing %v", p, holder, cur, missing[p])
 		}
 	}
-	disrupt(t, ctx, ts, led, n, restart, pubErrs, ws[2].nc, ws[0].nc)
+	disrupt(t, ctx, ts, led, posts, partitions, restart, ws[2].nc, ws[0].nc)
 	// Let a late double show up before stopping.
 	time.Sleep(300 * time.Millisecond)
 	stopWorkers()
