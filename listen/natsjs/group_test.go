@@ -388,12 +388,6 @@ func testGroup(t *testing.T, restart bool) {
 			doubled[Partition(p.Key(), partitions)] += c - 1
 		}
 	}
-	single := newTestSketch()
-	for _, p := range posts {
-		for range led.handled[p.Key()] {
-			observe(single, p)
-		}
-	}
 	led.mu.Unlock()
 	t.Logf("handled twice, by partition: %v", doubled)
 	for p, d := range doubled {
@@ -403,16 +397,7 @@ func testGroup(t *testing.T, restart bool) {
 		// A reader commits at the latest after two intervals.
 		assert.LessOrEqual(t, d, 2*commitEvery, "partition %d", p)
 	}
-
-	merged, err := snaps.Merged(ctx)
-	require.NoError(t, err)
-	at := posts[n-1].Created.Add(time.Millisecond)
-	want := single.Top(at, 10)
-	require.NotEmpty(t, want)
-	assert.Equal(t, "launch", want[0].Key)
-	assert.Equal(t, want, merged.Top(at, 10))
-	assert.Equal(t, single.Alerts(at, 3), merged.Alerts(at, 3))
-	assert.Equal(t, single.Distinct(), merged.Distinct())
+	assertSameTrend(t, ctx, snaps, led, posts)
 }
 
 // Group.Run returns the first error of work that is not ErrLost, after
