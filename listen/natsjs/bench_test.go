@@ -35,19 +35,12 @@ func BenchmarkClusterFullPosts(b *testing.B) { benchCluster(b, false, fullPosts)
 func BenchmarkClusterInProcess(b *testing.B) { benchCluster(b, true, testPosts) }
 
 func benchCluster(b *testing.B, inProcess bool, gen func(int) []listen.Post) {
-	benchPipeline(b, inProcess, nil, gen, func(ctx context.Context, _ int, js jetstream.JetStream, handle func(*trend.Sketch, listen.Post)) error {
+	benchPipeline(b, inProcess, nil, gen, func(ctx context.Context, _ int, js jetstream.JetStream, loop func(context.Context, listen.Source) error) error {
 		src, err := New(js, "bench", WithBatch(500), WithMaxAckPending(20_000))
 		if err != nil {
 			return err
 		}
-		sk := &trend.Sketch{}
-		for p, err := range src.Posts(ctx) {
-			if err != nil {
-				return err
-			}
-			handle(sk, p)
-		}
-		return nil
+		return loop(ctx, src)
 	})
 }
 
@@ -67,22 +60,13 @@ func BenchmarkGroup16(b *testing.B) { benchGroup(b, DefaultPartitions, testPosts
 
 func benchGroup(b *testing.B, partitions int, gen func(int) []listen.Post) {
 	opts := []Option{WithPartitions(partitions), WithBatch(500)}
-	benchPipeline(b, false, opts, gen, func(ctx context.Context, i int, js jetstream.JetStream, handle func(*trend.Sketch, listen.Post)) error {
+	benchPipeline(b, false, opts, gen, func(ctx context.Context, i int, js jetstream.JetStream, loop func(context.Context, listen.Source) error) error {
 		g, err := NewGroup(ctx, js, "bench", opts...)
 		if err != nil {
 			return err
 		}
 		return g.Run(ctx, fmt.Sprint("w", i), func(p int) bool { return p%benchWorkers == i },
-			func(ctx context.Context, r *Reader) error {
-				sk := &trend.Sketch{}
-				for p, err := range r.Posts(ctx) {
-					if err != nil {
-						return err
-					}
-					handle(sk, p)
-				}
-				return nil
-			})
+			func(ctx context.Context, r *Reader) error { return loop(ctx, r) })
 	})
 }
 
@@ -91,10 +75,10 @@ const benchWorkers = 3
 // benchPipeline measures posts per second end to end: one in-process
 // server with file storage and a stream made with opts, one publisher of
 // gen(b.N) posts, and benchWorkers workers, each run by worker on a
-// connection of its own until ctx ends; a worker's loop calls handle for
-// each post, which puts its hashtags into the loop's sketch.
+// connection of its own until ctx ends; worker runs loop over each source
+// it reads, which puts every post's hashtags into a sketch of its own.
 func benchPipeline(b *testing.B, inProcess bool, opts []Option, gen func(int) []listen.Post,
-	worker func(ctx context.Context, i int, js jetstream.JetStream, handle func(*trend.Sketch, listen.Post)) error) {
+	worker func(ctx context.Context, i int, js jetstream.JetStream, loop func(context.Context, listen.Source) error) error) {
 	ts := startServer(b)
 	ts.inProcess = inProcess
 	ctx, cancel := context.WithCancel(context.Background())
@@ -106,13 +90,20 @@ func benchPipeline(b *testing.B, inProcess bool, opts []Option, gen func(int) []
 	posts := gen(b.N)
 	var handled atomic.Int64
 	all := make(chan struct{})
-	handle := func(sk *trend.Sketch, p listen.Post) {
-		for _, tag := range trend.Hashtags(p.Text) {
-			sk.Observe(tag, p.Created, 1)
+	loop := func(ctx context.Context, src listen.Source) error {
+		sk := &trend.Sketch{}
+		for p, err := range src.Posts(ctx) {
+			if err != nil {
+				return err
+			}
+			for _, tag := range trend.Hashtags(p.Text) {
+				sk.Observe(tag, p.Created, 1)
+			}
+			if handled.Add(1) == int64(b.N) {
+				close(all)
+			}
 		}
-		if handled.Add(1) == int64(b.N) {
-			close(all)
-		}
+		return nil
 	}
 	b.ReportAllocs()
 	cpu := cpuTime()
@@ -123,7 +114,7 @@ func benchPipeline(b *testing.B, inProcess bool, opts []Option, gen func(int) []
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := worker(ctx, i, wjs, handle); err != nil {
+			if err := worker(ctx, i, wjs, loop); err != nil {
 				b.Error(err)
 			}
 		}()
