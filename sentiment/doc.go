@@ -9,9 +9,13 @@
 //   - sentiment/social: VADER's approach with the fixes social media
 //     needs (hashtags, emoji runs, negation scope, "no problem", elongated
 //     words, HTML entities, long texts).
-//   - sentiment/linear: a trainable logistic-regression scorer with
-//     calibrated probabilities, a versioned file format and a default
-//     model trained on TweetEval; train it on your own labelled posts.
+//   - sentiment/linear: a trainable text classifier (any labels) with
+//     class probabilities and a versioned, checksummed file format; a
+//     polarity model (negative/neutral/positive) is a Scorer. Train it on
+//     your own labelled posts.
+//   - sentiment/polarity, sentiment/emotion, sentiment/complaint:
+//     pretrained linear models for polarity (trained on 47,000 SemEval
+//     tweets), emotion (anger, joy, optimism, sadness) and complaints.
 //   - sentiment/target: sentiment towards a named target (a brand, a
 //     product, an @handle) within a post, from any Scorer; a post that
 //     does not mention the target reports ErrAbsent, not a neutral score.

@@ -100,7 +100,7 @@ func ExampleQueue() {
 	r := &story.Replier{Templates: map[story.Need]*template.Template{
 		story.NeedComplaint: template.Must(template.New("").Parse("So sorry! We'll replace your eggs today.")),
 	}}
-	p := listen.Post{Platform: "mastodon", ID: "1093", Author: listen.Author{Handle: "alice@mastodon.social"}, Text: "All my eggs arrived cracked."}
+	p := listen.Post{Platform: "mastodon", ID: "1093", Author: listen.Author{Handle: "alice@mastodon.social"}, Text: "All my eggs arrived cracked, again. Not happy."}
 	d, ok, err := r.Draft(p, sentiment.Score{Compound: -0.6})
 	if err != nil || !ok {
 		fmt.Println(ok, err)

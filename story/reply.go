@@ -8,6 +8,7 @@ import (
 
 	"github.com/earshot-dev/earshot/listen"
 	"github.com/earshot-dev/earshot/sentiment"
+	"github.com/earshot-dev/earshot/sentiment/complaint"
 )
 
 // Need is why a post deserves an answer.
@@ -29,11 +30,25 @@ func (n Need) String() string {
 	return fmt.Sprintf("Need(%d)", n)
 }
 
-// Triage decides what answer a post needs. The zero value uses the
-// thresholds shown on each field.
+// Triage decides what answer a post needs. The zero value is ready to use:
+// it finds complaints with the pretrained model of package
+// sentiment/complaint and praise by the compound score.
+//
+// A Triage is safe for concurrent use if Complaints is.
 type Triage struct {
-	Complaint float64 // compound at or below this is a complaint; 0 means -0.3
-	Praise    float64 // compound at or above this is praise; 0 means 0.5
+	// Complaints reports whether a post, with its sentiment score, is a
+	// complaint. Nil means the complaint model (package
+	// sentiment/complaint) for posts tagged English or untagged, and, for
+	// posts in other languages, which that model does not know, a
+	// compound score at or below Complaint.
+	Complaints func(p listen.Post, s sentiment.Score) bool
+	// Complaint is the compound score at or below which a post in a
+	// language without a complaint model is a complaint; 0 means -0.3.
+	// It is not used when Complaints is set.
+	Complaint float64
+	// Praise is the compound score at or above which a post is praise;
+	// 0 means 0.5.
+	Praise float64
 }
 
 var questionStarts = []string{"how ", "why ", "what ", "when ", "where ", "who ", "which ", "can ", "could ", "do ", "does ", "is ", "are ", "will ", "would ", "should ", "anyone ", "any "}
@@ -41,20 +56,17 @@ var questionStarts = []string{"how ", "why ", "what ", "when ", "where ", "who "
 // Need classifies a post from its text and sentiment: a complaint first
 // (a fast answer before it spreads), then a question (a question mark
 // outside links, or a sentence that opens with a question word), then
-// praise.
+// praise. Only posts and updates need answers (not likes or reposts).
 func (tr Triage) Need(p listen.Post, s sentiment.Score) Need {
-	c, pr := tr.Complaint, tr.Praise
-	if c == 0 {
-		c = -0.3
-	}
-	if pr == 0 {
-		pr = 0.5
-	}
 	if p.Kind != listen.KindPost && p.Kind != listen.KindUpdate {
 		return NeedNone
 	}
+	pr := tr.Praise
+	if pr == 0 {
+		pr = 0.5
+	}
 	switch {
-	case s.Compound <= c:
+	case tr.isComplaint(p, s):
 		return NeedComplaint
 	case isQuestion(p.Text):
 		return NeedQuestion
@@ -62,6 +74,20 @@ func (tr Triage) Need(p listen.Post, s sentiment.Score) Need {
 		return NeedPraise
 	}
 	return NeedNone
+}
+
+func (tr Triage) isComplaint(p listen.Post, s sentiment.Score) bool {
+	if tr.Complaints != nil {
+		return tr.Complaints(p, s)
+	}
+	if sentiment.IsEnglish(p.Lang) {
+		return complaint.Is(p.Text)
+	}
+	c := tr.Complaint
+	if c == 0 {
+		c = -0.3
+	}
+	return s.Compound <= c
 }
 
 func isQuestion(text string) bool {

@@ -26,25 +26,38 @@ func TestTriage(t *testing.T) {
 	var tr story.Triage
 	cases := []struct {
 		text  string
+		lang  string
 		score float64
 		kind  listen.Kind
 		want  story.Need
 	}{
-		{"My eggs arrived broken, again. Not happy.", -0.6, listen.KindPost, story.NeedComplaint},
-		{"Do you deliver to Leipzig", 0, listen.KindPost, story.NeedQuestion},
-		{"are the hens free-range?", 0.1, listen.KindPost, story.NeedQuestion},
-		{"Best eggs in town, thank you!", 0.8, listen.KindPost, story.NeedPraise},
-		{"Saw the farm today https://example.com/?q=1", 0.0, listen.KindPost, story.NeedNone},
-		{"Why is my order late?!", -0.5, listen.KindPost, story.NeedComplaint}, // complaint first
-		{"Best eggs!", 0.9, listen.KindLike, story.NeedNone},
+		{"My eggs arrived broken, again. Not happy.", "", -0.6, listen.KindPost, story.NeedComplaint},
+		{"my parcel still hasn't arrived", "en", 0, listen.KindPost, story.NeedComplaint}, // a polite complaint: compound 0
+		{"Do you deliver to Leipzig", "", 0, listen.KindPost, story.NeedQuestion},
+		{"are the hens free-range?", "en-GB", 0.1, listen.KindPost, story.NeedQuestion},
+		{"Best eggs in town, thank you!", "", 0.8, listen.KindPost, story.NeedPraise},
+		{"Saw the farm today https://example.com/?q=1", "", 0.0, listen.KindPost, story.NeedNone},
+		{"Why is my order late?!", "", -0.5, listen.KindPost, story.NeedComplaint}, // complaint first
+		{"Best eggs!", "", 0.9, listen.KindLike, story.NeedNone},
+		// Languages the complaint model does not know: compound at or below -0.3.
+		{"Meine Eier kamen zerbrochen an.", "de", -0.6, listen.KindPost, story.NeedComplaint},
+		{"Meine Eier kamen an.", "de", 0, listen.KindPost, story.NeedNone},
 	}
 	for _, tc := range cases {
 		p := post("mastodon", "alice@example.social", tc.text)
-		p.Kind = tc.kind
+		p.Kind, p.Lang = tc.kind, tc.lang
 		assert.Equal(t, tc.want, tr.Need(p, sentiment.Score{Compound: tc.score}), tc.text)
 	}
+	de := post("x", "bob", "meh, Eier kaputt")
+	de.Lang = "de"
 	strict := story.Triage{Complaint: -0.9}
-	assert.Equal(t, story.NeedNone, strict.Need(post("x", "bob", "meh, cracked eggs"), sentiment.Score{Compound: -0.6}))
+	assert.Equal(t, story.NeedNone, strict.Need(de, sentiment.Score{Compound: -0.6}))
+	assert.Equal(t, story.NeedComplaint, story.Triage{}.Need(de, sentiment.Score{Compound: -0.6}))
+
+	// A host's own rule replaces the model.
+	keywords := story.Triage{Complaints: func(p listen.Post, _ sentiment.Score) bool { return strings.Contains(p.Text, "cracked") }}
+	assert.Equal(t, story.NeedComplaint, keywords.Need(post("x", "bob", "cracked"), sentiment.Score{}))
+	assert.Equal(t, story.NeedNone, keywords.Need(post("x", "bob", "my parcel still hasn't arrived"), sentiment.Score{}))
 }
 
 func replier() *story.Replier {
@@ -61,7 +74,7 @@ func replier() *story.Replier {
 
 func TestReplierDraft(t *testing.T) {
 	r := replier()
-	d, ok, err := r.Draft(post("mastodon", "alice@mastodon.social", "Cracked eggs again!"), sentiment.Score{Compound: -0.7})
+	d, ok, err := r.Draft(post("mastodon", "alice@mastodon.social", "Cracked eggs again! Not happy."), sentiment.Score{Compound: -0.7})
 	require.NoError(t, err)
 	require.True(t, ok)
 	assert.Equal(t, "@alice@mastodon.social I'm sorry about that. Please write to eggs@hillside.example and we'll make it right today.", d.Text)
@@ -102,7 +115,7 @@ func TestQueueNothingWithoutApproval(t *testing.T) {
 	ctx := context.Background()
 	at := time.Date(2026, 11, 22, 11, 0, 0, 0, time.UTC)
 	var q story.Queue
-	d, _, err := replier().Draft(post("mastodon", "alice@mastodon.social", "Cracked eggs!"), sentiment.Score{Compound: -0.7})
+	d, _, err := replier().Draft(post("mastodon", "alice@mastodon.social", "Cracked eggs again! Not happy."), sentiment.Score{Compound: -0.7})
 	require.NoError(t, err)
 	changed, err := q.Add(d)
 	require.NoError(t, err)
@@ -184,7 +197,7 @@ func TestDigestGolden(t *testing.T) {
 func TestQueueSurvivesRestart(t *testing.T) {
 	at := time.Date(2026, 11, 22, 11, 0, 0, 0, time.UTC)
 	var q story.Queue
-	for i, text := range []string{"Cracked eggs!", "do you ship?", "love them"} {
+	for i, text := range []string{"Cracked eggs again! Not happy.", "do you ship?", "love them"} {
 		d, ok, err := replier().Draft(listen.Post{Platform: "mastodon", ID: fmt.Sprint(i), URL: fmt.Sprint("https://m.example/@a/", i), Author: listen.Author{Handle: "a@m.example"}, Text: text},
 			sentiment.Score{Compound: []float64{-0.7, 0, 0.8}[i]})
 		require.NoError(t, err)

@@ -164,6 +164,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			story.NeedComplaint: template.Must(template.New("complaint").Funcs(funcs).Parse(complaintTemplate)),
 		},
 		Data: struct{ Signature string }{"– Sam at " + cfg.target},
+		// The desk answers posts that are negative towards the brand (the
+		// target scorer's compound), which the complaint model, reading
+		// the whole post, cannot tell.
+		Triage: story.Triage{Complaints: func(_ listen.Post, s sentiment.Score) bool { return s.Compound <= -0.3 }},
 	}
 	pubs, err := cfg.publishers()
 	if err != nil {

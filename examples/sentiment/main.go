@@ -1,160 +1,325 @@
 // Command sentiment scores lines of UTF-8 text read from standard input
-// and writes one JSON object per line to standard output, with the text
-// and VADER's four figures:
+// and writes one JSON object per line to standard output, with the text,
+// a "label" and the scorer's figures:
 //
 //	$ echo "The book was good." | go run ./examples/sentiment
-//	{"text":"The book was good.","compound":0.4404,"pos":0.492,"neu":0.508,"neg":0}
+//	{"text":"The book was good.","label":"positive","compound":0.4404,"pos":0.492,"neu":0.508,"neg":0}
 //
-// -scorer chooses the scorer: vader (the default; vaderSentiment 3.3.2's
-// numbers) or social (rules fixed for social posts). Every input line,
-// empty ones included, gives exactly one output line.
+// -scorer chooses the scorer:
 //
-// -scorer linear uses the trained scorer of sentiment/linear: its
-// pretrained English model, or with -model FILE a model written by
-// examples/train (-model implies -scorer linear). -target NAME[,ALIAS...]
-// scores the sentiment towards a named target (sentiment/target) instead
-// of the whole line; a line that does not mention it gives
-// {"text":...,"absent":true} rather than a neutral score:
+//   - vader (the default): vaderSentiment 3.3.2's numbers; the label is
+//     VADER's usual reading of compound (>= 0.05 positive, <= -0.05
+//     negative).
+//   - social: VADER's rules fixed for social posts, labelled the same way.
+//   - polarity: the pretrained polarity model (sentiment/polarity); the
+//     label is the most probable class and pos/neu/neg its probabilities.
+//   - emotion: the pretrained emotion model (sentiment/emotion): the label
+//     (anger, joy, optimism or sadness) and "probs", each label's
+//     probability.
+//   - complaint: the pretrained complaint model (sentiment/complaint):
+//     "complaint" or "not", with "probs".
+//
+// -model FILE uses a model written by examples/train instead: a polarity
+// model prints like -scorer polarity, any other like -scorer emotion.
+// -lang CODE (ISO 639-1, such as de) scores with that language's polarity
+// model; the English-only scorers refuse other languages.
+// -target NAME[,ALIAS...] scores the sentiment towards a named target
+// (sentiment/target) instead of the whole line; a line that does not
+// mention it gives {"text":...,"absent":true} rather than a neutral score:
 //
 //	$ echo "love my new phone but @acme support is awful" | go run ./examples/sentiment -scorer social -target acme
+//
+// Every input line, empty ones included, gives exactly one output line.
+// Output is written in blocks, and whenever the program waits for more
+// input. SIGINT or SIGTERM stops it cleanly: the lines scored so far are
+// written, whole.
 package main
 
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"sync"
+	"syscall"
 
 	"github.com/earshot-dev/earshot/sentiment"
+	"github.com/earshot-dev/earshot/sentiment/complaint"
+	"github.com/earshot-dev/earshot/sentiment/emotion"
 	"github.com/earshot-dev/earshot/sentiment/linear"
+	"github.com/earshot-dev/earshot/sentiment/polarity"
 	"github.com/earshot-dev/earshot/sentiment/social"
 	"github.com/earshot-dev/earshot/sentiment/target"
 	"github.com/earshot-dev/earshot/sentiment/vader"
 )
 
-// options holds the command line. To add a setting (say -model FILE for a
-// trained scorer, or -target NAME for sentiment towards a named target),
-// add a field here, define its flag in parseFlags, and use it in
-// newScorer (for a scorer) or in run (for how lines are scored).
+// options holds the command line.
 type options struct {
 	Scorer string // -scorer: one of scorerNames
-	Model  string // -model FILE: a sentiment/linear model file (implies -scorer linear)
+	Model  string // -model FILE: a sentiment/linear model file
+	Lang   string // -lang CODE: the language of the lines
 	Target string // -target NAME[,ALIAS...]: score towards this target
 }
 
 // scorerNames lists the values -scorer accepts, in the order of its help.
-var scorerNames = []string{"vader", "social", "linear"}
+var scorerNames = []string{"vader", "social", "polarity", "emotion", "complaint"}
 
-// newScorer builds the scorer the options ask for. A new scorer is a new
-// case here and a new entry in scorerNames.
-func newScorer(o options) (sentiment.Scorer, error) {
-	switch o.Scorer {
-	case "vader":
-		return vader.New(), nil
-	case "social":
-		return social.New(), nil
-	case "linear":
-		if o.Model == "" {
-			return linear.Default(), nil
-		}
-		f, err := os.Open(o.Model)
-		if err != nil {
-			return nil, fmt.Errorf("sentiment: -model: %w", err)
-		}
-		defer f.Close()
-		return linear.Load(f)
-	}
-	return nil, fmt.Errorf("sentiment: unknown scorer %q (want one of %s)", o.Scorer, strings.Join(scorerNames, ", "))
-}
+const usage = `usage: sentiment [flags] < lines.txt
+
+Scores the sentiment (or emotion, or complaint) of each line of standard
+input and writes one JSON object per line to standard output.
+
+flags:
+`
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("sentiment", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
 	fs.StringVar(&o.Scorer, "scorer", "vader", "scorer to use: "+strings.Join(scorerNames, ", "))
-	// New flags (-model, -target) go here.
-	fs.StringVar(&o.Model, "model", "", "score with the sentiment/linear model in `FILE` (from examples/train; implies -scorer linear)")
+	fs.StringVar(&o.Model, "model", "", "classify with the sentiment/linear model in `FILE` (from examples/train)")
+	fs.StringVar(&o.Lang, "lang", "", "language of the lines, an ISO 639-1 `CODE` such as en or de (default: English)")
 	fs.StringVar(&o.Target, "target", "", "score the sentiment towards `NAME[,ALIAS...]` (e.g. acme,@acmehelp) instead of the whole line")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
-	if o.Model != "" {
-		explicit := false
-		fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "scorer" })
-		if explicit && o.Scorer != "linear" {
-			return o, fmt.Errorf("sentiment: -model needs -scorer linear, not %q", o.Scorer)
-		}
-		o.Scorer = "linear"
-	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("sentiment: unexpected arguments %q: text is read from standard input", fs.Args())
+	}
+	explicit := false
+	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "scorer" })
+	switch {
+	case o.Model != "" && explicit:
+		return o, errors.New("sentiment: -model and -scorer exclude each other")
+	case o.Model == "" && !contains(scorerNames, o.Scorer):
+		return o, fmt.Errorf("sentiment: unknown scorer %q (want one of %s)", o.Scorer, strings.Join(scorerNames, ", "))
+	case o.Target != "" && strings.Trim(o.Target, ", ") == "":
+		return o, errors.New("sentiment: -target names no target")
+	}
+	if o.Model != "" {
+		o.Scorer = ""
 	}
 	return o, nil
 }
 
-// withTarget wraps s to score towards the -target, if one is given.
-func withTarget(s sentiment.Scorer, o options) sentiment.Scorer {
-	if o.Target == "" {
-		return s
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
 	}
-	names := strings.Split(o.Target, ",")
-	return target.New(s, names[0], names[1:]...)
+	return false
 }
 
-// line is one output object.
-type line struct {
-	Text string `json:"text"`
-	sentiment.Score
+// newPrinter builds what the options ask for: a scorer or a classifier,
+// and how its lines are written.
+func newPrinter(o options) (printer, error) {
+	var s sentiment.Scorer
+	switch o.Scorer {
+	case "vader":
+		s = vader.New()
+	case "social":
+		s = social.New()
+	case "polarity":
+		m, ok := polarity.For(o.Lang)
+		if !ok {
+			return nil, fmt.Errorf("sentiment: no polarity model for language %q (models: %s)", o.Lang, strings.Join(polarity.Languages(), ", "))
+		}
+		s = m
+	case "emotion":
+		return newClassPrinter(emotion.Model(), o)
+	case "complaint":
+		return newClassPrinter(complaint.Model(), o)
+	case "":
+		f, err := os.Open(o.Model)
+		if err != nil {
+			return nil, fmt.Errorf("sentiment: -model: %w", err)
+		}
+		defer f.Close()
+		m, err := linear.Load(f)
+		if err != nil {
+			return nil, fmt.Errorf("sentiment: -model %s: %w", o.Model, err)
+		}
+		if !m.IsPolarity() {
+			return newClassPrinter(m, o)
+		}
+		s = m
+	}
+	if lr, ok := s.(sentiment.LanguageReporter); ok && !lr.Supports(o.Lang) {
+		return nil, fmt.Errorf("sentiment: scorer does not support language %q", o.Lang)
+	}
+	if o.Target != "" {
+		var names []string
+		for _, n := range strings.Split(o.Target, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				names = append(names, n)
+			}
+		}
+		s = target.New(s, names[0], names[1:]...)
+	}
+	return &scorePrinter{s: s}, nil
 }
 
-// absentLine is the output for a line that does not mention the -target.
-type absentLine struct {
-	Text   string `json:"text"`
-	Absent bool   `json:"absent"`
+func newClassPrinter(m *linear.Model, o options) (printer, error) {
+	switch {
+	case o.Target != "":
+		return nil, errors.New("sentiment: -target works only with sentiment scorers, not with a classifier")
+	case !m.Supports(o.Lang):
+		return nil, fmt.Errorf("sentiment: the model is for language %q, not %q", m.Lang(), o.Lang)
+	}
+	return &classPrinter{m: m}, nil
 }
 
-// run scores each line of in with s and writes a JSON object per line to
-// out. It stops at the end of in, at the first read, scoring or write
-// error, or when ctx is done.
-func run(ctx context.Context, s sentiment.Scorer, in io.Reader, out io.Writer) error {
+// printer appends the JSON line for one text to b.
+type printer interface {
+	appendLine(ctx context.Context, b []byte, text string) ([]byte, error)
+}
+
+// scorePrinter writes a sentiment.Scorer's figures with the polarity they
+// read as.
+type scorePrinter struct{ s sentiment.Scorer }
+
+func (p *scorePrinter) appendLine(ctx context.Context, b []byte, text string) ([]byte, error) {
+	sc, err := p.s.Score(ctx, text)
+	b = append(b, `{"text":`...)
+	b = appendString(b, text)
+	if errors.Is(err, target.ErrAbsent) {
+		// -target: the line does not mention the target; say so rather
+		// than print a neutral score.
+		return append(b, `,"absent":true}`+"\n"...), nil
+	}
+	if err != nil {
+		return b, fmt.Errorf("sentiment: score: %w", err)
+	}
+	b = append(b, `,"label":"`...)
+	b = append(b, sc.Polarity().String()...)
+	b = append(b, `","compound":`...)
+	b = appendFloat(b, sc.Compound)
+	b = append(b, `,"pos":`...)
+	b = appendFloat(b, sc.Positive)
+	b = append(b, `,"neu":`...)
+	b = appendFloat(b, sc.Neutral)
+	b = append(b, `,"neg":`...)
+	b = appendFloat(b, sc.Negative)
+	return append(b, "}\n"...), nil
+}
+
+// classPrinter writes a classifier's label and its probabilities.
+type classPrinter struct {
+	m     *linear.Model
+	probs []float64
+}
+
+func (p *classPrinter) appendLine(_ context.Context, b []byte, text string) ([]byte, error) {
+	p.probs = p.m.AppendProbabilities(p.probs[:0], text)
+	labels := p.m.Labels()
+	best := 0
+	for c, v := range p.probs {
+		if v > p.probs[best] {
+			best = c
+		}
+	}
+	b = append(b, `{"text":`...)
+	b = appendString(b, text)
+	b = append(b, `,"label":`...)
+	b = appendString(b, labels[best])
+	b = append(b, `,"probs":{`...)
+	for c, v := range p.probs {
+		if c > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, labels[c])
+		b = append(b, ':')
+		b = appendFloat(b, v)
+	}
+	return append(b, "}}\n"...), nil
+}
+
+// filter reads lines, scores them and writes JSON lines. Its mutex is held
+// while a line is handled, so that stop can flush whole lines only.
+type filter struct {
+	p  printer
+	mu sync.Mutex
+	w  *bufio.Writer
+}
+
+func newFilter(p printer, out io.Writer) *filter {
+	return &filter{p: p, w: bufio.NewWriterSize(out, 64<<10)}
+}
+
+// run scores each line of in and writes a JSON object per line. It stops
+// at the end of in, at the first read, scoring or write error, or when
+// ctx is done; what it wrote is flushed.
+func (f *filter) run(ctx context.Context, in io.Reader) error {
 	r := bufio.NewReaderSize(in, 64<<10)
-	w := bufio.NewWriter(out)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
+	var line []byte // scratch for lines longer than the reader's buffer
+	var out []byte
 	for {
 		if err := ctx.Err(); err != nil {
-			return err
+			return errors.Join(err, f.flush())
 		}
-		text, err := r.ReadString('\n')
-		if text == "" && err != nil {
-			if errors.Is(err, io.EOF) {
-				return w.Flush()
+		if r.Buffered() == 0 {
+			// About to wait for input: let a reader downstream see what
+			// is done.
+			if err := f.flush(); err != nil {
+				return err
 			}
-			return fmt.Errorf("sentiment: read: %w", err)
 		}
-		text = strings.TrimSuffix(strings.TrimSuffix(text, "\n"), "\r")
-		sc, serr := s.Score(ctx, text)
-		var v any = line{Text: text, Score: sc}
-		if errors.Is(serr, target.ErrAbsent) {
-			// -target: the line does not mention the target; say so
-			// rather than print a neutral score.
-			v, serr = absentLine{Text: text, Absent: true}, nil
+		b, err := r.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			line = append(line[:0], b...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				b, err = r.ReadSlice('\n')
+				line = append(line, b...)
+			}
+			b = line
 		}
-		if serr != nil {
-			return fmt.Errorf("sentiment: score: %w", serr)
+		if len(b) == 0 && err != nil {
+			if errors.Is(err, io.EOF) {
+				return f.flush()
+			}
+			return errors.Join(fmt.Errorf("sentiment: read: %w", err), f.flush())
 		}
-		if werr := enc.Encode(v); werr != nil {
-			return fmt.Errorf("sentiment: write: %w", werr)
+		if n := len(b); n > 0 && b[n-1] == '\n' {
+			b = b[:n-1]
+			if n > 1 && b[n-2] == '\r' {
+				b = b[:n-2]
+			}
+		}
+		f.mu.Lock()
+		out, err2 := f.p.appendLine(ctx, out[:0], string(b))
+		if err2 == nil {
+			_, err2 = f.w.Write(out)
+			if err2 != nil {
+				err2 = fmt.Errorf("sentiment: write: %w", err2)
+			}
+		}
+		f.mu.Unlock()
+		if err2 != nil {
+			return err2
 		}
 		if err != nil && !errors.Is(err, io.EOF) {
-			return fmt.Errorf("sentiment: read: %w", err)
+			return errors.Join(fmt.Errorf("sentiment: read: %w", err), f.flush())
 		}
 	}
+}
+
+func (f *filter) flush() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.w.Flush(); err != nil {
+		return fmt.Errorf("sentiment: write: %w", err)
+	}
+	return nil
 }
 
 func main() {
@@ -166,13 +331,22 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	s, err := newScorer(o)
+	p, err := newPrinter(o)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	s = withTarget(s, o)
-	if err := run(context.Background(), s, os.Stdin, os.Stdout); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	f := newFilter(p, os.Stdout)
+	go func() {
+		// Reading standard input cannot be interrupted: on a signal,
+		// write the whole lines scored so far and leave.
+		<-ctx.Done()
+		f.flush()
+		os.Exit(0)
+	}()
+	if err := f.run(ctx, os.Stdin); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

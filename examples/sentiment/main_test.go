@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"io"
+	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,37 +17,59 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/earshot-dev/earshot/sentiment"
+	"github.com/earshot-dev/earshot/sentiment/linear"
 	"github.com/earshot-dev/earshot/sentiment/social"
-	"github.com/earshot-dev/earshot/sentiment/vader"
 )
+
+func runWith(t *testing.T, o options, in string) []string {
+	t.Helper()
+	p, err := newPrinter(o)
+	require.NoError(t, err)
+	var out bytes.Buffer
+	require.NoError(t, newFilter(p, &out).run(context.Background(), strings.NewReader(in)))
+	return strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+}
 
 func TestRun(t *testing.T) {
 	in := "The book was good.\r\n\nnot bad at all 😍\n#NotHappy &amp; \xff broken\nno newline at the end"
 	texts := []string{"The book was good.", "", "not bad at all 😍", "#NotHappy &amp; \xff broken", "no newline at the end"}
 	for _, name := range scorerNames {
 		t.Run(name, func(t *testing.T) {
-			s, err := newScorer(options{Scorer: name})
-			require.NoError(t, err)
-			var out bytes.Buffer
-			require.NoError(t, run(context.Background(), s, strings.NewReader(in), &out))
-			lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+			lines := runWith(t, options{Scorer: name}, in)
 			require.Len(t, lines, len(texts))
 			for i, l := range lines {
 				var got struct {
-					Text     string   `json:"text"`
-					Compound *float64 `json:"compound"`
-					Pos      *float64 `json:"pos"`
-					Neu      *float64 `json:"neu"`
-					Neg      *float64 `json:"neg"`
+					Text     string             `json:"text"`
+					Label    string             `json:"label"`
+					Compound *float64           `json:"compound"`
+					Pos      *float64           `json:"pos"`
+					Neu      *float64           `json:"neu"`
+					Neg      *float64           `json:"neg"`
+					Probs    map[string]float64 `json:"probs"`
 				}
 				require.NoError(t, json.Unmarshal([]byte(l), &got), l)
+				assert.Equal(t, strings.ToValidUTF8(texts[i], "\uFFFD"), got.Text)
+				require.NotEmpty(t, got.Label, l)
+				if name == "emotion" || name == "complaint" {
+					require.NotEmpty(t, got.Probs, l)
+					best := ""
+					for k, v := range got.Probs {
+						if best == "" || v > got.Probs[best] {
+							best = k
+						}
+					}
+					assert.Equal(t, best, got.Label, l)
+					continue
+				}
 				require.NotNil(t, got.Compound, l)
 				require.NotNil(t, got.Pos, l)
 				require.NotNil(t, got.Neu, l)
 				require.NotNil(t, got.Neg, l)
-				want, _ := s.Score(context.Background(), texts[i])
+				p, err := newPrinter(options{Scorer: name})
+				require.NoError(t, err)
+				want, _ := p.(*scorePrinter).s.Score(context.Background(), texts[i])
 				assert.Equal(t, want, sentiment.Score{Compound: *got.Compound, Positive: *got.Pos, Neutral: *got.Neu, Negative: *got.Neg}, l)
-				assert.Equal(t, strings.ToValidUTF8(texts[i], "\uFFFD"), got.Text)
+				assert.Equal(t, want.Polarity().String(), got.Label)
 			}
 		})
 	}
@@ -52,61 +77,158 @@ func TestRun(t *testing.T) {
 
 func TestRunLongLine(t *testing.T) {
 	long := strings.Repeat("good ", 1<<18) // 1.25 MB on one line
-	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), vader.New(), strings.NewReader(long+"\nbad\n"), &out))
-	assert.Equal(t, 2, strings.Count(out.String(), "\n"))
+	lines := runWith(t, options{Scorer: "vader"}, long+"\nbad\n")
+	require.Len(t, lines, 2)
+	assert.True(t, strings.HasPrefix(lines[0], `{"text":"good good `))
+	assert.True(t, strings.HasPrefix(lines[1], `{"text":"bad","label":"negative"`))
 }
 
 func TestRunErrors(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	assert.ErrorIs(t, run(ctx, vader.New(), strings.NewReader("x\n"), io.Discard), context.Canceled)
+	p, err := newPrinter(options{Scorer: "vader"})
+	require.NoError(t, err)
+	assert.ErrorIs(t, newFilter(p, io.Discard).run(ctx, strings.NewReader("x\n")), context.Canceled)
 
-	failing := sentiment.ScorerFunc(func(context.Context, string) (sentiment.Score, error) {
+	failing := &scorePrinter{s: sentiment.ScorerFunc(func(context.Context, string) (sentiment.Score, error) {
 		return sentiment.Score{}, errors.New("remote down")
-	})
-	assert.ErrorContains(t, run(context.Background(), failing, strings.NewReader("x\n"), io.Discard), "sentiment: score: remote down")
-	assert.ErrorContains(t, run(context.Background(), vader.New(), iotestErr{}, io.Discard), "sentiment: read: ")
+	})}
+	assert.ErrorContains(t, newFilter(failing, io.Discard).run(context.Background(), strings.NewReader("x\n")), "sentiment: score: remote down")
+	assert.ErrorContains(t, newFilter(p, io.Discard).run(context.Background(), iotestErr{}), "sentiment: read: ")
+	assert.ErrorContains(t, newFilter(p, failWriter{}).run(context.Background(), strings.NewReader("x\n")), "sentiment: write: ")
 }
 
 type iotestErr struct{}
 
 func (iotestErr) Read([]byte) (int, error) { return 0, errors.New("broken pipe") }
 
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
 func TestFlags(t *testing.T) {
+	var stderr bytes.Buffer
+	_, err := parseFlags([]string{"-h"}, &stderr)
+	assert.ErrorIs(t, err, flag.ErrHelp)
+	assert.True(t, strings.HasPrefix(stderr.String(), "usage: sentiment [flags] < lines.txt\n\nScores the sentiment"), stderr.String())
+	assert.Contains(t, stderr.String(), "-scorer")
+
 	o, err := parseFlags(nil, io.Discard)
 	require.NoError(t, err)
 	assert.Equal(t, "vader", o.Scorer)
 	o, err = parseFlags([]string{"-scorer", "social"}, io.Discard)
 	require.NoError(t, err)
-	s, err := newScorer(o)
+	p, err := newPrinter(o)
 	require.NoError(t, err)
-	assert.IsType(t, &social.Scorer{}, s)
-	_, err = newScorer(options{Scorer: "bert"})
-	assert.ErrorContains(t, err, `unknown scorer "bert"`)
-	_, err = parseFlags([]string{"-nope"}, io.Discard)
-	assert.Error(t, err)
-	_, err = parseFlags([]string{"some text"}, io.Discard)
-	assert.ErrorContains(t, err, "standard input")
+	assert.IsType(t, &social.Scorer{}, p.(*scorePrinter).s)
+	o, err = parseFlags([]string{"-model", "m.bin", "-target", "acme,@acmehelp", "-lang", "en"}, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, options{Model: "m.bin", Target: "acme,@acmehelp", Lang: "en"}, o)
+
+	for _, args := range [][]string{
+		{"-scorer", "bert"}, {"-nope"}, {"some text"}, {"-scorer", "social", "-model", "m.bin"}, {"-target", " , "},
+	} {
+		_, err := parseFlags(args, io.Discard)
+		assert.Error(t, err, "%q", args)
+	}
+	for _, o := range []options{
+		{Scorer: "vader", Lang: "de"}, {Scorer: "polarity", Lang: "xx"}, {Scorer: "emotion", Lang: "fr"},
+		{Scorer: "complaint", Target: "acme"}, {Model: filepath.Join(t.TempDir(), "missing")},
+	} {
+		_, err := newPrinter(o)
+		assert.Error(t, err, "%+v", o)
+	}
+}
+
+func TestModelFlag(t *testing.T) {
+	dir := t.TempDir()
+	write := func(ex []linear.Example) string {
+		m, err := linear.Train(ex, linear.Config{Features: linear.Features{Bits: 12}})
+		require.NoError(t, err)
+		b, err := m.MarshalBinary()
+		require.NoError(t, err)
+		path := filepath.Join(dir, ex[0].Label+".model")
+		require.NoError(t, os.WriteFile(path, b, 0o644))
+		return path
+	}
+	pol := write([]linear.Example{
+		{Text: "love it, great", Label: linear.Positive}, {Text: "awful, hate it", Label: linear.Negative},
+		{Text: "the bus at noon", Label: linear.Neutral},
+	})
+	lines := runWith(t, options{Model: pol}, "love it\n")
+	assert.Contains(t, lines[0], `"label":"positive","compound":`)
+
+	topics := write([]linear.Example{{Text: "my card was charged twice", Label: "billing"}, {Text: "parcel never arrived", Label: "delivery"}})
+	lines = runWith(t, options{Model: topics}, "charged twice\n")
+	assert.Regexp(t, `^\{"text":"charged twice","label":"billing","probs":\{"billing":0\.[0-9]+,"delivery":0\.[0-9]+\}\}$`, lines[0])
+
+	b, err := os.ReadFile(pol)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(pol, b[:len(b)/2], 0o644))
+	_, err = newPrinter(options{Model: pol})
+	assert.ErrorIs(t, err, linear.ErrCorrupt)
+}
+
+func TestTarget(t *testing.T) {
+	in := "love my new phone but @acme support is awful\nnothing to see here\nthanks @AcmeHelp, sorted fast!\n"
+	lines := runWith(t, options{Scorer: "social", Target: "acme,@acmehelp"}, in)
+	require.Len(t, lines, 3)
+	assert.Contains(t, lines[0], `"compound":-`, "negative towards acme")
+	assert.Equal(t, `{"text":"nothing to see here","absent":true}`, lines[1])
+	assert.NotContains(t, lines[2], `"compound":-`)
+	assert.NotContains(t, lines[2], "absent")
+}
+
+// TestJSONMatchesEncodingJSON checks the hand-written JSON against
+// encoding/json.
+func TestJSONMatchesEncodingJSON(t *testing.T) {
+	for _, s := range []string{"", "plain", `quote " and \ back`, "tab\tnl\ncr\r\x00\x1f\x7f", "é😀", "\xff\xfe", "a\u2028b\u2029", "<&>"} {
+		checkString(t, s)
+	}
+	for _, v := range []float64{0, 1, -1, 0.4404, 1e-7, -2.5e-9, 1e21, 123456.789, 0.1 + 0.2, math.SmallestNonzeroFloat64} {
+		want, err := json.Marshal(v)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(appendFloat(nil, v)), "%v", v)
+	}
+	assert.Equal(t, "0", string(appendFloat(nil, math.NaN())))
+}
+
+func checkString(t testing.TB, s string) {
+	var want bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(appendString(nil, s)) + "\n"; got != want.String() {
+		t.Fatalf("%q: got %s, want %s", s, got, want.String())
+	}
+}
+
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "a\"b", "\xff", "\u2028", "😀\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkString(t, s) })
 }
 
 func Example() {
-	s, _ := newScorer(options{Scorer: "vader"})
+	p, _ := newPrinter(options{Scorer: "vader"})
 	in := strings.NewReader("The book was good.\nToday SUX!\n")
-	if err := run(context.Background(), s, in, os.Stdout); err != nil {
+	if err := newFilter(p, os.Stdout).run(context.Background(), in); err != nil {
 		panic(err)
 	}
 	// Output:
-	// {"text":"The book was good.","compound":0.4404,"pos":0.492,"neu":0.508,"neg":0}
-	// {"text":"Today SUX!","compound":-0.5461,"pos":0,"neu":0.221,"neg":0.779}
+	// {"text":"The book was good.","label":"positive","compound":0.4404,"pos":0.492,"neu":0.508,"neg":0}
+	// {"text":"Today SUX!","label":"negative","compound":-0.5461,"pos":0,"neu":0.221,"neg":0.779}
 }
 
 func Example_social() {
-	s, _ := newScorer(options{Scorer: "social"})
+	p, _ := newPrinter(options{Scorer: "social"})
 	in := strings.NewReader("#NotHappy with support\n")
-	if err := run(context.Background(), s, in, os.Stdout); err != nil {
+	if err := newFilter(p, os.Stdout).run(context.Background(), in); err != nil {
 		panic(err)
 	}
 	// Output:
-	// {"text":"#NotHappy with support","compound":-0.6437,"pos":0,"neu":0.155,"neg":0.845}
+	// {"text":"#NotHappy with support","label":"negative","compound":-0.6437,"pos":0,"neu":0.155,"neg":0.845}
 }

@@ -1,274 +1,247 @@
-// Command train trains a sentiment model (package sentiment/linear) from a
-// labelled file, reports its stratified k-fold cross-validated accuracy and
-// macro-averaged recall, and writes the model file for use with
-// linear.Load (or examples/sentiment -model FILE).
+// Command train trains a text classifier (package sentiment/linear) from a
+// file of labelled lines, reports its stratified k-fold cross-validated
+// accuracy, macro-averaged recall and macro-F1, and writes the model file
+// for linear.Load (or examples/sentiment -model FILE).
 //
 // Usage:
 //
-//	train [flags] FILE
+//	train [flags] [FILE]
 //
-// FILE is a TSV (the default) or CSV (by extension .csv, or -csv) file with
-// a text column and a label column. By default the label column is the
-// first whose every value is a label (a column of distinct integers is
-// taken for IDs) and the text column is the last other one;
-// -label and -text pick them by 1-based number. A header row is skipped
-// when its label cell is not a label. Labels may be words (neg, negative,
-// neu, neutral, pos, positive), -1/0/1, 0/1/2 (0 negative, 1 neutral,
-// 2 positive), 0/1 (negative/positive), or ratings with decimals, which
-// become positive above +threshold and negative below -threshold. With
-// -labels LABELS, FILE holds one text per line and LABELS one label per
-// line (the TweetEval layout).
+// FILE holds one example per line, label<TAB>text; any labels will do
+// (negative/neutral/positive makes a polarity model that scores
+// sentiment, but "billing", "delivery", "spam" work as well). Empty lines
+// and a first line "label<TAB>text" are skipped. Without FILE it trains on
+// a small sample embedded in the program (sample.tsv: 90 hand-written
+// posts, labelled negative, neutral or positive) so that it runs offline
+// with no arguments:
 //
-// Run with no file, it prints this usage and exits with status 2. To try it
-// on the project's evaluation data:
+//	go run ./examples/train
+//	go run ./examples/train -o my.model posts.tsv
 //
-//	go run ./examples/train -labels ../shared/data/sentiment/tweeteval/val_labels.txt ../shared/data/sentiment/tweeteval/val_text.txt
-//	go run ./examples/train ../shared/data/sentiment/vader_tweets_groundtruth.tsv
+// To try it on the project's evaluation data (label ids work as labels
+// too, but names are clearer):
+//
+//	paste ../shared/data/sentiment/emotion/train_labels.txt ../shared/data/sentiment/emotion/train_text.txt > emotion.tsv
+//	go run ./examples/train -o emotion.model emotion.tsv
+//
+// SIGINT or SIGTERM stops it; a model file is written whole or not at all.
 package main
 
 import (
 	"bufio"
-	"encoding/csv"
+	"bytes"
+	"context"
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
+	"os/signal"
+	"path/filepath"
+	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/earshot-dev/earshot/sentiment/linear"
 )
 
+//go:embed sample.tsv
+var sample []byte
+
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+const usage = `usage: train [flags] [FILE]
+
+Trains a text classifier from FILE (one "label<TAB>text" per line, any
+labels; without FILE, a small embedded sample of 90 labelled posts),
+prints its k-fold cross-validated accuracy, macro-recall and macro-F1,
+and writes the model with -o.
+
+flags:
+`
+
+// exit codes
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		labelsFile = fs.String("labels", "", "file with one label per line; FILE then holds one text per line")
-		textCol    = fs.Int("text", 0, "1-based text column (0: the last)")
-		labelCol   = fs.Int("label", 0, "1-based label column (0: the first column of labels)")
-		useCSV     = fs.Bool("csv", false, "read FILE as CSV (default: by extension, else TSV)")
-		threshold  = fs.Float64("threshold", 0.2, "for decimal ratings: |rating| above which a text is positive or negative")
-		k          = fs.Int("k", 5, "cross-validation folds (0: skip cross-validation)")
-		seed       = fs.Uint64("seed", 1, "seed for folds and training")
-		lang       = fs.String("lang", "en", "language of the texts, recorded in the model (\"\": unknown)")
-		out        = fs.String("o", "sentiment.model", "where to write the model (\"\": do not write)")
-		bits       = fs.Int("bits", 0, "log2 hash buckets (0: default)")
-		chars      = fs.Int("chars", 0, "longest character n-gram (0: default, -1: none)")
-		nb         = fs.Float64("nb", 0, "naive-Bayes smoothing of the n-gram scaling (0: default, -1: no scaling)")
-		epochs     = fs.Int("epochs", 0, "training epochs (0: default)")
+		k    = fs.Int("k", 5, "cross-validation folds, 2 or more (0: skip cross-validation)")
+		seed = fs.Uint64("seed", 1, "seed for the folds and the training order")
+		lang = fs.String("lang", "", "language of the texts (ISO 639-1, e.g. en), recorded in the model")
+		out  = fs.String("o", "", "write the model to `MODEL` (default: do not write)")
+		bits = fs.Int("bits", 0, "log2 of the hash buckets, 10..22 (0: 18)")
 	)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: train [flags] FILE\n\nTrains a sentiment model from a labelled TSV/CSV file, reports k-fold\ncross-validated accuracy and macro-averaged recall, and writes the model.\n\nflags:")
+		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return 2
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return 2
+	bad := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "train: "+format+"\n", a...)
+		return exitUsage
+	}
+	switch {
+	case fs.NArg() > 1:
+		return bad("want at most one FILE, got %q", fs.Args())
+	case *k < 0 || *k == 1:
+		return bad("-k %d: want 0 (no cross-validation) or 2 or more folds", *k)
+	case *bits != 0 && (*bits < 10 || *bits > 22):
+		return bad("-bits %d: want 10..22", *bits)
+	case len(*lang) > 35:
+		return bad("-lang %q: not a language tag", *lang)
 	}
 	fail := func(err error) int {
 		fmt.Fprintln(stderr, "train:", err)
-		return 1
+		return exitError
 	}
-	var examples []linear.Example
-	var err error
-	if *labelsFile != "" {
-		examples, err = readParallel(fs.Arg(0), *labelsFile, *threshold)
-	} else {
-		examples, err = readTable(fs.Arg(0), *useCSV || strings.HasSuffix(strings.ToLower(fs.Arg(0)), ".csv"), *textCol, *labelCol, *threshold)
-	}
-	if err != nil {
-		return fail(err)
-	}
-	var count [3]int
-	for _, ex := range examples {
-		count[ex.Label+1]++
-	}
-	fmt.Fprintf(stdout, "%d examples: %d negative, %d neutral, %d positive\n", len(examples), count[0], count[1], count[2])
-
-	cfg := linear.Config{Seed: *seed, Lang: *lang, Epochs: *epochs, NaiveBayes: *nb,
-		Features: linear.Features{Bits: *bits, CharMax: max(*chars, 0), NoChars: *chars < 0}}
-	if *k > 0 {
-		start := time.Now()
-		m, err := linear.CrossValidate(examples, cfg, *k, *seed)
+	name, data := "embedded sample.tsv", sample
+	if fs.NArg() == 1 {
+		name = fs.Arg(0)
+		b, err := os.ReadFile(name)
 		if err != nil {
 			return fail(err)
 		}
-		fmt.Fprintf(stdout, "%d-fold cross-validation: accuracy %.4f, macro-recall %.4f (recall negative %.3f, neutral %.3f, positive %.3f) in %v\n",
-			*k, m.Accuracy(), m.MacroRecall(), m.Recall(-1), m.Recall(0), m.Recall(1), time.Since(start).Round(time.Millisecond))
+		data = b
+	}
+	examples, err := parse(data)
+	if err != nil {
+		return fail(fmt.Errorf("%s: %w", name, err))
+	}
+	fmt.Fprintf(stdout, "%s: %d examples: %s\n", name, len(examples), counts(examples))
+
+	cfg := linear.Config{Seed: *seed, Lang: *lang, Features: linear.Features{Bits: *bits}}
+	if *k > 0 {
+		start := time.Now()
+		m, err := interruptible(ctx, func() (linear.Metrics, error) { return linear.CrossValidate(examples, cfg, *k, *seed) })
+		if err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(stdout, "%d-fold cross-validation: accuracy %.4f, macro-recall %.4f, macro-F1 %.4f (%v)\n",
+			*k, m.Accuracy(), m.MacroRecall(), m.MacroF1(), time.Since(start).Round(time.Millisecond))
+		for c, l := range m.Labels {
+			fmt.Fprintf(stdout, "  %-12s recall %.3f  precision %.3f  F1 %.3f\n", l, m.Recall(c), m.Precision(c), m.F1(c))
+		}
+	}
+	if *out == "" {
+		fmt.Fprintln(stdout, "no model written (use -o MODEL)")
+		return exitOK
 	}
 	start := time.Now()
-	model, err := linear.Train(examples, cfg)
+	model, err := interruptible(ctx, func() (*linear.Model, error) { return linear.Train(examples, cfg) })
 	if err != nil {
 		return fail(err)
-	}
-	fmt.Fprintf(stdout, "trained on all %d examples in %v\n", len(examples), time.Since(start).Round(time.Millisecond))
-	if *out == "" {
-		return 0
 	}
 	b, err := model.MarshalBinary()
 	if err != nil {
 		return fail(err)
 	}
-	if err := os.WriteFile(*out, b, 0o644); err != nil {
+	if err := writeFile(*out, b); err != nil {
 		return fail(err)
 	}
-	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", *out, len(b))
-	return 0
+	fmt.Fprintf(stdout, "trained on all %d examples in %v; wrote %s (%d bytes, labels %s)\n",
+		len(examples), time.Since(start).Round(time.Millisecond), *out, len(b), strings.Join(model.Labels(), ", "))
+	return exitOK
 }
 
-// readTable reads a TSV or CSV file of texts and labels.
-func readTable(path string, isCSV bool, textCol, labelCol int, threshold float64) ([]linear.Example, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+// interruptible runs f, returning early with ctx's error when ctx is done
+// first (training cannot be stopped midway; the program exits instead).
+func interruptible[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
 	}
-	defer f.Close()
-	var rows [][]string
-	if isCSV {
-		r := csv.NewReader(f)
-		r.FieldsPerRecord = -1
-		r.LazyQuotes = true
-		if rows, err = r.ReadAll(); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-	} else {
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			line := strings.TrimRight(sc.Text(), "\r")
-			if line != "" {
-				rows = append(rows, strings.Split(line, "\t"))
-			}
-		}
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
+	done := make(chan result, 1)
+	go func() {
+		v, err := f()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, fmt.Errorf("interrupted: %w", context.Cause(ctx))
 	}
-	return fromRows(rows, textCol, labelCol, threshold)
 }
 
-// fromRows picks the text and label columns (1-based; 0 means automatic)
-// and parses the labels.
-func fromRows(rows [][]string, textCol, labelCol int, threshold float64) ([]linear.Example, error) {
-	if len(rows) == 0 {
-		return nil, errors.New("no rows")
-	}
-	width := len(rows[len(rows)-1])
-	if labelCol == 0 {
-		for c := 1; c <= width && labelCol == 0; c++ {
-			if c == textCol {
-				continue
-			}
-			for _, skip := range []int{0, 1} { // with or without a header
-				if len(rows) > skip && isLabelColumn(rows[skip:], c-1) {
-					labelCol = c
-					break
-				}
-			}
+// parse reads label<TAB>text lines.
+func parse(data []byte) ([]linear.Example, error) {
+	var out []linear.Example
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSuffix(sc.Text(), "\r")
+		if strings.TrimSpace(line) == "" || n == 1 && line == "label\ttext" {
+			continue
 		}
-		if labelCol == 0 {
-			return nil, errors.New("no column holds labels only; pick one with -label")
+		label, text, ok := strings.Cut(line, "\t")
+		if !ok {
+			return nil, fmt.Errorf("line %d: no tab between label and text", n)
 		}
-	}
-	if textCol == 0 {
-		textCol = width
-		if textCol == labelCol {
-			textCol--
+		label = strings.TrimSpace(label)
+		if label == "" {
+			return nil, fmt.Errorf("line %d: empty label", n)
 		}
-		if textCol < 1 {
-			return nil, errors.New("no text column")
-		}
+		out = append(out, linear.Example{Text: text, Label: label})
 	}
-	body := rows
-	if len(rows) > 1 && !isLabelColumn(rows[:1], labelCol-1) {
-		body = rows[1:] // header
-	}
-	col := make([]string, len(body))
-	texts := make([]string, len(body))
-	for i, r := range body {
-		if len(r) < textCol || len(r) < labelCol {
-			return nil, fmt.Errorf("row %d has %d columns, need %d and %d", i+1, len(r), textCol, labelCol)
-		}
-		col[i], texts[i] = r[labelCol-1], r[textCol-1]
-	}
-	labels, err := ParseLabels(col, threshold)
-	if err != nil {
+	if err := sc.Err(); err != nil {
 		return nil, err
 	}
-	out := make([]linear.Example, len(texts))
-	for i := range texts {
-		out[i] = linear.Example{Text: texts[i], Label: labels[i]}
+	if len(out) == 0 {
+		return nil, errors.New("no examples")
 	}
 	return out, nil
 }
 
-func isLabelColumn(rows [][]string, c int) bool {
-	col := make([]string, 0, len(rows))
-	for _, r := range rows {
-		if c >= len(r) {
-			return false
-		}
-		col = append(col, r[c])
+// counts says how many examples each label has.
+func counts(ex []linear.Example) string {
+	n := map[string]int{}
+	for _, e := range ex {
+		n[e.Label]++
 	}
-	if _, err := ParseLabels(col, 0.2); err != nil {
-		return false
+	labels := make([]string, 0, len(n))
+	for l := range n {
+		labels = append(labels, l)
 	}
-	// A column of distinct integers is a column of IDs, not labels.
-	if _, err := strconv.Atoi(strings.TrimSpace(col[0])); err == nil && len(col) >= 3 {
-		seen := make(map[string]bool, len(col))
-		for _, v := range col {
-			if seen[v] || strings.Contains(v, ".") {
-				return true
-			}
-			seen[v] = true
-		}
-		return false
+	sort.Strings(labels)
+	parts := make([]string, len(labels))
+	for i, l := range labels {
+		parts[i] = fmt.Sprintf("%d %s", n[l], l)
 	}
-	return true
+	return strings.Join(parts, ", ")
 }
 
-// readParallel reads one text per line from texts and one label per line
-// from labels.
-func readParallel(texts, labels string, threshold float64) ([]linear.Example, error) {
-	t, err := lines(texts)
+// writeFile writes b to path through a temporary file in the same folder,
+// so that path holds a whole model or is left as it was.
+func writeFile(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".train-*")
 	if err != nil {
-		return nil, err
+		return err
 	}
-	l, err := lines(labels)
-	if err != nil {
-		return nil, err
+	defer os.Remove(f.Name())
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
 	}
-	if len(t) != len(l) {
-		return nil, fmt.Errorf("%s has %d lines but %s has %d", texts, len(t), labels, len(l))
+	if err := f.Close(); err != nil {
+		return err
 	}
-	pl, err := ParseLabels(l, threshold)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]linear.Example, len(t))
-	for i := range t {
-		out[i] = linear.Example{Text: t[i], Label: pl[i]}
-	}
-	return out, nil
-}
-
-func lines(path string) ([]string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	s := strings.TrimRight(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n")
-	if s == "" {
-		return nil, fmt.Errorf("%s is empty", path)
-	}
-	return strings.Split(s, "\n"), nil
+	return os.Rename(f.Name(), path)
 }

@@ -2,112 +2,117 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/earshot-dev/earshot/sentiment"
+	"github.com/earshot-dev/earshot/internal/shared"
 	"github.com/earshot-dev/earshot/sentiment/linear"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func TestParseLabels(t *testing.T) {
-	N, Z, P := sentiment.Negative, sentiment.Neutral, sentiment.Positive
-	cases := []struct {
-		in   []string
-		want []sentiment.Polarity
-	}{
-		{[]string{"neg", "Neutral", "POS", " positive "}, []sentiment.Polarity{N, Z, P, P}},
-		{[]string{"-1", "0", "1"}, []sentiment.Polarity{N, Z, P}},
-		{[]string{"0", "1", "2"}, []sentiment.Polarity{N, Z, P}},
-		{[]string{"0", "1", "1"}, []sentiment.Polarity{N, P, P}},
-		{[]string{"2.7", "-0.1", "0.2", "0.21", "-3.05"}, []sentiment.Polarity{P, Z, Z, P, N}},
-	}
-	for _, tc := range cases {
-		got, err := ParseLabels(tc.in, 0.2)
-		require.NoError(t, err, tc.in)
-		assert.Equal(t, tc.want, got, tc.in)
-	}
-	for _, bad := range [][]string{nil, {"good"}, {"neg", "1"}, {"-1", "2"}, {"0", "1", "5"}, {"-1", "3"}, {"NaN"}, {"7"}} {
-		_, err := ParseLabels(bad, 0.2)
-		assert.Error(t, err, bad)
-	}
-}
-
-func TestFromRows(t *testing.T) {
-	rows := [][]string{
-		{"id", "label", "text"},
-		{"1", "pos", "great"},
-		{"2", "neg", "awful"},
-		{"3", "neu", "a bus"},
-	}
-	ex, err := fromRows(rows, 0, 0, 0.2)
-	require.NoError(t, err)
-	assert.Equal(t, []linear.Example{{Text: "great", Label: 1}, {Text: "awful", Label: -1}, {Text: "a bus", Label: 0}}, ex)
-
-	// VADER layout: id, rating, text, no header.
-	ex, err = fromRows([][]string{{"1", "2.5", "good"}, {"2", "-1.5", "bad"}, {"3", "0.1", "meh"}}, 0, 0, 0.2)
-	require.NoError(t, err)
-	assert.Equal(t, []sentiment.Polarity{1, -1, 0}, []sentiment.Polarity{ex[0].Label, ex[1].Label, ex[2].Label})
-
-	_, err = fromRows([][]string{{"a", "b"}, {"c", "d"}}, 0, 0, 0.2)
-	assert.ErrorContains(t, err, "labels")
-}
-
-func TestRun(t *testing.T) {
+func runArgs(args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
-	assert.Equal(t, 2, run(nil, &out, &errb), "no file: usage")
-	assert.Contains(t, errb.String(), "usage: train")
+	code = run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
 
+func TestNoArguments(t *testing.T) {
+	code, out, errb := runArgs()
+	require.Equal(t, exitOK, code, errb)
+	assert.Contains(t, out, "embedded sample.tsv: 90 examples: 30 negative, 30 neutral, 30 positive")
+	assert.Contains(t, out, "5-fold cross-validation: accuracy ")
+	assert.Contains(t, out, "macro-F1")
+	assert.Contains(t, out, "no model written")
+}
+
+func TestHelpAndBadFlags(t *testing.T) {
+	code, out, errb := runArgs("-h")
+	assert.Equal(t, exitOK, code)
+	assert.Empty(t, out)
+	assert.True(t, strings.HasPrefix(errb, "usage: train [flags] [FILE]\n\nTrains a text classifier"), errb)
+	assert.Contains(t, errb, "-k int")
+
+	for _, args := range [][]string{{"-k", "-3"}, {"-k", "1"}, {"-bits", "30"}, {"-nope"}, {"a.tsv", "b.tsv"}, {"-k", "x"}} {
+		code, _, errb := runArgs(args...)
+		assert.Equal(t, exitUsage, code, "%q", args)
+		assert.NotEmpty(t, errb, "%q", args)
+	}
+	code, _, errb = runArgs(filepath.Join(t.TempDir(), "missing.tsv"))
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, errb, "missing.tsv")
+}
+
+func TestParse(t *testing.T) {
+	ex, err := parse([]byte("label\ttext\nspam\tbuy now\r\n\nham\thello\tthere\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []linear.Example{{Text: "buy now", Label: "spam"}, {Text: "hello\tthere", Label: "ham"}}, ex)
+	for _, bad := range []string{"", "\n\n", "no tab here", "\tempty label"} {
+		_, err := parse([]byte(bad))
+		assert.Error(t, err, "%q", bad)
+	}
+}
+
+func TestTrainAnyLabels(t *testing.T) {
 	dir := t.TempDir()
 	var b strings.Builder
-	b.WriteString("text,label\n")
-	for i := 0; i < 10; i++ {
-		b.WriteString("\"I love it, great\",positive\nI hate it,negative\nthe bus is at noon,neutral\n")
+	for range 10 {
+		b.WriteString("billing\tmy card was charged twice\ndelivery\tthe parcel never arrived\nspam\tbuy cheap followers now\n")
 	}
-	in := filepath.Join(dir, "posts.csv")
+	in := filepath.Join(dir, "posts.tsv")
 	require.NoError(t, os.WriteFile(in, []byte(b.String()), 0o644))
-	model := filepath.Join(dir, "m.bin")
-	out.Reset()
-	errb.Reset()
-	require.Equal(t, 0, run([]string{"-k", "3", "-bits", "12", "-o", model, in}, &out, &errb), errb.String())
-	assert.Contains(t, out.String(), "30 examples: 10 negative, 10 neutral, 10 positive")
-	assert.Contains(t, out.String(), "3-fold cross-validation: accuracy 1.0000, macro-recall 1.0000")
+	model := filepath.Join(dir, "m.model")
+	code, out, errb := runArgs("-k", "3", "-bits", "12", "-lang", "en", "-o", model, in)
+	require.Equal(t, exitOK, code, errb)
+	assert.Contains(t, out, "30 examples: 10 billing, 10 delivery, 10 spam")
+	assert.Contains(t, out, "3-fold cross-validation: accuracy 1.0000, macro-recall 1.0000, macro-F1 1.0000")
+	assert.Contains(t, out, "labels billing, delivery, spam")
 	f, err := os.Open(model)
 	require.NoError(t, err)
 	defer f.Close()
 	m, err := linear.Load(f)
 	require.NoError(t, err)
-	assert.Equal(t, sentiment.Positive, m.Predict("love it"))
-	assert.Equal(t, 4, m.Features().CharMax, "character n-grams on by default")
-
-	// -chars -1 and -nb -1 turn character n-grams and the naive-Bayes
-	// scaling off.
-	plain := filepath.Join(dir, "plain.bin")
-	require.Equal(t, 0, run([]string{"-k", "0", "-bits", "12", "-chars", "-1", "-nb", "-1", "-o", plain, in}, &out, &errb), errb.String())
-	pb, err := os.ReadFile(plain)
-	require.NoError(t, err)
-	var pm linear.Model
-	require.NoError(t, pm.UnmarshalBinary(pb))
-	assert.True(t, pm.Features().NoChars)
-	assert.Equal(t, sentiment.Negative, pm.Predict("hate it"))
-
-	assert.Equal(t, 1, run([]string{filepath.Join(dir, "missing.tsv")}, &out, &errb))
+	assert.Equal(t, "spam", m.Label("cheap followers"))
+	assert.Equal(t, "en", m.Lang())
+	assert.Equal(t, 12, m.Features().Bits)
 }
 
-func TestRunSharedData(t *testing.T) {
+func TestInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	model := filepath.Join(t.TempDir(), "m.model")
+	code := run(ctx, []string{"-k", "0", "-o", model}, &out, &errb)
+	if code == exitOK {
+		t.Skip("training finished before the cancellation was seen")
+	}
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, errb.String(), "interrupted")
+	_, err := os.Stat(model)
+	assert.True(t, os.IsNotExist(err), "no partial model file")
+}
+
+// TestSharedData trains on the complaints data when the shared data is
+// present ($EARSHOT_SHARED_DATA or ../shared/data).
+func TestSharedData(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipped under -short")
 	}
-	// Smoke test on the TweetEval layout, when the shared data is present.
-	dir := filepath.Join("..", "..", "..", "shared", "data", "sentiment", "tweeteval")
-	if _, err := os.Stat(filepath.Join(dir, "val_text.txt")); err != nil {
-		t.Skip("shared evaluation data not found: skipping")
+	lines := shared.Lines(t, "sentiment/complaints/train.tsv")[1:]
+	var b strings.Builder
+	for _, l := range lines[:600] {
+		f := strings.SplitN(l, "\t", 4)
+		require.Len(t, f, 4)
+		b.WriteString(map[string]string{"0": "not", "1": "complaint"}[f[1]] + "\t" + f[3] + "\n")
 	}
-	var out, errb bytes.Buffer
-	code := run([]string{"-k", "0", "-o", "", "-labels", filepath.Join(dir, "val_labels.txt"), filepath.Join(dir, "val_text.txt")}, &out, &errb)
-	require.Equal(t, 0, code, errb.String())
-	assert.Contains(t, out.String(), "2000 examples: 312 negative, 869 neutral, 819 positive")
+	in := filepath.Join(t.TempDir(), "complaints.tsv")
+	require.NoError(t, os.WriteFile(in, []byte(b.String()), 0o644))
+	code, out, errb := runArgs("-k", "3", "-bits", "14", in)
+	require.Equal(t, exitOK, code, errb)
+	assert.Contains(t, out, "600 examples: ")
+	assert.Contains(t, out, "complaint    recall")
+	t.Log(out)
 }

@@ -9,9 +9,10 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"slices"
 )
 
-// The model file format, version 1, little-endian:
+// The model file format, version 2, little-endian:
 //
 //	magic     8 bytes "ESLINMDL"
 //	version   uint16 (formatVersion)
@@ -21,14 +22,17 @@ import (
 //	probes    unless NoRules, uint8 count, then that many float32: the
 //	          rule-based scorer's compound on the probe texts at training
 //	lang      uint8 length, then the tag
+//	labels    uint8 count K, then K times: uint8 length, then the name
 //	rows      uint32 number of non-zero weight rows
 //	body      uint32 length, then DEFLATE data: per row, the uvarint gap
-//	          from the previous row index (+1), then 3 bfloat16 weights
+//	          from the previous row index (+1), then K bfloat16 weights
 //	checksum  uint32 CRC-32 (IEEE) of everything before it
+//
+// Version 1 (3 fixed classes, no labels) is no longer read.
 const (
 	magic         = "ESLINMDL"
-	formatVersion = 1
-	headerMin     = 8 + 2 + 2 + 5 + 4 + 1 + 4 + 4
+	formatVersion = 2
+	headerMin     = 8 + 2 + 2 + 5 + 4 + 1 + 1 + 4 + 4
 )
 
 // Errors from loading a model file; the message says more.
@@ -55,13 +59,14 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	}
 	var rows uint32
 	prev := -1
-	var rec [binary.MaxVarintLen64 + 6]byte
+	k := m.k
+	rec := make([]byte, binary.MaxVarintLen64+2*k)
 	for i := 0; i < m.dim; i++ {
-		r := m.w[i*nClass : i*nClass+nClass]
-		if r[0] == 0 && r[1] == 0 && r[2] == 0 {
+		r := m.w[i*k : i*k+k]
+		if !slices.ContainsFunc(r, func(v float32) bool { return v != 0 }) {
 			continue
 		}
-		n := binary.PutUvarint(rec[:], uint64(i-prev))
+		n := binary.PutUvarint(rec, uint64(i-prev))
 		for _, v := range r {
 			binary.LittleEndian.PutUint16(rec[n:], uint16(math.Float32bits(v)>>16))
 			n += 2
@@ -103,6 +108,11 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	}
 	b = append(b, byte(len(m.lang)))
 	b = append(b, m.lang...)
+	b = append(b, byte(k))
+	for _, l := range m.labels {
+		b = append(b, byte(len(l)))
+		b = append(b, l...)
+	}
 	b = binary.LittleEndian.AppendUint32(b, rows)
 	b = binary.LittleEndian.AppendUint32(b, uint32(body.Len()))
 	b = append(b, body.Bytes()...)
@@ -114,11 +124,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 // replacing m's contents. It returns an error wrapping [ErrNotModel],
 // [ErrCorrupt] or [ErrIncompatible] for data it cannot use, and leaves m
 // unchanged then.
-func (m *Model) UnmarshalBinary(data []byte) error { return m.unmarshal(data, true) }
-
-// unmarshal decodes data; with strictRules false it accepts drift of the
-// rule-based scorer (used for the embedded default model, see Default).
-func (m *Model) unmarshal(data []byte, strictRules bool) error {
+func (m *Model) UnmarshalBinary(data []byte) error {
 	if len(data) < 8 || string(data[:8]) != magic {
 		return fmt.Errorf("%w (bad magic number)", ErrNotModel)
 	}
@@ -157,25 +163,40 @@ func (m *Model) unmarshal(data []byte, strictRules bool) error {
 		p = p[1+4*n:]
 	}
 	ln := int(p[0])
-	if len(p) < 1+ln+8 {
+	if len(p) < 1+ln+1 {
 		return fmt.Errorf("%w: truncated header", ErrCorrupt)
 	}
 	lang := string(p[1 : 1+ln])
 	p = p[1+ln:]
+	labels := make([]string, int(p[0]))
+	p = p[1:]
+	for i := range labels {
+		if len(p) < 1 || len(p) < 1+int(p[0]) {
+			return fmt.Errorf("%w: truncated labels", ErrCorrupt)
+		}
+		labels[i] = string(p[1 : 1+int(p[0])])
+		p = p[1+int(p[0]):]
+	}
+	if err := checkLabelSet(labels); err != nil {
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	if len(p) < 8 {
+		return fmt.Errorf("%w: truncated header", ErrCorrupt)
+	}
 	rows := binary.LittleEndian.Uint32(p)
 	blen := binary.LittleEndian.Uint32(p[4:])
 	p = p[8:]
 	if uint64(blen) != uint64(len(p)) {
 		return fmt.Errorf("%w: body is %d bytes, header says %d", ErrCorrupt, len(p), blen)
 	}
-	nm, err := newModel(f, lang)
+	nm, err := newModel(f, lang, labels)
 	if err != nil {
 		return err
 	}
 	if !f.NoLexicon && nm.lex.sum != sum {
 		return fmt.Errorf("%w: model was trained with another lexicon (checksum %08x, this build has %08x); retrain it", ErrIncompatible, sum, nm.lex.sum)
 	}
-	if !f.NoRules && strictRules {
+	if !f.NoRules {
 		now := probeScores(nm.rules)
 		if len(trained) != len(now) {
 			return fmt.Errorf("%w: model has %d rule probes, this build has %d; retrain it", ErrIncompatible, len(trained), len(now))
@@ -195,29 +216,30 @@ func (m *Model) unmarshal(data []byte, strictRules bool) error {
 	defer zr.Close()
 	br := &byteReader{r: zr}
 	prev := -1
-	var rec [6]byte
+	k := nm.k
+	rec := make([]byte, 2*k)
 	for range rows {
 		gap, err := binary.ReadUvarint(br)
 		if err != nil || gap == 0 || gap > uint64(nm.dim) || prev+int(gap) >= nm.dim {
 			return fmt.Errorf("%w: bad row index", ErrCorrupt)
 		}
 		i := prev + int(gap)
-		if _, err := io.ReadFull(br, rec[:]); err != nil {
+		if _, err := io.ReadFull(br, rec); err != nil {
 			return fmt.Errorf("%w: truncated weights", ErrCorrupt)
 		}
-		for c := 0; c < nClass; c++ {
+		for c := 0; c < k; c++ {
 			v := math.Float32frombits(uint32(binary.LittleEndian.Uint16(rec[2*c:])) << 16)
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 				return fmt.Errorf("%w: weight is not finite", ErrCorrupt)
 			}
-			nm.w[i*nClass+c] = v
+			nm.w[i*k+c] = v
 		}
 		prev = i
 	}
 	if _, err := br.ReadByte(); err != io.EOF {
 		return fmt.Errorf("%w: trailing data in body", ErrCorrupt)
 	}
-	m.feat, m.lang, m.lex, m.rules, m.dim, m.w = nm.feat, nm.lang, nm.lex, nm.rules, nm.dim, nm.w
+	m.feat, m.lang, m.labels, m.k, m.pol, m.lex, m.rules, m.dim, m.w = nm.feat, nm.lang, nm.labels, nm.k, nm.pol, nm.lex, nm.rules, nm.dim, nm.w
 	return nil
 }
 

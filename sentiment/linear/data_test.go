@@ -6,24 +6,76 @@ import (
 	"testing"
 
 	"github.com/earshot-dev/earshot/internal/shared"
-	"github.com/earshot-dev/earshot/sentiment"
 	"github.com/stretchr/testify/require"
 )
 
-// tweetEval reads the TweetEval validation split (labels 0 negative,
-// 1 neutral, 2 positive), skipping the test when the data is absent.
-func tweetEval(tb testing.TB) []Example {
+// polarityNames maps the TweetEval label ids 0, 1, 2.
+var polarityNames = []string{Negative, Neutral, Positive}
+
+// parallel reads a TweetEval-style pair of files (one text per line, one
+// label id per line) from the shared data, naming label i names[i],
+// skipping the test when the data is absent.
+func parallel(tb testing.TB, texts, labels string, names []string) []Example {
 	tb.Helper()
-	texts := shared.Lines(tb, "sentiment/tweeteval/val_text.txt")
-	labels := shared.Lines(tb, "sentiment/tweeteval/val_labels.txt")
-	require.Equal(tb, len(texts), len(labels), "TweetEval texts and labels")
-	out := make([]Example, len(texts))
-	for i := range texts {
-		l, err := strconv.Atoi(strings.TrimSpace(labels[i]))
-		require.NoError(tb, err, "label line %d", i+1)
-		out[i] = Example{Text: texts[i], Label: sentiment.Polarity(l - 1)}
+	t := shared.Lines(tb, texts)
+	l := shared.Lines(tb, labels)
+	require.Equal(tb, len(t), len(l), "%s and %s", texts, labels)
+	out := make([]Example, len(t))
+	for i := range t {
+		c, err := strconv.Atoi(strings.TrimSpace(l[i]))
+		require.NoError(tb, err, "%s line %d", labels, i+1)
+		require.True(tb, c >= 0 && c < len(names), "%s line %d: %d", labels, i+1, c)
+		out[i] = Example{Text: t[i], Label: names[c]}
 	}
 	return out
+}
+
+// tweetEval reads the TweetEval sentiment validation split.
+func tweetEval(tb testing.TB) []Example {
+	return parallel(tb, "sentiment/tweeteval/val_text.txt", "sentiment/tweeteval/val_labels.txt", polarityNames)
+}
+
+// semEval reads the 47,387 SemEval 2013-2016 training tweets.
+func semEval(tb testing.TB) []Example {
+	tb.Helper()
+	var out []Example
+	for i, line := range shared.Lines(tb, "sentiment/semeval/train.tsv")[1:] {
+		f := strings.SplitN(line, "\t", 4)
+		require.Len(tb, f, 4, "semeval line %d", i+2)
+		out = append(out, Example{Text: f[3], Label: f[2]})
+	}
+	return out
+}
+
+var emotionNames = []string{"anger", "joy", "optimism", "sadness"}
+
+// emotion reads the TweetEval emotion split "train" or "val".
+func emotion(tb testing.TB, split string) []Example {
+	return parallel(tb, "sentiment/emotion/"+split+"_text.txt", "sentiment/emotion/"+split+"_labels.txt", emotionNames)
+}
+
+// complaints reads the complaints training tweets, labelled "complaint"
+// or "not", with their domains.
+func complaints(tb testing.TB) (ex []Example, domains []string) {
+	tb.Helper()
+	for i, line := range shared.Lines(tb, "sentiment/complaints/train.tsv")[1:] {
+		f := strings.SplitN(line, "\t", 4)
+		require.Len(tb, f, 4, "complaints line %d", i+2)
+		l := "not"
+		if f[1] == "1" {
+			l = "complaint"
+		}
+		ex = append(ex, Example{Text: f[3], Label: l})
+		domains = append(domains, f[2])
+	}
+	return ex, domains
+}
+
+// multilingual reads one language's split ("train" or "val") of the
+// XLM-T tweets, by folder name ("german").
+func multilingual(tb testing.TB, lang, split string) []Example {
+	dir := "sentiment/multilingual/" + lang + "/" + split
+	return parallel(tb, dir+"_text.txt", dir+"_labels.txt", polarityNames)
 }
 
 // vaderTweets reads the 4,200 VADER ground-truth tweets with 3 classes at
@@ -41,12 +93,12 @@ func vaderTweets(tb testing.TB) []Example {
 	return out
 }
 
-func ratingLabel(r float64) sentiment.Polarity {
+func ratingLabel(r float64) string {
 	switch {
 	case r > 0.2:
-		return sentiment.Positive
+		return Positive
 	case r < -0.2:
-		return sentiment.Negative
+		return Negative
 	}
-	return sentiment.Neutral
+	return Neutral
 }

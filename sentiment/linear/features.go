@@ -14,7 +14,7 @@ import (
 // featureVersion identifies the tokenizer, hashing and lexicon feature
 // code. Models record it; a model made by another version is rejected on
 // load because its weights would be applied to different features.
-const featureVersion = 4
+const featureVersion = 5
 
 // Features selects what the model sees in a text. The zero value is the
 // default: word unigrams (marked when negated) and bigrams, character 2- to
@@ -120,7 +120,8 @@ type extractor struct {
 	toks []token
 	idx  []int32
 	val  []float32
-	z    [3]float64
+	zf   []float32 // class scores, accumulated
+	z    []float64 // class scores, then probabilities
 }
 
 var urlPlaceholder = []byte("<url>")
@@ -167,11 +168,60 @@ func hasPrefixFold(s, p string) bool {
 	return true
 }
 
+// escapeAt decodes a literal JSON-style escape "\uXXXX" (or a surrogate
+// pair of two) at the start of s, as tweets downloaded through some APIs
+// carry ("\u002c" for a comma, "\u2019" for an apostrophe).
+func escapeAt(s string) (rune, int) {
+	r, ok := hex4(s)
+	if !ok {
+		return 0, 0
+	}
+	if 0xD800 <= r && r < 0xDC00 {
+		if lo, ok := hex4(s[6:]); ok && 0xDC00 <= lo && lo < 0xE000 {
+			return 0x10000 + (r-0xD800)<<10 + (lo - 0xDC00), 12
+		}
+		return ' ', 6 // a lone surrogate: nothing
+	}
+	if 0xDC00 <= r && r < 0xE000 {
+		return ' ', 6 // a lone surrogate: nothing
+	}
+	if r == '\u2019' || r == '\u2018' {
+		r = '\''
+	}
+	return r, 6
+}
+
+// hex4 parses "\u" and four hex digits at the start of s.
+func hex4(s string) (rune, bool) {
+	if len(s) < 6 || s[0] != '\\' || s[1] != 'u' {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(s[2:6]) {
+		switch {
+		case '0' <= c && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case 'a' <= c && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case 'A' <= c && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
 // nextRune decodes the rune at s[i:], turning HTML entities and the
 // typographic apostrophe into their plain characters.
 func nextRune(s string, i int) (rune, int) {
-	if s[i] == '&' {
+	switch s[i] {
+	case '&':
 		if r, n := entityAt(s[i:]); n > 0 {
+			return r, n
+		}
+	case '\\':
+		if r, n := escapeAt(s[i:]); n > 0 {
 			return r, n
 		}
 	}

@@ -5,51 +5,76 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/earshot-dev/earshot/sentiment"
 	"github.com/earshot-dev/earshot/sentiment/social"
 )
 
-// Example is one labelled text for training or evaluation.
+// Example is one labelled text for training or evaluation. Labels are
+// free names ("negative", "joy", "complaint"); a model learns the set of
+// names its training examples carry.
 type Example struct {
 	Text  string
-	Label sentiment.Polarity // sentiment.Negative, Neutral or Positive
+	Label string
 }
 
-// Errors returned by [Train] for unusable training data.
+// Polarity label names. A model whose labels include Negative and
+// Positive (and, usually, Neutral) is a polarity model: its [Model.Score]
+// gives VADER's four figures.
+const (
+	Negative = "negative"
+	Neutral  = "neutral"
+	Positive = "positive"
+)
+
+// MaxClasses is the largest number of labels a model may have.
+const MaxClasses = 64
+
+// Errors returned by [Train] for unusable training data, and by
+// [Model.Score] for a model that does not score polarity.
 var (
 	// ErrNoExamples means Train was given no examples.
 	ErrNoExamples = errors.New("linear: no training examples")
 	// ErrOneClass means every training example has the same label, so
 	// there is nothing to tell apart.
 	ErrOneClass = errors.New("linear: training examples have only one class")
-	// ErrMislabelled is wrapped by a [LabelError] for a label that is not
-	// a [sentiment.Polarity] (-1, 0 or 1).
+	// ErrMislabelled is wrapped by a [LabelError] for a label that cannot
+	// be used: empty, too long, not UTF-8, or not one of Config.Labels.
 	ErrMislabelled = errors.New("linear: mislabelled example")
+	// ErrNotPolarity is returned by [Model.Score] for a model whose labels
+	// are not polarities (an emotion or complaint model): use
+	// [Model.Predict] and [Model.AppendProbabilities] instead.
+	ErrNotPolarity = errors.New("linear: not a polarity model")
 )
 
-// LabelError reports an example whose label is out of range. It unwraps to
+// LabelError reports an example whose label cannot be used. It unwraps to
 // [ErrMislabelled].
 type LabelError struct {
-	Index int                // position of the example
-	Label sentiment.Polarity // the label found
+	Index int    // position of the example
+	Label string // the label found
+	Why   string // what is wrong with it
 }
 
 func (e *LabelError) Error() string {
-	return fmt.Sprintf("linear: mislabelled example %d: label %d is not -1 (negative), 0 (neutral) or 1 (positive)", e.Index, int(e.Label))
+	return fmt.Sprintf("linear: mislabelled example %d: label %q %s", e.Index, e.Label, e.Why)
 }
 
 func (e *LabelError) Unwrap() error { return ErrMislabelled }
 
 // Config sets up training. The zero value trains with the default features
 // and the defaults below, which were chosen by cross-validation on folds of
-// tweets (see the package documentation).
+// the training tweets (see the package documentation).
 type Config struct {
 	Features Features
+	// Labels fixes the model's labels and their order. Nil means the
+	// distinct labels of the examples, sorted; with Labels set, an example
+	// whose label is not listed is an error, and a listed label without
+	// examples is kept (its probability is learnt from the bias alone).
+	Labels []string
 	// Epochs is the number of passes over the data; 0 means 6.
 	Epochs int
 	// Rate is AdaGrad's learning rate; 0 means 0.1.
@@ -66,8 +91,8 @@ type Config struct {
 	// costs the same either way.
 	NaiveBayes float64
 	// Unbalanced turns off class-balanced weighting. By default each class
-	// weighs the same in total, which helps macro-averaged recall when, as
-	// usual, negative posts are rarer than the rest.
+	// weighs the same in total, which helps macro-averaged recall and F1
+	// when, as usual, some classes are rarer than others.
 	Unbalanced bool
 	// Seed fixes the shuffling order: the same data, Config and Seed give
 	// the same model.
@@ -108,64 +133,112 @@ func (c Config) resolve() (Config, error) {
 		return c, fmt.Errorf("linear: Config.L2 %v must be in [0, 1)", c.L2)
 	case math.IsNaN(c.NaiveBayes) || c.NaiveBayes > 1e6:
 		return c, fmt.Errorf("linear: Config.NaiveBayes %v must be at most 1e6", c.NaiveBayes)
+	case len(c.Lang) > 255:
+		return c, errors.New("linear: Config.Lang longer than 255 bytes")
+	}
+	if c.Labels != nil {
+		if err := checkLabelSet(c.Labels); err != nil {
+			return c, err
+		}
 	}
 	return c, nil
 }
 
-const nClass = 3 // order: negative, neutral, positive (Polarity+1)
+// checkLabelSet checks a model's list of labels.
+func checkLabelSet(labels []string) error {
+	if len(labels) < 2 || len(labels) > MaxClasses {
+		return fmt.Errorf("linear: %d labels, want 2..%d", len(labels), MaxClasses)
+	}
+	for i, l := range labels {
+		if why := badLabel(l); why != "" {
+			return fmt.Errorf("linear: label %q %s", l, why)
+		}
+		if slices.Contains(labels[:i], l) {
+			return fmt.Errorf("linear: label %q listed twice", l)
+		}
+	}
+	return nil
+}
+
+// badLabel says what is wrong with a label name, or "" if nothing.
+func badLabel(l string) string {
+	switch {
+	case l == "":
+		return "is empty"
+	case len(l) > 255:
+		return "is longer than 255 bytes"
+	case !utf8.ValidString(l):
+		return "is not UTF-8"
+	case strings.TrimSpace(l) != l || strings.ContainsAny(l, "\t\n\r"):
+		return "has surrounding space or a tab or line break"
+	}
+	return ""
+}
 
 // Model is a trained multinomial logistic regression over hashed word and
-// character n-grams and lexicon features. It implements [sentiment.Scorer]
-// and, when trained for a language, [sentiment.LanguageReporter].
+// character n-grams and lexicon features, for any set of 2 to
+// [MaxClasses] labels. A polarity model (see [Negative]) implements
+// [sentiment.Scorer]; a model trained for a language implements
+// [sentiment.LanguageReporter].
 //
-// A Model is safe for concurrent use. Build one with [Train], [Default] or
-// UnmarshalBinary; the zero Model has no weights and scores every text as
-// neutral with probability 1/3 each.
+// A Model is safe for concurrent use. Build one with [Train], [Load] or
+// UnmarshalBinary; the zero Model has no labels: it predicts -1 and its
+// Score fails.
 type Model struct {
-	feat  Features
-	lang  string
-	lex   *lexicon
-	rules *social.Scorer // nil with Features.NoRules
-	dim   int
-	w     []float32 // dim rows of nClass weights
-	pool  sync.Pool // of *extractor
+	feat   Features
+	lang   string
+	labels []string
+	k      int
+	pol    [3]int // indices of negative, neutral, positive; -1 if absent
+	lex    *lexicon
+	rules  *social.Scorer // nil with Features.NoRules
+	dim    int
+	w      []float32 // dim rows of k weights
+	pool   sync.Pool // of *extractor
 }
 
-// Probabilities are a model's class probabilities for one text; they sum
-// to 1.
-type Probabilities struct {
-	Negative, Neutral, Positive float64
-}
+// maxWeights bounds a model's weights (64 MiB as float32): 2^22 buckets
+// with 3 classes, or 2^18 with 64.
+const maxWeights = 1 << 24
 
-// Label returns the most probable class.
-func (p Probabilities) Label() sentiment.Polarity {
-	switch {
-	case p.Negative > p.Neutral && p.Negative >= p.Positive:
-		return sentiment.Negative
-	case p.Positive > p.Neutral && p.Positive > p.Negative:
-		return sentiment.Positive
+func newModel(f Features, lang string, labels []string) (*Model, error) {
+	if n := (nDense + 1<<f.Bits) * len(labels); n > maxWeights {
+		return nil, fmt.Errorf("linear: %d labels with 2^%d buckets make %d weights, more than %d", len(labels), f.Bits, n, maxWeights)
 	}
-	return sentiment.Neutral
+	m := &Model{feat: f, lang: lang, labels: slices.Clone(labels), k: len(labels), dim: nDense + 1<<f.Bits}
+	m.pol = [3]int{slices.Index(labels, Negative), slices.Index(labels, Neutral), slices.Index(labels, Positive)}
+	if m.pol[0] < 0 || m.pol[2] < 0 {
+		m.pol = [3]int{-1, -1, -1}
+	}
+	if !f.NoLexicon {
+		lex, err := loadLexicon()
+		if err != nil {
+			return nil, fmt.Errorf("linear: load lexicon: %w", err)
+		}
+		m.lex = lex
+	}
+	if !f.NoRules {
+		m.rules = rulesScorer()
+	}
+	m.w = make([]float32, m.dim*m.k)
+	return m, nil
 }
 
-// Score maps the probabilities onto VADER's four figures: Positive,
-// Neutral and Negative are the probabilities, and Compound is
-// P(positive) - P(negative), moved just inside VADER's ±0.05 bands where
-// needed so that [sentiment.Score.Polarity] agrees with [Probabilities.Label]:
-// into [0.05, 1] when positive is most probable, [-1, -0.05] when
-// negative is, and (-0.05, 0.05) when neutral is.
-func (p Probabilities) Score() sentiment.Score {
-	c := p.Positive - p.Negative
-	switch p.Label() {
-	case sentiment.Positive:
-		c = math.Max(c, 0.05)
-	case sentiment.Negative:
-		c = math.Min(c, -0.05)
-	default:
-		c *= 0.049 // |c| < 1, so the result is inside the neutral band
-	}
-	return sentiment.Score{Compound: c, Positive: p.Positive, Neutral: p.Neutral, Negative: p.Negative}
-}
+// Labels returns the model's labels; class i of [Model.Predict] and
+// [Model.AppendProbabilities] is Labels()[i]. The caller must not modify
+// the slice.
+func (m *Model) Labels() []string { return m.labels }
+
+// Lang returns the language the model was trained for, or "" if unknown.
+func (m *Model) Lang() string { return m.lang }
+
+// Features returns the feature settings the model was trained with, with
+// defaults filled in.
+func (m *Model) Features() Features { return m.feat }
+
+// IsPolarity reports whether the model's labels include [Negative] and
+// [Positive], so that [Model.Score] gives VADER's figures.
+func (m *Model) IsPolarity() bool { return m.k > 0 && m.pol[0] >= 0 }
 
 func (m *Model) extractor() *extractor {
 	if e, ok := m.pool.Get().(*extractor); ok {
@@ -174,62 +247,157 @@ func (m *Model) extractor() *extractor {
 	return &extractor{}
 }
 
-// Probabilities returns the class probabilities for text.
-func (m *Model) Probabilities(text string) Probabilities {
-	if m.w == nil {
-		return Probabilities{1.0 / 3, 1.0 / 3, 1.0 / 3}
+// AppendProbabilities appends the probabilities of the model's classes for
+// text, in the order of [Model.Labels], to dst and returns the extended
+// slice. They sum to 1. With room in dst it does not allocate.
+func (m *Model) AppendProbabilities(dst []float64, text string) []float64 {
+	if m.k == 0 {
+		return dst
 	}
 	e := m.extractor()
 	e.extract(text, m.feat, m.lex, m.rules)
-	m.logits(e)
-	p := softmax(e.z)
+	m.logits(e, e.idx, e.val)
+	n := len(dst)
+	dst = append(dst, e.z...)
+	softmax(dst[n:])
 	m.pool.Put(e)
-	return Probabilities{p[0], p[1], p[2]}
+	return dst
 }
 
-// logits computes e.z from e's features.
-func (m *Model) logits(e *extractor) {
-	var z0, z1, z2 float32
+// Predict returns the index in [Model.Labels] of the most probable class
+// for text and its probability (-1 and 0 for the zero Model).
+func (m *Model) Predict(text string) (class int, p float64) {
+	if m.k == 0 {
+		return -1, 0
+	}
+	e := m.extractor()
+	e.extract(text, m.feat, m.lex, m.rules)
+	m.logits(e, e.idx, e.val)
+	softmax(e.z)
+	class = argmax(e.z)
+	p = e.z[class]
+	m.pool.Put(e)
+	return class, p
+}
+
+// Label returns the name of the most probable class for text ("" for the
+// zero Model).
+func (m *Model) Label(text string) string {
+	c, _ := m.Predict(text)
+	if c < 0 {
+		return ""
+	}
+	return m.labels[c]
+}
+
+// logits sets e.z to the class scores of the sparse features idx, val.
+func (m *Model) logits(e *extractor, idx []int32, val []float32) {
+	k := m.k
+	if cap(e.zf) < k {
+		e.zf = make([]float32, k)
+		e.z = make([]float64, k)
+	}
+	z := e.zf[:k]
+	clear(z)
 	w := m.w
-	for k, i := range e.idx {
-		v := e.val[k]
-		r := w[int(i)*nClass : int(i)*nClass+nClass : int(i)*nClass+nClass]
-		z0 += r[0] * v
-		z1 += r[1] * v
-		z2 += r[2] * v
+	if k == 3 {
+		var z0, z1, z2 float32
+		for j, i := range idx {
+			v := val[j]
+			r := w[int(i)*3 : int(i)*3+3 : int(i)*3+3]
+			z0 += r[0] * v
+			z1 += r[1] * v
+			z2 += r[2] * v
+		}
+		z[0], z[1], z[2] = z0, z1, z2
+	} else {
+		for j, i := range idx {
+			v := val[j]
+			r := w[int(i)*k : int(i)*k+k : int(i)*k+k]
+			for c := range r {
+				z[c] += r[c] * v
+			}
+		}
 	}
-	e.z = [3]float64{float64(z0), float64(z1), float64(z2)}
+	e.z = e.z[:k]
+	for c, v := range z {
+		e.z[c] = float64(v)
+	}
 }
 
-func softmax(z [3]float64) [3]float64 {
-	mx := math.Max(z[0], math.Max(z[1], z[2]))
-	var p [3]float64
+func argmax(p []float64) int {
+	best := 0
+	for c := 1; c < len(p); c++ {
+		if p[c] > p[best] {
+			best = c
+		}
+	}
+	return best
+}
+
+// softmax turns z into probabilities in place.
+func softmax(z []float64) {
+	mx := math.Inf(-1)
+	for _, v := range z {
+		mx = math.Max(mx, v)
+	}
 	var s float64
+	for i, v := range z {
+		z[i] = math.Exp(v - mx)
+		s += z[i]
+	}
 	for i := range z {
-		p[i] = math.Exp(z[i] - mx)
-		s += p[i]
+		z[i] /= s
 	}
-	for i := range p {
-		p[i] /= s
-	}
-	return p
 }
 
-// Score implements [sentiment.Scorer]; see [Probabilities.Score] for how
-// probabilities become VADER's figures. It never fails and ignores ctx.
+// Score implements [sentiment.Scorer] for a polarity model: Positive,
+// Neutral and Negative are the class probabilities (Neutral 0 for a model
+// without a neutral class), and Compound is P(positive) - P(negative),
+// moved just inside VADER's ±0.05 bands where needed so that
+// [sentiment.Score.Polarity] names the most probable class: into
+// [0.05, 1] when positive is most probable, [-1, -0.05] when negative is,
+// and (-0.05, 0.05) when neutral is. For a model that is not a polarity
+// model it returns an error wrapping [ErrNotPolarity]. It ignores ctx.
 func (m *Model) Score(_ context.Context, text string) (sentiment.Score, error) {
-	return m.Probabilities(text).Score(), nil
+	if !m.IsPolarity() {
+		return sentiment.Score{}, fmt.Errorf("%w (labels %q)", ErrNotPolarity, m.labels)
+	}
+	e := m.extractor()
+	e.extract(text, m.feat, m.lex, m.rules)
+	m.logits(e, e.idx, e.val)
+	softmax(e.z)
+	neg, pos := e.z[m.pol[0]], e.z[m.pol[2]]
+	neu := 0.0
+	if m.pol[1] >= 0 {
+		neu = e.z[m.pol[1]]
+	}
+	// The most probable of the three (other classes, if any, do not take
+	// part in the polarity).
+	best := sentiment.Neutral
+	switch {
+	case neg > neu && neg >= pos:
+		best = sentiment.Negative
+	case pos > neu && pos > neg:
+		best = sentiment.Positive
+	}
+	m.pool.Put(e)
+	return polarityScore(neg, neu, pos, best), nil
 }
 
-// Predict returns the most probable class for text.
-func (m *Model) Predict(text string) sentiment.Polarity { return m.Probabilities(text).Label() }
-
-// Lang returns the language the model was trained for, or "" if unknown.
-func (m *Model) Lang() string { return m.lang }
-
-// Features returns the feature settings the model was trained with, with
-// defaults filled in.
-func (m *Model) Features() Features { return m.feat }
+// polarityScore maps polarity probabilities onto VADER's figures.
+func polarityScore(neg, neu, pos float64, best sentiment.Polarity) sentiment.Score {
+	c := pos - neg
+	switch best {
+	case sentiment.Positive:
+		c = math.Max(c, 0.05)
+	case sentiment.Negative:
+		c = math.Min(c, -0.05)
+	default:
+		c *= 0.049 // |c| < 1, so the result is inside the neutral band
+	}
+	return sentiment.Score{Compound: c, Positive: pos, Neutral: neu, Negative: neg}
+}
 
 // Supports implements [sentiment.LanguageReporter]: a model trained for a
 // language supports that language (by primary subtag, so "en" covers
@@ -258,14 +426,10 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkLabels(examples); err != nil {
-		return nil, err
-	}
-	m, err := newModel(cfg.Features, cfg.Lang)
+	d, m, err := prepare(examples, cfg)
 	if err != nil {
 		return nil, err
 	}
-	d := m.extractAll(examples)
 	rows := make([]int, len(examples))
 	for i := range rows {
 		rows[i] = i
@@ -276,193 +440,85 @@ func Train(examples []Example, cfg Config) (*Model, error) {
 	return m, nil
 }
 
-// checkLabels reports empty data and labels out of range.
-func checkLabels(examples []Example) error {
-	if len(examples) == 0 {
-		return ErrNoExamples
+// prepare checks the labels, builds an empty model and extracts the
+// examples' features.
+func prepare(examples []Example, cfg Config) (*dataset, *Model, error) {
+	labels, y, err := labelIndex(examples, cfg.Labels)
+	if err != nil {
+		return nil, nil, err
 	}
-	for i, ex := range examples {
-		if ex.Label < sentiment.Negative || ex.Label > sentiment.Positive {
-			return &LabelError{Index: i, Label: ex.Label}
+	m, err := newModel(cfg.Features, cfg.Lang, labels)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m.extractAll(examples, y), m, nil
+}
+
+// labelIndex returns the label set (want, or the examples' distinct labels
+// sorted) and each example's class index.
+func labelIndex(examples []Example, want []string) ([]string, []int, error) {
+	if len(examples) == 0 {
+		return nil, nil, ErrNoExamples
+	}
+	labels := want
+	if labels == nil {
+		seen := map[string]bool{}
+		for i, ex := range examples {
+			if !seen[ex.Label] {
+				if why := badLabel(ex.Label); why != "" {
+					return nil, nil, &LabelError{Index: i, Label: ex.Label, Why: why}
+				}
+				seen[ex.Label] = true
+				labels = append(labels, ex.Label)
+			}
+		}
+		slices.Sort(labels)
+		if len(labels) == 1 {
+			return nil, nil, fmt.Errorf("%w (all %d are %q)", ErrOneClass, len(examples), labels[0])
+		}
+		if len(labels) > MaxClasses {
+			return nil, nil, fmt.Errorf("linear: %d distinct labels, at most %d", len(labels), MaxClasses)
 		}
 	}
-	return nil
+	idx := make(map[string]int, len(labels))
+	for i, l := range labels {
+		idx[l] = i
+	}
+	y := make([]int, len(examples))
+	for i, ex := range examples {
+		c, ok := idx[ex.Label]
+		if !ok {
+			return nil, nil, &LabelError{Index: i, Label: ex.Label, Why: fmt.Sprintf("is not one of %q", labels)}
+		}
+		y[i] = c
+	}
+	return labels, y, nil
 }
 
 // dataset holds examples' extracted features, so that cross-validation
 // extracts each text once.
 type dataset struct {
-	idx    []int32
-	val    []float32
-	off    []int // example n's features are idx[off[n]:off[n+1]]
-	labels []sentiment.Polarity
+	idx []int32
+	val []float32
+	off []int // example n's features are idx[off[n]:off[n+1]]
+	y   []int // class indices
 }
 
-func (m *Model) extractAll(examples []Example) *dataset {
-	d := &dataset{off: make([]int, 1, len(examples)+1), labels: make([]sentiment.Polarity, len(examples))}
+func (m *Model) extractAll(examples []Example, y []int) *dataset {
+	d := &dataset{off: make([]int, 1, len(examples)+1), y: y}
 	e := &extractor{}
-	for n, ex := range examples {
+	for _, ex := range examples {
 		e.extract(ex.Text, m.feat, m.lex, m.rules)
 		d.idx = append(d.idx, e.idx...)
 		d.val = append(d.val, e.val...)
 		d.off = append(d.off, len(d.idx))
-		d.labels[n] = ex.Label
 	}
 	return d
 }
 
 // probabilitiesAt returns the class probabilities of example n of d.
-func (m *Model) probabilitiesAt(d *dataset, n int) Probabilities {
-	e := extractor{idx: d.idx[d.off[n]:d.off[n+1]], val: d.val[d.off[n]:d.off[n+1]]}
-	m.logits(&e)
-	p := softmax(e.z)
-	return Probabilities{p[0], p[1], p[2]}
-}
-
-// fit trains m's weights on the rows of d, in that order before shuffling.
-func (m *Model) fit(d *dataset, rows []int, cfg Config) error {
-	var count [nClass]int
-	for _, n := range rows {
-		count[d.labels[n]+1]++
-	}
-	classes := 0
-	for _, c := range count {
-		if c > 0 {
-			classes++
-		}
-	}
-	if classes < 2 {
-		return fmt.Errorf("%w (all %d are %s)", ErrOneClass, len(rows), d.labels[rows[0]])
-	}
-	var weight [nClass]float64
-	for c := range weight {
-		switch {
-		case count[c] == 0:
-			weight[c] = 0
-		case cfg.Unbalanced:
-			weight[c] = 1
-		default:
-			weight[c] = float64(len(rows)) / float64(classes*count[c])
-		}
-	}
-
-	sc := nbScales(d, rows, m.dim, cfg.NaiveBayes)
-	// The training state of each hashed row lies together in st, one
-	// cache line per feature: nClass weights, AdaGrad's sums of squared
-	// gradients, and the naive-Bayes scales.
-	const stride = 3 * nClass
-	st := make([]float64, m.dim*stride)
-	for i := 0; i < m.dim; i++ {
-		r := st[i*stride : i*stride+stride]
-		for c := 0; c < nClass; c++ {
-			r[nClass+c] = 1e-2
-			r[2*nClass+c] = sc[i*nClass+c]
-		}
-	}
-	order := slices.Clone(rows)
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
-	rate, l2 := cfg.Rate, cfg.L2
-	avg := make([]float64, m.dim*nClass) // sum of the weights after each epoch
-	for range cfg.Epochs {
-		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		for _, n := range order {
-			fi, fv := d.idx[d.off[n]:d.off[n+1]], d.val[d.off[n]:d.off[n+1]]
-			var z [3]float64
-			for k, i := range fi {
-				v := float64(fv[k])
-				r := st[int(i)*stride : int(i)*stride+stride]
-				z[0] += r[0] * r[6] * v
-				z[1] += r[1] * r[7] * v
-				z[2] += r[2] * r[8] * v
-			}
-			p := softmax(z)
-			y := int(d.labels[n]) + 1
-			var d [3]float64
-			for c := range d {
-				d[c] = p[c]
-				if c == y {
-					d[c]--
-				}
-				d[c] *= weight[y]
-			}
-			for k, i := range fi {
-				v := float64(fv[k])
-				r := st[int(i)*stride : int(i)*stride+stride]
-				for c := 0; c < nClass; c++ {
-					g := d[c]*v*r[2*nClass+c] + l2*r[c]
-					r[nClass+c] += g * g
-					r[c] -= rate * g / math.Sqrt(r[nClass+c])
-				}
-			}
-		}
-		for i := 0; i < m.dim; i++ {
-			for c := 0; c < nClass; c++ {
-				avg[i*nClass+c] += st[i*stride+c]
-			}
-		}
-	}
-	// The model is the average of the epochs' weights, which is less
-	// sensitive to the number of epochs and the rate than the last ones.
-	for i, v := range avg {
-		m.w[i] = roundBF16(float32(v / float64(cfg.Epochs) * sc[i]))
-	}
-	return nil
-}
-
-func newModel(f Features, lang string) (*Model, error) {
-	m := &Model{feat: f, lang: lang, dim: nDense + 1<<f.Bits}
-	if !f.NoLexicon {
-		lex, err := loadLexicon()
-		if err != nil {
-			return nil, fmt.Errorf("linear: load lexicon: %w", err)
-		}
-		m.lex = lex
-	}
-	if !f.NoRules {
-		m.rules = rulesScorer()
-	}
-	m.w = make([]float32, m.dim*nClass)
-	return m, nil
-}
-
-// nbScales returns a scale for each weight: 1 for the dense features and,
-// for each hashed n-gram bucket and class, the magnitude of the
-// one-vs-rest naive-Bayes log-count ratio of the bucket computed on the
-// training rows with add-alpha smoothing (NBSVM, Wang & Manning 2012):
-// |log((alpha+n_c)/(alpha+N_c)) - log((alpha+n_rest)/(alpha+N_rest))|,
-// where n counts the examples that contain the bucket and N all examples.
-// Alpha <= 0 gives all ones.
-func nbScales(d *dataset, rows []int, dim int, alpha float64) []float64 {
-	sc := make([]float64, dim*nClass)
-	for i := range sc {
-		sc[i] = 1
-	}
-	if alpha <= 0 {
-		return sc
-	}
-	cnt := make([]float64, dim*nClass)
-	var n [nClass]float64
-	for _, r := range rows {
-		y := int(d.labels[r]) + 1
-		n[y]++
-		for _, i := range d.idx[d.off[r]:d.off[r+1]] {
-			if i >= nDense {
-				cnt[int(i)*nClass+y]++
-			}
-		}
-	}
-	total := n[0] + n[1] + n[2]
-	for i := nDense; i < dim; i++ {
-		row := cnt[i*nClass : i*nClass+nClass]
-		all := row[0] + row[1] + row[2]
-		if all == 0 {
-			continue // never seen in training: its weights stay 0 anyway
-		}
-		for c := 0; c < nClass; c++ {
-			rest := all - row[c]
-			r := math.Log((alpha+row[c])/(alpha+n[c])) - math.Log((alpha+rest)/(alpha+total-n[c]))
-			sc[i*nClass+c] = math.Abs(r)
-		}
-	}
-	return sc
+func (m *Model) probabilitiesAt(d *dataset, n int, e *extractor) []float64 {
+	m.logits(e, d.idx[d.off[n]:d.off[n+1]], d.val[d.off[n]:d.off[n+1]])
+	softmax(e.z)
+	return e.z
 }

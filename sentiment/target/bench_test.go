@@ -4,11 +4,11 @@ import (
 	"context"
 	"testing"
 
-	"github.com/earshot-dev/earshot/sentiment/linear"
+	"github.com/earshot-dev/earshot/sentiment/polarity"
 )
 
 func BenchmarkScore(b *testing.B) {
-	s := New(linear.Default(), "acme", "acme corp")
+	s := New(polarity.English(), "acme", "acme corp")
 	ctx := context.Background()
 	text := "love my new phone but @acme support is a joke, waited 2 hours on hold #fail"
 	b.ReportAllocs()

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/earshot-dev/earshot/sentiment"
-	"github.com/earshot-dev/earshot/sentiment/linear"
+	"github.com/earshot-dev/earshot/sentiment/polarity"
 	"github.com/earshot-dev/earshot/sentiment/vader"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,10 +23,10 @@ func TestRealScorers(t *testing.T) {
 		{"love my new phone but @acme support is awful", "phone", sentiment.Positive},
 		{"Thanks @acme, the refund came through fast. My bank is useless though", "acme", sentiment.Positive},
 		{"I hate Mondays. #acme coffee is great!", "acme", sentiment.Positive},
-		{"Acme's app is broken again; Beta works fine", "acme", sentiment.Negative},
-		{"Acme's app is broken again; Beta works fine", "beta", sentiment.Positive},
+		{"Acme's app is broken again; Beta works great", "acme", sentiment.Negative},
+		{"Acme's app is broken again; Beta works great", "beta", sentiment.Positive},
 	}
-	for name, s := range map[string]sentiment.Scorer{"linear": linear.Default(), "vader": vader.New()} {
+	for name, s := range map[string]sentiment.Scorer{"polarity": polarity.English(), "vader": vader.New()} {
 		for _, tc := range cases {
 			sc, err := New(s, tc.target).Score(context.Background(), tc.text)
 			require.NoError(t, err)

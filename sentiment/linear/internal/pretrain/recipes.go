@@ -1,0 +1,121 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/earshot-dev/earshot/sentiment/linear"
+)
+
+// recipe is how one shipped model is made: its training data and settings.
+type recipe struct {
+	source string // the data, for the log
+	data   func(dir string) ([]linear.Example, error)
+	cfg    linear.Config
+}
+
+var polarityNames = []string{linear.Negative, linear.Neutral, linear.Positive}
+
+// recipes are the shipped models. Settings were chosen by 5-fold
+// cross-validation on each model's training data (see BENCHMARKS.md).
+var recipes = map[string]recipe{
+	"polarity-en": {
+		source: "sentiment/semeval/train.tsv",
+		data:   semEval,
+		cfg:    linear.Config{Lang: "en", Seed: 1, Features: linear.Features{NoRules: true}},
+	},
+	"emotion": {
+		source: "sentiment/emotion/train_*",
+		data: func(dir string) ([]linear.Example, error) {
+			return parallel(dir, "sentiment/emotion/train", []string{"anger", "joy", "optimism", "sadness"})
+		},
+		cfg: linear.Config{Lang: "en", Seed: 1, Features: linear.Features{NoRules: true}},
+	},
+	"complaint": {
+		source: "sentiment/complaints/train.tsv",
+		data:   complaints,
+		cfg:    linear.Config{Lang: "en", Seed: 1, Features: linear.Features{NoRules: true}},
+	},
+}
+
+func semEval(dir string) ([]linear.Example, error) {
+	rows, err := tsv(filepath.Join(dir, "sentiment/semeval/train.tsv"), 4)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]linear.Example, len(rows))
+	for i, r := range rows {
+		out[i] = linear.Example{Text: r[3], Label: r[2]}
+	}
+	return out, nil
+}
+
+func complaints(dir string) ([]linear.Example, error) {
+	rows, err := tsv(filepath.Join(dir, "sentiment/complaints/train.tsv"), 4)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]linear.Example, len(rows))
+	for i, r := range rows {
+		l := "not"
+		if r[1] == "1" {
+			l = "complaint"
+		}
+		out[i] = linear.Example{Text: r[3], Label: l}
+	}
+	return out, nil
+}
+
+// tsv reads a tab-separated file with a header line and n columns (the
+// last one takes the rest of the line).
+func tsv(path string, n int) ([][]string, error) {
+	lines, err := readLines(path)
+	if err != nil {
+		return nil, err
+	}
+	var out [][]string
+	for i, l := range lines[1:] {
+		f := strings.SplitN(l, "\t", n)
+		if len(f) != n {
+			return nil, fmt.Errorf("%s:%d: %d columns, want %d", path, i+2, len(f), n)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// parallel reads prefix+"_text.txt" and prefix+"_labels.txt" (one text and
+// one label id per line), naming label id i names[i].
+func parallel(dir, prefix string, names []string) ([]linear.Example, error) {
+	texts, err := readLines(filepath.Join(dir, prefix+"_text.txt"))
+	if err != nil {
+		return nil, err
+	}
+	labels, err := readLines(filepath.Join(dir, prefix+"_labels.txt"))
+	if err != nil {
+		return nil, err
+	}
+	if len(texts) != len(labels) {
+		return nil, fmt.Errorf("%s: %d texts but %d labels", prefix, len(texts), len(labels))
+	}
+	out := make([]linear.Example, len(texts))
+	for i := range texts {
+		c, err := strconv.Atoi(strings.TrimSpace(labels[i]))
+		if err != nil || c < 0 || c >= len(names) {
+			return nil, fmt.Errorf("%s_labels.txt:%d: %q", prefix, i+1, labels[i])
+		}
+		out[i] = linear.Example{Text: texts[i], Label: names[c]}
+	}
+	return out, nil
+}
+
+func readLines(path string) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return strings.Split(strings.TrimRight(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n"), "\n"), nil
+}
