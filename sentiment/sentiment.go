@@ -182,10 +182,24 @@ type LanguageReporter interface {
 	Supports(lang string) bool
 }
 
+// LanguageScorer is implemented by scorers that choose how to score by
+// language, such as one model per language. ScoreLang scores text tagged
+// lang (an ISO 639-1 code or a BCP 47 tag; "" means unknown) and returns
+// an error wrapping [ErrUnsupportedLanguage] for a language it cannot
+// score.
+type LanguageScorer interface {
+	ScoreLang(ctx context.Context, text, lang string) (Score, error)
+}
+
 // ScoreLang scores text tagged with language lang. If s implements
-// [LanguageReporter] and does not support lang, it returns a
-// [*LanguageError] instead of a score that would look confidently neutral.
+// [LanguageScorer], s chooses (for example the model for that language).
+// Otherwise, if s implements [LanguageReporter] and does not support lang,
+// it returns a [*LanguageError] instead of a score that would look
+// confidently neutral.
 func ScoreLang(ctx context.Context, s Scorer, text, lang string) (Score, error) {
+	if ls, ok := s.(LanguageScorer); ok {
+		return ls.ScoreLang(ctx, text, lang)
+	}
 	if lr, ok := s.(LanguageReporter); ok && lang != "" && !lr.Supports(lang) {
 		return Score{}, &LanguageError{Lang: lang}
 	}

@@ -154,8 +154,11 @@ func newPrinter(o options) (printer, error) {
 		}
 		s = m
 	}
+	if m, ok := s.(*linear.Model); ok && o.Scorer == "" && !m.Supports(o.Lang) {
+		return nil, fmt.Errorf("sentiment: the model is for language %q, not %q", m.Lang(), o.Lang)
+	}
 	if lr, ok := s.(sentiment.LanguageReporter); ok && !lr.Supports(o.Lang) {
-		return nil, fmt.Errorf("sentiment: scorer does not support language %q", o.Lang)
+		return nil, fmt.Errorf("sentiment: -scorer %s knows only English, not %q (-scorer polarity has models for %s)", o.Scorer, o.Lang, strings.Join(polarity.Languages(), ", "))
 	}
 	if o.Target != "" {
 		var names []string
