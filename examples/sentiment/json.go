@@ -58,6 +58,31 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// appendFigure appends v rounded to 4 decimals, as vaderSentiment rounds
+// its figures, in the shortest form that reads back as that value.
+func appendFigure(b []byte, v float64) []byte {
+	r := math.Round(v * 1e4)
+	if math.IsNaN(r) || math.Abs(r) >= 1e15 {
+		return appendFloat(b, v)
+	}
+	if r < 0 {
+		b = append(b, '-')
+		r = -r
+	}
+	n := int64(r)
+	b = strconv.AppendInt(b, n/1e4, 10)
+	frac := n % 1e4
+	if frac == 0 {
+		return b
+	}
+	digits := [5]byte{'.', byte('0' + frac/1000), byte('0' + frac/100%10), byte('0' + frac/10%10), byte('0' + frac%10)}
+	end := 5
+	for digits[end-1] == '0' {
+		end--
+	}
+	return append(b, digits[:end]...)
+}
+
 // appendFloat appends v as encoding/json would: the shortest
 // representation that reads back as v, in exponent form only for very
 // small or very large magnitudes. NaN and infinities, which JSON cannot

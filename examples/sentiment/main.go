@@ -29,6 +29,7 @@
 //
 //	$ echo "love my new phone but @acme support is awful" | go run ./examples/sentiment -scorer social -target acme
 //
+// Figures are rounded to 4 decimals, as vaderSentiment rounds its own.
 // Every input line, empty ones included, gives exactly one output line.
 // Output is written in blocks, and whenever the program waits for more
 // input. SIGINT or SIGTERM stops it cleanly: the lines scored so far are
@@ -206,13 +207,13 @@ func (p *scorePrinter) appendLine(ctx context.Context, b []byte, text string) ([
 	b = append(b, `,"label":"`...)
 	b = append(b, sc.Polarity().String()...)
 	b = append(b, `","compound":`...)
-	b = appendFloat(b, sc.Compound)
+	b = appendFigure(b, sc.Compound)
 	b = append(b, `,"pos":`...)
-	b = appendFloat(b, sc.Positive)
+	b = appendFigure(b, sc.Positive)
 	b = append(b, `,"neu":`...)
-	b = appendFloat(b, sc.Neutral)
+	b = appendFigure(b, sc.Neutral)
 	b = append(b, `,"neg":`...)
-	b = appendFloat(b, sc.Negative)
+	b = appendFigure(b, sc.Negative)
 	return append(b, "}\n"...), nil
 }
 
@@ -242,7 +243,7 @@ func (p *classPrinter) appendLine(_ context.Context, b []byte, text string) ([]b
 		}
 		b = appendString(b, labels[c])
 		b = append(b, ':')
-		b = appendFloat(b, v)
+		b = appendFigure(b, v)
 	}
 	return append(b, "}}\n"...), nil
 }
@@ -299,7 +300,8 @@ func (f *filter) run(ctx context.Context, in io.Reader) error {
 			}
 		}
 		f.mu.Lock()
-		out, err2 := f.p.appendLine(ctx, out[:0], string(b))
+		var err2 error
+		out, err2 = f.p.appendLine(ctx, out[:0], string(b))
 		if err2 == nil {
 			_, err2 = f.w.Write(out)
 			if err2 != nil {

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -68,6 +69,8 @@ func TestRun(t *testing.T) {
 				p, err := newPrinter(options{Scorer: name})
 				require.NoError(t, err)
 				want, _ := p.(*scorePrinter).s.Score(context.Background(), texts[i])
+				r := func(v float64) float64 { return math.Round(v*1e4)/1e4 + 0 }
+				want = sentiment.Score{Compound: r(want.Compound), Positive: r(want.Positive), Neutral: r(want.Neutral), Negative: r(want.Negative)}
 				assert.Equal(t, want, sentiment.Score{Compound: *got.Compound, Positive: *got.Pos, Neutral: *got.Neu, Negative: *got.Neg}, l)
 				assert.Equal(t, want.Polarity().String(), got.Label)
 			}
@@ -231,4 +234,26 @@ func Example_social() {
 	}
 	// Output:
 	// {"text":"#NotHappy with support","label":"negative","compound":-0.6437,"pos":0,"neu":0.155,"neg":0.845}
+}
+
+func TestAppendFigure(t *testing.T) {
+	for _, v := range []float64{0, 1, -1, 0.4404, -0.5461, 0.05, 0.1 + 0.2, 0.99996, -0.00004, 0.123456, 12.5, -3, 1e-9, math.MaxFloat64, math.NaN()} {
+		got := string(appendFigure(nil, v))
+		want := 0.0
+		if !math.IsNaN(v) && math.Abs(v) < 1e11 {
+			want = math.Round(v*1e4) / 1e4
+		} else if !math.IsNaN(v) {
+			want = v
+		}
+		if want == 0 {
+			want = 0 // -0 is written 0
+		}
+		back, err := strconv.ParseFloat(got, 64)
+		require.NoError(t, err, "%v -> %q", v, got)
+		assert.Equal(t, want, back, "%v -> %q", v, got)
+		if math.Abs(v) < 1e11 && !math.IsNaN(v) {
+			w, _ := json.Marshal(want)
+			assert.Equal(t, string(w), got, "%v: the shortest form, as encoding/json writes it", v)
+		}
+	}
 }
