@@ -30,11 +30,6 @@ func parallel(tb testing.TB, texts, labels string, names []string) []Example {
 	return out
 }
 
-// tweetEval reads the TweetEval sentiment validation split.
-func tweetEval(tb testing.TB) []Example {
-	return parallel(tb, "sentiment/tweeteval/val_text.txt", "sentiment/tweeteval/val_labels.txt", polarityNames)
-}
-
 // semEval reads the 47,387 SemEval 2013-2016 training tweets.
 func semEval(tb testing.TB) []Example {
 	tb.Helper()
@@ -76,29 +71,4 @@ func complaints(tb testing.TB) (ex []Example, domains []string) {
 func multilingual(tb testing.TB, lang, split string) []Example {
 	dir := "sentiment/multilingual/" + lang + "/" + split
 	return parallel(tb, dir+"_text.txt", dir+"_labels.txt", polarityNames)
-}
-
-// vaderTweets reads the 4,200 VADER ground-truth tweets with 3 classes at
-// a mean rating of +-0.2 (positive above +0.2, negative below -0.2).
-func vaderTweets(tb testing.TB) []Example {
-	tb.Helper()
-	var out []Example
-	for i, line := range shared.Lines(tb, "sentiment/vader_tweets_groundtruth.tsv") {
-		f := strings.SplitN(line, "\t", 3)
-		require.Len(tb, f, 3, "line %d", i+1)
-		r, err := strconv.ParseFloat(f[1], 64)
-		require.NoError(tb, err, "line %d", i+1)
-		out = append(out, Example{Text: f[2], Label: ratingLabel(r)})
-	}
-	return out
-}
-
-func ratingLabel(r float64) string {
-	switch {
-	case r > 0.2:
-		return Positive
-	case r < -0.2:
-		return Negative
-	}
-	return Neutral
 }

@@ -3,7 +3,7 @@
 // shared evaluation data in ../shared/data (or $EARSHOT_SHARED_DATA),
 // reports their stratified 5-fold cross-validated accuracy, macro-recall
 // and macro-F1 on the training data, and writes the model file. The
-// go:generate lines of those packages run it:
+// generate directives of those packages run it:
 //
 //	go run ./sentiment/linear/internal/pretrain -o FILE NAME
 //
