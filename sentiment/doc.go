@@ -35,4 +35,8 @@
 // Most lexicon scorers know only English. They implement
 // [LanguageReporter]; [ScoreLang] checks it and returns an error wrapping
 // [ErrUnsupportedLanguage] rather than a neutral score for, say, German.
+// A scorer with a model per language implements [LanguageScorer] and
+// [ScoreLang] lets it choose: sentiment/polarity's Scorer has models for
+// Arabic, English, French, German, Hindi, Italian, Portuguese and Spanish,
+// and a multilingual fallback (or, strict, an error) for other languages.
 package sentiment
