@@ -13,7 +13,9 @@
 //
 // Accuracy and cost are in the repository's BENCHMARKS.md; the model was
 // made by go generate (see sentiment/linear/internal/pretrain). The story
-// package's Triage uses it.
+// package's Triage uses it. The tweets came without a stated licence (the
+// authors published them for research); the model holds hashed n-gram
+// weights, no text.
 package complaint
 
 import (

@@ -14,5 +14,8 @@
 // Accuracy and cost are in the repository's BENCHMARKS.md; each model was
 // made by go generate in this folder (see
 // sentiment/linear/internal/pretrain), which needs the shared evaluation
-// data.
+// data. The models hold hashed n-gram weights, no text. The SemEval tweets
+// were distributed for research with no stated licence; the other
+// languages' come from XLM-T (Apache-2.0, with each source collection's
+// own terms).
 package polarity
