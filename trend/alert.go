@@ -27,12 +27,16 @@ type Evidence struct {
 // bucket. An open episode has a zero End; detectors report the same
 // episode again (same Kind, Key and Start) when it grows or ends, so a sink
 // can update one message instead of posting another.
+//
+// In JSON an open episode's "end" is the zero time,
+// "0001-01-01T00:00:00Z", on every Go version (the field is always
+// written; Go 1.24's omitzero would drop it on new toolchains only).
 type Alert struct {
 	Kind     AlertKind  `json:"kind"`
 	Key      string     `json:"key"`
 	Start    time.Time  `json:"start"`
 	Peak     time.Time  `json:"peak"`
-	End      time.Time  `json:"end,omitzero"`
+	End      time.Time  `json:"end"`
 	Severity Severity   `json:"severity"`
 	Score    float64    `json:"score"`   // detector-specific, in [0,1] for anomaly scores
 	Summary  string     `json:"summary"` // one line a person can read
@@ -42,8 +46,15 @@ type Alert struct {
 // Open reports whether the episode is still going on.
 func (a Alert) Open() bool { return a.End.IsZero() }
 
+// String is one line a person can read: "warning spike \"acme\" since
+// <start> ..." while the episode is open, "... from <start>, ended <end>
+// ..." once it is over.
 func (a Alert) String() string {
-	s := fmt.Sprintf("%s %s %q since %s score %.2f", a.Severity, a.Kind, a.Key, a.Start.Format(time.RFC3339), a.Score)
+	when := "since " + a.Start.Format(time.RFC3339)
+	if !a.Open() {
+		when = "from " + a.Start.Format(time.RFC3339) + ", ended " + a.End.Format(time.RFC3339) + ","
+	}
+	s := fmt.Sprintf("%s %s %q %s score %.2f", a.Severity, a.Kind, a.Key, when, a.Score)
 	if a.Summary != "" {
 		s += ": " + a.Summary
 	}

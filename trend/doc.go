@@ -48,10 +48,9 @@
 // # Alerts
 //
 // Detectors hand alerts to a callback (OnAlert). A [Sink] delivers them
-// elsewhere: [SinkFunc] adapts a function, [Dedupe] passes each episode on
-// only when it opens and when it ends, and [Webhook] posts Slack-compatible
-// JSON with retries (429 and 5xx, honouring Retry-After) and a context for
-// cancellation. The webhook URL is a secret and never appears in errors.
+// elsewhere: [SinkFunc] adapts a function, and [Dedupe] passes each episode
+// on only when it opens and when it ends. Package trend/webhook posts
+// alerts to Slack-compatible incoming webhooks; trend itself does no I/O.
 //
 // # Concurrency
 //

@@ -7,6 +7,7 @@ import (
 
 	"github.com/earshot-dev/earshot/examples/internal/pipeline"
 	"github.com/earshot-dev/earshot/trend"
+	"github.com/earshot-dev/earshot/trend/webhook"
 )
 
 // sender posts alerts to a webhook from one goroutine, so a slow webhook
@@ -14,7 +15,7 @@ import (
 // does not fit is dropped and counted. close waits for the queue to drain,
 // at most drainTimeout, and stops the goroutine.
 type sender struct {
-	hook  *trend.Webhook
+	hook  *webhook.Webhook
 	queue chan trend.Alert
 	done  chan struct{}
 	stop  context.CancelFunc
@@ -29,7 +30,7 @@ type sender struct {
 const drainTimeout = 10 * time.Second
 
 func newSender(url string) (*sender, error) {
-	hook, err := trend.NewWebhook(url, trend.WithMaxRetryTime(5*time.Second))
+	hook, err := webhook.New(url, webhook.WithMaxRetryTime(5*time.Second))
 	if err != nil {
 		return nil, err
 	}
