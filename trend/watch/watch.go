@@ -1,0 +1,389 @@
+// Package watch follows tracked keys (a brand, a product, a campaign)
+// through the alert detectors of trend and trend/viral at once, the way a
+// listening app needs them: for each key, volume spikes of its mentions and
+// of its negative mentions ([trend.Spikes]), a rise in the share of negative
+// posts ([trend.Shift]), and its posts going viral ([viral.Detector]). Each
+// episode is reported once when it opens and once when it ends, with
+// example posts as evidence.
+//
+// The host decides which posts are about which key (a [listen.Query], say)
+// and scores their sentiment; watch takes keys, times and numbers, like
+// the detectors it drives, and imports neither listen nor sentiment:
+//
+//	w := &watch.Watch{
+//		Spikes:  trend.Spikes{Bucket: 15 * time.Minute},
+//		Viral:   viral.Detector{Threshold: 500},
+//		OnAlert: func(a watch.Alert) { fmt.Println(a.Title) },
+//	}
+//	var checked time.Time
+//	for p, err := range src.Posts(ctx) {
+//		...
+//		if at := p.Created.Truncate(15 * time.Minute); at.After(checked) {
+//			w.Check(at) // closes spike buckets, predicts reshared posts
+//			checked = at
+//		}
+//		if p.Kind == listen.KindRepost {
+//			w.Reshare(p.Platform+":"+p.Subject, p.Created, p.Author.Followers)
+//			continue
+//		}
+//		if !q.Match(&p) {
+//			continue
+//		}
+//		s, err := scorer.Score(ctx, p.Text)
+//		w.Observe("larkspur", watch.Mention{ID: p.Key(), Text: p.Text, At: p.Created,
+//			Followers: p.Author.Followers, Compound: s.Compound, Scored: err == nil})
+//	}
+//
+// [listen.Query]: https://pkg.go.dev/github.com/earshot-dev/earshot/listen#Query
+package watch
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/earshot-dev/earshot/trend"
+	"github.com/earshot-dev/earshot/trend/viral"
+)
+
+// Mention is a post about a tracked key, as the host read and scored it.
+type Mention struct {
+	ID        string    // unique across platforms (listen.Post.Key), for reshares and evidence
+	Text      string    // shown as evidence (cut to 280 bytes)
+	At        time.Time // when it was posted
+	Followers int       // the author's audience, for virality; 0 if unknown
+	Compound  float64   // sentiment in [-1,1]; read only when Scored
+	Scored    bool      // false: not scored (a language the scorer does not know); counted in volume only
+}
+
+// The spike series of each key, as they appear in [Alert.Series].
+const (
+	Mentions = "mentions"
+	Negative = "negative posts"
+)
+
+// Alert is a detector's [trend.Alert] with the tracked key it is about.
+//
+// Key identifies the episode with Kind and Start: for a spike it is the
+// tracked key and the series ("larkspur: negative posts"), for a sentiment
+// shift the tracked key, for a viral post the post's ID. Evidence always
+// holds example posts: the detector's own (a shift's most negative posts,
+// the viral post) or, for a spike, the latest posts of its series.
+type Alert struct {
+	trend.Alert
+	Tracked string `json:"tracked"`          // the tracked key
+	Series  string `json:"series,omitempty"` // spikes: Mentions or Negative
+	Title   string `json:"title"`            // one line: "spike in negative posts about larkspur since Tue 10:45"
+}
+
+// Shared is a post ranked by its predicted final number of reshares.
+type Shared struct {
+	ID       string    `json:"id"`
+	Tracked  string    `json:"tracked"`
+	Text     string    `json:"text"`
+	Posted   time.Time `json:"posted"`
+	Observed float64   `json:"observed"` // reshares so far
+	Final    float64   `json:"final"`    // predicted final reshares
+	Low      float64   `json:"low"`      // about an 80% interval around Final
+	High     float64   `json:"high"`
+	Flagged  bool      `json:"flagged"` // its viral episode is open: the same figures as its alert
+}
+
+// Watch runs the detectors over the mentions of tracked keys. Configure
+// the three detectors through their fields before first use (their
+// OnAlert fields are Watch's own and are overwritten); their zero values
+// work, except that a zero [viral.Detector] flags nothing.
+//
+// Memory is bounded: the detectors bound their own, Watch remembers the
+// last MaxPosts mentions (for reshares and evidence), a few recent posts
+// per key, and the last 1,000 episodes.
+//
+// Watch reads no clock and starts no goroutine. It is not safe for
+// concurrent use.
+type Watch struct {
+	Spikes trend.Spikes   // per key, a Mentions and a Negative series
+	Shift  trend.Shift    // per key
+	Viral  viral.Detector // per mention, fed by Reshare
+
+	// Examples is how many posts a spike alert shows; 0 means 3.
+	Examples int
+	// MaxPosts is how many mentions are remembered for reshares and
+	// evidence; 0 means 100,000. Reshares of a forgotten post are ignored.
+	MaxPosts int
+	// OnAlert is called synchronously for each episode when it opens and
+	// when it ends (End set). Updates in between show in Alerts.
+	OnAlert func(Alert)
+
+	ready   bool
+	posts   map[string]posted
+	order   []string // ring of remembered IDs, oldest at next
+	next    int
+	recent  map[string][]trend.Evidence // per spike key
+	pending []trend.Alert
+	alerts  []*Alert
+	byEp    map[episode]*Alert
+}
+
+type posted struct {
+	key       string
+	text      string
+	at        time.Time
+	followers int
+	tracked   bool // registered with the viral detector
+}
+
+type episode struct {
+	kind  trend.AlertKind
+	key   string
+	start int64
+}
+
+// maxEpisodes bounds Alerts.
+const maxEpisodes = 1000
+
+// sep joins a tracked key and a series in the spike detector's keys.
+const sep = "\x00"
+
+func (w *Watch) init() {
+	if w.ready {
+		return
+	}
+	w.ready = true
+	w.posts = map[string]posted{}
+	w.recent = map[string][]trend.Evidence{}
+	w.byEp = map[episode]*Alert{}
+	add := func(a trend.Alert) { w.pending = append(w.pending, a) }
+	w.Spikes.OnAlert = add
+	w.Shift.OnAlert = add
+}
+
+func (w *Watch) negative(compound float64) bool {
+	n := w.Shift.Negative
+	if n == 0 {
+		n = trend.DefaultNegative
+	}
+	return compound <= n
+}
+
+// Observe records a mention of key. A post about several keys is observed
+// once per key.
+func (w *Watch) Observe(key string, m Mention) {
+	w.init()
+	text := clip(m.Text, 280)
+	ev := trend.Evidence{ID: m.ID, Text: text, At: m.At}
+	w.remember(key, m, text)
+	w.Spikes.Observe(key+sep+Mentions, m.At, 1)
+	w.keep(key+sep+Mentions, ev)
+	if m.Scored {
+		// Every scored post feeds the negative series, with weight 0 or
+		// 1, so that its baseline is learnt before the first negative post.
+		neg := 0.0
+		if w.negative(m.Compound) {
+			neg = 1
+			w.keep(key+sep+Negative, ev)
+		}
+		w.Spikes.Observe(key+sep+Negative, m.At, neg)
+		w.Shift.Observe(key, m.At, m.Compound, m.ID, text)
+	}
+	w.flush()
+}
+
+// Reshare records a reshare of the mention id at at by an account with
+// followers followers. Reshares of posts never observed are ignored.
+func (w *Watch) Reshare(id string, at time.Time, followers int) {
+	w.init()
+	p, ok := w.posts[id]
+	if !ok {
+		return
+	}
+	if !p.tracked {
+		w.Viral.Track(id, p.at, p.followers)
+		p.tracked = true
+		w.posts[id] = p
+	}
+	w.Viral.Observe(id, p.at, at, followers)
+}
+
+// Check closes the spike buckets that end by at and predicts the reshared
+// posts; episodes that open or end go to OnAlert. Call it as time passes
+// (every few minutes, or as post times pass bucket boundaries): spikes of
+// a key are otherwise only noticed at its next mention.
+func (w *Watch) Check(at time.Time) {
+	w.init()
+	w.Spikes.Flush(at)
+	w.pending = append(w.pending, w.Viral.Check(at)...)
+	w.flush()
+}
+
+// Alerts returns the episodes so far (the last 1,000), oldest first, as
+// last updated: End, Peak, Severity, Score and Summary follow the
+// detectors.
+func (w *Watch) Alerts() []Alert {
+	out := make([]Alert, len(w.alerts))
+	for i, a := range w.alerts {
+		out[i] = *a
+		out[i].Evidence = append([]trend.Evidence(nil), a.Evidence...)
+	}
+	return out
+}
+
+// Top returns the n most shared posts at at, by predicted final reshares.
+func (w *Watch) Top(at time.Time, n int) []Shared {
+	w.init()
+	var out []Shared
+	for _, r := range w.Viral.Top(at, n) {
+		p := w.posts[r.Key]
+		a := w.byEp[w.openViral(r.Key)]
+		out = append(out, Shared{ID: r.Key, Tracked: p.key, Text: p.text, Posted: p.at,
+			Observed: r.Observed, Final: r.Final, Low: r.Low, High: r.High, Flagged: a != nil && a.Open()})
+	}
+	return out
+}
+
+// openViral is the episode of post's latest viral alert.
+func (w *Watch) openViral(post string) episode {
+	for i := len(w.alerts) - 1; i >= 0; i-- {
+		if a := w.alerts[i]; a.Kind == trend.AlertViral && a.Key == post {
+			return episode{a.Kind, a.Key, a.Start.UnixNano()}
+		}
+	}
+	return episode{}
+}
+
+func (w *Watch) remember(key string, m Mention, text string) {
+	if _, ok := w.posts[m.ID]; ok {
+		return // the first key a post is about names it
+	}
+	max := w.MaxPosts
+	if max <= 0 {
+		max = 100_000
+	}
+	if len(w.order) < max {
+		w.order = append(w.order, m.ID)
+	} else {
+		delete(w.posts, w.order[w.next])
+		w.order[w.next] = m.ID
+		w.next = (w.next + 1) % max
+	}
+	w.posts[m.ID] = posted{key: key, text: text, at: m.At, followers: m.Followers}
+}
+
+func (w *Watch) keep(series string, e trend.Evidence) {
+	n := w.Examples
+	if n <= 0 {
+		n = 3
+	}
+	r := append(w.recent[series], e)
+	if len(r) > n {
+		r = append(r[:0], r[len(r)-n:]...)
+	}
+	w.recent[series] = r
+}
+
+func (w *Watch) flush() {
+	if len(w.pending) == 0 {
+		return
+	}
+	// Detectors report the keys of one flush in map order: sort them, so
+	// that runs over the same data report the same.
+	sort.SliceStable(w.pending, func(i, j int) bool {
+		a, b := w.pending[i], w.pending[j]
+		if !a.Start.Equal(b.Start) {
+			return a.Start.Before(b.Start)
+		}
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		return a.Key < b.Key
+	})
+	for _, ta := range w.pending {
+		w.report(ta)
+	}
+	w.pending = w.pending[:0]
+}
+
+func (w *Watch) report(ta trend.Alert) {
+	a := Alert{Alert: ta, Tracked: ta.Key}
+	switch ta.Kind {
+	case trend.AlertSpike:
+		if key, series, ok := strings.Cut(ta.Key, sep); ok {
+			a.Tracked, a.Series, a.Key = key, series, key+": "+series
+		}
+	case trend.AlertViral:
+		a.Tracked = w.posts[ta.Key].key
+	}
+	ep := episode{a.Kind, a.Key, a.Start.UnixNano()}
+	if old, ok := w.byEp[ep]; ok {
+		wasOpen := old.Open()
+		old.End, old.Peak, old.Severity, old.Summary = a.End, a.Peak, a.Severity, a.Summary
+		old.Score = max(old.Score, a.Score)
+		if a.Kind == trend.AlertViral {
+			old.Score = a.Score // the latest prediction, as Top shows it
+		}
+		if wasOpen && !old.Open() && w.OnAlert != nil {
+			w.OnAlert(w.copyOf(old))
+		}
+		return
+	}
+	if !a.Open() {
+		return // the end of an episode opened before this Watch saw it
+	}
+	switch {
+	case a.Kind == trend.AlertViral:
+		if p, ok := w.posts[a.Key]; ok {
+			a.Evidence = []trend.Evidence{{ID: a.Key, Text: p.text, At: p.at}}
+		}
+	case len(a.Evidence) == 0:
+		a.Evidence = append([]trend.Evidence(nil), w.recent[ta.Key]...)
+		for i, j := 0, len(a.Evidence)-1; i < j; i, j = i+1, j-1 {
+			a.Evidence[i], a.Evidence[j] = a.Evidence[j], a.Evidence[i] // newest first
+		}
+	}
+	a.Title = title(a)
+	if len(w.alerts) == maxEpisodes {
+		old := w.alerts[0]
+		delete(w.byEp, episode{old.Kind, old.Key, old.Start.UnixNano()})
+		w.alerts = append(w.alerts[:0], w.alerts[1:]...)
+	}
+	stored := a
+	w.alerts = append(w.alerts, &stored)
+	w.byEp[ep] = &stored
+	if w.OnAlert != nil {
+		w.OnAlert(w.copyOf(&stored))
+	}
+}
+
+func (w *Watch) copyOf(a *Alert) Alert {
+	c := *a
+	c.Evidence = append([]trend.Evidence(nil), a.Evidence...)
+	return c
+}
+
+// title is an alert's line for a person, in the start time's location.
+func title(a Alert) string {
+	since := a.Start.Format("Mon 15:04")
+	switch {
+	case a.Kind == trend.AlertSpike && a.Series == Mentions:
+		return fmt.Sprintf("spike in mentions of %s since %s", a.Tracked, since)
+	case a.Kind == trend.AlertSpike:
+		return fmt.Sprintf("spike in %s about %s since %s", a.Series, a.Tracked, since)
+	case a.Kind == trend.AlertSentiment:
+		return fmt.Sprintf("negative shift about %s since %s", a.Tracked, since)
+	case a.Kind == trend.AlertViral && a.Tracked != "":
+		return fmt.Sprintf("post about %s going viral since %s", a.Tracked, since)
+	}
+	return fmt.Sprintf("%s %s since %s", a.Kind, a.Key, since)
+}
+
+// clip cuts s to at most n bytes at a rune boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
