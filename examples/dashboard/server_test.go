@@ -20,7 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/earshot-dev/earshot/examples/internal/pipeline"
-	"github.com/earshot-dev/earshot/examples/internal/sample"
+	"github.com/earshot-dev/earshot/examples/sample"
 )
 
 var (

@@ -18,26 +18,31 @@
 //     wedding ring) spreads (#LarkspurKindness);
 //   - on day 3 at 16:00 Larkspur brings the stamps back and the wave ebbs.
 //
-// The file posts.jsonl.gz is written by [Generate] with a fixed seed
-// (`go generate ./examples/internal/sample`); a test checks that the
-// embedded file is exactly what the generator writes.
+// It is a public package so that every example program can be copied
+// alone into a new module and still run offline. The file posts.jsonl.gz
+// is written with a fixed seed by the generator in internal/gen (`go
+// generate ./examples/sample` rewrites it); a test checks that the embedded
+// file is exactly what the generator writes.
 package sample
 
 import (
-	_ "embed"
-
 	"bytes"
+	_ "embed"
 
 	"github.com/earshot-dev/earshot/listen/replay"
 )
 
-//go:generate go run ./gen
+//go:generate go test -run TestEmbeddedMatchesGenerator -update .
 
 //go:embed posts.jsonl.gz
 var data []byte
 
-// Data returns the gzip-compressed JSON lines of the sample data set.
-func Data() []byte { return data }
+// ViralID is the ID of the post that goes viral (on platform "bluesky").
+const ViralID = "at://did:plc:milopours/app.bsky.feed.post/3lark5viral22"
+
+// Data returns the gzip-compressed JSON lines of the sample data set: a
+// new copy at each call.
+func Data() []byte { return bytes.Clone(data) }
 
 // Source returns a replay of the sample data set.
 func Source(opts ...replay.Option) *replay.Source {

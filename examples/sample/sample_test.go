@@ -4,27 +4,43 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"flag"
 	"io"
+	"os"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/earshot-dev/earshot/examples/internal/sample"
+	"github.com/earshot-dev/earshot/examples/sample"
+	"github.com/earshot-dev/earshot/examples/sample/internal/gen"
 	"github.com/earshot-dev/earshot/listen"
 )
 
+var update = flag.Bool("update", false, "rewrite posts.jsonl.gz from the generator")
+
 // The embedded file must be exactly what the generator writes; run
-// `go generate ./examples/internal/sample` after changing the generator.
+// `go generate ./examples/sample` after changing the generator.
 func TestEmbeddedMatchesGenerator(t *testing.T) {
+	var fresh bytes.Buffer
+	require.NoError(t, gen.Generate(&fresh))
+	if *update {
+		var z bytes.Buffer
+		zw, err := gzip.NewWriterLevel(&z, gzip.BestCompression)
+		require.NoError(t, err)
+		_, err = zw.Write(fresh.Bytes())
+		require.NoError(t, err)
+		require.NoError(t, zw.Close())
+		require.NoError(t, os.WriteFile("posts.jsonl.gz", z.Bytes(), 0o644))
+		return
+	}
 	zr, err := gzip.NewReader(bytes.NewReader(sample.Data()))
 	require.NoError(t, err)
 	embedded, err := io.ReadAll(zr)
 	require.NoError(t, err)
-	var fresh bytes.Buffer
-	require.NoError(t, sample.Generate(&fresh))
-	require.True(t, bytes.Equal(embedded, fresh.Bytes()), "posts.jsonl.gz is stale: run go generate ./examples/internal/sample")
+	require.True(t, bytes.Equal(embedded, fresh.Bytes()), "posts.jsonl.gz is stale: run go generate ./examples/sample")
+	assert.Equal(t, gen.ViralID, sample.ViralID)
 }
 
 func TestTheStoryIsInTheData(t *testing.T) {
@@ -37,7 +53,7 @@ func TestTheStoryIsInTheData(t *testing.T) {
 		require.NoError(t, err)
 		require.False(t, p.Created.Before(last), "sorted by time")
 		last = p.Created
-		assert.False(t, p.Created.Before(sample.Start) || !p.Created.Before(sample.End), "inside the three days: %v", p)
+		assert.False(t, p.Created.Before(gen.Start) || !p.Created.Before(gen.End), "inside the three days: %v", p)
 		platforms[p.Platform] = true
 		switch {
 		case p.Kind == listen.KindRepost:
@@ -55,7 +71,7 @@ func TestTheStoryIsInTheData(t *testing.T) {
 	assert.Greater(t, reposts, 800, "the viral post is reshared widely")
 	assert.Greater(t, story, 20, "the ring story spreads")
 
-	before := perHour[sample.Announcement.Add(-2*time.Hour)] + perHour[sample.Announcement.Add(-3*time.Hour)]
-	during := perHour[sample.Announcement.Add(3*time.Hour)] + perHour[sample.Announcement.Add(4*time.Hour)]
+	before := perHour[gen.Announcement.Add(-2*time.Hour)] + perHour[gen.Announcement.Add(-3*time.Hour)]
+	during := perHour[gen.Announcement.Add(3*time.Hour)] + perHour[gen.Announcement.Add(4*time.Hour)]
 	assert.Greater(t, during, 8*before, "the complaint wave is far above the usual volume (%d vs %d)", during, before)
 }

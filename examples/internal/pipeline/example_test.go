@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/earshot-dev/earshot/examples/internal/pipeline"
-	"github.com/earshot-dev/earshot/examples/internal/sample"
+	"github.com/earshot-dev/earshot/examples/sample"
 )
 
 // The loop the monitor, the dashboard and the desk share: observe every

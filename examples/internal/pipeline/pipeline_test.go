@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/earshot-dev/earshot/examples/internal/sample"
+	"github.com/earshot-dev/earshot/examples/sample"
 	"github.com/earshot-dev/earshot/listen"
 	"github.com/earshot-dev/earshot/trend"
 )

@@ -6,7 +6,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/earshot-dev/earshot/examples/internal/sample"
+	"github.com/earshot-dev/earshot/examples/sample"
 	"github.com/earshot-dev/earshot/listen"
 	"github.com/earshot-dev/earshot/listen/bluesky"
 	"github.com/earshot-dev/earshot/listen/hackernews"

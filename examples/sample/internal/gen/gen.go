@@ -1,4 +1,6 @@
-package sample
+// Package gen writes the sample data set of package sample: the story of
+// three days about Larkspur Coffee, from a fixed seed.
+package gen
 
 import (
 	"fmt"
