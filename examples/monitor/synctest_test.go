@@ -1,0 +1,69 @@
+//go:build go1.25
+
+package main
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/earshot-dev/earshot/trend"
+	"github.com/earshot-dev/earshot/trend/watch"
+	"github.com/earshot-dev/earshot/trend/webhook"
+)
+
+// inProcess serves h without sockets, so the bubble's clock can advance.
+type inProcess struct{ h http.Handler }
+
+func (p inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
+	if err := r.Context().Err(); err != nil {
+		return nil, err
+	}
+	rec := httptest.NewRecorder()
+	p.h.ServeHTTP(rec, r)
+	resp := rec.Result()
+	resp.Request = r
+	return resp, nil
+}
+
+// Issue 20 item 1: `monitor -webhook` against an endpoint answering 500
+// sent 2,655 POSTs for 4 alerts in 10 s, then reported "context
+// canceled". Now each alert's retries are spaced and bounded, the drain
+// deadline stops the rest, and the report names the 500.
+func TestFailingWebhookIsNotFlooded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		posts := 0
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			posts++
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		})
+		var logs bytes.Buffer
+		log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		s, err := newSender("https://hooks.example.com/services/T/B/SECRET", log, &http.Client{Transport: inProcess{h}})
+		require.NoError(t, err)
+		start := time.Now()
+		for i := range 4 {
+			s.send(watch.Alert{Alert: trend.Alert{Kind: trend.AlertSpike, Key: "k", Start: start.Add(time.Duration(i) * time.Hour)}})
+		}
+		sent, dropped, failed := s.close()
+		t.Logf("%d POSTs for 4 alerts in %v (fake time)", posts, time.Since(start))
+		assert.Equal(t, 0, sent)
+		assert.Equal(t, 0, dropped)
+		assert.Equal(t, 4, failed)
+		assert.LessOrEqual(t, time.Since(start), drainTimeout+time.Second)
+		assert.Less(t, posts, 40, "about 7 POSTs per alert in its 5 s, none after the drain deadline")
+		var we *webhook.Error
+		require.ErrorAs(t, s.lastErr, &we)
+		assert.Equal(t, 500, we.StatusCode, "the real cause, also for the sends cut by the deadline: %v", s.lastErr)
+		assert.Contains(t, logs.String(), `msg="webhook: alert not sent"`)
+		assert.Contains(t, logs.String(), "failed=4")
+		assert.NotContains(t, logs.String(), "SECRET")
+	})
+}
