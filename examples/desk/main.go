@@ -23,22 +23,29 @@
 //	q           quit: stop listening and print the summary
 //
 // At the end of input (a closed pipe, Ctrl-D, or a non-interactive run
-// such as CI) the desk stops and prints a summary; undecided drafts stay
-// unsent. Scripted sessions work: printf 'a\ns\ne\nThanks!\na\nq\n' | go run ./examples/desk
+// such as CI), on Ctrl-C or on SIGTERM the desk stops and prints a
+// summary; undecided drafts stay unsent. A line longer than 64 KiB is
+// refused with a message, not taken for the end of input. Scripted
+// sessions work: printf 'a\ns\ne\nThanks!\na\nq\n' | go run ./examples/desk
 //
 // Flags:
 //
-//	-max 10               drafts to offer before stopping (0: no limit)
-//	-auto-skip            show every draft and skip it, without reading input
-//	-reviewer NAME        who approves (default $USER)
-//	-speed 0              replay speed (0: as fast as possible)
-//	-replay FILE          replay a recorded JSON-lines file instead
-//	-target Larkspur      the brand; -aliases "@larkspur,Larkspur Plus,Larkspur Coffee"
-//	-mastodon URL         send approved Mastodon replies there ($MASTODON_TOKEN)
-//	-bluesky PDS_URL      send approved Bluesky replies there ($BLUESKY_HANDLE,
-//	                      $BLUESKY_APP_PASSWORD)
-//	-listen-mastodon URL, -listen-bluesky URL, -rss, -hn, -reddit: live sources
-//	                      (see examples/monitor)
+//	-max 10                 drafts to offer before stopping (0: no limit)
+//	-auto-skip              show every draft and skip it, without reading input
+//	-reviewer NAME          who approves (default $USER)
+//	-speed 0                replay speed (0: as fast as possible)
+//	-replay FILE            replay a recorded JSON-lines file instead
+//	-target Larkspur        the brand; -aliases "@larkspur,Larkspur Plus,Larkspur Coffee"
+//	-mastodon URL           listen to a Mastodon instance ($MASTODON_TOKEN), as the
+//	                        monitor does; -mastodon-tag TAG for a hashtag timeline
+//	-bluesky JETSTREAM_URL  listen to Bluesky, as the monitor does
+//	-reply-mastodon URL     send approved Mastodon replies there ($MASTODON_TOKEN)
+//	-reply-bluesky PDS_URL  send approved Bluesky replies there ($BLUESKY_HANDLE,
+//	                        $BLUESKY_APP_PASSWORD)
+//
+// The desk listens only where it can answer (Mastodon and Bluesky). Source
+// retries are logged on standard error as they happen; a run that heard
+// nothing usable ends with exit status 1, bad flags with status 2.
 package main
 
 import (
@@ -48,31 +55,64 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"math"
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"text/template"
 	"time"
 
-	"github.com/earshot-dev/earshot/examples/internal/pipeline"
 	"github.com/earshot-dev/earshot/listen"
 	"github.com/earshot-dev/earshot/sentiment"
 	"github.com/earshot-dev/earshot/sentiment/target"
 	"github.com/earshot-dev/earshot/sentiment/vader"
 	"github.com/earshot-dev/earshot/story"
 	"github.com/earshot-dev/earshot/story/publish"
+	"github.com/earshot-dev/earshot/trend"
+	"github.com/earshot-dev/earshot/trend/viral"
+	"github.com/earshot-dev/earshot/trend/watch"
 )
 
+const usage = `desk is a complaint desk in the terminal: it finds posts that are negative
+about the brand, drafts replies, and asks you to approve, edit or skip each one
+(commands on standard input). It reads the embedded sample data set (three days
+about Larkspur Coffee, a fictional roaster), a recording (-replay FILE), or live
+Mastodon and Bluesky (-mastodon, -bluesky); replies are a dry run unless
+-reply-mastodon or -reply-bluesky is given.
+
+Usage: desk [flags]`
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(2)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := exitCode(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr), os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// usageError is a bad command line: exit status 2. Parse errors were
+// printed already, with the usage, by the flag package.
+type usageError struct {
+	err     error
+	printed bool
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+
+func exitCode(err error, stderr io.Writer) int {
+	var ue *usageError
+	switch {
+	case err == nil || errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		if !ue.printed {
+			fmt.Fprintln(stderr, "desk:", err)
 		}
-		fmt.Fprintln(os.Stderr, "desk:", err)
-		os.Exit(1)
+		return 2
 	}
+	fmt.Fprintln(stderr, "desk:", err)
+	return 1
 }
 
 // complaintTemplate answers a complaint; .Data is the shop's details.
@@ -103,14 +143,18 @@ type config struct {
 	replay   string
 	target   string
 	aliases  string
-	mastodon string
-	bluesky  string
-	live     pipeline.Sources
+	mastodon string // reply there
+	bluesky  string // reply there
+	live     sources
 }
 
 func parse(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("desk", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
 	var cfg config
 	fs.IntVar(&cfg.max, "max", 10, "drafts to offer before stopping (0: no limit)")
 	fs.BoolVar(&cfg.autoSkip, "auto-skip", false, "show and skip every draft without reading input")
@@ -119,30 +163,28 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.replay, "replay", "", "replay this JSON-lines file instead of the embedded sample")
 	fs.StringVar(&cfg.target, "target", "Larkspur", "the brand whose complaints to answer")
 	fs.StringVar(&cfg.aliases, "aliases", "@larkspur,Larkspur Plus,Larkspur Coffee,#larkspurplus", "comma-separated other names of the brand")
-	fs.StringVar(&cfg.mastodon, "mastodon", "", "send approved Mastodon replies to this server ($MASTODON_TOKEN)")
-	fs.StringVar(&cfg.bluesky, "bluesky", "", "send approved Bluesky replies to this PDS ($BLUESKY_HANDLE, $BLUESKY_APP_PASSWORD)")
-	// The live sources, under listen- names where they clash with the
-	// publishing flags.
-	ls := flag.NewFlagSet("", flag.ContinueOnError)
-	cfg.live.Register(ls)
-	ls.VisitAll(func(f *flag.Flag) {
-		name := f.Name
-		if name == "mastodon" || name == "bluesky" || name == "mastodon-tag" {
-			name = "listen-" + name
-		}
-		fs.Var(f.Value, name, f.Usage)
-	})
+	fs.StringVar(&cfg.mastodon, "reply-mastodon", "", "send approved Mastodon replies to this server ($MASTODON_TOKEN)")
+	fs.StringVar(&cfg.bluesky, "reply-bluesky", "", "send approved Bluesky replies to this PDS ($BLUESKY_HANDLE, $BLUESKY_APP_PASSWORD)")
+	cfg.live.register(fs)
 	if err := fs.Parse(args); err != nil {
-		return nil, err
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, &usageError{err: err, printed: true}
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	bad := func(format string, args ...any) error { return &usageError{err: fmt.Errorf(format, args...)} }
+	switch {
+	case fs.NArg() > 0:
+		return nil, bad("unexpected arguments %q", fs.Args())
+	case cfg.max < 0:
+		return nil, bad("-max %d: want 0 (no limit) or more", cfg.max)
+	case cfg.speed < 0 || math.IsNaN(cfg.speed) || math.IsInf(cfg.speed, 0):
+		return nil, bad("-speed %v: want 0 (as fast as possible) or a positive factor", cfg.speed)
+	case strings.TrimSpace(cfg.target) == "":
+		return nil, bad("-target is empty")
 	}
 	if cfg.reviewer == "" {
 		cfg.reviewer = "desk"
-	}
-	if strings.TrimSpace(cfg.target) == "" {
-		return nil, errors.New("-target is empty")
 	}
 	return &cfg, nil
 }
@@ -158,7 +200,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			names = append(names, a)
 		}
 	}
-	scorer := &target.Scorer{Scorer: sentiment.Cached(vader.New(), 10_000), Names: names}
+	plain := sentiment.Cached(vader.New(), 10_000)
+	scorer := &target.Scorer{Scorer: plain, Names: names}
 	replier := &story.Replier{
 		Templates: map[story.Need]*template.Template{
 			story.NeedComplaint: template.Must(template.New("complaint").Funcs(funcs).Parse(complaintTemplate)),
@@ -171,24 +214,32 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	pubs, err := cfg.publishers()
 	if err != nil {
-		return err
+		return &usageError{err: err}
 	}
 	dry := &publish.DryRun{}
-	src, err := cfg.live.Source(cfg.replay, cfg.speed)
+	brand, err := listen.Compile(query(names))
 	if err != nil {
-		return err
+		return &usageError{err: fmt.Errorf("-target or -aliases: %w", err)}
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: noTime}))
+	src, stats, err := cfg.live.open(cfg.replay, cfg.speed, log)
+	if err != nil {
+		return &usageError{err: err}
 	}
 
 	d := &desk{out: stdout, reviewer: cfg.reviewer, queue: &story.Queue{}, pubs: pubs, dry: dry}
-	// The monitor's pipeline runs alongside, so the person at the desk
+	// The monitor's detectors run alongside, so the person at the desk
 	// sees the alerts (a negative shift, a spike, a post going viral) as
 	// they open.
-	pipe, err := pipeline.New(pipeline.Config{
-		Keys:    []pipeline.Key{{Name: strings.ToLower(cfg.target), Query: query(names)}},
-		OnAlert: func(a pipeline.Alert) { fmt.Fprintf(stdout, "\n⚠ ALERT %s %s: %s\n", a.Severity, a.Title, a.Summary) },
-	})
-	if err != nil {
-		return err
+	key := strings.ToLower(cfg.target)
+	w := &watch.Watch{
+		Spikes: trend.Spikes{Bucket: 15 * time.Minute, Spike: trend.Spike{MinCount: 10, Warmup: 12 * time.Hour}},
+		Viral:  viral.Detector{Threshold: 500, MinCount: 20},
+		OnAlert: func(a watch.Alert) {
+			if a.Open() {
+				fmt.Fprintf(stdout, "\n⚠ ALERT %s %s: %s\n", a.Severity, a.Title, a.Summary)
+			}
+		},
 	}
 	if !cfg.autoSkip {
 		d.lines = readLines(ctx, stdin)
@@ -196,28 +247,38 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	fmt.Fprintf(stdout, "earshot complaint desk: negative posts about %s (%s)\n", cfg.target, strings.Join(names[1:], ", "))
 	if len(pubs) == 0 {
-		fmt.Fprintln(stdout, "dry run: approved replies are recorded, not posted (-mastodon or -bluesky to post)")
+		fmt.Fprintln(stdout, "dry run: approved replies are recorded, not posted (-reply-mastodon or -reply-bluesky to post)")
 	}
 	fmt.Fprintln(stdout, "commands: a approve and send · e edit · s skip · q quit")
 
 	answered := map[string]bool{} // one reply per author
 	var checked time.Time
-	heard, about := 0, 0
+	records, heard, about := 0, 0, 0
 	for p, err := range listen.Dedupe(src, 100_000).Posts(ctx) {
 		if err != nil {
 			return err
 		}
-		pipe.Observe(ctx, p)
+		records++
 		if at := p.Created.Truncate(15 * time.Minute); at.After(checked) {
-			pipe.Check(at) // closes spike buckets, checks for viral posts
+			w.Check(at) // closes spike buckets, checks for viral posts
 			checked = at
+		}
+		if p.Kind == listen.KindRepost {
+			w.Reshare(p.Platform+":"+p.Subject, p.Created, p.Author.Followers)
+			continue
 		}
 		if p.Kind != listen.KindPost && p.Kind != listen.KindUpdate {
 			continue
 		}
 		heard++
-		if !sentiment.IsEnglish(p.Lang) {
-			continue // the lexicon is English
+		english := sentiment.IsEnglish(p.Lang) // the lexicon is English
+		if brand.Match(&p) {
+			s, err := plain.Score(ctx, p.Text)
+			w.Observe(key, watch.Mention{ID: p.Key(), Text: p.Text, At: p.Created,
+				Followers: p.Author.Followers, Compound: s.Compound, Scored: english && err == nil})
+		}
+		if !english {
+			continue
 		}
 		s, err := scorer.Score(ctx, p.Text)
 		if errors.Is(err, target.ErrAbsent) {
@@ -252,7 +313,31 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	d.summary(heard, about)
-	return nil
+	return nothingUsable(ctx, records, stats)
+}
+
+// nothingUsable is the error of a run that heard nothing it could use
+// (a dead server, a file of garbage), which must not read like a brand
+// nobody complains about.
+func nothingUsable(ctx context.Context, records int, stats listen.StatsReporter) error {
+	st := stats.Stats()
+	failures := st.Retries + st.Reconnects + st.Skipped
+	switch {
+	case records > 0 || (failures == 0 && ctx.Err() != nil):
+		return nil
+	case failures == 0:
+		return errors.New("no records heard")
+	}
+	return fmt.Errorf("nothing usable heard: %d malformed records, %d retries, %d reconnects (see the log above)",
+		st.Skipped, st.Retries, st.Reconnects)
+}
+
+// noTime drops the time from log lines: the log is read beside the desk.
+func noTime(groups []string, a slog.Attr) slog.Attr {
+	if len(groups) == 0 && a.Key == slog.TimeKey {
+		return slog.Attr{}
+	}
+	return a
 }
 
 // query builds a listen query matching any of the brand's names.
@@ -277,7 +362,7 @@ func (c *config) publishers() (map[string]story.Publisher, error) {
 	if c.mastodon != "" {
 		tok := os.Getenv("MASTODON_TOKEN")
 		if tok == "" {
-			return nil, errors.New("-mastodon needs $MASTODON_TOKEN")
+			return nil, errors.New("-reply-mastodon needs $MASTODON_TOKEN")
 		}
 		p, err := publish.NewMastodon(c.mastodon, tok)
 		if err != nil {
@@ -288,7 +373,7 @@ func (c *config) publishers() (map[string]story.Publisher, error) {
 	if c.bluesky != "" {
 		h, pw := os.Getenv("BLUESKY_HANDLE"), os.Getenv("BLUESKY_APP_PASSWORD")
 		if h == "" || pw == "" {
-			return nil, errors.New("-bluesky needs $BLUESKY_HANDLE and $BLUESKY_APP_PASSWORD")
+			return nil, errors.New("-reply-bluesky needs $BLUESKY_HANDLE and $BLUESKY_APP_PASSWORD")
 		}
 		p, err := publish.NewBluesky(c.bluesky, h, pw)
 		if err != nil {
@@ -306,7 +391,7 @@ type desk struct {
 	queue    *story.Queue
 	pubs     map[string]story.Publisher
 	dry      *publish.DryRun
-	lines    <-chan string
+	lines    <-chan input
 	eof      bool
 
 	offered, sent, edited, skipped int
@@ -314,19 +399,53 @@ type desk struct {
 	failed                         int
 }
 
+// maxLine is the longest command or reply text read; longer lines are
+// refused with a message.
+const maxLine = 64 << 10
+
+// input is one line read, or a line too long to take (long bytes), or a
+// read error that ends the input.
+type input struct {
+	text string
+	long int
+	err  error
+}
+
 // readLines reads stdin lines in a goroutine, so that a cancelled ctx is
 // noticed while waiting for a person. The goroutine ends at the end of
 // input or when ctx is done (a terminal read in progress ends with the
 // process); stopReading lets it finish a scripted input.
-func readLines(ctx context.Context, r io.Reader) <-chan string {
-	ch := make(chan string)
+func readLines(ctx context.Context, r io.Reader) <-chan input {
+	ch := make(chan input)
+	send := func(in input) bool {
+		select {
+		case ch <- in:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
 	go func() {
 		defer close(ch)
-		sc := bufio.NewScanner(r)
-		for sc.Scan() {
-			select {
-			case ch <- sc.Text():
-			case <-ctx.Done():
+		br := bufio.NewReaderSize(r, maxLine)
+		for {
+			line, err := br.ReadSlice('\n')
+			if errors.Is(err, bufio.ErrBufferFull) {
+				n := len(line) // too long: skip to its end, and say so
+				for errors.Is(err, bufio.ErrBufferFull) {
+					line, err = br.ReadSlice('\n')
+					n += len(line)
+				}
+				if !send(input{long: n}) {
+					return
+				}
+			} else if len(line) > 0 && !send(input{text: strings.TrimRight(string(line), "\r\n")}) {
+				return
+			}
+			if err != nil {
+				if err != io.EOF {
+					send(input{err: err})
+				}
 				return
 			}
 		}
@@ -337,27 +456,34 @@ func readLines(ctx context.Context, r io.Reader) <-chan string {
 func (d *desk) stopReading() {
 	// Drain what a scripted input still holds so the reader goroutine can
 	// finish; it ends at EOF.
-	go func(ch <-chan string) {
+	go func(ch <-chan input) {
 		for range ch {
 		}
 	}(d.lines)
 }
 
-// next reads one line; false at the end of input or when ctx is done.
+// next reads one line; false at the end of input or when ctx is done. A
+// line too long is refused with a message, and the next one read.
 func (d *desk) next(ctx context.Context) (string, bool) {
-	if d.eof {
-		return "", false
-	}
-	select {
-	case <-ctx.Done():
-		return "", false
-	case l, ok := <-d.lines:
-		if !ok {
-			d.eof = true
+	for !d.eof {
+		select {
+		case <-ctx.Done():
 			return "", false
+		case in, ok := <-d.lines:
+			switch {
+			case !ok:
+				d.eof = true
+			case in.err != nil:
+				fmt.Fprintf(d.out, "\n   (reading input: %v)", in.err)
+				d.eof = true
+			case in.long > 0:
+				fmt.Fprintf(d.out, "\n   (a line of %d bytes is too long: ignored; at most %d) > ", in.long, maxLine)
+			default:
+				return strings.TrimSpace(in.text), true
+			}
 		}
-		return strings.TrimSpace(l), true
 	}
+	return "", false
 }
 
 // review shows one draft and handles commands until it is decided. It

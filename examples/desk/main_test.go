@@ -1,11 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,7 +19,34 @@ import (
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain runs the program itself when a test starts the test binary as
+// a child process (see command), so that exit codes and signals are
+// tested on the real main.
+func TestMain(m *testing.M) {
+	if os.Getenv("EARSHOT_RUN_DESK") == "1" {
+		main()
+		return
+	}
+	goleak.VerifyTestMain(m)
+}
+
+// command returns the desk's main as a child process.
+func command(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "EARSHOT_RUN_DESK=1")
+	return cmd
+}
+
+func exitStatus(err error) int {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
+}
 
 func session(t *testing.T, stdin string, args ...string) string {
 	t.Helper()
@@ -27,7 +60,7 @@ func session(t *testing.T, stdin string, args ...string) string {
 // approve, an unknown command, skip, quit.
 func TestScriptedSession(t *testing.T) {
 	s := session(t, "a\ns\ne\nThanks for telling us, we are on it.\na\nx\ns\nq\nnever read\n")
-	assert.Contains(t, s, "dry run: approved replies are recorded, not posted")
+	assert.Contains(t, s, "dry run: approved replies are recorded, not posted (-reply-mastodon or -reply-bluesky to post)")
 	assert.Equal(t, 5, strings.Count(s, "\n── #"), "five drafts offered before q")
 	assert.Contains(t, s, "approved by sam; recorded as dry-1 (dry run, not posted)")
 	assert.Contains(t, s, "approved by sam; recorded as dry-2 (dry run, not posted)")
@@ -40,7 +73,7 @@ func TestScriptedSession(t *testing.T) {
 	// Drafts come from the template and address the author.
 	assert.Contains(t, s, "draft reply (187 chars counted): @quinn_bakes27@fosstodon.org We hear you about the loyalty stamps")
 	assert.NotContains(t, s, "never read")
-	assert.Regexp(t, `⚠ ALERT \w+ negative shift for larkspur since Tue`, s, "the monitor's alerts show at the desk")
+	assert.Regexp(t, `⚠ ALERT \w+ negative shift about larkspur since Tue`, s, "the monitor's alerts show at the desk")
 }
 
 // At the end of input (a non-interactive run) the desk stops cleanly.
@@ -84,17 +117,89 @@ func TestTargetAwareSelection(t *testing.T) {
 	assert.Contains(t, s, "6 posts heard, 4 about the brand; 2 drafts offered: 2 approved and sent")
 }
 
+// Issue 20 items 5 and 6: bad command lines exit 2 with a message.
 func TestBadFlags(t *testing.T) {
 	t.Setenv("MASTODON_TOKEN", "")
+	t.Setenv("BLUESKY_HANDLE", "")
 	for _, args := range [][]string{
 		{"-target", " "},
-		{"-mastodon", "https://example.social"},
-		{"-listen-mastodon", "::"},
+		{"-target", `"`},
+		{"-reply-mastodon", "https://example.social"},
+		{"-reply-bluesky", "https://pds.example"},
+		{"-mastodon", "::"},
+		{"-max", "-1"},
+		{"-speed", "-1"},
+		{"-speed", "+Inf"},
+		{"-listen-mastodon", "https://example.social"},
 		{"extra"},
 	} {
-		var out bytes.Buffer
-		assert.Error(t, run(context.Background(), args, strings.NewReader(""), &out, &out), "%q", args)
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
+		require.Error(t, err, "%q", args)
+		assert.Equal(t, 2, exitCode(err, &errOut), "%q: %v", args, err)
+		assert.NotEmpty(t, errOut.String(), "%q", args)
 	}
+}
+
+// Issue 20 item 5: a 5 MB line is input, refused with a message; the
+// session goes on with the next line instead of ending.
+func TestLongLineIsNotEndOfInput(t *testing.T) {
+	huge := strings.Repeat("x", 5<<20)
+	s := session(t, huge+"\ns\ne\n"+huge+"\nThanks, we are on it.\na\nq\n")
+	assert.Equal(t, 2, strings.Count(s, fmt.Sprintf("(a line of %d bytes is too long: ignored; at most 65536)", 5<<20+1)))
+	assert.Contains(t, s, "   skipped\n", "the command after the long line is read")
+	assert.Contains(t, s, "draft reply (21 chars counted): Thanks, we are on it.")
+	assert.Contains(t, s, "3 drafts offered: 1 approved and sent, 1 skipped, 1 edited, 1 left unsent")
+	assert.NotContains(t, s, "end of input")
+}
+
+// A replay of garbage is not a quiet day at the desk: exit status 1.
+func TestGarbageReplayFails(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "garbage.bin")
+	require.NoError(t, os.WriteFile(path, bytes.Repeat([]byte{0xff, 0x00, '\n'}, 100), 0o600))
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"-replay", path}, strings.NewReader(""), &out, &errOut)
+	require.Error(t, err)
+	assert.Equal(t, 1, exitCode(err, io.Discard))
+	assert.Contains(t, err.Error(), "nothing usable heard: 100 malformed records")
+	assert.Contains(t, errOut.String(), "replay: skipping a malformed record")
+}
+
+// The real program: -h exits 0 and says what the desk does and reads; a
+// bad flag exits 2; SIGTERM while waiting for a person prints the summary
+// and exits 0.
+func TestExitStatusAndSIGTERM(t *testing.T) {
+	var stderr bytes.Buffer
+	cmd := command("-h")
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Run())
+	first, _, _ := strings.Cut(stderr.String(), "\n")
+	assert.Equal(t, "desk is a complaint desk in the terminal: it finds posts that are negative", first)
+	assert.Contains(t, stderr.String(), "sample data set")
+	assert.Equal(t, 2, exitStatus(command("-max", "-1").Run()))
+
+	cmd = command()
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	defer stdin.Close()
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	r := bufio.NewReader(stdout)
+	first, err = r.ReadString('\n')
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(first, "earshot complaint desk:"), "the banner comes at once: %q", first)
+	for {
+		line, err := r.ReadString('>')
+		require.NoError(t, err, "the first draft waits for a command")
+		if strings.HasSuffix(line, "[a]pprove [e]dit [s]kip [q]uit >") {
+			break
+		}
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	rest, _ := io.ReadAll(r)
+	assert.NoError(t, cmd.Wait())
+	assert.Contains(t, string(rest), "Summary:")
 }
 
 func TestCancelWhileWaitingForInput(t *testing.T) {
