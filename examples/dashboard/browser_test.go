@@ -354,7 +354,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 	var dom string
 	require.NoError(t, b.eval(ctx, `JSON.stringify(document.documentElement.outerHTML)`, &dom))
 	assert.Contains(t, dom, "Listening dashboard")
-	assert.Contains(t, dom, "negative shift for larkspur since Tue")
+	assert.Contains(t, dom, "negative shift about larkspur since Tue")
 	assert.Contains(t, dom, "Eight years of Larkspur stamps", "the viral post is listed")
 	bars := regexp.MustCompile(`<rect class="bar negative"[^>]* height="([0-9.]+)"`).FindAllStringSubmatch(dom, -1)
 	assert.Greater(t, len(bars), 20, "negative bars drawn")
@@ -379,6 +379,12 @@ func TestBrowserEndToEnd(t *testing.T) {
 	}
 	assert.Greater(t, hi-lo, 30.0, "the line goes up and down: the mood changes during the wave")
 
+	// Issue 20 item 7, measured in the page at the end of the replay.
+	var g geometry
+	require.NoError(t, b.eval(ctx, geometryProbe, &g))
+	t.Logf("geometry %+v", g)
+	checkGeometry(t, g)
+
 	// The screenshot: the volume chart's area is not empty, and shows the
 	// negative colour.
 	require.NotNil(t, last.Chart)
@@ -397,21 +403,8 @@ func TestBrowserEndToEnd(t *testing.T) {
 	// --screenshot): the snapshot inlined in the page is drawn before the
 	// load event, so the dump and the picture have the whole story.
 	shotFile := t.TempDir() + "/late.png"
-	cctx, ccancel := context.WithTimeout(ctx, 30*time.Second)
-	defer ccancel()
-	cmd := exec.CommandContext(cctx, path,
-		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--hide-scrollbars", "--force-device-scale-factor=1",
-		"--user-data-dir="+t.TempDir(), "--window-size=1280,900",
-		"--dump-dom", "--screenshot="+shotFile, "http://"+addr+"/")
-	var lateErr syncBuffer
-	cmd.Stderr = &lateErr
-	cmd.WaitDelay = 2 * time.Second
-	late, err := cmd.Output()
-	require.NoError(t, err, "chromium --dump-dom: %s", lateErr.String())
-	lateDOM := string(late)
-	assert.Contains(t, lateDOM, "negative shift for larkspur since Tue")
+	lateDOM := dumpDOM(t, ctx, path, "http://"+addr+"/", "--screenshot="+shotFile)
+	assert.Contains(t, lateDOM, "negative shift about larkspur since Tue")
 	assert.Greater(t, strings.Count(lateDOM, `class="bar negative"`), 20)
 	assert.Contains(t, lateDOM, `class="sentiment-line"`)
 	assert.Contains(t, lateDOM, "2,037 posts matched of 3,370 heard")
@@ -428,6 +421,26 @@ func TestBrowserEndToEnd(t *testing.T) {
 	assert.Greater(t, red, 2_000)
 
 	t.Logf("browser test took %v", time.Since(start).Round(time.Millisecond))
+}
+
+// dumpDOM loads url in a one-shot chromium (--dump-dom) and returns the
+// DOM after the load event.
+func dumpDOM(t *testing.T, ctx context.Context, path, url string, extra ...string) string {
+	t.Helper()
+	cctx, ccancel := context.WithTimeout(ctx, 30*time.Second)
+	defer ccancel()
+	args := append([]string{
+		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--disable-dev-shm-usage", "--hide-scrollbars", "--force-device-scale-factor=1",
+		"--user-data-dir=" + t.TempDir(), "--window-size=1280,900", "--dump-dom"}, extra...)
+	cmd := exec.CommandContext(cctx, path, append(args, url)...)
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	cmd.WaitDelay = 2 * time.Second
+	out, err := cmd.Output()
+	require.NoError(t, err, "chromium --dump-dom: %s", stderr.String())
+	return string(out)
 }
 
 // chartInk counts the pixels of r that are not the card's white or the

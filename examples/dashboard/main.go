@@ -33,19 +33,28 @@
 // Server-Sent Events stream of the same snapshots, sent at most ten times a
 // second.
 //
+// # Failures on the page
+//
+// A source that fails does not look like a quiet brand: its retries,
+// reconnects and skipped records are logged on standard error and counted
+// on the page with the latest message, a live source that has said nothing
+// for a minute is shown as stalled, and a final error (a missing replay
+// file, a refused token) is shown instead of "all quiet". Bad flags exit
+// with status 2; a run that heard nothing usable exits with status 1 when
+// stopped.
+//
 // # Goroutines and shutdown
 //
-// One goroutine owns the pipeline: it ranges over the source and
+// One goroutine owns the detectors: it ranges over the source and
 // publishes snapshots to a hub, which never blocks on a client. Each client
 // has a small buffer; when a slow client's buffer is full a snapshot is
 // dropped for it and counted (the next one carries the whole state
-// anyway). The server serves until SIGINT (or SIGTERM); then the hub closes the event
-// streams, the server shuts down gracefully (5 s at most), and the
-// pipeline goroutine stops before run returns.
+// anyway). The server serves until SIGINT or SIGTERM; then the hub closes
+// the event streams, the server shuts down gracefully (5 s at most), and
+// the listening goroutine stops before run returns.
 package main
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
@@ -54,6 +63,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -62,73 +73,114 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/earshot-dev/earshot/examples/internal/pipeline"
 	"github.com/earshot-dev/earshot/listen"
 )
 
 //go:embed static
 var static embed.FS
 
+const usage = `dashboard shows what is said about a brand in the browser, live: volume and
+sentiment charts, alerts, trending hashtags and the most shared posts. It reads
+the embedded sample data set (three days about Larkspur Coffee, a fictional
+roaster), a recording (-replay FILE), or live sources (-mastodon, -bluesky,
+-rss, -hn, -reddit), and serves the page on -addr.
+
+Usage: dashboard [flags]`
+
+// defaultQuery is what the dashboard listens for in the sample data.
+const defaultQuery = "larkspur OR @larkspur OR #larkspurplus OR #bringbackstamps OR #larkspurkindness"
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, nil); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(2)
+	code := exitCode(run(ctx, os.Args[1:], os.Stdout, os.Stderr, nil), os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// usageError is a bad command line: exit status 2. Parse errors were
+// printed already, with the usage, by the flag package.
+type usageError struct {
+	err     error
+	printed bool
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+
+func exitCode(err error, stderr io.Writer) int {
+	var ue *usageError
+	switch {
+	case err == nil || errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		if !ue.printed {
+			fmt.Fprintln(stderr, "dashboard:", err)
 		}
-		fmt.Fprintln(os.Stderr, "dashboard:", err)
-		os.Exit(1)
+		return 2
 	}
+	fmt.Fprintln(stderr, "dashboard:", err)
+	return 1
 }
 
 type config struct {
 	addr   string
 	speed  float64
 	loop   bool
-	query  string
 	replay string
 	pause  time.Duration // before a loop starts again
 	wait   bool          // start the replay when the first page connects
-	keys   []pipeline.Key
-	th     pipeline.Thresholds
-	live   pipeline.Sources
+	keys   []tracked
+	th     thresholds
+	live   sources
 }
 
 func parse(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("dashboard", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
 	cfg := config{pause: 10 * time.Second}
+	var file, query string
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to serve on")
 	fs.Float64Var(&cfg.speed, "speed", 30000, "replay speed factor (0: as fast as possible)")
 	fs.BoolVar(&cfg.loop, "loop", false, "replay again 10 s after the replay ends")
 	fs.BoolVar(&cfg.wait, "wait", true, "start the replay when the first page connects (false: at once)")
-	fs.StringVar(&cfg.query, "query", pipeline.DefaultQuery, "what to listen for (listen query syntax)")
+	fs.StringVar(&query, "query", defaultQuery, "what to listen for (listen query syntax)")
 	fs.StringVar(&cfg.replay, "replay", "", "replay this JSON-lines file (optionally gzip) instead of the embedded sample")
-	file := fs.String("config", "", "JSON config file: keys, sources, thresholds (the monitor's format)")
-	cfg.live.Register(fs)
+	fs.StringVar(&file, "config", "", "JSON config file: keys, sources, thresholds (the monitor's format)")
+	cfg.live.register(fs)
 	if err := fs.Parse(args); err != nil {
-		return nil, err
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, &usageError{err: err, printed: true}
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+		return nil, &usageError{err: fmt.Errorf("unexpected arguments %q", fs.Args())}
+	}
+	if cfg.speed < 0 || math.IsNaN(cfg.speed) || math.IsInf(cfg.speed, 0) {
+		return nil, &usageError{err: fmt.Errorf("-speed %v: want 0 (as fast as possible) or a positive factor", cfg.speed)}
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if *file != "" {
-		fc, err := pipeline.LoadConfig(*file)
+	keys := []key{{Name: "larkspur", Query: query}}
+	if file != "" {
+		fc, err := loadConfig(file)
 		if err != nil {
-			return nil, err
+			return nil, &usageError{err: err}
 		}
-		if !set["query"] {
-			cfg.keys = fc.Keys
+		if !set["query"] && len(fc.Keys) > 0 {
+			keys = fc.Keys
 		}
-		if !cfg.live.Any() {
+		if !cfg.live.live() {
 			cfg.live = fc.Sources
 		}
 		cfg.th = fc.Thresholds
 	}
-	if len(cfg.keys) == 0 {
-		cfg.keys = []pipeline.Key{{Name: "larkspur", Query: cfg.query}}
+	var err error
+	if cfg.keys, err = compile(keys); err != nil {
+		return nil, &usageError{err: err}
 	}
 	return &cfg, nil
 }
@@ -140,37 +192,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	if err != nil {
 		return err
 	}
-	if _, err := pipeline.New(pipeline.Config{Keys: cfg.keys}); err != nil {
-		return err // a bad query fails before the server starts
-	}
-	if _, err := cfg.live.Live(); err != nil {
-		return err
+	d := newDashboard(4)
+	// Source log lines go to stderr and, counted, to the page.
+	log := slog.New(&problemHandler{next: slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: noTime}), d: d})
+	if _, _, err := cfg.live.open(cfg.replay, cfg.speed, log); err != nil {
+		return &usageError{err: err} // a bad source fails before the server starts
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		return err
+		return &usageError{err: err}
 	}
-	d := newDashboard(4)
 	srv := &http.Server{Handler: d.handler(), ReadHeaderTimeout: 5 * time.Second}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
+	var heard, failures int64
+	var feedErr error
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		d.feed(ctx, cfg, stderr)
+		heard, failures, feedErr = d.feed(ctx, cfg, log)
 	}()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
-	mode := "replaying the embedded sample data"
-	if cfg.live.Any() {
-		mode = "listening live"
-	} else if cfg.replay != "" {
-		mode = "replaying " + cfg.replay
-	}
-	fmt.Fprintf(stdout, "earshot dashboard: http://%s (%s; Ctrl-C to stop)\n", ln.Addr(), mode)
+	fmt.Fprintf(stdout, "earshot dashboard: http://%s (%s; Ctrl-C to stop)\n", ln.Addr(), cfg.live.describe(cfg.replay, cfg.speed))
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -193,37 +240,63 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	fmt.Fprintf(stdout, "earshot dashboard: stopped (%d snapshots sent, %d dropped for slow clients)\n",
-		d.hub.sent.Load(), d.hub.dropped.Load())
+	fmt.Fprintf(stdout, "earshot dashboard: stopped after %d records heard, %d source problems (%d snapshots sent, %d dropped for slow clients)\n",
+		heard, failures, d.hub.sent.Load(), d.hub.dropped.Load())
+	if err == nil && heard == 0 && (failures > 0 || feedErr != nil) {
+		err = fmt.Errorf("nothing usable heard (%d source problems)", failures)
+		if feedErr != nil {
+			err = fmt.Errorf("nothing usable heard: %w", feedErr)
+		}
+	}
 	return err
 }
 
-// dashboard is the web side: the hub and the handlers.
+// noTime drops the time from log lines: the log is read beside the page.
+func noTime(groups []string, a slog.Attr) slog.Attr {
+	if len(groups) == 0 && a.Key == slog.TimeKey {
+		return slog.Attr{}
+	}
+	return a
+}
+
+// dashboard is the web side: the hub, the latest snapshot and status, and
+// the handlers.
 type dashboard struct {
 	hub *hub
 
-	mu     sync.Mutex
-	status status
+	mu       sync.Mutex
+	status   status
+	last     snapshot  // the latest snapshot from the listening goroutine
+	lastPost time.Time // wall clock, for the stall warning
+	lastPub  time.Time
 }
 
-// status is the dashboard's own part of each snapshot.
+// status is the dashboard's own part of each message: how the listening
+// goes, and what went wrong.
 type status struct {
-	Mode     string  `json:"mode"` // "replay" or "live"
+	Mode     string  `json:"mode"`   // "replay" or "live"
+	Source   string  `json:"source"` // what is listened to
 	Speed    float64 `json:"speed"`
 	Running  bool    `json:"running"`
 	Done     bool    `json:"done"`    // the replay has ended
 	Waiting  bool    `json:"waiting"` // the replay starts when a page connects
 	Round    int     `json:"round"`
-	Error    string  `json:"error,omitempty"`
+	Error    string  `json:"error,omitempty"`   // the source's final error
+	Problems int64   `json:"problems"`          // retries, reconnects, skipped records logged so far
+	Problem  string  `json:"problem,omitempty"` // the latest of them
+	Idle     float64 `json:"idle"`              // seconds since the last post, while running
 	Clients  int     `json:"clients"`
 	Dropped  int64   `json:"dropped"`
-	Skipped  int64   `json:"skipped"` // malformed replay records
 	Interval string  `json:"interval"`
 }
 
+// stalledAfter is how long a running live source may say nothing before
+// the page calls it stalled.
+const stalledAfter = time.Minute
+
 // message is one snapshot as sent to the page.
 type message struct {
-	pipeline.State
+	snapshot
 	Status status `json:"status"`
 }
 
@@ -244,185 +317,181 @@ func (d *dashboard) handler() http.Handler {
 	return mux
 }
 
-// publish sends a snapshot of p to the clients.
-func (d *dashboard) publish(p *pipeline.Pipeline, update func(*status)) {
+// publish sends the latest snapshot and status to the pages; update, if
+// not nil, changes the status first. It is safe for concurrent use.
+func (d *dashboard) publish(update func(*status)) {
 	d.mu.Lock()
+	defer d.mu.Unlock()
 	if update != nil {
 		update(&d.status)
 	}
 	st := d.status
-	d.mu.Unlock()
 	st.Clients = d.hub.count()
 	st.Dropped = d.hub.dropped.Load()
 	st.Interval = "1h"
-	b, err := json.Marshal(message{State: p.Snapshot(), Status: st})
+	if st.Running && !d.lastPost.IsZero() {
+		st.Idle = time.Since(d.lastPost).Seconds()
+	}
+	b, err := json.Marshal(message{snapshot: d.last, Status: st})
 	if err != nil {
 		return // cannot happen with these types
 	}
+	d.lastPub = time.Now()
 	d.hub.publish(b)
 }
 
-// feed runs the pipeline over the source until it ends (or, with -loop,
-// until ctx is done), publishing snapshots at most every 100 ms.
-func (d *dashboard) feed(ctx context.Context, cfg *config, stderr io.Writer) {
+// show publishes a new snapshot from the listening goroutine.
+func (d *dashboard) show(s snapshot, update func(*status)) {
+	d.mu.Lock()
+	d.last = s
+	d.mu.Unlock()
+	d.publish(update)
+}
+
+// problem counts a source's log line and shows it on the page (at most
+// ten updates a second; the next snapshot carries the count anyway).
+func (d *dashboard) problem(msg string) {
+	d.mu.Lock()
+	d.status.Problems++
+	d.status.Problem = msg
+	recent := time.Since(d.lastPub) < 100*time.Millisecond
+	d.mu.Unlock()
+	if !recent {
+		d.publish(nil)
+	}
+}
+
+// problemHandler passes source log records on and counts them as
+// problems of the page's status.
+type problemHandler struct {
+	next slog.Handler
+	d    *dashboard
+	err  string // an "err" attribute added with With
+}
+
+func (h *problemHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return h.next.Enabled(ctx, l)
+}
+
+func (h *problemHandler) Handle(ctx context.Context, r slog.Record) error {
+	msg := r.Message
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "err" {
+			msg += ": " + a.Value.String()
+			return false
+		}
+		return true
+	})
+	h.d.problem(msg)
+	return h.next.Handle(ctx, r)
+}
+
+func (h *problemHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return &problemHandler{next: h.next.WithAttrs(as), d: h.d}
+}
+
+func (h *problemHandler) WithGroup(name string) slog.Handler {
+	return &problemHandler{next: h.next.WithGroup(name), d: h.d}
+}
+
+// feed listens to the source until it ends (or, with -loop, until ctx is
+// done), publishing snapshots at most every 100 ms. It returns the records
+// heard, the source problems counted and the source's final error.
+func (d *dashboard) feed(ctx context.Context, cfg *config, log *slog.Logger) (heard, problems int64, final error) {
 	mode := "replay"
-	if cfg.live.Any() {
+	if cfg.live.live() {
 		mode = "live"
 	}
+	what := cfg.live.describe(cfg.replay, cfg.speed)
 	for round := 1; ctx.Err() == nil; round++ {
-		p, err := pipeline.New(pipeline.Config{Keys: cfg.keys, Thresholds: cfg.th})
-		if err != nil {
-			return // checked in run
-		}
+		l := newListener(cfg.keys, cfg.th)
 		if round == 1 && cfg.wait && mode == "replay" {
-			d.publish(p, func(s *status) { *s = status{Mode: mode, Speed: cfg.speed, Waiting: true} })
+			d.show(l.snapshot(), func(s *status) { *s = status{Mode: mode, Source: what, Speed: cfg.speed, Waiting: true} })
 			select {
 			case <-ctx.Done():
-				return
+				return heard, d.problems(), final
 			case <-d.hub.joined:
 			}
 		}
-		d.publish(p, func(s *status) {
-			*s = status{Mode: mode, Speed: cfg.speed, Running: true, Round: round}
+		d.show(l.snapshot(), func(s *status) {
+			*s = status{Mode: mode, Source: what, Speed: cfg.speed, Running: true, Round: round, Problems: s.Problems, Problem: s.Problem}
 		})
-		src, err := cfg.live.Source(cfg.replay, cfg.speed)
+		src, _, err := cfg.live.open(cfg.replay, cfg.speed, log)
 		if err == nil {
-			err = d.replay(ctx, p, src)
+			err = d.listen(ctx, l, src, mode == "live")
 		}
+		heard += int64(l.heard)
 		if ctx.Err() != nil {
-			return
+			return heard, d.problems(), final
 		}
-		var skipped int64
-		if st, ok := src.(listen.StatsReporter); ok {
-			skipped = st.Stats().Skipped
-		}
-		p.Check(p.Now())
-		d.publish(p, func(s *status) {
-			s.Running, s.Done, s.Skipped = false, true, skipped
+		l.finish()
+		final = err
+		d.show(l.snapshot(), func(s *status) {
+			s.Running, s.Done = false, true
 			if err != nil {
 				s.Error = err.Error()
 			}
 		})
 		if err != nil {
-			fmt.Fprintln(stderr, "dashboard:", err)
+			log.Error("source failed", "err", err.Error())
 		}
 		if !cfg.loop || mode == "live" {
 			<-ctx.Done()
-			return
+			return heard, d.problems(), final
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return heard, d.problems(), final
 		case <-time.After(cfg.pause):
 		}
 	}
+	return heard, d.problems(), final
 }
 
-func (d *dashboard) replay(ctx context.Context, p *pipeline.Pipeline, src listen.Source) error {
+func (d *dashboard) problems() int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.status.Problems
+}
+
+// listen runs l over src, publishing a snapshot at most every 100 ms. A
+// live source is watched for stalls: the status is republished every few
+// seconds, so the page sees the time since the last post grow.
+func (d *dashboard) listen(ctx context.Context, l *listener, src listen.Source, live bool) error {
+	if live {
+		tctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		defer func() { stop(); <-done }()
+		go func() {
+			defer close(done)
+			t := time.NewTicker(stalledAfter / 12)
+			defer t.Stop()
+			for {
+				select {
+				case <-tctx.Done():
+					return
+				case <-t.C:
+					d.publish(nil)
+				}
+			}
+		}()
+	}
+	d.mu.Lock()
+	d.lastPost = time.Now()
+	d.mu.Unlock()
 	last := time.Now()
-	check := time.Time{}
 	for post, err := range listen.Dedupe(src, 100_000).Posts(ctx) {
 		if err != nil {
 			return err
 		}
-		p.Observe(ctx, post)
-		// Close spike buckets and check virality every 15 minutes of data.
-		if at := post.Created.Truncate(15 * time.Minute); at.After(check) {
-			if !check.IsZero() {
-				p.Check(at)
-			}
-			check = at
-		}
+		l.observe(ctx, post)
 		if time.Since(last) >= 100*time.Millisecond {
-			d.publish(p, nil)
+			d.mu.Lock()
+			d.lastPost = time.Now()
+			d.mu.Unlock()
+			d.show(l.snapshot(), nil)
 			last = time.Now()
 		}
 	}
 	return nil
-}
-
-// index serves the page with the latest snapshot inlined, so a page that
-// opens late draws the charts at once, before it has finished loading.
-func (d *dashboard) index(w http.ResponseWriter, r *http.Request) {
-	page, err := static.ReadFile("static/index.html")
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	if b := d.hub.latest(); b != nil {
-		// json.Marshal escapes <, > and &, so the snapshot cannot end the
-		// script element early.
-		inline := append(append([]byte("<script>window.EARSHOT_STATE = "), b...), ";</script>"...)
-		page = bytes.Replace(page, []byte("<!--STATE-->"), inline, 1)
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(page)
-}
-
-// state serves the latest snapshot, for a page that opens late.
-func (d *dashboard) state(w http.ResponseWriter, r *http.Request) {
-	b := d.hub.latest()
-	if b == nil {
-		http.Error(w, `{"error":"starting"}`, http.StatusServiceUnavailable)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(b)
-}
-
-// keepAlive is the interval of SSE comments that keep proxies from closing
-// an idle stream.
-var keepAlive = 15 * time.Second
-
-// events streams snapshots as Server-Sent Events ("event: state").
-func (d *dashboard) events(w http.ResponseWriter, r *http.Request) {
-	rc := http.NewResponseController(w)
-	c, ok := d.hub.subscribe()
-	if !ok {
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
-		return
-	}
-	defer d.hub.unsubscribe(c)
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	if _, err := io.WriteString(w, "retry: 2000\n\n"); err != nil {
-		return
-	}
-	if err := rc.Flush(); err != nil {
-		return
-	}
-	tick := time.NewTicker(keepAlive)
-	defer tick.Stop()
-	for {
-		select {
-		case <-r.Context().Done():
-			return
-		case <-d.hub.done:
-			return
-		case <-tick.C:
-			_, err := io.WriteString(w, ": keep-alive\n\n")
-			if err == nil {
-				err = rc.Flush()
-			}
-			if err != nil {
-				return
-			}
-		case msg := <-c.ch:
-			// A snapshot is one line of JSON: no newline to escape.
-			_ = rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
-			_, err := fmt.Fprintf(w, "event: state\ndata: %s\n\n", msg)
-			if err == nil {
-				err = rc.Flush()
-			}
-			if err != nil {
-				return
-			}
-			_ = rc.SetWriteDeadline(time.Time{})
-		}
-	}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -19,7 +20,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/earshot-dev/earshot/examples/internal/pipeline"
 	"github.com/earshot-dev/earshot/examples/sample"
 )
 
@@ -35,14 +35,15 @@ func replayed(t *testing.T) *dashboard {
 	t.Helper()
 	sampleOnce.Do(func() {
 		d := newDashboard(4)
-		p, err := pipeline.New(pipeline.Config{Keys: []pipeline.Key{{Name: "larkspur", Query: pipeline.DefaultQuery}}})
+		keys, err := compile([]key{{Name: "larkspur", Query: defaultQuery}})
 		if err != nil {
 			sampleErr = err
 			return
 		}
-		sampleErr = d.replay(context.Background(), p, sample.Source())
-		p.Check(p.Now())
-		d.publish(p, func(s *status) { s.Mode, s.Done = "replay", true })
+		l := newListener(keys, thresholds{})
+		sampleErr = d.listen(context.Background(), l, sample.Source(), false)
+		l.finish()
+		d.show(l.snapshot(), func(s *status) { s.Mode, s.Done = "replay", true })
 		sampleState = d.hub.latest()
 	})
 	require.NoError(t, sampleErr)
@@ -109,8 +110,8 @@ func TestStateSnapshotJSON(t *testing.T) {
 	for _, a := range m.Alerts {
 		kinds[string(a.Kind)]++
 		assert.NotEmpty(t, a.Title)
-		assert.NotEmpty(t, a.Examples, "every alert shows evidence posts: %s", a.Title)
-		assert.Empty(t, a.Evidence, "the page gets the examples, not the detector's full evidence")
+		assert.NotEmpty(t, a.Evidence, "every alert shows evidence posts: %s", a.Title)
+		assert.LessOrEqual(t, len(a.Evidence), 2, "two examples are enough for a page")
 	}
 	assert.Equal(t, 1, kinds["sentiment"])
 	assert.Equal(t, 1, kinds["viral"])
@@ -367,18 +368,6 @@ func TestReplayWaitsForFirstViewer(t *testing.T) {
 	require.NoError(t, <-done)
 }
 
-func TestBadFlags(t *testing.T) {
-	for _, args := range [][]string{
-		{"-query", "(larkspur"},
-		{"-addr", "not an address"},
-		{"-mastodon", "::"},
-		{"extra"},
-	} {
-		err := run(context.Background(), args, io.Discard, io.Discard, nil)
-		assert.Error(t, err, "%q", args)
-	}
-}
-
 // A config file with two keys gives the page two key cards.
 func TestConfigTwoKeys(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "dash.json")
@@ -393,7 +382,7 @@ func TestConfigTwoKeys(t *testing.T) {
 	defer cancel()
 	cfg.speed, cfg.wait = 0, false
 	done := make(chan struct{})
-	go func() { defer close(done); d.feed(ctx, cfg, io.Discard) }()
+	go func() { defer close(done); _, _, _ = d.feed(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
 	var m message
 	require.Eventually(t, func() bool {
 		b := d.hub.latest()
@@ -417,7 +406,7 @@ func TestLoopReplaysAgain(t *testing.T) {
 	d := newDashboard(4)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); d.feed(ctx, cfg, io.Discard) }()
+	go func() { defer close(done); _, _, _ = d.feed(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
 	var m message
 	require.Eventually(t, func() bool {
 		b := d.hub.latest()
@@ -473,7 +462,7 @@ func TestIndexInlinesState(t *testing.T) {
 		return rec.Body.String()
 	}
 	assert.NotContains(t, get(), "window.EARSHOT_STATE")
-	b, err := json.Marshal(message{State: pipeline.State{Keys: []pipeline.KeyState{{Name: `</script><script>alert(1)</script>`}}}})
+	b, err := json.Marshal(message{snapshot: snapshot{Keys: []keyState{{Name: `</script><script>alert(1)</script>`}}}})
 	require.NoError(t, err)
 	d.hub.publish(b)
 	page := get()

@@ -26,28 +26,45 @@ function fmtTime(s, withDay) {
   const hm = pad2(d.getUTCHours()) + ":" + pad2(d.getUTCMinutes());
   return withDay === false ? hm : DAYS[d.getUTCDay()] + " " + hm;
 }
+// A time is set when it is after 2000: an open episode's end is Go's zero
+// time, "0001-01-01T00:00:00Z".
+function isSet(s) {
+  const d = new Date(s);
+  return !isNaN(d) && d.getUTCFullYear() >= 2000;
+}
 const pct = (x) => Math.round(100 * (x || 0)) + "%";
 const num = (x) => Math.round(x).toLocaleString("en");
 function clip(s, n) {
   s = (s || "").replace(/\s+/g, " ").trim();
   return s.length > n ? s.slice(0, n - 1) + "…" : s;
 }
-function niceMax(v) {
-  if (v <= 5) return 5;
-  const p = Math.pow(10, Math.floor(Math.log10(v)));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
-  return 10 * p;
+// niceScale returns the top of a count axis and the step of its ticks:
+// whole numbers of 1, 2 or 5 times a power of ten, at most four steps, so
+// every tick label is the exact value at its line.
+function niceScale(v) {
+  const raw = Math.max(1, v) / 4;
+  const p = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = Math.max(1, [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw));
+  return { max: Math.max(step, Math.ceil(v / step) * step), step };
 }
 
 const HOUR = 3600 * 1000;
 const MIN_SLOTS = 24;
 
-// chartFrame returns the x scale shared by both charts of a key.
-function frame(points) {
-  const t0 = points.length ? Date.parse(points[0].at) : 0;
-  const slots = Math.max(MIN_SLOTS, points.length);
-  return { t0, slots };
+// frame returns the x scale shared by every chart of every key: from the
+// earliest point of any key to the latest, so the keys line up.
+function frame(keys) {
+  let t0 = Infinity, t1 = -Infinity;
+  for (const k of keys) {
+    const pts = k.points || [];
+    if (!pts.length) continue;
+    t0 = Math.min(t0, Date.parse(pts[0].at));
+    t1 = Math.max(t1, Date.parse(pts[pts.length - 1].at));
+  }
+  if (t0 === Infinity) return { t0: 0, slots: MIN_SLOTS };
+  return { t0, slots: Math.max(MIN_SLOTS, Math.round((t1 - t0) / HOUR) + 1) };
 }
+const slotOf = (fr, at) => Math.round((Date.parse(at) - fr.t0) / HOUR);
 
 function xAxis(g, fr, x, h) {
   for (let i = 0; i <= fr.slots; i++) {
@@ -57,66 +74,93 @@ function xAxis(g, fr, x, h) {
     if (xx > h.right - 24) continue;
     g.appendChild(svg("line", { x1: xx, x2: xx, y1: h.top, y2: h.bottom, class: "grid" }));
     const label = t.getUTCHours() === 0 ? DAYS[t.getUTCDay()] + " " + pad2(t.getUTCDate()) : "12:00";
-    g.appendChild(svg("text", { x: xx, y: h.bottom + 15, "text-anchor": "middle" }, label));
+    g.appendChild(svg("text", { x: xx, y: h.bottom + 15, "text-anchor": "middle", class: "xtick" }, label));
   }
 }
 
-function volumeChart(key, alerts) {
-  const W = 760, H = 230, L = 44, R = 12, T = 14, B = 26;
+// Alert labels sit in rows above the plot, never over the bars: each is
+// placed right of its marker (left of it near the right edge) in the first
+// row where it overlaps no other label; one that fits nowhere is left out
+// (its marker's tooltip still names it).
+const LABEL_ROWS = 4, ROW_H = 14;
+const labelWidth = (s) => 7 * s.length + 4; // generous for 11px bold text
+
+function placeLabels(marks, left, right) {
+  const rows = [];
+  for (const m of marks) {
+    const w = labelWidth(m.label);
+    let x0 = m.x + 4, anchor = "start";
+    if (x0 + w > right) { x0 = m.x - 4 - w; anchor = "end"; }
+    if (x0 < left) continue;
+    const x1 = x0 + w;
+    let r = rows.findIndex((used) => used.every(([a, b]) => x1 + 6 <= a || x0 >= b + 6));
+    if (r < 0 && rows.length < LABEL_ROWS) { rows.push([]); r = rows.length - 1; }
+    if (r < 0) continue;
+    rows[r].push([x0, x1]);
+    m.row = r;
+    m.tx = anchor === "start" ? x0 : x1;
+    m.anchor = anchor;
+  }
+  return rows.length;
+}
+
+function volumeChart(key, alerts, fr) {
+  const W = 760, L = 44, R = 12, B = 26;
   const pts = key.points || [];
-  const fr = frame(pts);
   const bw = (W - L - R) / fr.slots;
   const x = (i) => L + i * bw;
-  const max = niceMax(Math.max(1, ...pts.map((p) => p.posts)));
-  const y = (v) => H - B - (v / max) * (H - T - B);
+  // Alert markers at the start of each episode of this key.
+  const marks = [];
+  for (const a of alerts.slice().reverse()) {
+    if (a.tracked !== key.name) continue;
+    const i = (Date.parse(a.start) - fr.t0) / HOUR;
+    if (i < 0 || i > fr.slots) continue;
+    const label = "⚠ " + shortKind(a);
+    if (marks.some((m) => m.label === label && Math.abs(m.i - i) < 1)) continue;
+    marks.push({ i, x: x(i), label, severity: a.severity, title: a.title });
+  }
+  marks.sort((a, b) => a.x - b.x);
+  const rows = placeLabels(marks, L, W - R);
+  const T = 14 + rows * ROW_H, H = 204 + T;
+  const sc = niceScale(Math.max(1, ...pts.map((p) => p.posts)));
+  const y = (v) => H - B - (v / sc.max) * (H - T - B);
   const s = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart volume", role: "img",
     "aria-label": `Posts per hour about ${key.name}, by sentiment` });
   const g = svg("g");
-  for (let i = 0; i <= 4; i++) {
-    const v = (max * i) / 4, yy = y(v);
+  for (let v = 0; v <= sc.max; v += sc.step) {
+    const yy = y(v);
     g.appendChild(svg("line", { x1: L, x2: W - R, y1: yy, y2: yy, class: "grid" }));
-    g.appendChild(svg("text", { x: L - 6, y: yy + 4, "text-anchor": "end" }, num(v)));
+    g.appendChild(svg("text", { x: L - 6, y: yy + 4, "text-anchor": "end", class: "ytick" }, v.toLocaleString("en")));
   }
   xAxis(g, fr, x, { top: T, bottom: H - B, right: W - R });
   g.appendChild(svg("text", { x: 12, y: (H - B + T) / 2, transform: `rotate(-90 12 ${(H - B + T) / 2})`,
     "text-anchor": "middle" }, "posts / hour"));
   const bars = svg("g", { class: "bars" });
-  pts.forEach((p, i) => {
+  for (const p of pts) {
+    const i = slotOf(fr, p.at);
+    const stack = svg("g", { class: "stack", "data-posts": p.posts });
     let base = 0;
     const parts = [["negative", p.negative], ["neutral", p.neutral], ["positive", p.positive],
       ["other", p.posts - p.scored]];
     for (const [cls, n] of parts) {
       if (!n) continue;
       const y1 = y(base + n), y0 = y(base);
-      bars.appendChild(svg("rect", { class: "bar " + cls, x: (x(i) + 1).toFixed(1), y: y1.toFixed(1),
-        width: Math.max(1, bw - 2).toFixed(1), height: Math.max(0.5, y0 - y1).toFixed(1), fill: COLORS[cls] },
-      ));
+      stack.appendChild(svg("rect", { class: "bar " + cls, x: (x(i) + 1).toFixed(1), y: y1.toFixed(2),
+        width: Math.max(1, bw - 2).toFixed(1), height: (y0 - y1).toFixed(2), fill: COLORS[cls] }));
       base += n;
     }
-    bars.lastChild && bars.lastChild.appendChild(svg("title", {}, `${fmtTime(p.at)}: ${p.posts} posts, ` +
+    if (!stack.childNodes.length) continue;
+    stack.appendChild(svg("title", {}, `${fmtTime(p.at)}: ${p.posts} posts, ` +
       `${p.negative} negative, ${p.neutral} neutral, ${p.positive} positive`));
-  });
-  g.appendChild(bars);
-  // Alert markers at the start of each episode of this key, labelled to
-  // the right of their cluster.
-  const marks = [];
-  for (const a of alerts.slice().reverse()) {
-    if (a.tracked !== key.name && a.kind !== "viral") continue;
-    const i = (Date.parse(a.start) - fr.t0) / HOUR;
-    if (i < 0 || i > fr.slots) continue;
-    const label = "⚠ " + shortKind(a);
-    if (marks.some((m) => m.label === label && Math.abs(m.i - i) < 1)) continue;
-    marks.push({ i, x: x(i), label, severity: a.severity });
+    bars.appendChild(stack);
   }
-  let row = 0, clusterEnd = -1e9, labelX = 0;
+  g.appendChild(bars);
   for (const m of marks) {
-    g.appendChild(svg("line", { x1: m.x, x2: m.x, y1: T, y2: H - B, class: "marker " + m.severity }));
-    if (m.x - clusterEnd > 140) {
-      row = 0;
-      labelX = Math.max(...marks.filter((o) => o.x >= m.x && o.x - m.x < 40).map((o) => o.x));
-    }
-    clusterEnd = m.x;
-    g.appendChild(svg("text", { x: Math.min(labelX + 5, W - R - 130), y: T + 10 + 13 * row++, class: "mlabel",
+    const line = svg("line", { x1: m.x, x2: m.x, y1: T, y2: H - B, class: "marker " + m.severity });
+    line.appendChild(svg("title", {}, m.title));
+    g.appendChild(line);
+    if (m.row === undefined) continue;
+    g.appendChild(svg("text", { x: m.tx, y: 14 + m.row * ROW_H - 3, "text-anchor": m.anchor, class: "mlabel",
       fill: m.severity === "critical" ? "#c62828" : "#d98a00" }, m.label));
   }
   g.appendChild(svg("line", { x1: L, x2: W - R, y1: H - B, y2: H - B, class: "zero" }));
@@ -130,10 +174,9 @@ function shortKind(a) {
   return "spike: " + (a.series || a.key);
 }
 
-function sentimentChart(key) {
+function sentimentChart(key, fr) {
   const W = 760, H = 150, L = 44, R = 12, T = 10, B = 24;
   const pts = key.points || [];
-  const fr = frame(pts);
   const bw = (W - L - R) / fr.slots;
   const x = (i) => L + (i + 0.5) * bw;
   const y = (v) => T + ((1 - v) / 2) * (H - T - B);
@@ -152,7 +195,11 @@ function sentimentChart(key) {
   let d = "";
   const dots = svg("g");
   let pen = false;
-  pts.forEach((p, i) => {
+  let prev = -2;
+  pts.forEach((p) => {
+    const i = slotOf(fr, p.at);
+    if (i !== prev + 1) pen = false;
+    prev = i;
     if (!p.scored) { pen = false; return; }
     const xx = x(i).toFixed(1), yy = y(p.compound).toFixed(1);
     d += (pen ? " L" : " M") + xx + " " + yy;
@@ -189,6 +236,7 @@ function stat(cls, value, label) {
 function renderKeys(state) {
   const root = document.getElementById("keys");
   root.replaceChildren();
+  const fr = frame(state.keys || []);
   for (const k of state.keys || []) {
     const card = el("article", { class: "card key", "data-key": k.name });
     const h = el("h2", {}, k.name);
@@ -206,11 +254,11 @@ function renderKeys(state) {
     c1.appendChild(el("span", {}, "Volume: posts per hour, by sentiment (UTC)"));
     c1.appendChild(legend());
     f1.appendChild(c1);
-    f1.appendChild(volumeChart(k, state.alerts || []));
+    f1.appendChild(volumeChart(k, state.alerts || [], fr));
     card.appendChild(f1);
     const f2 = el("figure");
     f2.appendChild(el("figcaption", {}, "Sentiment: mean VADER compound score per hour (−1 very negative … +1 very positive)"));
-    f2.appendChild(sentimentChart(k));
+    f2.appendChild(sentimentChart(k, fr));
     card.appendChild(f2);
     root.appendChild(card);
   }
@@ -218,31 +266,48 @@ function renderKeys(state) {
   document.getElementById("keynames").textContent = (state.keys || []).map((k) => k.name).join(", ") || "your brand";
 }
 
+// shares is a post's reshare figures, written the same way in its alert
+// and in the most shared panel.
+const shares = (v) => `${num(v.observed)} reshares so far, predicted ${num(v.final)} (${num(v.low)}–${num(v.high)})`;
+
+// quiet is what the alerts panel says when there are none: silence means
+// nothing while the source is failing or has said nothing yet.
+function quiet(state) {
+  const st = state.status || {};
+  if (st.error) return "No alerts, but the source failed (see above): silence here means nothing.";
+  if (st.waiting) return "No alerts: the replay starts when this page connects.";
+  if (!state.heard) return st.problems ? "No alerts: nothing heard yet, and the source is having problems (see above)." : "No alerts: nothing heard yet.";
+  return "No alerts yet: all quiet.";
+}
+
 function renderAlerts(state) {
   const root = document.getElementById("alerts");
   const alerts = state.alerts || [];
   root.replaceChildren();
-  const open = alerts.filter((a) => !a.end).length;
+  const open = alerts.filter((a) => !isSet(a.end)).length;
   const count = document.getElementById("alert-count");
   count.textContent = alerts.length;
   count.className = "count" + (open ? " hot" : "");
-  if (!alerts.length) { root.appendChild(el("p", { class: "empty" }, "No alerts yet: all quiet.")); return; }
+  if (!alerts.length) { root.appendChild(el("p", { class: "empty" }, quiet(state))); return; }
   // Ongoing first, then the most severe, then the newest.
   const rank = { critical: 0, warning: 1, info: 2 };
-  const sorted = alerts.slice().sort((a, b) => (!!a.end - !!b.end) ||
+  const sorted = alerts.slice().sort((a, b) => (isSet(a.end) - isSet(b.end)) ||
     ((rank[a.severity] ?? 3) - (rank[b.severity] ?? 3)) || (Date.parse(b.start) - Date.parse(a.start)));
+  const viral = new Map((state.viral || []).map((v) => [v.id, v]));
   for (const a of sorted) {
-    const ended = !!a.end;
-    const box = el("div", { class: `alert ${a.severity}${ended ? " ended" : ""}`, "data-kind": a.kind });
+    const ended = isSet(a.end);
+    const box = el("div", { class: `alert ${a.severity}${ended ? " ended" : ""}`, "data-kind": a.kind, "data-key": a.key });
     const t = el("div", { class: "title" });
     t.appendChild(el("span", { class: "sev " + a.severity }, a.severity));
-    const title = a.kind === "viral" ? "post going viral" + (a.examples && a.examples.length ? "" : " (" + a.key + ")") : a.title;
-    t.appendChild(document.createTextNode(title));
+    t.appendChild(document.createTextNode(a.title));
     box.appendChild(t);
-    box.appendChild(el("div", { class: "summary" }, a.summary));
+    // A viral post's figures come from the most shared list, so the card
+    // and the panel never disagree; the detector's own summary otherwise.
+    const v = a.kind === "viral" && viral.get(a.key);
+    box.appendChild(el("div", { class: "summary" }, v ? shares(v) : a.summary));
     box.appendChild(el("div", { class: "meta" }, `${a.tracked} · started ${fmtTime(a.start)}` +
       (ended ? ` · ended ${fmtTime(a.end)}` : " · ongoing")));
-    for (const e of a.examples || []) box.appendChild(el("blockquote", {}, "“" + clip(e.text, 160) + "”"));
+    for (const e of a.evidence || []) box.appendChild(el("blockquote", {}, "“" + clip(e.text, 160) + "”"));
     root.appendChild(box);
   }
 }
@@ -251,7 +316,12 @@ function renderTrending(state) {
   const root = document.getElementById("trending");
   root.replaceChildren();
   const ts = state.trending || [];
-  if (!ts.length) { root.appendChild(el("li", { class: "empty" }, "Nothing trending right now.")); return; }
+  // The server keeps the last window's hashtags when the current one has
+  // none (the end of a replay): say when that window was.
+  const old = isSet(state.trending_at) && Date.parse(state.at) - Date.parse(state.trending_at) >= HOUR;
+  document.getElementById("trending-hint").textContent = old ?
+    `uses in the hour to ${fmtTime(state.trending_at)}; none trending since` : "uses in the last hour";
+  if (!ts.length) { root.appendChild(el("li", { class: "empty" }, "Nothing trending yet.")); return; }
   const max = Math.max(...ts.map((t) => t.count));
   for (const t of ts) {
     const li = el("li");
@@ -270,12 +340,12 @@ function renderViral(state) {
   const vs = state.viral || [];
   if (!vs.length) { root.appendChild(el("p", { class: "empty" }, "No reshares yet.")); return; }
   for (const v of vs) {
-    const d = el("div", { class: "post" });
+    const d = el("div", { class: "post", "data-id": v.id });
     d.appendChild(el("div", { class: "text" }, clip(v.text, 140)));
     const m = el("div", { class: "meta" });
-    m.appendChild(el("span", {}, (v.author ? "@" + v.author + " · " : "") + fmtTime(v.posted)));
-    m.appendChild(el("span", { class: v.flagged ? "flag" : "" },
-      `${num(v.observed)} → ${num(v.final)}${v.flagged ? " · going viral" : ""}`));
+    m.appendChild(el("span", {}, (v.tracked ? v.tracked + " · " : "") + fmtTime(v.posted)));
+    m.appendChild(el("span", { class: "shares" + (v.flagged ? " flag" : "") },
+      shares(v) + (v.flagged ? " · going viral" : "")));
     d.appendChild(m);
     const p = el("div", { class: "progress" });
     p.appendChild(el("i", { style: `width:${Math.min(100, (100 * v.observed) / Math.max(1, v.final))}%` }));
@@ -284,7 +354,25 @@ function renderViral(state) {
   }
 }
 
+// renderProblem shows what keeps the page from telling the whole story:
+// the source's final error, its retries and skipped records, a stall.
+function renderProblem(state) {
+  const st = state.status || {};
+  const box = document.getElementById("problem");
+  const lines = [];
+  if (st.error) lines.push("The source failed: " + st.error + ". Nothing more will come in.");
+  if (st.problems) lines.push(`${num(st.problems)} source problem${st.problems === 1 ? "" : "s"} so far ` +
+    `(retries, reconnects, skipped records); latest: ${st.problem || "—"}`);
+  if (st.mode === "live" && st.running && st.idle >= 60)
+    lines.push(`No posts for ${Math.floor(st.idle / 60)} min: the source may be stalled.`);
+  box.replaceChildren(...lines.map((l) => el("div", {}, l)));
+  box.hidden = !lines.length;
+  box.className = "problem" + (st.error ? " failed" : "");
+  document.body.dataset.problem = lines.length ? "1" : "0";
+}
+
 function render(state) {
+  renderProblem(state);
   renderKeys(state);
   renderAlerts(state);
   renderTrending(state);
@@ -294,6 +382,7 @@ function render(state) {
   let counts = st.waiting ? "replay starts when this page connects · " : "";
   counts += `${num(state.matched || 0)} posts matched of ${num(state.heard || 0)} heard`;
   if (st.mode === "replay") counts += st.done ? " · replay finished" : ` · replay ×${num(st.speed)}`;
+  if (st.error) counts += " · source failed";
   document.getElementById("counts").textContent = counts;
   document.body.dataset.matched = state.matched || 0;
   document.body.dataset.done = st.done ? "1" : "0";

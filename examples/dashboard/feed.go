@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/sentiment"
+	"github.com/earshot-dev/earshot/sentiment/vader"
+	"github.com/earshot-dev/earshot/trend"
+	"github.com/earshot-dev/earshot/trend/watch"
+)
+
+// chartBucket and chartPoints shape each key's chart: hourly points, the
+// last four days.
+const (
+	chartBucket = time.Hour
+	chartPoints = 96
+)
+
+// listener is the listening side: the detectors, the per-key counters
+// the page draws and the trending hashtags. One goroutine owns it; it
+// hands out snapshots, which are plain values.
+type listener struct {
+	keys   []*keyCount
+	scorer sentiment.Scorer
+	w      *watch.Watch
+	tags   *trend.Window
+
+	now, checked   time.Time
+	heard, matched int
+	trending       []term    // the last non-empty trending list
+	trendingAt     time.Time // and when it was
+}
+
+// keyCount is what the page shows for a key.
+type keyCount struct {
+	tracked
+	posts  int
+	mood   sentiment.Mean
+	points []point
+}
+
+func newListener(keys []tracked, th thresholds) *listener {
+	l := &listener{scorer: sentiment.Cached(vader.New(), 10_000), tags: th.newTags()}
+	l.w = th.newWatch(nil)
+	for _, k := range keys {
+		l.keys = append(l.keys, &keyCount{tracked: k})
+	}
+	return l
+}
+
+// observe feeds one record: a reshare to the viral detector, a post to
+// the keys whose query it matches.
+func (l *listener) observe(ctx context.Context, p listen.Post) {
+	l.heard++
+	if p.Created.After(l.now) {
+		l.now = p.Created
+	}
+	// Close spike buckets and check virality every 15 minutes of data.
+	if at := p.Created.Truncate(15 * time.Minute); at.After(l.checked) {
+		if !l.checked.IsZero() {
+			l.w.Check(at)
+		}
+		l.checked = at
+	}
+	switch p.Kind {
+	case listen.KindRepost:
+		l.w.Reshare(p.Platform+":"+p.Subject, p.Created, p.Author.Followers)
+		return
+	case listen.KindLike, listen.KindDelete:
+		return
+	}
+	var about []*keyCount
+	for _, k := range l.keys {
+		if k.q.Match(&p) {
+			about = append(about, k)
+		}
+	}
+	if len(about) == 0 {
+		return
+	}
+	l.matched++
+	var s sentiment.Score
+	scored := sentiment.IsEnglish(p.Lang) // VADER's lexicon is English: others are counted, not scored
+	if scored {
+		var err error
+		s, err = sentiment.ScoreLang(ctx, l.scorer, p.Text, p.Lang)
+		scored = err == nil
+	}
+	for tag := range trend.EachHashtag(p.Text) {
+		l.tags.Observe("#"+strings.ToLower(tag), p.Created, 1)
+	}
+	m := watch.Mention{ID: p.Key(), Text: p.Text, At: p.Created, Followers: p.Author.Followers,
+		Compound: s.Compound, Scored: scored}
+	for _, k := range about {
+		k.posts++
+		pt := k.point(p.Created)
+		pt.Posts++
+		if scored {
+			k.mood.Add(s)
+			pt.add(s)
+		}
+		l.w.Observe(k.Name, m)
+	}
+}
+
+// finish closes the detectors' buckets at the end of the data.
+func (l *listener) finish() { l.w.Check(l.now) }
+
+// point is one chart bucket of a key: volume and sentiment mix.
+type point struct {
+	At       time.Time `json:"at"`
+	Posts    int       `json:"posts"`
+	Scored   int       `json:"scored"`
+	Negative int       `json:"negative"`
+	Neutral  int       `json:"neutral"`
+	Positive int       `json:"positive"`
+	Compound float64   `json:"compound"` // mean compound of the scored posts
+}
+
+func (pt *point) add(s sentiment.Score) {
+	pt.Compound = (pt.Compound*float64(pt.Scored) + s.Compound) / float64(pt.Scored+1)
+	pt.Scored++
+	switch s.Polarity() {
+	case sentiment.Negative:
+		pt.Negative++
+	case sentiment.Positive:
+		pt.Positive++
+	default:
+		pt.Neutral++
+	}
+}
+
+// point returns the chart point for at, adding empty points for the gap
+// and forgetting the oldest beyond chartPoints. A post older than the last
+// point goes to the last point.
+func (k *keyCount) point(at time.Time) *point {
+	b := at.Truncate(chartBucket)
+	if n := len(k.points); n > 0 {
+		last := k.points[n-1].At
+		if !b.After(last) {
+			return &k.points[n-1]
+		}
+		if gap := int(b.Sub(last) / chartBucket); gap > chartPoints {
+			k.points = k.points[:0]
+		} else {
+			for t := last.Add(chartBucket); t.Before(b); t = t.Add(chartBucket) {
+				k.points = append(k.points, point{At: t})
+			}
+		}
+	}
+	k.points = append(k.points, point{At: b})
+	if len(k.points) > chartPoints {
+		k.points = append(k.points[:0], k.points[len(k.points)-chartPoints:]...)
+	}
+	return &k.points[len(k.points)-1]
+}
+
+// term is a trending hashtag.
+type term struct {
+	Term     string  `json:"term"`
+	Count    float64 `json:"count"`
+	Baseline float64 `json:"baseline"`
+}
+
+// keyState is a key's part of a snapshot.
+type keyState struct {
+	Name     string  `json:"name"`
+	Query    string  `json:"query"`
+	Posts    int     `json:"posts"`
+	Scored   int     `json:"scored"`
+	Negative float64 `json:"negative"` // shares of the scored posts
+	Neutral  float64 `json:"neutral"`
+	Positive float64 `json:"positive"`
+	Compound float64 `json:"compound"`
+	Points   []point `json:"points"`
+}
+
+// snapshot is what the page draws, at the latest post time.
+type snapshot struct {
+	At         time.Time      `json:"at"`
+	Heard      int            `json:"heard"`
+	Matched    int            `json:"matched"`
+	Keys       []keyState     `json:"keys"`
+	Alerts     []watch.Alert  `json:"alerts"`      // newest first, at most 20
+	Trending   []term         `json:"trending"`    // the last window with trending hashtags
+	TrendingAt time.Time      `json:"trending_at"` // its end
+	Viral      []watch.Shared `json:"viral"`       // the most shared posts
+}
+
+// snapshot returns the state at the latest post time; it shares nothing
+// with the listener. Trending keeps the last window's hashtags when the
+// current one has none (the end of a replay, a quiet night), with its
+// time, so that a wave's hashtags do not vanish from the page.
+func (l *listener) snapshot() snapshot {
+	at := l.now
+	st := snapshot{At: at, Heard: l.heard, Matched: l.matched, Alerts: []watch.Alert{}, Viral: l.w.Top(at, 5)}
+	if top := l.tags.Top(at, 8); len(top) > 0 {
+		l.trending, l.trendingAt = nil, at
+		for _, t := range top {
+			l.trending = append(l.trending, term{Term: t.Key, Count: t.Count, Baseline: t.Baseline})
+		}
+	}
+	st.Trending, st.TrendingAt = append([]term{}, l.trending...), l.trendingAt
+	for _, k := range l.keys {
+		neg, neu, pos := k.mood.Shares()
+		st.Keys = append(st.Keys, keyState{Name: k.Name, Query: k.Query, Posts: k.posts, Scored: k.mood.N(),
+			Negative: neg, Neutral: neu, Positive: pos, Compound: k.mood.Score().Compound,
+			Points: append([]point{}, k.points...)})
+	}
+	alerts := l.w.Alerts()
+	for i := len(alerts) - 1; i >= 0 && len(st.Alerts) < 20; i-- {
+		a := alerts[i]
+		if len(a.Evidence) > 2 {
+			a.Evidence = a.Evidence[:2] // two examples are enough for a page
+		}
+		st.Alerts = append(st.Alerts, a)
+	}
+	return st
+}
