@@ -366,7 +366,6 @@ func (d *dashboard) problem(msg string) {
 type problemHandler struct {
 	next slog.Handler
 	d    *dashboard
-	err  string // an "err" attribute added with With
 }
 
 func (h *problemHandler) Enabled(ctx context.Context, l slog.Level) bool {

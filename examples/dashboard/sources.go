@@ -180,16 +180,3 @@ func (s *sources) open(file string, speed float64, log *slog.Logger) (listen.Sou
 	}
 	return listen.Merge(out...), stats, nil
 }
-
-// sourceStats adds up the sources' counters.
-func sourceStats(rs []listen.StatsReporter) listen.Stats {
-	var t listen.Stats
-	for _, r := range rs {
-		s := r.Stats()
-		t.Delivered += s.Delivered
-		t.Skipped += s.Skipped
-		t.Retries += s.Retries
-		t.Reconnects += s.Reconnects
-	}
-	return t
-}
