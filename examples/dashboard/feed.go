@@ -9,6 +9,7 @@ import (
 	"github.com/earshot-dev/earshot/sentiment"
 	"github.com/earshot-dev/earshot/sentiment/vader"
 	"github.com/earshot-dev/earshot/trend"
+	"github.com/earshot-dev/earshot/trend/viral"
 	"github.com/earshot-dev/earshot/trend/watch"
 )
 
@@ -42,9 +43,19 @@ type keyCount struct {
 	points []point
 }
 
-func newListener(keys []tracked, th thresholds) *listener {
-	l := &listener{scorer: sentiment.Cached(vader.New(), 10_000), tags: th.newTags()}
-	l.w = th.newWatch(nil)
+// newListener sets up the detectors as the monitor does by default:
+// spikes in 15-minute buckets of at least 10 posts after 12 hours of
+// warm-up, posts flagged when predicted to pass 500 reshares after 20,
+// hashtags trending from 8 uses an hour.
+func newListener(keys []tracked) *listener {
+	l := &listener{
+		scorer: sentiment.Cached(vader.New(), 10_000),
+		tags:   &trend.Window{Size: time.Hour, History: 24, MinCount: 8},
+		w: &watch.Watch{
+			Spikes: trend.Spikes{Bucket: 15 * time.Minute, Spike: trend.Spike{MinCount: 10, Warmup: 12 * time.Hour}},
+			Viral:  viral.Detector{Threshold: 500, MinCount: 20},
+		},
+	}
 	for _, k := range keys {
 		l.keys = append(l.keys, &keyCount{tracked: k})
 	}

@@ -20,12 +20,12 @@
 //	-wait=false            start the replay at once, not when the first
 //	                       page connects
 //	-query Q               what to listen for (listen query syntax)
-//	-config FILE           several keys, sources and thresholds from a JSON
-//	                       file (the monitor's format; its webhook is unused)
+//	-key NAME=QUERY        a key to track, with its own chart (repeatable;
+//	                       replaces -query)
 //	-replay FILE           replay a recorded JSON-lines file instead
-//	-mastodon URL, -mastodon-tag TAG, -bluesky URL, -rss URLS, -hn QUERY,
-//	-reddit SUBS           live sources (credentials from the environment:
-//	                       MASTODON_TOKEN, REDDIT_CLIENT_ID, REDDIT_CLIENT_SECRET)
+//	-mastodon URL, -mastodon-tag TAG, -bluesky URL
+//	                       listen live (token: $MASTODON_TOKEN); the monitor
+//	                       shows how to add RSS, Hacker News and Reddit
 //
 // The page is one embedded HTML file with plain JavaScript that draws SVG;
 // there is no build step and nothing is loaded from elsewhere. It reads
@@ -82,8 +82,8 @@ var static embed.FS
 const usage = `dashboard shows what is said about a brand in the browser, live: volume and
 sentiment charts, alerts, trending hashtags and the most shared posts. It reads
 the embedded sample data set (three days about Larkspur Coffee, a fictional
-roaster), a recording (-replay FILE), or live sources (-mastodon, -bluesky,
--rss, -hn, -reddit), and serves the page on -addr.
+roaster), a recording (-replay FILE), or live Mastodon and Bluesky (-mastodon,
+-bluesky), and serves the page on -addr.
 
 Usage: dashboard [flags]`
 
@@ -129,7 +129,6 @@ type config struct {
 	pause  time.Duration // before a loop starts again
 	wait   bool          // start the replay when the first page connects
 	keys   []tracked
-	th     thresholds
 	live   sources
 }
 
@@ -141,14 +140,15 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 		fs.PrintDefaults()
 	}
 	cfg := config{pause: 10 * time.Second}
-	var file, query string
+	var query string
+	var ks keys
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to serve on")
 	fs.Float64Var(&cfg.speed, "speed", 30000, "replay speed factor (0: as fast as possible)")
 	fs.BoolVar(&cfg.loop, "loop", false, "replay again 10 s after the replay ends")
 	fs.BoolVar(&cfg.wait, "wait", true, "start the replay when the first page connects (false: at once)")
 	fs.StringVar(&query, "query", defaultQuery, "what to listen for (listen query syntax)")
 	fs.StringVar(&cfg.replay, "replay", "", "replay this JSON-lines file (optionally gzip) instead of the embedded sample")
-	fs.StringVar(&file, "config", "", "JSON config file: keys, sources, thresholds (the monitor's format)")
+	fs.Var(&ks, "key", "a key to track as NAME=QUERY, with its own chart (repeatable; replaces -query)")
 	cfg.live.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -162,24 +162,11 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	if cfg.speed < 0 || math.IsNaN(cfg.speed) || math.IsInf(cfg.speed, 0) {
 		return nil, &usageError{err: fmt.Errorf("-speed %v: want 0 (as fast as possible) or a positive factor", cfg.speed)}
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	keys := []key{{Name: "larkspur", Query: query}}
-	if file != "" {
-		fc, err := loadConfig(file)
-		if err != nil {
-			return nil, &usageError{err: err}
-		}
-		if !set["query"] && len(fc.Keys) > 0 {
-			keys = fc.Keys
-		}
-		if !cfg.live.live() {
-			cfg.live = fc.Sources
-		}
-		cfg.th = fc.Thresholds
+	if len(ks) == 0 {
+		ks = keys{{Name: "larkspur", Query: query}}
 	}
 	var err error
-	if cfg.keys, err = compile(keys); err != nil {
+	if cfg.keys, err = compile(ks); err != nil {
 		return nil, &usageError{err: err}
 	}
 	return &cfg, nil
@@ -195,7 +182,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	d := newDashboard(4)
 	// Source log lines go to stderr and, counted, to the page.
 	log := slog.New(&problemHandler{next: slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: noTime}), d: d})
-	if _, _, err := cfg.live.open(cfg.replay, cfg.speed, log); err != nil {
+	if _, err := cfg.live.open(cfg.replay, cfg.speed, log); err != nil {
 		return &usageError{err: err} // a bad source fails before the server starts
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -403,7 +390,7 @@ func (d *dashboard) feed(ctx context.Context, cfg *config, log *slog.Logger) (he
 	}
 	what := cfg.live.describe(cfg.replay, cfg.speed)
 	for round := 1; ctx.Err() == nil; round++ {
-		l := newListener(cfg.keys, cfg.th)
+		l := newListener(cfg.keys)
 		if round == 1 && cfg.wait && mode == "replay" {
 			d.show(l.snapshot(), func(s *status) { *s = status{Mode: mode, Source: what, Speed: cfg.speed, Waiting: true} })
 			select {
@@ -415,7 +402,7 @@ func (d *dashboard) feed(ctx context.Context, cfg *config, log *slog.Logger) (he
 		d.show(l.snapshot(), func(s *status) {
 			*s = status{Mode: mode, Source: what, Speed: cfg.speed, Running: true, Round: round, Problems: s.Problems, Problem: s.Problem}
 		})
-		src, _, err := cfg.live.open(cfg.replay, cfg.speed, log)
+		src, err := cfg.live.open(cfg.replay, cfg.speed, log)
 		if err == nil {
 			err = d.listen(ctx, l, src, mode == "live")
 		}

@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -53,16 +52,15 @@ func exitStatus(err error) int {
 
 // Issue 20 items 5 and 6: bad command lines exit 2 with a message.
 func TestBadFlags(t *testing.T) {
-	dir := t.TempDir()
-	trailing := filepath.Join(dir, "trailing.json")
-	require.NoError(t, os.WriteFile(trailing, []byte(`{"keys": []} garbage`), 0o600))
 	for _, args := range [][]string{
 		{"-query", "(larkspur"},
 		{"-addr", "not an address"},
 		{"-mastodon", "::"},
 		{"-speed", "-1"},
-		{"-config", trailing},
-		{"-config", filepath.Join(dir, "missing.json")},
+		{"-key", "larkspur"},
+		{"-key", "=larkspur"},
+		{"-key", "a=x", "-key", "a=y"},
+		{"-key", "a=(x"},
 		{"extra"},
 	} {
 		var errOut bytes.Buffer

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -143,11 +142,8 @@ func TestBrowserKeysShareTheXRange(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
-	conf := filepath.Join(t.TempDir(), "keys.json")
-	require.NoError(t, os.WriteFile(conf, []byte(`{"keys": [
-		{"name": "larkspur", "query": "larkspur OR @larkspur"},
-		{"name": "kindness", "query": "#larkspurkindness OR ring"}]}`), 0o600))
-	url := startRun(t, ctx, "-config", conf, "-speed", "0", "-wait=false")
+	url := startRun(t, ctx, "-key", "larkspur=larkspur OR @larkspur", "-key", "kindness=#larkspurkindness OR ring",
+		"-speed", "0", "-wait=false")
 	var dom string
 	require.Eventually(t, func() bool {
 		dom = dumpDOM(t, ctx, path, url)

@@ -40,7 +40,7 @@ func replayed(t *testing.T) *dashboard {
 			sampleErr = err
 			return
 		}
-		l := newListener(keys, thresholds{})
+		l := newListener(keys)
 		sampleErr = d.listen(context.Background(), l, sample.Source(), false)
 		l.finish()
 		d.show(l.snapshot(), func(s *status) { s.Mode, s.Done = "replay", true })
@@ -368,13 +368,10 @@ func TestReplayWaitsForFirstViewer(t *testing.T) {
 	require.NoError(t, <-done)
 }
 
-// A config file with two keys gives the page two key cards.
-func TestConfigTwoKeys(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "dash.json")
-	require.NoError(t, os.WriteFile(path, []byte(`{"keys": [
-		{"name": "larkspur", "query": "larkspur OR @larkspur"},
-		{"name": "stamps", "query": "stamps OR #bringbackstamps"}]}`), 0o600))
-	cfg, err := parse([]string{"-config", path, "-replay", smallReplay(t, 300)}, io.Discard)
+// Two -key flags give the page two key cards.
+func TestTwoKeys(t *testing.T) {
+	cfg, err := parse([]string{"-key", "larkspur=larkspur OR @larkspur", "-key", "stamps=stamps OR #bringbackstamps",
+		"-replay", smallReplay(t, 300)}, io.Discard)
 	require.NoError(t, err)
 	require.Len(t, cfg.keys, 2)
 	d := newDashboard(4)
@@ -393,9 +390,6 @@ func TestConfigTwoKeys(t *testing.T) {
 	require.Len(t, m.Keys, 2)
 	assert.Equal(t, "stamps", m.Keys[1].Name)
 	assert.Positive(t, m.Keys[0].Posts)
-
-	_, err = parse([]string{"-config", filepath.Join(t.TempDir(), "missing.json")}, io.Discard)
-	assert.Error(t, err)
 }
 
 // With -loop the replay starts again after a pause, from an empty state.

@@ -120,6 +120,20 @@ func (d *duration) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// keyFlags are the -key flags: NAME=QUERY, repeatable.
+type keyFlags []key
+
+func (k *keyFlags) String() string { return "" }
+
+func (k *keyFlags) Set(v string) error {
+	name, q, ok := strings.Cut(v, "=")
+	if !ok || strings.TrimSpace(name) == "" || strings.TrimSpace(q) == "" {
+		return errors.New("want NAME=QUERY")
+	}
+	*k = append(*k, key{strings.TrimSpace(name), q})
+	return nil
+}
+
 // tracked is a key with its compiled query.
 type tracked struct {
 	key

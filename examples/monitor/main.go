@@ -12,6 +12,7 @@
 // Flags choose what to listen for and where:
 //
 //	-query 'larkspur OR @larkspur'   what to keep (see listen.Compile)
+//	-key 'plus=#larkspurplus'        a key to track (repeatable; replaces -query)
 //	-config monitor.json             keys, sources, thresholds and webhook from a file
 //	-speed 0                         replay as fast as possible
 //	-replay posts.jsonl              replay a recorded file instead
@@ -140,8 +141,10 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	}
 	var cfg config
 	var file, query string
+	var ks keyFlags
 	fs.StringVar(&file, "config", "", "JSON config file: keys, sources, thresholds, webhook (see the package doc)")
 	fs.StringVar(&query, "query", defaultQuery, "what to listen for (listen query syntax)")
+	fs.Var(&ks, "key", "a key to track as NAME=QUERY (repeatable; replaces -query and the config's keys)")
 	fs.Float64Var(&cfg.speed, "speed", 20000, "replay speed factor (0: as fast as possible)")
 	fs.StringVar(&cfg.replay, "replay", "", "replay this JSON-lines file (optionally gzip) instead of the embedded sample")
 	fs.StringVar(&cfg.record, "record", "", "record every post heard to this JSON-lines file")
@@ -184,6 +187,9 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	}
 	if cfg.every <= 0 {
 		return nil, badUsage("-every %v: want a positive interval", cfg.every)
+	}
+	if len(ks) > 0 {
+		keys = ks
 	}
 	var err error
 	if cfg.keys, err = compile(keys); err != nil {

@@ -153,6 +153,8 @@ func TestCommandLine(t *testing.T) {
 		{"-every", "-1h"},
 		{"-every", "0s"},
 		{"-query", `"unbalanced`},
+		{"-key", "larkspur"},
+		{"-key", "a=x", "-key", "a=y"},
 		{"-mastodon", "not a url"},
 		{"-reddit", "coffee"},
 		{"-webhook", "ftp://example.com/x"},
@@ -176,9 +178,14 @@ func TestCommandLine(t *testing.T) {
 		assert.NotEmpty(t, errOut.String(), "%q: a message on stderr", args)
 		assert.Empty(t, out.String(), "%q: nothing started", args)
 	}
-	ok := write("ok.json", "{\"every\": \"1h\"}\n\n")
-	_, err := parse([]string{"-config", ok}, io.Discard)
-	assert.NoError(t, err, "white space after the object is fine")
+	ok := write("ok.json", "{\"every\": \"1h\", \"keys\": [{\"name\": \"a\", \"query\": \"x\"}]}\n\n")
+	cfg, err := parse([]string{"-config", ok}, io.Discard)
+	require.NoError(t, err, "white space after the object is fine")
+	assert.Equal(t, "a", cfg.keys[0].Name)
+	cfg, err = parse([]string{"-config", ok, "-key", "b=y", "-key", "c=z"}, io.Discard)
+	require.NoError(t, err)
+	require.Len(t, cfg.keys, 2, "-key replaces the config's keys")
+	assert.Equal(t, "c", cfg.keys[1].Name)
 }
 
 // The real program: -h exits 0 with a first line saying what the program

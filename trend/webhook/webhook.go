@@ -60,7 +60,10 @@ func (e *Error) Error() string {
 	if e.StatusCode == 0 {
 		last = e.Cause
 	}
-	s := fmt.Sprintf("webhook: %s after %d attempts", last, e.Attempts)
+	s := "webhook: " + last
+	if e.Attempts > 0 {
+		s += fmt.Sprintf(" after %d attempts", e.Attempts)
+	}
 	if e.Err != nil {
 		s += " (stopped: " + e.Err.Error() + ")"
 	}
@@ -233,6 +236,9 @@ func (w *Webhook) Send(ctx context.Context, a trend.Alert) error {
 		return &Error{Cause: "bad request"}
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if err := ctx.Err(); err != nil {
+		return &Error{Cause: "not sent", Err: err}
+	}
 	att := &attempts{ctx: ctx}
 	_, err = w.client.Do(context.WithValue(ctx, attemptsKey{}, att), req)
 	if err == nil {
@@ -291,7 +297,9 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := r.next.RoundTrip(req)
 	if a, ok := req.Context().Value(attemptsKey{}).(*attempts); ok {
 		switch {
-		case err != nil && req.Context().Err() != nil && a.ctx.Err() == nil:
+		case err != nil && a.ctx.Err() != nil:
+			a.record(0, "no answer") // cut short by the Send's ctx
+		case err != nil && req.Context().Err() != nil:
 			a.record(0, "no answer within the attempt's time limit")
 		case err != nil:
 			var ue *url.Error
