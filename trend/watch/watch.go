@@ -121,6 +121,7 @@ type Watch struct {
 	order   []string // ring of remembered IDs, oldest at next
 	next    int
 	recent  map[string][]trend.Evidence // per spike key
+	series  map[string][2]string        // key -> its two spike keys, built once
 	pending []trend.Alert
 	alerts  []*Alert
 	byEp    map[episode]*Alert
@@ -154,6 +155,7 @@ func (w *Watch) init() {
 	w.posts = map[string]posted{}
 	w.recent = map[string][]trend.Evidence{}
 	w.byEp = map[episode]*Alert{}
+	w.series = map[string][2]string{}
 	add := func(a trend.Alert) { w.pending = append(w.pending, a) }
 	w.Spikes.OnAlert = add
 	w.Shift.OnAlert = add
@@ -174,20 +176,35 @@ func (w *Watch) Observe(key string, m Mention) {
 	text := clip(m.Text, 280)
 	ev := trend.Evidence{ID: m.ID, Text: text, At: m.At}
 	w.remember(key, m, text)
-	w.Spikes.Observe(key+sep+Mentions, m.At, 1)
-	w.keep(key+sep+Mentions, ev)
+	sk := w.spikeKeys(key)
+	w.Spikes.Observe(sk[0], m.At, 1)
+	w.keep(sk[0], ev)
 	if m.Scored {
 		// Every scored post feeds the negative series, with weight 0 or
 		// 1, so that its baseline is learnt before the first negative post.
 		neg := 0.0
 		if w.negative(m.Compound) {
 			neg = 1
-			w.keep(key+sep+Negative, ev)
+			w.keep(sk[1], ev)
 		}
-		w.Spikes.Observe(key+sep+Negative, m.At, neg)
+		w.Spikes.Observe(sk[1], m.At, neg)
 		w.Shift.Observe(key, m.At, m.Compound, m.ID, text)
 	}
 	w.flush()
+}
+
+// spikeKeys returns key's Mentions and Negative series keys, built once
+// per key (the cache is cleared when it reaches 10,000 keys).
+func (w *Watch) spikeKeys(key string) [2]string {
+	sk, ok := w.series[key]
+	if !ok {
+		if len(w.series) >= 10_000 {
+			clear(w.series)
+		}
+		sk = [2]string{key + sep + Mentions, key + sep + Negative}
+		w.series[key] = sk
+	}
+	return sk
 }
 
 // Reshare records a reshare of the mention id at at by an account with

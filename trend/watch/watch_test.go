@@ -212,18 +212,9 @@ func Example() {
 			}
 		},
 	}
-	var checked time.Time
-	for _, e := range story(1) { // acme's three days; see watch_test.go
-		if at := e.m.At.Truncate(15 * time.Minute); at.After(checked) {
-			w.Check(at)
-			checked = at
-		}
-		if e.reshare != "" {
-			w.Reshare(e.reshare, e.m.At, e.m.Followers)
-			continue
-		}
-		w.Observe(e.key, e.m)
-	}
+	// run feeds acme's three days (see watch_test.go): Check every 15
+	// minutes of data, Reshare for reshares, Observe for mentions.
+	run(w, story(1))
 	// Output:
 	// negative shift about acme since Wed 09:00 (warning), e.g. "acme's new prices are a rip-off"
 	// spike in negative posts about acme since Wed 09:00 (warning), e.g. "acme's new prices are a rip-off"
