@@ -399,6 +399,16 @@ func TestBrowserEndToEnd(t *testing.T) {
 	assert.Greater(t, float64(ink)/float64(total), 0.05, "the chart area is not blank")
 	assert.Greater(t, red, 2_000, "negative bars are drawn in red")
 
+	// Issue 20 item 2: a live source that retries, then stalls, is on the
+	// page (the state a dead server produces, drawn by the page's render).
+	var banner string
+	require.NoError(t, b.eval(ctx, `(() => { render({heard: 0, status: {mode: "live", running: true, idle: 125,
+		problems: 3, problem: "mastodon: retrying: connection refused"}});
+		return JSON.stringify(document.getElementById("problem").innerText + "|" + document.getElementById("alerts").innerText); })()`, &banner))
+	assert.Contains(t, banner, "3 source problems so far (retries, reconnects, skipped records); latest: mastodon: retrying: connection refused")
+	assert.Contains(t, banner, "No posts for 2 min: the source may be stalled.")
+	assert.NotContains(t, banner, "all quiet")
+
 	// A page that opens late, in a one-shot chromium (--dump-dom and
 	// --screenshot): the snapshot inlined in the page is drawn before the
 	// load event, so the dump and the picture have the whole story.

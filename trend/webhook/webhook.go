@@ -78,7 +78,6 @@ func (e *Error) Unwrap() error { return e.Err }
 type Webhook struct {
 	target *url.URL // a pointer, so that even a %+v dump prints no secret
 	client *httpx.Client
-	rec    *recorder
 	blocks bool
 	format func(trend.Alert) string
 }
@@ -140,19 +139,18 @@ func New(rawURL string, opts ...Option) (*Webhook, error) {
 	if base == nil {
 		base = httpx.DefaultHTTPClient()
 	}
-	rec := &recorder{next: base.Transport}
+	secrets := []httpx.Secret{httpx.Secret(rawURL), httpx.Secret(u.String())}
+	if p := u.EscapedPath(); len(p) > 1 {
+		secrets = append(secrets, httpx.Secret(p))
+	}
+	rec := &recorder{next: base.Transport, secrets: secrets}
 	if rec.next == nil {
 		rec.next = http.DefaultTransport
 	}
 	hc := *base
 	hc.Transport = rec
-	secrets := []httpx.Secret{httpx.Secret(rawURL), httpx.Secret(u.String())}
-	if p := u.EscapedPath(); len(p) > 1 {
-		secrets = append(secrets, httpx.Secret(p))
-	}
 	w := &Webhook{
 		target: u,
-		rec:    rec,
 		blocks: cfg.blocks,
 		format: cfg.format,
 		client: &httpx.Client{
@@ -174,7 +172,6 @@ func New(rawURL string, opts ...Option) (*Webhook, error) {
 			},
 		},
 	}
-	rec.secrets = secrets
 	return w, nil
 }
 
