@@ -79,11 +79,10 @@ import (
 //go:embed static
 var static embed.FS
 
-const usage = `dashboard shows what is said about a brand in the browser, live: volume and
-sentiment charts, alerts, trending hashtags and the most shared posts. It reads
-the embedded sample data set (three days about Larkspur Coffee, a fictional
-roaster), a recording (-replay FILE), or live Mastodon and Bluesky (-mastodon,
--bluesky), and serves the page on -addr.
+const usage = `dashboard shows what is said about a brand in the browser, from the embedded sample data (three days about a fictional roaster), a -replay file or live Mastodon and Bluesky.
+
+It serves volume and sentiment charts, alerts, trending hashtags and the
+most shared posts on -addr, and updates the page as posts come in.
 
 Usage: dashboard [flags]`
 

@@ -79,8 +79,8 @@ func TestExitStatusAndSIGTERM(t *testing.T) {
 	cmd.Stderr = &stderr
 	require.NoError(t, cmd.Run())
 	first, _, _ := strings.Cut(stderr.String(), "\n")
-	assert.Equal(t, "dashboard shows what is said about a brand in the browser, live: volume and", first)
-	assert.Contains(t, stderr.String(), "sample data set")
+	assert.Equal(t, "dashboard shows what is said about a brand in the browser, from the embedded sample data (three days about a fictional roaster), a -replay file or live Mastodon and Bluesky.", first)
+	assert.Contains(t, stderr.String(), "Usage: ")
 	assert.Equal(t, 2, exitStatus(command("-speed", "-1").Run()))
 
 	cmd = command("-addr", "127.0.0.1:0")

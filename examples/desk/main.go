@@ -75,12 +75,11 @@ import (
 	"github.com/earshot-dev/earshot/trend/watch"
 )
 
-const usage = `desk is a complaint desk in the terminal: it finds posts that are negative
-about the brand, drafts replies, and asks you to approve, edit or skip each one
-(commands on standard input). It reads the embedded sample data set (three days
-about Larkspur Coffee, a fictional roaster), a recording (-replay FILE), or live
-Mastodon and Bluesky (-mastodon, -bluesky); replies are a dry run unless
--reply-mastodon or -reply-bluesky is given.
+const usage = `desk drafts replies to complaints about a brand for you to approve, from the embedded sample data (three days about a fictional roaster), a -replay file or live Mastodon and Bluesky.
+
+Commands on standard input: a (approve and send), e (edit), s (skip), q
+(quit). Replies are a dry run unless -reply-mastodon or -reply-bluesky is
+given.
 
 Usage: desk [flags]`
 

@@ -174,8 +174,8 @@ func TestExitStatusAndSIGTERM(t *testing.T) {
 	cmd.Stderr = &stderr
 	require.NoError(t, cmd.Run())
 	first, _, _ := strings.Cut(stderr.String(), "\n")
-	assert.Equal(t, "desk is a complaint desk in the terminal: it finds posts that are negative", first)
-	assert.Contains(t, stderr.String(), "sample data set")
+	assert.Equal(t, "desk drafts replies to complaints about a brand for you to approve, from the embedded sample data (three days about a fictional roaster), a -replay file or live Mastodon and Bluesky.", first)
+	assert.Contains(t, stderr.String(), "Usage: ")
 	assert.Equal(t, 2, exitStatus(command("-max", "-1").Run()))
 
 	cmd = command()

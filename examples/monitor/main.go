@@ -75,10 +75,11 @@ import (
 	"github.com/earshot-dev/earshot/trend/watch"
 )
 
-const usage = `monitor reports what is said about a brand as it happens: volume, sentiment,
-trending hashtags and alerts. It reads the embedded sample data set (three days
-about Larkspur Coffee, a fictional roaster), a recording (-replay FILE), or live
-sources (-mastodon, -bluesky, -rss, -hn, -reddit).
+const usage = `monitor reports what is said about a brand as it happens, from the embedded sample data (three days about a fictional roaster), a -replay file or live sources.
+
+It prints volume, the sentiment mix and trending hashtags every -every of
+the posts' time, alerts (spikes, a negative shift, a post going viral) as
+they open and end, and a summary when the input ends or on Ctrl-C.
 
 Usage: monitor [flags]`
 

@@ -196,8 +196,8 @@ func TestExitStatus(t *testing.T) {
 	cmd.Stderr = &stderr
 	require.NoError(t, cmd.Run())
 	first, _, _ := strings.Cut(stderr.String(), "\n")
-	assert.Equal(t, "monitor reports what is said about a brand as it happens: volume, sentiment,", first)
-	assert.Contains(t, stderr.String(), "sample data set")
+	assert.Equal(t, "monitor reports what is said about a brand as it happens, from the embedded sample data (three days about a fictional roaster), a -replay file or live sources.", first)
+	assert.Contains(t, stderr.String(), "Usage: ")
 	assert.Contains(t, stderr.String(), "-replay")
 
 	for args, want := range map[string]int{"extra": 2, "-speed -1": 2, "-bogus": 2} {
