@@ -60,8 +60,8 @@ type Mention struct {
 
 // The spike series of each key, as they appear in [Alert.Series].
 const (
-	Mentions = "mentions"
-	Negative = "negative posts"
+	Mentions      = "mentions"
+	NegativePosts = "negative posts"
 )
 
 // Alert is a detector's [trend.Alert] with the tracked key it is about.
@@ -74,7 +74,7 @@ const (
 type Alert struct {
 	trend.Alert
 	Tracked string `json:"tracked"`          // the tracked key
-	Series  string `json:"series,omitempty"` // spikes: Mentions or Negative
+	Series  string `json:"series,omitempty"` // spikes: Mentions or NegativePosts
 	Title   string `json:"title"`            // one line: "spike in negative posts about larkspur since Tue 10:45"
 }
 
@@ -103,7 +103,7 @@ type Shared struct {
 // Watch reads no clock and starts no goroutine. It is not safe for
 // concurrent use.
 type Watch struct {
-	Spikes trend.Spikes   // per key, a Mentions and a Negative series
+	Spikes trend.Spikes   // per key, a Mentions and a NegativePosts series
 	Shift  trend.Shift    // per key
 	Viral  viral.Detector // per mention, fed by Reshare
 
@@ -193,7 +193,7 @@ func (w *Watch) Observe(key string, m Mention) {
 	w.flush()
 }
 
-// spikeKeys returns key's Mentions and Negative series keys, built once
+// spikeKeys returns key's Mentions and NegativePosts series keys, built once
 // per key (the cache is cleared when it reaches 10,000 keys).
 func (w *Watch) spikeKeys(key string) [2]string {
 	sk, ok := w.series[key]
@@ -201,7 +201,7 @@ func (w *Watch) spikeKeys(key string) [2]string {
 		if len(w.series) >= 10_000 {
 			clear(w.series)
 		}
-		sk = [2]string{key + sep + Mentions, key + sep + Negative}
+		sk = [2]string{key + sep + Mentions, key + sep + NegativePosts}
 		w.series[key] = sk
 	}
 	return sk

@@ -124,7 +124,7 @@ func TestOncePerEpisodeWithEvidence(t *testing.T) {
 		case a.Kind == trend.AlertViral:
 			assert.Equal(t, "Ten years a customer, and acme does this. Goodbye.", a.Evidence[0].Text)
 			assert.Equal(t, "post about acme going viral since Wed 09:45", a.Title)
-		case a.Series == watch.Negative:
+		case a.Series == watch.NegativePosts:
 			assert.Equal(t, "acme: negative posts", a.Key)
 			for _, e := range a.Evidence {
 				assert.Contains(t, e.Text, "rip-off", "a negative spike shows negative posts")
