@@ -36,9 +36,11 @@
 // model.bin is rebuilt byte for byte by `go generate` from that data.
 // On the held-out val split (2,586 tweets, about 320 per language) it is
 // right for 96.1% of tweets, averaged over the eight languages ar, en, fr,
-// de, hi, it, pt, es: 99-100% for each language but German (96.6%,
+// de, hi, it, pt, es: 98.8-100% for each language but German (96.6%,
 // English-heavy tweets) and Hindi (75%: about a fifth of the "Hindi" set
-// are plain English tweets, which Detect calls English). On lingua-go's
+// are plain English tweets, which Detect calls English). The few design
+// choices were compared on that split too, so the figure may be slightly
+// optimistic. On lingua-go's
 // test sets from web corpora, averaged over the six European languages,
 // it is right for 64% of single words, 81% of word pairs and 98% of
 // sentences. BENCHMARKS.md has the figures, commands, and a comparison with
