@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"io"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -52,24 +51,18 @@ func TestFlags(t *testing.T) {
 // A cancelled context (SIGINT, SIGTERM) stops run while it waits for
 // input, after writing what it had read.
 func TestRunStopsWhileWaiting(t *testing.T) {
-	pr, pw := io.Pipe()
-	defer pw.Close()
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
 	done := make(chan error)
-	go func() { done <- run(ctx, options{}, pr, &out) }()
-	_, err := pw.Write([]byte("the train is late again\n"))
+	go func() { done <- run(ctx, options{}, inR, outW) }()
+	_, err := inW.Write([]byte("the train is late again\n"))
 	require.NoError(t, err)
-	for out.String() == "" { // written once nothing more is waiting
-		select {
-		case err := <-done:
-			t.Fatalf("run returned early: %v", err)
-		default:
-			runtime.Gosched()
-		}
-	}
+	got := make([]byte, 3)
+	_, err = io.ReadFull(outR, got) // written once nothing more is waiting
+	require.NoError(t, err)
+	assert.Equal(t, "en\n", string(got))
 	cancel()
 	require.NoError(t, <-done)
-	assert.Equal(t, "en\n", out.String())
-	pw.Close() // ends the reader, which waits in Read
+	inW.Close() // ends the reader, which waits in Read
 }
