@@ -75,10 +75,11 @@ type Post struct {
 	Author   Author    `json:"author"`
 	Text     string    `json:"text"`           // plain text; HTML is converted by the adapter
 	Lang     string    `json:"lang,omitempty"` // BCP 47 tag as the platform reports it, "" when unknown
+	Created  time.Time `json:"created"`
+
 	// LangDetected is true when Lang was guessed from Text by a language
 	// detector ([DetectLang]) because the platform did not report it.
 	LangDetected bool `json:"lang_detected,omitempty"`
-	Created  time.Time `json:"created"`
 
 	ReplyTo string `json:"reply_to,omitempty"` // ID of the post this one answers
 	Thread  string `json:"thread,omitempty"`   // ID of the thread's root post
