@@ -41,24 +41,18 @@ type options struct {
 	text bool // -text: print the line after its code
 }
 
-func parseFlags(args []string, stdout, stderr io.Writer) (options, error) {
+func parseFlags(args []string, stdout io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("langid", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usage)
-		fs.PrintDefaults()
-	}
+	fs.SetOutput(io.Discard) // errors are returned, and printed once by main
 	fs.BoolVar(&o.text, "text", false, "print each line after its code and a tab")
-	for _, a := range args { // -h is not an error: usage goes to stdout
-		if a == "-h" || a == "-help" || a == "--help" || a == "--h" {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return o, flag.ErrHelp
-		}
-	}
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(stdout) // asking for help is not an error
+		fmt.Fprint(stdout, usage)
+		fs.PrintDefaults()
 		return o, err
+	} else if err != nil {
+		return o, fmt.Errorf("langid: %w (-h lists the flags)", err)
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("langid: unexpected arguments %q: text is read from standard input", fs.Args())
@@ -146,7 +140,7 @@ func interactive(f *os.File) bool {
 }
 
 func main() {
-	o, err := parseFlags(os.Args[1:], os.Stdout, os.Stderr)
+	o, err := parseFlags(os.Args[1:], os.Stdout)
 	if errors.Is(err, flag.ErrHelp) {
 		return
 	}

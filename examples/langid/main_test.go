@@ -30,8 +30,8 @@ func TestRunOneLinePerLine(t *testing.T) {
 }
 
 func TestFlags(t *testing.T) {
-	var stdout, stderr bytes.Buffer
-	_, err := parseFlags([]string{"-h"}, &stdout, &stderr)
+	var stdout bytes.Buffer
+	_, err := parseFlags([]string{"-h"}, &stdout)
 	assert.ErrorIs(t, err, flag.ErrHelp)
 	first, _, _ := strings.Cut(stdout.String(), "\n")
 	assert.Contains(t, first, "prints the ISO 639-1 code")
@@ -39,11 +39,12 @@ func TestFlags(t *testing.T) {
 	assert.Contains(t, stdout.String(), "-text")
 
 	for _, args := range [][]string{{"extra"}, {"-bogus"}, {"-text=maybe"}} {
-		_, err := parseFlags(args, io.Discard, io.Discard)
+		_, err := parseFlags(args, io.Discard)
 		require.Error(t, err, "%q", args)
 		assert.False(t, errors.Is(err, flag.ErrHelp))
+		assert.True(t, strings.HasPrefix(err.Error(), "langid: "), err.Error())
 	}
-	o, err := parseFlags([]string{"-text"}, io.Discard, io.Discard)
+	o, err := parseFlags([]string{"-text"}, io.Discard)
 	require.NoError(t, err)
 	assert.True(t, o.text)
 }
