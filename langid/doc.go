@@ -11,7 +11,8 @@
 //
 // A text's letters are first counted by script. When most are in a
 // script that one language dominates, the script decides: Arabic script
-// is "ar" (Persian and Urdu too), Devanagari "hi", Greek "el", Hebrew "he",
+// is "ar" (Persian and Urdu too), Devanagari "hi" (Marathi and Nepali
+// too), Greek "el", Hebrew "he",
 // Thai "th", Hangul "ko", Han with kana "ja", Han alone "zh", and so on
 // (see [Detector.Languages]). Cyrillic text gives "": Russian, Ukrainian,
 // Bulgarian and Serbian share it and the model does not cover them.

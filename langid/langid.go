@@ -15,9 +15,10 @@ import (
 //go:embed model.bin
 var modelFile []byte
 
-// Detector identifies the language of short texts. Build it with [New];
-// it is immutable and safe for concurrent use, and Detect does not
-// allocate.
+// Detector identifies the language of short texts. Build it once with
+// [New] and share it: it is immutable and safe for concurrent use, and
+// Detect does not allocate. The zero value has no model: it decides by
+// script alone and returns "" for Latin-script text.
 type Detector struct {
 	langs []string // the model's classes, one byte lane each in table
 	table []uint64 // per n-gram bucket, one cost per class, a byte each
@@ -62,9 +63,12 @@ func (d *Detector) Detect(text string) string {
 	var s state
 	s.table = d.table
 	s.shift = 64 - d.bits
+	if d.table == nil {
+		s.train = func(uint64, int) {} // no model: count scripts only
+	}
 	scan(text, &s)
 	sc, lang := dominant(&s.scripts)
-	if sc != scriptLatin {
+	if sc != scriptLatin || d.table == nil {
 		return lang
 	}
 	s.flush()

@@ -40,6 +40,13 @@ func TestDetect(t *testing.T) {
 	}
 }
 
+func TestZeroDetector(t *testing.T) {
+	var d Detector
+	assert.Equal(t, "ar", d.Detect("خدمة العملاء لا ترد على الرسائل أبدا"))
+	assert.Equal(t, "", d.Detect("the train is late again"))
+	assert.NotContains(t, d.Languages(), "en")
+}
+
 func TestLanguages(t *testing.T) {
 	langs := New().Languages()
 	for _, l := range []string{"ar", "en", "fr", "de", "hi", "it", "pt", "es", "ja", "zh"} {
