@@ -111,3 +111,35 @@ func TestLinguaSets(t *testing.T) {
 		assert.GreaterOrEqual(t, mean, floors[cat], cat)
 	}
 }
+
+// TestOtherLatinLanguages measures what Detect says of sentences and
+// word pairs in Latin-script languages the model does not know: "" (it
+// cannot tell) is the right answer, any code a wrong one. Skipped under
+// -short.
+func TestOtherLatinLanguages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("unknown languages on the lingua sets: skipped under -short")
+	}
+	d := New()
+	others := []string{"cs", "fi", "hu", "pl", "tr", "vi", "ca", "id", "nl", "ro", "sv"}
+	for _, cat := range []string{"sentences", "word-pairs"} {
+		var per []string
+		var sum float64
+		for _, l := range others {
+			texts := readLines(t, filepath.Join("langid", cat, l+".txt"))
+			n := 0
+			for _, text := range texts {
+				if d.Detect(text) == "" {
+					n++
+				}
+			}
+			share := float64(n) / float64(len(texts))
+			sum += share
+			per = append(per, fmt.Sprintf("%s %.0f", l, 100*share))
+		}
+		t.Logf("%s in other languages called unknown (%%): %s", cat, strings.Join(per, ", "))
+		if cat == "sentences" {
+			assert.GreaterOrEqual(t, sum/float64(len(others)), 0.4)
+		}
+	}
+}

@@ -23,6 +23,9 @@ type Detector struct {
 	langs []string // the model's classes, one byte lane each in table
 	table []uint64 // per n-gram bucket, one cost per class, a byte each
 	bits  uint     // log2 of len(table)
+	// reject is the mean cost per n-gram, in 1/256 nat, above which a
+	// text fits none of the classes; 0 for no limit.
+	reject uint32
 }
 
 // New returns a Detector using the model embedded in the package.
@@ -56,10 +59,21 @@ func contains(s []string, x string) bool {
 }
 
 // Detect returns the ISO 639-1 code of text's language, or "" when it
-// cannot tell: no letters, or a script that several languages share and
-// the model does not cover (Cyrillic). URLs, @mentions and a leading "RT"
-// are ignored; hashtags count as words.
+// cannot tell: no letters, a script that several languages share and the
+// model does not cover (Cyrillic), or Latin-script text that fits none of
+// the model's languages. URLs, @mentions and a leading "RT" are ignored;
+// hashtags count as words.
 func (d *Detector) Detect(text string) string {
+	lang, cost, grams := d.detect(text)
+	if d.reject > 0 && uint64(cost)*16 > uint64(d.reject)*uint64(grams) {
+		return "" // cost/grams (in 1/16 nat) over the limit (in 1/256 nat)
+	}
+	return lang
+}
+
+// detect returns the language of text and, when the model chose it, the
+// summed cost of its n-grams (in 1/16 nat) and their number.
+func (d *Detector) detect(text string) (lang string, cost uint32, grams int) {
 	var s state
 	s.table = d.table
 	s.shift = 64 - d.bits
@@ -69,7 +83,7 @@ func (d *Detector) Detect(text string) string {
 	scan(text, &s)
 	sc, lang := dominant(&s.scripts)
 	if sc != scriptLatin || d.table == nil {
-		return lang
+		return lang, 0, 0
 	}
 	s.flush()
 	best := 0
@@ -78,7 +92,7 @@ func (d *Detector) Detect(text string) string {
 			best = i
 		}
 	}
-	return d.langs[best]
+	return d.langs[best], s.costs[best], s.grams
 }
 
 // lanes is the mask of the even byte lanes of a table word; the odd lanes
@@ -93,6 +107,7 @@ type state struct {
 	even    uint64 // 16-bit sums of classes 0, 2, 4, 6
 	odd     uint64 // of classes 1, 3, 5, 7
 	pending int    // additions since the last flush; at most 255 fit a lane
+	grams   int    // n-grams added
 	costs   [8]uint32
 	scripts [numScripts]int
 
@@ -145,6 +160,7 @@ func (s *state) emit(w *word, from int) {
 		v := s.table[b]
 		s.even += v & lanes
 		s.odd += v >> 8 & lanes
+		s.grams++
 		if s.pending++; s.pending == 255 {
 			s.flush()
 		}
@@ -247,8 +263,9 @@ func hasPrefixFold(s, prefix string) bool {
 }
 
 // The model file: "ELID", a version byte, the bits of the table size, the
-// number of classes and their two-letter codes, the table (little-endian
-// words, one byte per class), and the CRC-32 (IEEE) of all before it.
+// number of classes and their two-letter codes, the rejection limit
+// (uint32), the table (words, one byte per class), and the CRC-32 (IEEE)
+// of all before it; numbers are little-endian.
 const (
 	magic   = "ELID"
 	version = 1
@@ -272,14 +289,15 @@ func parseModel(b []byte) (*Detector, error) {
 		return nil, errCorrupt
 	}
 	rest := body[7:]
-	if len(rest) != 2*k+8<<bits {
+	if len(rest) != 2*k+4+8<<bits {
 		return nil, errCorrupt
 	}
 	d := &Detector{bits: bits, table: make([]uint64, 1<<bits)}
 	for i := range k {
 		d.langs = append(d.langs, string(rest[2*i:2*i+2]))
 	}
-	rest = rest[2*k:]
+	d.reject = binary.LittleEndian.Uint32(rest[2*k:])
+	rest = rest[2*k+4:]
 	for i := range d.table {
 		d.table[i] = binary.LittleEndian.Uint64(rest[8*i:])
 	}
@@ -291,6 +309,7 @@ func (d *Detector) marshal() []byte {
 	for _, l := range d.langs {
 		b = append(b, l...)
 	}
+	b = binary.LittleEndian.AppendUint32(b, d.reject)
 	for _, v := range d.table {
 		b = binary.LittleEndian.AppendUint64(b, v)
 	}

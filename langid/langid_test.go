@@ -26,6 +26,10 @@ func TestDetect(t *testing.T) {
 		{"客服从来不回复消息", "zh"},
 		{"고객 서비스가 답장을 안 해요", "ko"},
 		{"Служба поддержки никогда не отвечает", ""}, // Cyrillic: several languages
+		// Latin-script languages the model does not know, and that fit
+		// none of its seven.
+		{"Obsługa klienta nigdy nie odpowiada na wiadomości", ""},
+		{"Müşteri hizmetleri hiçbir zaman mesajlara cevap vermiyor", ""},
 		{"😡😡😡 !!!", ""},
 		{"", ""},
 		{"https://example.com/das-ist-kein-text @someone", ""},
