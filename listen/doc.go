@@ -37,14 +37,18 @@
 //
 // [Merge] runs several sources at once (fan-in), [Filter] keeps the posts
 // a function accepts, and [Dedupe] drops posts already delivered, in
-// bounded memory. Each returns a Source, so they nest. [SourceFunc] turns
-// a function into a Source.
+// bounded memory. [DetectLang] fills in the language of posts that
+// arrive without one (with package langid, or any detector). Each returns
+// a Source, so they nest. [SourceFunc] turns a function into a Source.
 //
 // # Queries
 //
 // [Compile] turns a query such as `larkspur OR "price hike" -refund
 // lang:en` into a [Query] whose Match is case- and accent-insensitive,
 // works on whole words and does not allocate. See [Query] for the syntax.
+// A query from a user or a file cannot crash or stall the program: one
+// longer than [MaxQueryBytes] or nested deeper than [MaxDepth] is a
+// [*QueryError], and Compile and Match cost linear in its size.
 //
 // # Cursors and counters
 //

@@ -77,6 +77,10 @@ type Post struct {
 	Lang     string    `json:"lang,omitempty"` // BCP 47 tag as the platform reports it, "" when unknown
 	Created  time.Time `json:"created"`
 
+	// LangDetected is true when Lang was guessed from Text by a language
+	// detector ([DetectLang]) because the platform did not report it.
+	LangDetected bool `json:"lang_detected,omitempty"`
+
 	ReplyTo string `json:"reply_to,omitempty"` // ID of the post this one answers
 	Thread  string `json:"thread,omitempty"`   // ID of the thread's root post
 	Subject string `json:"subject,omitempty"`  // for KindRepost and KindLike: ID of the post reshared or liked

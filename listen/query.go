@@ -3,8 +3,6 @@ package listen
 import (
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Query is a compiled search expression that decides which posts to keep.
@@ -59,9 +57,19 @@ type Query struct {
 	monotone bool
 }
 
-// MaxAtoms bounds the words, phrases, tags, mentions and language tests in
-// one query.
-const MaxAtoms = 256
+// Limits on one query. They keep a query from a user or a configuration
+// file from costing more than its size: Compile refuses a longer or deeper
+// query with a [*QueryError] before doing much work, and Compile and Match
+// take time linear in the query's length.
+const (
+	// MaxAtoms bounds the words, phrases, tags, mentions and language
+	// tests in one query.
+	MaxAtoms = 256
+	// MaxQueryBytes bounds the length of a query's text.
+	MaxQueryBytes = 64 << 10
+	// MaxDepth bounds how deeply parentheses nest.
+	MaxDepth = 64
+)
 
 // maxPhrase bounds the words in one phrase.
 const maxPhrase = 16
@@ -126,25 +134,32 @@ func MustCompile(q string) *Query {
 
 // Compile parses a query. A syntax error is a [*QueryError] naming the
 // position: unbalanced quotes or parentheses, an operator with nothing to
-// work on, an empty query.
+// work on, an empty query, a query over one of the limits above. Repeated
+// exclusions cancel out in pairs: "NOT NOT acme" is acme.
 func Compile(q string) (*Query, error) {
+	if len(q) > MaxQueryBytes {
+		return nil, &QueryError{Query: q, Pos: MaxQueryBytes, Msg: fmt.Sprintf("query longer than %d bytes", MaxQueryBytes)}
+	}
 	p := &qparser{src: q}
-	if err := p.lex(); err != nil {
+	if err := p.checkUTF8(); err != nil {
 		return nil, err
 	}
-	if len(p.toks) == 0 {
+	if _, ok := p.peek(); !ok && p.err == nil {
 		return nil, &QueryError{Query: q, Pos: 0, Msg: "empty query"}
 	}
 	root, err := p.parseOr()
+	if t, ok := p.peek(); err == nil && ok {
+		if t.kind == tkRParen {
+			err = p.errf(t.pos, "unbalanced ')'")
+		} else {
+			err = p.errf(t.pos, "unexpected %s", t.describe())
+		}
+	}
+	if p.err != nil { // a lexing error comes first: the parser saw the query end there
+		return nil, p.err
+	}
 	if err != nil {
 		return nil, err
-	}
-	if p.pos < len(p.toks) {
-		t := p.toks[p.pos]
-		if t.kind == tkRParen {
-			return nil, &QueryError{Query: q, Pos: t.pos, Msg: "unbalanced ')'"}
-		}
-		return nil, &QueryError{Query: q, Pos: t.pos, Msg: "unexpected " + t.describe()}
 	}
 	c := &Query{src: q, root: root, atoms: p.atoms, monotone: !hasNot(root)}
 	c.buildTable()
@@ -394,263 +409,4 @@ func langMatch(lang, want string) bool {
 		}
 	}
 	return len(lang) == len(want) || lang[len(want)] == '-' || lang[len(want)] == '_'
-}
-
-// --- parsing ---
-
-type tokKind uint8
-
-const (
-	tkWord tokKind = iota
-	tkPhrase
-	tkOr
-	tkAnd
-	tkNot // '-' prefix or NOT
-	tkLParen
-	tkRParen
-)
-
-type qtok struct {
-	kind tokKind
-	pos  int
-	text string
-}
-
-func (t qtok) describe() string {
-	switch t.kind {
-	case tkOr:
-		return "OR"
-	case tkAnd:
-		return "AND"
-	case tkNot:
-		return "exclusion"
-	case tkLParen:
-		return "'('"
-	case tkRParen:
-		return "')'"
-	}
-	return fmt.Sprintf("%q", t.text)
-}
-
-type qparser struct {
-	src   string
-	toks  []qtok
-	pos   int
-	atoms []atom
-}
-
-func (p *qparser) errf(pos int, format string, args ...any) error {
-	return &QueryError{Query: p.src, Pos: pos, Msg: fmt.Sprintf(format, args...)}
-}
-
-func (p *qparser) lex() error {
-	s := p.src
-	if !utf8.ValidString(s) {
-		for i := 0; i < len(s); {
-			r, n := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && n == 1 {
-				return p.errf(i, "invalid UTF-8")
-			}
-			i += n
-		}
-	}
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case unicode.IsSpace(r):
-			i += n
-		case r == '(':
-			p.toks = append(p.toks, qtok{kind: tkLParen, pos: i})
-			i++
-		case r == ')':
-			p.toks = append(p.toks, qtok{kind: tkRParen, pos: i})
-			i++
-		case r == '"':
-			end := strings.IndexByte(s[i+1:], '"')
-			if end < 0 {
-				return p.errf(i, "unbalanced '\"'")
-			}
-			p.toks = append(p.toks, qtok{kind: tkPhrase, pos: i, text: s[i+1 : i+1+end]})
-			i += end + 2
-		case r == '-' && i+1 < len(s) && !isQuerySpace(s[i+1:]) && (i == 0 || isBoundary(s[i-1])):
-			p.toks = append(p.toks, qtok{kind: tkNot, pos: i})
-			i++
-		default:
-			j := i
-			for j < len(s) {
-				r, n := utf8.DecodeRuneInString(s[j:])
-				if unicode.IsSpace(r) || r == '(' || r == ')' || r == '"' {
-					break
-				}
-				j += n
-			}
-			w := s[i:j]
-			switch w {
-			case "OR", "|":
-				p.toks = append(p.toks, qtok{kind: tkOr, pos: i})
-			case "AND":
-				p.toks = append(p.toks, qtok{kind: tkAnd, pos: i})
-			case "NOT":
-				p.toks = append(p.toks, qtok{kind: tkNot, pos: i})
-			default:
-				p.toks = append(p.toks, qtok{kind: tkWord, pos: i, text: w})
-			}
-			i = j
-		}
-	}
-	return nil
-}
-
-func isQuerySpace(s string) bool {
-	r, _ := utf8.DecodeRuneInString(s)
-	return unicode.IsSpace(r) || r == ')'
-}
-
-func isBoundary(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' }
-
-func (p *qparser) peek() (qtok, bool) {
-	if p.pos < len(p.toks) {
-		return p.toks[p.pos], true
-	}
-	return qtok{}, false
-}
-
-func (p *qparser) parseOr() (*qnode, error) {
-	left, err := p.parseAnd()
-	if err != nil {
-		return nil, err
-	}
-	n := left
-	for {
-		t, ok := p.peek()
-		if !ok || t.kind != tkOr {
-			return n, nil
-		}
-		p.pos++
-		if nt, ok := p.peek(); !ok || nt.kind == tkRParen || nt.kind == tkOr || nt.kind == tkAnd {
-			return nil, p.errf(t.pos, "OR needs something on its right")
-		}
-		right, err := p.parseAnd()
-		if err != nil {
-			return nil, err
-		}
-		if n.op != opOr {
-			n = &qnode{op: opOr, kids: []*qnode{n}}
-		}
-		n.kids = append(n.kids, right)
-	}
-}
-
-func (p *qparser) parseAnd() (*qnode, error) {
-	var kids []*qnode
-	for {
-		t, ok := p.peek()
-		if !ok || t.kind == tkOr || t.kind == tkRParen {
-			break
-		}
-		if t.kind == tkAnd {
-			if len(kids) == 0 {
-				return nil, p.errf(t.pos, "AND needs something on its left")
-			}
-			p.pos++
-			if nt, ok := p.peek(); !ok || nt.kind == tkRParen || nt.kind == tkOr || nt.kind == tkAnd {
-				return nil, p.errf(t.pos, "AND needs something on its right")
-			}
-			continue
-		}
-		k, err := p.parseUnary()
-		if err != nil {
-			return nil, err
-		}
-		kids = append(kids, k)
-	}
-	switch len(kids) {
-	case 0:
-		if t, ok := p.peek(); ok && t.kind == tkOr {
-			return nil, p.errf(t.pos, "OR needs something on its left")
-		}
-		pos := len(p.src)
-		if t, ok := p.peek(); ok {
-			pos = t.pos
-		}
-		return nil, p.errf(pos, "expected a term")
-	case 1:
-		return kids[0], nil
-	}
-	return &qnode{op: opAnd, kids: kids}, nil
-}
-
-func (p *qparser) parseUnary() (*qnode, error) {
-	t, _ := p.peek()
-	switch t.kind {
-	case tkNot:
-		p.pos++
-		if nt, ok := p.peek(); !ok || nt.kind == tkRParen || nt.kind == tkOr || nt.kind == tkAnd {
-			return nil, p.errf(t.pos, "exclusion needs a term")
-		}
-		k, err := p.parseUnary()
-		if err != nil {
-			return nil, err
-		}
-		return &qnode{op: opNot, kids: []*qnode{k}}, nil
-	case tkLParen:
-		p.pos++
-		n, err := p.parseOr()
-		if err != nil {
-			return nil, err
-		}
-		if ct, ok := p.peek(); !ok || ct.kind != tkRParen {
-			return nil, p.errf(t.pos, "unbalanced '('")
-		}
-		p.pos++
-		return n, nil
-	case tkWord, tkPhrase:
-		p.pos++
-		return p.leaf(t)
-	}
-	return nil, p.errf(t.pos, "unexpected %s", t.describe())
-}
-
-func (p *qparser) leaf(t qtok) (*qnode, error) {
-	a := atom{kind: atomWords}
-	text := t.text
-	if t.kind == tkWord {
-		switch {
-		case strings.HasPrefix(strings.ToLower(text), "lang:"):
-			lang := strings.ToLower(text[5:])
-			if lang == "" || strings.ContainsAny(lang, " _") {
-				return nil, p.errf(t.pos, "lang: needs a language tag such as lang:en")
-			}
-			a = atom{kind: atomLang, lang: lang}
-		case strings.HasPrefix(text, "#"), strings.HasPrefix(text, "@"):
-			a.kind = atomTag
-			if text[0] == '@' {
-				a.kind = atomMention
-				if at := strings.IndexByte(text[1:], '@'); at > 0 {
-					text = text[:at+1] // @user@host is @user
-				}
-			}
-			text = text[1:]
-		}
-	}
-	if a.kind != atomLang {
-		for _, k := range tokens(text) {
-			a.hashes = append(a.hashes, k.hash)
-		}
-		a.folded = foldWords(text, a.hashes)
-		switch {
-		case len(a.hashes) == 0:
-			return nil, p.errf(t.pos, "%q has no words to match", t.text)
-		case len(a.hashes) > maxPhrase:
-			return nil, p.errf(t.pos, "phrase longer than %d words", maxPhrase)
-		case a.kind != atomWords && len(a.hashes) > 1:
-			// "#wi-fi" is not one hashtag; match the words as a phrase.
-			a.kind = atomWords
-		}
-	}
-	if len(p.atoms) == MaxAtoms {
-		return nil, p.errf(t.pos, "more than %d terms", MaxAtoms)
-	}
-	p.atoms = append(p.atoms, a)
-	return &qnode{op: opAtom, atom: len(p.atoms) - 1}, nil
 }

@@ -171,6 +171,7 @@ type scanner struct {
 	done  bool
 
 	keys      *[]tokenKey
+	limit     int // of keys
 	firstOnly bool
 	first     uint64
 }
@@ -333,7 +334,7 @@ func (sc *scanner) more(hash uint64, flags uint8) bool {
 	switch {
 	case sc.keys != nil:
 		*sc.keys = append(*sc.keys, tokenKey{hash, flags})
-		return false
+		return len(*sc.keys) == sc.limit // never when limit is 0
 	case sc.firstOnly:
 		sc.first = hash
 		return true
@@ -341,10 +342,10 @@ func (sc *scanner) more(hash uint64, flags uint8) bool {
 	return sc.hit(hash, flags)
 }
 
-// tokens returns the tokens of s.
-func tokens(s string) []tokenKey {
+// tokens returns the tokens of s, only the first limit of them if limit > 0.
+func tokens(s string, limit int) []tokenKey {
 	var keys []tokenKey
-	sc := scanner{keys: &keys, bloom: &allOnes}
+	sc := scanner{keys: &keys, limit: limit, bloom: &allOnes}
 	sc.scan(s)
 	return keys
 }

@@ -57,7 +57,7 @@ func referenceTokens(s string) []tokenKey {
 
 func sameTokens(t *testing.T, s string) {
 	t.Helper()
-	got, want := tokens(s), referenceTokens(s)
+	got, want := tokens(s, 0), referenceTokens(s)
 	if len(got) != len(want) {
 		t.Fatalf("%q: %d tokens, reference %d", s, len(got), len(want))
 	}
