@@ -75,17 +75,6 @@ func TestOfflineRunShowsTheComplaintWave(t *testing.T) {
 	assert.Empty(t, errOut.String())
 }
 
-func TestDefaultSpeedFinishesInTime(t *testing.T) {
-	if testing.Short() {
-		t.Skip("takes about 15 s of wall time")
-	}
-	start := time.Now()
-	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), nil, &out, &out))
-	assert.Less(t, time.Since(start), 30*time.Second)
-	assert.Greater(t, time.Since(start), 5*time.Second, "the default replay is paced, not instant")
-}
-
 func TestReplayFileWithBadLines(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "posts.jsonl")
 	lines := []string{

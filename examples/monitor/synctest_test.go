@@ -73,3 +73,18 @@ func TestFailingWebhookIsNotFlooded(t *testing.T) {
 		assert.NotContains(t, logs.String(), "SECRET")
 	})
 }
+
+// The quick start replays three days of sample posts at the default speed
+// in about fifteen seconds: paced, not instant, and not a minute. The
+// bubble's fake clock measures the pacing itself, whatever the load.
+func TestDefaultSpeedTakesAboutFifteenSeconds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		var out bytes.Buffer
+		require.NoError(t, run(t.Context(), nil, &out, &out))
+		took := time.Since(start)
+		t.Logf("default replay took %v of fake time", took)
+		assert.Greater(t, took, 10*time.Second, "the default replay is paced, not instant")
+		assert.Less(t, took, 20*time.Second)
+	})
+}
