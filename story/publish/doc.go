@@ -19,6 +19,24 @@
 // publishing the same [story.Thread] (same ID) resumes after the last part
 // really posted.
 //
+// Every post request is sent once by the transport: the publishers wrap
+// the HTTP client's transport (the host's too, through a copy of its
+// client) so that net/http never sends a post again by itself. Left alone,
+// http.Transport replays a request with an Idempotency-Key header and a
+// rewindable body when a reused keep-alive connection fails after the
+// request was written; with a server that ignores the key (GoToSocial)
+// that made a second post the publisher never knew about. Every retry is
+// the publisher's own, after its look-up.
+//
+// A failure that proves the request never reached the server (connection
+// refused, a name that does not resolve, a certificate the client
+// refuses) ends Publish at once with [ErrNotSent]: nothing to look up,
+// nothing to wait for. A refusal by the platform (validation,
+// authentication) is [ErrNotSent] too. Only a failure after the request
+// may have arrived leads to a look-up, and to [ErrUnconfirmed] when the
+// look-up cannot settle it; a look-up that cannot connect reports
+// ErrUnconfirmed at once.
+//
 // Threads are posted in order, each part replying to the previous one
 // (Mastodon in_reply_to_id; Bluesky reply root = part 1 and parent = the
 // previous part, from createRecord's uri and cid; X
@@ -46,10 +64,11 @@
 // current part pending in the journal for the next run. Publishers start
 // no goroutines. Each is safe for concurrent use and publishes one thread
 // at a time. Errors from Publish are [*PartError] values naming the
-// thread and part; they unwrap to [ErrUnconfirmed] (the look-up could not
-// settle an unclear failure in time: publish again later),
-// [ErrThreadChanged], [ErrMedia], a [*story.LengthError], a
-// [*listen.HTTPError] for a refusal, listen.ErrAuth for bad credentials,
+// thread and part; they unwrap to [ErrUnconfirmed] (the part may have
+// been posted and the look-up could not settle it: publish again later,
+// and the next run looks first), [ErrNotSent] (certainly not posted; with
+// a [*listen.HTTPError] for a refusal, listen.ErrAuth for bad
+// credentials), [ErrThreadChanged], [ErrMedia], a [*story.LengthError],
 // or ctx.Err(). Tokens and passwords never appear in errors, logs or
 // String/GoString output.
 //

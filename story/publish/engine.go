@@ -25,11 +25,19 @@ import (
 
 // Errors callers act on.
 var (
-	// ErrUnconfirmed: a part may or may not have been posted, and the
-	// look-up could not settle it before retries ran out. The journal keeps
-	// the part pending; the next Publish of the thread looks again before
-	// sending anything.
+	// ErrUnconfirmed: a part may or may not have been posted (a request
+	// failed after it may have reached the server), and the look-up could
+	// not settle it before retries ran out. The journal keeps the part
+	// pending; the next Publish of the thread looks again before sending
+	// anything.
 	ErrUnconfirmed = errors.New("publish: outcome of a post unknown")
+	// ErrNotSent: the part was certainly not posted. No connection could be
+	// made (connection refused, DNS failure, TLS failure: reported at once,
+	// without retries), or the platform refused the post (validation,
+	// authentication; the error also unwraps to a [*listen.HTTPError]), or
+	// it stayed rate limited until the retries ran out. Publishing the
+	// thread again sends the part; fix a permanent cause first.
+	ErrNotSent = errors.New("publish: not sent")
 	// ErrThreadChanged: a thread ID was published before with other text
 	// in a part already posted.
 	ErrThreadChanged = errors.New("publish: thread changed since it was first published")
@@ -38,8 +46,9 @@ var (
 )
 
 // PartError reports the part of a thread that failed. It unwraps to the
-// cause: a [*story.LengthError], [ErrUnconfirmed], a [*listen.HTTPError]
-// for a refused post, [listen.ErrAuth], ctx.Err().
+// cause: a [*story.LengthError], [ErrUnconfirmed], [ErrNotSent] (with a
+// [*listen.HTTPError] for a refused post, [listen.ErrAuth] for bad
+// credentials), [ErrThreadChanged], ctx.Err().
 type PartError struct {
 	Platform string
 	Thread   string
@@ -94,7 +103,10 @@ type config struct {
 type Option func(*config)
 
 // WithHTTPClient sets the HTTP client (auth, tracing and proxies go in
-// its RoundTripper). Default: a client with sane timeouts.
+// its RoundTripper). The publisher sends through a copy of c whose
+// transport never sends a post twice by itself (see "Exactly once" in the
+// package documentation); c is not changed. Default: a client of its own
+// with sane timeouts.
 func WithHTTPClient(c *http.Client) Option { return func(o *config) { o.http = c } }
 
 // WithLimiter shares an API budget: every request waits on l.
@@ -149,14 +161,16 @@ func newConfig(opts []Option) (*config, error) {
 	return c, nil
 }
 
-// client builds the httpx client for one platform. Posts are sent with
+// clients builds the httpx clients for one platform. Posts are sent with
 // single attempts: the engine decides on retries after looking the post
-// up. Reads (look-ups, sessions) are retried by httpx.
+// up. Reads (look-ups, sessions) are retried by httpx. Both send through
+// [sendOnce], so the transport never sends a post twice by itself.
 func (c *config) clients(platform string, parse httpx.RateLimitParser, secrets ...httpx.Secret) (post, read *httpx.Client) {
+	hc := sendOnce(c.http)
 	mk := func(r httpx.Retry) *httpx.Client {
 		return &httpx.Client{
 			Platform:  platform,
-			HTTP:      c.http,
+			HTTP:      hc,
 			UserAgent: "earshot-story/1",
 			Limiter:   c.limiter,
 			RateLimit: parse,
@@ -292,9 +306,13 @@ func (e *engine) part(ctx context.Context, t story.Thread, i int, rec *partRecor
 	if rec.State == statePending {
 		// An earlier run stopped with the outcome unknown (crash, timeout):
 		// look before sending anything.
-		if s, ok, err := e.p.find(ctx, t, i, rec, parent); err != nil {
-			return story.Sent{}, err
-		} else if ok {
+		s, ok, ferr := e.find(ctx, t, i, rec, parent)
+		switch {
+		case ferr != nil && ctx.Err() != nil:
+			return story.Sent{}, ctx.Err()
+		case ferr != nil:
+			return story.Sent{}, unconfirmed(nil, ferr)
+		case ok:
 			return s, e.markSent(ctx, t, rec, tr, s)
 		}
 	}
@@ -320,7 +338,7 @@ func (e *engine) part(ctx context.Context, t story.Thread, i int, rec *partRecor
 		if err := e.save(ctx, t, tr); err != nil { // durable before the request
 			return story.Sent{}, err
 		}
-		s, err := e.p.post(ctx, t, i, rec, root, parent)
+		s, unsent, err := e.post(ctx, t, i, rec, root, parent)
 		if err == nil {
 			return s, e.markSent(ctx, t, rec, tr, s)
 		}
@@ -328,28 +346,30 @@ func (e *engine) part(ctx context.Context, t story.Thread, i int, rec *partRecor
 			return story.Sent{}, ctx.Err() // stays pending: the next run looks first
 		}
 		kind, wait := e.p.classify(err)
+		if unsent {
+			kind = refused // nothing reached the server: no look-up, no retry
+		}
 		switch kind {
 		case refused:
-			rec.State, rec.Error = stateFailed, err.Error()
-			if uncertain {
-				rec.State = statePending
-			}
-			if serr := e.save(ctx, t, tr); serr != nil {
-				return story.Sent{}, errors.Join(err, serr)
-			}
-			return story.Sent{}, err
+			return story.Sent{}, e.notSent(ctx, t, rec, tr, uncertain, err)
 		case settled:
-			s, ok, ferr := e.p.find(ctx, t, i, rec, parent)
+			s, ok, ferr := e.find(ctx, t, i, rec, parent)
 			if ferr == nil && ok {
 				return s, e.markSent(ctx, t, rec, tr, s)
 			}
-			return story.Sent{}, errors.Join(ErrUnconfirmed, err, ferr)
+			if ferr != nil && ctx.Err() != nil {
+				return story.Sent{}, ctx.Err()
+			}
+			return story.Sent{}, unconfirmed(err, ferr)
 		case unclear:
 			uncertain = true
 			e.log(ctx, "outcome unclear, looking the post up", t, i, err)
-			s, ok, ferr := e.p.find(ctx, t, i, rec, parent)
+			s, ok, ferr := e.find(ctx, t, i, rec, parent)
+			if ferr != nil && ctx.Err() != nil {
+				return story.Sent{}, ctx.Err()
+			}
 			if ferr != nil {
-				return story.Sent{}, errors.Join(ErrUnconfirmed, err, ferr)
+				return story.Sent{}, unconfirmed(err, ferr)
 			}
 			if ok {
 				return s, e.markSent(ctx, t, rec, tr, s)
@@ -369,16 +389,74 @@ func (e *engine) part(ctx context.Context, t story.Thread, i int, rec *partRecor
 			d = wait
 		}
 		if !more || d > bo.Remaining() {
-			if kind == unclear {
-				return story.Sent{}, errors.Join(ErrUnconfirmed, err)
+			if uncertain {
+				return story.Sent{}, unconfirmed(err, nil)
 			}
-			return story.Sent{}, err
+			return story.Sent{}, fmt.Errorf("%w: %w", ErrNotSent, err)
 		}
 		e.log(ctx, "retrying", t, i, err)
 		if err := httpx.Sleep(ctx, d); err != nil {
 			return story.Sent{}, err
 		}
 	}
+}
+
+// post makes one attempt at part i. unsent reports that no connection
+// could be made, so that nothing was sent; err then says why.
+func (e *engine) post(ctx context.Context, t story.Thread, i int, rec *partRecord, root, parent story.Sent) (s story.Sent, unsent bool, err error) {
+	pctx, probe, done := withProbe(ctx)
+	defer done()
+	s, err = e.p.post(pctx, t, i, rec, root, parent)
+	if err != nil && ctx.Err() == nil {
+		if nc := probe.unsent(); nc != nil {
+			return story.Sent{}, true, nc
+		}
+	}
+	return s, false, err
+}
+
+// find looks part i up. A server that cannot be reached ends the look-up
+// at once: the outcome then stays unknown.
+func (e *engine) find(ctx context.Context, t story.Thread, i int, rec *partRecord, parent story.Sent) (story.Sent, bool, error) {
+	pctx, probe, done := withProbe(ctx)
+	defer done()
+	s, ok, err := e.p.find(pctx, t, i, rec, parent)
+	if err != nil && ctx.Err() == nil {
+		if nc := probe.unsent(); nc != nil {
+			err = nc
+		}
+	}
+	return s, ok, err
+}
+
+// notSent records a refused attempt: the part is failed (certainly not
+// posted) unless an earlier attempt was unclear, in which case it stays
+// pending and its outcome is unknown.
+func (e *engine) notSent(ctx context.Context, t story.Thread, rec *partRecord, tr *threadRecord, uncertain bool, err error) error {
+	rec.Error = err.Error()
+	rec.State = stateFailed
+	out := fmt.Errorf("%w: %w", ErrNotSent, err)
+	if uncertain {
+		rec.State = statePending
+		out = unconfirmed(err, nil)
+	}
+	if serr := e.save(ctx, t, tr); serr != nil {
+		return errors.Join(out, serr)
+	}
+	return out
+}
+
+// unconfirmed reports a part whose outcome is unknown: err from the last
+// attempt (nil for a part left pending by an earlier run) and ferr from
+// the look-up (nil when it ran and found nothing).
+func unconfirmed(err, ferr error) error {
+	switch {
+	case err == nil:
+		return fmt.Errorf("%w: look-up: %w", ErrUnconfirmed, ferr)
+	case ferr == nil:
+		return fmt.Errorf("%w: %w", ErrUnconfirmed, err)
+	}
+	return fmt.Errorf("%w: %w; look-up: %w", ErrUnconfirmed, err, ferr)
 }
 
 func (e *engine) markSent(ctx context.Context, t story.Thread, rec *partRecord, tr *threadRecord, s story.Sent) error {

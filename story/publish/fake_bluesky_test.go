@@ -301,3 +301,9 @@ func (f *fakeBluesky) posted() []fakePost {
 	}
 	return out
 }
+
+func (f *fakeBluesky) postCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.Posts
+}

@@ -274,3 +274,9 @@ func (f *fakeMastodon) posted() []fakePost {
 type fakePost struct {
 	Text, ID, Parent, Root string
 }
+
+func (f *fakeMastodon) postCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.Posts
+}

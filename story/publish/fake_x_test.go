@@ -128,3 +128,9 @@ func (f *fakeX) posted() []fakePost {
 	}
 	return out
 }
+
+func (f *fakeX) postCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.Posts
+}

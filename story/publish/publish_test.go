@@ -320,28 +320,46 @@ func TestResumeAfterCrash(t *testing.T) {
 type pubFactory func(opts []publish.Option) story.Publisher
 
 func platformUnderTest(t testing.TB, name string) (http.Handler, func() []fakePost, pubFactory) {
+	f := fakeFor(t, name)
+	return f.h, f.posted, func(opts []publish.Option) story.Publisher { return f.newPub("", opts) }
+}
+
+// fakePlatform is a fake server and a publisher factory for one platform.
+type fakePlatform struct {
+	h      http.Handler
+	posted func() []fakePost
+	posts  func() int // POSTs that created, or tried to create, a post
+	// newPub returns a publisher for the fake at base ("": an in-process URL).
+	newPub func(base string, opts []publish.Option) story.Publisher
+}
+
+func fakeFor(t testing.TB, name string) fakePlatform {
+	at := func(base, def string) string {
+		if base == "" {
+			return def
+		}
+		return base
+	}
+	check := func(p story.Publisher, err error) story.Publisher {
+		require.NoError(t, err)
+		return p
+	}
 	switch name {
 	case "mastodon", "gotosocial":
 		f := newFakeMastodon(name == "gotosocial")
-		return f, f.posted, func(opts []publish.Option) story.Publisher {
-			p, err := publish.NewMastodon("http://masto.test", f.Token, opts...)
-			require.NoError(t, err)
-			return p
-		}
+		return fakePlatform{f, f.posted, f.postCount, func(base string, opts []publish.Option) story.Publisher {
+			return check(publish.NewMastodon(at(base, "http://masto.test"), f.Token, opts...))
+		}}
 	case "bluesky":
 		f := newFakeBluesky()
-		return f, f.posted, func(opts []publish.Option) story.Publisher {
-			p, err := publish.NewBluesky("http://pds.test", f.Handle, f.Password, opts...)
-			require.NoError(t, err)
-			return p
-		}
+		return fakePlatform{f, f.posted, f.postCount, func(base string, opts []publish.Option) story.Publisher {
+			return check(publish.NewBluesky(at(base, "http://pds.test"), f.Handle, f.Password, opts...))
+		}}
 	default:
 		f := newFakeX()
-		return f, f.posted, func(opts []publish.Option) story.Publisher {
-			p, err := publish.NewX("http://api.x.test", f.Token, opts...)
-			require.NoError(t, err)
-			return p
-		}
+		return fakePlatform{f, f.posted, f.postCount, func(base string, opts []publish.Option) story.Publisher {
+			return check(publish.NewX(at(base, "http://api.x.test"), f.Token, opts...))
+		}}
 	}
 }
 
