@@ -26,12 +26,21 @@ import (
 // header), so a server that ignores the key (GoToSocial) stores it twice.
 type cutServer struct {
 	h    http.Handler
-	plan func() bool // whether to cut this reused-connection POST; nil: always
+	plan func(reused bool) proxyFault // for each POST; nil: cut those on reused connections
 
-	mu     sync.Mutex
-	cuts   int
-	reused int // POSTs seen on a reused connection
+	mu       sync.Mutex
+	cuts     int
+	gateways int
+	reused   int // POSTs seen on a reused connection
 }
+
+type proxyFault int
+
+const (
+	forward    proxyFault = iota
+	cutAfter              // forwarded, committed, then the connection is closed
+	badGateway            // 502 without forwarding
+)
 
 type connKey struct{}
 
@@ -51,17 +60,37 @@ func (c *cutServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := r.Context().Value(connKey{}).(*int)
 	*n++ // one goroutine serves a connection's requests in turn
 	c.mu.Lock()
-	cut := false
-	if isPost(r) && *n > 1 {
-		c.reused++
-		cut = c.plan == nil || c.plan()
-		if cut {
+	fault := forward
+	if isPost(r) {
+		reused := *n > 1
+		if reused {
+			c.reused++
+		}
+		switch {
+		case c.plan != nil:
+			fault = c.plan(reused)
+		case reused:
+			fault = cutAfter
+		}
+		if fault == cutAfter && !reused {
+			fault = forward // only a reused connection can be replayed
+		}
+		switch fault {
+		case cutAfter:
 			c.cuts++
+		case badGateway:
+			c.gateways++
 		}
 	}
 	c.mu.Unlock()
-	if !cut {
+	switch fault {
+	case forward:
 		c.h.ServeHTTP(w, r)
+		return
+	case badGateway:
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		w.Write([]byte("<html><body><h1>502 Bad Gateway</h1></body></html>"))
 		return
 	}
 	c.h.ServeHTTP(httptest.NewRecorder(), r) // committed; the answer is lost
@@ -72,10 +101,10 @@ func (c *cutServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	conn.Close()
 }
 
-func (c *cutServer) counts() (cuts, reused int) {
+func (c *cutServer) counts() (cuts, gateways, reused int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.cuts, c.reused
+	return c.cuts, c.gateways, c.reused
 }
 
 // TestCutReusedConnection: every publisher sends each post request once;
@@ -107,7 +136,7 @@ func TestCutReusedConnection(t *testing.T) {
 					require.NoError(t, err)
 					require.Len(t, sent, parts)
 				}
-				cuts, _ := cs.counts()
+				cuts, _, _ := cs.counts()
 				dups, lost, chain := checkThreads(f.posted(), threads, parts)
 				t.Logf("%s, %s client: %d parts, %d cut after commit on a reused connection, %d post requests; duplicates %d, lost %d",
 					name, client, threads*parts, cuts, f.posts(), dups, lost)
@@ -123,15 +152,24 @@ func TestCutReusedConnection(t *testing.T) {
 
 // TestFaultInjectionRealSockets repeats the loopback experiment of issue
 // 24 against the fakes: 120 parts per platform over real keep-alive
-// connections, about a third of the posts on reused connections cut
-// after the server committed them, and every failed Publish run again.
+// connections, 40% of the posts on reused connections cut after the server
+// committed them, 10% of all posts answered 502 by the proxy without
+// forwarding them, and every failed Publish run again.
 func TestFaultInjectionRealSockets(t *testing.T) {
 	const threads, parts = 40, 3
 	for _, name := range []string{"mastodon", "gotosocial", "bluesky", "x"} {
 		t.Run(name, func(t *testing.T) {
 			f := fakeFor(t, name)
 			rng := rand.New(rand.NewPCG(24, uint64(len(name))))
-			cs := &cutServer{h: f.h, plan: func() bool { return rng.Float64() < 0.4 }}
+			cs := &cutServer{h: f.h, plan: func(reused bool) proxyFault {
+				switch x := rng.Float64(); {
+				case x < 0.1:
+					return badGateway
+				case x < 0.5 && reused:
+					return cutAfter
+				}
+				return forward
+			}}
 			srv := cs.start(t)
 			pub := f.newPub(srv.URL, []publish.Option{publish.WithRetryInterval(time.Millisecond), publish.WithMaxRetryTime(5 * time.Second)})
 			reruns := 0
@@ -146,11 +184,12 @@ func TestFaultInjectionRealSockets(t *testing.T) {
 					_, err = pub.Publish(context.Background(), th)
 				}
 			}
-			cuts, reused := cs.counts()
+			cuts, gateways, reused := cs.counts()
 			dups, lost, chain := checkThreads(f.posted(), threads, parts)
-			t.Logf("%s: %d parts, %d of %d posts on reused connections cut after commit, %d reruns; duplicates %d, lost %d",
-				name, threads*parts, cuts, reused, reruns, dups, lost)
+			t.Logf("%s: %d parts, %d of %d posts on reused connections cut after commit, %d answered 502 unsent, %d reruns; duplicates %d, lost %d",
+				name, threads*parts, cuts, reused, gateways, reruns, dups, lost)
 			assert.GreaterOrEqual(t, cuts, 30)
+			assert.GreaterOrEqual(t, gateways, 5)
 			assert.Zero(t, dups, "duplicate posts")
 			assert.Zero(t, lost, "lost parts")
 			assert.Empty(t, chain)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -204,6 +205,35 @@ func (f *fakeBluesky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.Records = append(f.Records, rec)
 		writeJSON(w, 200, map[string]any{"uri": f.uri(rec.Rkey), "cid": rec.CID,
 			"commit": map[string]string{"cid": "bafyreicommit", "rev": "3k4duaz5vfs2b"}, "validationStatus": "valid"})
+	case "com.atproto.repo.putRecord":
+		// Not used by the publisher; as the reference PDS answers (§12).
+		var body struct {
+			Repo, Collection, Rkey string
+			Record                 map[string]any
+			SwapRecord             *string `json:"swapRecord"`
+		}
+		raw, _ := io.ReadAll(r.Body)
+		if err := json.Unmarshal(raw, &body); err != nil || body.Repo != f.DID {
+			xrpcErr(w, 400, "InvalidRequest", "Invalid repo")
+			return
+		}
+		var fields map[string]json.RawMessage
+		json.Unmarshal(raw, &fields)
+		swapNull := string(fields["swapRecord"]) == "null"
+		for i, rec := range f.Records {
+			if rec.Rkey == body.Rkey {
+				if swapNull || (body.SwapRecord != nil && *body.SwapRecord != rec.CID) {
+					xrpcErr(w, 400, "InvalidSwap", "Record was at "+rec.CID)
+					return
+				}
+				f.Records[i].Record = body.Record
+				writeJSON(w, 200, map[string]any{"uri": f.uri(rec.Rkey), "cid": rec.CID, "validationStatus": "valid"})
+				return
+			}
+		}
+		rec := bskyRecord{Rkey: body.Rkey, CID: "bafyreiput" + body.Rkey, Record: body.Record}
+		f.Records = append(f.Records, rec)
+		writeJSON(w, 200, map[string]any{"uri": f.uri(rec.Rkey), "cid": rec.CID, "validationStatus": "valid"})
 	case "com.atproto.repo.getRecord":
 		q := r.URL.Query()
 		if q.Get("repo") != f.DID || q.Get("collection") != "app.bsky.feed.post" {
@@ -271,6 +301,9 @@ func validatePost(rec map[string]any) string {
 			return `Record/reply must have the property "root"`
 		}
 	}
+	if langs, _ := rec["langs"].([]any); len(langs) > 3 {
+		return "Record/langs must not have more than 3 elements"
+	}
 	facets, _ := rec["facets"].([]any)
 	prevEnd := 0
 	for _, fa := range facets {
@@ -283,6 +316,24 @@ func validatePost(rec map[string]any) string {
 			return "facet out of range or overlapping" // stricter than the PDS
 		}
 		prevEnd = e
+		features, _ := fa.(map[string]any)["features"].([]any)
+		for _, ft := range features {
+			m, _ := ft.(map[string]any)
+			switch m["$type"] {
+			case "app.bsky.richtext.facet#mention":
+				if did, _ := m["did"].(string); !strings.HasPrefix(did, "did:") {
+					return "Record/facets/0/features/0/did must be a valid did"
+				}
+			case "app.bsky.richtext.facet#link":
+				if u, err := url.Parse(fmt.Sprint(m["uri"])); err != nil || u.Scheme == "" {
+					return "Record/facets/0/features/0/uri must be a valid uri"
+				}
+			case "app.bsky.richtext.facet#tag":
+				if tag, _ := m["tag"].(string); (story.Bluesky{}).Count(tag) > 64 {
+					return "Record/facets/0/features/0/tag must not be longer than 64 graphemes"
+				}
+			}
+		}
 	}
 	return ""
 }

@@ -46,9 +46,27 @@ func newFakeMastodon(gts bool) *fakeMastodon {
 func (f *fakeMastodon) newID() string {
 	f.next++
 	if f.GoToSocial {
-		return fmt.Sprintf("01HQ%022d", f.next) // 26 characters, ULID-like
+		return ulid(time.Now(), uint64(f.next))
 	}
 	return strconv.FormatInt(109348677773283600+int64(f.next), 10)
+}
+
+// ulid returns a GoToSocial status ID: a 26-character ULID, 48 bits of
+// milliseconds and 80 bits of entropy (here a counter) in Crockford's
+// base32, ordered by time (§12).
+func ulid(at time.Time, n uint64) string {
+	const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+	var b [26]byte
+	ms := uint64(at.UnixMilli())
+	for i := 9; i >= 0; i-- {
+		b[i] = crockford[ms&31]
+		ms >>= 5
+	}
+	for i := 25; i >= 10; i-- {
+		b[i] = crockford[n&31]
+		n >>= 5
+	}
+	return string(b[:])
 }
 
 func (f *fakeMastodon) fail(w http.ResponseWriter, msg string) {
@@ -194,7 +212,11 @@ func (f *fakeMastodon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.RateLimited--
 			f.rateHeaders(w, 0)
 			w.Header().Set("Retry-After", "3")
-			writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "Too many requests"})
+			msg := "Too many requests"
+			if f.GoToSocial {
+				msg = "rate limit reached"
+			}
+			writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": msg})
 			return
 		}
 		var body struct {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 )
 
 // The fakes below speak the wire formats of wire-formats.md §1.6, §2.4-2.6,
@@ -20,6 +21,20 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 
 func bearer(r *http.Request) string {
 	return strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+}
+
+// startingUp answers every request with 503 and Retry-After: 120 until
+// the time until, as GoToSocial does for about 0.7 s while it starts
+// (§12), then serves h.
+func startingUp(h http.Handler, until time.Time) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if time.Now().Before(until) {
+			w.Header().Set("Retry-After", "120")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // checkThreads verifies the server's posts: each (thread, part) exactly

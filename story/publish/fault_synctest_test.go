@@ -180,3 +180,28 @@ func TestLimiterShared(t *testing.T) {
 		assert.Len(t, fake.posted(), 10)
 	})
 }
+
+// TestServerStarting: a server answering 503 with Retry-After: 120 for
+// 0.7 s while it starts (GoToSocial, §12) costs no post and no duplicate.
+// The time it costs is logged: the look-ups wait on httpx, which honours
+// Retry-After on 5xx.
+func TestServerStarting(t *testing.T) {
+	for _, name := range []string{"gotosocial", "bluesky", "x"} {
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f := fakeFor(t, name)
+				start := time.Now()
+				h := startingUp(f.h, start.Add(700*time.Millisecond))
+				pub := f.newPub("", []publish.Option{publish.WithHTTPClient(&http.Client{Transport: &faultRT{h: h}})})
+				sent, err := pub.Publish(context.Background(), thread("starting", "T0 P1 the hens", "T0 P2 are up"))
+				require.NoError(t, err)
+				require.Len(t, sent, 2)
+				dups, lost, chain := checkThreads(f.posted(), 1, 2)
+				assert.Zero(t, dups)
+				assert.Zero(t, lost)
+				assert.Empty(t, chain)
+				t.Logf("%s: 2 parts published through a 0.7 s start in %s (virtual time), %d post requests", name, time.Since(start), f.posts())
+			})
+		})
+	}
+}
