@@ -54,31 +54,3 @@ func TestSplitProperties(t *testing.T) {
 		}
 	}
 }
-
-func BenchmarkSplit(b *testing.B) {
-	r := rand.New(rand.NewPCG(3, 4))
-	text := randomText(r) + " " + randomText(r)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(text)))
-	for i := 0; i < b.N; i++ {
-		if _, err := story.Split(text, story.X{}, true); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkCount(b *testing.B) {
-	text := strings.Repeat("Clementine laid her first egg 🥚 https://example.com/diary 我们 ", 5)
-	for _, c := range []struct {
-		name string
-		r    story.Rules
-	}{{"mastodon", story.Mastodon{}}, {"bluesky", story.Bluesky{}}, {"x", story.X{}}} {
-		b.Run(c.name, func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(text)))
-			for i := 0; i < b.N; i++ {
-				c.r.Count(text)
-			}
-		})
-	}
-}

@@ -1,7 +1,9 @@
 package story
 
 import (
+	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -31,16 +33,19 @@ func Split(text string, r Rules, numbered bool) ([]string, error) {
 	}
 	words, brk := segmentWords(text)
 	whole := text[words[0].start:words[len(words)-1].end]
-	if r.Check(whole) == nil {
+	err := r.Check(whole)
+	if err == nil {
 		return []string{whole}, nil
 	}
+	sp := &splitter{text: text, words: words, brk: brk, r: r}
+	sp.sizes(err)
 	if !numbered {
-		return greedy(text, words, brk, r, nil)
+		return sp.greedy(nil)
 	}
 	n := 2
 	for {
 		label := func(i int) string { return strconv.Itoa(i+1) + "/" + strconv.Itoa(n) + " " }
-		parts, err := greedy(text, words, brk, r, label)
+		parts, err := sp.greedy(label)
 		if err != nil {
 			return nil, err
 		}
@@ -116,8 +121,66 @@ func endsSentence(w string) bool {
 	return r == '.' || r == '!' || r == '?' || r == '…' || r == '。' || r == '！' || r == '？'
 }
 
-func greedy(text string, words []word, brk []bool, r Rules, label func(int) string) ([]string, error) {
+// splitter holds a text cut into words and what Split learnt about it.
+type splitter struct {
+	text  string
+	words []word
+	brk   []bool
+	r     Rules
+	// Estimates, when the rules reported their limit: cum[k+1]-cum[i]-gap[i]
+	// is the sum of the counts of words i..k and the whitespace between
+	// them, each counted alone; the guess for where a part ends.
+	limit, maxBytes int
+	base            int // r.Count(""): a content warning counts in every call
+	cum, gap        []int
+}
+
+// sizes counts every word and gap alone, if err, the whole text's
+// failure, gives the limit. The counts add up to the count of a run of
+// words in all but rare cases (an accent after a space); a wrong guess
+// only costs more checks.
+func (sp *splitter) sizes(err error) {
+	var le *LengthError
+	if !errors.As(err, &le) || le.Limit <= 0 {
+		return
+	}
+	sp.limit, sp.maxBytes, sp.base = le.Limit, le.MaxBytes, sp.r.Count("")
+	sp.cum = make([]int, len(sp.words)+1)
+	sp.gap = make([]int, len(sp.words))
+	gaps := map[string]int{}
+	for k, w := range sp.words {
+		if k > 0 {
+			g := sp.text[sp.words[k-1].end:w.start]
+			n, ok := gaps[g]
+			if !ok {
+				n = sp.r.Count(g) - sp.base
+				gaps[g] = n
+			}
+			sp.gap[k] = n
+		}
+		sp.cum[k+1] = sp.cum[k] + sp.gap[k] + sp.r.Count(sp.text[w.start:w.end]) - sp.base
+	}
+}
+
+// guess returns the last word from i on that fits after prefix by the
+// estimates, or i+prev-1 (the size of the previous part) without them.
+func (sp *splitter) guess(i, prev int, prefix string) int {
+	if sp.cum == nil {
+		return i + prev - 1
+	}
+	room := sp.limit - (sp.r.Count(prefix) - sp.base)
+	start := sp.words[i].start
+	return i - 1 + sort.Search(len(sp.words)-i, func(d int) bool {
+		j := i + d
+		over := sp.cum[j+1]-sp.cum[i]-sp.gap[i] > room
+		return over || (sp.maxBytes > 0 && len(prefix)+sp.words[j].end-start > sp.maxBytes)
+	})
+}
+
+func (sp *splitter) greedy(label func(int) string) ([]string, error) {
+	text, words, brk, r := sp.text, sp.words, sp.brk, sp.r
 	var parts []string
+	prev := 0 // words in the previous part
 	for i := 0; i < len(words); {
 		prefix := ""
 		if label != nil {
@@ -127,17 +190,8 @@ func greedy(text string, words []word, brk []bool, r Rules, label func(int) stri
 		if !fits(i) {
 			return nil, wordError(text[words[i].start:words[i].end], prefix, r, len(parts))
 		}
-		// Lengths grow with every word added, so binary search finds the
-		// last word that fits; only a j that passed Check is ever used.
-		last, hi := i, len(words)-1
-		for last < hi {
-			mid := last + (hi-last+1)/2
-			if fits(mid) {
-				last = mid
-			} else {
-				hi = mid - 1
-			}
-		}
+		last := lastFit(i, len(words)-1, sp.guess(i, prev, prefix), fits)
+		prev = last - i + 1
 		if last < len(words)-1 {
 			full := words[last].end - words[i].start
 			for j := last; j >= i; j-- {
@@ -153,6 +207,54 @@ func greedy(text string, words []word, brk []bool, r Rules, label func(int) stri
 		i = last + 1
 	}
 	return parts, nil
+}
+
+// lastFit returns the largest j in [lo, hi] for which fits(j) holds,
+// given that fits(lo) does and that fits holds up to some j and not
+// after it (lengths grow with every word added). It probes guess first,
+// then gallops (1, 2, 4... words) away from it to a bound, then searches
+// between the bounds. A probe checks the text from word lo, so with a
+// guess near the answer (the estimates are usually exact: two checks) the
+// work for one part is a few times its length: Split is linear in the
+// text's length. (A binary search over all the
+// remaining words checked most of the rest of the text for every part,
+// which made Split quadratic.)
+func lastFit(lo, hi, guess int, fits func(int) bool) int {
+	if g := min(max(guess, lo), hi); g > lo {
+		if fits(g) {
+			lo = g
+		} else {
+			hi = g - 1
+			for step := 1; lo < hi; step *= 2 { // down from the guess
+				j := max(hi-step+1, lo+1)
+				if fits(j) {
+					lo = j
+					break
+				}
+				hi = j - 1
+			}
+		}
+	}
+	if lo == hi || hi < 0 {
+		return lo
+	}
+	for step := 1; lo < hi; step *= 2 { // up from the last fit
+		j := min(lo+step, hi)
+		if !fits(j) {
+			hi = j - 1
+			break
+		}
+		lo = j
+	}
+	for lo < hi {
+		mid := lo + (hi-lo+1)/2
+		if fits(mid) {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo
 }
 
 func wordError(w, prefix string, r Rules, part int) error {

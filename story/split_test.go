@@ -1,15 +1,19 @@
 package story_test
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
+	"github.com/rivo/uniseg"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -203,4 +207,96 @@ func TestNewThread(t *testing.T) {
 	assert.Empty(t, th.Parts[1].Images)
 	_, err = story.NewThread("x", "", story.X{}, false)
 	assert.ErrorIs(t, err, story.ErrEmpty)
+}
+
+// checkCounter wraps Rules and counts the bytes passed to Check.
+type checkCounter struct {
+	story.Rules
+	bytes *int
+}
+
+func (c checkCounter) Check(s string) error { *c.bytes += len(s); return c.Rules.Check(s) }
+
+// opaqueRules reports a text too long with a plain error.
+type opaqueRules struct{ story.Rules }
+
+func (o opaqueRules) Check(s string) error {
+	if err := o.Rules.Check(s); err != nil {
+		return errors.New("too long")
+	}
+	return nil
+}
+
+// TestSplitLinear (issue 20 item 4): the text Split checks grows in
+// proportion to the text, never with its square. It used to check most of
+// the remaining text for every part: 8 KB of text took 28 ms, 128 KB 14 s.
+// BenchmarkSplit shows the time.
+func TestSplitLinear(t *testing.T) {
+	configs := append([]splitConfig(nil), splitConfigs...)
+	// Rules that do not say their limit: Split guesses from the previous
+	// part's size instead of from the words' counts.
+	configs = append(configs, splitConfig{"opaque", opaqueRules{story.X{}}, false}, splitConfig{"opaque-numbered", opaqueRules{story.X{}}, true})
+	for _, c := range configs {
+		t.Run(c.name, func(t *testing.T) {
+			var ratios []float64
+			for _, size := range []int{16 << 10, 256 << 10} {
+				text := benchText(t, size)
+				n := 0
+				parts, err := story.Split(text, checkCounter{c.rules, &n}, c.numbered)
+				require.NoError(t, err)
+				require.Greater(t, len(parts), 10)
+				ratios = append(ratios, float64(n)/float64(len(text)))
+			}
+			t.Logf("%s: bytes checked per byte of text: %.1f at 16 KB, %.1f at 256 KB", c.name, ratios[0], ratios[1])
+			assert.Less(t, ratios[1], 32.0)
+			assert.Less(t, ratios[1], 1.5*ratios[0]+1)
+		})
+	}
+}
+
+// benchText returns n bytes of the golden inputs (prose, links, mentions,
+// emoji, several scripts), repeated, cut at a space.
+func benchText(tb testing.TB, n int) string {
+	inputs, _ := filepath.Glob("testdata/split/*.txt")
+	var b strings.Builder
+	for _, in := range inputs {
+		t, err := os.ReadFile(in)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		b.Write(t)
+		b.WriteString("\n\n")
+	}
+	unit := b.String()
+	s := strings.Repeat(unit, n/len(unit)+1)
+	return s[:strings.LastIndex(s[:n], " ")]
+}
+
+// TestLengthErrorMessage (issue 20 item 4): the word in the message is cut
+// at the end of a grapheme cluster, never inside a UTF-8 sequence, an
+// accented letter or an emoji sequence; Word keeps it whole.
+func TestLengthErrorMessage(t *testing.T) {
+	quotedWord := regexp.MustCompile(`word ("(?:[^"\\]|\\.)*")`)
+	for _, w := range []string{
+		"x" + strings.Repeat("é", 400),  // two bytes each: byte 40 falls inside one
+		strings.Repeat("e\u0301", 400),  // a letter and a combining accent
+		strings.Repeat("👨‍👩‍👧‍👦", 310),  // 25-byte emoji sequences
+		"x" + strings.Repeat("🇩🇪", 310), // flags: pairs of regional indicators
+	} {
+		_, err := story.Split("ok "+w, story.Bluesky{}, false)
+		var le *story.LengthError
+		require.ErrorAs(t, err, &le)
+		assert.Equal(t, w, le.Word)
+		m := quotedWord.FindStringSubmatch(err.Error())
+		require.NotNil(t, m, err.Error())
+		shown, uerr := strconv.Unquote(m[1])
+		require.NoError(t, uerr)
+		require.True(t, strings.HasSuffix(shown, "…"), shown)
+		shown = strings.TrimSuffix(shown, "…")
+		require.True(t, strings.HasPrefix(w, shown), "%q", shown)
+		assert.True(t, utf8.ValidString(shown), "%q", shown)
+		assert.Equal(t, uniseg.GraphemeClusterCount(w), uniseg.GraphemeClusterCount(shown)+uniseg.GraphemeClusterCount(w[len(shown):]), "cut inside a cluster: %q", shown)
+		assert.LessOrEqual(t, len(shown), 40)
+		assert.Greater(t, len(shown), 10)
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/rivo/uniseg"
 )
 
 // Errors callers act on. Every error from this package and its
@@ -32,10 +34,7 @@ type LengthError struct {
 
 func (e *LengthError) Error() string {
 	if e.Word != "" {
-		w := e.Word
-		if len(w) > 40 {
-			w = w[:40] + "…"
-		}
+		w := shorten(e.Word, 40)
 		return fmt.Sprintf("story: %s: part %d: word %q of length %d exceeds limit %d", e.Platform, e.Part+1, w, e.Length, e.Limit)
 	}
 	if e.MaxBytes > 0 && e.Bytes > e.MaxBytes {
@@ -45,6 +44,25 @@ func (e *LengthError) Error() string {
 }
 
 func (e *LengthError) Unwrap() error { return ErrTooLong }
+
+// shorten returns s cut to at most max bytes at the end of a grapheme
+// cluster, with "…" when it was cut: never inside a UTF-8 sequence, an
+// accented letter or an emoji sequence.
+func shorten(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	end, state, rest := 0, -1, s
+	for len(rest) > 0 {
+		var c string
+		c, rest, _, state = uniseg.FirstGraphemeClusterInString(rest, state)
+		if end+len(c) > max {
+			break
+		}
+		end += len(c)
+	}
+	return s[:end] + "…"
+}
 
 // Image is a picture to attach to a part, carried along with its alt text.
 // Publishers that cannot upload media reject parts with images rather than
