@@ -38,7 +38,8 @@
 //
 // [Triage] tells complaints, questions and praise apart; a [Replier] drafts
 // an answer from the business's templates, addressed to the author and
-// checked against the platform's limit. Drafts wait in a [Queue]: only
+// checked against the platform's limit, for posts that can be answered (no
+// draft for a feed item). Drafts wait in a [Queue]: only
 // [Queue.Approve] lets [Queue.Send] publish, and an edit withdraws the
 // approval. [Digest] turns a [trend.Alert] into a short post that fits
 // every platform, for the same queue ([DigestDraft]).
@@ -51,7 +52,7 @@
 // share; [Queue], [MemoryStore] and [FileStore] are safe for concurrent
 // use; a [Series] is not (run one loop per series). Errors start with
 // "story:" and unwrap to [ErrEmpty], [ErrInvalidUTF8], [ErrInvalidChar],
-// [ErrTooLong] (a
-// [*LengthError] with the part, length and limit), [ErrNotApproved],
+// [ErrTooLong] (a [*LengthError] with the part, length and limit),
+// [ErrNotApproved],
 // [ErrUnknownDraft] or [ErrSeriesEnded].
 package story

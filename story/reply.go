@@ -117,12 +117,18 @@ type ReplyData struct {
 // [Need]. A draft is addressed to the author (the mention is put first
 // unless the template already wrote it) and checked against the
 // platform's limit. The zero value drafts nothing: set Templates.
+//
+// Only posts that can be answered get a draft: those of Mastodon (and
+// servers speaking its API), Bluesky, X, Reddit and Hacker News. Feed
+// items (Platform "rss": RSS, Atom, JSON Feed) never do; posts of other
+// platforms do when Rules gives rules for them, which is how a host says
+// that it can answer there.
 type Replier struct {
 	Templates map[Need]*template.Template
 	Triage    Triage
 	// Rules gives the counting rules per platform name ("mastodon",
 	// "bluesky", "x"); nil uses the defaults of [Mastodon], [Bluesky], [X]
-	// and Mastodon's rules for other platforms.
+	// and Mastodon's rules for Reddit and Hacker News.
 	Rules func(platform string) Rules
 	Data  any // passed to templates as .Data
 }
@@ -156,6 +162,10 @@ type Draft struct {
 // text is blank or too long for the platform (shorten the template; a
 // draft is never cut).
 func (r *Replier) Draft(p listen.Post, s sentiment.Score) (d Draft, ok bool, err error) {
+	rules := r.rulesFor(p.Platform)
+	if rules == nil {
+		return Draft{}, false, nil // nobody can answer there
+	}
 	need := r.Triage.Need(p, s)
 	tmpl := r.Templates[need]
 	if need == NeedNone || tmpl == nil {
@@ -170,12 +180,6 @@ func (r *Replier) Draft(p listen.Post, s sentiment.Score) (d Draft, ok bool, err
 	if mention != "" && !strings.Contains(text, mention) {
 		text = mention + " " + text
 	}
-	rules := RulesFor(p.Platform)
-	if r.Rules != nil {
-		if x := r.Rules(p.Platform); x != nil {
-			rules = x
-		}
-	}
 	if err := rules.Check(text); err != nil {
 		return Draft{}, false, fmt.Errorf("story: reply to %s: %w", p.Key(), err)
 	}
@@ -183,6 +187,24 @@ func (r *Replier) Draft(p listen.Post, s sentiment.Score) (d Draft, ok bool, err
 		ID: "reply/" + p.Key(), Platform: p.Platform, Need: need,
 		ReplyTo: Sent{ID: p.ID, URL: p.URL}, Author: p.Author.Handle, Text: text, rules: rules,
 	}, true, nil
+}
+
+// rulesFor returns the rules to draft an answer on platform with, or nil
+// when posts there cannot be answered.
+func (r *Replier) rulesFor(platform string) Rules {
+	if strings.EqualFold(platform, "rss") {
+		return nil // a feed item has no reply
+	}
+	if r.Rules != nil {
+		if x := r.Rules(platform); x != nil {
+			return x
+		}
+	}
+	switch strings.ToLower(platform) {
+	case "mastodon", "bluesky", "bsky", "atproto", "x", "twitter", "reddit", "hackernews":
+		return RulesFor(platform)
+	}
+	return nil // a platform the Replier does not know
 }
 
 // mentionOf returns "@handle" for the author: Mastodon handles keep their

@@ -225,3 +225,29 @@ func TestQueueSurvivesRestart(t *testing.T) {
 	assert.ErrorIs(t, back.Edit("reply/mastodon:1", strings.Repeat("x", 501)), story.ErrTooLong, "rules come back from the platform")
 	assert.Error(t, json.Unmarshal([]byte(`[{"id":"a","text":"x"},{"id":"a","text":"y"}]`), &back))
 }
+
+// TestReplierOnlyWhereAnswerable (issue 20 item 8): no draft for a post
+// nobody can answer, however unhappy: feed items, unknown platforms. A
+// host that gives rules for a platform says it can answer there.
+func TestReplierOnlyWhereAnswerable(t *testing.T) {
+	angry := sentiment.Score{Compound: -0.8}
+	r := replier()
+	for _, platform := range []string{"rss", "RSS", "youtube", ""} {
+		d, ok, err := r.Draft(post(platform, "newsdesk", "Egg prices are up again, shoppers furious"), angry)
+		require.NoError(t, err)
+		assert.False(t, ok, "%q: %+v", platform, d)
+	}
+	for _, platform := range []string{"mastodon", "bluesky", "x", "reddit", "hackernews"} {
+		_, ok, err := r.Draft(post(platform, "alice", "Cracked eggs again!"), angry)
+		require.NoError(t, err)
+		assert.True(t, ok, platform)
+	}
+	r.Rules = func(platform string) story.Rules {
+		return story.Mastodon{MaxCharacters: 10000} // for every platform
+	}
+	_, ok, err := r.Draft(post("youtube", "alice", "Cracked eggs again!"), angry)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	_, ok, _ = r.Draft(post("rss", "newsdesk", "Cracked eggs again!"), angry)
+	assert.False(t, ok)
+}
