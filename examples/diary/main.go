@@ -28,6 +28,15 @@
 // cron every morning. An episode is recorded as done only after every
 // platform has it, and the publishers' journal (in the -state file)
 // makes a rerun after a crash resume instead of posting twice.
+//
+// Retries and look-ups are reported on stderr as they happen. A server
+// that cannot be reached (connection refused, unknown name, bad
+// certificate) ends the run at once: nothing was posted. A post whose
+// outcome stays unknown after the retries ends it too; the next run looks
+// that post up before sending anything. Ctrl-C or SIGTERM stops the run
+// at once, keeping the progress. The exit status is 0 when every due
+// episode was handled, 1 when publishing failed or was interrupted, and 2
+// for a bad command line.
 package main
 
 import (
@@ -36,9 +45,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"text/template"
 	"time"
 	_ "time/tzdata" // the schedule's zone, even on systems without a zone database
@@ -47,16 +58,46 @@ import (
 	"github.com/earshot-dev/earshot/story/publish"
 )
 
+const usage = `diary posts the hen diary, a daily series ("Day N of the hen diary"), as a
+thread on each platform, split by that platform's counting rules. It reads
+its notes from the program itself and its progress from the -state file;
+with no flags it previews the next three episodes as a dry run, offline.
+
+Usage: diary [flags]`
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, time.Now()); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(2)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := exitCode(run(ctx, os.Args[1:], os.Stdout, os.Stderr, time.Now()), os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// usageError is a bad command line: exit status 2. Parse errors were
+// printed already, with the usage, by the flag package.
+type usageError struct {
+	err     error
+	printed bool
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+
+func badUsage(format string, args ...any) error {
+	return &usageError{err: fmt.Errorf(format, args...)}
+}
+
+func exitCode(err error, stderr io.Writer) int {
+	var ue *usageError
+	switch {
+	case err == nil || errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		if !ue.printed {
+			fmt.Fprintln(stderr, "diary:", err)
 		}
-		fmt.Fprintln(os.Stderr, "diary:", err)
-		os.Exit(1)
+		return 2
 	}
+	fmt.Fprintln(stderr, "diary:", err)
+	return 1
 }
 
 // diaryTemplate is the series template; .Data is a [day].
@@ -97,6 +138,10 @@ type config struct {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, now time.Time) error {
 	fs := flag.NewFlagSet("diary", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
 	var cfg config
 	fs.IntVar(&cfg.episodes, "episodes", 3, "how many episodes to handle")
 	fs.StringVar(&cfg.state, "state", "", "progress and publish journal file (default: in memory, forgotten on exit)")
@@ -106,21 +151,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now time.
 	fs.StringVar(&cfg.mastodon, "mastodon", "", "Mastodon server URL to post to (token: $MASTODON_TOKEN)")
 	fs.StringVar(&cfg.bluesky, "bluesky", "", "Bluesky PDS URL to post to, e.g. https://bsky.social ($BLUESKY_HANDLE, $BLUESKY_APP_PASSWORD)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &usageError{err: err, printed: true}
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
+		return badUsage("unexpected arguments %q", fs.Args())
 	}
-	if cfg.episodes < 1 {
-		return errors.New("-episodes must be at least 1")
+	if cfg.episodes < 1 || cfg.episodes > maxEpisodes {
+		return badUsage("-episodes %d: want 1 to %d", cfg.episodes, maxEpisodes)
 	}
 	sched, err := story.ParseDaily(cfg.clock, cfg.zone)
 	if err != nil {
-		return err
+		return &usageError{err: err}
 	}
 	start, err := time.ParseInLocation("2006-01-02", cfg.start, sched.Location)
 	if err != nil {
-		return fmt.Errorf("-start: %w", err)
+		return badUsage("-start %q: want a date such as 2026-03-01", cfg.start)
 	}
 	var store story.Store = &story.MemoryStore{}
 	if cfg.state != "" {
@@ -128,9 +176,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now time.
 			return err
 		}
 	}
-	targets, err := cfg.targets(store)
+	// Retries and look-ups of the publishers, as they happen.
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{ReplaceAttr: dropTime}))
+	targets, err := cfg.targets(store, logger)
 	if err != nil {
-		return err
+		return &usageError{err: err}
 	}
 	live := len(targets) > 0
 	if !live {
@@ -173,7 +223,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now time.
 		fmt.Fprintf(stdout, "\n━━ Day %d · scheduled %s\n", ep.N, ep.At.Format("Mon 2 Jan 2006 15:04 MST"))
 		for _, t := range targets {
 			if err := t.publish(ctx, stdout, ep, text); err != nil {
-				return fmt.Errorf("day %d on %s: %w (progress kept: run again to resume)", ep.N, t.name, err)
+				return fmt.Errorf("day %d on %s: %w%s", ep.N, t.name, err, advice(ctx, err))
 			}
 		}
 		if err := series.Done(ctx, ep); err != nil {
@@ -198,15 +248,40 @@ type target struct {
 	pub   story.Publisher
 }
 
+// advice tells what a failed publish means for the next run.
+func advice(ctx context.Context, err error) string {
+	switch {
+	case ctx.Err() != nil:
+		return "\ninterrupted: progress kept; run again to resume"
+	case errors.Is(err, publish.ErrNotSent):
+		return "\nnothing was posted; run again once the cause is fixed"
+	case errors.Is(err, publish.ErrUnconfirmed):
+		return "\nthe post may have gone out; the next run looks it up before sending anything"
+	}
+	return "\nprogress kept: run again to resume"
+}
+
+// dropTime leaves the time out of log lines: stderr of a cron job or a
+// terminal has its own.
+func dropTime(groups []string, a slog.Attr) slog.Attr {
+	if len(groups) == 0 && a.Key == slog.TimeKey {
+		return slog.Attr{}
+	}
+	return a
+}
+
+// maxEpisodes bounds -episodes: a year of the diary.
+const maxEpisodes = 366
+
 // targets builds the live publishers named by the flags, journaling in store.
-func (c *config) targets(store story.Store) ([]target, error) {
+func (c *config) targets(store story.Store, logger *slog.Logger) ([]target, error) {
 	var out []target
 	if c.mastodon != "" {
 		tok := os.Getenv("MASTODON_TOKEN")
 		if tok == "" {
 			return nil, errors.New("-mastodon needs $MASTODON_TOKEN (an access token with write:statuses and read:accounts)")
 		}
-		p, err := publish.NewMastodon(c.mastodon, tok, publish.WithStore(store))
+		p, err := publish.NewMastodon(c.mastodon, tok, publish.WithStore(store), publish.WithLogger(logger))
 		if err != nil {
 			return nil, err
 		}
@@ -217,7 +292,7 @@ func (c *config) targets(store story.Store) ([]target, error) {
 		if handle == "" || pw == "" {
 			return nil, errors.New("-bluesky needs $BLUESKY_HANDLE and $BLUESKY_APP_PASSWORD (an app password, not the account password)")
 		}
-		p, err := publish.NewBluesky(c.bluesky, handle, pw, publish.WithStore(store))
+		p, err := publish.NewBluesky(c.bluesky, handle, pw, publish.WithStore(store), publish.WithLogger(logger))
 		if err != nil {
 			return nil, err
 		}

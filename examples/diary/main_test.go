@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -86,17 +87,41 @@ func TestBadFlagsAndMissingCredentials(t *testing.T) {
 	t.Setenv("BLUESKY_APP_PASSWORD", "")
 	for _, args := range [][]string{
 		{"-episodes", "0"},
+		{"-episodes", "-3"},
+		{"-episodes", "100000"},
+		{"-episodes", "two"},
 		{"-zone", "Mars/Olympus"},
 		{"-at", "25:00"},
+		{"-at", "-07:30"},
 		{"-start", "yesterday"},
 		{"-mastodon", "https://example.social"},
 		{"-bluesky", "https://bsky.social"},
+		{"-nope"},
 		{"extra"},
 	} {
-		var out bytes.Buffer
-		assert.Error(t, run(context.Background(), args, &out, &out, now), "%q", args)
+		var out, errs bytes.Buffer
+		err := run(context.Background(), args, &out, &errs, now)
+		assert.Equal(t, 2, exitCode(err, &errs), "%q", args)
+		assert.NotEmpty(t, errs.String(), "%q: a message on stderr", args)
+		assert.Empty(t, out.String(), "%q: nothing done", args)
 	}
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"-mastodon", "https://example.social"}, &out, &out, now)
 	assert.ErrorContains(t, err, "MASTODON_TOKEN")
+	t.Setenv("MASTODON_TOKEN", "t")
+	err = run(context.Background(), []string{"-mastodon", "example.social"}, &out, &out, now)
+	assert.Equal(t, 2, exitCode(err, io.Discard), "a URL without a scheme")
+}
+
+// -h prints what the program does and reads, then the flags, and exits 0.
+func TestHelp(t *testing.T) {
+	var out, errs bytes.Buffer
+	err := run(context.Background(), []string{"-h"}, &out, &errs, now)
+	assert.Equal(t, 0, exitCode(err, &errs))
+	first, _, _ := strings.Cut(errs.String(), "\n")
+	assert.Equal(t, `diary posts the hen diary, a daily series ("Day N of the hen diary"), as a`, first)
+	assert.Contains(t, errs.String(), "reads\nits notes from the program itself")
+	assert.Contains(t, errs.String(), "-episodes")
+	assert.Contains(t, errs.String(), "-state")
+	assert.Empty(t, out.String())
 }

@@ -121,7 +121,8 @@ func WithLimiter(l *rate.Limiter) Option { return func(o *config) { o.limiter = 
 // "publish/..." keys itself.
 func WithStore(s story.Store) Option { return func(o *config) { o.store = s } }
 
-// WithLogger logs retries and look-ups. Default: silent.
+// WithLogger logs retries and look-ups (at info) as they happen, so that a
+// host waiting on Publish sees why. Default: silent.
 func WithLogger(l *slog.Logger) Option { return func(o *config) { o.logger = l } }
 
 // WithMaxRetryTime bounds how long one part is retried (default 10m).
@@ -365,6 +366,9 @@ func (e *engine) part(ctx context.Context, t story.Thread, i int, rec *partRecor
 			uncertain = true
 			e.log(ctx, "outcome unclear, looking the post up", t, i, err)
 			s, ok, ferr := e.find(ctx, t, i, rec, parent)
+			if ferr == nil && !ok {
+				e.log(ctx, "not posted, sending again", t, i, nil)
+			}
 			if ferr != nil && ctx.Err() != nil {
 				return story.Sent{}, ctx.Err()
 			}
@@ -394,7 +398,7 @@ func (e *engine) part(ctx context.Context, t story.Thread, i int, rec *partRecor
 			}
 			return story.Sent{}, fmt.Errorf("%w: %w", ErrNotSent, err)
 		}
-		e.log(ctx, "retrying", t, i, err)
+		e.log(ctx, "retrying", t, i, err, slog.Duration("wait", d))
 		if err := httpx.Sleep(ctx, d); err != nil {
 			return story.Sent{}, err
 		}
@@ -464,11 +468,17 @@ func (e *engine) markSent(ctx context.Context, t story.Thread, rec *partRecord, 
 	return e.save(ctx, t, tr)
 }
 
-func (e *engine) log(ctx context.Context, msg string, t story.Thread, i int, err error) {
-	if e.cfg.logger != nil {
-		e.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "publish: "+e.p.name()+": "+msg,
-			slog.String("thread", t.ID), slog.Int("part", i+1), slog.String("err", err.Error()))
+// log reports a retry or a look-up at info: they are rare, and a host
+// waiting on Publish should see why it waits.
+func (e *engine) log(ctx context.Context, msg string, t story.Thread, i int, err error, attrs ...slog.Attr) {
+	if e.cfg.logger == nil {
+		return
 	}
+	attrs = append([]slog.Attr{slog.String("thread", t.ID), slog.Int("part", i+1)}, attrs...)
+	if err != nil {
+		attrs = append(attrs, slog.String("err", err.Error()))
+	}
+	e.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "publish: "+e.p.name()+": "+msg, attrs...)
 }
 
 // classifyHTTP is the common part of classify: rate limits are retried,
