@@ -58,10 +58,12 @@ import (
 	"github.com/earshot-dev/earshot/story/publish"
 )
 
-const usage = `diary posts the hen diary, a daily series ("Day N of the hen diary"), as a
-thread on each platform, split by that platform's counting rules. It reads
-its notes from the program itself and its progress from the -state file;
-with no flags it previews the next three episodes as a dry run, offline.
+const usage = `diary posts the hen diary, a daily series, as a thread on Mastodon and Bluesky, from the notes built into the program and the progress in -state.
+
+With no flags it previews the next three episodes as a dry run, offline:
+each episode's thread on Mastodon, Bluesky and X, split by that
+platform's counting rules. With -mastodon or -bluesky it posts the
+episodes that are due and never posts one twice.
 
 Usage: diary [flags]`
 
