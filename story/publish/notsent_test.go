@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/earshot-dev/earshot/listen"
 	"github.com/earshot-dev/earshot/story"
 	"github.com/earshot-dev/earshot/story/publish"
 )
@@ -108,26 +106,6 @@ func TestNotSentTLS(t *testing.T) {
 	require.ErrorIs(t, err, publish.ErrNotSent)
 	assert.ErrorContains(t, err, "certificate")
 	assert.Zero(t, reached.Load())
-}
-
-// TestNotSentRefusal: a validation or auth refusal is ErrNotSent too, and
-// still a *listen.HTTPError.
-func TestNotSentRefusal(t *testing.T) {
-	fake := newFakeMastodon(true)
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
-	pub, err := publish.NewMastodon(srv.URL, fake.Token, publish.WithMaxCharacters(10000))
-	require.NoError(t, err)
-	_, err = pub.Publish(context.Background(), thread("gts-long", strings.Repeat("c", 5001)))
-	require.ErrorIs(t, err, publish.ErrNotSent)
-	var he *listen.HTTPError
-	require.ErrorAs(t, err, &he)
-	assert.Equal(t, 400, he.StatusCode)
-	bad, err := publish.NewMastodon(srv.URL, "wrong")
-	require.NoError(t, err)
-	_, err = bad.Publish(context.Background(), thread("auth", "hello"))
-	assert.ErrorIs(t, err, publish.ErrNotSent)
-	assert.ErrorIs(t, err, listen.ErrAuth)
 }
 
 // TestPendingPartUnreachable: a part left pending by an unclear attempt

@@ -137,6 +137,8 @@ func TestMastodonValidation(t *testing.T) {
 	assert.Error(t, err)
 }
 
+// A refusal (GoToSocial's validation 400, a bad token) is final and
+// ErrNotSent, and still a *listen.HTTPError.
 func TestGoToSocialValidation400(t *testing.T) {
 	fake := newFakeMastodon(true)
 	srv := httptest.NewServer(fake)
@@ -144,10 +146,16 @@ func TestGoToSocialValidation400(t *testing.T) {
 	pub, err := publish.NewMastodon(srv.URL, fake.Token, publish.WithMaxCharacters(10000))
 	require.NoError(t, err)
 	_, err = pub.Publish(context.Background(), thread("gts-long", strings.Repeat("c", 5001)))
+	require.ErrorIs(t, err, publish.ErrNotSent)
 	var he *listen.HTTPError
 	require.ErrorAs(t, err, &he)
 	assert.Equal(t, 400, he.StatusCode)
 	assert.Equal(t, 1, fake.Posts, "a 400 is final: not retried")
+	bad, err := publish.NewMastodon(srv.URL, "wrong")
+	require.NoError(t, err)
+	_, err = bad.Publish(context.Background(), thread("auth", "hello"))
+	assert.ErrorIs(t, err, publish.ErrNotSent)
+	assert.ErrorIs(t, err, listen.ErrAuth)
 }
 
 func TestSecretsNeverShown(t *testing.T) {
