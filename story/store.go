@@ -109,6 +109,8 @@ func (s *FileStore) Save(_ context.Context, key string, value []byte) error {
 	return nil
 }
 
+// writeLocked is the same atomic write as listen.FileStore's; the listen
+// work moves it into internal/atomicfile, which this should then call.
 func (s *FileStore) writeLocked() error {
 	b, err := json.MarshalIndent(s.m, "", " ")
 	if err != nil {
