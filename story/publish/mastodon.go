@@ -334,15 +334,21 @@ func (p mastodonPlatform) upload(ctx context.Context, part story.Part, rec *part
 // (configuration.statuses.max_characters and characters_reserved_per_url),
 // for [story.Split]. Unless [WithMaxCharacters] was given, the publisher
 // then validates parts against the server's limit too. GoToSocial and
-// forks that leave a field out get Mastodon's defaults for it.
+// forks that leave a field out get Mastodon's defaults for it. A server
+// that cannot be reached is reported at once, without retries.
 func (m *Mastodon) Rules(ctx context.Context) (story.Mastodon, error) {
 	p := mastodonPlatform{m}
 	req, err := p.request(ctx, http.MethodGet, "/api/v2/instance", nil, nil)
 	if err != nil {
 		return story.Mastodon{}, err
 	}
-	resp, err := m.get.Do(ctx, req)
+	pctx, probe, done := withProbe(ctx)
+	resp, err := m.get.Do(pctx, req)
+	done()
 	if err != nil {
+		if nc := probe.unsent(); nc != nil && ctx.Err() == nil {
+			err = nc // a server that cannot be reached is not retried
+		}
 		return story.Mastodon{}, fmt.Errorf("publish: mastodon: instance: %w", err)
 	}
 	var inst struct {

@@ -150,3 +150,16 @@ func TestPendingPartUnreachable(t *testing.T) {
 	assert.Len(t, got, 1)
 	assert.Len(t, fake.posted(), 1)
 }
+
+// Rules of a server that cannot be reached: an error at once.
+func TestRulesUnreachable(t *testing.T) {
+	client, n := countingClient(func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, network, closedPort(t))
+	})
+	pub, err := publish.NewMastodon("http://m.test", "token", publish.WithHTTPClient(client), publish.WithMaxRetryTime(time.Minute))
+	require.NoError(t, err)
+	_, err = pub.Rules(context.Background())
+	assert.ErrorContains(t, err, "cannot connect")
+	assert.Equal(t, int32(1), n.Load())
+}
