@@ -170,7 +170,7 @@ func TestProgressOnRetries(t *testing.T) {
 	t.Log("\n" + errs.String())
 	assert.Contains(t, errs.String(), "outcome unclear, looking the post up")
 	assert.Contains(t, errs.String(), "HTTP 502")
-	assert.Contains(t, errs.String(), "not posted, sending again")
+	assert.Contains(t, errs.String(), "the look-up found no such post")
 	assert.Contains(t, errs.String(), "retrying")
 	assert.Contains(t, out.String(), "posted https://hens.example/@diary/1001")
 	assert.Len(t, fake.statuses, 1)

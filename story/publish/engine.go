@@ -367,7 +367,7 @@ func (e *engine) part(ctx context.Context, t story.Thread, i int, rec *partRecor
 			e.log(ctx, "outcome unclear, looking the post up", t, i, err)
 			s, ok, ferr := e.find(ctx, t, i, rec, parent)
 			if ferr == nil && !ok {
-				e.log(ctx, "not posted, sending again", t, i, nil)
+				e.log(ctx, "the look-up found no such post", t, i, nil)
 			}
 			if ferr != nil && ctx.Err() != nil {
 				return story.Sent{}, ctx.Err()
