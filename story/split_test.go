@@ -239,7 +239,7 @@ func TestSplitLinear(t *testing.T) {
 	for _, c := range configs {
 		t.Run(c.name, func(t *testing.T) {
 			var ratios []float64
-			for _, size := range []int{16 << 10, 256 << 10} {
+			for _, size := range []int{8 << 10, 128 << 10} {
 				text := benchText(t, size)
 				n := 0
 				parts, err := story.Split(text, checkCounter{c.rules, &n}, c.numbered)
@@ -247,7 +247,7 @@ func TestSplitLinear(t *testing.T) {
 				require.Greater(t, len(parts), 10)
 				ratios = append(ratios, float64(n)/float64(len(text)))
 			}
-			t.Logf("%s: bytes checked per byte of text: %.1f at 16 KB, %.1f at 256 KB", c.name, ratios[0], ratios[1])
+			t.Logf("%s: bytes checked per byte of text: %.1f at 8 KB, %.1f at 128 KB", c.name, ratios[0], ratios[1])
 			assert.Less(t, ratios[1], 32.0)
 			assert.Less(t, ratios[1], 1.5*ratios[0]+1)
 		})
