@@ -50,6 +50,7 @@ func Path(tb testing.TB, rel string) string {
 	tb.Helper()
 	d := Dir()
 	if d == "" {
+		announce()
 		tb.Skipf("shared evaluation data not found (../shared/data beside the repository, or $%s): skipping", Env)
 	}
 	p := filepath.Join(d, filepath.FromSlash(rel))
