@@ -2,23 +2,33 @@ package trend
 
 import "math"
 
-// The volume model behind [Spike]: a robust additive Holt-Winters model of
-// the Anscombe transform of the count, 2*sqrt(count+3/8), with a daily and
-// a weekly hourly profile, a level that follows shifts, a robust
-// (mean-absolute-deviation) scale with a Poisson floor, and residual
-// averages at several time scales, each normalised by its own running
-// spread.
+// The volume model behind [Spike]: a robust additive Holt-Winters model
+// (a level, an hourly daily profile and an hourly weekly profile) with a
+// robust mean-absolute-deviation scale, residual averages at three time
+// scales each divided by its own running spread, and a calibration of the
+// largest of these against the series' own daily peaks.
 //
-// The largest of these is then calibrated against the series' own history
-// (see calibrate), so that one threshold means about the same false-alarm
-// rate on a quiet series and on one that bursts every day.
+// Counts and measurements. While every value is a whole number >= 0 the
+// series is taken for counts: the model works on the Anscombe transform
+// 2*sqrt(count+3/8), on which Poisson noise has an sd of about 1 whatever
+// the volume, and the scale has that floor, so that low counts are not
+// mistaken for spikes. The first value that is not (a fraction, a negative
+// number) restarts the model on the values themselves, with a floor of a
+// tenth of the series' long-run mean absolute deviation instead, so that a
+// flat stretch does not make every wiggle infinitely surprising.
 //
-// The Anscombe transform makes a Poisson count's noise about 1 whatever
-// its mean, so the floor is a constant and a burst in a quiet series (84
-// mentions where 5 are usual) stands out as much as it looks; on the
-// log(1+count) scale used before, such bursts scored like everyday noise in
-// busy series (NAB realTweets: 79.7 with log, 84.6 with Anscombe, both at
-// their best single threshold; see nab_test.go).
+// Surprises are two-sided (a count far below its baseline scores like one
+// far above) and the residual that enters the averages is clipped at 20
+// scales, so that no single bucket, however absurd, moves a score for more
+// than a few hours.
+//
+// Calibration. A surprise z is divided by the typical daily peak of the
+// series' past surprises: the geometric mean of each past day's largest z
+// (a 14-day half-life, the first day after a restart left out, and a prior
+// of 7 days at 5, which a white-noise series' daily peak is near). A
+// series that bursts every day therefore needs a larger burst to alert
+// than a quiet one, so one threshold means about the same rate of alerts
+// on both. See nab_test.go for how these choices were made.
 
 const (
 	daySlots  = 24  // hourly daily profile
@@ -32,13 +42,15 @@ type params struct {
 	seasonRate float64          // per visit of a daily slot (weekly slots learn 3x faster)
 	scaleRate  float64          // per bucket, for the scale and the spreads
 	clip       float64          // residuals beyond clip*scale are clipped in updates
-	floor      float64          // least scale of one-bucket residuals
+	avgClip    float64          // and beyond avgClip*scale in the averages
+	spanRate   float64          // per bucket, for the long-run deviation of measurements
+	spanFloor  float64          // least scale of measurements, as a share of that deviation
 	scales     [nScales]float64 // EWMA rates of the residual averages
 	noise      [nScales]float64 // sqrt(a/(2-a)): the sd of an EWMA of white noise
-	weekMin    float32          // visits before a weekly slot is trusted
-	zRate      float64          // per bucket, for the root mean square of z
-	zClip      float64          // z beyond +-zClip is clipped in that mean
-	zPrior     float64          // weight of the white-noise history that mean starts from
+	weekMin    uint8            // visits before a weekly slot is trusted
+	peakRate   float64          // per day, for the mean log daily peak
+	peakPrior  float64          // weight of the prior, in days
+	logPeak0   float64          // the prior's log daily peak
 }
 
 func halfLife(buckets float64) float64 { return 1 - math.Pow(0.5, 1/buckets) }
@@ -47,97 +59,112 @@ func ewmaNoise(a float64) float64 { return math.Sqrt(a / (2 - a)) }
 
 // defaultParams assume 5-minute buckets: level half-life 6 h, profiles 3
 // days of visits, scale and spreads 3 days, averages over about 15 min,
-// 1 h and 4 h, a floor of 1 (the sd of a transformed Poisson count), and
-// 30 days of memory for the calibration of z. They
-// were chosen on NAB realTweets with leave-one-file-out checks (see
-// nab_test.go), among round values only; clip went from 3 to 5 with the
-// Anscombe transform, whose residuals have heavier tails than log ones.
+// 1 h and 4 h, the long-run deviation of measurements over about a day.
 var defaultParams = params{
 	levelRate:  halfLife(72),
 	seasonRate: halfLife(36),
 	scaleRate:  halfLife(3 * 288),
 	clip:       5,
-	floor:      1,
+	avgClip:    20,
+	spanRate:   0.002,
+	spanFloor:  0.1,
 	scales:     [nScales]float64{1.0 / 3, 1.0 / 12, 1.0 / 48},
 	noise:      [nScales]float64{ewmaNoise(1.0 / 3), ewmaNoise(1.0 / 12), ewmaNoise(1.0 / 48)},
 	weekMin:    12,
-	zRate:      halfLife(30 * 288),
-	zClip:      30,
-	zPrior:     1 - math.Pow(0.5, 3.0/30), // 3 days' weight at a 30-day half-life
+	peakRate:   halfLife(14),
+	peakPrior:  7,
+	logPeak0:   math.Log(5),
 }
 
-// model is fixed-size state for one series (about 2.5 KiB).
+// model is fixed-size state for one series (see TestSpikeMemory for its
+// size).
 type model struct {
-	n      int64 // buckets seen
-	level  float64
-	day    [daySlots]float64
-	dayN   [daySlots]float32
-	week   [weekSlots]float64
-	weekN  [weekSlots]float32
-	scale  float64 // robust scale of one-bucket residuals (EWMA from 0)
-	wsum   float64 // weight of the scale EWMAs, to correct their start-up bias
-	avg    [nScales]float64
-	spread [nScales]float64
-	zms    float64 // EWMA of the squared (clipped) z, from 0
-	zw     float64 // weight of zms, to correct its start-up bias
+	measure bool  // a value was not a whole number >= 0: not counts
+	n       int64 // buckets seen since the last restart
+	level   float64
+	expect  float64 // the last bucket's expected value, before it was learnt
+	scale   float64 // robust scale of one-bucket residuals (EWMA from 0)
+	wsum    float64 // weight of the scale EWMAs, to correct their start-up bias
+	avg     [nScales]float64
+	spread  [nScales]float64
+	mean    float64 // long-run mean of measurements
+	span    float64 // long-run mean absolute deviation of measurements (EWMA from 0)
+	spanW   float64 // its weight
+	day     [daySlots]float64
+	week    [weekSlots]float32
+	dayN    [daySlots]uint8 // visits, saturating
+	weekN   [weekSlots]uint8
+	peaks   peaks
 }
 
-// anscombe is the variance-stabilising transform of a Poisson count.
-func anscombe(count float64) float64 { return 2 * math.Sqrt(count+0.375) }
-
-// step feeds one bucket (x = anscombe(count), how = hour of the week) and
-// returns the largest standardised residual average over the time scales
-// (positive = above the baseline), computed before the model learns x and
-// calibrated by calibrate.
-func (m *model) step(p *params, x float64, how int) float64 {
-	return m.calibrate(p, m.surprise(p, x, how))
+// peaks calibrates surprises against the series' own daily peaks.
+type peaks struct {
+	dayStart int64   // unix seconds at which the current day began
+	days     int8    // 0 before the first bucket, 1 in the first day, 2 after it
+	max      float64 // largest |z| of the current day
+	sum, w   float64 // decayed sum of log daily peaks and its weight
+	typical  float64 // exp of the mean log daily peak, with the prior
 }
 
-// calibrate divides a positive z by ((d+0.5)/1.5)^(3/4), where d is the
-// root mean square of this series' past z (30-day memory), at least 1.
-// On a series whose z wander like white noise (d about 1) nothing
-// changes; on a series that bursts often, and so has a larger d, a burst
-// must be larger to reach the same score. This is the idea behind NAB's
-// anomaly likelihood: judge a surprise against the distribution of the
-// series' own surprises, so that one threshold means about the same rate
-// of alerts on every series. On NAB realTweets (nab_test.go) it raised the
-// total at the best threshold from 84.6 to 85.3 and with the threshold
-// chosen by leaving each file out from 84.5 to 85.3, and it widened the
-// range of thresholds scoring at least 84.5 from 0.005 to 0.0225. The gain
-// was checked off-line not to hinge on the other rates: over the defaults
-// and 12 neighbouring settings (level, profile and scale half-lives, clip,
-// floor, time scales, weekly trust), the mean leave-one-file-out total
-// went from 82.1 to 83.9 and the mean best-threshold total from 84.4 to
-// 85.3. The exponent 3/4, the offset 0.5 and the 30-day memory are round
-// values from the middle of the range that did well (exponents 1/2 to
-// 3/4, memories of 2 to 4 weeks); the floor d >= 1 only stops quiet series
-// from being boosted.
-//
-// The mean starts from a prior history of white noise (d = 1) worth 3
-// days, which fades as the series' own history builds up. Without it the
-// large surprises of a cold model in its first hours set d for days and
-// damp the first real burst of a young series (the examples' three days
-// of sample posts lost their mentions spike that way). On NAB realTweets
-// the prior moves the best total to 85.4 (thresholds 0.4725 to 0.475)
-// and leave-one-file-out to 85.0.
-func (m *model) calibrate(p *params, z float64) float64 {
-	prior := p.zPrior * (1 - m.zw) // what is left of the prior's weight
-	d := maxf(math.Sqrt((m.zms+prior)/(m.zw+prior)), 1)
-	zc := maxf(-p.zClip, minf(p.zClip, z))
-	m.zms += p.zRate * (zc*zc - m.zms)
-	m.zw += p.zRate * (1 - m.zw)
-	if z <= 0 {
-		return z
+// transform maps a value to the scale the model works on.
+func (m *model) transform(v float64) float64 {
+	if m.measure {
+		return v
 	}
-	f := 1.5 / (d + 0.5) // f^(3/4) without math.Pow
-	return z * math.Sqrt(f) * math.Sqrt(math.Sqrt(f))
+	return 2 * math.Sqrt(v+0.375)
 }
 
-// surprise is step before calibration.
+// baseline returns the last bucket's expected value on the value's own
+// scale (a count, for counts).
+func (m *model) baseline() float64 {
+	if m.measure {
+		return m.expect
+	}
+	return maxf(m.expect*m.expect/4-0.375, 0)
+}
+
+// step feeds one bucket (v its value, how the hour of the week, unix its
+// time in seconds) and returns the calibrated surprise: positive when the
+// bucket is above its baseline, negative below, computed before the model
+// learns v.
+func (m *model) step(p *params, v float64, how int, unix int64) float64 {
+	if !m.measure && (v < 0 || v != math.Trunc(v)) {
+		*m = model{measure: true}
+	}
+	z := m.surprise(p, m.transform(v), how)
+	return m.peaks.calibrate(p, z, unix)
+}
+
+// calibrate divides z by the typical daily peak of |z| and records |z| in
+// the current day. A day is 24 hours from the first bucket; the first day
+// after a (re)start is the model's warm-up and is not recorded, and days
+// without buckets are skipped.
+func (c *peaks) calibrate(p *params, z float64, unix int64) float64 {
+	const day = 24 * 60 * 60
+	if c.days == 0 {
+		c.dayStart, c.days = unix, 1
+		c.typical = math.Exp(p.logPeak0)
+	}
+	if unix-c.dayStart >= day {
+		if c.days == 2 {
+			c.sum = c.sum*(1-p.peakRate) + math.Log(maxf(c.max, 0.1))
+			c.w = c.w*(1-p.peakRate) + 1
+			c.typical = math.Exp((p.peakPrior*p.logPeak0 + c.sum) / (p.peakPrior + c.w))
+		}
+		c.days = 2
+		c.max = 0
+		c.dayStart += (unix - c.dayStart) / day * day
+	}
+	c.max = maxf(c.max, absf(z))
+	return z / c.typical
+}
+
+// surprise is step before calibration: the standardised residual average
+// of largest magnitude, with its sign.
 func (m *model) surprise(p *params, x float64, how int) float64 {
 	hod := how % daySlots
 	if m.n == 0 {
-		m.level = x
+		m.level, m.mean = x, x
 	}
 	m.n++
 	// Expected value: level plus the weekly profile once trusted, else daily.
@@ -146,29 +173,40 @@ func (m *model) surprise(p *params, x float64, how int) float64 {
 		season = m.day[hod]
 	}
 	if m.weekN[how] >= p.weekMin {
-		season = m.week[how]
+		season = float64(m.week[how])
 	}
-	e := m.level + season
-	r := x - e
-	// Noise floor: a Poisson count has sd ~1 on the Anscombe scale, so
-	// low counts are not mistaken for spikes.
+	m.expect = m.level + season
+	r := x - m.expect
 	unbias := 1.0
 	if m.wsum > 0 {
 		unbias = 1 / m.wsum
 	}
-	sc := maxf(m.scale*unbias, p.floor)
-	z := -1e308
+	// Noise floor: a Poisson count has sd ~1 on the Anscombe scale; a
+	// measurement's floor is a share of its long-run deviation.
+	floor := 1.0
+	if m.measure {
+		floor = 1e-300
+		if m.spanW > 0 {
+			floor = maxf(floor, p.spanFloor*m.span/m.spanW)
+		}
+		m.span += p.spanRate * (absf(x-m.mean) - m.span)
+		m.spanW += p.spanRate * (1 - m.spanW)
+		m.mean += p.spanRate * (x - m.mean)
+	}
+	sc := maxf(m.scale*unbias, floor)
+	ra := clampAround(r, 0, p.avgClip*sc)
+	z, za := 0.0, 0.0
 	var sp [nScales]float64
 	for k, a := range p.scales {
-		m.avg[k] += a * (r - m.avg[k])
+		m.avg[k] += a * (ra - m.avg[k])
 		sp[k] = maxf(m.spread[k]*unbias, sc*p.noise[k])
-		if zk := m.avg[k] / sp[k]; zk > z {
-			z = zk
+		if zk := m.avg[k] / sp[k]; absf(zk) > za {
+			z, za = zk, absf(zk)
 		}
 	}
 	// Robust updates with the clipped residual.
 	c := p.clip * sc
-	rc := maxf(-c, minf(c, r))
+	rc := clampAround(r, 0, c)
 	if m.n > 1 {
 		m.scale += p.scaleRate * (absf(rc)*1.2533 - m.scale)
 		for k := range p.scales {
@@ -184,17 +222,25 @@ func (m *model) surprise(p *params, x float64, how int) float64 {
 	} else {
 		m.day[hod] += p.seasonRate * (clampAround(d, m.day[hod], c) - m.day[hod])
 	}
-	m.dayN[hod]++
 	if m.weekN[how] == 0 {
-		m.week[how] = m.day[hod]
+		m.week[how] = float32(m.day[hod])
 	} else {
-		m.week[how] += p.seasonRate * 3 * (clampAround(d, m.week[how], c) - m.week[how])
+		w := float64(m.week[how])
+		m.week[how] = float32(w + p.seasonRate*3*(clampAround(d, w, c)-w))
 	}
-	m.weekN[how]++
-	if m.n == 1 {
+	m.dayN[hod] = saturate(m.dayN[hod])
+	m.weekN[how] = saturate(m.weekN[how])
+	if m.n == 1 || math.IsNaN(z) {
 		return 0
 	}
 	return z
+}
+
+func saturate(n uint8) uint8 {
+	if n < math.MaxUint8 {
+		n++
+	}
+	return n
 }
 
 func clampAround(v, centre, c float64) float64 { return maxf(centre-c, minf(centre+c, v)) }

@@ -1,153 +1,214 @@
-package trend_test
+package trend
 
 import (
 	"fmt"
 	"math"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/earshot-dev/earshot/internal/shared"
-	"github.com/earshot-dev/earshot/trend"
 	"github.com/earshot-dev/earshot/trend/internal/nab"
 )
 
-// nabScores runs a fresh Spike with threshold th over f, as examples/spikes
-// does, and returns its per-row scores.
-func nabScores(f nab.File, th float64) []float64 {
-	s := trend.Spike{Threshold: th}
-	out := make([]float64, len(f.Values))
-	for i, v := range f.Values {
-		out[i], _, _ = s.Step(f.Times[i], v)
-	}
-	return out
-}
+// The evaluation of Spike on the Numenta Anomaly Benchmark (NAB): the 53
+// shared series (seven folders: the five realTweets mention counts and 48
+// other series of other shapes), NAB's standard profile, normalised
+// scores, and one threshold for all files, as examples/spikes runs it.
+//
+// Design choices were made on out-of-sample figures only:
+//
+//   - leave one folder out: choose the threshold on the other six folders,
+//     score the seventh; pooled over the seven;
+//   - leave one realTweets series out: choose the threshold on the other
+//     52 series, score the fifth; pooled over the five (the closest proxy
+//     for NAB's five realTweets series the project does not have).
+//
+// Among the candidates tried (in a throw-away harness over the same
+// tables, 2026-12): one- or two-sided surprises; the Anscombe transform
+// always, never, or for counts only; no floor, a Poisson floor, a floor
+// relative to the long-run deviation; calibration by the root mean square
+// of past surprises (the previous design), by an exponential tail over a
+// running quantile, by two running quantiles, by the running maximum, by
+// the typical daily peak, and by the geometric mean of the last two; and
+// holdoffs of 4 to 48 hours. Out-of-sample figures (leave-one-folder-out
+// pooled / leave-one-tweet-series-out pooled): the previous design 29.8 /
+// 57.1; two-sided with counts-only Anscombe and the RMS calibration 51.9 /
+// 51.0; with the exponential tail 52.2 / 65.7; with two quantiles and a
+// 12-hour holdoff 58.1 / 50.2; the geometric mean of the tail and the
+// daily peak 58.5 / 72.7 (24 h) or 65.4 / 56.4 (12 h); the daily peak
+// alone 53.4 / 79.0. The daily peak alone was kept: with the geometric
+// mean it has the best sum of the two, it is the simplest, and mention
+// counts are the main use. Every candidate's in-sample best (each file at
+// its own best threshold) stayed between 73 and 81, so no threshold rule
+// on these models reaches 75 on the 53 with one threshold.
 
-// thresholds is the grid the threshold is chosen from. It is fine (0.0025)
-// so that leave-one-out does not depend on the grid's spacing: with a
-// coarse grid a threshold can fall between two buckets' scores by luck.
-func thresholds() []float64 {
-	var ts []float64
-	for i := 0; i <= 40; i++ {
-		ts = append(ts, math.Round((0.42+0.0025*float64(i))*10000)/10000)
-	}
-	return ts
-}
-
+// nabRun is Spike's threshold-independent output on one file: per row,
+// whether Step took it, the calibrated surprise, the baseline and the
+// time of the model's last (re)start. judge replays the episode rules on
+// it for any threshold, as Step would.
 type nabRun struct {
-	results [][]nab.Result // [threshold][file]
+	took    []bool
+	z, base []float64
+	raw     []float64 // |z|/(|z|+1), the uncapped score
+	started []time.Time
+	scores  []float64 // Step's scores at the default threshold
 }
 
-func runNAB(t *testing.T, files []nab.File) nabRun {
-	run := nabRun{}
-	prepared := make([]*nab.Prepared, len(files))
-	for i, f := range files {
+func runSpike(f nab.File) nabRun {
+	n := len(f.Values)
+	r := nabRun{took: make([]bool, n), z: make([]float64, n), base: make([]float64, n), raw: make([]float64, n),
+		started: make([]time.Time, n), scores: make([]float64, n)}
+	var s Spike
+	for i, v := range f.Values {
+		last := s.last
+		r.scores[i], _, _ = s.Step(f.Times[i], v)
+		r.took[i] = !s.last.Equal(last)
+		r.z[i] = s.z
+		r.raw[i] = s.Raw()
+		r.base[i] = s.m.baseline()
+		r.started[i] = s.started
+	}
+	return r
+}
+
+// replay returns the scores Step would return at threshold th.
+func (r nabRun) replay(f nab.File, th float64, out []float64) {
+	s := Spike{Threshold: th}
+	for i, v := range f.Values {
+		out[i] = 0
+		if !r.took[i] {
+			continue
+		}
+		if !s.started.Equal(r.started[i]) {
+			s.started = r.started[i]
+			s.open = false
+		}
+		if !s.open && r.raw[i] < th {
+			out[i] = r.raw[i] // what judge returns, without the call
+			continue
+		}
+		out[i], _ = s.judge(f.Times[i], v, r.base[i], r.z[i])
+	}
+}
+
+// nabTable scores Spike on files over the grid of thresholds.
+func nabTable(t testing.TB, files []nab.File, grid []float64) *nab.Table {
+	tab := &nab.Table{Files: files, Thresholds: grid, Results: make([][]nab.Result, len(grid))}
+	runs := make([]nabRun, len(files))
+	prep := make([]*nab.Prepared, len(files))
+	for fi, f := range files {
+		runs[fi] = runSpike(f)
 		var err error
-		prepared[i], err = nab.Prepare(f, nab.Standard)
+		prep[fi], err = nab.Prepare(f, nab.Standard)
 		require.NoError(t, err)
+		// The replay is Step: same scores at the default threshold.
+		out := make([]float64, len(f.Values))
+		runs[fi].replay(f, DefaultSpikeThreshold, out)
+		require.Equal(t, runs[fi].scores, out, "replay of %s", f.Name)
 	}
-	for _, th := range thresholds() {
-		var rs []nab.Result
-		for i, f := range files {
-			r, err := prepared[i].Score(nabScores(f, th), th)
+	out := make([]float64, 0, 1<<15)
+	for i, th := range grid {
+		for fi, f := range files {
+			out = out[:len(f.Values)]
+			runs[fi].replay(f, th, out)
+			r, err := prep[fi].Score(out, th)
 			require.NoError(t, err)
-			rs = append(rs, r)
-		}
-		run.results = append(run.results, rs)
-	}
-	return run
-}
-
-// best returns the grid index maximising the summed raw score over the
-// files whose index is not skip (skip -1: all files).
-func (r nabRun) best(skip int) int {
-	bi, bs := 0, math.Inf(-1)
-	for i, rs := range r.results {
-		s := 0.0
-		for fi, x := range rs {
-			if fi != skip {
-				s += x.Score
-			}
-		}
-		if s > bs+1e-12 {
-			bi, bs = i, s
+			tab.Results[i] = append(tab.Results[i], r)
 		}
 	}
-	return bi
+	return tab
 }
 
-func total(rs []nab.Result) (raw, null, perfect float64) {
-	for _, r := range rs {
-		raw += r.Score
-		null += r.Null
-		perfect += r.Perfect
-	}
-	return
+func all(int) bool { return true }
+
+func shortName(s string) string {
+	s = strings.TrimSuffix(s, ".csv")
+	return strings.TrimPrefix(s, "Twitter_volume_")
 }
 
-// TestNABRealTweets scores Spike on NAB's realTweets with the standard
-// profile and one threshold for all files, and checks leave-one-file-out.
-func TestNABRealTweets(t *testing.T) {
+// TestNAB scores Spike on the 53 shared NAB series and logs the tables of
+// BENCHMARKS.md: (a) one threshold for all 53, (b) leave one folder out,
+// (c) leave one realTweets series out. The floors are the measured figures
+// less a little, so that a change that loses ground fails.
+func TestNAB(t *testing.T) {
 	if testing.Short() {
 		t.Skip("NAB evaluation skipped in -short mode")
 	}
-	files, err := nab.Load(shared.Path(t, "nab/realTweets"))
+	files, err := nab.LoadCorpus(shared.Path(t, "nab"))
 	require.NoError(t, err)
-	require.Len(t, files, 5)
-	run := runNAB(t, files)
-	grid := thresholds()
+	require.Len(t, files, 53)
+	tab := nabTable(t, files, nab.Grid(0.45, 0.75, 0.0025))
+	def, err := tab.Index(DefaultSpikeThreshold)
+	require.NoError(t, err)
+	best := tab.Best(all)
 
-	bi := run.best(-1)
-	rs := run.results[bi]
-	raw, null, perfect := total(rs)
-	norm := nab.Normalize(raw, null, perfect)
-	for _, r := range rs {
-		t.Logf("NAB %-26s %6.1f  (raw %6.2f, windows %d, detected %d, false-positive rows %d)", r.Name, r.Normalized(), r.Score, r.Windows, r.TP, r.FP)
+	folder := func(f int) string { return files[f].Folder }
+	tweet := func(f int) string {
+		if files[f].Folder == "realTweets" {
+			return files[f].Name
+		}
+		return ""
 	}
-	t.Logf("NAB total normalised %.1f at threshold %.4f (raw %.2f, null %.0f, perfect %.0f)", norm, grid[bi], raw, null, perfect)
+	// (a) one threshold for all 53, per folder.
+	atDef, atBest := tab.Total(def, all), tab.Total(best, all)
+	t.Logf("(a) all 53: %.1f at the default %.4g; %.1f at the best single threshold %.4g",
+		atDef.Normalized(), DefaultSpikeThreshold, atBest.Normalized(), tab.Thresholds[best])
+	lofo, lofoAll := tab.LeaveOut(folder)
+	loso, losoAll := tab.LeaveOut(tweet)
+	t.Logf("%-22s %8s %8s %14s", "folder", "default", "best", "left out")
+	for _, g := range lofo {
+		in := func(f int) bool { return folder(f) == g.Name }
+		d, b := tab.Total(def, in), tab.Total(best, in)
+		if d.Windows == 0 {
+			t.Logf("%-22s %5d FP %5d FP %8d FP @%.4g", g.Name, d.FP, b.FP, g.Result.FP, g.Threshold)
+			continue
+		}
+		t.Logf("%-22s %8.1f %8.1f %8.1f @%.4g", g.Name, d.Normalized(), b.Normalized(), g.Result.Normalized(), g.Threshold)
+	}
+	t.Logf("(b) leave one folder out, pooled: %.1f", lofoAll.Normalized())
+	for _, g := range loso {
+		in := func(f int) bool { return tweet(f) == g.Name }
+		d := tab.Total(def, in)
+		t.Logf("(c) %-6s default %5.1f, left out %5.1f @%.4g (windows %d, detected %d, false positives %d)",
+			shortName(g.Name), d.Normalized(), g.Result.Normalized(), g.Threshold, g.Result.Windows, g.Result.TP, g.Result.FP)
+	}
+	t.Logf("(c) leave one realTweets series out, pooled: %.1f", losoAll.Normalized())
 	line := ""
-	for i, rs := range run.results {
-		r, n, p := total(rs)
-		line += fmt.Sprintf(" %.4f:%.1f", grid[i], nab.Normalize(r, n, p))
-	}
-	t.Logf("NAB by threshold:%s", line)
-	di := -1
-	for i, th := range grid {
-		if th == trend.DefaultSpikeThreshold {
-			di = i
+	for i, th := range tab.Thresholds {
+		if i%4 == 0 {
+			line += fmt.Sprintf(" %.2f:%.1f", th, tab.Total(i, all).Normalized())
 		}
 	}
-	require.GreaterOrEqual(t, di, 0)
-	dr, dn, dp := total(run.results[di])
-	atDefault := nab.Normalize(dr, dn, dp)
-	for _, r := range run.results[di] {
-		t.Logf("NAB at default threshold %.3f: %-26s %6.1f", trend.DefaultSpikeThreshold, r.Name, r.Normalized())
-	}
-	t.Logf("NAB total normalised at the default threshold %.3f: %.1f", trend.DefaultSpikeThreshold, atDefault)
-	assert.GreaterOrEqual(t, atDefault, 85.0, "NAB floor at the default threshold")
-	// Not on a cliff: thresholds near the default score nearly as well.
-	for i, th := range grid {
-		if math.Abs(th-trend.DefaultSpikeThreshold) <= 0.01+1e-9 {
-			r, n, p := total(run.results[i])
-			assert.GreaterOrEqual(t, nab.Normalize(r, n, p), 84.4, "NAB total at threshold %.4f, near the default", th)
-		}
-	}
+	t.Logf("all 53 by threshold:%s", line)
 
-	// Leave one file out: choose the threshold on four, score the fifth.
-	var looRaw, looNull, looPerfect float64
-	for fi, f := range files {
-		i := run.best(fi)
-		r := run.results[i][fi]
-		looRaw += r.Score
-		looNull += r.Null
-		looPerfect += r.Perfect
-		t.Logf("NAB leave-one-out %-26s threshold %.4f  %6.1f", f.Name, grid[i], r.Normalized())
+	assert.GreaterOrEqual(t, atDef.Normalized(), 52.0, "all 53 at the default threshold")
+	assert.GreaterOrEqual(t, lofoAll.Normalized(), 48.0, "leave one folder out")
+	assert.GreaterOrEqual(t, losoAll.Normalized(), 76.0, "leave one realTweets series out")
+	// The default sits where thresholds chosen on any six folders land.
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, g := range lofo {
+		lo, hi = math.Min(lo, g.Threshold), math.Max(hi, g.Threshold)
 	}
-	loo := nab.Normalize(looRaw, looNull, looPerfect)
-	t.Logf("NAB leave-one-out pooled normalised %.1f", loo)
+	assert.True(t, DefaultSpikeThreshold >= lo-0.02 && DefaultSpikeThreshold <= hi+0.02,
+		"default %v outside the left-out choices [%v, %v]", DefaultSpikeThreshold, lo, hi)
+}
 
-	assert.InDelta(t, trend.DefaultSpikeThreshold, grid[bi], 0.1, "default threshold should be near the chosen one")
-	assert.GreaterOrEqual(t, norm, 85.0, "NAB score floor")
-	assert.GreaterOrEqual(t, loo, 84.8, "NAB leave-one-out floor")
+// TestNABCausal checks on real series that a score never changes when
+// later rows are cut off: the scores of a prefix are a prefix of the
+// scores.
+func TestNABCausal(t *testing.T) {
+	files, err := nab.Load(filepath.Join(shared.Path(t, "nab"), "realTweets"))
+	require.NoError(t, err)
+	f := files[0]
+	full := runSpike(f).scores
+	for _, cut := range []int{1, 300, 5000, len(f.Values) - 1} {
+		g := f
+		g.Times, g.Values = f.Times[:cut], f.Values[:cut]
+		assert.Equal(t, full[:cut], runSpike(g).scores, "cut at %d", cut)
+	}
 }

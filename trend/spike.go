@@ -8,7 +8,7 @@ import (
 
 // Defaults of [Spike] and [Spikes].
 const (
-	DefaultSpikeThreshold = 0.475
+	DefaultSpikeThreshold = 0.6
 	DefaultBucket         = 5 * time.Minute
 	DefaultHoldoff        = 24 * time.Hour
 	DefaultWarmup         = 24 * time.Hour
@@ -16,29 +16,36 @@ const (
 	DefaultMaxGap         = 7 * 24 * time.Hour
 )
 
-// zHalf is the standardised excess that maps to a score of 0.5.
-const zHalf = 10
-
 // Spike scores one series of bucket totals (mentions per 5 minutes, say)
 // and opens one [Alert] per episode of unusual volume. Feed it every bucket
 // in time order with [Spike.Step].
 //
-// The model is a robust additive Holt-Winters model of the count's
-// Anscombe transform 2*sqrt(count+3/8), on which Poisson noise has an sd of
-// about 1 whatever the volume: a level that follows shifts within hours, an
-// hourly daily profile and an hourly weekly profile (used once each hour
-// of the week has been seen for a week), and a mean-absolute-deviation
-// scale with a Poisson floor, so that low counts are not mistaken for
-// spikes. Residuals are clipped before
-// they update the model, so a spike does not become the new normal at once.
-// The excess over the baseline is averaged at three time scales (about 15
-// minutes, 1 hour and 4 hours), each divided by its own running spread.
-// The largest of these standardised excesses is calibrated against the
-// series' own history: divided by ((d+0.5)/1.5)^(3/4), where d (at least
-// 1) is the root mean square of the series' past excesses over 30 days, so
-// that a series which bursts every day needs a larger burst to alert than
-// a quiet one. The result z becomes the score z/(z+10), in [0,1). Each
-// step is O(1) work on a fixed-size state of about 3 KiB.
+// The model is a robust additive Holt-Winters model: a level that follows
+// shifts within hours, an hourly daily profile and an hourly weekly
+// profile (used once each hour of the week has been seen for a week), and
+// a mean-absolute-deviation scale. Residuals are clipped before they
+// update the model, so a spike does not become the new normal at once.
+// The residual is averaged at three time scales (about 15 minutes, 1 hour
+// and 4 hours, in 5-minute buckets), each divided by its own running
+// spread; the largest in magnitude, z, is divided by the typical daily
+// peak of the series' own past z (the geometric mean of each past day's
+// largest, with a 14-day half-life), so that a series which bursts every
+// day needs a larger burst to alert than a quiet one. The score is
+// r/(r+1) for that ratio r, in [0,1): 0.5 is a bucket as surprising as a
+// typical day's peak, the default threshold 0.6 one 1.5 times as
+// surprising. Rises and falls both score: a series that goes quiet is an
+// episode too, and its alert says "below".
+//
+// While every value is a whole number >= 0 the series is taken for counts:
+// the model works on the Anscombe transform 2*sqrt(count+3/8), on which
+// Poisson noise has an sd of about 1 whatever the volume, and that is the
+// floor of the scale, so low counts are not mistaken for spikes. The first
+// other value (a fraction, a negative number) restarts the model on the
+// values themselves (CPU load, latency, prices), with a floor of a tenth
+// of their long-run mean absolute deviation.
+//
+// Each step is O(1) work on a fixed-size state (see [Spikes] for its
+// size).
 //
 // # Episodes
 //
@@ -52,20 +59,23 @@ const zHalf = 10
 //
 // # Bad input
 //
-// Step never panics. A NaN or infinite count is a missing bucket: it is
-// ignored and scores 0. A negative count counts as 0. A time at or before
-// the previous bucket (a repeat, a daylight-saving repeat, out of order) is
-// ignored and scores 0. Missing buckets are simply absent: the model is
-// not updated for them. A gap longer than MaxGap (a clock jump) restarts
-// the model from cold. No alert opens during Warmup after a (re)start, nor
-// for a bucket below MinCount.
+// Step never panics. A NaN or infinite value is a missing bucket: it is
+// ignored and scores 0. A time at or before the previous bucket (a repeat,
+// a daylight-saving repeat, out of order) is ignored and scores 0. Missing
+// buckets are simply absent: the model is not updated for them. A gap
+// longer than MaxGap (a clock jump) restarts the model from cold. No alert
+// opens during Warmup after a (re)start, nor for a bucket whose count and
+// baseline are both below MinCount. The residual that enters the averages
+// is clipped at 20 scales, so one absurd bucket (a count of 1e30) weighs
+// no more than a large real spike: its episode ends within hours and a
+// later spike alerts as usual.
 //
 // The zero value is ready to use with the defaults. A Spike is not safe for
 // concurrent use.
 type Spike struct {
 	Key       string        // copied into alerts
-	Threshold float64       // score that opens an episode; 0 means DefaultSpikeThreshold (0.475)
-	MinCount  float64       // buckets below this count never open an episode
+	Threshold float64       // score that opens an episode; 0 means DefaultSpikeThreshold (0.6)
+	MinCount  float64       // buckets whose count and baseline are below this never open an episode
 	Holdoff   time.Duration // minimum time between episode starts; 0 means 24h
 	Quiet     time.Duration // time below Threshold/2 that ends an episode; 0 means 1h
 	Warmup    time.Duration // no alerts this long after a (re)start; 0 means 24h
@@ -74,7 +84,7 @@ type Spike struct {
 	m       model
 	started time.Time
 	last    time.Time
-	raw     float64
+	z       float64 // the last bucket's calibrated surprise
 	ep      Alert
 	open    bool
 	quietAt time.Time // when the score first fell below Threshold/2, if it did
@@ -104,7 +114,7 @@ func (s *Spike) hourOfWeek(at time.Time) int {
 func (s *Spike) threshold() float64 { return orF(s.Threshold, DefaultSpikeThreshold) }
 
 // Raw returns the uncapped score of the last bucket Step accepted.
-func (s *Spike) Raw() float64 { return s.raw }
+func (s *Spike) Raw() float64 { return absf(s.z) / (absf(s.z) + 1) }
 
 // Step feeds the total of the bucket at at and returns its score in [0,1].
 // When the bucket opens or closes an episode, ok is true and alert
@@ -113,14 +123,11 @@ func (s *Spike) Step(at time.Time, count float64) (score float64, alert Alert, o
 	if math.IsNaN(count) || math.IsInf(count, 0) {
 		return 0, Alert{}, false
 	}
-	if count < 0 {
-		count = 0
-	}
 	if !s.last.IsZero() && !at.After(s.last) {
 		return 0, Alert{}, false
 	}
 	if s.last.IsZero() || at.Sub(s.last) > orD(s.MaxGap, DefaultMaxGap) {
-		s.m = model{}
+		s.m = model{measure: s.m.measure}
 		s.started = at
 		if s.open {
 			s.ep.End = s.last
@@ -129,12 +136,20 @@ func (s *Spike) Step(at time.Time, count float64) (score float64, alert Alert, o
 		}
 	}
 	s.last = at
-	z := s.m.step(&defaultParams, anscombe(count), s.hourOfWeek(at))
-	raw := 0.0
-	if z > 0 {
-		raw = z / (z + zHalf)
+	z := s.m.step(&defaultParams, count, s.hourOfWeek(at), at.Unix())
+	score, a := s.judge(at, count, s.m.baseline(), z)
+	if a.Kind != "" { // never with a restart's closing alert: no episode opens or is open then
+		return score, a, true
 	}
-	s.raw = raw
+	return score, alert, ok
+}
+
+// judge runs the episode rules on one bucket's calibrated surprise z (its
+// count and baseline are for MinCount and the summary). It returns the
+// score and, when the bucket opens or closes an episode, its alert.
+func (s *Spike) judge(at time.Time, count, base, z float64) (score float64, alert Alert) {
+	s.z = z
+	raw := s.Raw()
 	th := s.threshold()
 	score = raw
 	warm := at.Sub(s.started) >= orD(s.Warmup, DefaultWarmup)
@@ -150,29 +165,31 @@ func (s *Spike) Step(at time.Time, count float64) (score float64, alert Alert, o
 			if at.Sub(s.quietAt) >= orD(s.Quiet, DefaultQuiet) {
 				s.ep.End = at
 				s.open = false
-				if !ok {
-					alert, ok = s.ep, true
-				}
+				alert = s.ep
 			}
 		} else {
 			s.quietAt = time.Time{}
 		}
-	} else if raw >= th && warm && count >= s.MinCount &&
+	} else if raw >= th && warm && maxf(count, base) >= s.MinCount &&
 		(s.lastEp.IsZero() || at.Sub(s.lastEp) >= orD(s.Holdoff, DefaultHoldoff)) {
 		s.open, s.lastEp, s.quietAt = true, at, time.Time{}
+		way := "above"
+		if z < 0 {
+			way = "below"
+		}
 		s.ep = Alert{
 			Kind: AlertSpike, Key: s.Key, Start: at, Peak: at,
 			Severity: severity(raw, th), Score: raw,
-			Summary: fmt.Sprintf("%g in one bucket, far above the usual level", count),
+			Summary: fmt.Sprintf("%.4g in one bucket, far %s the usual %.3g", count, way, base),
 		}
-		return raw, s.ep, true
+		return raw, s.ep
 	}
 	if !warm || s.open || (!s.lastEp.IsZero() && at.Sub(s.lastEp) < orD(s.Holdoff, DefaultHoldoff)) {
 		if score >= th {
 			score = math.Nextafter(th, 0)
 		}
 	}
-	return score, alert, ok
+	return score, alert
 }
 
 // severity grades a score against the threshold: Warning at the threshold,

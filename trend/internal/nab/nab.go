@@ -56,6 +56,7 @@ type Window struct{ Start, End time.Time }
 // File is one labelled series.
 type File struct {
 	Name    string
+	Folder  string // NAB's folder (realTweets, realKnownCause, ...), when known
 	Times   []time.Time
 	Values  []float64
 	Windows []Window
@@ -354,8 +355,39 @@ func ParseTime(s string) (time.Time, error) {
 	return t, nil
 }
 
-// Load reads the realTweets files named in dir/combined_windows.json.
+// Load reads the files named in dir/combined_windows.json (the realTweets
+// folder, say). Names in that file may carry a folder prefix; the files are
+// looked up by their base name in dir.
 func Load(dir string) ([]File, error) {
+	return load(dir, func(name string) string { return filepath.Join(dir, filepath.Base(name)) })
+}
+
+// LoadCorpus reads every series of the shared NAB data at root: the files
+// named in root/combined_windows.json (as folder/name.csv) and those of
+// root/realTweets/combined_windows.json, sorted by folder and name.
+func LoadCorpus(root string) ([]File, error) {
+	files, err := load(root, func(name string) string { return filepath.Join(root, filepath.FromSlash(name)) })
+	if err != nil {
+		return nil, err
+	}
+	tweets, err := Load(filepath.Join(root, "realTweets"))
+	if err != nil {
+		return nil, err
+	}
+	for i := range tweets {
+		tweets[i].Folder = "realTweets"
+	}
+	files = append(files, tweets...)
+	sort.SliceStable(files, func(i, j int) bool {
+		if files[i].Folder != files[j].Folder {
+			return files[i].Folder < files[j].Folder
+		}
+		return files[i].Name < files[j].Name
+	})
+	return files, nil
+}
+
+func load(dir string, path func(name string) string) ([]File, error) {
 	b, err := os.ReadFile(filepath.Join(dir, "combined_windows.json"))
 	if err != nil {
 		return nil, fmt.Errorf("nab: %w", err)
@@ -371,7 +403,7 @@ func Load(dir string) ([]File, error) {
 	sort.Strings(names)
 	var files []File
 	for _, name := range names {
-		fh, err := os.Open(filepath.Join(dir, filepath.Base(name)))
+		fh, err := os.Open(path(name))
 		if err != nil {
 			return nil, fmt.Errorf("nab: %w", err)
 		}
@@ -381,6 +413,9 @@ func Load(dir string) ([]File, error) {
 			return nil, fmt.Errorf("nab: %s: %w", name, err)
 		}
 		f := File{Name: filepath.Base(name), Times: times, Values: values}
+		if dir, _, ok := strings.Cut(name, "/"); ok {
+			f.Folder = dir
+		}
 		for _, w := range raw[name] {
 			s, err := ParseTime(w[0])
 			if err != nil {
