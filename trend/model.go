@@ -90,7 +90,7 @@ type model struct {
 	mean    float64 // long-run mean of measurements
 	span    float64 // long-run mean absolute deviation of measurements (EWMA from 0)
 	spanW   float64 // its weight
-	day     [daySlots]float64
+	day     [daySlots]float32
 	week    [weekSlots]float32
 	dayN    [daySlots]uint8 // visits, saturating
 	weekN   [weekSlots]uint8
@@ -170,7 +170,7 @@ func (m *model) surprise(p *params, x float64, how int) float64 {
 	// Expected value: level plus the weekly profile once trusted, else daily.
 	season := 0.0
 	if m.dayN[hod] > 0 {
-		season = m.day[hod]
+		season = float64(m.day[hod])
 	}
 	if m.weekN[how] >= p.weekMin {
 		season = float64(m.week[how])
@@ -218,12 +218,13 @@ func (m *model) surprise(p *params, x float64, how int) float64 {
 	m.level += p.levelRate * rc
 	d := x - m.level
 	if m.dayN[hod] == 0 {
-		m.day[hod] = d
+		m.day[hod] = float32(d)
 	} else {
-		m.day[hod] += p.seasonRate * (clampAround(d, m.day[hod], c) - m.day[hod])
+		v := float64(m.day[hod])
+		m.day[hod] = float32(v + p.seasonRate*(clampAround(d, v, c)-v))
 	}
 	if m.weekN[how] == 0 {
-		m.week[how] = float32(m.day[hod])
+		m.week[how] = m.day[hod]
 	} else {
 		w := float64(m.week[how])
 		m.week[how] = float32(w + p.seasonRate*3*(clampAround(d, w, c)-w))

@@ -86,9 +86,9 @@ func (r nabRun) replay(f nab.File, th float64, out []float64) {
 		}
 		if !s.started.Equal(r.started[i]) {
 			s.started = r.started[i]
-			s.open = false
+			s.ep = nil
 		}
-		if !s.open && r.raw[i] < th {
+		if s.ep == nil && r.raw[i] < th {
 			out[i] = r.raw[i] // what judge returns, without the call
 			continue
 		}

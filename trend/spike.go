@@ -84,9 +84,8 @@ type Spike struct {
 	m       model
 	started time.Time
 	last    time.Time
-	z       float64 // the last bucket's calibrated surprise
-	ep      Alert
-	open    bool
+	z       float64   // the last bucket's calibrated surprise
+	ep      *Alert    // the open episode, if any
 	quietAt time.Time // when the score first fell below Threshold/2, if it did
 	lastEp  time.Time // start of the last episode
 
@@ -111,6 +110,12 @@ func (s *Spike) hourOfWeek(at time.Time) int {
 	return s.how
 }
 
+// config returns a fresh Spike with s's configuration.
+func (s *Spike) config() Spike {
+	return Spike{Key: s.Key, Threshold: s.Threshold, MinCount: s.MinCount, Holdoff: s.Holdoff,
+		Quiet: s.Quiet, Warmup: s.Warmup, MaxGap: s.MaxGap}
+}
+
 func (s *Spike) threshold() float64 { return orF(s.Threshold, DefaultSpikeThreshold) }
 
 // Raw returns the uncapped score of the last bucket Step accepted.
@@ -129,10 +134,10 @@ func (s *Spike) Step(at time.Time, count float64) (score float64, alert Alert, o
 	if s.last.IsZero() || at.Sub(s.last) > orD(s.MaxGap, DefaultMaxGap) {
 		s.m = model{measure: s.m.measure}
 		s.started = at
-		if s.open {
+		if s.ep != nil {
 			s.ep.End = s.last
-			alert, ok = s.ep, true
-			s.open = false
+			alert, ok = *s.ep, true
+			s.ep = nil
 		}
 	}
 	s.last = at
@@ -153,7 +158,7 @@ func (s *Spike) judge(at time.Time, count, base, z float64) (score float64, aler
 	th := s.threshold()
 	score = raw
 	warm := at.Sub(s.started) >= orD(s.Warmup, DefaultWarmup)
-	if s.open {
+	if s.ep != nil {
 		if raw > s.ep.Score {
 			s.ep.Score, s.ep.Peak = raw, at
 			s.ep.Severity = severity(raw, th)
@@ -164,27 +169,26 @@ func (s *Spike) judge(at time.Time, count, base, z float64) (score float64, aler
 			}
 			if at.Sub(s.quietAt) >= orD(s.Quiet, DefaultQuiet) {
 				s.ep.End = at
-				s.open = false
-				alert = s.ep
+				alert, s.ep = *s.ep, nil
 			}
 		} else {
 			s.quietAt = time.Time{}
 		}
 	} else if raw >= th && warm && maxf(count, base) >= s.MinCount &&
 		(s.lastEp.IsZero() || at.Sub(s.lastEp) >= orD(s.Holdoff, DefaultHoldoff)) {
-		s.open, s.lastEp, s.quietAt = true, at, time.Time{}
+		s.lastEp, s.quietAt = at, time.Time{}
 		way := "above"
 		if z < 0 {
 			way = "below"
 		}
-		s.ep = Alert{
+		s.ep = &Alert{
 			Kind: AlertSpike, Key: s.Key, Start: at, Peak: at,
 			Severity: severity(raw, th), Score: raw,
 			Summary: fmt.Sprintf("%.4g in one bucket, far %s the usual %.3g", count, way, base),
 		}
-		return raw, s.ep
+		return raw, *s.ep
 	}
-	if !warm || s.open || (!s.lastEp.IsZero() && at.Sub(s.lastEp) < orD(s.Holdoff, DefaultHoldoff)) {
+	if !warm || s.ep != nil || (!s.lastEp.IsZero() && at.Sub(s.lastEp) < orD(s.Holdoff, DefaultHoldoff)) {
 		if score >= th {
 			score = math.Nextafter(th, 0)
 		}

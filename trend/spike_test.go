@@ -255,3 +255,75 @@ func FuzzSpikeStep(f *testing.F) {
 		}
 	})
 }
+
+// TestSpikeAbsurdBucket: one absurd bucket (a count of 1e30) opens an
+// episode that ends within hours, and a real 50x spike two days later
+// (after the holdoff) alerts at once.
+func TestSpikeAbsurdBucket(t *testing.T) {
+	r := rand.New(rand.NewSource(9))
+	s := trend.Spike{Key: "acme"}
+	absurd := 3*288 + 100
+	real := absurd + 2*288
+	var alerts []trend.Alert
+	for i := 0; i < 7*288; i++ {
+		v := daily(r, i, 40)
+		if i == absurd {
+			v = 1e30
+		}
+		if i >= real && i < real+6 {
+			v *= 50
+		}
+		if _, a, ok := step(&s, i, v); ok {
+			alerts = append(alerts, a)
+		}
+	}
+	at := func(i int) time.Time { return t0.Add(time.Duration(i) * 5 * time.Minute) }
+	require.Len(t, alerts, 4, "the absurd bucket's episode and the real spike's, each opened and closed")
+	assert.Equal(t, at(absurd), alerts[0].Start)
+	assert.False(t, alerts[1].Open())
+	assert.True(t, alerts[1].End.Before(at(absurd).Add(6*time.Hour)), "the absurd episode ends within hours, not days: %v", alerts[1].End)
+	assert.Equal(t, at(real), alerts[2].Start, "the real spike opens an episode at its first bucket")
+	assert.Contains(t, alerts[2].Summary, "above")
+}
+
+// TestSpikeDrop: a series that goes quiet is an episode too.
+func TestSpikeDrop(t *testing.T) {
+	r := rand.New(rand.NewSource(10))
+	var s trend.Spike
+	quiet := 4*288 + 130
+	var alerts []trend.Alert
+	for i := 0; i < 5*288; i++ {
+		v := daily(r, i, 60)
+		if i >= quiet && i < quiet+36 {
+			v = 0 // the source went silent for three hours
+		}
+		if _, a, ok := step(&s, i, v); ok {
+			alerts = append(alerts, a)
+		}
+	}
+	require.NotEmpty(t, alerts)
+	assert.False(t, alerts[0].Start.Before(t0.Add(time.Duration(quiet)*5*time.Minute)))
+	assert.Contains(t, alerts[0].Summary, "below")
+}
+
+// TestSpikeMeasurements: a series of measurements (fractions, negative
+// values) is scored on its own scale: a jump of a few of its own
+// deviations alerts, however small the units.
+func TestSpikeMeasurements(t *testing.T) {
+	for _, unit := range []float64{1e-6, 1, 1e6} {
+		r := rand.New(rand.NewSource(11))
+		var s trend.Spike
+		jump := 5*288 + 40
+		opened := -1
+		for i := 0; i < 6*288; i++ {
+			v := unit * (math.Sin(2*math.Pi*float64(i)/288) + 0.1*r.NormFloat64() - 0.5)
+			if i >= jump {
+				v += unit * 1.5
+			}
+			if _, a, ok := step(&s, i, v); ok && a.Open() && opened < 0 {
+				opened = i
+			}
+		}
+		assert.True(t, opened >= jump && opened < jump+6, "unit %g: the jump alerts within half an hour (at %d, jump at %d)", unit, opened, jump)
+	}
+}
