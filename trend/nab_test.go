@@ -89,7 +89,7 @@ func (r nabRun) replay(f nab.File, th float64, out []float64) {
 			s.ep = nil
 		}
 		if s.ep == nil && r.raw[i] < th {
-			out[i] = r.raw[i] // what judge returns, without the call
+			out[i] = r.raw[i] // judge's first case, without the call
 			continue
 		}
 		out[i], _ = s.judge(f.Times[i], v, r.base[i], r.z[i])

@@ -128,10 +128,12 @@ func (s *Spike) Step(at time.Time, count float64) (score float64, alert Alert, o
 	if math.IsNaN(count) || math.IsInf(count, 0) {
 		return 0, Alert{}, false
 	}
-	if !s.last.IsZero() && !at.After(s.last) {
+	first := s.last.IsZero()
+	gap := at.Sub(s.last)
+	if !first && gap <= 0 {
 		return 0, Alert{}, false
 	}
-	if s.last.IsZero() || at.Sub(s.last) > orD(s.MaxGap, DefaultMaxGap) {
+	if first || gap > orD(s.MaxGap, DefaultMaxGap) {
 		s.m = model{measure: s.m.measure}
 		s.started = at
 		if s.ep != nil {
@@ -156,6 +158,9 @@ func (s *Spike) judge(at time.Time, count, base, z float64) (score float64, aler
 	s.z = z
 	raw := s.Raw()
 	th := s.threshold()
+	if s.ep == nil && raw < th {
+		return raw, Alert{} // the common case: nothing opens, nothing to cap
+	}
 	score = raw
 	warm := at.Sub(s.started) >= orD(s.Warmup, DefaultWarmup)
 	if s.ep != nil {
