@@ -180,8 +180,8 @@ func TestNAB(t *testing.T) {
 	t.Logf("(c) leave one realTweets series out, pooled: %.1f", losoAll.Normalized())
 	line := ""
 	for i, th := range tab.Thresholds {
-		if i%4 == 0 {
-			line += fmt.Sprintf(" %.2f:%.1f", th, tab.Total(i, all).Normalized())
+		if i%2 == 0 {
+			line += fmt.Sprintf(" %.3f:%.1f", th, tab.Total(i, all).Normalized())
 		}
 	}
 	t.Logf("all 53 by threshold:%s", line)

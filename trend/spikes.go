@@ -65,7 +65,7 @@ type Spikes struct {
 	keys    map[string]*keyState
 	late    int64
 	tick    int64
-	start   int64 // the first bucket of any event or Flush
+	first   int64 // Unix nanoseconds of the earliest event or Flush
 	started bool
 }
 
@@ -74,7 +74,8 @@ type keyState struct {
 	next   int64     // the first bucket not yet closed
 	top    int64     // the latest bucket that had an event
 	newest int64     // Unix nanoseconds of the key's latest event or Flush
-	counts []float64 // open buckets next, next+1, ..., indexed by bucket mod len
+	closes int64     // Unix nanoseconds at which bucket next closes
+	counts []float64 // open buckets next, next+1, ..., indexed by bucket mod len (a power of two)
 	loc    *time.Location
 	seen   int64 // tick of the last Observe, for eviction
 	score  float64
@@ -99,38 +100,53 @@ func (d *Spikes) Observe(key string, at time.Time, weight float64) {
 	}
 	w := d.width()
 	ns := at.UnixNano()
-	b := floorDiv(ns, w)
-	d.begin(b)
+	d.begin(ns)
 	d.tick++
 	k := d.keys[key]
 	if k == nil {
-		if d.keys == nil {
-			d.keys = make(map[string]*keyState)
-		}
-		if len(d.keys) >= orInt(d.MaxKeys, DefaultMaxKeys) {
-			d.evict()
-		}
-		// Zero buckets since the detector started, up to the warm-up.
-		warm := (int64(orD(d.Spike.Warmup, DefaultWarmup)) + w - 1) / w
-		k = &keyState{spike: d.Spike.config(), next: max(d.start, b-warm), top: b, newest: ns,
-			counts: make([]float64, (d.lateness()+w-1)/w+1), loc: at.Location()}
-		k.spike.Key = key
-		d.keys[key] = k
+		k = d.add(key, at)
 	}
 	k.seen = d.tick
 	d.advance(k, ns)
+	b := k.top
+	if t := b * w; ns < t || ns-t >= w { // not the latest bucket with events
+		b = floorDiv(ns, w)
+	}
 	if b < k.next {
 		d.late++
 		return
 	}
-	k.counts[mod(b, len(k.counts))] += weight
+	k.counts[int(b)&(len(k.counts)-1)] += weight
 	k.top = max(k.top, b)
 }
 
-// begin records the first bucket the detector saw.
-func (d *Spikes) begin(b int64) {
-	if !d.started || b < d.start {
-		d.start, d.started = b, true
+// add starts tracking key, first seen at at, making room if need be.
+func (d *Spikes) add(key string, at time.Time) *keyState {
+	if d.keys == nil {
+		d.keys = make(map[string]*keyState)
+	}
+	if len(d.keys) >= orInt(d.MaxKeys, DefaultMaxKeys) {
+		d.evict()
+	}
+	w := d.width()
+	b := floorDiv(at.UnixNano(), w)
+	// Zero buckets since the detector started, up to the warm-up.
+	warm := (int64(orD(d.Spike.Warmup, DefaultWarmup)) + w - 1) / w
+	n := 1 // open buckets: a power of two above Lateness/Bucket
+	for int64(n) < (d.lateness()+w-1)/w+1 {
+		n *= 2
+	}
+	k := &keyState{spike: d.Spike.config(), next: max(floorDiv(d.first, w), b-warm), top: b,
+		newest: math.MinInt64, counts: make([]float64, n), loc: at.Location()}
+	k.spike.Key = key
+	d.keys[key] = k
+	return k
+}
+
+// begin records the earliest time the detector saw.
+func (d *Spikes) begin(ns int64) {
+	if !d.started || ns < d.first {
+		d.first, d.started = ns, true
 	}
 }
 
@@ -139,7 +155,7 @@ func (d *Spikes) begin(b int64) {
 // zero), and alerts are reported.
 func (d *Spikes) Flush(at time.Time) {
 	ns := at.UnixNano()
-	d.begin(floorDiv(ns, d.width()))
+	d.begin(ns)
 	for _, k := range d.keys {
 		d.advance(k, ns)
 	}
@@ -162,9 +178,13 @@ func (d *Spikes) Len() int { return len(d.keys) }
 // advance moves k's clock to ns (if later) and closes the buckets that
 // ended Lateness or more before it.
 func (d *Spikes) advance(k *keyState, ns int64) {
-	k.newest = max(k.newest, ns)
+	if ns < k.closes {
+		k.newest = max(k.newest, ns)
+		return
+	}
+	k.newest = ns
 	w := d.width()
-	upto := floorDiv(k.newest-d.lateness(), w) - 1 // the last bucket to close
+	upto := floorDiv(ns-d.lateness(), w) - 1 // the last bucket to close
 	maxGap := int64(orD(k.spike.MaxGap, DefaultMaxGap)) / w
 	for k.next <= upto {
 		if k.next > k.top && upto-k.next > maxGap {
@@ -173,11 +193,12 @@ func (d *Spikes) advance(k *keyState, ns int64) {
 			k.next = upto + 1
 			break
 		}
-		i := mod(k.next, len(k.counts))
+		i := int(k.next) & (len(k.counts) - 1)
 		d.close(k, k.next, k.counts[i])
 		k.counts[i] = 0
 		k.next++
 	}
+	k.closes = (k.next+1)*w + d.lateness()
 }
 
 func (d *Spikes) close(k *keyState, bucket int64, count float64) {
@@ -216,14 +237,6 @@ func floorDiv(a, b int64) int64 {
 		q--
 	}
 	return q
-}
-
-func mod(a int64, n int) int {
-	m := int(a % int64(n))
-	if m < 0 {
-		m += n
-	}
-	return m
 }
 
 func orInt(v, d int) int {
