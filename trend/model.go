@@ -45,6 +45,7 @@ type params struct {
 	avgClip    float64          // and beyond avgClip*scale in the averages
 	spanRate   float64          // per bucket, for the long-run deviation of measurements
 	spanFloor  float64          // least scale of measurements, as a share of that deviation
+	spanClip   float64          // deviations beyond spanClip times it are clipped
 	scales     [nScales]float64 // EWMA rates of the residual averages
 	noise      [nScales]float64 // sqrt(a/(2-a)): the sd of an EWMA of white noise
 	weekMin    uint8            // visits before a weekly slot is trusted
@@ -68,6 +69,7 @@ var defaultParams = params{
 	avgClip:    20,
 	spanRate:   0.002,
 	spanFloor:  0.1,
+	spanClip:   1000,
 	scales:     [nScales]float64{1.0 / 3, 1.0 / 12, 1.0 / 48},
 	noise:      [nScales]float64{ewmaNoise(1.0 / 3), ewmaNoise(1.0 / 12), ewmaNoise(1.0 / 48)},
 	weekMin:    12,
@@ -131,9 +133,15 @@ func (m *model) step(p *params, v float64, how int, unix int64) float64 {
 	if !m.measure && (v < 0 || v != math.Trunc(v)) {
 		*m = model{measure: true}
 	}
+	// Beyond 1e150 differences and squares could overflow: such values
+	// are only very large.
+	v = clampAround(v, 0, maxValue)
 	z := m.surprise(p, m.transform(v), how)
 	return m.peaks.calibrate(p, z, unix)
 }
+
+// maxValue bounds the magnitude of the values the model sees.
+const maxValue = 1e150
 
 // calibrate divides z by the typical daily peak of |z| and records |z| in
 // the current day. A day is 24 hours from the first bucket; the first day
@@ -185,13 +193,7 @@ func (m *model) surprise(p *params, x float64, how int) float64 {
 	// measurement's floor is a share of its long-run deviation.
 	floor := 1.0
 	if m.measure {
-		floor = 1e-300
-		if m.spanW > 0 {
-			floor = maxf(floor, p.spanFloor*m.span/m.spanW)
-		}
-		m.span += p.spanRate * (absf(x-m.mean) - m.span)
-		m.spanW += p.spanRate * (1 - m.spanW)
-		m.mean += p.spanRate * (x - m.mean)
+		floor = m.measureFloor(p, x)
 	}
 	sc := maxf(m.scale*unbias, floor)
 	ra := clampAround(r, 0, p.avgClip*sc)
@@ -235,6 +237,30 @@ func (m *model) surprise(p *params, x float64, how int) float64 {
 		return 0
 	}
 	return z
+}
+
+// measureFloor returns the least scale of a measurement series, a share
+// of its long-run mean absolute deviation from its long-run mean, and
+// then learns x. Deviations beyond 1000 times that deviation are clipped,
+// so one absurd value (1e30 among values near 1) raises the floor at most
+// threefold, for a day or so, not a thousandfold for months; a run of k
+// absurd values raises it up to 3^k-fold. (A tighter clip, 20 or 100
+// times, cuts off the jumps of server metrics that go from 0.1 to 90 and
+// lowered the NAB figures.)
+func (m *model) measureFloor(p *params, x float64) float64 {
+	floor, span := 1e-300, 0.0
+	if m.spanW > 0 {
+		span = m.span / m.spanW
+		floor = maxf(floor, p.spanFloor*span)
+	}
+	dev := x - m.mean
+	if span > 0 {
+		dev = clampAround(dev, 0, p.spanClip*span)
+	}
+	m.span += p.spanRate * (absf(dev) - m.span)
+	m.spanW += p.spanRate * (1 - m.spanW)
+	m.mean += p.spanRate * dev
+	return floor
 }
 
 func saturate(n uint8) uint8 {

@@ -60,7 +60,7 @@ const (
 // # Bad input
 //
 // Step never panics. A NaN or infinite value is a missing bucket: it is
-// ignored and scores 0. A time at or before the previous bucket (a repeat,
+// ignored and scores 0. Values beyond ±1e150 count as ±1e150. A time at or before the previous bucket (a repeat,
 // a daylight-saving repeat, out of order) is ignored and scores 0. Missing
 // buckets are simply absent: the model is not updated for them. A gap
 // longer than MaxGap (a clock jump) restarts the model from cold. No alert

@@ -190,7 +190,7 @@ func TestSpikeBadInput(t *testing.T) {
 			assert.False(t, ok)
 		})
 	}
-	score, _, _ := s.Step(at, -10) // negative counts as zero
+	score, _, _ := s.Step(at, -10) // not a count: the model restarts on measurements
 	assert.True(t, score >= 0 && score < 1)
 	// A missing day, then normal data: defined and no panic.
 	for i := 0; i < 288; i++ {
@@ -325,5 +325,40 @@ func TestSpikeMeasurements(t *testing.T) {
 			}
 		}
 		assert.True(t, opened >= jump && opened < jump+6, "unit %g: the jump alerts within half an hour (at %d, jump at %d)", unit, opened, jump)
+	}
+}
+
+// TestSpikeHugeValues: values near the largest float64 neither overflow
+// the model into NaN scores nor stop it: in a series of measurements, an
+// absurd value in the middle leaves a later jump to alert.
+func TestSpikeHugeValues(t *testing.T) {
+	var s trend.Spike
+	var vals []float64
+	for k := 0; k < 2*288; k++ {
+		vals = append(vals, 0.5+float64(k%7))
+	}
+	vals = append(vals, math.MaxFloat64)
+	for k := 0; k < 2*288; k++ {
+		vals = append(vals, 0.5+float64(k%7))
+	}
+	jump := len(vals)
+	for k := 0; k < 36; k++ {
+		vals = append(vals, 60)
+	}
+	opened := false
+	for i, v := range vals {
+		score, a, ok := step(&s, i, v)
+		require.True(t, score >= 0 && score <= 1, "row %d: score %v", i, score)
+		if ok && a.Open() && i >= jump && i < jump+6 {
+			opened = true
+		}
+	}
+	assert.True(t, opened, "a jump two days after the absurd value alerts")
+
+	// Absurd values first: scores stay defined.
+	s = trend.Spike{}
+	for i, v := range []float64{0.5, -math.MaxFloat64, math.MaxFloat64, 1e308, 3, 4, 5} {
+		score, _, _ := step(&s, i, v)
+		require.True(t, score >= 0 && score <= 1, "row %d: score %v", i, score)
 	}
 }

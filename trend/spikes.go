@@ -44,7 +44,9 @@ const DefaultMaxKeys = 10_000
 // # Bad input
 //
 // Observe never panics. Weights that are NaN, infinite or negative are
-// ignored. A jump forward longer than Spike.MaxGap (7 days by default)
+// ignored. Buckets whose totals are whole numbers are counts; a key whose
+// bucket total is ever a fraction (weights of 0.5, say) is scored as a
+// measurement from then on (see [Spike]). A jump forward longer than Spike.MaxGap (7 days by default)
 // restarts the key's model instead of filling the gap with zeros. Times
 // are compared as instants, so the location of at does not matter for
 // bucketing; the daily and weekly profiles use the location of the key's
