@@ -78,7 +78,7 @@ var defaultParams = params{
 	logPeak0:   math.Log(5),
 }
 
-// model is fixed-size state for one series (see TestSpikeMemory for its
+// model is fixed-size state for one series (see TestSpikesMemory for its
 // size).
 type model struct {
 	measure bool  // a value was not a whole number >= 0: not counts

@@ -60,10 +60,11 @@ const (
 // # Bad input
 //
 // Step never panics. A NaN or infinite value is a missing bucket: it is
-// ignored and scores 0. Values beyond ±1e150 count as ±1e150. A time at or before the previous bucket (a repeat,
-// a daylight-saving repeat, out of order) is ignored and scores 0. Missing
-// buckets are simply absent: the model is not updated for them. A gap
-// longer than MaxGap (a clock jump) restarts the model from cold. No alert
+// ignored and scores 0; values beyond ±1e150 count as ±1e150. A time at or
+// before the previous bucket (a repeat, a daylight-saving repeat, out of
+// order) is ignored and scores 0. Missing buckets are simply absent: the
+// model is not updated for them. A gap longer than MaxGap (a clock jump)
+// restarts the model from cold (a series of measurements stays one). No alert
 // opens during Warmup after a (re)start, nor for a bucket whose count and
 // baseline are both below MinCount. The residual that enters the averages
 // is clipped at 20 scales, so one absurd bucket (a count of 1e30) weighs
