@@ -22,13 +22,15 @@ import "math"
 // scales, so that no single bucket, however absurd, moves a score for more
 // than a few hours.
 //
-// Calibration. A surprise z is divided by the typical daily peak of the
-// series' past surprises: the geometric mean of each past day's largest z
-// (a 14-day half-life, the first day after a restart left out, and a prior
-// of 7 days at 5, which a white-noise series' daily peak is near). A
-// series that bursts every day therefore needs a larger burst to alert
-// than a quiet one, so one threshold means about the same rate of alerts
-// on both. See nab_test.go for how these choices were made.
+// Calibration. Each time scale's surprise z is divided by the typical
+// daily peak of that scale's past surprises: the geometric mean of each
+// past day's largest |z| (a 14-day half-life, the first day after a
+// restart left out, and a prior of 7 days at 5, which a white-noise
+// series' daily peak is near); the quotient of largest magnitude is the
+// bucket's surprise. A series that bursts every day therefore needs a
+// larger burst to alert than a quiet one, and one that shifts slowly a
+// larger shift, so one threshold means about the same rate of alerts on
+// all. See nab_test.go for how these choices were made.
 
 const (
 	daySlots  = 24  // hourly daily profile
@@ -99,13 +101,14 @@ type model struct {
 	peaks   peaks
 }
 
-// peaks calibrates surprises against the series' own daily peaks.
+// peaks calibrates each time scale's surprises against that scale's own
+// daily peaks.
 type peaks struct {
-	dayStart int64   // unix seconds at which the current day began
-	days     int8    // 0 before the first bucket, 1 in the first day, 2 after it
-	max      float64 // largest |z| of the current day
-	sum, w   float64 // decayed sum of log daily peaks and its weight
-	typical  float64 // exp of the mean log daily peak, with the prior
+	dayStart int64            // unix seconds at which the current day began
+	days     int8             // 0 before the first bucket, 1 in the first day, 2 after it
+	max      [nScales]float64 // largest |z| of the current day
+	sum, w   [nScales]float64 // decayed sum of log daily peaks and its weight
+	inverse  [nScales]float64 // 1 / exp of the mean log daily peak, with the prior
 }
 
 // transform maps a value to the scale the model works on.
@@ -137,39 +140,51 @@ func (m *model) step(p *params, v float64, how int, unix int64) float64 {
 	// are only very large.
 	v = clampAround(v, 0, maxValue)
 	z := m.surprise(p, m.transform(v), how)
-	return m.peaks.calibrate(p, z, unix)
+	return m.peaks.calibrate(p, &z, unix)
 }
 
 // maxValue bounds the magnitude of the values the model sees.
 const maxValue = 1e150
 
-// calibrate divides z by the typical daily peak of |z| and records |z| in
-// the current day. A day is 24 hours from the first bucket; the first day
-// after a (re)start is the model's warm-up and is not recorded, and days
-// without buckets are skipped.
-func (c *peaks) calibrate(p *params, z float64, unix int64) float64 {
+// calibrate divides each time scale's z by the typical daily peak of that
+// scale's |z|, records |z| in the current day, and returns the quotient of
+// largest magnitude. A day is 24 hours from the first bucket; the first
+// day after a (re)start is the model's warm-up and is not recorded, and
+// days without buckets are skipped.
+func (c *peaks) calibrate(p *params, z *[nScales]float64, unix int64) float64 {
 	const day = 24 * 60 * 60
 	if c.days == 0 {
 		c.dayStart, c.days = unix, 1
-		c.typical = math.Exp(p.logPeak0)
+		for k := range c.inverse {
+			c.inverse[k] = math.Exp(-p.logPeak0)
+		}
 	}
 	if unix-c.dayStart >= day {
 		if c.days == 2 {
-			c.sum = c.sum*(1-p.peakRate) + math.Log(maxf(c.max, 0.1))
-			c.w = c.w*(1-p.peakRate) + 1
-			c.typical = math.Exp((p.peakPrior*p.logPeak0 + c.sum) / (p.peakPrior + c.w))
+			for k := range c.max {
+				c.sum[k] = c.sum[k]*(1-p.peakRate) + math.Log(maxf(c.max[k], 0.1))
+				c.w[k] = c.w[k]*(1-p.peakRate) + 1
+				c.inverse[k] = math.Exp(-(p.peakPrior*p.logPeak0 + c.sum[k]) / (p.peakPrior + c.w[k]))
+			}
 		}
 		c.days = 2
-		c.max = 0
+		c.max = [nScales]float64{}
 		c.dayStart += (unix - c.dayStart) / day * day
 	}
-	c.max = maxf(c.max, absf(z))
-	return z / c.typical
+	best, size := 0.0, 0.0
+	for k, zk := range z {
+		a := absf(zk)
+		c.max[k] = maxf(c.max[k], a)
+		if a*c.inverse[k] > size {
+			best, size = zk*c.inverse[k], a*c.inverse[k]
+		}
+	}
+	return best
 }
 
 // surprise is step before calibration: the standardised residual average
-// of largest magnitude, with its sign.
-func (m *model) surprise(p *params, x float64, how int) float64 {
+// at each time scale.
+func (m *model) surprise(p *params, x float64, how int) (z [nScales]float64) {
 	hod := how % daySlots
 	if m.n == 0 {
 		m.level, m.mean = x, x
@@ -197,14 +212,11 @@ func (m *model) surprise(p *params, x float64, how int) float64 {
 	}
 	sc := maxf(m.scale*unbias, floor)
 	ra := clampAround(r, 0, p.avgClip*sc)
-	z, za := 0.0, 0.0
 	var sp [nScales]float64
 	for k, a := range p.scales {
 		m.avg[k] += a * (ra - m.avg[k])
 		sp[k] = maxf(m.spread[k]*unbias, sc*p.noise[k])
-		if zk := m.avg[k] / sp[k]; absf(zk) > za {
-			z, za = zk, absf(zk)
-		}
+		z[k] = m.avg[k] / sp[k]
 	}
 	// Robust updates with the clipped residual.
 	c := p.clip * sc
@@ -233,8 +245,10 @@ func (m *model) surprise(p *params, x float64, how int) float64 {
 	}
 	m.dayN[hod] = saturate(m.dayN[hod])
 	m.weekN[how] = saturate(m.weekN[how])
-	if m.n == 1 || math.IsNaN(z) {
-		return 0
+	for k, zk := range z {
+		if m.n == 1 || math.IsNaN(zk) {
+			z[k] = 0
+		}
 	}
 	return z
 }

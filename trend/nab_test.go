@@ -43,14 +43,17 @@ import (
 // and the daily peak 58.5 / 72.7; the lower of the two with a 12-hour
 // holdoff 65.4 / 56.4; the daily peak alone 53.4 / 79.0 (50.0 / 78.6 in
 // this test, after days without buckets stopped counting as quiet days).
-// The daily peak alone was kept: with the geometric mean it has the best
-// sum of the two, it is the simplest, and mention counts are the main use.
-// Every candidate's in-sample best (each file at its own best threshold)
-// stayed between 73 and 81, so no threshold rule on these models reaches
-// 75 on the 53 with one threshold. Neighbouring settings of the kept
-// design (prior 3 or 7 days, prior peak 4 to 6, memory 7 to 30 days, clip
-// 10 to 50, holdoff 12 to 36 h, quiet 1 to 12 h) move the realTweets
-// figure between 52 and 81: it is fragile, read it as about 65-80.
+// The daily peak was kept: with the geometric mean it had the best sum of
+// the two, it is the simplest, and mention counts are the main use. Then,
+// in this test: calibrating rises and falls apart 44.0 / 77.4; each time
+// scale against its own daily peaks 54.0 / 77.5, kept (its neighbours
+// below also did better than the single peak's, whose ranged 45 to 54 /
+// 52 to 81). Every candidate's in-sample best (each file at its own best
+// threshold) stayed between 73 and 81, so no threshold rule on these
+// models reaches 75 on the 53 with one threshold. Neighbouring settings of
+// the kept design (prior 3 or 14 days, prior peak 4 or 6, memory 7 or 30
+// days, clip 10 or 40) gave 43 to 54 / 62 to 79: the realTweets figure is
+// fragile, read it as about 65-80.
 
 // nabRun is Spike's threshold-independent output on one file: per row,
 // whether Step took it, the calibrated surprise, the baseline and the
@@ -191,9 +194,9 @@ func TestNAB(t *testing.T) {
 	}
 	t.Logf("all 53 by threshold:%s", line)
 
-	assert.GreaterOrEqual(t, atDef.Normalized(), 52.0, "all 53 at the default threshold")
-	assert.GreaterOrEqual(t, lofoAll.Normalized(), 48.0, "leave one folder out")
-	assert.GreaterOrEqual(t, losoAll.Normalized(), 76.0, "leave one realTweets series out")
+	assert.GreaterOrEqual(t, atDef.Normalized(), 53.0, "all 53 at the default threshold")
+	assert.GreaterOrEqual(t, lofoAll.Normalized(), 52.0, "leave one folder out")
+	assert.GreaterOrEqual(t, losoAll.Normalized(), 75.0, "leave one realTweets series out")
 	// The default sits where thresholds chosen on any six folders land.
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, g := range lofo {

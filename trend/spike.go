@@ -8,7 +8,7 @@ import (
 
 // Defaults of [Spike] and [Spikes].
 const (
-	DefaultSpikeThreshold = 0.6
+	DefaultSpikeThreshold = 0.61
 	DefaultBucket         = 5 * time.Minute
 	DefaultHoldoff        = 24 * time.Hour
 	DefaultWarmup         = 24 * time.Hour
@@ -27,12 +27,12 @@ const (
 // update the model, so a spike does not become the new normal at once.
 // The residual is averaged at three time scales (about 15 minutes, 1 hour
 // and 4 hours, in 5-minute buckets), each divided by its own running
-// spread; the largest in magnitude, z, is divided by the typical daily
-// peak of the series' own past z (the geometric mean of each past day's
-// largest, with a 14-day half-life), so that a series which bursts every
-// day needs a larger burst to alert than a quiet one. The score is
-// r/(r+1) for that ratio r, in [0,1): 0.5 is a bucket as surprising as a
-// typical day's peak, the default threshold 0.6 one 1.5 times as
+// spread, and each is divided by the typical daily peak of its own past
+// values (the geometric mean of each past day's largest, with a 14-day
+// half-life), so that a series which bursts every day needs a larger burst
+// to alert than a quiet one. The largest of these ratios, r, gives the
+// score r/(r+1), in [0,1): 0.5 is a bucket as surprising as a typical
+// day's peak, the default threshold 0.61 one about 1.6 times as
 // surprising. Rises and falls both score: a series that goes quiet is an
 // episode too, and its alert says "below".
 //
@@ -75,7 +75,7 @@ const (
 // concurrent use.
 type Spike struct {
 	Key       string        // copied into alerts
-	Threshold float64       // score that opens an episode; 0 means DefaultSpikeThreshold (0.6)
+	Threshold float64       // score that opens an episode; 0 means DefaultSpikeThreshold (0.61)
 	MinCount  float64       // buckets whose count and baseline are below this never open an episode
 	Holdoff   time.Duration // minimum time between episode starts; 0 means 24h
 	Quiet     time.Duration // time below Threshold/2 that ends an episode; 0 means 1h
