@@ -16,14 +16,17 @@ const DefaultMaxKeys = 10_000
 //
 // # Time and lateness
 //
-// Events may arrive out of time order (as [listen.Merge] delivers posts
+// Events may arrive out of time order (as listen.Merge delivers posts
 // from several sources) by up to Lateness: a bucket stays open until an
 // event for the same key, or a call to [Spikes.Flush], is Lateness past
 // the bucket's end; then it closes and is scored. Buckets with no events
 // count as zero. As long as no event arrives more than Lateness after a
 // later event of its key, the same events give the same scores and alerts
 // in any arrival order. An event for a bucket already closed is dropped
-// and counted by [Spikes.Late]. Call Flush with the current time to close
+// and counted by [Spikes.Late]. The zero Lateness takes events in time
+// order only; a host that merges sources should set it to the longest lag
+// it expects between them (a polling interval, say), at the price of
+// alerts that much later. Call Flush with the current time to close
 // buckets when events are sparse; alerts come at most Bucket+Lateness
 // after the events that raise them.
 //
@@ -38,8 +41,8 @@ const DefaultMaxKeys = 10_000
 // Work is O(1) per event and per closed bucket, plus up to Warmup/Bucket
 // zero buckets (288 by default, about 20 µs) when a key is created.
 // Memory is bounded by MaxKeys keys of about 1.6 KiB each, key bytes
-// and map included (TestSpikesMemory measures 1,590 bytes a key with
-// 12-byte keys at the defaults; a longer Lateness adds 8 bytes a bucket).
+// and map included (TestSpikesMemory measures 1,580 bytes a key with
+// 12-byte keys at the defaults; a Lateness adds 8 bytes a bucket).
 //
 // # Bad input
 //
@@ -59,7 +62,7 @@ const DefaultMaxKeys = 10_000
 // use; shard keys across detectors for parallelism.
 type Spikes struct {
 	Bucket   time.Duration // bucket width; 0 means 5 minutes
-	Lateness time.Duration // how long after its end a bucket takes late events; 0 means one Bucket, < 0 none
+	Lateness time.Duration // how long after its end a bucket takes late events; 0 means none
 	Spike    Spike         // configuration copied for each new key (Key is set per key)
 	MaxKeys  int           // 0 means DefaultMaxKeys; an old key is forgotten to make room
 	OnAlert  func(Alert)   // called synchronously; nil drops alerts
@@ -85,15 +88,7 @@ type keyState struct {
 
 func (d *Spikes) width() int64 { return int64(orD(d.Bucket, DefaultBucket)) }
 
-func (d *Spikes) lateness() int64 {
-	switch {
-	case d.Lateness < 0:
-		return 0
-	case d.Lateness == 0:
-		return d.width()
-	}
-	return int64(d.Lateness)
-}
+func (d *Spikes) lateness() int64 { return max(int64(d.Lateness), 0) }
 
 // Observe adds weight to key's bucket containing at.
 func (d *Spikes) Observe(key string, at time.Time, weight float64) {

@@ -263,6 +263,6 @@ func TestSpikesMemory(t *testing.T) {
 	runtime.KeepAlive(d)
 	t.Logf("Spikes: %.0f bytes a key (12-byte keys, map included)", per)
 	assert.Equal(t, n, d.Len())
-	assert.Less(t, per, 1.1*1590, "the documented 1,590 bytes a key")
-	assert.Greater(t, per, 0.9*1590, "the documented figure is not stale")
+	assert.Less(t, per, 1.1*1580, "the documented 1,580 bytes a key")
+	assert.Greater(t, per, 0.9*1580, "the documented figure is not stale")
 }
