@@ -1,11 +1,35 @@
+//go:build go1.24 && unix
+
 package viral
 
 import (
 	"fmt"
 	"sort"
+	"syscall"
 	"testing"
 	"time"
 )
+
+// reportCPU adds "cpu-ns/op", the process's CPU time (user and system,
+// getrusage) per op, which stays meaningful on a busy machine where wall
+// time does not. Use it as defer reportCPU(b)() after the setup.
+func reportCPU(b *testing.B) func() {
+	start, ok := cpuTime()
+	return func() {
+		end, ok2 := cpuTime()
+		if ok && ok2 && b.N > 0 {
+			b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
+		}
+	}
+}
+
+func cpuTime() (time.Duration, bool) {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0, false
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), true
+}
 
 // BenchmarkObserve feeds reshares spread over a few days: in time order,
 // and in random order (late reshares land in older bins).
@@ -19,52 +43,60 @@ func BenchmarkObserve(b *testing.B) {
 	}{{"ordered", ordered}, {"shuffled", rs}} {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
+			defer reportCPU(b)()
 			var tr *Tracker
-			for i := 0; i < b.N; i++ {
+			i := 0
+			for b.Loop() {
 				k := i & (1<<16 - 1)
 				if k == 0 {
 					tr = &Tracker{Posted: t0, Followers: 1000}
 				}
 				r := tc.rs[k]
 				tr.Observe(t0.Add(r.Age), r.Followers)
+				i++
 			}
 		})
 	}
 }
 
-// BenchmarkPredict predicts a post with reshares over its first 6 hours
-// and over a week (the number of bins, not of reshares, sets the cost).
+// BenchmarkPredict predicts a post with reshares over its first hour, 6
+// hours and week (the number of bins, not of reshares, sets the cost).
 func BenchmarkPredict(b *testing.B) {
 	for _, span := range []time.Duration{time.Hour, 6 * time.Hour, 7 * 24 * time.Hour} {
 		b.Run(fmt.Sprint(span), func(b *testing.B) {
-			tr := &Tracker{Posted: t0, Followers: 1000}
+			m := Model{Rhythm: TwitterRhythm()}
+			tr := &Tracker{Posted: t0, Followers: 1000, Model: &m}
 			n := 20000
 			for i := 0; i < n; i++ {
 				tr.Observe(t0.Add(span*time.Duration(i)/time.Duration(n)), 100+i%1000)
 			}
-			at := t0.Add(span)
+			at := t0.Add(span - time.Minute)
 			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
+			b.ReportMetric(float64(len(tr.bins)), "bins")
+			defer reportCPU(b)()
+			for b.Loop() {
 				_ = tr.Predict(at)
 			}
-			b.ReportMetric(float64(len(tr.bins)), "bins")
 		})
 	}
 }
 
 func BenchmarkObserveCount(b *testing.B) {
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	var tr *Tracker
-	for i := 0; i < b.N; i++ {
+	i := 0
+	for b.Loop() {
 		k := i % 2016 // a week of polls every 5 minutes, then a new post
 		if k == 0 {
 			tr = &Tracker{Posted: t0}
 		}
 		tr.ObserveCount(t0.Add(time.Duration(k+1)*5*time.Minute), 10*k)
+		i++
 	}
 }
 
+// BenchmarkDetectorCheck predicts 1000 posts of 100 reshares each.
 func BenchmarkDetectorCheck(b *testing.B) {
 	d := &Detector{Threshold: 1000}
 	for p := 0; p < 1000; p++ {
@@ -74,8 +106,8 @@ func BenchmarkDetectorCheck(b *testing.B) {
 	}
 	at := t0.Add(time.Hour)
 	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	defer reportCPU(b)()
+	for b.Loop() {
 		_ = d.Check(at)
 	}
 }

@@ -14,9 +14,9 @@ import (
 	"time"
 )
 
-// Epoch is the start of the SEISMIC data collection (7 October 2011); a
-// cascade file's post time D counts days from it.
-var Epoch = time.Date(2011, time.October, 7, 0, 0, 0, 0, time.UTC)
+// Epoch returns the start of the SEISMIC data collection, 7 October 2011
+// 00:00 UTC: a cascade file's post time D counts days from it.
+func Epoch() time.Time { return time.Date(2011, time.October, 7, 0, 0, 0, 0, time.UTC) }
 
 // Reshare is one reshare of a cascade.
 type Reshare struct {
@@ -28,7 +28,7 @@ type Reshare struct {
 // files (see [ReadCascade]).
 type Cascade struct {
 	ID        string
-	Posted    time.Time // Epoch plus the file's day offset
+	Posted    time.Time // Epoch() plus the file's day offset
 	Followers int       // of the original poster
 	Reshares  []Reshare // sorted by Age
 }
@@ -62,7 +62,7 @@ const maxReshares = 50_000_000
 
 // ReadCascade parses one cascade file:
 //
-//	R D        R reshares follow; the post was made D days after Epoch
+//	R D        R reshares follow; the post was made D days after Epoch()
 //	0 F        the original post, at time 0, by an account with F followers
 //	T F        R lines: a reshare T seconds after the post by an account
 //	...        with F followers
@@ -98,7 +98,7 @@ func ReadCascade(r io.Reader, id string) (Cascade, error) {
 				return c, &ParseError{line, fmt.Sprintf("bad post day %q", fs[1])}
 			}
 			want = n
-			c.Posted = Epoch.Add(time.Duration(d * float64(24*time.Hour)))
+			c.Posted = Epoch().Add(time.Duration(d * float64(24*time.Hour)))
 			c.Reshares = make([]Reshare, 0, min(n, 1<<16))
 		default:
 			t, err := strconv.ParseFloat(fs[0], 64)

@@ -20,7 +20,7 @@ func TestReadCascade(t *testing.T) {
 	c, err := ReadCascade(f, "small")
 	require.NoError(t, err)
 	assert.Equal(t, "small", c.ID)
-	assert.Equal(t, Epoch.Add(6*time.Hour), c.Posted)
+	assert.Equal(t, Epoch().Add(6*time.Hour), c.Posted)
 	assert.Equal(t, 1200, c.Followers)
 	require.Len(t, c.Reshares, 5)
 	assert.Equal(t, Reshare{Age: 400 * time.Second, Followers: 88000}, c.Reshares[2])

@@ -66,7 +66,7 @@ func TestDetectorTopK(t *testing.T) {
 }
 
 func TestDetectorGrowthAndAgeOut(t *testing.T) {
-	d := &Detector{Threshold: 50, MaxAge: 24 * time.Hour}
+	d := &Detector{Threshold: 35, MaxAge: 24 * time.Hour}
 	feed(d, "p", t0, time.Minute, 20*time.Minute)
 	first := d.Check(t0.Add(20 * time.Minute))
 	require.Len(t, first, 1)

@@ -2,7 +2,6 @@ package viral_test
 
 import (
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -21,12 +20,33 @@ func ExampleTracker() {
 	}
 	p := tr.Predict(posted.Add(time.Hour))
 	fmt.Printf("after 1h: %.0f reshares\n", p.Observed)
-	fmt.Printf("final: %.0f, 80%% interval %.0f-%.0f\n", p.Final, p.Low, p.High)
-	fmt.Printf("plain SEISMIC: %.0f\n", p.Seismic)
+	fmt.Printf("final: %.0f, 80%% range %.0f-%.0f\n", p.Final, p.Low, p.High)
 	// Output:
 	// after 1h: 600 reshares
-	// final: 1546, 80% interval 962-3524
-	// plain SEISMIC: 1215
+	// final: 1165, 80% range 910-4196
+}
+
+// A host whose audience is English-language Twitter (or any audience
+// with the same daily cycle) sets its rhythm: the same first hour leads
+// further when the audience's busiest hours are ahead (posted at 13:00
+// UTC) than when its quietest are (posted at 01:00).
+func ExampleModel() {
+	m := viral.Model{Rhythm: viral.TwitterRhythm()}
+	for _, posted := range []time.Time{
+		time.Date(2026, 3, 2, 13, 0, 0, 0, time.UTC),
+		time.Date(2026, 3, 3, 1, 0, 0, 0, time.UTC),
+	} {
+		tr := &viral.Tracker{Posted: posted, Followers: 250_000, Model: &m}
+		for i := 1; i <= 600; i++ {
+			age := time.Duration(float64(time.Hour) * float64(i*i) / 600 / 600)
+			tr.Observe(posted.Add(age), 300+i%7*200)
+		}
+		p := tr.Predict(posted.Add(time.Hour))
+		fmt.Printf("posted %s: final %.0f\n", posted.Format("15:04"), p.Final)
+	}
+	// Output:
+	// posted 13:00: final 1277
+	// posted 01:00: final 1019
 }
 
 // Most APIs only give engagement totals. Poll them and feed the totals:
@@ -41,7 +61,7 @@ func ExampleTracker_ObserveCount() {
 	p := tr.Predict(posted.Add(time.Hour))
 	fmt.Printf("after 1h: %.0f reshares, final about %.0f (%.0f-%.0f)\n", p.Observed, p.Final, p.Low, p.High)
 	// Output:
-	// after 1h: 333 reshares, final about 663 (418-1472)
+	// after 1h: 333 reshares, final about 560 (457-1784)
 }
 
 // A Detector watches many posts and reports the ones predicted to pass a
@@ -84,40 +104,4 @@ func ExampleReadCascade() {
 	// Output:
 	// RT0 2011-10-07T12:00:00Z 1200 3 1
 	// viral: cascade line 3: header says 2 reshares, file has 1
-}
-
-// Fit learns a corrected model from a host's own cascades (here made up:
-// every post's reshares slow down the same way, and bigger posts keep
-// going for longer); CrossValidate scores it on cascades it was not
-// fitted on.
-func ExampleFit() {
-	var cs []viral.Cascade
-	for i := 0; i < 25; i++ {
-		c := viral.Cascade{ID: fmt.Sprint("post", i), Posted: viral.Epoch.Add(time.Duration(i) * 7 * time.Hour), Followers: 5000}
-		n := 200 + 40*i
-		for j := 1; j <= n; j++ {
-			// ages spread from 10 s to about 2 days (a power law)
-			age := 10 * time.Second * time.Duration(math.Pow(17280, float64(j)/float64(n)))
-			c.Reshares = append(c.Reshares, viral.Reshare{Age: age, Followers: 100 + (i*j)%900})
-		}
-		cs = append(cs, c)
-	}
-	m, err := viral.Fit(cs, viral.FitConfig{})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(len(m.Coef), "coefficients")
-	res, err := viral.CrossValidate(cs, viral.FitConfig{}, 5, []time.Duration{time.Hour, 6 * time.Hour})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	for _, r := range res {
-		fmt.Printf("%v: better than plain SEISMIC: %v\n", r.Age, r.MdAPE < r.SeismicMdAPE)
-	}
-	// Output:
-	// 14 coefficients
-	// 1h0m0s: better than plain SEISMIC: true
-	// 6h0m0s: better than plain SEISMIC: true
 }

@@ -30,8 +30,7 @@ type Tracker struct {
 	// Followers is the original poster's follower count; 0 means unknown
 	// (the model's DefaultFollowers is used).
 	Followers int
-	// Model predicts from the tracker's statistics; nil means
-	// [DefaultModel], or [DefaultCountModel] once ObserveCount was used.
+	// Model predicts from what the tracker saw; nil means the zero Model.
 	Model *Model
 
 	bins    bins
@@ -80,14 +79,11 @@ func clampFollowers(f int, dflt float64) float64 {
 	return float64(f)
 }
 
-func (t *Tracker) model() *Model {
+func (t *Tracker) model() Model {
 	if t.Model != nil {
-		return t.Model
+		return *t.Model
 	}
-	if t.counted {
-		return DefaultCountModel
-	}
-	return DefaultModel
+	return Model{}
 }
 
 // Observe records one reshare at time at by an account with followers
@@ -135,8 +131,8 @@ func (t *Tracker) remember(u float64) {
 	r[i] = u
 }
 
-// ObserveCount records a polled total: total reshares (or likes, or any
-// engagement count the model was fitted on) seen at time at, without
+// ObserveCount records a polled total: total reshares (or any engagement
+// count that spreads the way reshares do) seen at time at, without
 // per-event times. The reshares new since the previous poll are spread
 // evenly over the time between the two polls (between the post and the
 // first poll for the first one), each with the model's DefaultFollowers.
@@ -180,12 +176,6 @@ func (t *Tracker) Count() int {
 // (a tracker cannot forget); an at before the post time as the post time.
 // The result never holds NaN or Inf.
 func (t *Tracker) Predict(at time.Time) Prediction {
-	return t.model().Predict(t.Stats(at))
-}
-
-// Stats returns the statistics [Tracker.Predict] would use at time at.
-func (t *Tracker) Stats(at time.Time) Stats {
-	m := t.model()
 	var u float64
 	if t.started {
 		u = t.age(at)
@@ -193,123 +183,52 @@ func (t *Tracker) Stats(at time.Time) Stats {
 	if u < t.last {
 		u = t.last
 	}
-	s := t.stats(u, m)
+	m := t.model()
+	p := m.predict(t, u)
 	if !t.started {
-		s.At = at
+		p.At = at
 	}
-	return s
+	return p
 }
 
-// Stats are the sufficient statistics a [Model] predicts from, at one
-// moment of one post's life.
-type Stats struct {
-	Age      time.Duration // time since the post
-	Observed float64       // reshares so far
-	Half     float64       // reshares in the first half of Age
-	// Infectiousness is SEISMIC's p̂: reshares in the recent window per
-	// unit of kernel-weighted follower exposure.
-	Infectiousness float64
-	// Direct is the expected number of future reshares triggered directly
-	// by the reshares so far (p̂ times the remaining kernel mass times their
-	// followers), with no horizon; DirectWeek stops at the 7-day horizon.
-	Direct, DirectWeek float64
-	// MeanFollowers is the mean follower count of the reshares so far.
-	MeanFollowers float64
-	// DirectUniform is DirectWeek with every account (poster included)
-	// counted as having the same audience: a purely temporal estimate.
-	DirectUniform float64
-	// At is the moment the statistics describe (post time plus Age); its
-	// time of day feeds the daily rhythm.
-	At time.Time
-}
-
-// stats computes SEISMIC's estimates at age u from the bins.
-func (t *Tracker) stats(u float64, m *Model) Stats {
-	k := m.Kernel.norm()
-	s := Stats{Age: time.Duration(u * float64(time.Second)), Observed: t.n}
-	s.At = t.Posted.Add(s.Age)
-	if t.n <= 0 || u <= 0 {
-		return s
-	}
-	// window: u/2 clamped to [5 min, 2 h]; widened to hold >= minCount
-	// reshares. In event mode the ages of the latest minCount reshares are
-	// kept exactly, so the widened window and its (few) reshares' weights
-	// are exact; in count mode the bins stand in.
-	w := math.Min(math.Max(u/2, m.minWindow()), m.maxWindow())
-	exactNum := -1.0
+// window returns the width w (seconds) of the window p̂ is estimated over
+// at age u, and the triangular-weighted count of reshares in it: the
+// window is u/2 clamped to [5 min, 2 h], widened to hold at least minCount
+// reshares. In event mode the ages of the latest minCount reshares are
+// kept exactly, so a widened window and its (few) reshares' weights are
+// exact; in count mode the bins stand in.
+func (t *Tracker) window(u float64) (w, num float64) {
+	w = math.Min(math.Max(u/2, minWindow), maxWindow)
 	if t.nRecent == minCount && u-t.recent[0] > w {
 		w = u - t.recent[0]
-		exactNum = 0
 		for _, r := range t.recent {
-			exactNum += math.Max(0, 1-(u-r)/w)
+			num += math.Max(0, 1-(u-r)/w)
 		}
-	} else if t.nRecent < minCount {
-		inWin := 0.0
+		return w, num
+	}
+	if t.nRecent < minCount {
+		in := 0.0
 		for i := len(t.bins) - 1; i >= 0; i-- {
 			b := &t.bins[i]
 			if u-b.meanT() > w {
-				if inWin < minCount {
-					w = u - b.meanT()
-					inWin += b.cnt
-					continue
+				if in >= minCount {
+					break
 				}
-				break
+				w = u - b.meanT()
 			}
-			inWin += b.cnt
+			in += b.cnt
 		}
 	}
-	if w <= 0 {
-		w = m.minWindow()
+	if !(w > 0) {
+		w = minWindow
 	}
-	hz := m.horizon()
-	mass := k.mass()
-	f0 := clampFollowers(t.Followers, m.defaultFollowers())
-	if t.Followers == 0 {
-		f0 = m.defaultFollowers()
-	}
-	num := 0.0
-	den := f0 * k.windowed(u, w)
-	denU, remU := k.windowed(u, w), math.Max(0, k.cdf(hz)-k.cdf(u))/mass
-	rem := f0 * (1 - k.cdf(u)/mass)
-	remH := f0 * math.Max(0, k.cdf(hz)-k.cdf(u)) / mass
-	sumN := 0.0
-	half := 0.0
 	for i := range t.bins {
 		b := &t.bins[i]
-		ct, nt := b.meanT(), b.meanNT()
-		if a := u - ct; a <= w {
+		if a := u - b.meanT(); a <= w {
 			num += b.cnt * (1 - a/w)
 		}
-		if ct <= u/2 {
-			half += b.cnt
-		}
-		// kernel terms at the bin's follower-weighted mean age (also
-		// used for the follower-blind terms: three powers per bin)
-		a := u - nt
-		c, mo := k.both(a)
-		win := k.windowedAt(a, w, c, mo)
-		left := math.Max(0, k.cdf(hz-nt)-c) / mass
-		den += b.sumN * win
-		rem += b.sumN * (1 - c/mass)
-		remH += b.sumN * left
-		denU += b.cnt * win
-		remU += b.cnt * left
-		sumN += b.sumN
 	}
-	if exactNum >= 0 {
-		num = exactNum
-	}
-	s.Half = half
-	s.MeanFollowers = sumN / t.n
-	if den > 0 && num > 0 {
-		s.Infectiousness = num / den
-	}
-	s.Direct = s.Infectiousness * rem
-	s.DirectWeek = s.Infectiousness * remH
-	if denU > 0 {
-		s.DirectUniform = num / denU * remU
-	}
-	return s
+	return w, num
 }
 
 const minCount = 5

@@ -8,54 +8,122 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/earshot-dev/earshot/internal/shared"
 )
 
 var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
-// exactStats recomputes SEISMIC's p̂ and direct term event by event, with
-// no bins, as a reference for the binned tracker.
-func exactStats(c *Cascade, u float64, m *Model) (p, direct float64) {
-	k := m.Kernel.norm()
-	w := math.Min(math.Max(u/2, m.minWindow()), m.maxWindow())
-	var rs []Reshare
-	for _, r := range c.Reshares {
-		if r.Age.Seconds() <= u {
-			rs = append(rs, r)
-		}
-	}
-	in := 0
-	for _, r := range rs {
-		if u-r.Age.Seconds() <= w {
-			in++
-		}
-	}
-	if in < minCount && len(rs) >= minCount {
-		w = u - rs[len(rs)-minCount].Age.Seconds()
-	}
-	f0 := clampFollowers(c.Followers, m.defaultFollowers())
-	num, den, rem := 0.0, f0*k.windowed(u, w), f0*(1-k.cdf(u)/k.mass())
-	for _, r := range rs {
-		a := u - r.Age.Seconds()
-		if a <= w {
-			num += 1 - a/w
-		}
-		f := clampFollowers(r.Followers, m.defaultFollowers())
-		den += f * k.windowed(a, w)
-		rem += f * (1 - k.cdf(a)/k.mass())
-	}
-	return num / den, num / den * rem
+func sharedCascades(t *testing.T) []Cascade {
+	t.Helper()
+	cs, err := ReadDir(shared.Path(t, "cascades"))
+	require.NoError(t, err)
+	return cs
 }
 
+// replay feeds c's reshares up to age obs into a tracker with model m.
+func replay(c *Cascade, obs time.Duration, m Model) *Tracker {
+	tr := &Tracker{Posted: c.Posted, Followers: c.Followers, Model: &m}
+	for _, r := range c.Reshares {
+		if r.Age > obs {
+			break
+		}
+		tr.Observe(c.Posted.Add(r.Age), r.Followers)
+	}
+	return tr
+}
+
+// exact recomputes a tracker's prediction reshare by reshare, with no
+// bins, as a reference for the binned one: the same window, p̂ and cells,
+// with each reshare at its own age.
+func exact(c *Cascade, obs time.Duration, m Model) (phat, final float64) {
+	k := m.Kernel.norm()
+	u := obs.Seconds()
+	var ages, fol []float64
+	for _, r := range c.Reshares {
+		if r.Age > obs {
+			break
+		}
+		ages = append(ages, r.Age.Seconds())
+		fol = append(fol, clampFollowers(r.Followers, m.defaultFollowers()))
+	}
+	n := float64(len(ages))
+	w := math.Min(math.Max(u/2, minWindow), maxWindow)
+	if len(ages) >= minCount && u-ages[len(ages)-minCount] > w {
+		w = u - ages[len(ages)-minCount]
+	}
+	f0 := clampFollowers(c.Followers, m.defaultFollowers())
+	num, den, sumN := 0.0, f0*k.windowed(u, w), 0.0
+	for i, a := range ages {
+		if u-a <= w {
+			num += 1 - (u-a)/w
+		}
+		den += fol[i] * k.windowed(u-a, w)
+		sumN += fol[i]
+	}
+	phat = math.Min(num/den, n/sumN)
+	kappa := math.Min(phat*sumN/n, MaxBranching)
+	hz := m.horizon()
+	var edge [cells + 1]float64
+	for j := range edge {
+		edge[j] = u * math.Pow(hz/u, float64(j)/cells)
+	}
+	var mass [cells]float64
+	total := 0.0
+	for j := 0; j < cells; j++ {
+		d := f0 * (k.cdf(edge[j+1]) - k.cdf(edge[j]))
+		for i, a := range ages {
+			d += fol[i] * (k.cdf(edge[j+1]-a) - k.cdf(edge[j]-a))
+		}
+		ind := 0.0
+		for i := 0; i < j; i++ {
+			mid := math.Sqrt(edge[i] * edge[i+1])
+			ind += mass[i] * (k.cdf(edge[j+1]-mid) - k.cdf(edge[j]-mid))
+		}
+		self := kappa * k.cdf(edge[j+1]-math.Sqrt(edge[j]*edge[j+1]))
+		mass[j] = (phat*d + kappa*ind) / (1 - self)
+		total += mass[j]
+	}
+	g := math.Max(1-1/(9*num), 0)
+	return phat, n + total*g*g*g
+}
+
+// TestBinnedMatchesExact: on the shared cascades, the binned tracker's p̂
+// and forecast agree with the reshare-by-reshare computation (every fifth
+// cascade under -short or the race detector).
 func TestBinnedMatchesExact(t *testing.T) {
-	cs := sharedCascades(t)
-	for _, c := range cs {
+	worst := 0.0
+	for i, c := range sharedCascades(t) {
+		if (testing.Short() || raceEnabled) && i%5 != 0 {
+			continue
+		}
 		for _, obs := range []time.Duration{30 * time.Minute, time.Hour, 2 * time.Hour, 6 * time.Hour, 24 * time.Hour} {
-			s := Replay(&c, obs, PlainModel, 0)
-			p, direct := exactStats(&c, obs.Seconds(), PlainModel)
-			// measured: at most 3.2% (RT32 at 24 h), under 3% before 24 h
-			assert.InEpsilon(t, p, s.Infectiousness, 0.035, "%s at %v", c.ID, obs)
-			assert.InEpsilon(t, direct, s.Direct, 0.035, "%s at %v", c.ID, obs)
-			assert.Equal(t, float64(c.ObservedBy(obs)), s.Observed)
+			p := replay(&c, obs, Model{}).Predict(c.Posted.Add(obs))
+			phat, final := exact(&c, obs, Model{})
+			assert.Equal(t, float64(c.ObservedBy(obs)), p.Observed)
+			e := math.Max(math.Abs(p.Infectiousness/phat-1), math.Abs(p.Final/final-1))
+			worst = math.Max(worst, e)
+			assert.Less(t, e, 0.035, "%s at %v", c.ID, obs)
+		}
+	}
+	t.Logf("binned vs exact: largest relative difference %.4f", worst) // measured 0.032 (at 24 h)
+}
+
+// TestCausal: a cascade cut after 2 hours gets the same 1 h and 2 h
+// predictions as the whole cascade: nothing after the moment of a
+// prediction is used.
+func TestCausal(t *testing.T) {
+	rs := synthetic(3000, 4)
+	sortReshares(rs)
+	full := Cascade{Posted: t0, Followers: 5000, Reshares: rs}
+	cut := full
+	cut.Reshares = rs[:full.ObservedBy(2*time.Hour)]
+	require.Less(t, len(cut.Reshares), len(rs))
+	for _, m := range []Model{{}, {Rhythm: TwitterRhythm()}} {
+		for _, obs := range []time.Duration{time.Hour, 2 * time.Hour} {
+			a := replay(&full, obs, m).Predict(t0.Add(obs))
+			b := replay(&cut, obs, m).Predict(t0.Add(obs))
+			assert.Equal(t, a, b, "at %v", obs)
 		}
 	}
 }
@@ -73,13 +141,14 @@ func synthetic(n int, seed int64) []Reshare {
 
 func checkFinite(t *testing.T, p Prediction) {
 	t.Helper()
-	for name, v := range map[string]float64{"Final": p.Final, "Low": p.Low, "High": p.High, "Seismic": p.Seismic, "Observed": p.Observed, "Infectiousness": p.Infectiousness} {
+	for name, v := range map[string]float64{"Final": p.Final, "Low": p.Low, "High": p.High, "Observed": p.Observed, "Infectiousness": p.Infectiousness, "Branching": p.Branching} {
 		require.False(t, math.IsNaN(v) || math.IsInf(v, 0), "%s = %v", name, v)
 		require.GreaterOrEqual(t, v, 0.0, name)
 	}
 	require.LessOrEqual(t, p.Observed, p.Low)
 	require.LessOrEqual(t, p.Low, p.Final)
 	require.LessOrEqual(t, p.Final, p.High)
+	require.LessOrEqual(t, p.Branching, MaxBranching)
 }
 
 func TestTrackerOutOfOrder(t *testing.T) {
@@ -183,7 +252,7 @@ func TestTrackerBadInput(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tr := &Tracker{Posted: t0, Followers: 1000}
 			tc.feed(tr)
-			for _, m := range []*Model{nil, PlainModel} {
+			for _, m := range []*Model{nil, {Rhythm: TwitterRhythm()}} {
 				tr.Model = m
 				p := tr.Predict(at)
 				checkFinite(t, p)
@@ -203,8 +272,8 @@ func TestTrackerZeroValue(t *testing.T) {
 	checkFinite(t, tr.Predict(t0.Add(2*time.Hour)))
 }
 
-// TestTrackerMonotoneInputs: more reshares now means a larger forecast,
-// and the forecast never drops below what was seen.
+// TestTrackerGrowth: more reshares now means a larger forecast, and the
+// forecast never drops below what was seen.
 func TestTrackerGrowth(t *testing.T) {
 	small, big := &Tracker{Posted: t0, Followers: 1000}, &Tracker{Posted: t0, Followers: 1000}
 	for i := 0; i < 3600; i += 30 {
@@ -217,18 +286,60 @@ func TestTrackerGrowth(t *testing.T) {
 	ps, pb := small.Predict(at), big.Predict(at)
 	assert.Greater(t, pb.Final, ps.Final)
 	assert.Greater(t, ps.Final, ps.Observed)
+	// a week later nothing more is expected
+	late := small.Predict(t0.Add(8 * 24 * time.Hour))
+	assert.Equal(t, late.Observed, late.Final)
+}
+
+// TestFewReshares: with few reshares to go on, the forecast stays near
+// what was seen (the count still to come is a skewed guess on little
+// evidence: its median, not its mean, is reported).
+func TestFewReshares(t *testing.T) {
+	tr := &Tracker{Posted: t0, Followers: 2700}
+	tr.Observe(t0.Add(53*time.Minute), 67)
+	p := tr.Predict(t0.Add(time.Hour))
+	assert.Less(t, p.Final, 10.0)
+	assert.Greater(t, p.High, p.Final)
+}
+
+// TestRhythm: the same reshares seen in the audience's quietest hour
+// mean a more infectious post than if seen in its busiest, and, with the
+// busy hours ahead, a larger forecast.
+func TestRhythm(t *testing.T) {
+	m := Model{Rhythm: TwitterRhythm()}
+	predict := func(posted time.Time) Prediction {
+		tr := &Tracker{Posted: posted, Followers: 1_000_000, Model: &m}
+		for i := 1; i <= 100; i++ {
+			tr.Observe(posted.Add(time.Duration(i*i)*time.Hour/10000), 100)
+		}
+		return tr.Predict(posted.Add(time.Hour))
+	}
+	busy := predict(time.Date(2026, 3, 2, 13, 30, 0, 0, time.UTC))
+	quiet := predict(time.Date(2026, 3, 2, 1, 30, 0, 0, time.UTC))
+	require.Less(t, quiet.Branching, MaxBranching, "the cap does not bind")
+	assert.Greater(t, quiet.Infectiousness, 2*busy.Infectiousness)
+	assert.Greater(t, quiet.Final, busy.Final)
+	// absurd rhythms are clamped
+	tr := &Tracker{Posted: t0, Followers: 5000}
+	tr.Observe(t0.Add(time.Minute), 500)
+	for _, r := range []Rhythm{{Amplitude: 5, Peak: -time.Hour}, {Amplitude: math.NaN()}, {Amplitude: math.Inf(1), Peak: math.MaxInt64}} {
+		m := Model{Rhythm: r}
+		tr.Model = &m
+		checkFinite(t, tr.Predict(t0.Add(time.Hour)))
+	}
 }
 
 // TestCountModeTracksEvents: polling the totals every 5 minutes gives a
-// forecast close to the event-mode one on the same cascade.
+// forecast close to the event-mode one on the same cascade when the
+// resharers' follower counts are not known anyway.
 func TestCountModeTracksEvents(t *testing.T) {
 	rs := synthetic(3000, 2)
 	sortReshares(rs)
-	ev := &Tracker{Posted: t0, Followers: 20000, Model: PlainModel}
-	ct := &Tracker{Posted: t0, Followers: 20000, Model: &Model{DefaultFollowers: 1000}}
+	ev := &Tracker{Posted: t0}
+	ct := &Tracker{Posted: t0}
 	for _, r := range rs {
 		if r.Age <= 2*time.Hour {
-			ev.Observe(t0.Add(r.Age), 1000)
+			ev.Observe(t0.Add(r.Age), -1)
 		}
 	}
 	c := Cascade{Reshares: rs}
@@ -239,18 +350,18 @@ func TestCountModeTracksEvents(t *testing.T) {
 	pe, pc := ev.Predict(at), ct.Predict(at)
 	assert.Equal(t, pe.Observed, pc.Observed)
 	assert.InEpsilon(t, pe.Infectiousness, pc.Infectiousness, 0.2)
-	assert.InEpsilon(t, pe.Seismic, pc.Seismic, 0.2)
+	assert.InEpsilon(t, pe.Final, pc.Final, 0.1)
 }
 
 func TestKernel(t *testing.T) {
-	k := PaperKernel
-	assert.InDelta(t, 1, k.mass(), 0.01, "the paper's kernel is a density")
+	k := Kernel{}.norm()
+	assert.Equal(t, Kernel{S0: 300, Theta: 0.242}, k)
 	// cdf and moment are integrals of φ and s·φ: check by quadrature
 	phi := func(s float64) float64 {
 		if s <= k.S0 {
-			return k.C
+			return 1 / k.mass()
 		}
-		return k.C * math.Pow(s/k.S0, -1-k.Theta)
+		return math.Pow(s/k.S0, -1-k.Theta) / k.mass()
 	}
 	for _, s := range []float64{100, 300, 1000, 86400} {
 		c, mo, n := 0.0, 0.0, 200000
@@ -259,13 +370,15 @@ func TestKernel(t *testing.T) {
 			c += phi(x) * s / float64(n)
 			mo += x * phi(x) * s / float64(n)
 		}
-		assert.InEpsilon(t, c, k.cdf(s), 1e-4)
-		assert.InEpsilon(t, mo, k.moment(s), 1e-4)
+		gc, gm := k.both(s)
+		assert.InEpsilon(t, c, gc, 1e-4)
+		assert.InEpsilon(t, mo, gm, 1e-4)
 	}
+	assert.InDelta(t, 1, k.cdf(1e15), 1e-3, "a density")
 	assert.Zero(t, k.windowed(0, 300))
 	assert.Zero(t, k.windowed(100, 0))
 	// a bad kernel falls back to the paper's
-	assert.Equal(t, PaperKernel, Kernel{S0: math.NaN(), Theta: 2, C: -1}.norm())
+	assert.Equal(t, k, Kernel{S0: math.NaN(), Theta: 2}.norm())
 }
 
 // FuzzTracker drives a tracker with arbitrary times, follower counts and
@@ -291,7 +404,7 @@ func FuzzTracker(f *testing.F) {
 			}
 		}
 		checkFinite(t, tr.Predict(t0.Add(time.Hour)))
-		tr.Model = PlainModel
+		tr.Model = &Model{Rhythm: TwitterRhythm()}
 		checkFinite(t, tr.Predict(t0.Add(time.Hour)))
 	})
 }
@@ -301,10 +414,10 @@ func FuzzTracker(f *testing.F) {
 func TestModelBadParameters(t *testing.T) {
 	nan, inf := math.NaN(), math.Inf(1)
 	for _, m := range []*Model{
-		{Coef: []float64{nan, inf, -inf}},
-		{Coef: make([]float64, 2*NumFeatures), Interval: [4]float64{nan, inf, -inf, nan}},
-		{Kernel: Kernel{S0: -1, Theta: inf, C: nan}, NStar: nan, DefaultFollowers: inf, Horizon: -time.Hour, MinWindow: -time.Hour, MaxWindow: -time.Hour},
-		{Coef: []float64{1000}}, // absurd growth: capped
+		{Kernel: Kernel{S0: -1, Theta: inf}, DefaultFollowers: inf, Horizon: -time.Hour},
+		{Kernel: Kernel{S0: inf, Theta: nan}, DefaultFollowers: nan, Horizon: time.Nanosecond},
+		{Kernel: Kernel{S0: 1e-300, Theta: 1e-300}, DefaultFollowers: 1e-300, Horizon: math.MaxInt64},
+		{Rhythm: Rhythm{Amplitude: 0.9, Peak: math.MinInt64}},
 	} {
 		tr := &Tracker{Posted: t0, Followers: 100, Model: m}
 		for i := 0; i < 100; i++ {

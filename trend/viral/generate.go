@@ -1,3 +1,0 @@
-package viral
-
-//go:generate go run ./internal/gen -o defaults.go
