@@ -72,11 +72,12 @@ func BenchmarkPredict(b *testing.B) {
 			}
 			at := t0.Add(span - time.Minute)
 			b.ReportAllocs()
-			b.ReportMetric(float64(len(tr.bins)), "bins")
-			defer reportCPU(b)()
+			done := reportCPU(b)
 			for b.Loop() {
 				_ = tr.Predict(at)
 			}
+			done()
+			b.ReportMetric(float64(len(tr.bins)), "bins")
 		})
 	}
 }
