@@ -123,7 +123,7 @@ func TestOncePerEpisodeWithEvidence(t *testing.T) {
 		switch {
 		case a.Kind == trend.AlertViral:
 			assert.Equal(t, "Ten years a customer, and acme does this. Goodbye.", a.Evidence[0].Text)
-			assert.Equal(t, "post about acme going viral since Wed 09:45", a.Title)
+			assert.Equal(t, "post about acme going viral since Wed 10:30", a.Title)
 		case a.Series == watch.NegativePosts:
 			assert.Equal(t, "acme: negative posts", a.Key)
 			for _, e := range a.Evidence {
@@ -219,5 +219,5 @@ func Example() {
 	// negative shift about acme since Wed 09:00 (warning), e.g. "acme's new prices are a rip-off"
 	// spike in negative posts about acme since Wed 09:00 (warning), e.g. "acme's new prices are a rip-off"
 	// spike in mentions of acme since Wed 09:15 (warning), e.g. "acme's new prices are a rip-off"
-	// post about acme going viral since Wed 09:45 (warning), e.g. "Ten years a customer, and acme does this. Goodbye."
+	// post about acme going viral since Wed 10:30 (critical), e.g. "Ten years a customer, and acme does this. Goodbye."
 }
