@@ -429,3 +429,12 @@ func TestModelBadParameters(t *testing.T) {
 		assert.LessOrEqual(t, p.Final, 100*math.Exp(maxLogGrowth)*1.0000001)
 	}
 }
+
+func TestBins(t *testing.T) {
+	assert.InDelta(t, math.Log(binRatio), logBinRatio, 1e-15)
+	for _, u := range []float64{0, 29, 30, 1199, 1200, 1231, 86400, maxAge} {
+		k := binIndex(u)
+		assert.LessOrEqual(t, binStart(k), u*(1+1e-12), "bin of %v", u)
+		assert.Greater(t, binStart(k+1), u, "bin of %v", u)
+	}
+}

@@ -49,8 +49,8 @@ func find(t *testing.T, ss []Set, name string) *Set {
 func TestShippedRange(t *testing.T) {
 	ss := sets(t)
 	seis, trees := find(t, ss, SEISMIC), find(t, ss, Trees)
-	sr := Rows(seis, ModelFor(seis), 0, RangeAges)
-	g := FitRange(sr, Rows(trees, viral.Model{}, 0, RangeAges))
+	sr := Rows(seis, ModelFor(seis), 0, RangeAges())
+	g := FitRange(sr, Rows(trees, viral.Model{}, 0, RangeAges()))
 	want := Shipped()
 	assert.InDelta(t, want.Lo0, g.Lo0, 0.01, "refit: %+v", g)
 	assert.InDelta(t, want.Lo1, g.Lo1, 0.01)
@@ -75,7 +75,7 @@ func TestTwitterRhythm(t *testing.T) {
 // are in BENCHMARKS.md; go run ./trend/viral/internal/report prints them).
 func TestLeftOut(t *testing.T) {
 	ss := sets(t)
-	lo := LeftOut(ss, Horizons, 0)
+	lo := LeftOut(ss, Horizons(), 0)
 	for _, tc := range []struct {
 		set      string
 		mdape    [3]float64
@@ -86,7 +86,7 @@ func TestLeftOut(t *testing.T) {
 		// measured 0.209 0.149 0.075, coverage 75% 77% 81%
 		{Trees, [3]float64{0.22, 0.16, 0.085}, [2]float64{0.72, 0.85}},
 	} {
-		for i, h := range Horizons {
+		for i, h := range Horizons() {
 			s := ScoreAt(lo[tc.set], h, nil)
 			t.Logf("%s at %v: MdAPE %.3f, coverage %.2f, bias %+.2f (n=%d)", tc.set, h, s.MdAPE, s.Coverage, s.Bias, s.N)
 			assert.LessOrEqual(t, s.MdAPE, tc.mdape[i], "%s at %v", tc.set, h)

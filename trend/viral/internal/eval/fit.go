@@ -7,10 +7,12 @@ import (
 	"github.com/earshot-dev/earshot/trend/viral"
 )
 
-// RangeAges are the observation ages the 80% range is fitted at.
-var RangeAges = []time.Duration{
-	30 * time.Minute, 45 * time.Minute, time.Hour, 90 * time.Minute, 2 * time.Hour,
-	3 * time.Hour, 4 * time.Hour, 6 * time.Hour, 8 * time.Hour, 12 * time.Hour,
+// RangeAges returns the observation ages the 80% range is fitted at.
+func RangeAges() []time.Duration {
+	return []time.Duration{
+		30 * time.Minute, 45 * time.Minute, time.Hour, 90 * time.Minute, 2 * time.Hour,
+		3 * time.Hour, 4 * time.Hour, 6 * time.Hour, 8 * time.Hour, 12 * time.Hour,
+	}
 }
 
 // Range holds the 10% and 90% lines of log((actual+1)/(expected+1)) for
@@ -96,10 +98,12 @@ func CoveredBy(r Row, g Range) bool {
 	return g.Lo0+g.Lo1*l <= s && s <= g.Hi0+g.Hi1*l
 }
 
-// RhythmAges are the observation ages a rhythm is chosen at.
-var RhythmAges = []time.Duration{
-	45 * time.Minute, time.Hour, 90 * time.Minute, 2 * time.Hour,
-	3 * time.Hour, 4 * time.Hour, 6 * time.Hour, 8 * time.Hour,
+// RhythmAges returns the observation ages a rhythm is chosen at.
+func RhythmAges() []time.Duration {
+	return []time.Duration{
+		45 * time.Minute, time.Hour, 90 * time.Minute, 2 * time.Hour,
+		3 * time.Hour, 4 * time.Hour, 6 * time.Hour, 8 * time.Hour,
+	}
 }
 
 // RhythmGrid lists the rhythms ChooseRhythm picks from: none, and
@@ -127,7 +131,7 @@ func RhythmLosses(cs []viral.Cascade, grid []viral.Rhythm) [][]float64 {
 	}
 	for i := range cs {
 		fin := float64(cs[i].Final(Horizon))
-		for g, ps := range Paths(&cs[i], ms, 0, RhythmAges) {
+		for g, ps := range Paths(&cs[i], ms, 0, RhythmAges()) {
 			for _, p := range ps {
 				if p.Observed >= 1 && fin >= 1 {
 					out[g][i] += math.Min(math.Abs(math.Log(math.Max(p.Final, 1)/fin)), 1)

@@ -64,7 +64,7 @@ func LeftOut(sets []Set, ages []time.Duration, poll time.Duration) map[string][]
 	}
 	grid := RhythmGrid()
 	losses := RhythmLosses(seis.Cascades, grid)
-	treeFit := Rows(trees, viral.Model{}, 0, RangeAges)
+	treeFit := Rows(trees, viral.Model{}, 0, RangeAges())
 	treeRows := Rows(trees, viral.Model{}, poll, ages)
 	// the range fitted on all the SEISMIC cascades but one, under the
 	// rhythm chosen without it
@@ -73,7 +73,7 @@ func LeftOut(sets []Set, ages []time.Duration, poll time.Duration) map[string][]
 		g := ChooseRhythm(losses, func(i int) bool { return i != c })
 		m := viral.Model{Rhythm: grid[g]}
 		if fitRows[g] == nil {
-			fitRows[g] = Rows(seis, m, 0, RangeAges)
+			fitRows[g] = Rows(seis, m, 0, RangeAges())
 		}
 		var train []Row
 		for _, r := range fitRows[g] {
@@ -90,7 +90,7 @@ func LeftOut(sets []Set, ages []time.Duration, poll time.Duration) map[string][]
 			out[seis.Name] = append(out[seis.Name], r)
 		}
 	}
-	seisFit := Rows(seis, viral.Model{Rhythm: viral.TwitterRhythm()}, 0, RangeAges)
+	seisFit := Rows(seis, viral.Model{Rhythm: viral.TwitterRhythm()}, 0, RangeAges())
 	for f := 0; f < folds; f++ {
 		var train []Row
 		for _, r := range treeFit {

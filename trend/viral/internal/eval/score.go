@@ -12,8 +12,8 @@ import (
 // SEISMIC data.
 const Horizon = 7 * 24 * time.Hour
 
-// Horizons are the observation ages the targets are set at.
-var Horizons = []time.Duration{time.Hour, 2 * time.Hour, 6 * time.Hour}
+// Horizons returns the observation ages the targets are set at.
+func Horizons() []time.Duration { return []time.Duration{time.Hour, 2 * time.Hour, 6 * time.Hour} }
 
 // ModelFor is the model a host would use for the set: the Twitter rhythm
 // when post times are known.

@@ -39,7 +39,7 @@ func main() {
 var names = []string{eval.SEISMIC, eval.Trees, eval.SMH, eval.Auspol, eval.One}
 
 func report(w io.Writer, sets []eval.Set) {
-	hs := eval.Horizons
+	hs := eval.Horizons()
 	lo := eval.LeftOut(sets, hs, 0)
 	fmt.Fprintln(w, "Left out, event mode: MdAPE / 80%-range coverage (n)")
 	fmt.Fprintln(w)
@@ -115,7 +115,7 @@ func report(w io.Writer, sets []eval.Set) {
 	fmt.Fprintln(w, "|---|---|---|---|---|")
 	seis, trees := find(sets, eval.SEISMIC), find(sets, eval.Trees)
 	sm := eval.ModelFor(seis)
-	seisFit, treeFit := eval.Rows(seis, sm, 0, eval.RangeAges), eval.Rows(trees, viral.Model{}, 0, eval.RangeAges)
+	seisFit, treeFit := eval.Rows(seis, sm, 0, eval.RangeAges()), eval.Rows(trees, viral.Model{}, 0, eval.RangeAges())
 	for _, c := range []struct {
 		fit, on string
 		rows    []eval.Row
@@ -164,7 +164,7 @@ func moves(m eval.Moves) string {
 func seismicRow(sets []eval.Set, name string) string {
 	s := find(sets, name)
 	out := ""
-	for i, h := range eval.Horizons {
+	for i, h := range eval.Horizons() {
 		var ape []float64
 		for j := range s.Cascades {
 			c := &s.Cascades[j]
