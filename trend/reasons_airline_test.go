@@ -161,8 +161,8 @@ func TestReasonsInjected(t *testing.T) {
 	if raceEnabled {
 		runs = 5
 	}
-	first, _, _ := injectionRuns(t, runs, 2, 2026)
+	first, _, _ := injectionRuns(t, runs, 2, 31337)
 	assert.GreaterOrEqual(t, first, runs*95/100)
-	_, alerted, firstInAlert := injectionRuns(t, runs, 5, 2027)
+	_, alerted, firstInAlert := injectionRuns(t, runs, 5, 31338)
 	assert.GreaterOrEqual(t, firstInAlert, alerted*95/100)
 }
