@@ -26,6 +26,8 @@ const (
 	DefaultReasonsMaxKeys = 1000
 	// reasonsHalfLife is how fast the baseline forgets.
 	reasonsHalfLife = 24 * time.Hour
+	// reasonsGuard is left out between the baseline and an episode.
+	reasonsGuard = time.Hour
 	// minReasonCount is the fewest posts of an episode that make a reason.
 	minReasonCount = 3
 	// minReasonG2 is the smallest log-likelihood ratio of a reason: the
@@ -53,7 +55,9 @@ const (
 // @mentions and words (of two or more letters or digits; URLs skipped) of
 // its text, each counted once per post. Explain compares how many of the
 // episode's posts about the alert's key have each feature with how many
-// of the key's posts before the episode had it, and ranks features by the
+// of the key's posts before the episode had it (leaving out the hour just
+// before its start, where a rise that a detector reports late has often
+// begun already), and ranks features by the
 // log-likelihood ratio (G², Dunning 1993) of that 2x2 table, which
 // weighs both how much more common a feature became (its lift) and how
 // many posts show it. A reason is in at least 3 of the episode's posts
@@ -255,11 +259,15 @@ func (r *Reasons) Explain(a Alert) []Reason {
 	if to < from {
 		return nil
 	}
+	// The hour before the episode is left out of the baseline: detectors
+	// alert some time after a rise begins.
+	cut := from - (int64(reasonsGuard)+w-1)/w
 	n, base := 0.0, k.basePosts
 	for b := oldest; b <= to; b++ {
-		if b < from {
+		switch {
+		case b < cut:
 			base += k.posts[k.slot(b)]
-		} else {
+		case b >= from:
 			n += k.posts[k.slot(b)]
 		}
 	}
@@ -275,7 +283,7 @@ func (r *Reasons) Explain(a Alert) []Reason {
 				continue
 			}
 			seen[f.hash] = true
-			in, before := k.counts(f.hash, from, to, oldest)
+			in, before := k.counts(f.hash, cut, from, to, oldest)
 			in, before = math.Min(in, n), math.Min(before, base)
 			if in < minReasonCount {
 				continue
@@ -315,16 +323,17 @@ func (r *Reasons) Explain(a Alert) []Reason {
 }
 
 // counts estimates the posts with feature h in the buckets from..to, and
-// in the baseline and the buckets from oldest to before from. Each row's
+// in the baseline and the buckets from oldest to before cut. Each row's
 // count is corrected for collisions by the mean load of the row's other
 // counters (as count-mean-min does), and the smaller row is taken.
-func (k *reasonKey) counts(h uint64, from, to, oldest int64) (in, before float64) {
+func (k *reasonKey) counts(h uint64, cut, from, to, oldest int64) (in, before float64) {
 	in, before = math.Inf(1), math.Inf(1)
 	inTotal, beforeTotal := 0.0, k.baseTotal
 	for b := oldest; b <= to; b++ {
-		if b < from {
+		switch {
+		case b < cut:
 			beforeTotal += k.total[k.slot(b)]
-		} else {
+		case b >= from:
 			inTotal += k.total[k.slot(b)]
 		}
 	}
@@ -332,10 +341,10 @@ func (k *reasonKey) counts(h uint64, from, to, oldest int64) (in, before float64
 		i := cmIndex(h, row)
 		cIn, cBefore := 0.0, float64(k.base[i])
 		for b := oldest; b <= to; b++ {
-			c := float64(k.bucketCells(b)[i])
-			if b < from {
+			switch c := float64(k.bucketCells(b)[i]); {
+			case b < cut:
 				cBefore += c
-			} else {
+			case b >= from:
 				cIn += c
 			}
 		}
