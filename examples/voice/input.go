@@ -15,6 +15,7 @@ import (
 
 	"github.com/earshot-dev/earshot/listen"
 	"github.com/earshot-dev/earshot/listen/replay"
+	"github.com/earshot-dev/earshot/sentiment/linear"
 )
 
 // replaySource reads JSON lines and counts the lines it skipped.
@@ -65,10 +66,12 @@ type row struct {
 	label float64
 }
 
-// readCSV reads the CSV file at path whole, sorts its rows by time and
-// feeds them to r, each with the key in column keyColumn. Rows with a bad
-// time or an empty key are skipped and counted.
-func readCSV(ctx context.Context, path, keyColumn string, collapse bool, r *report) error {
+// readCSV reads the CSV file cfg.csv whole, sorts its rows by time and
+// feeds them to r, each with the key in column cfg.keyColumn. Rows with a
+// bad time or an empty key are skipped and counted. With cfg.reasons it
+// first learns complaint reasons from that column.
+func readCSV(ctx context.Context, cfg *config, r *report) error {
+	path, keyColumn := cfg.csv, cfg.keyColumn
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -92,6 +95,12 @@ func readCSV(ctx context.Context, path, keyColumn string, collapse bool, r *repo
 	}
 	cKey, cText, cTime := col(keyColumn), col(textColumns...), col(timeColumns...)
 	cID, cAuthor, cSentiment := col(idColumns...), col(authorColumns...), col(sentimentColumns...)
+	cReason := -1
+	if cfg.reasons != "" {
+		if cReason = col(cfg.reasons); cReason < 0 {
+			return &usageError{err: fmt.Errorf("-reasons %s: no such column in %s", cfg.reasons, path)}
+		}
+	}
 	switch {
 	case cKey < 0:
 		return &usageError{err: fmt.Errorf("-key %s: no such column in %s (columns: %s)", keyColumn, path, strings.Join(header, ", "))}
@@ -101,6 +110,7 @@ func readCSV(ctx context.Context, path, keyColumn string, collapse bool, r *repo
 		return fmt.Errorf("%s: no time column (%s)", path, strings.Join(timeColumns, ", "))
 	}
 	var rows []row
+	var examples []linear.Example
 	skip := func(line int, why string) {
 		r.skipped++
 		if r.skipReason == "" {
@@ -153,10 +163,25 @@ func readCSV(ctx context.Context, path, keyColumn string, collapse bool, r *repo
 			}
 		}
 		rows = append(rows, row{p, k, label})
+		if cReason >= 0 && strings.TrimSpace(rec[cReason]) != "" {
+			examples = append(examples, linear.Example{Text: p.Text, Label: strings.TrimSpace(rec[cReason])})
+		}
+	}
+	if cReason >= 0 && ctx.Err() == nil {
+		m, err := linear.Train(examples, linear.Config{})
+		if err != nil {
+			return fmt.Errorf("-reasons %s: %w", cfg.reasons, err)
+		}
+		r.reasonModel, r.reasonsLearnt = m, len(examples)
+		if cfg.reasonsOut != "" {
+			if err := saveModel(m, cfg.reasonsOut); err != nil {
+				return err
+			}
+		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].post.Created.Before(rows[j].post.Created) })
 	var near *listen.NearDuplicates
-	if collapse {
+	if cfg.collapse {
 		near = listen.NewNearDuplicates(0)
 	}
 	keys := make([]string, 1)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -197,4 +198,39 @@ func TestAirlineCSV(t *testing.T) {
 	}
 	assert.Equal(t, len(recs)-1, checked, "every tweet counted once")
 	assert.Contains(t, out, "# 0 near-duplicate posts collapsed; 0 records skipped")
+}
+
+// TestReasons learns complaint reasons from a small CSV, saves the model,
+// and labels the sample's negative posts with it.
+func TestReasons(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("tweet_id,airline_sentiment,reason,airline,text,tweet_created\n")
+	for i := range 60 {
+		reason, text := "late", "my flight is late again, delayed %d hours"
+		if i%2 == 1 {
+			reason, text = "bags", "they lost my bag, luggage gone %d days"
+		}
+		fmt.Fprintf(&b, "%d,negative,%s,Acme,\""+text+"\",3/2/2026 %d:%02d\n", i, reason, i, 9+i/30, i%30)
+	}
+	dir := t.TempDir()
+	file, model := filepath.Join(dir, "c.csv"), filepath.Join(dir, "r.model")
+	require.NoError(t, os.WriteFile(file, []byte(b.String()), 0o644))
+	out, errOut, code := runVoice(t, context.Background(), "-csv", file, "-key", "airline", "-reasons", "reason", "-reasons-out", model, "-collapse=false")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "# complaint reasons (2 reasons learnt from 60 labelled posts) of negative posts:\n# Acme: bags 50%, late 50% (of 60)\n")
+
+	out, errOut, code = runVoice(t, context.Background(), "-reasons", model)
+	require.Equal(t, 0, code, errOut)
+	assert.Regexp(t, `# complaint reasons of negative posts \(2 reasons\):\n# larkspur: (bags|late) \d+%`, out)
+
+	for _, args := range [][]string{
+		{"-reasons-out", model},
+		{"-csv", file, "-key", "airline", "-reasons", "nosuchcolumn"},
+	} {
+		_, errOut, code := runVoice(t, context.Background(), args...)
+		assert.Equal(t, 2, code, "%q: %s", args, errOut)
+	}
+	_, errOut, code = runVoice(t, context.Background(), "-reasons", file) // not a model
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "-reasons "+file)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/sentiment/linear"
 	"github.com/earshot-dev/earshot/sentiment/vader"
 	"github.com/earshot-dev/earshot/trend"
 )
@@ -33,23 +34,27 @@ type report struct {
 	spikes  trend.Spikes
 	shift   trend.Shift
 
-	keys       []string // in the order first seen (or given)
-	known      map[string]bool
-	alerts     []trend.Alert
-	episode    map[string]int // kind, key and start of an alert -> its index
-	first      time.Time
-	last       time.Time
-	flushed    time.Time
-	collapsed  int64  // near-duplicate posts dropped
-	skipped    int64  // input records that could not be read
-	skipReason string // the first of them
+	keys          []string // in the order first seen (or given)
+	known         map[string]bool
+	alerts        []trend.Alert
+	episode       map[string]int // kind, key and start of an alert -> its index
+	first         time.Time
+	last          time.Time
+	flushed       time.Time
+	reasonModel   *linear.Model             // labels negative posts with reasons, if set
+	reasonsLearnt int                       // examples it learnt from, if learnt here
+	complaints    map[string]map[string]int // key -> reason -> negative posts
+	collapsed     int64                     // near-duplicate posts dropped
+	skipped       int64                     // input records that could not be read
+	skipReason    string                    // the first of them
 }
 
 func newReport(top int) *report {
 	r := &report{
 		top: top, scorer: vader.New(), known: map[string]bool{}, episode: map[string]int{},
-		metrics: trend.Metrics{Buckets: keptHours},
-		spikes:  trend.Spikes{Bucket: 15 * time.Minute},
+		complaints: map[string]map[string]int{},
+		metrics:    trend.Metrics{Buckets: keptHours},
+		spikes:     trend.Spikes{Bucket: 15 * time.Minute},
 	}
 	r.voices = trend.Voices{K: top, OnAlert: r.alert}
 	r.spikes.OnAlert = r.alert
@@ -104,6 +109,10 @@ func (r *report) add(ctx context.Context, p listen.Post, keys []string, label fl
 			compound = s.Compound
 		}
 	}
+	reason := ""
+	if r.reasonModel != nil && compound <= trend.DefaultNegative {
+		reason = r.reasonModel.Label(p.Text)
+	}
 	author := p.Author.Handle
 	if author == "" {
 		author = p.Author.ID
@@ -120,6 +129,12 @@ func (r *report) add(ctx context.Context, p listen.Post, keys []string, label fl
 			Sentiment: compound,
 		}
 		r.metrics.Add(m)
+		if reason != "" {
+			if r.complaints[k] == nil {
+				r.complaints[k] = map[string]int{}
+			}
+			r.complaints[k][reason]++
+		}
 		r.voices.Add(m)
 		r.reasons.Add(m)
 		r.spikes.Observe(k, at, 1)
@@ -153,6 +168,7 @@ func (r *report) write(out io.Writer) error {
 	}
 	fmt.Fprintln(w)
 	r.writeAuthors(w)
+	r.writeComplaints(w)
 	r.writeAlerts(w)
 	fmt.Fprintf(w, "# %d near-duplicate posts collapsed; %d records skipped", r.collapsed, r.skipped)
 	if r.skipReason != "" {
@@ -194,6 +210,44 @@ func voices(vs []trend.Voice, what string, n int) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// writeComplaints prints each key's mix of complaint reasons.
+func (r *report) writeComplaints(w io.Writer) {
+	if r.reasonModel == nil {
+		return
+	}
+	if r.reasonsLearnt > 0 {
+		fmt.Fprintf(w, "# complaint reasons (%d reasons learnt from %d labelled posts) of negative posts:\n", len(r.reasonModel.Labels()), r.reasonsLearnt)
+	} else {
+		fmt.Fprintf(w, "# complaint reasons of negative posts (%d reasons):\n", len(r.reasonModel.Labels()))
+	}
+	for _, k := range r.keys {
+		counts := r.complaints[k]
+		total := 0
+		for _, n := range counts {
+			total += n
+		}
+		if total == 0 {
+			fmt.Fprintf(w, "# %s: none\n", k)
+			continue
+		}
+		names := make([]string, 0, len(counts))
+		for name := range counts {
+			names = append(names, name)
+		}
+		sort.Slice(names, func(i, j int) bool {
+			if counts[names[i]] != counts[names[j]] {
+				return counts[names[i]] > counts[names[j]]
+			}
+			return names[i] < names[j]
+		})
+		var parts []string
+		for _, name := range names[:min(len(names), 4)] {
+			parts = append(parts, fmt.Sprintf("%s %.0f%%", name, 100*float64(counts[name])/float64(total)))
+		}
+		fmt.Fprintf(w, "# %s: %s (of %d)\n", k, strings.Join(parts, ", "), total)
+	}
 }
 
 func (r *report) writeAlerts(w io.Writer) {
