@@ -309,7 +309,9 @@ func (d *NearDuplicates) signature(text string) {
 	}
 	d.cur = d.cur[:n]
 	b48 := (*[nearBins]uint32)(bins[:nearBins])
-	densify(b48)
+	if slices.Contains(b48[:], ^uint32(0)) { // short texts leave bins empty
+		densify(b48)
+	}
 	for i, v := range b48 {
 		d.sig1[i] = uint8(v)
 	}
