@@ -83,12 +83,8 @@ type NearDuplicates struct {
 	keys1 [nearBands]uint32
 	cands []int32
 
-	// Scratch tables of shingle hashes: a text's (a) and a candidate's
-	// (b), each entry a (generation, hash) pair.
-	a, b     []uint32
-	genA     uint32
-	genB     uint32
-	distinct bool // set holds cur's distinct hashes
+	a, b     scratch // the shingles of the text looked at, and of a candidate
+	distinct bool    // set and a hold cur's distinct hashes
 }
 
 // A nearEntry is a bucket: a band key and the newest text with it (its
@@ -213,12 +209,12 @@ func (d *NearDuplicates) plausible(sig *[nearBins]uint8) bool {
 // similarity of at least NearThreshold.
 func (d *NearDuplicates) similar(other []uint32) bool {
 	d.dedupe()
-	d.genB = stamp(&d.b, d.genB, len(other))
+	d.b.reset(len(other))
 	na, nb, common := len(d.set), 0, 0
 	for _, h := range other {
-		if put(d.b, d.genB, h) {
+		if d.b.put(h) {
 			nb++
-			if has(d.a, d.genA, h) {
+			if d.a.has(h) {
 				common++
 			}
 		}
@@ -234,59 +230,65 @@ func (d *NearDuplicates) dedupe() {
 		return
 	}
 	d.set = d.set[:0]
-	d.genA = stamp(&d.a, d.genA, len(d.cur))
+	d.a.reset(len(d.cur))
 	for _, h := range d.cur {
-		if put(d.a, d.genA, h) {
+		if d.a.put(h) {
 			d.set = append(d.set, h)
 		}
 	}
 	d.distinct = true
 }
 
-// stamp readies the scratch table *t for n hashes and returns its new
-// generation: entries of older generations count as empty.
-func stamp(t *[]uint32, gen uint32, n int) uint32 {
+// scratch is a table of shingle hashes reused from text to text: each
+// entry is a (generation, hash) pair, and entries of older generations
+// count as empty, so clearing is a generation bump.
+type scratch struct {
+	t   []uint32
+	gen uint32
+}
+
+// reset empties the table and sizes it for n hashes.
+func (s *scratch) reset(n int) {
 	size := 8
 	for size < 2*n {
 		size <<= 1
 	}
-	if cap(*t) < 2*size {
-		*t = make([]uint32, 2*size)
-		gen = 0
+	if cap(s.t) < 2*size {
+		s.t, s.gen = make([]uint32, 2*size), 0
 	}
-	*t = (*t)[:2*size]
-	if gen++; gen == 0 { // wrapped: old stamps could look current
-		clear(*t)
-		gen = 1
+	s.t = s.t[:2*size]
+	if s.gen++; s.gen == 0 { // wrapped: old stamps could look current
+		clear(s.t)
+		s.gen = 1
 	}
-	return gen
 }
 
-// put adds h to the scratch table t and reports whether it was new.
-func put(t []uint32, gen, h uint32) bool {
-	mask := uint32(len(t)/2 - 1)
+// find returns the entry of h, or the empty one where it would go, and
+// whether h is there.
+func (s *scratch) find(h uint32) (uint32, bool) {
+	mask := uint32(len(s.t)/2 - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		switch {
-		case t[2*i] != gen:
-			t[2*i], t[2*i+1] = gen, h
-			return true
-		case t[2*i+1] == h:
-			return false
+		case s.t[2*i] != s.gen:
+			return i, false
+		case s.t[2*i+1] == h:
+			return i, true
 		}
 	}
 }
 
-// has reports whether h is in the scratch table t.
-func has(t []uint32, gen, h uint32) bool {
-	mask := uint32(len(t)/2 - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
-		switch {
-		case t[2*i] != gen:
-			return false
-		case t[2*i+1] == h:
-			return true
-		}
+// put adds h and reports whether it was new.
+func (s *scratch) put(h uint32) bool {
+	i, ok := s.find(h)
+	if !ok {
+		s.t[2*i], s.t[2*i+1] = s.gen, h
 	}
+	return !ok
+}
+
+func (s *scratch) has(h uint32) bool {
+	_, ok := s.find(h)
+	return ok
 }
 
 // signature computes the shingle hashes of text (d.cur) and its band keys
@@ -320,7 +322,7 @@ func (d *NearDuplicates) signature(text string) {
 		k := (uint64(v[0])<<32 | uint64(v[1])) * 0x9e3779b97f4a7c15
 		k ^= (uint64(v[2])<<32 | uint64(v[3])) * 0xc2b2ae3d27d4eb4f
 		k ^= (uint64(v[4])<<32 | uint64(v[5])) * 0x165667b19e3779f9
-		d.keys1[b] = uint32(mix64(k^uint64(b))>>32) | 1 // never 0
+		d.keys1[b] = uint32(mix(k^uint64(b))>>32) | 1 // never 0
 	}
 }
 
@@ -349,11 +351,8 @@ func (d *NearDuplicates) shinglesASCII(text string, bins *[64]uint32) int {
 				space = n > 0
 				continue
 			}
-			// h, H, w or W: a URL if it starts a word.
-			if (i == 1 || isSpaceByte(text[i-2])) && urlAt(text[i-1:]) {
-				for i < len(text) && !isSpaceByte(text[i]) {
-					i++
-				}
+			if j := urlSkip(text, i-1); j >= 0 { // h, H, w or W: a URL?
+				i = j
 				continue
 			}
 			cls = asciiUpper // lower-case it
@@ -402,10 +401,8 @@ func (d *NearDuplicates) shinglesAny(text string, bins *[64]uint32) int {
 					space = n > 0
 					continue
 				}
-				if (i == 1 || isSpaceByte(text[i-2])) && urlAt(text[i-1:]) {
-					for i < len(text) && !isSpaceByte(text[i]) {
-						i++
-					}
+				if j := urlSkip(text, i-1); j >= 0 {
+					i = j
 					continue
 				}
 				cls = asciiUpper
@@ -498,15 +495,6 @@ func densify(bins *[nearBins]uint32) {
 	}
 }
 
-func mix64(h uint64) uint64 {
-	h ^= h >> 33
-	h *= 0xff51afd7ed558ccd
-	h ^= h >> 33
-	h *= 0xc4ceb9fe1a85ec53
-	h ^= h >> 33
-	return h
-}
-
 // normalizeNear appends text normalised as [NearDuplicates] does:
 // lower-cased, without URLs, runs of white space made one space, no space
 // at either end. signature normalises the same way without it.
@@ -536,10 +524,8 @@ func normalizeNear(dst []byte, text string) []byte {
 			space = len(dst) > 0
 			continue
 		case asciiURL:
-			if (i == 1 || isSpaceByte(text[i-2])) && urlAt(text[i-1:]) {
-				for i < len(text) && !isSpaceByte(text[i]) {
-					i++
-				}
+			if j := urlSkip(text, i-1); j >= 0 {
+				i = j
 				continue
 			}
 			c |= 0x20
@@ -577,6 +563,18 @@ var nearASCII = func() (t [utf8.RuneSelf]uint8) {
 }()
 
 func isSpaceByte(c byte) bool { return c < utf8.RuneSelf && nearASCII[c] == asciiSpace }
+
+// urlSkip returns the end of the URL at text[i] (up to the next white
+// space) if a word starts there with http://, https:// or www., else -1.
+func urlSkip(text string, i int) int {
+	if (i > 0 && !isSpaceByte(text[i-1])) || !urlAt(text[i:]) {
+		return -1
+	}
+	for i < len(text) && !isSpaceByte(text[i]) {
+		i++
+	}
+	return i
+}
 
 // urlAt reports whether s starts with http://, https:// or www. (any case).
 func urlAt(s string) bool {

@@ -13,16 +13,14 @@ import (
 	"github.com/earshot-dev/earshot/trend"
 )
 
-// BenchmarkMetricsAdd measures one mention added to [trend.Metrics]: 1,000
-// keys (Zipf-distributed volume), authors from a population of a million
-// (Zipf, so some post often), followers and engagement set, time moving
-// forward so buckets keep closing (about 40 mentions per key-hour on
-// average). cpu-ns/op and ops/cpu-s are per core.
-func BenchmarkMetricsAdd(b *testing.B) {
+// zipfMentions returns n mentions (n a power of two) of 1,000 keys
+// (Zipf-distributed volume) by authors from a population of a million
+// (Zipf, so some post often), with followers, engagement and sentiment;
+// the benchmarks set their times.
+func zipfMentions(n int) []trend.Mention {
 	r := rand.New(rand.NewPCG(1, 1))
 	keyZipf := rand.NewZipf(r, 1.1, 1, 999)
 	authorZipf := rand.NewZipf(r, 1.05, 1, 1_000_000-1)
-	const n = 1 << 16
 	ms := make([]trend.Mention, n)
 	for i := range ms {
 		a := authorZipf.Uint64()
@@ -34,18 +32,45 @@ func BenchmarkMetricsAdd(b *testing.B) {
 			Sentiment: float64(i%3-1) * 0.5,
 		}
 	}
-	var m trend.Metrics
-	step := time.Hour * 1000 / 40 / n // 40 mentions per key-hour over the 1,000 keys
+	return ms
+}
+
+// benchAdd measures add on zipfMentions with time moving forward, about
+// 40 mentions per key-hour, so buckets keep closing.
+func benchAdd(b *testing.B, add func(trend.Mention)) {
+	const n = 1 << 16
+	ms := zipfMentions(n)
+	step := time.Hour * 1000 / 40 / n
 	i := 0
 	b.ReportAllocs()
 	c0 := cpuTime()
 	for b.Loop() {
 		x := &ms[i&(n-1)]
 		x.At = mt0.Add(time.Duration(i) * step)
-		m.Add(*x)
+		add(*x)
 		i++
 	}
 	reportCPU(b, c0, i)
+}
+
+// BenchmarkMetricsAdd measures one mention added to [trend.Metrics].
+// cpu-ns/op and ops/cpu-s are per core.
+func BenchmarkMetricsAdd(b *testing.B) {
+	var m trend.Metrics
+	benchAdd(b, m.Add)
+}
+
+// heapMiB returns the heap that what build returns retains, after a GC.
+func heapMiB(build func() any) float64 {
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	before := ms.HeapAlloc
+	x := build()
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	runtime.KeepAlive(x)
+	return float64(ms.HeapAlloc-before) / (1 << 20)
 }
 
 // BenchmarkMetricsMemory fills 1,000 keys x 168 hourly buckets (a week) and
@@ -65,31 +90,26 @@ func BenchmarkMetricsMemory(b *testing.B) {
 }
 
 func metricsHeap(authors int) float64 {
-	var ms runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&ms)
-	before := ms.HeapAlloc
-	m := &trend.Metrics{}
-	keys := make([]string, 1000)
-	for k := range keys {
-		keys[k] = "brand-" + strconv.Itoa(k)
-	}
-	mentions := max(1, 2*authors)
-	for h := range 168 {
-		at := mt0.Add(time.Duration(h) * time.Hour)
-		for _, key := range keys {
-			for i := range mentions {
-				mn := trend.Mention{Key: key, At: at, Likes: 1, Sentiment: 0.5}
-				if authors > 0 {
-					a := (h*authors + i%authors) * 7919 % 100_000 // authors recur across hours
-					mn.Author, mn.Followers = "user"+strconv.Itoa(a), a
+	return heapMiB(func() any {
+		m := &trend.Metrics{}
+		keys := make([]string, 1000)
+		for k := range keys {
+			keys[k] = "brand-" + strconv.Itoa(k)
+		}
+		mentions := max(1, 2*authors)
+		for h := range 168 {
+			at := mt0.Add(time.Duration(h) * time.Hour)
+			for _, key := range keys {
+				for i := range mentions {
+					mn := trend.Mention{Key: key, At: at, Likes: 1, Sentiment: 0.5}
+					if authors > 0 {
+						a := (h*authors + i%authors) * 7919 % 100_000 // authors recur across hours
+						mn.Author, mn.Followers = "user"+strconv.Itoa(a), a
+					}
+					m.Add(mn)
 				}
-				m.Add(mn)
 			}
 		}
-	}
-	runtime.GC()
-	runtime.ReadMemStats(&ms)
-	runtime.KeepAlive(m)
-	return float64(ms.HeapAlloc-before) / (1 << 20)
+		return m
+	})
 }

@@ -4,7 +4,6 @@ package trend_test
 
 import (
 	"math/rand/v2"
-	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -13,34 +12,10 @@ import (
 )
 
 // BenchmarkVoicesAdd measures one mention added to [trend.Voices], with
-// the load of BenchmarkMetricsAdd (1,000 keys, a million authors).
+// the load of BenchmarkMetricsAdd.
 func BenchmarkVoicesAdd(b *testing.B) {
-	r := rand.New(rand.NewPCG(1, 1))
-	keyZipf := rand.NewZipf(r, 1.1, 1, 999)
-	authorZipf := rand.NewZipf(r, 1.05, 1, 1_000_000-1)
-	const n = 1 << 16
-	ms := make([]trend.Mention, n)
-	for i := range ms {
-		a := authorZipf.Uint64()
-		ms[i] = trend.Mention{
-			Key:       "brand" + strconv.FormatUint(keyZipf.Uint64(), 10),
-			Author:    "bluesky:user" + strconv.FormatUint(a, 10) + ".bsky.social",
-			Followers: int(a % 5000),
-			Sentiment: float64(i%3-1) * 0.5,
-		}
-	}
 	var v trend.Voices
-	step := time.Hour * 1000 / 40 / n
-	i := 0
-	b.ReportAllocs()
-	c0 := cpuTime()
-	for b.Loop() {
-		x := &ms[i&(n-1)]
-		x.At = mt0.Add(time.Duration(i) * step)
-		v.Add(*x)
-		i++
-	}
-	reportCPU(b, c0, i)
+	benchAdd(b, v.Add)
 }
 
 // BenchmarkVoicesMemory reports the heap of a Voices holding 1,000 keys,
@@ -48,27 +23,22 @@ func BenchmarkVoicesAdd(b *testing.B) {
 // the report of the day before. Run with -benchtime=1x.
 func BenchmarkVoicesMemory(b *testing.B) {
 	for b.Loop() {
-		var ms runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&ms)
-		before := ms.HeapAlloc
-		v := &trend.Voices{}
-		for day := range 2 {
-			for k := range 1000 {
-				key := "brand-" + strconv.Itoa(k)
-				for i := range 2000 {
-					v.Add(trend.Mention{
-						Key: key, At: mt0.Add(time.Duration(day*24) * time.Hour),
-						Author: "mastodon:user" + strconv.Itoa(i*7919%1000) + "@example.social", Followers: i,
-						Sentiment: float64(i%3-1) * 0.5,
-					})
+		b.ReportMetric(heapMiB(func() any {
+			v := &trend.Voices{}
+			for day := range 2 {
+				for k := range 1000 {
+					key := "brand-" + strconv.Itoa(k)
+					for i := range 2000 {
+						v.Add(trend.Mention{
+							Key: key, At: mt0.Add(time.Duration(day*24) * time.Hour),
+							Author: "mastodon:user" + strconv.Itoa(i*7919%1000) + "@example.social", Followers: i,
+							Sentiment: float64(i%3-1) * 0.5,
+						})
+					}
 				}
 			}
-		}
-		runtime.GC()
-		runtime.ReadMemStats(&ms)
-		runtime.KeepAlive(v)
-		b.ReportMetric(float64(ms.HeapAlloc-before)/(1<<20), "heap-MiB")
+			return v
+		}), "heap-MiB")
 	}
 }
 
@@ -104,21 +74,16 @@ func BenchmarkReasonsAdd(b *testing.B) {
 // -benchtime=1x.
 func BenchmarkReasonsMemory(b *testing.B) {
 	for b.Loop() {
-		var ms runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&ms)
-		before := ms.HeapAlloc
-		rs := &trend.Reasons{}
-		for i := range 720 {
-			at := mt0.Add(time.Duration(i) * 2 * time.Minute)
-			for k := range 1000 {
-				rs.Add(trend.Mention{Key: "brand-" + strconv.Itoa(k), At: at, Author: "user" + strconv.Itoa(i%300),
-					Text: "word" + strconv.Itoa(i%97) + " other" + strconv.Itoa(i%31) + " again" + strconv.Itoa(i%7)})
+		b.ReportMetric(heapMiB(func() any {
+			rs := &trend.Reasons{}
+			for i := range 720 {
+				at := mt0.Add(time.Duration(i) * 2 * time.Minute)
+				for k := range 1000 {
+					rs.Add(trend.Mention{Key: "brand-" + strconv.Itoa(k), At: at, Author: "user" + strconv.Itoa(i%300),
+						Text: "word" + strconv.Itoa(i%97) + " other" + strconv.Itoa(i%31) + " again" + strconv.Itoa(i%7)})
+				}
 			}
-		}
-		runtime.GC()
-		runtime.ReadMemStats(&ms)
-		runtime.KeepAlive(rs)
-		b.ReportMetric(float64(ms.HeapAlloc-before)/(1<<20), "heap-MiB")
+			return rs
+		}), "heap-MiB")
 	}
 }
