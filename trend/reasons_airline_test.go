@@ -151,16 +151,13 @@ func injectionRuns(t *testing.T, runs, factor int, seed uint64) (firstInWindow, 
 // TestReasonsInjected checks that T ranks first in the reasons of >= 95%
 // of 100 bursts of twice the airline's volume, and of the alerts Spikes
 // raises on bursts of five times (2x bursts of these sparse series raise
-// none). It is skipped under -short; under the race detector it runs 5
-// of each.
+// none). An accuracy evaluation that starts no goroutine: skipped under
+// -short and the race detector.
 func TestReasonsInjected(t *testing.T) {
-	if testing.Short() {
-		t.Skip("an accuracy evaluation: skipped under -short")
+	if testing.Short() || raceEnabled {
+		t.Skip("an accuracy evaluation: skipped under -short and -race")
 	}
-	runs := 100
-	if raceEnabled {
-		runs = 5
-	}
+	const runs = 100
 	first, _, _ := injectionRuns(t, runs, 2, 31337)
 	assert.GreaterOrEqual(t, first, runs*95/100)
 	_, alerted, firstInAlert := injectionRuns(t, runs, 5, 31338)
