@@ -154,7 +154,7 @@ func injectionRuns(t *testing.T, runs, factor int, seed uint64) (firstInWindow, 
 // none). An accuracy evaluation that starts no goroutine: skipped under
 // -short and the race detector.
 func TestReasonsInjected(t *testing.T) {
-	if testing.Short() || raceEnabled {
+	if testing.Short() || reasonsRace {
 		t.Skip("an accuracy evaluation: skipped under -short and -race")
 	}
 	const runs = 100

@@ -2,4 +2,4 @@
 
 package trend_test
 
-const raceEnabled = true
+const reasonsRace = true

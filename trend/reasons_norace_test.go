@@ -2,4 +2,4 @@
 
 package trend_test
 
-const raceEnabled = false
+const reasonsRace = false
