@@ -237,22 +237,27 @@ func (k *reasonKey) fold(b int64, decay float64) {
 	k.posts[s], k.total[s] = 0, 0
 }
 
-// Explain returns what was over-represented in a's episode: the features
-// of the posts about a.Key in the buckets from a.Start to a.End (to the
-// newest post for an open episode), against the key's posts before; at
-// most Max, most significant first. It returns nil when nothing stands
-// out, when the key has no posts before the episode, or when the episode
-// has left the window.
-func (r *Reasons) Explain(a Alert) []Reason {
-	k := r.keys[a.Key]
+// Explain returns what was over-represented in a's episode:
+// Between(a.Key, a.Start, a.End).
+func (r *Reasons) Explain(a Alert) []Reason { return r.Between(a.Key, a.Start, a.End) }
+
+// Between returns what was over-represented in the posts about key in the
+// buckets from start to end (to the newest post when end is zero), against
+// the key's posts before; at most Max, most significant first. It returns
+// nil when nothing stands out, when the key has no posts before start, or
+// when the span has left the window. Use it for alerts whose Key is not
+// the key the mentions were added under (a trend/watch alert's is
+// "key: series"; its Tracked field is the key).
+func (r *Reasons) Between(key string, start, end time.Time) []Reason {
+	k := r.keys[key]
 	if k == nil {
 		return nil
 	}
 	w := r.width()
-	from := floorDiv(a.Start.UnixNano(), w)
+	from := floorDiv(start.UnixNano(), w)
 	to := k.newest
-	if !a.End.IsZero() {
-		to = max(from, floorDiv(a.End.UnixNano()-1, w))
+	if !end.IsZero() {
+		to = max(from, floorDiv(end.UnixNano()-1, w))
 	}
 	oldest := k.newest - int64(len(k.posts)) + 1
 	from, to = max(from, oldest), min(to, k.newest)

@@ -114,6 +114,7 @@ func TestReasonsExplain(t *testing.T) {
 	// The same episode, open: up to the newest post.
 	open := rs.Explain(Alert{Key: "acme", Start: start})
 	assert.Equal(t, got, open)
+	assert.Equal(t, got, rs.Between("acme", start, start.Add(time.Hour)))
 	// Nothing stands out for rival, nor before the uproar.
 	assert.Empty(t, rs.Explain(Alert{Key: "rival", Start: start, End: start.Add(time.Hour)}))
 	assert.Empty(t, rs.Explain(Alert{Key: "acme", Start: start.Add(-2 * time.Hour), End: start.Add(-time.Hour)}))
