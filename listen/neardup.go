@@ -303,17 +303,16 @@ func (d *NearDuplicates) signature(text string) {
 	for i := range bins {
 		bins[i] = ^uint32(0)
 	}
-	var n int
-	if isASCII(text) {
-		n = d.shinglesASCII(text, &bins)
-	} else {
+	n, ok := d.shinglesASCII(text, &bins)
+	if !ok { // not ASCII after all: start again
+		for i := range bins {
+			bins[i] = ^uint32(0)
+		}
 		n = d.shinglesAny(text, &bins)
 	}
 	d.cur = d.cur[:n]
 	b48 := (*[nearBins]uint32)(bins[:nearBins])
-	if slices.Contains(b48[:], ^uint32(0)) { // short texts leave bins empty
-		densify(b48)
-	}
+	densify(b48)
 	for i, v := range b48 {
 		d.sig1[i] = uint8(v)
 	}
@@ -336,8 +335,9 @@ const (
 )
 
 // shinglesASCII is the shingling loop for ASCII text: it writes the
-// hashes to d.cur, updates bins and returns their number.
-func (d *NearDuplicates) shinglesASCII(text string, bins *[64]uint32) int {
+// hashes to d.cur, updates bins and returns their number, or false at the
+// first byte that is not ASCII.
+func (d *NearDuplicates) shinglesASCII(text string, bins *[64]uint32) (int, bool) {
 	cur := d.cur
 	var w uint64
 	n, out := 0, 0
@@ -347,6 +347,9 @@ func (d *NearDuplicates) shinglesASCII(text string, bins *[64]uint32) int {
 		i++
 		cls := nearASCII[c]
 		if cls >= asciiSpace {
+			if cls == asciiWide {
+				return 0, false
+			}
 			if cls == asciiSpace {
 				space = n > 0
 				continue
@@ -381,7 +384,7 @@ func (d *NearDuplicates) shinglesASCII(text string, bins *[64]uint32) int {
 		bins[x>>26&63] = cur[0]
 		out = 1
 	}
-	return out
+	return out, true
 }
 
 // shinglesAny is the shingling loop for any text.
@@ -455,16 +458,6 @@ func (d *NearDuplicates) shinglesAny(text string, bins *[64]uint32) int {
 	return out
 }
 
-// isASCII reports whether s has only ASCII bytes.
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
 // shingleHash hashes a window of five runes.
 func shingleHash(w1, w2 uint64) uint64 {
 	x := w1*0x9e3779b97f4a7c15 ^ w2*0xc2b2ae3d27d4eb4f
@@ -475,23 +468,24 @@ func shingleHash(w1, w2 uint64) uint64 {
 
 // densify fills empty bins from the next non-empty bin to the right
 // (circularly), offset by the distance, as rotation densification does
-// (Shrivastava and Li, 2014). One pass from the right over the bins twice
-// round carries the nearest non-empty bin.
+// (Shrivastava and Li, 2014).
 func densify(bins *[nearBins]uint32) {
-	const empty = ^uint32(0)
-	val, dist, seen := uint32(0), uint32(0), false
-	for i := 2*nearBins - 1; i >= 0; i-- {
-		j := i
-		if j >= nearBins {
-			j -= nearBins
+	const empty, all = ^uint32(0), 1<<nearBins - 1
+	var filled uint64
+	for i, v := range bins {
+		if v != empty {
+			filled |= 1 << i
 		}
-		switch v := bins[j]; {
-		case v != empty:
-			val, dist, seen = v, 0, true
-		case seen && i < nearBins:
-			bins[j] = val + dist*0x61c88647
-		}
-		dist++
+	}
+	if filled == all || filled == 0 {
+		return
+	}
+	for holes := ^filled & all; holes != 0; holes &= holes - 1 {
+		i := bits.TrailingZeros64(holes)
+		// The filled bins from i on, rotated so that bin i is bit 0.
+		rot := (filled>>i | filled<<(nearBins-i)) & all
+		dist := bits.TrailingZeros64(rot)
+		bins[i] = bins[(i+dist)%nearBins] + uint32(dist)*0x61c88647
 	}
 }
 
@@ -538,18 +532,22 @@ func normalizeNear(dst []byte, text string) []byte {
 	return dst
 }
 
-// Classes of ASCII bytes for normalising. asciiUpper must be 1 (see
-// signature) and the last two the rarest.
+// Classes of bytes for normalising. asciiUpper must be 1 (see
+// shinglesASCII) and the ones from asciiSpace on the rarest.
 const (
 	asciiPlain = iota
 	asciiUpper
 	asciiSpace
 	asciiURL
+	asciiWide // not ASCII: part of a multi-byte rune
 )
 
-// nearASCII classifies the ASCII bytes; it is never written after
+// nearASCII classifies the bytes; it is never written after
 // initialisation.
-var nearASCII = func() (t [utf8.RuneSelf]uint8) {
+var nearASCII = func() (t [256]uint8) {
+	for c := utf8.RuneSelf; c < 256; c++ {
+		t[c] = asciiWide
+	}
 	for c := 'A'; c <= 'Z'; c++ {
 		t[c] = asciiUpper
 	}
@@ -562,7 +560,7 @@ var nearASCII = func() (t [utf8.RuneSelf]uint8) {
 	return t
 }()
 
-func isSpaceByte(c byte) bool { return c < utf8.RuneSelf && nearASCII[c] == asciiSpace }
+func isSpaceByte(c byte) bool { return nearASCII[c] == asciiSpace }
 
 // urlSkip returns the end of the URL at text[i] (up to the next white
 // space) if a word starts there with http://, https:// or www., else -1.
