@@ -235,7 +235,7 @@ func (m *Metrics) newSeries(key string, b int64) *series {
 	if m.keys == nil {
 		m.keys = make(map[string]*series)
 	}
-	if len(m.keys) >= orInt(m.MaxKeys, DefaultMaxKeys) {
+	for len(m.keys) > 0 && len(m.keys) >= orInt(m.MaxKeys, DefaultMaxKeys) {
 		evictStale(m.keys, func(s *series) int64 { return s.seen })
 		m.evicted++
 	}
@@ -341,7 +341,8 @@ func (m *Metrics) Period(key string, at time.Time, d time.Duration) (cur, prev S
 }
 
 // Series returns key's figures bucket by bucket for the buckets that
-// start in [from, to), empty buckets included.
+// start in [from, to), empty buckets included; at most 4×Buckets of them,
+// the last ones.
 func (m *Metrics) Series(key string, from, to time.Time) []Stats {
 	lo, hi := m.firstBucket(from), m.firstBucket(to)
 	if hi <= lo {

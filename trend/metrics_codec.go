@@ -115,7 +115,8 @@ func (m *Metrics) MarshalBinary() ([]byte, error) {
 func (c *cell) empty() bool { return c.n == 0 && len(c.authors) == 0 }
 
 // UnmarshalBinary replaces m's contents and configuration (Bucket,
-// Buckets) with the decoded metrics; MaxKeys is kept. It returns an error
+// Buckets) with the decoded metrics; MaxKeys is kept, and if the decoded
+// keys exceed it, the next new key evicts down to it. It returns an error
 // wrapping [ErrCorrupt] for input MarshalBinary did not produce, and
 // leaves m unchanged then.
 func (m *Metrics) UnmarshalBinary(data []byte) error {
