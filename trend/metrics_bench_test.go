@@ -87,6 +87,27 @@ func BenchmarkMetricsMemory(b *testing.B) {
 			}
 		})
 	}
+	// A skewed week: a million mentions of 1,000 keys with Zipf volume
+	// (the largest key gets about a sixth), by 100,000 authors with Zipf
+	// activity, spread evenly over the 168 hours.
+	b.Run("zipf-week", func(b *testing.B) {
+		for b.Loop() {
+			b.ReportMetric(heapMiB(func() any {
+				r := rand.New(rand.NewPCG(3, 3))
+				keys, authors := rand.NewZipf(r, 1.1, 1, 999), rand.NewZipf(r, 1.1, 1, 99_999)
+				m := &trend.Metrics{}
+				const n = 1_000_000
+				for i := range n {
+					a := authors.Uint64()
+					m.Add(trend.Mention{
+						Key: "brand-" + strconv.FormatUint(keys.Uint64(), 10), At: mt0.Add(168 * time.Hour / n * time.Duration(i)),
+						Author: "user" + strconv.FormatUint(a, 10), Followers: int(a), Sentiment: 0.5,
+					})
+				}
+				return m
+			}), "heap-MiB")
+		}
+	})
 }
 
 func metricsHeap(authors int) float64 {
