@@ -41,6 +41,7 @@ type Alert struct {
 	Score    float64    `json:"score"`   // detector-specific, in [0,1] for anomaly scores
 	Summary  string     `json:"summary"` // one line a person can read
 	Evidence []Evidence `json:"evidence,omitempty"`
+	Reasons  []Reason   `json:"reasons,omitempty"` // what stood out in the episode; see [Reasons]
 }
 
 // Open reports whether the episode is still going on.

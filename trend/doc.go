@@ -1,5 +1,7 @@
 // Package trend recognises what is taking off: volume spikes on a keyed
-// series, trending keys, shifts in sentiment, and posts going viral.
+// series, trending keys, shifts in sentiment, and posts going viral; and
+// it measures the conversation about each key: share of voice, reach,
+// who drives it, what it is about, and why an alert fired.
 //
 // Every detector is online and bounded in memory, and takes time as an
 // argument (never time.Now), as [golang.org/x/time/rate.Limiter.AllowN]
@@ -52,6 +54,26 @@
 // negative posts for a key rises significantly above that key's baseline
 // (CUSUM charts), with a minimum volume and the most negative posts of
 // the rise as evidence.
+//
+// # Share of voice, reach and who drives it
+//
+// A [Mention] is one post about a key (a brand, a competitor, a product).
+// [Metrics] counts mentions per key and hour (or any bucket): distinct
+// authors and their reach, engagement, and negative, neutral and positive
+// mentions, exact up to 128 authors per bucket and estimated from a
+// uniform sample beyond; [ShareOfVoice] compares keys and [Change]
+// periods. Metrics merge across workers like sketches do. [Voices] names
+// the authors behind a key, period by period: who mentions it most, the
+// largest audiences, advocates and detractors, and raises an
+// [AlertInfluencer] alert when an author with a large audience mentions
+// it. [Themes] counts each key's mentions by topic, a [Theme] being any
+// test of the text (a listen query's MatchText).
+//
+// # Why an alert fired
+//
+// [Reasons] takes the same mentions and, given an alert, lists the terms,
+// hashtags, @mentions, authors and sources over-represented in its
+// episode against the key's baseline, with their lift ([Alert.Reasons]).
 //
 // # Alerts
 //
