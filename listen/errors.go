@@ -1,82 +1,74 @@
 package listen
 
 import (
-	"errors"
 	"strconv"
-	"time"
+
+	"github.com/earshot-dev/earshot/internal/httpx"
 )
 
 // Sentinel errors that callers act on. Adapters return typed errors that
 // unwrap to these; test with [errors.Is].
 var (
-	// ErrRateLimited: the platform refused because of its rate limit and
-	// retrying inside the source did not get through in time.
-	ErrRateLimited = errors.New("listen: rate limited")
-	// ErrAuth: the credentials were refused (401/403). Never retried.
-	ErrAuth = errors.New("listen: authentication failed")
+	// ErrRateLimited: the platform refused because of its rate limit, and
+	// waiting did not get through within the retry budget
+	// ([WithMaxRetryTime]) or the pause limit ([WithPauseLimit]).
+	ErrRateLimited = httpx.ErrRateLimited
+	// ErrAuth: the credentials were refused (401/403, after one token
+	// refresh where the platform has refresh). Never retried.
+	ErrAuth = httpx.ErrAuth
 	// ErrNotFound: the account, tag, feed or item does not exist.
-	ErrNotFound = errors.New("listen: not found")
+	ErrNotFound = httpx.ErrNotFound
 	// ErrTooLarge: a response or frame was larger than the source's size
-	// limit. Never retried.
-	ErrTooLarge = errors.New("listen: response body too large")
+	// limit and could not be fetched in smaller pieces. Never retried.
+	ErrTooLarge = httpx.ErrTooLarge
 	// ErrStalled: a stream sent nothing, not even a heartbeat, for longer
 	// than its stall timeout, and reconnecting did not help.
-	ErrStalled = errors.New("listen: stream stalled")
+	ErrStalled = httpx.ErrStalled
+	// ErrUnreachable: the platform's host cannot be reached in a way that
+	// retrying will not fix: its name does not resolve, its TLS
+	// certificate does not verify, or it does not speak the URL's scheme
+	// (an HTTP answer to an HTTPS request). Never retried.
+	ErrUnreachable = httpx.ErrUnreachable
 )
 
-// RateLimitError reports a rate limit. It unwraps to [ErrRateLimited].
-type RateLimitError struct {
-	Platform   string
-	RetryAfter time.Duration // how long the platform asked to wait, 0 if unknown
-}
+// RateLimitError reports a rate limit: fields Platform and RetryAfter (how
+// long the platform asked to wait, 0 if unknown). It unwraps to
+// [ErrRateLimited].
+type RateLimitError = httpx.RateLimitError
 
-func (e *RateLimitError) Error() string {
-	s := "listen: " + e.Platform + ": rate limited"
-	if e.RetryAfter > 0 {
-		s += " (retry after " + e.RetryAfter.String() + ")"
-	}
-	return s
-}
+// HTTPError is a final HTTP failure from a platform: fields Platform,
+// StatusCode, Message (a short, secret-free excerpt of the platform's
+// error text) and RetryAfter (the answer's Retry-After, 0 if none). It
+// unwraps to [ErrAuth] for 401 and 403 and to [ErrNotFound] for 404 and
+// 410.
+type HTTPError = httpx.HTTPError
 
-func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
+// NetworkError reports a request that got no HTTP answer: fields
+// Platform, Method, URL (credentials redacted), Err (the cause) and
+// Permanent. Permanent ones (DNS name not found, TLS verification failed,
+// wrong scheme) are final at once and unwrap to [ErrUnreachable]; the
+// others reach the host only when retrying has failed for longer than the
+// retry budget. It also unwraps to its cause, so [errors.As] finds a
+// [*net.DNSError] or [*tls.CertificateVerificationError].
+type NetworkError = httpx.NetworkError
 
-// HTTPError is a final HTTP failure from a platform. Its message carries the
-// status and a short, secret-free excerpt of the body. It unwraps to
-// [ErrAuth] for 401 and 403 and to [ErrNotFound] for 404 and 410.
-type HTTPError struct {
-	Platform   string
-	StatusCode int
-	Message    string // the platform's error text, if it sent one
-}
-
-func (e *HTTPError) Error() string {
-	s := "listen: " + e.Platform + ": HTTP " + strconv.Itoa(e.StatusCode)
-	if e.Message != "" {
-		s += ": " + e.Message
-	}
-	return s
-}
-
-func (e *HTTPError) Unwrap() error {
-	switch e.StatusCode {
-	case 401, 403:
-		return ErrAuth
-	case 404, 410:
-		return ErrNotFound
-	}
-	return nil
-}
-
-// DecodeError reports a payload that could not be decoded. Sources that can
-// skip a bad record count it in their stats instead of failing.
+// DecodeError reports a payload that could not be decoded. Sources skip a
+// bad item, count it in [Stats].Skipped, log it and hand it to the
+// [WithOnSkip] hook; a whole page that cannot be decoded is retried like a
+// transient failure.
 type DecodeError struct {
 	Platform string
-	Offset   int64 // byte offset or line number in the stream, when known
+	ID       string // the item's ID when it could be read, else ""
+	Offset   int64  // byte offset or line number in the stream, when known
+	Data     []byte // the raw item (at most 4 KiB of it), when there is one
 	Err      error
 }
 
 func (e *DecodeError) Error() string {
 	s := "listen: " + e.Platform + ": decode"
+	if e.ID != "" {
+		s += " " + strconv.Quote(e.ID)
+	}
 	if e.Offset > 0 {
 		s += " at " + strconv.FormatInt(e.Offset, 10)
 	}

@@ -13,6 +13,7 @@ type Stats struct {
 	Skipped    int64         // records that could not be decoded and were skipped
 	Retries    int64         // requests retried after a transient failure
 	Reconnects int64         // stream connections re-established
+	Pauses     int64         // waits of 5 s or more: rate-limit resets, Retry-After, long backoff (each also logged)
 	Lag        time.Duration // how far the last delivered post is behind the platform's clock (or ours)
 }
 
@@ -25,7 +26,7 @@ type StatsReporter interface {
 // Counters is a concurrency-safe set of the [Stats] counters for source
 // implementations to embed. The zero value is ready to use.
 type Counters struct {
-	delivered, duplicates, skipped, retries, reconnects, lag atomic.Int64
+	delivered, duplicates, skipped, retries, reconnects, pauses, lag atomic.Int64
 }
 
 // Deliver counts one delivered post created at created, as seen at now.
@@ -40,6 +41,7 @@ func (c *Counters) Duplicate() { c.duplicates.Add(1) } // counts a dropped dupli
 func (c *Counters) Skip()      { c.skipped.Add(1) }    // counts a skipped undecodable record
 func (c *Counters) Retry()     { c.retries.Add(1) }    // counts a retried request
 func (c *Counters) Reconnect() { c.reconnects.Add(1) } // counts a re-established stream
+func (c *Counters) Pause()     { c.pauses.Add(1) }     // counts a wait of 5 s or more
 
 // Stats returns a snapshot of the counters.
 func (c *Counters) Stats() Stats {
@@ -49,6 +51,7 @@ func (c *Counters) Stats() Stats {
 		Skipped:    c.skipped.Load(),
 		Retries:    c.retries.Load(),
 		Reconnects: c.reconnects.Load(),
+		Pauses:     c.pauses.Load(),
 		Lag:        time.Duration(c.lag.Load()),
 	}
 }

@@ -62,7 +62,7 @@ func (s *sources) open(file string, speed float64, log *slog.Logger) (listen.Sou
 		if s.mastodonTag != "" {
 			tl = mastodon.Hashtag(s.mastodonTag)
 		}
-		opts := []mastodon.Option{mastodon.Follow(), mastodon.WithLogger(log)}
+		opts := []listen.Option{listen.Follow(), listen.WithLogger(log)}
 		if tok := os.Getenv("MASTODON_TOKEN"); tok != "" {
 			opts = append(opts, mastodon.WithToken(tok))
 		}
@@ -73,7 +73,7 @@ func (s *sources) open(file string, speed float64, log *slog.Logger) (listen.Sou
 		live = append(live, m)
 	}
 	if s.bluesky != "" {
-		b, err := bluesky.NewJetstream(s.bluesky, bluesky.WithLogger(log),
+		b, err := bluesky.NewJetstream(s.bluesky, listen.WithLogger(log),
 			bluesky.WithCollections("app.bsky.feed.post", "app.bsky.feed.repost"))
 		if err != nil {
 			return nil, err

@@ -126,7 +126,7 @@ func (s *sources) open(file string, speed float64, log *slog.Logger) (listen.Sou
 		if s.MastodonTag != "" {
 			tl = mastodon.Hashtag(s.MastodonTag)
 		}
-		opts := []mastodon.Option{mastodon.Follow(), mastodon.WithLogger(log)}
+		opts := []listen.Option{listen.Follow(), listen.WithLogger(log)}
 		if tok := os.Getenv("MASTODON_TOKEN"); tok != "" {
 			opts = append(opts, mastodon.WithToken(tok))
 		}
@@ -137,7 +137,7 @@ func (s *sources) open(file string, speed float64, log *slog.Logger) (listen.Sou
 		add(src)
 	}
 	if s.Bluesky != "" {
-		src, err := bluesky.NewJetstream(s.Bluesky, bluesky.WithLogger(log),
+		src, err := bluesky.NewJetstream(s.Bluesky, listen.WithLogger(log),
 			bluesky.WithCollections("app.bsky.feed.post", "app.bsky.feed.repost"))
 		if err != nil {
 			return nil, nil, err
@@ -145,14 +145,14 @@ func (s *sources) open(file string, speed float64, log *slog.Logger) (listen.Sou
 		add(src)
 	}
 	if len(s.RSS) > 0 {
-		src, err := rss.New(rss.URLs(s.RSS...), rss.Follow(), rss.WithLogger(log))
+		src, err := rss.New(rss.URLs(s.RSS...), listen.Follow(), listen.WithLogger(log))
 		if err != nil {
 			return nil, nil, err
 		}
 		add(src)
 	}
 	if s.HN != "" {
-		src, err := hackernews.New(s.HN, hackernews.Follow(), hackernews.WithLogger(log))
+		src, err := hackernews.New(s.HN, listen.Follow(), listen.WithLogger(log))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -168,7 +168,7 @@ func (s *sources) open(file string, speed float64, log *slog.Logger) (listen.Sou
 			ua = "linux:dev.earshot.examples:v0.1 (by /u/earshot-example)"
 		}
 		for _, sub := range s.Reddit {
-			src, err := reddit.New(id, secret, ua, reddit.Posts(sub), reddit.Follow(), reddit.WithLogger(log))
+			src, err := reddit.New(id, secret, ua, reddit.Posts(sub), listen.Follow(), listen.WithLogger(log))
 			if err != nil {
 				return nil, nil, err
 			}

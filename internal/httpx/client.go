@@ -16,31 +16,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/cenkalti/backoff/v4"
 	"golang.org/x/time/rate"
-
-	"github.com/earshot-dev/earshot/listen"
 )
 
 // DefaultMaxBody is the response size limit when Client.MaxBody is 0.
 const DefaultMaxBody = 50 << 20
-
-// ErrTooLarge is wrapped by [*TooLargeError]; it is [listen.ErrTooLarge],
-// so hosts can test for it.
-var ErrTooLarge = listen.ErrTooLarge
-
-// TooLargeError reports a response body over the client's limit. It is
-// permanent (not retried) and unwraps to [ErrTooLarge].
-type TooLargeError struct {
-	Platform string
-	Limit    int64
-}
-
-func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("%s: response body larger than %d bytes", e.Platform, e.Limit)
-}
-
-func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
 
 // DefaultHTTPClient returns a new *http.Client with timeouts suited to
 // both polling and long-lived streams: no overall timeout (a stream would
@@ -60,115 +40,23 @@ func DefaultHTTPClient() *http.Client {
 	return &http.Client{Transport: t}
 }
 
-// Retry is a retry policy. The zero value uses the defaults shown on each
-// field. All durations; the backoff implementation stays internal.
-type Retry struct {
-	Initial     time.Duration // first backoff interval; default 500ms
-	Max         time.Duration // largest backoff interval; default 1m
-	MaxElapsed  time.Duration // give up after retrying this long; default 15m; <0 never gives up
-	MaxAttempts int           // give up after this many attempts; 0 means no limit
-
-	// Platform floors (wire-formats §11): the least wait after a 429
-	// (X: 60s) and after a 5xx (X: 5s). Retry-After and a rate-limit
-	// reset in the headers are honoured when longer.
-	MinRateLimitWait time.Duration
-	MinServerWait    time.Duration
-}
-
-func (r Retry) withDefaults() Retry {
-	if r.Initial <= 0 {
-		r.Initial = 500 * time.Millisecond
-	}
-	if r.Max <= 0 {
-		r.Max = time.Minute
-	}
-	if r.Max < r.Initial {
-		r.Max = r.Initial
-	}
-	if r.MaxElapsed == 0 {
-		r.MaxElapsed = 15 * time.Minute
-	}
-	return r
-}
-
-// Backoff is an exponential backoff with jitter built from a [Retry]
-// policy, for adapters that run their own reconnect loops (WebSocket
-// dials). It is not safe for concurrent use.
-type Backoff struct {
-	b        *backoff.ExponentialBackOff
-	attempts int
-	policy   Retry
-}
-
-// NewBackoff returns a Backoff for policy r.
-func NewBackoff(r Retry) *Backoff {
-	r = r.withDefaults()
-	b := backoff.NewExponentialBackOff()
-	b.InitialInterval = r.Initial
-	b.MaxInterval = r.Max
-	b.MaxElapsedTime = 0
-	if r.MaxElapsed > 0 {
-		b.MaxElapsedTime = r.MaxElapsed
-	}
-	b.Reset()
-	return &Backoff{b: b, policy: r}
-}
-
-// Next returns the next wait, or false when the policy says give up.
-func (b *Backoff) Next() (time.Duration, bool) {
-	b.attempts++
-	if b.policy.MaxAttempts > 0 && b.attempts >= b.policy.MaxAttempts {
-		return 0, false
-	}
-	d := b.b.NextBackOff()
-	if d == backoff.Stop {
-		return 0, false
-	}
-	return d, true
-}
-
-// Elapsed returns the time since the backoff was created or reset.
-func (b *Backoff) Elapsed() time.Duration { return b.b.GetElapsedTime() }
-
-// Remaining returns how much of MaxElapsed is left (a large value when
-// the policy never gives up).
-func (b *Backoff) Remaining() time.Duration {
-	if b.policy.MaxElapsed < 0 {
-		return 1<<63 - 1
-	}
-	return b.policy.MaxElapsed - b.b.GetElapsedTime()
-}
-
-// Reset starts over, e.g. after a connection stayed healthy.
-func (b *Backoff) Reset() { b.b.Reset(); b.attempts = 0 }
-
-// Sleep waits for d or until ctx is done, whichever comes first, and
-// returns ctx.Err() in the latter case.
-func Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+// Counter counts what a [Client] does; listen.Counters implements it.
+type Counter interface {
+	Retry() // an operation is tried again after a transient failure
+	Pause() // a wait of LongWait or more (rate-limit reset, Retry-After, backoff)
 }
 
 // Client executes HTTP requests for one platform: it waits for the rate
 // limiter, sends a User-Agent, bounds the response size, retries
-// transient failures (network errors, 408, 425, 429, 5xx) with backoff
-// that honours Retry-After and the platform's rate-limit headers, and maps
-// final failures to [listen.HTTPError] and [listen.RateLimitError]. 401
-// and 403 are never retried.
+// transient failures (network errors, 408, 425, 429, 5xx) through
+// [Client.Run], and maps final failures to [*HTTPError],
+// [*RateLimitError], [*NetworkError] and [*TooLargeError]. 401 and 403
+// are never retried.
 //
 // Set the exported fields before first use and do not change them after.
 // A Client is safe for concurrent use.
 type Client struct {
-	Platform  string       // e.g. "mastodon"; prefixes errors and names the platform in listen errors
+	Platform  string       // e.g. "mastodon"; prefixes errors and log messages
 	HTTP      *http.Client // nil: a shared DefaultHTTPClient()
 	UserAgent string       // sent when the request has none
 	MaxBody   int64        // response size limit for Do; 0 means DefaultMaxBody
@@ -179,17 +67,18 @@ type Client struct {
 	RequestTimeout time.Duration
 
 	Retry     Retry
-	Limiter   *rate.Limiter    // waited on before every attempt; nil: no client-side limit
-	RateLimit RateLimitParser  // reads the platform's headers; nil: none
-	Counters  *listen.Counters // Retry() is counted here when non-nil
-	Logger    *slog.Logger     // nil: silent
-	Secrets   []Secret         // scrubbed from every error message and log line
+	Limiter   *rate.Limiter   // waited on before every attempt; nil: no client-side limit
+	RateLimit RateLimitParser // reads the platform's headers; nil: none
+	Counters  Counter         // retries and pauses are counted here when non-nil
+	Logger    *slog.Logger    // nil: silent
+	Secrets   []Secret        // scrubbed from every error message and log line; see also Register
 
 	mu         sync.Mutex
 	pauseUntil time.Time // from exhausted rate-limit headers
 	last       RateLimit
 	baseLimit  rate.Limit
 	baseSet    bool
+	secrets    []string // registered at run time (refreshed tokens), with their encodings
 }
 
 var (
@@ -238,22 +127,40 @@ func (c *Client) LastRateLimit() RateLimit {
 
 // Do sends req (its context is replaced by ctx), retrying transient
 // failures, and reads the whole body. It returns a response for 2xx and
-// 304, and an error otherwise: [*listen.HTTPError], [*listen.RateLimitError],
-// [*TooLargeError], a network error (after retries), or ctx.Err() when
+// 304, and an error otherwise: [*HTTPError], [*RateLimitError],
+// [*TooLargeError], [*NetworkError] (after retries), or ctx.Err() when
 // ctx is done. Requests with a body must have GetBody set (http.NewRequest
 // does this for common readers) to be retried.
 func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
+	return c.Fetch(ctx, req, nil)
+}
+
+// Fetch is [Client.Do] with a check of each answer: check (if not nil)
+// decodes the response; an error it marks with [Again] (a truncated body,
+// an HTML page with status 200) makes the attempt a transient failure,
+// retried within the same retry budget, and any other error it returns is
+// final.
+func (c *Client) Fetch(ctx context.Context, req *http.Request, check func(*Response) error) (*Response, error) {
 	var out *Response
-	err := c.run(ctx, req, false, func(resp *http.Response) error {
-		body, err := readLimited(resp.Body, c.maxBody())
-		if err != nil {
-			if errors.Is(err, ErrTooLarge) {
-				return backoff.Permanent(&TooLargeError{Platform: c.Platform, Limit: c.maxBody()})
+	err := c.Run(ctx, func(ctx context.Context) (bool, error) {
+		err := c.attempt(ctx, req, false, func(resp *http.Response) error {
+			body, err := readLimited(resp.Body, c.maxBody())
+			if err != nil {
+				if errors.Is(err, ErrTooLarge) {
+					return &TooLargeError{Platform: c.Platform, Limit: c.maxBody(), Header: resp.Header}
+				}
+				return c.netError(req, err)
 			}
-			return fmt.Errorf("%s: read %s: %w", c.Platform, RedactURL(req.URL), scrubErr(err))
+			out = &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, URL: resp.Request.URL}
+			return nil
+		})
+		if err == nil && check != nil {
+			out.RateLimit = c.LastRateLimit()
+			if err = check(out); err != nil && !IsAgain(err) {
+				err = Final(err)
+			}
 		}
-		out = &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, URL: resp.Request.URL}
-		return nil
+		return false, err
 	})
 	if err != nil {
 		return nil, err
@@ -268,9 +175,11 @@ func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
 // retried as in Do.
 func (c *Client) Open(ctx context.Context, req *http.Request) (*http.Response, error) {
 	var out *http.Response
-	err := c.run(ctx, req, true, func(resp *http.Response) error {
-		out = resp
-		return nil
+	err := c.Run(ctx, func(ctx context.Context) (bool, error) {
+		return false, c.attempt(ctx, req, true, func(resp *http.Response) error {
+			out = resp
+			return nil
+		})
 	})
 	return out, err
 }
@@ -296,85 +205,63 @@ func scrubErr(err error) error {
 	return err
 }
 
-// retryable wraps an error that may be retried after at least wait.
-type retryable struct {
-	err  error
-	wait time.Duration
+// netError maps a transport failure of req to a [*NetworkError].
+func (c *Client) netError(req *http.Request, err error) *NetworkError {
+	cause := scrubErr(err)
+	if msg := cause.Error(); c.Redact(msg) != msg {
+		cause = errors.New(c.Redact(msg))
+	}
+	return &NetworkError{Platform: c.Platform, Method: req.Method, URL: RedactURL(req.URL), Err: cause, Permanent: permanentNet(err)}
 }
 
-func (r *retryable) Error() string { return r.err.Error() }
-
-func (c *Client) run(ctx context.Context, req *http.Request, stream bool, ok func(*http.Response) error) error {
-	bo := NewBackoff(c.Retry)
-	for attempt := 0; ; attempt++ {
-		err := c.attempt(ctx, req, stream, ok)
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		var perm *backoff.PermanentError
-		if errors.As(err, &perm) {
-			return perm.Err
-		}
-		r, isRetry := err.(*retryable)
-		if !isRetry {
-			return err
-		}
-		wait, more := bo.Next()
-		if r.wait > wait {
-			wait = r.wait
-		}
-		if !more || wait > bo.Remaining() {
-			return r.err
-		}
-		if c.Counters != nil {
-			c.Counters.Retry()
-		}
-		c.log(ctx, slog.LevelDebug, "retrying", "url", RedactURL(req.URL), "attempt", attempt+1, "wait", wait, "err", r.err.Error())
-		if err := Sleep(ctx, wait); err != nil {
-			return err
-		}
-	}
+// DialError maps a failed dial of u (a WebSocket the adapter dials
+// itself) to the [*NetworkError] Do would return: redacted, and permanent
+// when retrying cannot help.
+func (c *Client) DialError(u *url.URL, err error) error {
+	return c.netError(&http.Request{Method: http.MethodGet, URL: u}, err)
 }
 
-func (c *Client) log(ctx context.Context, level slog.Level, msg string, args ...any) {
-	if c.Logger == nil {
-		return
-	}
-	for i := 1; i < len(args); i += 2 {
-		if s, ok := args[i].(string); ok {
-			args[i] = Redact(s, c.Secrets...)
-		}
-	}
-	c.Logger.Log(ctx, level, c.Platform+": "+msg, args...)
-}
-
-// WaitTurn waits for the client's limiter and for any pause demanded by
-// exhausted rate-limit headers. Adapters that dial WebSockets themselves
-// call it before each dial.
+// WaitTurn waits for any pause demanded by exhausted rate-limit headers
+// and for the client's limiter. Adapters that dial WebSockets themselves
+// call it before each dial. A wait of LongWait or more is logged and
+// counted; one over Retry.MaxPause is not waited for: WaitTurn returns a
+// [*RateLimitError] saying how long the platform asked to wait.
 func (c *Client) WaitTurn(ctx context.Context) error {
 	c.mu.Lock()
 	until := c.pauseUntil
 	c.mu.Unlock()
 	if d := time.Until(until); d > 0 {
-		if err := Sleep(ctx, d); err != nil {
+		rle := &RateLimitError{Platform: c.Platform, RetryAfter: d}
+		if err := c.pause(ctx, d, "rate limit exhausted, waiting for the reset", rle); err != nil {
 			return err
 		}
 	}
-	if c.Limiter != nil {
-		if err := c.Limiter.Wait(ctx); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			// The wait would pass ctx's deadline: no request can be sent
-			// in time, so wait for ctx to end and report it as ctx's.
-			<-ctx.Done()
-			return ctx.Err()
-		}
+	if c.Limiter == nil {
+		return nil
 	}
-	return nil
+	r := c.Limiter.Reserve()
+	if !r.OK() {
+		return fmt.Errorf("%s: limiter admits no request (burst 0)", c.Platform)
+	}
+	d := r.Delay()
+	if d <= 0 {
+		return nil
+	}
+	err := c.pause(ctx, d, "waiting for the rate limiter", &RateLimitError{Platform: c.Platform, RetryAfter: d})
+	if err != nil {
+		r.Cancel()
+	}
+	return err
+}
+
+// idempotent methods may be re-sent by net/http on a broken keep-alive
+// connection; others must reach the server at most once per attempt.
+func idempotent(method string) bool {
+	switch method {
+	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	return false
 }
 
 func (c *Client) attempt(ctx context.Context, req *http.Request, stream bool, ok func(*http.Response) error) error {
@@ -397,6 +284,22 @@ func (c *Client) attempt(ctx context.Context, req *http.Request, stream bool, ok
 		}
 		r.Body = b
 	}
+	if !idempotent(r.Method) {
+		// net/http re-sends a request by itself when a reused connection
+		// breaks, if the request looks replayable: it has GetBody, or an
+		// Idempotency-Key header. A POST the server committed would then be
+		// sent twice without anyone knowing (wire-formats §12). Every
+		// retry must be ours: take GetBody away, and send the header under
+		// a key net/http does not look for (header names are
+		// case-insensitive on the wire).
+		r.GetBody = nil
+		for _, k := range []string{"Idempotency-Key", "X-Idempotency-Key"} {
+			if v, ok := r.Header[k]; ok {
+				delete(r.Header, k)
+				r.Header[strings.ToLower(k)] = v
+			}
+		}
+	}
 	if c.UserAgent != "" && r.Header.Get("User-Agent") == "" {
 		r.Header.Set("User-Agent", c.UserAgent)
 	}
@@ -407,11 +310,11 @@ func (c *Client) attempt(ctx context.Context, req *http.Request, stream bool, ok
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		msg := scrubErr(err).Error()
+		ne := c.netError(req, err)
 		if to {
-			msg = "no response within " + c.timeout().String()
+			ne.Err, ne.Permanent = errors.New("no response within "+c.timeout().String()), false
 		}
-		return &retryable{err: fmt.Errorf("%s: %s %s: %s", c.Platform, req.Method, RedactURL(req.URL), Redact(msg, c.Secrets...))}
+		return ne
 	}
 	now := time.Now()
 	c.observe(resp.Header, now)
@@ -425,17 +328,12 @@ func (c *Client) attempt(ctx context.Context, req *http.Request, stream bool, ok
 		resp.Body.Close()
 		to := timedOut()
 		cancel()
-		if err != nil {
-			var perm *backoff.PermanentError
-			if errors.As(err, &perm) || ctx.Err() != nil {
-				return err
+		if to && err != nil && ctx.Err() == nil {
+			if ne, isNet := err.(*NetworkError); isNet {
+				ne.Err = fmt.Errorf("body not complete within %v", c.timeout())
 			}
-			if to {
-				err = fmt.Errorf("%s: %s %s: body not complete within %v", c.Platform, req.Method, RedactURL(req.URL), c.timeout())
-			}
-			return &retryable{err: err}
 		}
-		return nil
+		return err
 	}
 	body, _ := readLimited(resp.Body, 64<<10)
 	resp.Body.Close()
@@ -491,71 +389,30 @@ func (c *Client) observe(h http.Header, at time.Time) {
 	}
 }
 
-// StatusError maps a non-2xx response to the error Do would return,
-// without the retry decision: [*listen.RateLimitError] for 429,
-// [*listen.HTTPError] otherwise. Adapters use it for responses they got
-// elsewhere (a failed WebSocket handshake).
+// StatusError maps a non-2xx response to the error Do would return:
+// [*RateLimitError] for 429, [*HTTPError] otherwise. Adapters use it for
+// responses they got elsewhere (a failed WebSocket handshake); [Client.Run]
+// decides on retrying it.
 func (c *Client) StatusError(resp *http.Response, body []byte) error {
-	err := c.statusError(resp, body, time.Now())
-	if r, ok := err.(*retryable); ok {
-		return r.err
-	}
-	var perm *backoff.PermanentError
-	if errors.As(err, &perm) {
-		return perm.Err
-	}
-	return err
-}
-
-// IsRetryable reports whether an error returned by StatusError (or a
-// network error) is worth retrying: rate limits, 408, 425, 5xx and
-// network errors are; other statuses and oversized bodies are not.
-func IsRetryable(err error) bool {
-	var he *listen.HTTPError
-	if errors.As(err, &he) {
-		return retryStatus(he.StatusCode)
-	}
-	var rle *listen.RateLimitError
-	if errors.As(err, &rle) {
-		return true
-	}
-	var tl *TooLargeError
-	return !errors.As(err, &tl)
-}
-
-func retryStatus(code int) bool {
-	return code == 408 || code == 425 || code == 429 || code >= 500
+	c.observe(resp.Header, time.Now())
+	return c.statusError(resp, body, time.Now())
 }
 
 func (c *Client) statusError(resp *http.Response, body []byte, at time.Time) error {
 	code := resp.StatusCode
-	ra, hasRA := ParseRetryAfter(resp.Header.Get("Retry-After"), at)
+	ra, _ := ParseRetryAfter(resp.Header.Get("Retry-After"), at)
 	if code == http.StatusTooManyRequests {
 		wait := ra
 		if c.RateLimit != nil {
 			if rl, ok := c.RateLimit(resp.Header, at); ok && rl.Reset.After(at) {
-				if d := rl.Reset.Sub(at); d > wait {
-					wait = d
-				}
+				wait = max(wait, rl.Reset.Sub(at))
 			}
 		}
-		if wait < c.Retry.MinRateLimitWait {
-			wait = c.Retry.MinRateLimitWait
-		}
-		return &retryable{err: &listen.RateLimitError{Platform: c.Platform, RetryAfter: wait}, wait: wait}
+		return &RateLimitError{Platform: c.Platform, RetryAfter: max(wait, c.Retry.MinRateLimitWait)}
 	}
-	he := &listen.HTTPError{Platform: c.Platform, StatusCode: code, Message: Redact(ErrorMessage(body), c.Secrets...)}
-	if retryStatus(code) {
-		wait := time.Duration(0)
-		if hasRA {
-			wait = ra
-		}
-		if code >= 500 && wait < c.Retry.MinServerWait {
-			wait = c.Retry.MinServerWait
-		}
-		return &retryable{err: he, wait: wait}
-	}
-	return backoff.Permanent(he)
+	// Redact before cutting: a secret cut in half would no longer match.
+	msg := c.Redact(ErrorMessage([]byte(c.Redact(string(body)))))
+	return &HTTPError{Platform: c.Platform, StatusCode: code, Message: msg, RetryAfter: ra}
 }
 
 // ErrorMessage extracts a short human-readable message from an error

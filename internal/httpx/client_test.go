@@ -16,8 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 	"golang.org/x/time/rate"
-
-	"github.com/earshot-dev/earshot/listen"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -25,8 +23,12 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // fast is a retry policy for tests: tiny backoff.
 var fast = Retry{Initial: time.Millisecond, Max: 5 * time.Millisecond, MaxElapsed: 5 * time.Second}
 
-func newClient(srv *httptest.Server, counters *listen.Counters) *Client {
-	return &Client{Platform: "test", HTTP: srv.Client(), UserAgent: "earshot-test/1", Retry: fast, Counters: counters}
+func newClient(srv *httptest.Server, ctr *counts) *Client {
+	c := &Client{Platform: "test", HTTP: srv.Client(), UserAgent: "earshot-test/1", Retry: fast}
+	if ctr != nil {
+		c.Counters = ctr
+	}
+	return c
 }
 
 func get(t *testing.T, c *Client, url string) (*Response, error) {
@@ -66,7 +68,7 @@ func TestRateLimitedThenOK(t *testing.T) {
 		status(429, map[string]string{"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset}, `{"error":"Too many requests"}`),
 		status(200, map[string]string{"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "299"}, `[]`),
 	)
-	var ctr listen.Counters
+	var ctr counts
 	c := newClient(srv, &ctr)
 	c.RateLimit = ParseMastodon
 	start := time.Now()
@@ -74,7 +76,7 @@ func TestRateLimitedThenOK(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "[]", string(resp.Body))
 	assert.Equal(t, int32(2), n.Load())
-	assert.Equal(t, int64(1), ctr.Stats().Retries)
+	assert.Equal(t, int64(1), ctr.retries.Load())
 	assert.GreaterOrEqual(t, time.Since(start), 60*time.Millisecond, "must wait for X-RateLimit-Reset")
 	assert.Equal(t, float64(299), resp.RateLimit.Remaining)
 }
@@ -87,12 +89,12 @@ func TestServerErrorBurst(t *testing.T) {
 		status(504, nil, ""),
 		status(200, nil, `ok`),
 	)
-	var ctr listen.Counters
+	var ctr counts
 	resp, err := get(t, newClient(srv, &ctr), srv.URL)
 	require.NoError(t, err)
 	assert.Equal(t, "ok", string(resp.Body))
 	assert.Equal(t, int32(5), n.Load())
-	assert.Equal(t, int64(4), ctr.Stats().Retries)
+	assert.Equal(t, int64(4), ctr.retries.Load())
 }
 
 func TestServerErrorGivesUp(t *testing.T) {
@@ -100,7 +102,7 @@ func TestServerErrorGivesUp(t *testing.T) {
 	c := newClient(srv, nil)
 	c.Retry.MaxAttempts = 3
 	_, err := get(t, c, srv.URL)
-	var he *listen.HTTPError
+	var he *HTTPError
 	require.ErrorAs(t, err, &he)
 	assert.Equal(t, 503, he.StatusCode)
 	assert.Equal(t, "maintenance", he.Message)
@@ -129,9 +131,9 @@ func TestRateLimitFloor(t *testing.T) {
 func TestRateLimitBeyondMaxElapsed(t *testing.T) {
 	srv, n := script(t, status(429, map[string]string{"Retry-After": "3600"}, `{"error":"rate limit reached"}`))
 	_, err := get(t, newClient(srv, nil), srv.URL)
-	var rle *listen.RateLimitError
+	var rle *RateLimitError
 	require.ErrorAs(t, err, &rle)
-	assert.ErrorIs(t, err, listen.ErrRateLimited)
+	assert.ErrorIs(t, err, ErrRateLimited)
 	assert.Equal(t, time.Hour, rle.RetryAfter)
 	assert.Equal(t, "test", rle.Platform)
 	assert.Equal(t, int32(1), n.Load(), "a wait past MaxElapsed is not slept")
@@ -143,7 +145,7 @@ func TestAuthNotRetried(t *testing.T) {
 			srv, n := script(t, status(code, nil, `{"error":"The access token is invalid"}`))
 			c := newClient(srv, nil)
 			_, err := get(t, c, srv.URL+"/api?access_token=sekrit-token")
-			require.ErrorIs(t, err, listen.ErrAuth)
+			require.ErrorIs(t, err, ErrAuth)
 			assert.Equal(t, int32(1), n.Load())
 			assert.Contains(t, err.Error(), "The access token is invalid")
 		})
@@ -153,7 +155,7 @@ func TestAuthNotRetried(t *testing.T) {
 func TestNotFound(t *testing.T) {
 	srv, n := script(t, status(404, nil, `{"error":"Record not found"}`))
 	_, err := get(t, newClient(srv, nil), srv.URL)
-	require.ErrorIs(t, err, listen.ErrNotFound)
+	require.ErrorIs(t, err, ErrNotFound)
 	assert.Equal(t, int32(1), n.Load())
 }
 
@@ -342,7 +344,7 @@ func TestOpenStreamAndStall(t *testing.T) {
 	assert.Equal(t, ":)\n", string(buf[:n]))
 	start := time.Now()
 	_, err = io.ReadAll(body)
-	assert.ErrorIs(t, err, listen.ErrStalled)
+	assert.ErrorIs(t, err, ErrStalled)
 	var se *StallError
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, 80*time.Millisecond, se.Idle)
@@ -353,7 +355,7 @@ func TestOpenErrorStatus(t *testing.T) {
 	srv, _ := script(t, status(404, nil, `{"error":"Unknown channel requested"}`))
 	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
 	_, err := newClient(srv, nil).Open(context.Background(), req)
-	assert.ErrorIs(t, err, listen.ErrNotFound)
+	assert.ErrorIs(t, err, ErrNotFound)
 }
 
 func TestWatchdogKickAndStop(t *testing.T) {
@@ -417,9 +419,19 @@ func TestErrorMessage(t *testing.T) {
 }
 
 func TestIsRetryable(t *testing.T) {
-	assert.True(t, IsRetryable(&listen.HTTPError{StatusCode: 503}))
-	assert.False(t, IsRetryable(&listen.HTTPError{StatusCode: 401}))
-	assert.True(t, IsRetryable(&listen.RateLimitError{}))
+	assert.True(t, IsRetryable(&HTTPError{StatusCode: 503}))
+	assert.False(t, IsRetryable(&HTTPError{StatusCode: 401}))
+	assert.True(t, IsRetryable(&RateLimitError{}))
 	assert.False(t, IsRetryable(&TooLargeError{}))
-	assert.True(t, IsRetryable(errors.New("connection reset")))
+	assert.True(t, IsRetryable(&NetworkError{Err: errors.New("connection reset")}))
+	assert.False(t, IsRetryable(&NetworkError{Err: errors.New("no such host"), Permanent: true}))
+	assert.False(t, IsRetryable(errors.New("some error nobody marked")))
+	assert.True(t, IsRetryable(Again(errors.New("garbled page"), 0)))
+	assert.True(t, IsRetryable(&StallError{}))
 }
+
+// counts is a Counter for tests.
+type counts struct{ retries, pauses atomic.Int64 }
+
+func (c *counts) Retry() { c.retries.Add(1) }
+func (c *counts) Pause() { c.pauses.Add(1) }

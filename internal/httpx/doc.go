@@ -1,6 +1,8 @@
-// Package httpx is the HTTP layer shared by the listen adapters (and story
-// publishers): request execution, retries, rate limiting, error mapping,
-// Link headers, stall detection and secret redaction, in one place.
+// Package httpx is the outbound HTTP layer shared by the listen adapters
+// and the story publishers: request execution, the one retry loop, rate
+// limiting, error types, Link headers, stall detection and secret
+// redaction. It imports no domain package; package listen re-exports its
+// error types (listen.HTTPError is HTTPError).
 //
 // # Requests
 //
@@ -9,42 +11,50 @@
 //
 //	c := &httpx.Client{
 //		Platform:  "mastodon",
-//		HTTP:      cfg.httpClient,         // host's *http.Client; nil = DefaultHTTPClient()
+//		HTTP:      hostClient,          // nil = DefaultHTTPClient()
 //		UserAgent: "earshot/1.0",
-//		Limiter:   cfg.limiter,            // *rate.Limiter, optional
-//		RateLimit: httpx.ParseMastodon,    // header format, optional
-//		Retry:     httpx.Retry{MaxElapsed: cfg.maxRetry},
-//		Counters:  &src.counters,          // Retry() counted here
-//		Secrets:   []httpx.Secret{cfg.token},
+//		Limiter:   limiter,             // *rate.Limiter, optional
+//		RateLimit: httpx.ParseMastodon, // header format, optional
+//		Retry:     httpx.Retry{MaxElapsed: maxRetry},
+//		Counters:  &counters,           // retries and pauses counted here
+//		Secrets:   []httpx.Secret{token},
 //	}
 //	resp, err := c.Do(ctx, req) // resp.Body is the whole body (<= MaxBody)
 //
 // Do waits for the limiter and for any pause demanded by exhausted
 // rate-limit headers, sends the User-Agent, bounds each attempt by
-// RequestTimeout (a server that never answers), reads at most MaxBody
-// bytes (50 MB by default; more is a permanent [*TooLargeError]), and
-// retries network errors, 408, 425, 429 and 5xx with exponential backoff
-// and jitter (cenkalti/backoff, kept internal: policies are plain
-// durations in [Retry]). The wait before a retry is the longest of the
-// backoff interval, Retry-After (seconds or HTTP date), the rate-limit
-// reset from the headers, and the platform floors MinRateLimitWait and
-// MinServerWait. A wait that would pass MaxElapsed ends the retries.
+// RequestTimeout, reads at most MaxBody bytes (50 MB by default; more is
+// a permanent [*TooLargeError]), and retries network errors, 408, 425,
+// 429 and 5xx through [Client.Run]. A request that is not idempotent
+// (POST) reaches the server at most once per attempt: net/http's own
+// silent replay on a broken keep-alive connection is turned off for it.
 //
-// Errors that reach the caller are final and typed:
-//   - [*listen.RateLimitError] (unwraps to listen.ErrRateLimited) for 429,
-//   - [*listen.HTTPError] for any other status; 401 and 403 unwrap to
-//     listen.ErrAuth and are never retried, 404 and 410 to listen.ErrNotFound,
-//   - [*TooLargeError] for a body over the limit,
-//   - a network error naming the method and the redacted URL,
-//   - ctx.Err() when ctx is done (adapters then end quietly).
+// # The retry loop
+//
+// [Client.Run] is the one retry loop: Do's requests, the adapters' polls
+// and stream connections all go through it. The wait before a retry is
+// the longest of the backoff interval (exponential with jitter), a 429's
+// Retry-After or rate-limit reset, a 5xx's Retry-After up to
+// Retry.RetryAfterCap (5 s by default: a restarting server's
+// "Retry-After: 120" must not become a two-minute gap), and the platform
+// floors. A wait that would pass MaxElapsed ends the retries; a wait over
+// MaxPause is not slept but returned as the error that asked for it.
+// Waits of [LongWait] or more are logged at info and counted as pauses.
+// Errors are classified by type (see [IsRetryable]); an operation marks
+// an error of its own as transient with [Again].
+//
+// Errors that reach the caller are final and typed: [*RateLimitError]
+// (unwraps to [ErrRateLimited]), [*HTTPError] (401 and 403 unwrap to
+// [ErrAuth] and are never retried, 404 and 410 to [ErrNotFound]),
+// [*TooLargeError], [*NetworkError] (permanent ones, such as a DNS name
+// not found, a TLS certificate that does not verify or an HTTP answer to
+// HTTPS, unwrap to [ErrUnreachable] and are never retried), or ctx.Err().
 //
 // 304 Not Modified is a success (conditional GET). [Client.Open] is Do for
 // streams: it returns the response with the body unread; wrap the body in
-// [IdleReader] to turn ten silent minutes into a [*StallError]
-// (unwrapping to listen.ErrStalled) instead of a hang.
-//
-// Adapters that run their own reconnect loops (WebSocket dials) use
-// [NewBackoff], [Sleep], [Client.WaitTurn] and [Client.StatusError].
+// [IdleReader] to turn a silent stream into a [*StallError] instead of a
+// hang. Adapters that dial WebSockets themselves call [Client.WaitTurn]
+// before a dial and map a refused handshake with [Client.StatusError].
 //
 // # Rate-limit headers
 //
@@ -64,9 +74,12 @@
 // # Secrets
 //
 // Store credentials as [Secret]: it prints as "[REDACTED]". List them in
-// Client.Secrets so they are scrubbed from error messages and logs.
-// [RedactURL] hides access_token and similar query values; every URL in
-// an error from this package is redacted.
+// Client.Secrets, and [Client.Register] those learnt at run time
+// (refreshed tokens): they are scrubbed, with their URL-encoded forms,
+// from every error message (before it is cut to length) and every line
+// logged through [Client.Log]. [RedactURL] hides user info and
+// access_token and similar query values; every URL in an error from this
+// package is redacted.
 //
 // # Concurrency
 //

@@ -1,7 +1,11 @@
 package httpx
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -86,4 +90,78 @@ func Redact(s string, secrets ...Secret) string {
 		}
 	}
 	return s
+}
+
+// Register adds secrets learnt at run time (a token from a login or a
+// refresh) to those the client scrubs, with their URL-encoded forms. It is
+// safe for concurrent use.
+func (c *Client) Register(secrets ...Secret) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range secrets {
+		for _, v := range encodings(string(s)) {
+			if len(v) >= 4 && !slices.Contains(c.secrets, v) {
+				c.secrets = append(c.secrets, v)
+			}
+		}
+	}
+}
+
+// encodings are the forms a secret takes on the wire: as is, and escaped
+// for a query or a path (a server may echo the request line).
+func encodings(s string) []string {
+	out := []string{s}
+	for _, e := range []string{url.QueryEscape(s), url.PathEscape(s)} {
+		if e != s && !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Redact scrubs the client's secrets (Secrets and those registered) and
+// their URL-encoded forms from s.
+func (c *Client) Redact(s string) string {
+	if s == "" {
+		return s
+	}
+	for _, sec := range c.Secrets {
+		for _, v := range encodings(string(sec)) {
+			s = Redact(s, Secret(v))
+		}
+	}
+	c.mu.Lock()
+	reg := c.secrets
+	c.mu.Unlock()
+	for _, v := range reg {
+		s = Redact(s, Secret(v))
+	}
+	return s
+}
+
+// Log logs msg with the platform's prefix at level, if the client has a
+// Logger. Every value is scrubbed of the client's secrets first: strings,
+// errors and Stringers become redacted strings.
+func (c *Client) Log(ctx context.Context, level slog.Level, msg string, args ...any) {
+	if c.Logger == nil || !c.Logger.Enabled(ctx, level) {
+		return
+	}
+	args = slices.Clone(args)
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			args[i] = c.Redact(v)
+		case error:
+			if v == nil {
+				args[i] = "<nil>"
+			} else {
+				args[i] = c.Redact(v.Error())
+			}
+		case slog.Attr:
+			args[i] = slog.String(v.Key, c.Redact(v.Value.String()))
+		case fmt.Stringer:
+			args[i] = c.Redact(v.String())
+		}
+	}
+	c.Logger.Log(ctx, level, c.Platform+": "+c.Redact(msg), args...)
 }

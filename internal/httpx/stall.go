@@ -1,27 +1,11 @@
 package httpx
 
 import (
-	"fmt"
 	"io"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/earshot-dev/earshot/listen"
 )
-
-// StallError reports a stream that sent nothing for longer than its idle
-// timeout. It unwraps to [listen.ErrStalled].
-type StallError struct {
-	Platform string
-	Idle     time.Duration
-}
-
-func (e *StallError) Error() string {
-	return fmt.Sprintf("%s: stream stalled: nothing received for %v", e.Platform, e.Idle)
-}
-
-func (e *StallError) Unwrap() error { return listen.ErrStalled }
 
 // Watchdog calls a function when it has not been kicked for a while: the
 // stall detector for streams without read deadlines. Create it with

@@ -3,18 +3,20 @@
 package httpx
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/earshot-dev/earshot/listen"
 )
 
 // inProcess serves h without sockets, so a synctest bubble's fake clock
@@ -33,8 +35,9 @@ func (p inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // TestRealWaitsInFakeTime runs the production defaults (500 ms first
-// backoff, Retry-After of two minutes, X's 60 s floor after 429) in a
-// bubble: minutes of waiting take no real time, and the waits are exact.
+// backoff, a 503's Retry-After of two minutes capped at 5 s, X's 60 s
+// floor after 429) in a bubble: a minute of waiting takes no real time,
+// and the waits are exact.
 func TestRealWaitsInFakeTime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		n := 0
@@ -50,7 +53,7 @@ func TestRealWaitsInFakeTime(t *testing.T) {
 				io.WriteString(w, "ok")
 			}
 		})
-		var ctr listen.Counters
+		var ctr counts
 		c := &Client{Platform: "x", HTTP: &http.Client{Transport: inProcess{h}}, Counters: &ctr,
 			Retry: Retry{MinRateLimitWait: 60 * time.Second}}
 		start := time.Now()
@@ -59,9 +62,9 @@ func TestRealWaitsInFakeTime(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "ok", string(resp.Body))
 		waited := time.Since(start)
-		assert.GreaterOrEqual(t, waited, 180*time.Second, "120 s Retry-After + 60 s floor")
-		assert.Less(t, waited, 200*time.Second)
-		assert.Equal(t, int64(2), ctr.Stats().Retries)
+		assert.GreaterOrEqual(t, waited, 65*time.Second, "Retry-After capped at 5 s + 60 s floor")
+		assert.Less(t, waited, 70*time.Second)
+		assert.Equal(t, int64(2), ctr.retries.Load())
 	})
 }
 
@@ -76,11 +79,116 @@ func TestGivesUpAfterMaxElapsed(t *testing.T) {
 		start := time.Now()
 		req, _ := http.NewRequest(http.MethodGet, "http://api.example/", nil)
 		_, err := c.Do(context.Background(), req)
-		var he *listen.HTTPError
+		var he *HTTPError
 		require.ErrorAs(t, err, &he)
 		assert.Equal(t, 502, he.StatusCode)
 		waited := time.Since(start)
 		assert.Greater(t, waited, 10*time.Minute)
 		assert.LessOrEqual(t, waited, 15*time.Minute)
+	})
+}
+
+// TestRestartStormCostsSeconds: GoToSocial answers 503 with Retry-After:
+// 120 for about 0.7 s while it starts. The wait is capped (5 s by
+// default), so the restart costs seconds, not two minutes.
+func TestRestartStormCostsSeconds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		up := time.Now().Add(700 * time.Millisecond)
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if time.Now().Before(up) {
+				w.Header().Set("Retry-After", "120")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			io.WriteString(w, "ok")
+		})
+		c := &Client{Platform: "gotosocial", HTTP: &http.Client{Transport: inProcess{h}}}
+		start := time.Now()
+		req, _ := http.NewRequest(http.MethodGet, "http://gts.example/api/v1/timelines/public", nil)
+		_, err := c.Do(context.Background(), req)
+		require.NoError(t, err)
+		assert.Less(t, time.Since(start), 10*time.Second)
+
+		c.Retry.RetryAfterCap = time.Minute // an option raises the cap
+		up = time.Now().Add(700 * time.Millisecond)
+		start = time.Now()
+		_, err = c.Do(context.Background(), req)
+		require.NoError(t, err)
+		assert.GreaterOrEqual(t, time.Since(start), time.Minute)
+	})
+}
+
+// TestFarResetIsAnErrorNotASilentPause: a 200 with an exhausted window
+// and a reset 47 hours ahead paused the next request for 47 hours without
+// a word. Now the wait is over the pause limit: the request fails at once
+// with a RateLimitError saying how long, logged at warn.
+func TestFarResetIsAnErrorNotASilentPause(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-RateLimit-Remaining", "0")
+			w.Header().Set("X-RateLimit-Reset", time.Now().Add(47*time.Hour).UTC().Format(time.RFC3339Nano))
+			io.WriteString(w, "[]")
+		})
+		var logs bytes.Buffer
+		var ctr counts
+		c := &Client{Platform: "mastodon", HTTP: &http.Client{Transport: inProcess{h}}, RateLimit: ParseMastodon,
+			Counters: &ctr, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+		req, _ := http.NewRequest(http.MethodGet, "http://m.example/api/v1/timelines/public", nil)
+		_, err := c.Do(context.Background(), req)
+		require.NoError(t, err)
+		start := time.Now()
+		_, err = c.Do(context.Background(), req)
+		var rle *RateLimitError
+		require.ErrorAs(t, err, &rle)
+		assert.Equal(t, 47*time.Hour, rle.RetryAfter)
+		assert.Zero(t, time.Since(start))
+		assert.Contains(t, logs.String(), "level=WARN")
+		assert.Contains(t, logs.String(), "pause limit")
+
+		// A reset 10 minutes ahead is waited for, logged at info, counted.
+		logs.Reset()
+		c2 := &Client{Platform: "mastodon", HTTP: &http.Client{Transport: inProcess{http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("n") == "1" {
+				w.Header().Set("X-RateLimit-Remaining", "0")
+				w.Header().Set("X-RateLimit-Reset", time.Now().Add(10*time.Minute).UTC().Format(time.RFC3339Nano))
+			}
+			io.WriteString(w, "[]")
+		})}}, RateLimit: ParseMastodon, Counters: &ctr, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+		for n := 1; n <= 2; n++ {
+			req, _ := http.NewRequest(http.MethodGet, "http://m.example/x?n="+strconv.Itoa(n), nil)
+			_, err := c2.Do(context.Background(), req)
+			require.NoError(t, err)
+		}
+		assert.Equal(t, 10*time.Minute, time.Since(start))
+		assert.Equal(t, int64(1), ctr.pauses.Load())
+		assert.Contains(t, logs.String(), "level=INFO")
+		assert.Contains(t, logs.String(), "waiting for the reset")
+	})
+}
+
+// TestLongBackoffIsLogged: retries whose wait reaches LongWait are logged
+// at info and counted as pauses; shorter ones are not.
+func TestLongBackoffIsLogged(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n := 0
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if n++; n <= 8 {
+				w.WriteHeader(http.StatusBadGateway)
+				return
+			}
+			io.WriteString(w, "ok")
+		})
+		var logs bytes.Buffer
+		var ctr counts
+		c := &Client{Platform: "x", HTTP: &http.Client{Transport: inProcess{h}}, Counters: &ctr,
+			Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+		req, _ := http.NewRequest(http.MethodGet, "http://api.example/", nil)
+		_, err := c.Do(context.Background(), req)
+		require.NoError(t, err)
+		assert.Equal(t, int64(8), ctr.retries.Load())
+		infos := strings.Count(logs.String(), "level=INFO")
+		assert.Equal(t, int(ctr.pauses.Load()), infos)
+		assert.Positive(t, infos, "backoff grew past 5 s: %s", logs.String())
+		assert.Less(t, infos, 8, "short waits are not logged at info")
 	})
 }

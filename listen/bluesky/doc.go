@@ -6,7 +6,7 @@
 //     the at:// URI of the post) as it happens, with edits and deletes.
 //   - [Search] polls app.bsky.feed.searchPosts with an app password, for
 //     keyword listening without the firehose: one pass, or, with
-//     [Follow], until ctx is done.
+//     [listen.Follow], until ctx is done.
 //
 // # Posts
 //
@@ -20,7 +20,7 @@
 // # Delivery and resuming
 //
 // Jetstream reconnects with exponential backoff after any failure and
-// replaces a connection that stays silent for [WithStallTimeout] (Jetstream
+// replaces a connection that stays silent for [listen.WithStallTimeout] (Jetstream
 // sends no heartbeat). It resumes from the newest event handled: with the
 // sequence cursor when the server sends one (newer Jetstream builds; an
 // exact replay), else with time_us rewound by [WithRewind], since events
@@ -29,15 +29,15 @@
 // sequence resume does not land on the last event handled (the host name
 // led to another instance), the source resumes by time instead. Replays
 // and duplicates are dropped by (did, collection, rkey,
-// rev) in a bounded set ([WithDedupeSize]). Identity and account events
+// rev) in a bounded set ([listen.WithDedupeSize]). Identity and account events
 // are not delivered, but a handle announced by an identity event is
 // remembered (up to 10,000 accounts) and set as Author.Handle on that
 // account's later posts. Undecodable frames are skipped (counted in
 // Stats().Skipped).
 //
-// With [WithCursorStore] the cursor, with the keys of the newest events inside
+// With [listen.WithCursorStore] the cursor, with the keys of the newest events inside
 // the rewind window (up to 4,096 of them), is saved after posts are
-// handled (at most every [WithSaveInterval], and when Posts returns), so
+// handled (at most every [listen.WithSaveInterval], and when Posts returns), so
 // a restarted process resumes without gaps and without repeats; after a
 // crash, posts handled since the last save come again (at-least-once), as
 // do, after a time-cursor restart, events beyond the 4,096 saved keys
@@ -62,7 +62,7 @@
 // Sources are safe for concurrent use; each Posts call runs on its own.
 // The sequence ends quietly when ctx is done or the loop breaks, and all
 // goroutines have stopped by then. An error yielded is final: transient
-// failures were retried for up to [WithMaxRetryTime]. Refused credentials
+// failures were retried for up to [listen.WithMaxRetryTime]. Refused credentials
 // unwrap to [listen.ErrAuth]; secrets never appear in errors, logs or
 // String.
 package bluesky

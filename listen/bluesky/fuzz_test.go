@@ -92,8 +92,12 @@ func FuzzSearchPage(f *testing.F) {
 		if json.Unmarshal(b, &pg) != nil {
 			return
 		}
-		for i := range pg.Posts {
-			p, _, ok := viewPost(&pg.Posts[i])
+		for _, raw := range pg.Posts {
+			var v postView
+			if json.Unmarshal(raw, &v) != nil {
+				continue
+			}
+			p, _, ok := viewPost(&v)
 			if !ok {
 				continue
 			}

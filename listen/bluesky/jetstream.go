@@ -17,6 +17,9 @@ import (
 
 	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/internal/adapter"
+	"github.com/earshot-dev/earshot/listen/internal/config"
+	"github.com/earshot-dev/earshot/listen/internal/seen"
 )
 
 // Jetstream is a [listen.Source] that reads Bluesky's Jetstream firehose
@@ -31,20 +34,25 @@ import (
 // connection.
 type Jetstream struct {
 	endpoint string
-	cfg      config
-	key      string
-	http     *httpx.Client
-	counters listen.Counters
+	opt      jetOptions
+	b        *adapter.Base
 }
 
 // NewJetstream returns a source reading the Jetstream at endpoint, e.g.
-// "wss://jetstream2.us-east.bsky.network/subscribe".
-func NewJetstream(endpoint string, opts ...Option) (*Jetstream, error) {
-	cfg := defaults()
-	for _, o := range opts {
-		o(&cfg)
+// "wss://jetstream2.us-east.bsky.network/subscribe". It takes the shared
+// options of package listen (WithStallTimeout 1m by default,
+// WithCursorStore, WithSaveInterval 1s by default, WithDedupeSize,
+// WithMaxRetryTime, ...) and WithCollections, WithDIDs, WithRewind and
+// WithMaxMessageSize.
+func NewJetstream(endpoint string, opts ...listen.Option) (*Jetstream, error) {
+	cfg, o := jetDefaults()
+	if err := config.Apply("bluesky.NewJetstream", &cfg, &o, opts); err != nil {
+		return nil, err
 	}
-	if err := cfg.validate(); err != nil {
+	if err := cfg.Check(Platform, 0, 0); err != nil {
+		return nil, err
+	}
+	if err := o.validate(); err != nil {
 		return nil, err
 	}
 	u, err := url.Parse(endpoint)
@@ -56,17 +64,19 @@ func NewJetstream(endpoint string, opts ...Option) (*Jetstream, error) {
 	default:
 		return nil, fmt.Errorf("bluesky: Jetstream URL needs a ws, wss, http or https scheme, got %q", u.Scheme)
 	}
-	j := &Jetstream{endpoint: endpoint, cfg: cfg}
-	j.key = cfg.key
-	if j.key == "" {
-		j.key = "bluesky:jetstream:" + u.Host + u.Path + "?c=" + strings.Join(cfg.collections, ",") + "&d=" + strings.Join(cfg.dids, ",")
+	if cfg.Key == "" {
+		cfg.Key = "bluesky:jetstream:" + u.Host + u.Path + "?c=" + strings.Join(o.collections, ",") + "&d=" + strings.Join(o.dids, ",")
 	}
-	j.http = &httpx.Client{Platform: Platform, HTTP: cfg.httpClient, UserAgent: cfg.userAgent, Limiter: cfg.limiter, Logger: cfg.logger}
-	return j, nil
+	var secrets []httpx.Secret
+	if u.User != nil {
+		pw, _ := u.User.Password()
+		secrets = append(secrets, httpx.Secret(pw))
+	}
+	return &Jetstream{endpoint: endpoint, opt: o, b: adapter.New(Platform, cfg, nil, secrets...)}, nil
 }
 
 // Stats implements [listen.StatsReporter].
-func (j *Jetstream) Stats() listen.Stats { return j.counters.Stats() }
+func (j *Jetstream) Stats() listen.Stats { return j.b.Stats() }
 
 // String describes the source without secrets.
 func (j *Jetstream) String() string {
@@ -78,29 +88,29 @@ func (j *Jetstream) String() string {
 // URL with thousands of DIDs is refused by servers and proxies.
 const maxQueryDIDs = 50
 
-func (j *Jetstream) hello() bool { return len(j.cfg.dids) > maxQueryDIDs }
+func (j *Jetstream) hello() bool { return len(j.opt.dids) > maxQueryDIDs }
 
 // optionsUpdate is the client message that sets the filters.
 func (j *Jetstream) optionsUpdate() []byte {
 	b, _ := json.Marshal(map[string]any{"type": "options_update", "payload": map[string]any{
-		"wantedCollections": j.cfg.collections, "wantedDids": j.cfg.dids, "maxMessageSizeBytes": j.cfg.maxMessage}})
+		"wantedCollections": j.opt.collections, "wantedDids": j.opt.dids, "maxMessageSizeBytes": j.opt.maxMessage}})
 	return b
 }
 
 func (j *Jetstream) subscribeURL(cursor string) string {
 	u, _ := url.Parse(j.endpoint)
 	q := u.Query()
-	for _, c := range j.cfg.collections {
+	for _, c := range j.opt.collections {
 		q.Add("wantedCollections", c)
 	}
 	if j.hello() {
 		q.Set("requireHello", "true")
 	} else {
-		for _, d := range j.cfg.dids {
+		for _, d := range j.opt.dids {
 			q.Add("wantedDids", d)
 		}
 	}
-	q.Set("maxMessageSizeBytes", fmt.Sprint(j.cfg.maxMessage))
+	q.Set("maxMessageSizeBytes", fmt.Sprint(j.opt.maxMessage))
 	if cursor != "" {
 		q.Set("cursor", cursor)
 	}
@@ -108,94 +118,43 @@ func (j *Jetstream) subscribeURL(cursor string) string {
 	return u.String()
 }
 
-func (j *Jetstream) log(ctx context.Context, level slog.Level, msg string, args ...any) {
-	if j.cfg.logger != nil {
-		j.cfg.logger.Log(ctx, level, "bluesky: jetstream: "+msg, args...)
-	}
-}
-
 // Posts implements [listen.Source]. The sequence runs until ctx is done,
-// the loop breaks, or reconnecting has failed for longer than
-// [WithMaxRetryTime] (then it yields the last error). A refused handshake
-// other than 408, 429 and 5xx is final at once.
+// the loop breaks, or reconnecting has failed for longer than the retry
+// budget ([listen.WithMaxRetryTime]; connections that stay silent count
+// as failures). A refused handshake other than 408, 429 and 5xx is final
+// at once.
 func (j *Jetstream) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
-	return func(yield func(listen.Post, error) bool) {
-		st := newStreamState(j.cfg.dedupe)
-		if j.cfg.store != nil {
-			c, err := j.cfg.store.Load(ctx, j.key)
-			if err != nil {
-				if ctx.Err() == nil {
-					yield(listen.Post{}, fmt.Errorf("bluesky: load cursor: %w", err))
-				}
-				return
-			}
-			if err := st.restore(c); err != nil {
-				yield(listen.Post{}, fmt.Errorf("bluesky: saved cursor for %q: %w", j.key, err))
-				return
-			}
-		}
-		r := &run{j: j, st: st, yield: yield, lastSave: time.Now(), handles: newHandles(10_000)}
-		defer r.save(context.WithoutCancel(ctx))
-		r.loop(ctx)
-	}
+	return j.b.Posts(ctx, func(ar *adapter.Run) (adapter.Cursor, func(context.Context) error) {
+		r := &run{Run: ar, j: j, st: newStreamState(j.b.Settings.Dedupe), handles: seen.NewMap[string, string](10_000)}
+		return r, func(ctx context.Context) error { return ar.Stream(ctx, r.connect) }
+	})
 }
 
 // run is the state of one Posts call.
 type run struct {
-	j        *Jetstream
-	st       *streamState
-	yield    func(listen.Post, error) bool
-	lastSave time.Time
-	dirty    bool
-	stalls   int
-	startUS  int64 // when the first live-tail dial was made
-	handles  *handles
+	*adapter.Run
+	j       *Jetstream
+	st      *streamState
+	startUS int64 // when the first live-tail dial was made
+	handles *seen.Map[string, string]
 }
 
-// errStop ends the loop without a further yield: the consumer broke out,
-// ctx is done, or the final error has been yielded.
-var errStop = errors.New("stop")
+// Restore implements [adapter.Cursor].
+func (r *run) Restore(saved string) error { return r.st.restore(saved) }
 
-func (r *run) loop(ctx context.Context) {
-	j := r.j
-	bo := httpx.NewBackoff(httpx.Retry{Initial: j.cfg.minBackoff, Max: j.cfg.maxBackoff, MaxElapsed: j.cfg.maxRetry})
-	for attempt := 0; ; attempt++ {
-		if attempt > 0 {
-			j.counters.Reconnect()
-		}
-		got, wait, err := r.connect(ctx)
-		if errors.Is(err, errStop) || ctx.Err() != nil {
-			return
-		}
-		if got > 0 {
-			bo.Reset()
-		}
-		if err := r.save(ctx); err != nil {
-			r.yield(listen.Post{}, err)
-			return
-		}
-		d, more := bo.Next()
-		if wait > d {
-			d = wait
-		}
-		if !more || d > bo.Remaining() {
-			r.yield(listen.Post{}, fmt.Errorf("bluesky: jetstream: giving up after %v: %w", bo.Elapsed().Round(time.Millisecond), err))
-			return
-		}
-		j.log(ctx, slog.LevelDebug, "reconnecting", "wait", d, "err", err.Error())
-		if httpx.Sleep(ctx, d) != nil {
-			return
-		}
+// Marshal implements [adapter.Cursor].
+func (r *run) Marshal() string {
+	if r.st.maxTimeUS == 0 && r.st.maxSeq == 0 {
+		return ""
 	}
+	return r.st.marshal(r.j.opt.rewind.Microseconds(), savedKeys)
 }
 
-// connect runs one connection. It returns how many frames arrived, the
-// least wait before the next dial (Retry-After), and why it ended:
-// errStop, or the transient error to retry after.
-func (r *run) connect(ctx context.Context) (got int, wait time.Duration, err error) {
+// connect runs one connection. It reports progress when frames arrived.
+func (r *run) connect(ctx context.Context) (bool, error) {
 	j := r.j
-	if err := j.http.WaitTurn(ctx); err != nil {
-		return 0, 0, errStop
+	if err := j.b.Client.WaitTurn(ctx); err != nil {
+		return false, err
 	}
 	if r.st.maxTimeUS == 0 && r.st.maxSeq == 0 {
 		// Nothing handled yet: the first dial tails live; later dials
@@ -210,7 +169,7 @@ func (r *run) connect(ctx context.Context) (got int, wait time.Duration, err err
 	}
 	cursor := ""
 	if r.st.maxTimeUS != 0 || r.st.maxSeq != 0 {
-		cursor = r.st.resume(j.cfg.rewind.Microseconds())
+		cursor = r.st.resume(j.opt.rewind.Microseconds())
 	}
 	// Sequence cursors are local to one server instance, and a host name
 	// may lead to another. The replay must start at the event last
@@ -219,12 +178,13 @@ func (r *run) connect(ctx context.Context) (got int, wait time.Duration, err err
 	resumeUS := r.st.maxTimeUS
 	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	hdr := http.Header{}
-	hdr.Set("User-Agent", j.cfg.userAgent)
-	conn, resp, err := websocket.Dial(dctx, j.subscribeURL(cursor), &websocket.DialOptions{HTTPClient: j.cfg.httpClient, HTTPHeader: hdr})
+	hdr.Set("User-Agent", j.b.Settings.UserAgent)
+	u := j.subscribeURL(cursor)
+	conn, resp, err := websocket.Dial(dctx, u, &websocket.DialOptions{HTTPClient: j.b.Settings.HTTPClient, HTTPHeader: hdr})
 	cancel()
 	if err != nil {
 		if ctx.Err() != nil {
-			return 0, 0, errStop
+			return false, adapter.ErrStop
 		}
 		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
 			var body []byte
@@ -232,153 +192,114 @@ func (r *run) connect(ctx context.Context) (got int, wait time.Duration, err err
 				body, _ = io.ReadAll(io.LimitReader(resp.Body, 4096))
 				resp.Body.Close()
 			}
-			herr := j.http.StatusError(resp, body)
-			if !httpx.IsRetryable(herr) {
-				r.yield(listen.Post{}, fmt.Errorf("bluesky: jetstream: handshake refused: %w", herr))
-				return 0, 0, errStop
-			}
-			var rle *listen.RateLimitError
-			if errors.As(herr, &rle) {
-				wait = rle.RetryAfter
-			} else if ra, ok := httpx.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-				wait = ra
-			}
-			return 0, wait, herr
+			return false, fmt.Errorf("bluesky: jetstream: handshake refused: %w", j.b.Client.StatusError(resp, body))
 		}
-		return 0, 0, fmt.Errorf("bluesky: jetstream: dial %s: %v", httpx.RedactURLString(j.endpoint), err)
+		pu, _ := url.Parse(u)
+		return false, j.b.Client.DialError(pu, err)
 	}
 	defer conn.CloseNow()
-	conn.SetReadLimit(j.cfg.maxMessage)
+	conn.SetReadLimit(j.opt.maxMessage)
 	if j.hello() {
 		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		err := conn.Write(wctx, websocket.MessageText, j.optionsUpdate())
 		cancel()
 		if err != nil {
 			if ctx.Err() != nil {
-				return 0, 0, errStop
+				return false, adapter.ErrStop
 			}
-			return 0, 0, fmt.Errorf("bluesky: jetstream: send options_update: %v", err)
+			return false, httpx.Again(fmt.Errorf("bluesky: jetstream: send options_update: %v", err), 0)
 		}
 	}
 
+	idle := j.b.Settings.StallTimeout
+	got := 0
 	var ev event
 	for {
-		rctx, rcancel := context.WithTimeout(ctx, j.cfg.idle)
+		rctx, rcancel := context.WithTimeout(ctx, idle)
 		typ, data, err := conn.Read(rctx)
-		idle := err != nil && ctx.Err() == nil && rctx.Err() != nil
+		silent := err != nil && ctx.Err() == nil && rctx.Err() != nil
 		rcancel()
 		if err != nil {
-			if ctx.Err() != nil {
-				return got, 0, errStop
-			}
-			if idle {
+			switch {
+			case ctx.Err() != nil:
+				return got > 0, adapter.ErrStop
+			case silent:
 				if checkSeq {
 					// A sequence resume that brought nothing may point past
 					// the end of another instance's log: use time next.
 					r.st.noSeq = true
 				}
-				r.stalls++
-				serr := &httpx.StallError{Platform: Platform, Idle: j.cfg.idle}
-				if j.cfg.maxStalls > 0 && r.stalls >= j.cfg.maxStalls {
-					r.yield(listen.Post{}, fmt.Errorf("bluesky: jetstream: %d silent connections in a row: %w", r.stalls, serr))
-					return got, 0, errStop
-				}
-				return got, 0, serr
+				return got > 0, &httpx.StallError{Platform: Platform, Idle: idle}
 			}
 			if s := websocket.CloseStatus(err); s != -1 {
-				return got, 0, fmt.Errorf("bluesky: jetstream: closed by server: %d", s)
+				return got > 0, httpx.Again(fmt.Errorf("bluesky: jetstream: closed by server: %d", s), 0)
 			}
-			return got, 0, fmt.Errorf("bluesky: jetstream: read: %v", err)
+			return got > 0, httpx.Again(fmt.Errorf("bluesky: jetstream: read: %v", err), 0)
 		}
 		got++
-		r.stalls = 0
 		if typ != websocket.MessageText {
-			j.counters.Skip()
+			r.Skip(ctx, "", data, errors.New("binary frame"))
 			continue
 		}
 		if err := decodeEvent(data, &ev); err != nil {
-			j.counters.Skip()
-			j.log(ctx, slog.LevelDebug, "skipping undecodable frame", "err", err.Error(), "bytes", len(data))
+			r.Skip(ctx, adapter.ItemID(data, "commit.rkey", "did"), data, err)
 			continue
 		}
 		if checkSeq {
 			checkSeq = false
 			// No sequence at all: an older server took the number for a
 			// time far in the past.
-			if d := time.Duration(ev.TimeUS-resumeUS) * time.Microsecond; ev.Seq == nil || d > j.cfg.seqJump || d < -j.cfg.seqJump {
+			if d := time.Duration(ev.TimeUS-resumeUS) * time.Microsecond; ev.Seq == nil || d > j.opt.seqJump || d < -j.opt.seqJump {
 				r.st.noSeq = true
-				j.log(ctx, slog.LevelInfo, "sequence cursor belongs to another instance; resuming by time", "offset", d)
-				return got, 0, errors.New("bluesky: jetstream: sequence cursor from another instance")
+				j.b.Log(ctx, slog.LevelInfo, "jetstream: sequence cursor belongs to another instance; resuming by time", "offset", d)
+				return true, httpx.Again(errors.New("bluesky: jetstream: sequence cursor from another instance"), 0)
 			}
 		}
-		if !r.handle(ctx, &ev) {
-			return got, 0, errStop
+		if err := r.handle(ctx, &ev); err != nil {
+			return true, err
 		}
 	}
 }
 
-// handle delivers ev if it is a new post event and advances the cursor.
-// It returns false when the consumer broke out or the final error was
-// yielded.
-func (r *run) handle(ctx context.Context, ev *event) bool {
+// handle delivers ev if it is a new post event; the cursor moves past it
+// once the host has handled it.
+func (r *run) handle(ctx context.Context, ev *event) error {
 	j, st := r.j, r.st
 	if ev.Kind != "commit" || ev.Commit == nil {
 		// Identity and account events: nothing to deliver, but a new
 		// handle is remembered for the account's next posts.
-		if ev.Kind == "identity" && ev.Identity != nil && ev.Identity.Handle != "" {
-			r.handles.set(ev.DID, ev.Identity.Handle)
+		if ev.Kind == "identity" && ev.Identity != nil && ev.Identity.Handle != "" && ev.DID != "" {
+			r.handles.Put(ev.DID, ev.Identity.Handle)
 		}
 		st.handled(ev)
-		return true
+		r.Commit()
+		return nil
 	}
 	if st.replayed(ev) {
-		j.counters.Duplicate()
-		return true
+		j.b.Counters.Duplicate()
+		return nil
 	}
 	p, ok := toPost(ev)
 	if !ok {
 		st.handled(ev)
-		return true
-	}
-	if !st.add(keyHash(ev), ev.TimeUS) {
-		j.counters.Duplicate()
-		st.handled(ev)
-		return true
-	}
-	if h, ok := r.handles.m[ev.DID]; ok {
-		p.Author.Handle = h
-	}
-	now := time.Now()
-	j.counters.Deliver(usTime(ev.TimeUS), now)
-	cont := r.yield(p, nil)
-	st.handled(ev) // the loop body has run: the post is handled
-	r.dirty = true
-	if !cont {
-		return false
-	}
-	if j.cfg.store != nil && now.Sub(r.lastSave) >= j.cfg.saveEvery {
-		if err := r.save(ctx); err != nil {
-			r.yield(listen.Post{}, err)
-			return false
-		}
-	}
-	return true
-}
-
-// save writes the cursor if anything changed since the last save.
-func (r *run) save(ctx context.Context) error {
-	j := r.j
-	if j.cfg.store == nil || !r.dirty {
+		r.Commit()
 		return nil
 	}
-	c := r.st.marshal(j.cfg.rewind.Microseconds(), j.cfg.savedKeys)
-	if err := j.cfg.store.Save(ctx, j.key, c); err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		return fmt.Errorf("bluesky: save cursor: %w", err)
+	key := keyHash(ev)
+	if st.has(key) {
+		j.b.Counters.Duplicate()
+		st.handled(ev)
+		return nil
 	}
-	r.dirty = false
-	r.lastSave = time.Now()
-	return nil
+	if h, ok := r.handles.Get(ev.DID); ok {
+		p.Author.Handle = h
+	}
+	timeUS, seq := ev.TimeUS, int64(0)
+	if ev.Seq != nil {
+		seq = *ev.Seq // ev is reused for the next frame
+	}
+	return r.Deliver(ctx, p, func() {
+		st.add(key, timeUS)
+		st.handledAt(timeUS, seq)
+	})
 }

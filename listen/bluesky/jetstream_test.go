@@ -15,12 +15,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/internal/config"
 	"github.com/earshot-dev/earshot/listen/listentest"
 )
 
 // fast are options that keep tests quick: short backoff and stall timeout.
-func fast() []Option {
-	return []Option{WithRetryBackoff(time.Millisecond, 5*time.Millisecond), WithStallTimeout(2 * time.Second), WithMaxRetryTime(10 * time.Second)}
+func fast() []listen.Option {
+	return []listen.Option{listen.WithRetryBackoff(time.Millisecond, 5*time.Millisecond), listen.WithStallTimeout(2 * time.Second), listen.WithMaxRetryTime(10 * time.Second)}
 }
 
 func TestJetstreamConformance(t *testing.T) {
@@ -105,6 +106,25 @@ func collect(t *testing.T, ctx context.Context, src listen.Source, n int, seen m
 	return got, nil
 }
 
+// handleThenStop handles n deliveries, then breaks out on the next one
+// without handling it: as a host that stops, it is not counted, and the
+// source must deliver it again after a restart.
+func handleThenStop(t *testing.T, ctx context.Context, src listen.Source, n int, seen map[string]int) (int, error) {
+	t.Helper()
+	got := 0
+	for p, err := range src.Posts(ctx) {
+		if err != nil {
+			return got, err
+		}
+		if got == n {
+			break
+		}
+		seen[p.ID+"#"+p.Kind.String()]++
+		got++
+	}
+	return got, nil
+}
+
 // TestJetstreamFaults runs the fault-injection scenario against both
 // server generations: every post, like, repost and delete the fake
 // published is delivered exactly once despite dropped connections (1006,
@@ -127,13 +147,13 @@ func TestJetstreamFaults(t *testing.T) {
 			store := &listen.MemoryStore{}
 			opts := append(fast(),
 				WithCollections(CollectionPost, CollectionLike, CollectionRepost),
-				WithCursorStore(store, "k"), WithStallTimeout(60*time.Millisecond), WithSaveInterval(0), WithRewind(100*time.Millisecond))
+				listen.WithCursorStore(store, "k"), listen.WithStallTimeout(60*time.Millisecond), listen.WithSaveInterval(0), WithRewind(100*time.Millisecond))
 			ctx := ctxTimeout(t, 40*time.Second)
 			seen := map[string]int{}
 
 			src1, err := NewJetstream(f.wsURL(), opts...)
 			require.NoError(t, err)
-			n1, err := collect(t, ctx, src1, len(want)/2, seen)
+			n1, err := handleThenStop(t, ctx, src1, len(want)/2, seen)
 			require.NoError(t, err)
 			require.Equal(t, len(want)/2, n1)
 			saved, _ := store.Load(ctx, "k")
@@ -162,7 +182,8 @@ func TestJetstreamFaults(t *testing.T) {
 			assert.Positive(t, st1.Reconnects+st2.Reconnects)
 			assert.Positive(t, st1.Duplicates+st2.Duplicates)
 			assert.Positive(t, st1.Skipped+st2.Skipped)
-			assert.Equal(t, int64(len(want)), st1.Delivered+st2.Delivered)
+			// The one delivery run 1 broke out on came again in run 2.
+			assert.Equal(t, int64(len(want)+1), st1.Delivered+st2.Delivered)
 		})
 	}
 }
@@ -171,7 +192,7 @@ func TestJetstreamResumesWithSequenceCursor(t *testing.T) {
 	events := genEvents(30, 3)
 	f := newFakeJetstream(t, events, true)
 	store := &listen.MemoryStore{}
-	opts := append(fast(), WithCursorStore(store, "k"))
+	opts := append(fast(), listen.WithCursorStore(store, "k"))
 	ctx := ctxTimeout(t, 10*time.Second)
 	src, err := NewJetstream(f.wsURL(), opts...)
 	require.NoError(t, err)
@@ -221,7 +242,7 @@ func TestJetstreamRetries5xxThenFlows(t *testing.T) {
 func TestJetstreamGivesUp(t *testing.T) {
 	f := newFakeJetstream(t, genEvents(5, 1), false)
 	f.reject = 1 << 30
-	src, err := NewJetstream(f.wsURL(), WithRetryBackoff(time.Millisecond, 2*time.Millisecond), WithMaxRetryTime(50*time.Millisecond))
+	src, err := NewJetstream(f.wsURL(), listen.WithRetryBackoff(time.Millisecond, 2*time.Millisecond), listen.WithMaxRetryTime(50*time.Millisecond))
 	require.NoError(t, err)
 	var errs []error
 	for _, err := range src.Posts(ctxTimeout(t, 5*time.Second)) {
@@ -233,11 +254,15 @@ func TestJetstreamGivesUp(t *testing.T) {
 	assert.Equal(t, 503, he.StatusCode)
 }
 
+// TestJetstreamStalls: connections that stay silent are replaced; when
+// they stay silent for longer than the retry budget, the source ends with
+// ErrStalled.
 func TestJetstreamStalls(t *testing.T) {
 	// Only identity events pass a DID filter that matches nobody's
 	// commits: the fake stays silent after the log.
 	f := newFakeJetstream(t, nil, false)
-	src, err := NewJetstream(f.wsURL(), WithRetryBackoff(time.Millisecond, 2*time.Millisecond), WithStallTimeout(20*time.Millisecond), WithMaxStalls(3))
+	src, err := NewJetstream(f.wsURL(), listen.WithRetryBackoff(time.Millisecond, 2*time.Millisecond), listen.WithStallTimeout(20*time.Millisecond),
+		listen.WithMaxRetryTime(50*time.Millisecond))
 	require.NoError(t, err)
 	var errs []error
 	for _, err := range src.Posts(ctxTimeout(t, 5*time.Second)) {
@@ -245,14 +270,14 @@ func TestJetstreamStalls(t *testing.T) {
 	}
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], listen.ErrStalled)
-	assert.Equal(t, int64(2), src.Stats().Reconnects)
+	assert.GreaterOrEqual(t, src.Stats().Reconnects, int64(2))
 }
 
 func TestJetstreamBadSavedCursor(t *testing.T) {
 	store := &listen.MemoryStore{}
 	require.NoError(t, store.Save(context.Background(), "k", "{garbage"))
 	f := newFakeJetstream(t, genEvents(5, 1), false)
-	src, err := NewJetstream(f.wsURL(), WithCursorStore(store, "k"))
+	src, err := NewJetstream(f.wsURL(), listen.WithCursorStore(store, "k"))
 	require.NoError(t, err)
 	var errs []error
 	for _, err := range src.Posts(context.Background()) {
@@ -274,7 +299,7 @@ func TestCursorRoundTrip(t *testing.T) {
 	assert.Equal(t, st.maxTimeUS, back.maxTimeUS)
 	assert.Equal(t, int64(77), back.maxSeq)
 	// Only keys within the 2 s rewind window are kept: 11 of them.
-	assert.Len(t, back.seen, 11)
+	assert.Equal(t, 11, back.seen.Len())
 	assert.True(t, back.has(1049))
 	assert.False(t, back.has(1000))
 	// A bare time_us cursor from elsewhere is accepted.
@@ -288,12 +313,12 @@ func TestNewJetstreamValidates(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		url  string
-		opts []Option
+		opts []listen.Option
 	}{
 		{"scheme", "ftp://x/subscribe", nil},
 		{"nohost", "wss:///subscribe", nil},
-		{"idle", "wss://x/subscribe", []Option{WithStallTimeout(0)}},
-		{"backoff", "wss://x/subscribe", []Option{WithRetryBackoff(time.Second, time.Millisecond)}},
+		{"idle", "wss://x/subscribe", []listen.Option{listen.WithStallTimeout(0)}},
+		{"backoff", "wss://x/subscribe", []listen.Option{listen.WithRetryBackoff(time.Second, time.Millisecond)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := NewJetstream(tc.url, tc.opts...)
@@ -349,13 +374,13 @@ func TestJetstreamSequenceFromAnotherInstance(t *testing.T) {
 			f := newFakeJetstream(t, events, true)
 			f.shiftAfter, f.shift = 1, shift
 			store := &listen.MemoryStore{}
-			opts := append(fast(), WithCollections(CollectionPost, CollectionLike, CollectionRepost), WithCursorStore(store, "k"),
-				WithRewind(100*time.Millisecond), WithStallTimeout(300*time.Millisecond), func(c *config) { c.seqJump = 50 * time.Millisecond })
+			opts := append(fast(), WithCollections(CollectionPost, CollectionLike, CollectionRepost), listen.WithCursorStore(store, "k"),
+				WithRewind(100*time.Millisecond), listen.WithStallTimeout(300*time.Millisecond), config.Own("test.seqJump", func(o *jetOptions) { o.seqJump = 50 * time.Millisecond }))
 			ctx := ctxTimeout(t, 20*time.Second)
 			seen := map[string]int{}
 			src, err := NewJetstream(f.wsURL(), opts...)
 			require.NoError(t, err)
-			_, err = collect(t, ctx, src, 300, seen)
+			_, err = handleThenStop(t, ctx, src, 300, seen)
 			require.NoError(t, err)
 			src, err = NewJetstream(f.wsURL(), opts...)
 			require.NoError(t, err)
@@ -383,15 +408,17 @@ func TestJetstreamSequenceToOlderServer(t *testing.T) {
 	f := newFakeJetstream(t, events, true)
 	f.v1After = 1
 	store := &listen.MemoryStore{}
-	opts := append(fast(), WithCollections(CollectionPost, CollectionLike, CollectionRepost), WithCursorStore(store, "k"), WithRewind(100*time.Millisecond))
+	opts := append(fast(), WithCollections(CollectionPost, CollectionLike, CollectionRepost), listen.WithCursorStore(store, "k"), WithRewind(100*time.Millisecond))
 	ctx := ctxTimeout(t, 20*time.Second)
 	seen := map[string]int{}
-	for _, n := range []int{200, len(want) - 200} {
-		src, err := NewJetstream(f.wsURL(), opts...)
-		require.NoError(t, err)
-		_, err = collect(t, ctx, src, n, seen)
-		require.NoError(t, err)
-	}
+	src, err := NewJetstream(f.wsURL(), opts...)
+	require.NoError(t, err)
+	_, err = handleThenStop(t, ctx, src, 200, seen)
+	require.NoError(t, err)
+	src, err = NewJetstream(f.wsURL(), opts...)
+	require.NoError(t, err)
+	_, err = collect(t, ctx, src, len(want)-200, seen)
+	require.NoError(t, err)
 	for k := range want {
 		assert.Equal(t, 1, seen[k], "%s", k)
 	}

@@ -18,6 +18,8 @@ import (
 
 	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/internal/adapter"
+	"github.com/earshot-dev/earshot/listen/internal/config"
 )
 
 // Search is a [listen.Source] that polls app.bsky.feed.searchPosts
@@ -25,12 +27,10 @@ import (
 // with [NewSearch]. It is safe for concurrent use; the session is shared
 // by all Posts calls.
 type Search struct {
-	service  string
-	query    string
-	cfg      config
-	key      string
-	http     *httpx.Client
-	counters listen.Counters
+	service string
+	query   string
+	opt     searchOptions
+	b       *adapter.Base
 
 	mu      sync.Mutex // guards the session
 	access  httpx.Secret
@@ -40,13 +40,15 @@ type Search struct {
 
 // NewSearch returns a source polling service (a PDS such as
 // "https://bsky.social", or an AppView) for query. Give it credentials
-// with [WithCredentials]: unauthenticated search is often refused.
-func NewSearch(service, query string, opts ...Option) (*Search, error) {
-	cfg := defaults()
-	for _, o := range opts {
-		o(&cfg)
+// with [WithCredentials]: unauthenticated search is often refused. It
+// takes the shared options of package listen (Follow, WithInterval 30s by
+// default, WithPageSize 1..100 default 100, ...) and WithCredentials.
+func NewSearch(service, query string, opts ...listen.Option) (*Search, error) {
+	cfg, o := searchDefaults()
+	if err := config.Apply("bluesky.NewSearch", &cfg, &o, opts); err != nil {
+		return nil, err
 	}
-	if err := cfg.validate(); err != nil {
+	if err := cfg.Check(Platform, 1, 100); err != nil {
 		return nil, err
 	}
 	u, err := url.Parse(service)
@@ -56,26 +58,27 @@ func NewSearch(service, query string, opts ...Option) (*Search, error) {
 	if strings.TrimSpace(query) == "" {
 		return nil, errors.New("bluesky: empty search query")
 	}
-	if (cfg.identifier == "") != (cfg.password == "") {
+	if (o.identifier == "") != (o.password == "") {
 		return nil, errors.New("bluesky: credentials need both an identifier and an app password")
 	}
-	s := &Search{service: strings.TrimRight(service, "/"), query: query, cfg: cfg, key: cfg.key}
-	if s.key == "" {
-		s.key = "bluesky:search:" + u.Host + ":" + query
+	if cfg.Key == "" {
+		cfg.Key = "bluesky:search:" + u.Host + ":" + query
 	}
-	s.http = &httpx.Client{
-		Platform: Platform, HTTP: cfg.httpClient, UserAgent: cfg.userAgent, Limiter: cfg.limiter,
-		MaxBody: cfg.maxBody, RequestTimeout: cfg.reqTimeout, RateLimit: httpx.ParseATProto, Counters: &s.counters, Logger: cfg.logger, Secrets: []httpx.Secret{cfg.password},
-		Retry: httpx.Retry{Initial: cfg.minBackoff, Max: cfg.maxBackoff, MaxElapsed: cfg.maxRetry},
+	secrets := []httpx.Secret{o.password}
+	if u.User != nil {
+		pw, _ := u.User.Password()
+		secrets = append(secrets, httpx.Secret(pw))
 	}
-	if cfg.httpClient == nil {
-		s.http.HTTP = httpx.DefaultHTTPClient()
+	s := &Search{service: strings.TrimRight(service, "/"), query: query, opt: o}
+	s.b = adapter.New(Platform, cfg, httpx.ParseATProto, secrets...)
+	if cfg.HTTPClient == nil {
+		s.b.Client.HTTP = httpx.DefaultHTTPClient()
 	}
 	return s, nil
 }
 
 // Stats implements [listen.StatsReporter].
-func (s *Search) Stats() listen.Stats { return s.counters.Stats() }
+func (s *Search) Stats() listen.Stats { return s.b.Stats() }
 
 // String describes the source without secrets.
 func (s *Search) String() string {
@@ -106,7 +109,7 @@ func (s *Search) post(ctx context.Context, method string, bearer httpx.Secret, b
 	if bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+string(bearer))
 	}
-	resp, err := s.http.Do(ctx, req)
+	resp, err := s.b.Client.Do(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -114,12 +117,13 @@ func (s *Search) post(ctx context.Context, method string, bearer httpx.Secret, b
 	if err := json.Unmarshal(resp.Body, &ses); err != nil || ses.AccessJwt == "" {
 		return nil, fmt.Errorf("bluesky: %s: malformed session", method)
 	}
+	s.b.Client.Register(httpx.Secret(ses.AccessJwt), httpx.Secret(ses.RefreshJwt))
 	return &ses, nil
 }
 
 // login creates a session (once; again only when refreshing fails).
 func (s *Search) loginLocked(ctx context.Context) error {
-	body, _ := json.Marshal(map[string]string{"identifier": s.cfg.identifier, "password": string(s.cfg.password)})
+	body, _ := json.Marshal(map[string]string{"identifier": s.opt.identifier, "password": string(s.opt.password)})
 	ses, err := s.post(ctx, "com.atproto.server.createSession", "", body)
 	if err != nil {
 		return err
@@ -131,7 +135,7 @@ func (s *Search) loginLocked(ctx context.Context) error {
 
 // token returns the access token, logging in first if there is none.
 func (s *Search) token(ctx context.Context) (httpx.Secret, error) {
-	if s.cfg.identifier == "" {
+	if s.opt.identifier == "" {
 		return "", nil
 	}
 	s.mu.Lock()
@@ -164,15 +168,9 @@ func (s *Search) renew(ctx context.Context, expired httpx.Secret) error {
 		if !xrpcError(err, 400, "ExpiredToken") && !xrpcError(err, 400, "InvalidToken") && !errors.Is(err, listen.ErrAuth) {
 			return err
 		}
-		s.log(ctx, slog.LevelDebug, "refresh refused; logging in again")
+		s.b.Log(ctx, slog.LevelInfo, "search: refresh refused; logging in again")
 	}
 	return s.loginLocked(ctx)
-}
-
-func (s *Search) log(ctx context.Context, level slog.Level, msg string, args ...any) {
-	if s.cfg.logger != nil {
-		s.cfg.logger.Log(ctx, level, "bluesky: search: "+msg, args...)
-	}
 }
 
 type postView struct {
@@ -192,8 +190,8 @@ type postView struct {
 }
 
 type searchPage struct {
-	Cursor string     `json:"cursor"`
-	Posts  []postView `json:"posts"`
+	Cursor string            `json:"cursor"`
+	Posts  []json.RawMessage `json:"posts"`
 }
 
 // viewPost maps a postView; ok is false for views without a post URI.
@@ -217,7 +215,8 @@ func viewPost(v *postView) (listen.Post, time.Time, bool) {
 	return p, indexed, true
 }
 
-// fetch reads one page; it renews the session once on ExpiredToken.
+// fetch reads one page; it renews the session once on ExpiredToken. A
+// page that does not decode is retried like a failed request.
 func (s *Search) fetch(ctx context.Context, q url.Values) (*searchPage, error) {
 	for attempt := 0; ; attempt++ {
 		tok, err := s.token(ctx)
@@ -228,7 +227,14 @@ func (s *Search) fetch(ctx context.Context, q url.Values) (*searchPage, error) {
 		if tok != "" {
 			req.Header.Set("Authorization", "Bearer "+string(tok))
 		}
-		resp, err := s.http.Do(ctx, req)
+		var pg searchPage
+		_, err = s.b.Client.Fetch(ctx, req, func(resp *httpx.Response) error {
+			pg = searchPage{}
+			if err := json.Unmarshal(resp.Body, &pg); err != nil {
+				return httpx.Again(&listen.DecodeError{Platform: Platform, Err: fmt.Errorf("search page: %v", err)}, 0)
+			}
+			return nil
+		})
 		if err != nil {
 			if attempt == 0 && tok != "" && xrpcError(err, 400, "ExpiredToken") {
 				if err := s.renew(ctx, tok); err != nil {
@@ -237,11 +243,6 @@ func (s *Search) fetch(ctx context.Context, q url.Values) (*searchPage, error) {
 				continue
 			}
 			return nil, err
-		}
-		var pg searchPage
-		if err := json.Unmarshal(resp.Body, &pg); err != nil {
-			s.counters.Skip()
-			return nil, &listen.DecodeError{Platform: Platform, Err: fmt.Errorf("bluesky: search page: %v", err)}
 		}
 		return &pg, nil
 	}
@@ -259,132 +260,118 @@ type found struct {
 	indexed time.Time
 }
 
-// Posts implements [listen.Source]. Each poll reads the newest results
-// (sort=latest) back to a little before the newest post delivered, and
-// yields the new ones oldest first; the first poll without a saved cursor
-// reads one page. Errors are final: refused credentials
-// ([listen.ErrAuth]), a rejected query, or failures that outlasted
-// [WithMaxRetryTime].
-func (s *Search) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
-	return func(yield func(listen.Post, error) bool) {
-		if s.cfg.httpClient == nil {
-			defer s.http.HTTP.CloseIdleConnections()
+// searchCursor is a run's position: the saved state and the URIs
+// delivered, with their indexedAt, pruned to the overlap window.
+type searchCursor struct {
+	s    *Search
+	st   searchState
+	seen map[string]time.Time
+}
+
+// Restore implements [adapter.Cursor].
+func (c *searchCursor) Restore(saved string) error {
+	if saved != "" && json.Unmarshal([]byte(saved), &c.st) != nil {
+		return errBadCursor
+	}
+	for _, u := range c.st.URIs {
+		c.seen[u] = c.st.Newest
+	}
+	return nil
+}
+
+// Marshal implements [adapter.Cursor].
+func (c *searchCursor) Marshal() string {
+	c.st.URIs = c.st.URIs[:0]
+	for u, t := range c.seen {
+		if !t.Before(c.st.Newest.Add(-c.s.opt.overlap)) {
+			c.st.URIs = append(c.st.URIs, u)
 		}
-		var st searchState
-		if s.cfg.store != nil {
-			c, err := s.cfg.store.Load(ctx, s.key)
-			if err != nil {
-				if ctx.Err() == nil {
-					yield(listen.Post{}, fmt.Errorf("bluesky: load cursor: %w", err))
-				}
-				return
-			}
-			if c != "" && json.Unmarshal([]byte(c), &st) != nil {
-				yield(listen.Post{}, fmt.Errorf("bluesky: saved cursor for %q: %w", s.key, errBadCursor))
-				return
-			}
-		}
-		seen := map[string]time.Time{} // uri -> indexedAt, pruned to the overlap window
-		for _, u := range st.URIs {
-			seen[u] = st.Newest
-		}
-		bo := httpx.NewBackoff(httpx.Retry{Initial: s.cfg.minBackoff, Max: s.cfg.maxBackoff, MaxElapsed: s.cfg.maxRetry})
-		save := func(ctx context.Context) error {
-			if s.cfg.store == nil {
-				return nil
-			}
-			st.URIs = st.URIs[:0]
-			for u, t := range seen {
-				if !t.Before(st.Newest.Add(-s.cfg.overlap)) {
-					st.URIs = append(st.URIs, u)
-				}
-			}
-			sort.Strings(st.URIs)
-			if len(st.URIs) > s.cfg.savedKeys {
-				st.URIs = st.URIs[:s.cfg.savedKeys]
-			}
-			b, _ := json.Marshal(st)
-			if err := s.cfg.store.Save(ctx, s.key, string(b)); err != nil && ctx.Err() == nil {
-				return fmt.Errorf("bluesky: save cursor: %w", err)
-			}
-			return nil
-		}
-		for {
-			posts, err := s.poll(ctx, st.Newest)
-			retry, err := httpx.AfterPoll(ctx, bo, err) // a garbled page is polled again after a backoff
-			if ctx.Err() != nil {
-				return
-			}
-			if err != nil {
-				yield(listen.Post{}, err)
-				return
-			}
-			if retry {
-				continue
-			}
-			cont := true
-			for _, f := range posts {
-				if _, dup := seen[f.post.ID]; dup {
-					s.counters.Duplicate()
-					continue
-				}
-				seen[f.post.ID] = f.indexed
-				if f.indexed.After(st.Newest) {
-					st.Newest = f.indexed
-				}
-				s.counters.Deliver(f.post.Created, time.Now())
-				if cont = yield(f.post, nil); !cont {
-					break
-				}
-			}
-			for u, t := range seen { // bound the set to the overlap window
-				if len(seen) > s.cfg.dedupe || t.Before(st.Newest.Add(-2*s.cfg.overlap)) {
-					delete(seen, u)
-				}
-			}
-			if err := save(context.WithoutCancel(ctx)); err != nil && cont {
-				yield(listen.Post{}, err)
-				return
-			}
-			if !cont || !s.cfg.follow {
-				return
-			}
-			if httpx.Sleep(ctx, s.cfg.interval) != nil {
-				return
-			}
+	}
+	sort.Strings(c.st.URIs)
+	if len(c.st.URIs) > savedKeys {
+		c.st.URIs = c.st.URIs[:savedKeys]
+	}
+	b, _ := json.Marshal(c.st)
+	return string(b)
+}
+
+// handled records a delivered post.
+func (c *searchCursor) handled(f found) {
+	c.seen[f.post.ID] = f.indexed
+	if f.indexed.After(c.st.Newest) {
+		c.st.Newest = f.indexed
+	}
+}
+
+// prune bounds the set to the overlap window and the dedupe size.
+func (c *searchCursor) prune() {
+	for u, t := range c.seen {
+		if len(c.seen) > c.s.b.Settings.Dedupe || t.Before(c.st.Newest.Add(-2*c.s.opt.overlap)) {
+			delete(c.seen, u)
 		}
 	}
 }
 
+// Posts implements [listen.Source]. Each poll reads the newest results
+// (sort=latest) back to a little before the newest post delivered, and
+// yields the new ones oldest first; the first poll without a saved cursor
+// reads one page. Errors are final: refused credentials
+// ([listen.ErrAuth]), a rejected query, or failures that outlasted the
+// retry budget.
+func (s *Search) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
+	return s.b.Posts(ctx, func(r *adapter.Run) (adapter.Cursor, func(context.Context) error) {
+		cur := &searchCursor{s: s, seen: map[string]time.Time{}}
+		return cur, func(ctx context.Context) error {
+			if s.b.Settings.HTTPClient == nil {
+				defer s.b.Client.HTTP.CloseIdleConnections()
+			}
+			return r.Poll(ctx, func(ctx context.Context) (bool, error) {
+				posts, err := s.poll(ctx, r, cur.st.Newest)
+				if err != nil {
+					return false, err
+				}
+				for _, f := range posts {
+					if _, dup := cur.seen[f.post.ID]; dup {
+						s.b.Counters.Duplicate()
+						continue
+					}
+					if err := r.Deliver(ctx, f.post, func() { cur.handled(f) }); err != nil {
+						return false, err
+					}
+				}
+				cur.prune()
+				return false, nil
+			})
+		}
+	})
+}
+
 // poll reads the pages newer than newest-overlap (one page when newest
 // is zero) and returns their posts oldest first.
-func (s *Search) poll(ctx context.Context, newest time.Time) ([]found, error) {
+func (s *Search) poll(ctx context.Context, r *adapter.Run, newest time.Time) ([]found, error) {
 	q := url.Values{}
 	q.Set("q", s.query)
 	q.Set("sort", "latest")
-	q.Set("limit", strconv.Itoa(s.cfg.pageSize))
+	q.Set("limit", strconv.Itoa(s.b.Settings.PageSize))
 	if !newest.IsZero() {
-		q.Set("since", newest.Add(-s.cfg.overlap).UTC().Format("2006-01-02T15:04:05.000Z"))
+		q.Set("since", newest.Add(-s.opt.overlap).UTC().Format("2006-01-02T15:04:05.000Z"))
 	}
 	var out []found
 	for page := 0; page < 100; page++ {
 		pg, err := s.fetch(ctx, q)
-		var de *listen.DecodeError
-		for tries := 0; errors.As(err, &de) && tries < 5; tries++ {
-			// A garbled page: read it again after a short wait.
-			if httpx.Sleep(ctx, s.cfg.minBackoff<<tries) != nil {
-				return nil, ctx.Err()
-			}
-			pg, err = s.fetch(ctx, q)
-		}
 		if err != nil {
 			return nil, err
 		}
-		for i := range pg.Posts {
-			if p, indexed, ok := viewPost(&pg.Posts[i]); ok {
+		for _, raw := range pg.Posts {
+			var v postView
+			if err := json.Unmarshal(raw, &v); err != nil {
+				r.Skip(ctx, adapter.ItemID(raw, "uri"), raw, err)
+				continue
+			}
+			if p, indexed, ok := viewPost(&v); ok {
 				out = append(out, found{p, indexed})
 			} else {
-				s.counters.Skip()
+				r.Skip(ctx, v.URI, raw, errors.New("post view without a post URI"))
 			}
 		}
 		if pg.Cursor == "" || len(pg.Posts) == 0 || newest.IsZero() {

@@ -12,16 +12,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/internal/config"
 	"github.com/earshot-dev/earshot/listen/listentest"
 )
 
 // searchOpts are quick options for a Search that follows; onePass the
 // same without Follow.
-func searchOpts() []Option { return append(onePass(), Follow()) }
+func searchOpts() []listen.Option { return append(onePass(), listen.Follow()) }
 
-func onePass() []Option {
-	return []Option{WithCredentials(testHandle, testPassword), WithRetryBackoff(time.Millisecond, 5*time.Millisecond),
-		WithInterval(time.Millisecond), WithMaxRetryTime(10 * time.Second)}
+func onePass() []listen.Option {
+	return []listen.Option{WithCredentials(testHandle, testPassword), listen.WithRetryBackoff(time.Millisecond, 5*time.Millisecond),
+		listen.WithInterval(time.Millisecond), listen.WithMaxRetryTime(10 * time.Second)}
 }
 
 func TestSearchConformance(t *testing.T) {
@@ -74,8 +75,8 @@ func TestSearchFaults(t *testing.T) {
 	const total = 1000
 	store := &listen.MemoryStore{}
 	var logs bytes.Buffer
-	opts := append(searchOpts(), WithPageSize(10), WithCursorStore(store, "s"), func(c *config) { c.overlap = 20 * time.Millisecond },
-		WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	opts := append(searchOpts(), listen.WithPageSize(10), listen.WithCursorStore(store, "s"), config.Own("test.overlap", func(o *searchOptions) { o.overlap = 20 * time.Millisecond }),
+		listen.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	ctx := ctxTimeout(t, 40*time.Second)
 	f.mu.Lock()
 	f.total = total
@@ -83,15 +84,18 @@ func TestSearchFaults(t *testing.T) {
 	f.mu.Unlock()
 	seen := map[string]int{}
 	var srcs []*Search
-	for _, n := range []int{total / 2, total - total/2} {
+	for i, n := range []int{total / 2, total - total/2} {
 		src, err := NewSearch(f.URL, "golang", opts...)
 		require.NoError(t, err)
 		srcs = append(srcs, src)
 		got := 0
 		for p, err := range src.Posts(ctx) {
 			require.NoError(t, err)
+			if i == 0 && got == n {
+				break // not handled: the next run delivers it again
+			}
 			seen[p.ID]++
-			if got++; got == n {
+			if got++; i == 1 && got == n {
 				break
 			}
 		}
@@ -102,7 +106,7 @@ func TestSearchFaults(t *testing.T) {
 	for _, v := range f.posts {
 		assert.Equal(t, 1, seen[v.URI], "post %s", v.URI)
 	}
-	assert.Len(t, seen, total)
+	assert.Equal(t, total, len(seen))
 	n := 0
 	for _, v := range f.faults {
 		n += v
@@ -120,7 +124,7 @@ func TestSearchFaults(t *testing.T) {
 
 func TestSearchBadPassword(t *testing.T) {
 	f := newFakeXRPC(t)
-	src, err := NewSearch(f.URL, "golang", WithCredentials(testHandle, "wrong-password"), WithRetryBackoff(time.Millisecond, time.Millisecond))
+	src, err := NewSearch(f.URL, "golang", WithCredentials(testHandle, "wrong-password"), listen.WithRetryBackoff(time.Millisecond, time.Millisecond))
 	require.NoError(t, err)
 	var errs []error
 	for _, err := range src.Posts(ctxTimeout(t, 5*time.Second)) {
@@ -141,7 +145,7 @@ func TestSearchMaxBody(t *testing.T) {
 		f.publish()
 	}
 	f.mu.Unlock()
-	src, err := NewSearch(f.URL, "golang", append(onePass(), WithMaxBody(64), WithRequestTimeout(5*time.Second))...)
+	src, err := NewSearch(f.URL, "golang", append(onePass(), listen.WithMaxBody(64), listen.WithRequestTimeout(5*time.Second))...)
 	require.NoError(t, err)
 	var final error
 	for _, err := range src.Posts(ctxTimeout(t, 10*time.Second)) {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/earshot-dev/earshot/listen/internal/seen"
 )
 
 // streamState is what a Jetstream run knows about its position: the
@@ -22,14 +24,11 @@ type streamState struct {
 	floorTimeUS int64
 	floorSeq    int64
 
-	seen map[uint64]int64 // key hash -> time_us
-	ring []uint64         // FIFO of keys in seen, for eviction
-	next int
-	full bool
+	seen *seen.Map[uint64, int64] // key hash -> time_us
 }
 
 func newStreamState(n int) *streamState {
-	return &streamState{seen: make(map[uint64]int64, min(n, 1<<16)), ring: make([]uint64, n)}
+	return &streamState{seen: seen.NewMap[uint64, int64](n)}
 }
 
 // keyHash is FNV-1a over (did, collection, rkey, rev): stable across
@@ -52,31 +51,28 @@ func keyHash(ev *event) uint64 {
 
 // add records key; it reports false if key was already there.
 func (s *streamState) add(key uint64, timeUS int64) bool {
-	if _, ok := s.seen[key]; ok {
+	if s.seen.Has(key) {
 		return false
 	}
-	if s.full {
-		delete(s.seen, s.ring[s.next])
-	}
-	s.ring[s.next] = key
-	s.seen[key] = timeUS
-	s.next++
-	if s.next == len(s.ring) {
-		s.next, s.full = 0, true
-	}
-	return true
+	return s.seen.Put(key, timeUS)
 }
 
-func (s *streamState) has(key uint64) bool { _, ok := s.seen[key]; return ok }
+func (s *streamState) has(key uint64) bool { return s.seen.Has(key) }
 
 // handled advances the cursor past ev.
 func (s *streamState) handled(ev *event) {
-	if ev.TimeUS > s.maxTimeUS {
-		s.maxTimeUS = ev.TimeUS
+	seq := int64(0)
+	if ev.Seq != nil {
+		seq = *ev.Seq
 	}
-	if ev.Seq != nil && *ev.Seq > s.maxSeq {
-		s.maxSeq = *ev.Seq
-	}
+	s.handledAt(ev.TimeUS, seq)
+}
+
+// handledAt advances the cursor past an event at timeUS with sequence
+// seq (0: none).
+func (s *streamState) handledAt(timeUS, seq int64) {
+	s.maxTimeUS = max(s.maxTimeUS, timeUS)
+	s.maxSeq = max(s.maxSeq, seq)
 }
 
 // replayed reports whether ev lies below the cursor the connection was
@@ -124,17 +120,12 @@ func (s *streamState) marshal(rewindUS int64, maxKeys int) string {
 	st := savedState{TimeUS: s.maxTimeUS, Seq: s.maxSeq}
 	var buf []byte
 	floor := s.maxTimeUS - rewindUS
-	n := len(s.ring)
-	count := s.next
-	if s.full {
-		count = n
-	}
-	for i := 0; i < count && len(buf)/8 < maxKeys; i++ {
-		k := s.ring[(s.next-1-i+n)%n]
-		if s.seen[k] >= floor {
+	s.seen.Newest(func(k uint64, t int64) bool {
+		if t >= floor {
 			buf = binary.BigEndian.AppendUint64(buf, k)
 		}
-	}
+		return len(buf)/8 < maxKeys
+	})
 	if len(buf) > 0 {
 		st.Keys = base64.RawStdEncoding.EncodeToString(buf)
 	}
@@ -171,29 +162,4 @@ func (s *streamState) restore(c string) error {
 		s.add(binary.BigEndian.Uint64(keys[i:]), st.TimeUS)
 	}
 	return nil
-}
-
-// handles remembers the handles that identity events announced, so posts
-// of those accounts carry one (Jetstream commits name only the DID). It
-// is bounded: the oldest entries go first.
-type handles struct {
-	m     map[string]string
-	order []string
-	max   int
-}
-
-func newHandles(max int) *handles { return &handles{m: map[string]string{}, max: max} }
-
-func (h *handles) set(did, handle string) {
-	if did == "" {
-		return
-	}
-	if _, ok := h.m[did]; !ok {
-		h.order = append(h.order, did)
-		if len(h.order) > h.max {
-			delete(h.m, h.order[0])
-			h.order = h.order[1:]
-		}
-	}
-	h.m[did] = handle
 }

@@ -8,7 +8,7 @@
 // created_at_i minus an overlap ([WithOverlap], default 10 minutes):
 // Algolia indexes items late, and a strict ">" would lose items of the
 // same second. Hits are deduplicated by objectID and yielded oldest
-// first. The cursor saved through [WithCursorStore] holds T and the
+// first. The cursor saved through [listen.WithCursorStore] holds T and the
 // objectIDs delivered inside the overlap window, so a restart neither
 // skips nor repeats. Algolia caps a query at 1,000 hits; when more
 // matched, the source slices by time (created_at_i<= the oldest second

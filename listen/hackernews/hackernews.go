@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"sort"
@@ -14,10 +13,10 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/internal/adapter"
+	"github.com/earshot-dev/earshot/listen/internal/config"
 	"github.com/earshot-dev/earshot/listen/internal/htmltext"
 )
 
@@ -30,144 +29,86 @@ const (
 	FirebaseURL = "https://hacker-news.firebaseio.com/v0"
 )
 
-// Option configures a [Source] or [Items]. Options only record values;
-// the constructors validate them.
-type Option func(*config)
-
-type config struct {
-	httpClient  *http.Client
-	limiter     *rate.Limiter
-	logger      *slog.Logger
-	userAgent   string
-	store       listen.CursorStore
-	storeKey    string
-	follow      bool
-	interval    time.Duration
+type options struct {
 	overlap     time.Duration
 	tags        string
-	hitsPerPage int
 	baseURL     string
-	retry       httpx.Retry
-	maxBody     int64
-	timeout     time.Duration
 	nullRetries int
+	searchOnly  string // the first search-only option set, for Items' error
 }
-
-// WithHTTPClient sets the *http.Client for every request.
-func WithHTTPClient(c *http.Client) Option { return func(o *config) { o.httpClient = c } }
-
-// WithLimiter makes every request wait for l (Algolia allows 10,000
-// requests per hour per IP).
-func WithLimiter(l *rate.Limiter) Option { return func(o *config) { o.limiter = l } }
-
-// WithLogger sets a logger for retries. Default: silent.
-func WithLogger(l *slog.Logger) Option { return func(o *config) { o.logger = l } }
-
-// WithUserAgent sets the User-Agent header.
-func WithUserAgent(ua string) Option { return func(o *config) { o.userAgent = ua } }
-
-// WithCursorStore resumes from, and saves after each post, the cursor
-// under key.
-func WithCursorStore(store listen.CursorStore, key string) Option {
-	return func(o *config) { o.store, o.storeKey = store, key }
-}
-
-// Follow keeps polling until ctx is done; without it a run ends once
-// caught up.
-func Follow() Option { return func(o *config) { o.follow = true } }
-
-// WithInterval sets the polling interval (default 1m).
-func WithInterval(d time.Duration) Option { return func(o *config) { o.interval = d } }
 
 // WithOverlap sets how far back each search poll looks before the newest
-// delivered created_at_i, to catch items Algolia indexes late (default 10m).
-func WithOverlap(d time.Duration) Option { return func(o *config) { o.overlap = d } }
+// delivered created_at_i, to catch items Algolia indexes late (default
+// 10m). Search only.
+func WithOverlap(d time.Duration) listen.Option {
+	return config.Own("hackernews.WithOverlap", func(o *options) { o.overlap, o.searchOnly = d, "hackernews.WithOverlap" })
+}
 
-// WithTags sets Algolia's tags filter (default "(story,comment)").
-func WithTags(tags string) Option { return func(o *config) { o.tags = tags } }
-
-// WithPageSize sets Algolia's page size (1..1000, default 1000).
-func WithPageSize(n int) Option { return func(o *config) { o.hitsPerPage = n } }
+// WithTags sets Algolia's tags filter (default "(story,comment)"). Search
+// only.
+func WithTags(tags string) listen.Option {
+	return config.Own("hackernews.WithTags", func(o *options) { o.tags, o.searchOnly = tags, "hackernews.WithTags" })
+}
 
 // WithBaseURL sets the API root (AlgoliaURL for [New], FirebaseURL for
 // [NewItems]); for tests and mirrors.
-func WithBaseURL(u string) Option { return func(o *config) { o.baseURL = u } }
-
-// WithMaxRetryTime bounds how long transient failures are retried (default 15m).
-func WithMaxRetryTime(d time.Duration) Option { return func(o *config) { o.retry.MaxElapsed = d } }
-
-// WithRetryBackoff sets the first and largest backoff interval.
-func WithRetryBackoff(initial, max time.Duration) Option {
-	return func(o *config) { o.retry.Initial, o.retry.Max = initial, max }
+func WithBaseURL(u string) listen.Option {
+	return config.Own("hackernews.WithBaseURL", func(o *options) { o.baseURL = u })
 }
-
-// WithMaxBody sets the response size limit (default 50 MB).
-func WithMaxBody(n int64) Option { return func(o *config) { o.maxBody = n } }
-
-// WithRequestTimeout bounds one request attempt (default 1m).
-func WithRequestTimeout(d time.Duration) Option { return func(o *config) { o.timeout = d } }
 
 // WithNullRetries sets how many polls [Items] waits for an item that
 // answers null (not yet visible) before skipping it (default 10).
-func WithNullRetries(n int) Option { return func(o *config) { o.nullRetries = n } }
-
-func newConfig(base string, opts []Option) (config, error) {
-	cfg := config{
-		interval: time.Minute, overlap: 10 * time.Minute, tags: "(story,comment)",
-		hitsPerPage: 1000, baseURL: base, nullRetries: 10,
-		userAgent: "earshot (+https://github.com/earshot-dev/earshot)",
-	}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	switch {
-	case cfg.interval <= 0:
-		return cfg, errors.New("hackernews: interval must be positive")
-	case cfg.overlap < 0:
-		return cfg, errors.New("hackernews: negative overlap")
-	case cfg.hitsPerPage < 1 || cfg.hitsPerPage > 1000:
-		return cfg, fmt.Errorf("hackernews: page size %d outside 1..1000", cfg.hitsPerPage)
-	case cfg.store != nil && cfg.storeKey == "":
-		return cfg, errors.New("hackernews: cursor store needs a key")
-	}
-	u, err := url.Parse(cfg.baseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return cfg, fmt.Errorf("hackernews: bad base URL %q", cfg.baseURL)
-	}
-	return cfg, nil
+func WithNullRetries(n int) listen.Option {
+	return config.Own("hackernews.WithNullRetries", func(o *options) { o.nullRetries = n })
 }
 
-func newClient(cfg config, counters *listen.Counters) *httpx.Client {
-	return &httpx.Client{
-		Platform: Platform, HTTP: cfg.httpClient, UserAgent: cfg.userAgent, MaxBody: cfg.maxBody,
-		RequestTimeout: cfg.timeout, Retry: cfg.retry, Limiter: cfg.limiter, Counters: counters, Logger: cfg.logger,
+func newBase(what, base string, opts []listen.Option) (*adapter.Base, options, error) {
+	cfg := config.Defaults()
+	cfg.PageSize = 1000
+	o := options{overlap: 10 * time.Minute, tags: "(story,comment)", baseURL: base, nullRetries: 10}
+	if err := config.Apply(what, &cfg, &o, opts); err != nil {
+		return nil, o, err
 	}
+	if err := cfg.Check(Platform, 1, 1000); err != nil {
+		return nil, o, err
+	}
+	if o.overlap < 0 {
+		return nil, o, errors.New("hackernews: negative overlap")
+	}
+	u, err := url.Parse(o.baseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, o, fmt.Errorf("hackernews: bad base URL %q", httpx.RedactURLString(o.baseURL))
+	}
+	o.baseURL = strings.TrimRight(o.baseURL, "/")
+	return adapter.New(Platform, cfg, nil), o, nil
 }
 
 // Source polls Algolia's search_by_date for new stories and comments. It
 // is a [listen.Source] and a [listen.StatsReporter], safe for concurrent
 // use; each Posts call is a run that resumes from the cursor store.
 type Source struct {
-	query    string
-	cfg      config
-	client   *httpx.Client
-	counters listen.Counters
+	query string
+	opt   options
+	b     *adapter.Base
 }
 
 // New returns a source for query ("" for everything matching the tags)
-// on Algolia's HN search. It does no I/O.
-func New(query string, opts ...Option) (*Source, error) {
-	cfg, err := newConfig(AlgoliaURL, opts)
+// on Algolia's HN search. It takes the shared options of package listen
+// (Follow, WithInterval 1m by default, WithPageSize 1..1000 default 1000,
+// ...) and this package's. It does no I/O.
+func New(query string, opts ...listen.Option) (*Source, error) {
+	b, o, err := newBase("hackernews.New", AlgoliaURL, opts)
 	if err != nil {
 		return nil, err
 	}
-	s := &Source{query: query, cfg: cfg}
-	s.client = newClient(cfg, &s.counters)
-	return s, nil
+	if b.Settings.Key == "" {
+		b.Settings.Key = "hackernews:search:" + o.tags + ":" + query
+	}
+	return &Source{query: query, opt: o, b: b}, nil
 }
 
 // Stats implements [listen.StatsReporter].
-func (s *Source) Stats() listen.Stats { return s.counters.Stats() }
+func (s *Source) Stats() listen.Stats { return s.b.Stats() }
 
 // hit is one Algolia search hit.
 type hit struct {
@@ -290,51 +231,40 @@ func (c *searchCursor) prune(overlap time.Duration) {
 	}
 }
 
-// Posts implements [listen.Source]. Hits are yielded oldest first.
-func (s *Source) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
-	return func(yield func(listen.Post, error) bool) {
-		cur := &searchCursor{IDs: map[string]int64{}}
-		if st := s.cfg.store; st != nil {
-			raw, err := st.Load(ctx, s.cfg.storeKey)
-			if err != nil {
-				if ctx.Err() == nil {
-					yield(listen.Post{}, fmt.Errorf("hackernews: load cursor: %w", err))
-				}
-				return
-			}
-			if raw != "" {
-				if err := json.Unmarshal([]byte(raw), cur); err != nil {
-					yield(listen.Post{}, fmt.Errorf("hackernews: cursor %q is not a search cursor: %w", raw, err))
-					return
-				}
-				if cur.IDs == nil {
-					cur.IDs = map[string]int64{}
-				}
-			}
-		}
-		for {
-			stop, err := s.pollOnce(ctx, cur, yield)
-			if stop {
-				return
-			}
-			if err != nil {
-				if ctx.Err() == nil {
-					yield(listen.Post{}, err)
-				}
-				return
-			}
-			if !s.cfg.follow || httpx.Sleep(ctx, s.cfg.interval) != nil {
-				return
-			}
+// Restore implements [adapter.Cursor].
+func (c *searchCursor) Restore(saved string) error {
+	if saved != "" {
+		if err := json.Unmarshal([]byte(saved), c); err != nil {
+			return fmt.Errorf("not a search cursor: %w", err)
 		}
 	}
+	if c.IDs == nil {
+		c.IDs = map[string]int64{}
+	}
+	return nil
+}
+
+// Marshal implements [adapter.Cursor].
+func (c *searchCursor) Marshal() string {
+	b, _ := json.Marshal(c)
+	return string(b)
+}
+
+// Posts implements [listen.Source]. Hits are yielded oldest first.
+func (s *Source) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
+	return s.b.Posts(ctx, func(r *adapter.Run) (adapter.Cursor, func(context.Context) error) {
+		cur := &searchCursor{IDs: map[string]int64{}}
+		return cur, func(ctx context.Context) error {
+			return r.Poll(ctx, func(ctx context.Context) (bool, error) { return false, s.pollOnce(ctx, r, cur) })
+		}
+	})
 }
 
 func (s *Source) pageURL(since, upper int64, page int) string {
 	q := url.Values{}
 	q.Set("query", s.query)
-	if s.cfg.tags != "" {
-		q.Set("tags", s.cfg.tags)
+	if s.opt.tags != "" {
+		q.Set("tags", s.opt.tags)
 	}
 	var filters []string
 	if since > 0 {
@@ -346,19 +276,20 @@ func (s *Source) pageURL(since, upper int64, page int) string {
 	if len(filters) > 0 {
 		q.Set("numericFilters", strings.Join(filters, ","))
 	}
-	q.Set("hitsPerPage", strconv.Itoa(s.cfg.hitsPerPage))
+	q.Set("hitsPerPage", strconv.Itoa(s.b.Settings.PageSize))
 	q.Set("page", strconv.Itoa(page))
-	return s.cfg.baseURL + "/search_by_date?" + q.Encode()
+	return s.opt.baseURL + "/search_by_date?" + q.Encode()
 }
 
 // pollOnce fetches every page of hits newer than the cursor minus the
-// overlap and delivers the unseen ones oldest first. stop is true when the
-// loop body broke out.
-func (s *Source) pollOnce(ctx context.Context, cur *searchCursor, yield func(listen.Post, error) bool) (stop bool, err error) {
+// overlap and delivers the unseen ones oldest first.
+func (s *Source) pollOnce(ctx context.Context, r *adapter.Run, cur *searchCursor) error {
+	overlap := int64(s.opt.overlap / time.Second)
 	since := int64(0)
 	if cur.T > 0 {
-		since = cur.T - int64(s.cfg.overlap/time.Second)
+		since = cur.T - overlap
 	}
+	per := s.b.Settings.PageSize
 	// Algolia returns at most 1,000 hits per query, newest first. When
 	// more matched, slice by time: query again up to the oldest second
 	// reached, until a query is not capped.
@@ -367,17 +298,20 @@ func (s *Source) pollOnce(ctx context.Context, cur *searchCursor, yield func(lis
 	for {
 		got, nb, oldest := 0, 0, int64(0)
 		for page := 0; ; page++ {
-			pg, err := s.fetchPage(ctx, since, upper, page)
+			pg, err := getJSON[searchPage](ctx, s.b.Client, s.pageURL(since, upper, page))
 			if err != nil {
-				return false, err
+				return err
 			}
 			if page == 0 {
 				nb = pg.NbHits
 			}
 			for _, raw := range pg.Hits {
 				var h hit
-				if json.Unmarshal(raw, &h) != nil || h.ObjectID == "" {
-					s.counters.Skip()
+				if err := json.Unmarshal(raw, &h); err != nil || h.ObjectID == "" {
+					if err == nil {
+						err = errors.New("hit without objectID")
+					}
+					r.Skip(ctx, adapter.ItemID(raw, "objectID"), raw, err)
 					continue
 				}
 				hits = append(hits, h)
@@ -386,7 +320,7 @@ func (s *Source) pollOnce(ctx context.Context, cur *searchCursor, yield func(lis
 					oldest = h.CreatedAtI
 				}
 			}
-			if page+1 >= pg.NbPages || len(pg.Hits) == 0 || page+1 >= 1000/s.cfg.hitsPerPage {
+			if page+1 >= pg.NbPages || len(pg.Hits) == 0 || page+1 >= 1000/per {
 				break
 			}
 		}
@@ -404,65 +338,40 @@ func (s *Source) pollOnce(ctx context.Context, cur *searchCursor, yield func(lis
 	for i := range hits {
 		h := &hits[i]
 		if _, dup := cur.IDs[h.ObjectID]; dup || (cur.T > 0 && h.CreatedAtI < since) {
-			s.counters.Duplicate()
+			s.b.Counters.Duplicate()
 			continue
 		}
-		p := h.post()
-		now := time.Now()
-		more := yield(p, nil)
-		s.counters.Deliver(p.Created, now)
-		cur.IDs[h.ObjectID] = h.CreatedAtI
-		if h.CreatedAtI > cur.T {
-			cur.T = h.CreatedAtI
-		}
-		cur.prune(s.cfg.overlap)
-		if st := s.cfg.store; st != nil {
-			b, _ := json.Marshal(cur)
-			if err := st.Save(ctx, s.cfg.storeKey, string(b)); err != nil && more {
-				return false, fmt.Errorf("hackernews: save cursor: %w", err)
-			}
-		}
-		if !more {
-			return true, nil
+		err := r.Deliver(ctx, h.post(), func() {
+			cur.IDs[h.ObjectID] = h.CreatedAtI
+			cur.T = max(cur.T, h.CreatedAtI)
+			cur.prune(s.opt.overlap)
+		})
+		if err != nil {
+			return err
 		}
 	}
-	return false, nil
+	return nil
 }
 
-// fetchPage gets one search page, retrying bodies that do not decode.
-func (s *Source) fetchPage(ctx context.Context, since, upper int64, page int) (*searchPage, error) {
-	return getJSON[searchPage](ctx, s.client, &s.counters, s.cfg.retry, s.pageURL(since, upper, page))
-}
-
-// getJSON GETs url and decodes the body into T, retrying undecodable
-// bodies (truncated responses) with backoff like other transient failures.
-func getJSON[T any](ctx context.Context, c *httpx.Client, counters *listen.Counters, retry httpx.Retry, rawURL string) (*T, error) {
+// getJSON GETs url and decodes the body into T. A body that does not
+// decode (a truncated response) is retried like a failed request.
+func getJSON[T any](ctx context.Context, c *httpx.Client, rawURL string) (*T, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Accept", "application/json")
-	bo := httpx.NewBackoff(retry)
-	for {
-		resp, err := c.Do(ctx, req)
-		if err != nil {
-			return nil, err
+	v := new(T)
+	_, err = c.Fetch(ctx, req, func(resp *httpx.Response) error {
+		if err := json.Unmarshal(resp.Body, v); err != nil {
+			return httpx.Again(&listen.DecodeError{Platform: Platform, Err: err}, 0)
 		}
-		v := new(T)
-		derr := json.Unmarshal(resp.Body, v)
-		if derr == nil {
-			return v, nil
-		}
-		counters.Skip()
-		wait, ok := bo.Next()
-		if !ok {
-			return nil, &listen.DecodeError{Platform: Platform, Err: derr}
-		}
-		counters.Retry()
-		if err := httpx.Sleep(ctx, wait); err != nil {
-			return nil, err
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return v, nil
 }
 
 // idLess orders numeric ID strings.

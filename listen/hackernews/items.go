@@ -11,6 +11,7 @@ import (
 
 	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/internal/adapter"
 	"github.com/earshot-dev/earshot/listen/internal/htmltext"
 )
 
@@ -19,27 +20,33 @@ import (
 // one item. It is a [listen.Source] and a [listen.StatsReporter], safe for
 // concurrent use.
 type Items struct {
-	cfg      config
-	client   *httpx.Client
-	counters listen.Counters
+	opt options
+	b   *adapter.Base
 }
 
-// NewItems returns an item reader for the Firebase API. It does no I/O.
-func NewItems(opts ...Option) (*Items, error) {
-	cfg, err := newConfig(FirebaseURL, opts)
+// NewItems returns an item reader for the Firebase API. It takes the
+// shared options of package listen (Follow, WithInterval 1m by default,
+// ...) and WithBaseURL and WithNullRetries of this package. It does no
+// I/O.
+func NewItems(opts ...listen.Option) (*Items, error) {
+	b, o, err := newBase("hackernews.NewItems", FirebaseURL, opts)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.nullRetries < 0 {
+	if o.searchOnly != "" {
+		return nil, fmt.Errorf("hackernews: %s does not apply to hackernews.NewItems", o.searchOnly)
+	}
+	if o.nullRetries < 0 {
 		return nil, errors.New("hackernews: negative null retries")
 	}
-	s := &Items{cfg: cfg}
-	s.client = newClient(cfg, &s.counters)
-	return s, nil
+	if b.Settings.Key == "" {
+		b.Settings.Key = "hackernews:items:" + o.baseURL
+	}
+	return &Items{opt: o, b: b}, nil
 }
 
 // Stats implements [listen.StatsReporter].
-func (s *Items) Stats() listen.Stats { return s.counters.Stats() }
+func (s *Items) Stats() listen.Stats { return s.b.Stats() }
 
 type item struct {
 	ID          int64   `json:"id"`
@@ -113,112 +120,103 @@ func (it *item) post() listen.Post {
 
 // Item reads one item. ok is false when the API answers null.
 func (s *Items) Item(ctx context.Context, id int64) (p listen.Post, ok bool, err error) {
-	raw, err := getJSON[json.RawMessage](ctx, s.client, &s.counters, s.cfg.retry, s.cfg.baseURL+"/item/"+strconv.FormatInt(id, 10)+".json")
+	raw, err := s.itemJSON(ctx, id)
 	if err != nil {
 		return listen.Post{}, false, err
 	}
-	return DecodeItem(*raw)
+	return DecodeItem(raw)
 }
 
-func (s *Items) maxItem(ctx context.Context) (int64, error) {
-	v, err := getJSON[int64](ctx, s.client, &s.counters, s.cfg.retry, s.cfg.baseURL+"/maxitem.json")
+func (s *Items) itemJSON(ctx context.Context, id int64) (json.RawMessage, error) {
+	raw, err := getJSON[json.RawMessage](ctx, s.b.Client, s.opt.baseURL+"/item/"+strconv.FormatInt(id, 10)+".json")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return *v, nil
+	return *raw, nil
+}
+
+// itemsCursor is the last item ID processed (-1: none yet).
+type itemsCursor struct{ last int64 }
+
+// Restore implements [adapter.Cursor].
+func (c *itemsCursor) Restore(saved string) error {
+	if saved == "" {
+		return nil
+	}
+	n, err := strconv.ParseInt(saved, 10, 64)
+	if err != nil || n < 0 {
+		return fmt.Errorf("%q is not an item id", saved)
+	}
+	c.last = n
+	return nil
+}
+
+// Marshal implements [adapter.Cursor].
+func (c *itemsCursor) Marshal() string {
+	if c.last < 0 {
+		return ""
+	}
+	return strconv.FormatInt(c.last, 10)
 }
 
 // Posts implements [listen.Source]: it yields every item after the saved
 // cursor (the last processed ID) up to maxitem, in ID order. Without a
 // saved cursor it starts at the current maxitem. An ID that answers null
 // (created but not yet visible) is retried on later polls, up to
-// [WithNullRetries] times, before it is skipped. Deleted and dead items
-// are skipped. With [Follow] it keeps polling maxitem.
+// [WithNullRetries] times, before it is skipped; without [listen.Follow]
+// the run ends there and the next run starts with it. An item that does
+// not decode, or is over the body limit, is skipped and reported.
+// Deleted and dead items are passed over. With Follow it keeps polling
+// maxitem.
 func (s *Items) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
-	return func(yield func(listen.Post, error) bool) {
-		fail := func(err error) {
-			if ctx.Err() == nil {
-				yield(listen.Post{}, err)
-			}
-		}
-		var last int64 = -1
-		if st := s.cfg.store; st != nil {
-			raw, err := st.Load(ctx, s.cfg.storeKey)
-			if err != nil {
-				fail(fmt.Errorf("hackernews: load cursor: %w", err))
-				return
-			}
-			if raw != "" {
-				if last, err = strconv.ParseInt(raw, 10, 64); err != nil || last < 0 {
-					fail(fmt.Errorf("hackernews: cursor %q is not an item id", raw))
-					return
-				}
-			}
-		}
+	return s.b.Posts(ctx, func(r *adapter.Run) (adapter.Cursor, func(context.Context) error) {
+		cur := &itemsCursor{last: -1}
 		nulls := map[int64]int{}
-		for {
-			max, err := s.maxItem(ctx)
-			if err != nil {
-				fail(err)
-				return
-			}
-			if last < 0 {
-				last = max - 1 // start with the newest item
-			}
-		walk:
-			for id := last + 1; id <= max; id++ {
-				p, ok, err := s.Item(ctx, id)
-				var de *listen.DecodeError
-				switch {
-				case errors.As(err, &de):
-					s.counters.Skip() // a broken item: skip it, not the walk
-				case err != nil:
-					fail(err)
-					return
-				case !ok:
-					if nulls[id]++; nulls[id] <= s.cfg.nullRetries {
-						break walk // not visible yet: try again next poll
-					}
-					delete(nulls, id)
-					s.counters.Skip()
-				case p.Kind == listen.KindDelete:
-					s.counters.Skip()
-				default:
-					delete(nulls, id)
-					now := time.Now()
-					more := yield(p, nil)
-					s.counters.Deliver(p.Created, now)
-					last = id
-					if err := s.save(ctx, last); err != nil && more {
-						fail(err)
-						return
-					}
-					if !more {
-						return
-					}
-					continue
-				}
-				last = id
-				if err := s.save(ctx, last); err != nil {
-					fail(err)
-					return
-				}
-			}
-			if !s.cfg.follow && last >= max {
-				return
-			}
-			if httpx.Sleep(ctx, s.cfg.interval) != nil {
-				return
-			}
+		return cur, func(ctx context.Context) error {
+			return r.Poll(ctx, func(ctx context.Context) (bool, error) { return false, s.walk(ctx, r, cur, nulls) })
 		}
-	}
+	})
 }
 
-func (s *Items) save(ctx context.Context, last int64) error {
-	if st := s.cfg.store; st != nil {
-		if err := st.Save(ctx, s.cfg.storeKey, strconv.FormatInt(last, 10)); err != nil {
-			return fmt.Errorf("hackernews: save cursor: %w", err)
+// walk reads the items after the cursor up to maxitem.
+func (s *Items) walk(ctx context.Context, r *adapter.Run, cur *itemsCursor, nulls map[int64]int) error {
+	maxID, err := getJSON[int64](ctx, s.b.Client, s.opt.baseURL+"/maxitem.json")
+	if err != nil {
+		return err
+	}
+	if cur.last < 0 {
+		cur.last = *maxID - 1 // start with the newest item
+	}
+	for id := cur.last + 1; id <= *maxID; id++ {
+		raw, err := s.itemJSON(ctx, id)
+		var tl *httpx.TooLargeError
+		switch {
+		case errors.As(err, &tl):
+			r.Gap(ctx, "item "+strconv.FormatInt(id, 10)+" is over the body limit", err)
+		case err != nil:
+			return err
 		}
+		p, ok, derr := DecodeItem(raw)
+		switch {
+		case err != nil:
+		case derr != nil:
+			r.Skip(ctx, strconv.FormatInt(id, 10), raw, derr)
+		case !ok:
+			if nulls[id]++; nulls[id] <= s.opt.nullRetries {
+				return nil // not visible yet: try again next poll
+			}
+			delete(nulls, id)
+			r.Skip(ctx, strconv.FormatInt(id, 10), raw, errors.New("item still null after retries"))
+		case p.Kind == listen.KindDelete:
+		default:
+			delete(nulls, id)
+			if err := r.Deliver(ctx, p, func() { cur.last = id }); err != nil {
+				return err
+			}
+			continue
+		}
+		cur.last = id // passed over: the position moves on
+		r.Commit()
 	}
 	return nil
 }

@@ -14,15 +14,15 @@
 //
 // By default it polls REST: it walks forward with min_id, which never
 // skips posts (since_id would), taking the next page at once while pages
-// are full. Without [Follow] it ends once caught up; with Follow it polls
-// every [WithInterval].
+// are full. Without [listen.Follow] it ends once caught up; with Follow it polls
+// every [listen.WithInterval].
 //
 // [WithStream] reads the streaming API over [SSE] or [WebSocket] instead.
 // The streaming API has no replay, so after every (re)connect the source
 // backfills through REST from the last IDs it delivered, and drops
 // duplicates by status ID. A malformed frame triggers a backfill too.
 // Edits arrive as [listen.KindUpdate], deletions as [listen.KindDelete]
-// (only ID set). A stream silent for longer than [WithStallTimeout] is
+// (only ID set). A stream silent for longer than [listen.WithStallTimeout] is
 // reconnected; reconnects back off exponentially.
 //
 // GoToSocial offers only the WebSocket, always needs a token, advertises
@@ -35,7 +35,7 @@
 //
 // Status IDs are opaque strings in the server's order: numeric strings on
 // Mastodon (compared by length, then lexically), 26-character ULIDs on
-// GoToSocial. With [WithCursorStore] the newest delivered ID is saved after
+// GoToSocial. With [listen.WithCursorStore] the newest delivered ID is saved after
 // the loop body returns for each post, and a new run starts from it.
 // Without a saved cursor, a run starts with the newest page.
 //
@@ -51,7 +51,7 @@
 // # Failures
 //
 // Network errors, 429 (waiting for X-RateLimit-Reset), 5xx and
-// undecodable pages are retried with backoff up to [WithMaxRetryTime];
+// undecodable pages are retried with backoff up to [listen.WithMaxRetryTime];
 // 401 and 403 end the run at once with an error that unwraps to
 // [listen.ErrAuth]. The token is never printed. [Source.Stats] reports
 // delivered posts, duplicates dropped, skipped frames, retries,

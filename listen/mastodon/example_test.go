@@ -20,7 +20,7 @@ func Example() {
 	defer srv.Close()
 
 	store := &listen.MemoryStore{}
-	src, err := mastodon.New(srv.URL, mastodon.Hashtag("golang"), mastodon.WithCursorStore(store, "mastodon:golang"))
+	src, err := mastodon.New(srv.URL, mastodon.Hashtag("golang"), listen.WithCursorStore(store, "mastodon:golang"))
 	if err != nil {
 		panic(err)
 	}

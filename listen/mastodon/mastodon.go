@@ -5,16 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/internal/adapter"
+	"github.com/earshot-dev/earshot/listen/internal/config"
 	"github.com/earshot-dev/earshot/listen/internal/seen"
 )
 
@@ -82,117 +80,52 @@ const (
 	WebSocket
 )
 
-// Option configures a [Source]. Options only record values; [New]
-// validates them.
-type Option func(*config)
-
-type config struct {
-	httpClient *http.Client
-	limiter    *rate.Limiter
-	token      *httpx.Secret // a pointer, so printing the config shows no token
-	logger     *slog.Logger
-	userAgent  string
-	store      listen.CursorStore
-	storeKey   string
-	follow     bool
-	interval   time.Duration
-	transport  Transport
-	streamURL  string
-	retry      httpx.Retry
-	pageSize   int
-	stall      time.Duration
-	maxBody    int64
-	timeout    time.Duration
-	followTag  bool
-}
-
-// WithHTTPClient sets the *http.Client for every request (auth, tracing,
-// proxies go in through its RoundTripper). Default: httpx defaults with
-// bounded dial, TLS and header timeouts.
-func WithHTTPClient(c *http.Client) Option { return func(o *config) { o.httpClient = c } }
-
-// WithLimiter makes every request wait for l; several sources can share
-// one budget. The limiter is slowed when X-RateLimit headers say the
-// window is running out.
-func WithLimiter(l *rate.Limiter) Option { return func(o *config) { o.limiter = l } }
-
-// WithToken sets the access token (Authorization: Bearer). It is never
-// printed: not in errors, logs or String().
-func WithToken(token string) Option {
-	return func(o *config) {
-		t := httpx.Secret(token)
-		o.token = &t
-	}
+type options struct {
+	token     *httpx.Secret // a pointer, so printing the options shows no token
+	transport Transport
+	streamURL string
+	followTag bool
 }
 
 // tok returns the token or "".
-func (c *config) tok() httpx.Secret {
-	if c.token == nil {
+func (o *options) tok() httpx.Secret {
+	if o.token == nil {
 		return ""
 	}
-	return *c.token
+	return *o.token
 }
 
-// WithLogger sets a logger for retries and reconnects. Default: silent.
-func WithLogger(l *slog.Logger) Option { return func(o *config) { o.logger = l } }
-
-// WithUserAgent sets the User-Agent header.
-func WithUserAgent(ua string) Option { return func(o *config) { o.userAgent = ua } }
-
-// WithCursorStore makes the source resume from the cursor saved under key
-// and save the last delivered status ID after the loop body returns for
-// each post.
-func WithCursorStore(store listen.CursorStore, key string) Option {
-	return func(o *config) { o.store, o.storeKey = store, key }
+// WithToken sets the access token (Authorization: Bearer). It is never
+// printed: not in errors, logs or String().
+func WithToken(token string) listen.Option {
+	return config.Own("mastodon.WithToken", func(o *options) {
+		t := httpx.Secret(token)
+		o.token = &t
+	})
 }
-
-// Follow keeps polling for new posts until ctx is done. Without it, a
-// polling source ends once it has caught up.
-func Follow() Option { return func(o *config) { o.follow = true } }
-
-// WithInterval sets the polling interval (default 30s) used by [Follow].
-func WithInterval(d time.Duration) Option { return func(o *config) { o.interval = d } }
 
 // WithStream reads the streaming API over t instead of polling: each
 // (re)connect is followed by a REST backfill from the last seen ID, so
-// nothing sent while disconnected is lost. Implies [Follow].
-func WithStream(t Transport) Option { return func(o *config) { o.transport = t } }
+// nothing sent while disconnected is lost. Implies [listen.Follow].
+func WithStream(t Transport) listen.Option {
+	return config.Own("mastodon.WithStream", func(o *options) { o.transport = t })
+}
 
 // WithStreamURL overrides the streaming base URL (e.g.
 // "wss://streaming.mastodon.social"). By default the instance URL is used:
 // servers may advertise a wrong wss:// URL on plain-http hosts.
-func WithStreamURL(u string) Option { return func(o *config) { o.streamURL = u } }
-
-// WithMaxRetryTime bounds how long transient failures are retried before
-// the source gives up with a final error (default 15m; negative: never).
-func WithMaxRetryTime(d time.Duration) Option { return func(o *config) { o.retry.MaxElapsed = d } }
-
-// WithRetryBackoff sets the first and the largest backoff interval
-// (defaults 500ms and 1m).
-func WithRetryBackoff(initial, max time.Duration) Option {
-	return func(o *config) { o.retry.Initial, o.retry.Max = initial, max }
+func WithStreamURL(u string) listen.Option {
+	return config.Own("mastodon.WithStreamURL", func(o *options) { o.streamURL = u })
 }
-
-// WithPageSize sets the REST page size (1..40, default 40).
-func WithPageSize(n int) Option { return func(o *config) { o.pageSize = n } }
-
-// WithStallTimeout sets how long a stream may send nothing (not even a
-// heartbeat) before it is treated as dead and reconnected (default 60s
-// for SSE, whose heartbeat comes every 15s, and 5m for WebSocket).
-func WithStallTimeout(d time.Duration) Option { return func(o *config) { o.stall = d } }
 
 // WithFollowTag makes a streaming [Hashtag] source follow the tag with the
 // token's account (POST /api/v1/tags/{tag}/follow, once per run) and read
 // the "user" stream, keeping only statuses that carry the tag. Use it on
 // servers whose hashtag streams deliver nothing, such as GoToSocial. The
 // REST backfill still reads the tag timeline.
-func WithFollowTag() Option { return func(o *config) { o.followTag = true } }
-
-// WithMaxBody sets the response size limit (default 50 MB).
-func WithMaxBody(n int64) Option { return func(o *config) { o.maxBody = n } }
-
-// WithRequestTimeout bounds one request attempt (default 1m).
-func WithRequestTimeout(d time.Duration) Option { return func(o *config) { o.timeout = d } }
+func WithFollowTag() listen.Option {
+	return config.Own("mastodon.WithFollowTag", func(o *options) { o.followTag = true })
+}
 
 // Source reads statuses from one timeline of a Mastodon-API server
 // (Mastodon, GoToSocial, Pleroma, ...). It is a [listen.Source] and a
@@ -204,134 +137,126 @@ type Source struct {
 	base     *url.URL
 	host     string
 	timeline Timeline
-	cfg      config
-	client   *httpx.Client
-	once     *httpx.Client // same, without retries: the stream loop retries
-	counters listen.Counters
+	opt      options
+	b        *adapter.Base
+	once     *httpx.Client // b.Client without retries, for instance discovery
 }
 
 // New returns a source reading timeline from the server at instanceURL
-// ("https://mastodon.social"). It does no I/O.
-func New(instanceURL string, timeline Timeline, opts ...Option) (*Source, error) {
+// ("https://mastodon.social"). It takes the shared options of package
+// listen (Follow, WithInterval 30s by default, WithPageSize 1..40 default
+// 40, WithStallTimeout, ...) and this package's. It does no I/O.
+func New(instanceURL string, timeline Timeline, opts ...listen.Option) (*Source, error) {
 	u, err := url.Parse(strings.TrimRight(instanceURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("mastodon: instance URL %q must be http(s)://host", instanceURL)
+		return nil, fmt.Errorf("mastodon: instance URL %q must be http(s)://host", httpx.RedactURLString(instanceURL))
 	}
-	cfg := config{interval: 30 * time.Second, pageSize: 40, userAgent: "earshot (+https://github.com/earshot-dev/earshot)"}
-	for _, o := range opts {
-		o(&cfg)
+	cfg := config.Defaults()
+	cfg.Interval, cfg.PageSize = 30*time.Second, 40
+	var o options
+	if err := config.Apply("mastodon.New", &cfg, &o, opts); err != nil {
+		return nil, err
+	}
+	if err := cfg.Check(Platform, 1, 40); err != nil {
+		return nil, err
 	}
 	switch {
 	case timeline.kind == kindHashtag && timeline.arg == "":
 		return nil, errors.New("mastodon: empty hashtag")
 	case timeline.kind == kindSearch && timeline.arg == "":
 		return nil, errors.New("mastodon: empty search query")
-	case timeline.kind == kindSearch && cfg.transport != 0:
-		return nil, errors.New("mastodon: search has no stream; poll it with Follow")
-	case (timeline.kind == kindHome || timeline.kind == kindSearch) && cfg.tok() == "":
+	case timeline.kind == kindSearch && o.transport != 0:
+		return nil, errors.New("mastodon: search has no stream; poll it with listen.Follow")
+	case (timeline.kind == kindHome || timeline.kind == kindSearch) && o.tok() == "":
 		return nil, fmt.Errorf("mastodon: %s needs WithToken", timeline)
-	case cfg.transport == WebSocket && cfg.tok() == "":
+	case o.transport == WebSocket && o.tok() == "":
 		return nil, errors.New("mastodon: streaming needs WithToken (a user token)")
-	case cfg.transport > WebSocket:
-		return nil, fmt.Errorf("mastodon: unknown transport %d", cfg.transport)
-	case cfg.pageSize < 1 || cfg.pageSize > 40:
-		return nil, fmt.Errorf("mastodon: page size %d outside 1..40", cfg.pageSize)
-	case cfg.interval <= 0:
-		return nil, errors.New("mastodon: interval must be positive")
-	case cfg.store != nil && cfg.storeKey == "":
-		return nil, errors.New("mastodon: cursor store needs a key")
-	case cfg.followTag && (timeline.kind != kindHashtag || cfg.transport == 0 || cfg.tok() == ""):
+	case o.transport > WebSocket:
+		return nil, fmt.Errorf("mastodon: unknown transport %d", o.transport)
+	case o.followTag && (timeline.kind != kindHashtag || o.transport == 0 || o.tok() == ""):
 		return nil, errors.New("mastodon: WithFollowTag needs a Hashtag timeline, WithStream and WithToken")
 	}
-	if cfg.streamURL != "" {
-		su, err := url.Parse(cfg.streamURL)
+	if o.streamURL != "" {
+		su, err := url.Parse(o.streamURL)
 		if err != nil || su.Host == "" {
-			return nil, fmt.Errorf("mastodon: bad stream URL %q", cfg.streamURL)
+			return nil, fmt.Errorf("mastodon: bad stream URL %q", httpx.RedactURLString(o.streamURL))
 		}
 	}
-	if cfg.stall <= 0 {
-		cfg.stall = 60 * time.Second
-		if cfg.transport == WebSocket {
-			cfg.stall = 5 * time.Minute
+	if !cfg.Set(config.StallTimeout) {
+		cfg.StallTimeout = 60 * time.Second
+		if o.transport == WebSocket {
+			cfg.StallTimeout = 5 * time.Minute
 		}
 	}
-	if cfg.transport != 0 {
-		cfg.follow = true
+	if o.transport != 0 {
+		cfg.Follow = true
 	}
-	s := &Source{base: u, host: u.Hostname(), timeline: timeline, cfg: cfg}
-	s.client = &httpx.Client{
-		Platform:       Platform,
-		HTTP:           cfg.httpClient,
-		UserAgent:      cfg.userAgent,
-		MaxBody:        cfg.maxBody,
-		RequestTimeout: cfg.timeout,
-		Retry:          cfg.retry,
-		Limiter:        cfg.limiter,
-		RateLimit:      httpx.ParseMastodon,
-		Counters:       &s.counters,
-		Logger:         cfg.logger,
-		Secrets:        []httpx.Secret{cfg.tok()},
+	if cfg.Key == "" {
+		cfg.Key = "mastodon:" + u.Host + u.Path + ":" + timeline.String()
 	}
-	s.once = &httpx.Client{
-		Platform:       Platform,
-		HTTP:           cfg.httpClient,
-		UserAgent:      cfg.userAgent,
-		RequestTimeout: cfg.timeout,
-		Retry:          httpx.Retry{MaxAttempts: 1},
-		Limiter:        cfg.limiter,
-		Logger:         cfg.logger,
-		Secrets:        []httpx.Secret{cfg.tok()},
+	secrets := []httpx.Secret{o.tok()}
+	for _, raw := range []string{instanceURL, o.streamURL} {
+		if pu, err := url.Parse(raw); err == nil && pu.User != nil {
+			pw, _ := pu.User.Password()
+			secrets = append(secrets, httpx.Secret(pw))
+		}
 	}
+	s := &Source{base: u, host: u.Hostname(), timeline: timeline, opt: o}
+	s.b = adapter.New(Platform, cfg, httpx.ParseMastodon, secrets...)
+	c := s.b.Client
+	s.once = &httpx.Client{Platform: Platform, HTTP: c.HTTP, UserAgent: c.UserAgent, RequestTimeout: c.RequestTimeout,
+		Limiter: c.Limiter, Logger: c.Logger, Secrets: c.Secrets, Retry: httpx.Retry{MaxAttempts: 1}}
 	return s, nil
 }
 
 // String describes the source without secrets.
-func (s *Source) String() string { return "mastodon " + s.base.String() + " " + s.timeline.String() }
+func (s *Source) String() string {
+	return "mastodon " + httpx.RedactURL(s.base) + " " + s.timeline.String()
+}
 
 // Stats implements [listen.StatsReporter].
-func (s *Source) Stats() listen.Stats { return s.counters.Stats() }
+func (s *Source) Stats() listen.Stats { return s.b.Stats() }
 
 // Posts implements [listen.Source]. Statuses are yielded oldest first as
 // [listen.KindPost] (boosts on the home timeline as [listen.KindRepost]);
 // streams add [listen.KindUpdate] for edits and [listen.KindDelete] for
 // deletions.
 func (s *Source) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
-	return func(yield func(listen.Post, error) bool) {
-		r := &run{src: s, seen: seen.New[string](10_000), yield: yield}
-		if s.cfg.store != nil {
-			c, err := s.cfg.store.Load(ctx, s.cfg.storeKey)
-			if err != nil {
-				if ctx.Err() == nil {
-					yield(listen.Post{}, fmt.Errorf("mastodon: load cursor: %w", err))
-				}
-				return
+	return s.b.Posts(ctx, func(ar *adapter.Run) (adapter.Cursor, func(context.Context) error) {
+		r := &run{src: s, Run: ar, seen: seen.New[string](s.b.Settings.Dedupe), limit: s.b.Settings.PageSize}
+		return r, func(ctx context.Context) error {
+			if s.opt.transport != 0 {
+				return r.stream(ctx)
 			}
-			r.cursor = c
+			return ar.Poll(ctx, r.page)
 		}
-		var err error
-		if s.cfg.transport != 0 {
-			err = r.stream(ctx)
-		} else {
-			err = r.poll(ctx)
-		}
-		if err != nil && err != errStop && ctx.Err() == nil {
-			yield(listen.Post{}, err)
-		}
-	}
+	})
 }
 
-// errStop means the loop body broke out; the run ends silently.
-var errStop = errors.New("mastodon: stopped")
-
+// run is one call of Posts.
 type run struct {
+	*adapter.Run
 	src    *Source
-	cursor string // newest delivered status ID
+	cursor string // newest status ID the host has handled
 	seen   *seen.Set[string]
 	recent []string // IDs of the latest deliveries, for rewinding backfills
-	yield  func(listen.Post, error) bool
+
+	// paging state of the poll in progress
+	next    string // URL of the next page, "" to start from the cursor
+	min     string // the min_id of that page
+	limit   int    // page size, halved while pages are too large
+	tagGone bool   // the hashtag is not known to the instance (logged once)
 }
 
-// deliver yields p unless it was delivered already, then saves the cursor.
+// Restore implements [adapter.Cursor]: the cursor is the newest status ID
+// handled.
+func (r *run) Restore(saved string) error { r.cursor = saved; return nil }
+
+// Marshal implements [adapter.Cursor].
+func (r *run) Marshal() string { return r.cursor }
+
+// deliver yields p unless it was delivered already; the cursor moves past
+// it once the host has handled it.
 func (r *run) deliver(ctx context.Context, p listen.Post, editKey string) error {
 	key := p.ID
 	switch p.Kind {
@@ -341,37 +266,19 @@ func (r *run) deliver(ctx context.Context, p listen.Post, editKey string) error 
 		key = "d:" + p.ID
 	}
 	if !r.seen.Add(key) {
-		r.src.counters.Duplicate()
+		r.src.b.Counters.Duplicate()
 		return nil
 	}
-	now := time.Now()
-	more := r.yield(p, nil)
-	// The loop body has returned (even when it broke out): the post is
-	// handled, so its ID becomes the cursor.
-	if p.Kind == listen.KindDelete {
-		r.src.counters.Deliver(time.Time{}, now)
-	} else {
-		r.src.counters.Deliver(p.Created, now)
+	if p.Kind != listen.KindPost && p.Kind != listen.KindRepost {
+		return r.Deliver(ctx, p, nil)
 	}
-	if p.Kind == listen.KindPost || p.Kind == listen.KindRepost {
-		r.recent = append(r.recent, p.ID)
-		if len(r.recent) > recentIDs {
-			r.recent = r.recent[len(r.recent)-recentIDs:]
-		}
+	r.recent = append(r.recent, p.ID)
+	if len(r.recent) > recentIDs {
+		r.recent = r.recent[len(r.recent)-recentIDs:]
+	}
+	return r.Deliver(ctx, p, func() {
 		if r.cursor == "" || idLess(r.cursor, p.ID) {
 			r.cursor = p.ID
-			if st := r.src.cfg.store; st != nil {
-				if err := st.Save(ctx, r.src.cfg.storeKey, r.cursor); err != nil && more {
-					if ctx.Err() != nil {
-						return ctx.Err()
-					}
-					return fmt.Errorf("mastodon: save cursor: %w", err)
-				}
-			}
 		}
-	}
-	if !more {
-		return errStop
-	}
-	return nil
+	})
 }

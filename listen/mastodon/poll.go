@@ -4,13 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/internal/adapter"
 	"github.com/earshot-dev/earshot/listen/internal/jsonscan"
 )
 
@@ -18,50 +21,86 @@ import (
 // backfill over events the stream may have reordered.
 const recentIDs = 64
 
-// poll walks the timeline forward with min_id until caught up, and with
-// Follow keeps doing so every interval.
-func (r *run) poll(ctx context.Context) error {
-	for {
-		if err := r.catchUp(ctx, r.cursor); err != nil {
-			return err
+// page reads one page of the timeline forward from the cursor (min_id,
+// which never skips posts, unlike since_id) and delivers its statuses
+// oldest first. It reports more when the page was full: the next page is
+// read at once. Without a cursor the first page is the newest one.
+func (r *run) page(ctx context.Context) (more bool, err error) {
+	if r.next == "" {
+		r.min = r.cursor
+		r.next = r.pageURL(r.min, r.limit)
+	}
+	page, prev, err := r.fetch(ctx, r.next)
+	if err != nil {
+		return r.fetchFailed(ctx, err)
+	}
+	sort.Slice(page, func(i, j int) bool { return idLess(page[i].ID, page[j].ID) })
+	for i := range page {
+		if r.min != "" && !idLess(r.min, page[i].ID) {
+			continue // not newer than asked for: a misbehaving server
 		}
-		if !r.src.cfg.follow {
-			return nil
-		}
-		if err := httpx.Sleep(ctx, r.src.cfg.interval); err != nil {
-			return nil
+		if err := r.deliver(ctx, page[i].post(r.src.host), ""); err != nil {
+			return false, err
 		}
 	}
+	full := len(page) >= r.limit
+	if len(page) > 0 {
+		newest := page[len(page)-1].ID
+		full = full && (r.min == "" || idLess(r.min, newest)) // no progress: do not loop
+		r.min = newest
+	}
+	if !full {
+		r.next = ""
+		return false, nil
+	}
+	r.next = r.forward(prev, r.min)
+	return true, nil
 }
 
-// catchUp pages forward from min (exclusive; "" = newest page) until a
-// page is not full, delivering statuses oldest first.
-func (r *run) catchUp(ctx context.Context, min string) error {
-	pageURL := r.pageURL(min)
-	for {
-		page, prev, err := r.fetch(ctx, pageURL)
-		if err != nil {
-			return err
+// fetchFailed handles a page that could not be read.
+//
+// GoToSocial answers 404 "tag was not found, or not useable/listable" for
+// a hashtag no status has used yet (Mastodon answers an empty page): that
+// is an empty timeline, and polling goes on. A page over the body limit is
+// asked for again in halves; a single status over it is skipped past
+// through the page's Link header, which names it, with a logged gap.
+func (r *run) fetchFailed(ctx context.Context, err error) (bool, error) {
+	var he *listen.HTTPError
+	var tl *httpx.TooLargeError
+	switch {
+	case errors.As(err, &he) && he.StatusCode == http.StatusNotFound && r.src.timeline.kind == kindHashtag &&
+		(strings.Contains(he.Message, "tag was not found") || strings.Contains(he.Message, "not useable/listable")):
+		if !r.tagGone {
+			r.tagGone = true
+			r.src.b.Log(ctx, slog.LevelInfo, "the instance does not know the hashtag yet; polling on", "tag", r.src.timeline.arg)
 		}
-		sort.Slice(page, func(i, j int) bool { return idLess(page[i].ID, page[j].ID) })
-		for i := range page {
-			if min != "" && !idLess(min, page[i].ID) {
-				continue // not newer than asked for: a misbehaving server
-			}
-			if err := r.deliver(ctx, page[i].post(r.src.host), ""); err != nil {
-				return err
-			}
+		r.next = ""
+		return false, nil
+	case errors.As(err, &tl) && r.limit > 1:
+		r.limit /= 2
+		r.next = r.pageURL(r.min, r.limit)
+		r.src.b.Log(ctx, slog.LevelInfo, "page over the body limit; asking for smaller pages", "limit", r.limit)
+		return true, nil
+	case errors.As(err, &tl):
+		id := ""
+		if u, perr := url.Parse(httpx.LinkRel(tl.Header, "prev")); perr == nil {
+			id = u.Query().Get("min_id")
 		}
-		if len(page) < r.src.cfg.pageSize {
-			return nil
+		if id == "" || (r.min != "" && !idLess(r.min, id)) {
+			return false, err // the status cannot be named: skipping it blindly could skip more
 		}
-		next := page[len(page)-1].ID
-		if min != "" && !idLess(min, next) {
-			return nil // no progress: avoid looping forever
+		r.Gap(ctx, "status "+id+" is over the body limit", err)
+		r.min = id
+		r.Commit()
+		if r.cursor == "" || idLess(r.cursor, id) {
+			r.cursor = id
 		}
-		min = next
-		pageURL = r.forward(prev, min)
+		r.limit = r.src.b.Settings.PageSize
+		r.next = r.pageURL(r.min, r.limit)
+		return true, nil
 	}
+	r.next = ""
+	return false, err
 }
 
 // forward returns the URL of the next newer page: the Link header's
@@ -74,22 +113,22 @@ func (r *run) forward(prev, min string) string {
 			q := u.Query()
 			if m := q.Get("min_id"); m != "" && !idLess(m, min) {
 				if q.Get("limit") == "" { // keep our page size, or paging would stop early
-					q.Set("limit", strconv.Itoa(r.src.cfg.pageSize))
+					q.Set("limit", strconv.Itoa(r.limit))
 					u.RawQuery = q.Encode()
 				}
 				return u.String()
 			}
 		}
 	}
-	return r.pageURL(min)
+	return r.pageURL(min, r.limit)
 }
 
 // pageURL builds the REST request for the timeline.
-func (r *run) pageURL(min string) string {
+func (r *run) pageURL(min string, limit int) string {
 	s := r.src
 	u := *s.base
 	q := url.Values{}
-	q.Set("limit", strconv.Itoa(s.cfg.pageSize))
+	q.Set("limit", strconv.Itoa(limit))
 	switch s.timeline.kind {
 	case kindHashtag:
 		u.Path += "/api/v1/timelines/tag/" + url.PathEscape(s.timeline.arg)
@@ -118,73 +157,80 @@ func (r *run) newRequest(ctx context.Context, rawURL string) (*http.Request, err
 		return nil, err
 	}
 	req.Header.Set("Accept", "application/json")
-	if tok := r.src.cfg.tok(); tok != "" {
+	if tok := r.src.opt.tok(); tok != "" {
 		req.Header.Set("Authorization", "Bearer "+string(tok))
 	}
 	return req, nil
 }
 
-// fetch gets one page, retrying bodies that do not decode (a truncated
-// response) like any other transient failure.
+// fetch gets one page and decodes it. A status that does not decode is
+// skipped (and reported); a body that does not decode at all (a truncated
+// response, an HTML page with status 200) is retried like a failed
+// request.
 func (r *run) fetch(ctx context.Context, pageURL string) (page []status, prev string, err error) {
 	req, err := r.newRequest(ctx, pageURL)
 	if err != nil {
 		return nil, "", err
 	}
-	bo := httpx.NewBackoff(r.src.cfg.retry)
-	for {
-		resp, err := r.src.client.Do(ctx, req)
-		if err != nil {
-			return nil, "", err
+	var skips []skipped
+	resp, err := r.src.b.Client.Fetch(ctx, req, func(resp *httpx.Response) error {
+		var derr error
+		page, skips, derr = decodePage(resp.Body, r.src.timeline.kind == kindSearch)
+		if derr != nil {
+			return httpx.Again(&listen.DecodeError{Platform: Platform, Err: derr}, 0)
 		}
-		page, derr := decodePage(resp.Body, r.src.timeline.kind == kindSearch)
-		if derr == nil {
-			return page, httpx.LinkRel(resp.Header, "prev"), nil
-		}
-		r.src.counters.Skip()
-		wait, ok := bo.Next()
-		if !ok {
-			return nil, "", &listen.DecodeError{Platform: Platform, Err: derr}
-		}
-		r.src.counters.Retry()
-		if err := httpx.Sleep(ctx, wait); err != nil {
-			return nil, "", err
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
 	}
+	for _, sk := range skips {
+		r.Skip(ctx, adapter.ItemID(sk.raw, "id"), sk.raw, sk.err)
+	}
+	return page, httpx.LinkRel(resp.Header, "prev"), nil
+}
+
+// skipped is an item of a page that could not be decoded.
+type skipped struct {
+	raw []byte
+	err error
 }
 
 // decodePage decodes a timeline page (an array of statuses) or a search
-// result ({"statuses":[...]}). A status without an ID is dropped.
-func decodePage(body []byte, search bool) ([]status, error) {
-	var page []status
+// result ({"statuses":[...]}) item by item. err is set only when the page
+// itself is not one: items that do not decode, or have no ID, are
+// returned as skips.
+func decodePage(body []byte, search bool) (page []status, skips []skipped, err error) {
 	if !search {
 		if p, ok := decodePageFast(body); ok {
-			page = p
-			goto filter
+			return p, nil, nil
 		}
 	}
+	var items []json.RawMessage
 	if search {
 		var res struct {
-			Statuses []status `json:"statuses"`
+			Statuses []json.RawMessage `json:"statuses"`
 		}
 		if err := json.Unmarshal(body, &res); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		page = res.Statuses
-	} else if err := json.Unmarshal(body, &page); err != nil {
-		return nil, err
+		items = res.Statuses
+	} else if err := json.Unmarshal(body, &items); err != nil {
+		return nil, nil, err
 	}
-filter:
-	out := page[:0]
-	for _, st := range page {
-		if st.ID != "" {
-			out = append(out, st)
+	for _, raw := range items {
+		var st status
+		if err := decodeStatus(raw, &st); err != nil {
+			skips = append(skips, skipped{raw, err})
+			continue
 		}
+		if st.ID == "" {
+			skips = append(skips, skipped{raw, errors.New("status without id")})
+			continue
+		}
+		page = append(page, st)
 	}
-	if len(out) < len(page) && len(out) == 0 {
-		return nil, errors.New("page of statuses without ids")
-	}
-	return out, nil
+	return page, skips, nil
 }
 
 // decodePageFast decodes a JSON array of statuses with the fast decoder;
@@ -204,7 +250,7 @@ func decodePageFast(body []byte) ([]status, bool) {
 			return
 		}
 		var st status
-		if decodeStatusString(raw, &st) != nil {
+		if decodeStatusString(raw, &st) != nil || st.ID == "" {
 			s.Fail()
 			return
 		}

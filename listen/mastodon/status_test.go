@@ -96,8 +96,9 @@ func TestDecodePageFastMatchesStdlib(t *testing.T) {
 	assert.Equal(t, std, fast)
 	_, ok = decodePageFast([]byte(`[{"id":"1"},{"ID":"2"}]`))
 	assert.False(t, ok, "case-variant keys go to encoding/json")
-	got, err := decodePage([]byte(`[{"id":"1"},{"ID":"2"}]`), false)
+	got, skips, err := decodePage([]byte(`[{"id":"1"},{"ID":"2"}]`), false)
 	require.NoError(t, err)
+	assert.Empty(t, skips)
 	assert.Len(t, got, 2)
 	assert.Equal(t, "2", got[1].ID)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/internal/adapter"
 )
 
 // maxFrame bounds one SSE line or WebSocket message.
@@ -31,67 +32,43 @@ type events interface {
 }
 
 // stream runs the streaming loop: connect, backfill through REST from the
-// last seen ID, read events; on any failure reconnect with backoff.
+// last seen ID, read events; the adapter's reconnect loop retries.
 func (r *run) stream(ctx context.Context) error {
-	bo := httpx.NewBackoff(r.src.cfg.retry)
-	if r.src.cfg.followTag {
+	if r.src.opt.followTag {
 		if err := r.followTag(ctx); err != nil {
 			return err
 		}
 	}
 	base := r.streamBase(ctx)
-	connected := false
-	for {
+	return r.Stream(ctx, func(ctx context.Context) (bool, error) {
 		ev, err := r.connect(ctx, base)
-		if err == nil {
-			if connected {
-				r.src.counters.Reconnect()
-			}
-			connected = true
-			if err = r.catchUp(ctx, r.backfillFrom()); err != nil {
-				ev.close()
-				return err
-			}
-			start := time.Now()
-			err = r.readEvents(ctx, ev)
-			ev.close()
-			if err == errStop || ctx.Err() != nil {
-				return err
-			}
-			var fatal *fatalError
-			if errors.As(err, &fatal) {
-				return fatal.err
-			}
-			if time.Since(start) > r.src.cfg.stall || errors.Is(err, io.EOF) {
-				bo.Reset() // the connection was healthy for a while
-			}
+		if err != nil {
+			return false, err
 		}
-		if ctx.Err() != nil {
-			return nil
+		defer ev.close()
+		if err := r.backfill(ctx); err != nil {
+			return false, err
 		}
-		if !httpx.IsRetryable(err) {
-			return err
-		}
-		wait, ok := bo.Next()
-		if !ok {
-			return err
-		}
-		r.src.counters.Retry()
-		r.log(ctx, "stream reconnect", "wait", wait, "err", err.Error())
-		if httpx.Sleep(ctx, wait) != nil {
-			return nil
-		}
-	}
+		return r.readEvents(ctx, ev)
+	})
 }
 
-func (r *run) log(ctx context.Context, msg string, args ...any) {
-	if l := r.src.cfg.logger; l != nil {
-		for i := 1; i < len(args); i += 2 {
-			if s, ok := args[i].(string); ok {
-				args[i] = httpx.Redact(s, r.src.cfg.tok())
+// backfill reads the timeline through REST from a little before the newest
+// status delivered until caught up.
+func (r *run) backfill(ctx context.Context) error {
+	r.min, r.next = r.backfillFrom(), ""
+	r.next = r.pageURL(r.min, r.limit)
+	for {
+		more, err := r.page(ctx)
+		if err != nil {
+			if errors.Is(err, adapter.ErrStop) || httpx.IsAgain(err) {
+				return err
 			}
+			return httpx.Final(err) // the requests have had their retries
 		}
-		l.DebugContext(ctx, "mastodon: "+msg, args...)
+		if !more {
+			return nil
+		}
 	}
 }
 
@@ -114,28 +91,44 @@ func (r *run) backfillFrom() string {
 	return from
 }
 
-func (r *run) readEvents(ctx context.Context, ev events) error {
+// readEvents reads and delivers events until the connection ends. It
+// reports progress when anything arrived.
+func (r *run) readEvents(ctx context.Context, ev events) (progress bool, err error) {
 	for {
 		name, data, err := ev.next(ctx)
 		if err != nil {
-			return err
+			var fatal *fatalError
+			var stall *httpx.StallError
+			switch {
+			case ctx.Err() != nil:
+				return progress, adapter.ErrStop
+			case errors.As(err, &fatal):
+				return progress, httpx.Final(fatal.err)
+			case errors.As(err, &stall):
+				return progress, err
+			}
+			return progress, httpx.Again(err, 0)
 		}
+		progress = true
 		var p listen.Post
 		editKey := ""
 		switch name {
 		case "update", "status.update":
 			var st status
-			if err := json.Unmarshal(data, &st); err != nil || st.ID == "" {
+			if err := decodeStatus(data, &st); err != nil || st.ID == "" {
 				// A broken frame may have carried a post: fetch what the
 				// stream should have delivered from REST.
-				r.src.counters.Skip()
-				if err := r.catchUp(ctx, r.backfillFrom()); err != nil {
-					return &fatalError{err}
+				if err == nil {
+					err = errors.New("status without id")
+				}
+				r.Skip(ctx, adapter.ItemID(data, "id"), data, err)
+				if err := r.backfill(ctx); err != nil {
+					return progress, err
 				}
 				continue
 			}
 			p = st.post(r.src.host)
-			if r.src.cfg.followTag && !hasTag(p.Tags, r.src.timeline.arg) {
+			if r.src.opt.followTag && !hasTag(p.Tags, r.src.timeline.arg) {
 				continue // the user stream carries the whole home timeline
 			}
 			if name == "status.update" {
@@ -144,10 +137,10 @@ func (r *run) readEvents(ctx context.Context, ev events) error {
 		case "delete":
 			id := strings.TrimSpace(string(data))
 			if id == "" {
-				r.src.counters.Skip()
+				r.Skip(ctx, "", data, errors.New("delete event without an id"))
 				continue
 			}
-			if r.src.cfg.followTag && !r.seen.Has(id) {
+			if r.src.opt.followTag && !r.seen.Has(id) {
 				continue // a deletion of a status this source never delivered
 			}
 			p = listen.Post{Platform: Platform, ID: id, Kind: listen.KindDelete}
@@ -155,10 +148,7 @@ func (r *run) readEvents(ctx context.Context, ev events) error {
 			continue // notification, filters_changed, announcement, ...
 		}
 		if err := r.deliver(ctx, p, editKey); err != nil {
-			if err == errStop {
-				return err
-			}
-			return &fatalError{err}
+			return progress, err
 		}
 	}
 }
@@ -169,8 +159,8 @@ func (r *run) readEvents(ctx context.Context, ev events) error {
 // advertises wss:// even on plain-http hosts, so a mismatch is ignored.)
 func (r *run) streamBase(ctx context.Context) *url.URL {
 	s := r.src
-	if s.cfg.streamURL != "" {
-		u, _ := url.Parse(s.cfg.streamURL)
+	if s.opt.streamURL != "" {
+		u, _ := url.Parse(s.opt.streamURL)
 		return u
 	}
 	base := *s.base
@@ -204,7 +194,7 @@ func (r *run) streamBase(ctx context.Context) *url.URL {
 }
 
 func (r *run) connect(ctx context.Context, base *url.URL) (events, error) {
-	if r.src.cfg.transport == WebSocket {
+	if r.src.opt.transport == WebSocket {
 		return r.connectWS(ctx, base)
 	}
 	return r.connectSSE(ctx, base)
@@ -240,7 +230,7 @@ func (r *run) connectSSE(ctx context.Context, base *url.URL) (events, error) {
 	if err != nil {
 		return nil, err
 	}
-	body := httpx.IdleReader(resp.Body, Platform, s.cfg.stall)
+	body := httpx.IdleReader(resp.Body, Platform, s.b.Settings.StallTimeout)
 	return &sse{body: body, br: newBufReader(body)}, nil
 }
 
@@ -335,19 +325,19 @@ func (r *run) connectWS(ctx context.Context, base *url.URL) (events, error) {
 		}
 	}
 	// GoToSocial reads the token only from the query (or the subprotocol).
-	q.Set("access_token", string(s.cfg.tok()))
+	q.Set("access_token", string(s.opt.tok()))
 	u.RawQuery = q.Encode()
-	if err := s.client.WaitTurn(ctx); err != nil {
+	if err := s.b.Client.WaitTurn(ctx); err != nil {
 		return nil, err
 	}
 	hdr := http.Header{}
-	hdr.Set("User-Agent", s.cfg.userAgent)
-	hdr.Set("Authorization", "Bearer "+string(s.cfg.tok()))
+	hdr.Set("User-Agent", s.b.Settings.UserAgent)
+	hdr.Set("Authorization", "Bearer "+string(s.opt.tok()))
 	w := &wsEvents{}
 	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	conn, resp, err := websocket.Dial(dctx, u.String(), &websocket.DialOptions{
-		HTTPClient: s.cfg.httpClient,
+		HTTPClient: s.b.Settings.HTTPClient,
 		HTTPHeader: hdr,
 		OnPingReceived: func(context.Context, []byte) bool {
 			w.kick()
@@ -364,14 +354,14 @@ func (r *run) connectWS(ctx context.Context, base *url.URL) (events, error) {
 				body, _ = io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 				resp.Body.Close()
 			}
-			return nil, s.client.StatusError(resp, body)
+			return nil, s.b.Client.StatusError(resp, body)
 		}
-		return nil, fmt.Errorf("mastodon: websocket %s: %s", httpx.RedactURL(&u), httpx.Redact(err.Error(), s.cfg.tok(), httpx.Secret(url.QueryEscape(string(s.cfg.tok())))))
+		return nil, s.b.Client.DialError(&u, err)
 	}
 	conn.SetReadLimit(maxFrame)
 	w.conn = conn
-	w.stall = s.cfg.stall
-	w.dog = httpx.NewWatchdog(s.cfg.stall, func() { conn.CloseNow() })
+	w.stall = s.b.Settings.StallTimeout
+	w.dog = httpx.NewWatchdog(w.stall, func() { conn.CloseNow() })
 	return w, nil
 }
 
@@ -447,7 +437,7 @@ func decodeWSFrame(data []byte) (string, []byte, error) {
 
 // streamKind is the stream to read: the user stream when following a tag.
 func (r *run) streamKind() timelineKind {
-	if r.src.cfg.followTag {
+	if r.src.opt.followTag {
 		return kindHome
 	}
 	return r.src.timeline.kind
@@ -471,9 +461,9 @@ func (r *run) followTag(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+string(s.cfg.tok()))
+	req.Header.Set("Authorization", "Bearer "+string(s.opt.tok()))
 	req.Header.Set("Accept", "application/json")
-	if _, err := s.client.Do(ctx, req); err != nil {
+	if _, err := s.b.Client.Do(ctx, req); err != nil {
 		return fmt.Errorf("mastodon: follow #%s: %w", s.timeline.arg, err)
 	}
 	return nil

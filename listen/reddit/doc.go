@@ -28,12 +28,12 @@
 // lost. Unseen items are yielded oldest first (created_utc). A bounded
 // seen-set of fullnames replaces the fragile "before" cursor, which
 // returns nothing forever once its post is deleted. The cursor saved
-// through [WithCursorStore] is the list of recently delivered fullnames.
+// through [listen.WithCursorStore] is the list of recently delivered fullnames.
 //
 // # Rate limits and errors
 //
 // By default requests are spaced for the free tier (100 per minute per
-// client id); [WithLimiter] shares one budget among sources. The
+// client id); [listen.WithLimiter] shares one budget among sources. The
 // X-Ratelimit-Remaining (a float, "596.0") and X-Ratelimit-Reset (seconds
 // until the window ends) headers slow the limiter down and pause requests
 // when the window is exhausted. 429, 5xx, network errors and truncated

@@ -20,6 +20,8 @@ import (
 
 	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/internal/adapter"
+	"github.com/earshot-dev/earshot/listen/internal/config"
 	"github.com/earshot-dev/earshot/listen/internal/seen"
 )
 
@@ -68,86 +70,24 @@ func SiteSearch(query string) Listing {
 // String names the listing.
 func (l Listing) String() string { return l.name }
 
-// Option configures a [Source]. Options only record values; [New]
-// validates them.
-type Option func(*config)
-
-type config struct {
-	httpClient *http.Client
-	limiter    *rate.Limiter
-	logger     *slog.Logger
-	store      listen.CursorStore
-	storeKey   string
-	follow     bool
-	interval   time.Duration
-	apiURL     string
-	authURL    string
-	retry      httpx.Retry
-	maxBody    int64
-	timeout    time.Duration
-	seen       int
-	maxPages   int
+type options struct {
+	apiURL, authURL string
 }
-
-// WithHTTPClient sets the *http.Client for every request.
-func WithHTTPClient(c *http.Client) Option { return func(o *config) { o.httpClient = c } }
-
-// WithLimiter replaces the default limiter (100 requests per minute, the
-// free tier per OAuth client id). Share one among sources of one client id.
-func WithLimiter(l *rate.Limiter) Option { return func(o *config) { o.limiter = l } }
-
-// WithLogger sets a logger for retries and token refreshes. Default: silent.
-func WithLogger(l *slog.Logger) Option { return func(o *config) { o.logger = l } }
-
-// WithCursorStore resumes from, and saves after each post, the cursor
-// (the recently delivered fullnames) under key.
-func WithCursorStore(store listen.CursorStore, key string) Option {
-	return func(o *config) { o.store, o.storeKey = store, key }
-}
-
-// Follow keeps polling until ctx is done; without it a run ends after one poll.
-func Follow() Option { return func(o *config) { o.follow = true } }
-
-// WithInterval sets the polling interval (default 1m).
-func WithInterval(d time.Duration) Option { return func(o *config) { o.interval = d } }
 
 // WithBaseURLs sets the API root (default APIURL) and the token endpoint
 // root (default AuthURL); for tests and proxies.
-func WithBaseURLs(api, auth string) Option {
-	return func(o *config) { o.apiURL, o.authURL = api, auth }
+func WithBaseURLs(api, auth string) listen.Option {
+	return config.Own("reddit.WithBaseURLs", func(o *options) { o.apiURL, o.authURL = api, auth })
 }
-
-// WithMaxRetryTime bounds how long transient failures are retried (default 15m).
-func WithMaxRetryTime(d time.Duration) Option { return func(o *config) { o.retry.MaxElapsed = d } }
-
-// WithRetryBackoff sets the first and largest backoff interval.
-func WithRetryBackoff(initial, max time.Duration) Option {
-	return func(o *config) { o.retry.Initial, o.retry.Max = initial, max }
-}
-
-// WithMaxBody sets the response size limit (default 50 MB).
-func WithMaxBody(n int64) Option { return func(o *config) { o.maxBody = n } }
-
-// WithRequestTimeout bounds one request attempt (default 1m).
-func WithRequestTimeout(d time.Duration) Option { return func(o *config) { o.timeout = d } }
-
-// WithDedupeSize sets how many fullnames the seen-set remembers (default 5000).
-func WithDedupeSize(n int) Option { return func(o *config) { o.seen = n } }
-
-// WithMaxPages bounds how many pages one poll follows with "after" while
-// every item is new (default 10, Reddit's 1,000-item limit).
-func WithMaxPages(n int) Option { return func(o *config) { o.maxPages = n } }
 
 // Source polls one Reddit listing with application-only OAuth. It is a
 // [listen.Source] and a [listen.StatsReporter], safe for concurrent use.
 type Source struct {
-	listing  Listing
-	id       string
-	secret   httpx.Secret
-	ua       string
-	cfg      config
-	client   *httpx.Client
-	counters listen.Counters
+	listing Listing
+	id      string
+	secret  httpx.Secret
+	opt     options
+	b       *adapter.Base
 
 	mu      sync.Mutex
 	token   httpx.Secret
@@ -178,8 +118,12 @@ func CheckUserAgent(ua string) error {
 
 // New returns a source polling listing with the app's OAuth client id and
 // secret (client_credentials grant) and a descriptive User-Agent (see
-// [CheckUserAgent]). It does no I/O.
-func New(clientID, clientSecret, userAgent string, listing Listing, opts ...Option) (*Source, error) {
+// [CheckUserAgent]). It takes the shared options of package listen
+// (Follow, WithInterval 1m by default, WithMaxPages default 10,
+// WithPageSize 1..100 default 100, WithLimiter: default 100 requests a
+// minute, the free tier per OAuth client id, ...) and WithBaseURLs. It
+// does no I/O.
+func New(clientID, clientSecret, userAgent string, listing Listing, opts ...listen.Option) (*Source, error) {
 	if clientID == "" || clientSecret == "" {
 		return nil, errors.New("reddit: client id and secret are required")
 	}
@@ -189,35 +133,31 @@ func New(clientID, clientSecret, userAgent string, listing Listing, opts ...Opti
 	if listing.path == "" {
 		return nil, errors.New("reddit: empty listing")
 	}
-	cfg := config{interval: time.Minute, apiURL: APIURL, authURL: AuthURL, seen: 5000, maxPages: 10}
-	for _, o := range opts {
-		o(&cfg)
+	cfg := config.Defaults()
+	cfg.PageSize = 100
+	o := options{apiURL: APIURL, authURL: AuthURL}
+	if err := config.Apply("reddit.New", &cfg, &o, opts); err != nil {
+		return nil, err
 	}
-	switch {
-	case cfg.interval <= 0:
-		return nil, errors.New("reddit: interval must be positive")
-	case cfg.seen < 100:
-		return nil, errors.New("reddit: dedupe size must be at least 100")
-	case cfg.maxPages < 1:
-		return nil, errors.New("reddit: max pages must be at least 1")
-	case cfg.store != nil && cfg.storeKey == "":
-		return nil, errors.New("reddit: cursor store needs a key")
+	if err := cfg.Check(Platform, 1, 100); err != nil {
+		return nil, err
 	}
-	for _, u := range []string{cfg.apiURL, cfg.authURL} {
+	for _, u := range []string{o.apiURL, o.authURL} {
 		pu, err := url.Parse(u)
 		if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-			return nil, fmt.Errorf("reddit: bad base URL %q", u)
+			return nil, fmt.Errorf("reddit: bad base URL %q", httpx.RedactURLString(u))
 		}
 	}
-	if cfg.limiter == nil {
-		cfg.limiter = rate.NewLimiter(rate.Every(time.Minute/100), 5)
+	if cfg.Limiter == nil {
+		cfg.Limiter = rate.NewLimiter(rate.Every(time.Minute/100), 5)
 	}
-	s := &Source{listing: listing, id: clientID, secret: httpx.Secret(clientSecret), ua: userAgent, cfg: cfg}
-	s.client = &httpx.Client{
-		Platform: Platform, HTTP: cfg.httpClient, UserAgent: userAgent, MaxBody: cfg.maxBody,
-		RequestTimeout: cfg.timeout, Retry: cfg.retry, Limiter: cfg.limiter, RateLimit: httpx.ParseReddit,
-		Counters: &s.counters, Logger: cfg.logger, Secrets: []httpx.Secret{s.secret},
+	cfg.UserAgent = userAgent
+	if cfg.Key == "" {
+		cfg.Key = "reddit:" + clientID + ":" + listing.String()
 	}
+	basic := base64.StdEncoding.EncodeToString([]byte(clientID + ":" + clientSecret))
+	s := &Source{listing: listing, id: clientID, secret: httpx.Secret(clientSecret), opt: o}
+	s.b = adapter.New(Platform, cfg, httpx.ParseReddit, s.secret, httpx.Secret(basic))
 	return s, nil
 }
 
@@ -225,7 +165,7 @@ func New(clientID, clientSecret, userAgent string, listing Listing, opts ...Opti
 func (s *Source) String() string { return "reddit " + s.listing.String() }
 
 // Stats implements [listen.StatsReporter].
-func (s *Source) Stats() listen.Stats { return s.counters.Stats() }
+func (s *Source) Stats() listen.Stats { return s.b.Stats() }
 
 // accessToken returns a valid token, fetching a new one when none is
 // cached, when it expires within a minute, or when force is set.
@@ -235,14 +175,14 @@ func (s *Source) accessToken(ctx context.Context, force bool) (httpx.Secret, err
 	if !force && s.token != "" && time.Now().Before(s.expires.Add(-time.Minute)) {
 		return s.token, nil
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.authURL+"/api/v1/access_token",
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.opt.authURL+"/api/v1/access_token",
 		strings.NewReader("grant_type=client_credentials"))
 	if err != nil {
 		return "", err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(s.id+":"+string(s.secret))))
-	resp, err := s.client.Do(ctx, req)
+	resp, err := s.b.Client.Do(ctx, req)
 	if err != nil {
 		return "", err
 	}
@@ -260,6 +200,7 @@ func (s *Source) accessToken(ctx context.Context, force bool) (httpx.Secret, err
 		return "", &listen.HTTPError{Platform: Platform, StatusCode: http.StatusUnauthorized, Message: "token: " + msg}
 	}
 	s.token = httpx.Secret(tok.AccessToken)
+	s.b.Client.Register(s.token)
 	exp := time.Duration(float64(tok.ExpiresIn) * float64(time.Second))
 	if exp <= 0 {
 		exp = time.Hour
@@ -268,22 +209,22 @@ func (s *Source) accessToken(ctx context.Context, force bool) (httpx.Secret, err
 	return s.token, nil
 }
 
-// get fetches one listing page: a 401 refreshes the token once; an
-// undecodable body is retried with backoff.
-func (s *Source) get(ctx context.Context, after string) ([]listen.Post, string, error) {
-	u := s.cfg.apiURL + s.listing.path
+// get fetches one listing page: a 401 refreshes the token once; a body
+// that does not decode is retried like a failed request; a child that
+// does not decode is skipped and reported.
+func (s *Source) get(ctx context.Context, r *adapter.Run, after string) ([]listen.Post, string, error) {
+	u := s.opt.apiURL + s.listing.path
 	q := url.Values{}
 	for k, v := range s.listing.query {
 		q[k] = v
 	}
-	q.Set("limit", "100")
+	q.Set("limit", strconv.Itoa(s.b.Settings.PageSize))
 	q.Set("raw_json", "1")
 	if after != "" {
 		q.Set("after", after)
 	}
 	u += "?" + q.Encode()
-	bo := httpx.NewBackoff(s.cfg.retry)
-	refreshedFor := httpx.Secret("") // the token a 401 made us replace
+	refreshed := false
 	for {
 		tok, err := s.accessToken(ctx, false)
 		if err != nil {
@@ -294,15 +235,25 @@ func (s *Source) get(ctx context.Context, after string) ([]listen.Post, string, 
 			return nil, "", err
 		}
 		req.Header.Set("Authorization", "Bearer "+string(tok))
-		resp, err := s.client.Do(ctx, req)
-		var he *listen.HTTPError
-		if errors.As(err, &he) && he.StatusCode == http.StatusUnauthorized && refreshedFor == "" {
-			// The token expired early or was revoked: refresh once. A
-			// fresh token refused before any success is a real auth failure.
-			refreshedFor = tok
-			if s.cfg.logger != nil {
-				s.cfg.logger.DebugContext(ctx, "reddit: 401, refreshing the token")
+		var (
+			posts []listen.Post
+			skips []skipped
+			next  string
+		)
+		_, err = s.b.Client.Fetch(ctx, req, func(resp *httpx.Response) error {
+			var derr error
+			posts, skips, next, derr = decodeListing(resp.Body)
+			if derr != nil {
+				return httpx.Again(derr, 0)
 			}
+			return nil
+		})
+		var he *listen.HTTPError
+		if errors.As(err, &he) && he.StatusCode == http.StatusUnauthorized && !refreshed {
+			// The token expired early or was revoked: refresh once. A
+			// fresh token refused again is a real auth failure.
+			refreshed = true
+			s.b.Log(ctx, slog.LevelInfo, "401; refreshing the token")
 			if _, err := s.accessToken(ctx, true); err != nil {
 				return nil, "", err
 			}
@@ -311,20 +262,10 @@ func (s *Source) get(ctx context.Context, after string) ([]listen.Post, string, 
 		if err != nil {
 			return nil, "", err
 		}
-		refreshedFor = "" // the token worked: a later 401 may refresh again
-		posts, next, derr := DecodeListing(resp.Body)
-		if derr == nil {
-			return posts, next, nil
+		for _, sk := range skips {
+			r.Skip(ctx, adapter.ItemID(sk.raw, "data.name", "data.id"), sk.raw, sk.err)
 		}
-		s.counters.Skip()
-		wait, ok := bo.Next()
-		if !ok {
-			return nil, "", derr
-		}
-		s.counters.Retry()
-		if err := httpx.Sleep(ctx, wait); err != nil {
-			return nil, "", err
-		}
+		return posts, next, nil
 	}
 }
 
@@ -332,59 +273,56 @@ func (s *Source) get(ctx context.Context, after string) ([]listen.Post, string, 
 // recognise the first page of a listing after a restart.
 const cursorIDs = 300
 
-// Posts implements [listen.Source]. Each poll reads the listing's first
-// page and follows "after" while every item on a page is new (up to
-// [WithMaxPages]); unseen items are yielded oldest first.
-func (s *Source) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
-	return func(yield func(listen.Post, error) bool) {
-		fail := func(err error) {
-			if ctx.Err() == nil {
-				yield(listen.Post{}, err)
-			}
-		}
-		delivered := seen.New[string](s.cfg.seen)
-		if st := s.cfg.store; st != nil {
-			raw, err := st.Load(ctx, s.cfg.storeKey)
-			if err != nil {
-				fail(fmt.Errorf("reddit: load cursor: %w", err))
-				return
-			}
-			if raw != "" {
-				var ids []string
-				if err := json.Unmarshal([]byte(raw), &ids); err != nil {
-					fail(fmt.Errorf("reddit: cursor is not a list of fullnames: %w", err))
-					return
-				}
-				for _, id := range ids {
-					delivered.Add(id)
-				}
-			}
-		}
-		for {
-			stop, err := s.poll(ctx, delivered, yield)
-			if stop {
-				return
-			}
-			if err != nil {
-				fail(err)
-				return
-			}
-			if !s.cfg.follow || httpx.Sleep(ctx, s.cfg.interval) != nil {
-				return
-			}
-		}
+// cursor is the set of fullnames delivered (and handled).
+type cursor struct{ delivered *seen.Set[string] }
+
+// Restore implements [adapter.Cursor].
+func (c cursor) Restore(saved string) error {
+	if saved == "" {
+		return nil
 	}
+	var ids []string
+	if err := json.Unmarshal([]byte(saved), &ids); err != nil {
+		return fmt.Errorf("not a list of fullnames: %w", err)
+	}
+	for _, id := range ids {
+		c.delivered.Add(id)
+	}
+	return nil
 }
 
-func (s *Source) poll(ctx context.Context, delivered *seen.Set[string], yield func(listen.Post, error) bool) (bool, error) {
+// Marshal implements [adapter.Cursor].
+func (c cursor) Marshal() string {
+	b, _ := json.Marshal(c.delivered.Last(cursorIDs))
+	return string(b)
+}
+
+// Posts implements [listen.Source]. Each poll reads the listing's first
+// page and follows "after" while every item on a page is new (up to
+// [listen.WithMaxPages], then a gap is logged); unseen items are yielded
+// oldest first.
+func (s *Source) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
+	return s.b.Posts(ctx, func(r *adapter.Run) (adapter.Cursor, func(context.Context) error) {
+		cur := cursor{seen.New[string](max(s.b.Settings.Dedupe, cursorIDs))}
+		return cur, func(ctx context.Context) error {
+			return r.Poll(ctx, func(ctx context.Context) (bool, error) { return false, s.poll(ctx, r, cur.delivered) })
+		}
+	})
+}
+
+func (s *Source) poll(ctx context.Context, r *adapter.Run, delivered *seen.Set[string]) error {
 	var fresh []listen.Post
 	inBatch := map[string]bool{}
 	after := ""
 	first := delivered.Len() == 0
-	for page := 0; page < s.cfg.maxPages; page++ {
-		posts, next, err := s.get(ctx, after)
+	for page := 0; ; page++ {
+		if page == s.b.Settings.MaxPages {
+			r.Gap(ctx, "older posts beyond the page limit", fmt.Errorf("%d pages of new posts in one poll", page))
+			break
+		}
+		posts, next, err := s.get(ctx, r, after)
 		if err != nil {
-			return false, err
+			return err
 		}
 		metSeen := false
 		for _, p := range posts {
@@ -393,7 +331,7 @@ func (s *Source) poll(ctx context.Context, delivered *seen.Set[string], yield fu
 				continue
 			}
 			if inBatch[p.ID] {
-				s.counters.Duplicate()
+				s.b.Counters.Duplicate()
 				continue
 			}
 			inBatch[p.ID] = true
@@ -413,19 +351,9 @@ func (s *Source) poll(ctx context.Context, delivered *seen.Set[string], yield fu
 		return fresh[i].ID < fresh[j].ID
 	})
 	for _, p := range fresh {
-		now := time.Now()
-		more := yield(p, nil)
-		s.counters.Deliver(p.Created, now)
-		delivered.Add(p.ID)
-		if st := s.cfg.store; st != nil {
-			b, _ := json.Marshal(delivered.Last(cursorIDs))
-			if err := st.Save(ctx, s.cfg.storeKey, string(b)); err != nil && more {
-				return false, fmt.Errorf("reddit: save cursor: %w", err)
-			}
-		}
-		if !more {
-			return true, nil
+		if err := r.Deliver(ctx, p, func() { delivered.Add(p.ID) }); err != nil {
+			return err
 		}
 	}
-	return false, nil
+	return nil
 }

@@ -60,9 +60,9 @@ func clampInt(f flexNum) int {
 type listing struct {
 	Kind string `json:"kind"`
 	Data struct {
-		After    *string `json:"after"`
-		Before   *string `json:"before"`
-		Children []thing `json:"children"`
+		After    *string           `json:"after"`
+		Before   *string           `json:"before"`
+		Children []json.RawMessage `json:"children"`
 	} `json:"data"`
 }
 
@@ -96,22 +96,40 @@ type thingData struct {
 // into Posts, in the listing's order, with the "after" cursor. Other
 // kinds ("more" stubs, t5 ...) are skipped.
 func DecodeListing(data []byte) (posts []listen.Post, after string, err error) {
+	posts, _, after, err = decodeListing(data)
+	return posts, after, err
+}
+
+// skipped is a child of a listing that could not be decoded.
+type skipped struct {
+	raw []byte
+	err error
+}
+
+// decodeListing decodes a listing child by child: a child that does not
+// decode is returned as a skip, and the others are kept.
+func decodeListing(data []byte) (posts []listen.Post, skips []skipped, after string, err error) {
 	var l listing
 	if err := json.Unmarshal(data, &l); err != nil {
-		return nil, "", &listen.DecodeError{Platform: Platform, Err: err}
+		return nil, nil, "", &listen.DecodeError{Platform: Platform, Err: err}
 	}
 	if l.Kind != "Listing" {
-		return nil, "", &listen.DecodeError{Platform: Platform, Err: errors.New("not a Listing: kind " + strconv.Quote(l.Kind))}
+		return nil, nil, "", &listen.DecodeError{Platform: Platform, Err: errors.New("not a Listing: kind " + strconv.Quote(l.Kind))}
 	}
-	for i := range l.Data.Children {
-		if p, ok := l.Data.Children[i].post(); ok {
+	for _, raw := range l.Data.Children {
+		var t thing
+		if err := json.Unmarshal(raw, &t); err != nil {
+			skips = append(skips, skipped{raw, err})
+			continue
+		}
+		if p, ok := t.post(); ok {
 			posts = append(posts, p)
 		}
 	}
 	if l.Data.After != nil {
 		after = *l.Data.After
 	}
-	return posts, after, nil
+	return posts, skips, after, nil
 }
 
 func (t *thing) post() (listen.Post, bool) {

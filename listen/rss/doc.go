@@ -5,14 +5,14 @@
 //
 // # Polling
 //
-// One [Source] polls several feeds: once each, or, with [Follow], until
+// One [Source] polls several feeds: once each, or, with [listen.Follow], until
 // ctx is done, each at its own interval ([Feed.Interval], else
-// [WithInterval]; a longer Cache-Control max-age
+// [listen.WithInterval]; a longer Cache-Control max-age
 // from the server wins). Every request carries If-None-Match and
 // If-Modified-Since from the previous answer, so an unchanged feed costs
 // a 304 without a body; servers that ignore validators are handled by the
 // item dedupe. Bodies are fetched with gzip and limited in size
-// ([WithMaxBody]).
+// ([listen.WithMaxBody]).
 //
 // Transient failures (network errors, 429 with Retry-After in seconds or
 // as a date, 5xx) are retried with backoff; a feed that still fails, or
@@ -33,8 +33,8 @@
 // the content (or description) converted from HTML to plain text, with
 // the links of the content in Links and the categories in Tags.
 //
-// With [WithCursorStore], each feed's validators, current URL and seen keys
-// ([WithDedupeSize] of them, at least twice the feed's length) are saved after
+// With [listen.WithCursorStore], each feed's validators, current URL and seen keys
+// ([listen.WithDedupeSize] of them, at least twice the feed's length) are saved after
 // every poll and when Posts returns, so a restart neither repeats nor
 // skips items.
 //

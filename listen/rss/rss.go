@@ -20,6 +20,9 @@ import (
 
 	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/internal/adapter"
+	"github.com/earshot-dev/earshot/listen/internal/config"
+	"github.com/earshot-dev/earshot/listen/internal/seen"
 )
 
 // Platform is the value of [listen.Post.Platform] for feed items.
@@ -50,27 +53,36 @@ func URLs(urls ...string) []Feed {
 // with [New]. A Source is safe for concurrent use; each Posts call polls
 // on its own.
 type Source struct {
-	feeds    []Feed
-	cfg      config
-	key      string
-	http     *httpx.Client
-	counters listen.Counters
+	feeds []Feed
+	b     *adapter.Base
 }
 
-// New returns a source polling feeds.
-func New(feeds []Feed, opts ...Option) (*Source, error) {
+// New returns a source polling feeds. It takes the shared options of
+// package listen: Follow, WithInterval (default 15m; a feed's own
+// Interval wins), WithRetryBackoff (default 1s and 6h: how far a failing
+// feed is put back), WithMaxRetryTime (default 2m for one request),
+// WithDedupeSize (default 1,000 keys per feed, and at least twice the
+// feed's length), WithMaxBody (default 10 MiB), WithCursorStore,
+// WithSaveInterval (default 1s), WithHTTPClient (leave its compression
+// on: feeds are fetched with gzip), ...
+func New(feeds []Feed, opts ...listen.Option) (*Source, error) {
 	cfg := defaults()
-	for _, o := range opts {
-		o(&cfg)
-	}
-	if err := cfg.validate(); err != nil {
+	var none struct{}
+	if err := config.Apply("rss.New", &cfg, &none, opts); err != nil {
 		return nil, err
+	}
+	if err := cfg.Check(Platform, 0, 0); err != nil {
+		return nil, err
+	}
+	if cfg.MaxBody == 0 {
+		return nil, errors.New("rss: body limit must be positive")
 	}
 	if len(feeds) == 0 {
 		return nil, errors.New("rss: no feeds")
 	}
 	seen := map[string]bool{}
 	var urls []string
+	var secrets []httpx.Secret
 	for _, f := range feeds {
 		u, err := url.Parse(f.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -84,13 +96,18 @@ func New(feeds []Feed, opts ...Option) (*Source, error) {
 		}
 		seen[f.URL] = true
 		urls = append(urls, f.URL)
+		if u.User != nil {
+			pw, _ := u.User.Password()
+			secrets = append(secrets, httpx.Secret(pw))
+		}
 	}
-	s := &Source{feeds: append([]Feed(nil), feeds...), cfg: cfg, key: cfg.key}
-	if s.key == "" {
+	if cfg.Key == "" {
 		sort.Strings(urls)
-		s.key = "rss:" + strings.Join(urls, " ")
+		cfg.Key = "rss:" + strings.Join(urls, " ")
 	}
-	hc := cfg.httpClient
+	s := &Source{feeds: append([]Feed(nil), feeds...)}
+	s.b = adapter.New(Platform, cfg, nil, secrets...)
+	hc := cfg.HTTPClient
 	if hc == nil {
 		hc = httpx.DefaultHTTPClient()
 	}
@@ -110,11 +127,7 @@ func New(feeds []Feed, opts ...Option) (*Source, error) {
 		}
 		return nil
 	}
-	s.http = &httpx.Client{
-		Platform: Platform, HTTP: &c, UserAgent: cfg.userAgent, MaxBody: cfg.maxBody, RequestTimeout: cfg.reqTimeout,
-		Limiter: cfg.limiter, Logger: cfg.logger, Counters: &s.counters,
-		Retry: httpx.Retry{Initial: cfg.minBackoff, Max: cfg.maxBackoff, MaxElapsed: cfg.maxRetry},
-	}
+	s.b.Client.HTTP = &c
 	return s, nil
 }
 
@@ -126,7 +139,7 @@ type redirectInfo struct {
 }
 
 // Stats implements [listen.StatsReporter].
-func (s *Source) Stats() listen.Stats { return s.counters.Stats() }
+func (s *Source) Stats() listen.Stats { return s.b.Stats() }
 
 // String describes the source.
 func (s *Source) String() string { return fmt.Sprintf("rss.Source(%d feeds)", len(s.feeds)) }
@@ -140,161 +153,139 @@ type feedState struct {
 	Gone         bool     `json:"gone,omitempty"`
 	Seen         []string `json:"seen,omitempty"` // "key\tupdated-unix", oldest first
 
-	feed     Feed
-	seen     map[string]int64
-	order    []string
-	next     time.Time
-	failures int
-	polled   bool
+	feed   Feed
+	seen   *seen.Map[string, int64] // item key -> updated (unix seconds)
+	next   time.Time
+	bo     *httpx.Backoff // for a failing feed
+	polled bool
 }
 
-func (f *feedState) remember(key string, updated int64, capacity int) {
-	if _, ok := f.seen[key]; !ok {
-		f.order = append(f.order, key)
-	}
-	f.seen[key] = updated
-	for len(f.order) > capacity {
-		delete(f.seen, f.order[0])
-		f.order = f.order[1:]
-	}
+// cursor is every feed's state; it implements [adapter.Cursor].
+type cursor struct {
+	s     *Source
+	feeds []*feedState
 }
 
-func (f *feedState) marshalSeen() {
-	f.Seen = f.Seen[:0]
-	for _, k := range f.order {
-		f.Seen = append(f.Seen, k+"\t"+strconv.FormatInt(f.seen[k], 10))
-	}
-}
-
-func (s *Source) log(ctx context.Context, level slog.Level, msg string, args ...any) {
-	if s.cfg.logger != nil {
-		s.cfg.logger.Log(ctx, level, "rss: "+msg, args...)
-	}
-}
-
-func (s *Source) load(ctx context.Context) ([]*feedState, error) {
-	saved := map[string]*feedState{}
-	if s.cfg.store != nil {
-		c, err := s.cfg.store.Load(ctx, s.key)
-		if err != nil {
-			return nil, fmt.Errorf("rss: load cursor: %w", err)
-		}
-		if c != "" {
-			if err := json.Unmarshal([]byte(c), &saved); err != nil {
-				return nil, fmt.Errorf("rss: saved cursor for %q is corrupt: %w", s.key, err)
-			}
+// Restore implements [adapter.Cursor].
+func (c *cursor) Restore(saved string) error {
+	m := map[string]*feedState{}
+	if saved != "" {
+		if err := json.Unmarshal([]byte(saved), &m); err != nil {
+			return fmt.Errorf("corrupt: %w", err)
 		}
 	}
-	out := make([]*feedState, len(s.feeds))
-	for i, f := range s.feeds {
-		st := saved[f.URL]
+	for _, f := range c.feeds {
+		st := m[f.feed.URL]
 		if st == nil {
-			st = &feedState{}
+			continue
 		}
-		st.feed = f
-		if st.URL == "" {
-			st.URL = f.URL
+		f.URL, f.ETag, f.LastModified, f.Gone = st.URL, st.ETag, st.LastModified, st.Gone
+		if f.URL == "" {
+			f.URL = f.feed.URL
 		}
-		st.seen = map[string]int64{}
+		f.seen = seen.NewMap[string, int64](max(c.s.b.Settings.Dedupe, len(st.Seen)))
 		for _, e := range st.Seen {
 			k, v, _ := strings.Cut(e, "\t")
 			n, _ := strconv.ParseInt(v, 10, 64)
-			st.remember(k, n, 1<<30)
+			f.seen.Put(k, n)
 		}
-		out[i] = st
-	}
-	return out, nil
-}
-
-func (s *Source) save(ctx context.Context, feeds []*feedState) error {
-	if s.cfg.store == nil {
-		return nil
-	}
-	m := map[string]*feedState{}
-	for _, f := range feeds {
-		f.marshalSeen()
-		m[f.feed.URL] = f
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		return fmt.Errorf("rss: save cursor: %w", err)
-	}
-	if err := s.cfg.store.Save(ctx, s.key, string(b)); err != nil && ctx.Err() == nil {
-		return fmt.Errorf("rss: save cursor: %w", err)
 	}
 	return nil
 }
 
-// Posts implements [listen.Source]. Without [Follow] it polls
+// Marshal implements [adapter.Cursor].
+func (c *cursor) Marshal() string {
+	m := map[string]*feedState{}
+	for _, f := range c.feeds {
+		f.Seen = f.Seen[:0]
+		for _, k := range f.seen.Last(f.seen.Len()) {
+			v, _ := f.seen.Get(k)
+			f.Seen = append(f.Seen, k+"\t"+strconv.FormatInt(v, 10))
+		}
+		m[f.feed.URL] = f
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+// remember records key; the set grows to twice the feed's length if the
+// feed is longer than the dedupe size.
+func (f *feedState) remember(key string, updated int64, feedLen int) {
+	if f.seen.Cap() < 2*feedLen {
+		bigger := seen.NewMap[string, int64](2 * feedLen)
+		for _, k := range f.seen.Last(f.seen.Len()) {
+			v, _ := f.seen.Get(k)
+			bigger.Put(k, v)
+		}
+		f.seen = bigger
+	}
+	f.seen.Put(key, updated)
+}
+
+// Posts implements [listen.Source]. Without [listen.Follow] it polls
 // every feed once and ends; otherwise it runs until ctx is done or the
 // loop breaks. Errors are final: refused credentials (401, 403), every
 // feed gone (410), a failing cursor store, and, in a single pass, any
 // feed that could not be fetched. Other failures are retried, then the
-// feed is polled again later with backoff.
+// feed is polled again later with backoff (logged and counted).
 func (s *Source) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
-	return func(yield func(listen.Post, error) bool) {
-		if s.cfg.httpClient == nil {
-			// Our own client: leave no idle keep-alive connection (and
-			// its goroutines) behind when the loop ends.
-			defer s.http.HTTP.CloseIdleConnections()
+	return s.b.Posts(ctx, func(r *adapter.Run) (adapter.Cursor, func(context.Context) error) {
+		cur := &cursor{s: s}
+		policy := s.b.Settings.Retry
+		policy.MaxElapsed = -1
+		for _, f := range s.feeds {
+			cur.feeds = append(cur.feeds, &feedState{feed: f, URL: f.URL, seen: seen.NewMap[string, int64](s.b.Settings.Dedupe), bo: httpx.NewBackoff(policy)})
 		}
-		feeds, err := s.load(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				yield(listen.Post{}, err)
+		return cur, func(ctx context.Context) error {
+			if s.b.Settings.HTTPClient == nil {
+				// Our own client: leave no idle keep-alive connection (and
+				// its goroutines) behind when the loop ends.
+				defer s.b.Client.HTTP.CloseIdleConnections()
 			}
-			return
+			return s.run(ctx, r, cur.feeds)
 		}
-		for {
-			var f *feedState
-			for _, c := range feeds {
-				if c.Gone || (!s.cfg.follow && c.polled) {
-					continue
-				}
-				if f == nil || c.next.Before(f.next) {
-					f = c
-				}
+	})
+}
+
+// run polls the feeds, each when it is due.
+func (s *Source) run(ctx context.Context, r *adapter.Run, feeds []*feedState) error {
+	follow := s.b.Settings.Follow
+	for {
+		var f *feedState
+		for _, c := range feeds {
+			if c.Gone || (!follow && c.polled) {
+				continue
 			}
-			if f == nil {
-				if s.cfg.follow {
-					yield(listen.Post{}, &listen.HTTPError{Platform: Platform, StatusCode: http.StatusGone, Message: "every feed is gone"})
-				}
-				return
+			if f == nil || c.next.Before(f.next) {
+				f = c
 			}
-			if httpx.Sleep(ctx, time.Until(f.next)) != nil {
-				return
+		}
+		if f == nil {
+			if follow {
+				return &listen.HTTPError{Platform: Platform, StatusCode: http.StatusGone, Message: "every feed is gone"}
 			}
-			cont, err := s.poll(ctx, f, yield)
-			if ctx.Err() != nil {
-				s.save(context.WithoutCancel(ctx), feeds)
-				return
-			}
-			if serr := s.save(ctx, feeds); serr != nil && err == nil && cont {
-				err = serr
-			}
-			if !cont {
-				return
-			}
-			if err != nil {
-				yield(listen.Post{}, err)
-				return
-			}
+			return nil
+		}
+		if httpx.Sleep(ctx, time.Until(f.next)) != nil {
+			return adapter.ErrStop
+		}
+		if err := s.poll(ctx, r, f); err != nil {
+			return err
 		}
 	}
 }
 
-// poll fetches one feed and yields its new items. It returns false when
-// the consumer broke out, and a final error.
-func (s *Source) poll(ctx context.Context, f *feedState, yield func(listen.Post, error) bool) (bool, error) {
+// poll fetches one feed and delivers its new items.
+func (s *Source) poll(ctx context.Context, r *adapter.Run, f *feedState) error {
 	f.polled = true
 	interval := f.feed.Interval
 	if interval == 0 {
-		interval = s.cfg.interval
+		interval = s.b.Settings.Interval
 	}
 	req, err := http.NewRequest(http.MethodGet, f.URL, nil)
 	if err != nil {
 		f.Gone = true
-		return true, fmt.Errorf("rss: %s: %v", httpx.RedactURLString(f.URL), err)
+		return fmt.Errorf("rss: %s: %v", httpx.RedactURLString(f.URL), err)
 	}
 	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.8, */*;q=0.7")
 	if f.ETag != "" {
@@ -304,93 +295,83 @@ func (s *Source) poll(ctx context.Context, f *feedState, yield func(listen.Post,
 		req.Header.Set("If-Modified-Since", f.LastModified)
 	}
 	info := &redirectInfo{permanent: true}
-	resp, err := s.http.Do(context.WithValue(ctx, redirectKey{}, info), req)
+	resp, err := s.b.Client.Do(context.WithValue(ctx, redirectKey{}, info), req)
 	now := time.Now()
 	if err != nil {
 		if ctx.Err() != nil {
-			return false, nil
+			return adapter.ErrStop
 		}
-		return s.failed(ctx, f, err, now)
+		return s.failed(ctx, r, f, err, now, interval)
 	}
 	if info.to != "" && info.permanent && info.to != f.URL {
-		s.log(ctx, slog.LevelInfo, "feed moved permanently", "from", httpx.RedactURLString(f.URL), "to", httpx.RedactURLString(info.to))
+		s.b.Log(ctx, slog.LevelInfo, "feed moved permanently", "from", httpx.RedactURLString(f.URL), "to", httpx.RedactURLString(info.to))
 		f.URL = info.to
+		r.Commit()
 	}
-	f.next = now.Add(maxDur(interval, maxAge(resp.Header)))
+	f.next = now.Add(max(interval, maxAge(resp.Header)))
 	if resp.StatusCode == http.StatusNotModified {
-		f.failures = 0
-		return true, nil
+		f.bo.Reset()
+		return nil
 	}
 	feed, err := gofeed.NewParser().Parse(bytes.NewReader(resp.Body))
 	if err != nil {
-		s.counters.Skip()
-		derr := &listen.DecodeError{Platform: Platform, Err: fmt.Errorf("%s: %v", httpx.RedactURLString(f.URL), err)}
-		return s.failed(ctx, f, derr, now)
+		r.Skip(ctx, httpx.RedactURLString(f.URL), resp.Body, fmt.Errorf("not a feed: %v", err))
+		return s.failed(ctx, r, f, &listen.DecodeError{Platform: Platform, Err: fmt.Errorf("%s: %v", httpx.RedactURLString(f.URL), err)}, now, interval)
 	}
-	f.failures = 0
+	f.bo.Reset()
 	posts := mapFeed(f.feed.URL, feed, now)
-	capacity := max(s.cfg.seen, 2*len(posts))
 	for _, it := range posts {
-		old, seen := f.seen[it.key]
+		old, known := f.seen.Get(it.key)
 		p := it.post
 		switch {
-		case !seen:
+		case !known:
 		case it.updated > old && old != 0:
 			p.Kind = listen.KindUpdate
 		default:
-			s.counters.Duplicate()
+			s.b.Counters.Duplicate()
 			continue
 		}
-		f.remember(it.key, it.updated, capacity)
-		s.counters.Deliver(p.Created, now)
-		if !yield(p, nil) {
-			return false, nil // validators stay old: unhandled items come again and are deduped
+		if err := r.Deliver(ctx, p, func() { f.remember(it.key, it.updated, len(posts)) }); err != nil {
+			return err // validators stay old: unhandled items come again and are deduped
 		}
 	}
 	f.ETag, f.LastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
-	return true, nil
+	r.Commit()
+	return nil
 }
 
-// failed handles a fetch that failed after retries.
-func (s *Source) failed(ctx context.Context, f *feedState, err error, now time.Time) (bool, error) {
+// failed handles a fetch that failed after retries: final when the
+// credentials were refused, or in a single pass; a gone feed is dropped;
+// otherwise the feed is put back with backoff.
+func (s *Source) failed(ctx context.Context, r *adapter.Run, f *feedState, err error, now time.Time, interval time.Duration) error {
 	var he *listen.HTTPError
 	var rle *listen.RateLimitError
 	switch {
 	case errors.Is(err, listen.ErrAuth):
-		return true, err
+		return err
 	case errors.As(err, &he) && he.StatusCode == http.StatusGone:
-		s.log(ctx, slog.LevelWarn, "feed is gone; no longer polling it", "url", httpx.RedactURLString(f.URL))
+		s.b.Log(ctx, slog.LevelWarn, "feed is gone; no longer polling it", "url", httpx.RedactURLString(f.URL))
 		f.Gone = true
-		if !s.cfg.follow {
-			return true, err
+		r.Commit()
+		if !s.b.Settings.Follow {
+			return err
 		}
-		return true, nil
+		return nil
 	}
-	if !s.cfg.follow {
-		return true, err
+	if !s.b.Settings.Follow {
+		return err
 	}
-	f.failures++
-	d := s.cfg.minBackoff << min(f.failures, 30)
-	if d > s.cfg.maxBackoff || d <= 0 {
-		d = s.cfg.maxBackoff
+	d, _ := f.bo.Next()
+	if errors.As(err, &rle) {
+		d = max(d, rle.RetryAfter)
 	}
-	if errors.As(err, &rle) && rle.RetryAfter > d {
-		d = rle.RetryAfter
+	if d > interval {
+		s.b.Counters.Pause() // the failure holds the feed back beyond its interval
 	}
-	interval := f.feed.Interval
-	if interval == 0 {
-		interval = s.cfg.interval
-	}
-	f.next = now.Add(maxDur(d, interval))
-	s.log(ctx, slog.LevelWarn, "poll failed", "url", httpx.RedactURLString(f.URL), "failures", f.failures, "next", f.next, "err", err.Error())
-	return true, nil
-}
-
-func maxDur(a, b time.Duration) time.Duration {
-	if a > b {
-		return a
-	}
-	return b
+	d = max(d, interval)
+	f.next = now.Add(d)
+	s.b.Log(ctx, slog.LevelWarn, "poll failed; polling the feed again later", "url", httpx.RedactURLString(f.URL), "in", d.Round(time.Second), "err", err)
+	return nil
 }
 
 // maxAge reads Cache-Control max-age, capped at a day.

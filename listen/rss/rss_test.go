@@ -23,8 +23,8 @@ import (
 	"github.com/earshot-dev/earshot/listen/listentest"
 )
 
-func fast() []Option {
-	return []Option{Follow(), WithInterval(time.Millisecond), WithRetryBackoff(time.Millisecond, 5*time.Millisecond), WithMaxRetryTime(5 * time.Second)}
+func fast() []listen.Option {
+	return []listen.Option{listen.Follow(), listen.WithInterval(time.Millisecond), listen.WithRetryBackoff(time.Millisecond, 5*time.Millisecond), listen.WithMaxRetryTime(5 * time.Second)}
 }
 
 func ctxTimeout(t *testing.T, d time.Duration) context.Context {
@@ -115,30 +115,33 @@ func TestFaults(t *testing.T) {
 		}
 	}
 	store := &listen.MemoryStore{}
-	opts := append(fast(), WithCursorStore(store, "feeds"))
+	opts := append(fast(), listen.WithCursorStore(store, "feeds"))
 	ctx := ctxTimeout(t, 40*time.Second)
 	seen := map[string]int{}
-	run := func(n int) *Source {
+	run := func(n int, last bool) *Source {
 		src, err := New(URLs(urls...), opts...)
 		require.NoError(t, err)
 		got := 0
 		for p, err := range src.Posts(ctx) {
 			require.NoError(t, err)
+			if got == n && !last {
+				break // not handled: the restart delivers it again
+			}
 			seen[p.ID]++
-			if got++; got == n {
+			if got++; got == n && last {
 				break
 			}
 		}
 		require.Equal(t, n, got, "ctx: %v", ctx.Err())
 		return src
 	}
-	s1 := run(len(want) / 2)
-	s2 := run(len(want) - len(want)/2)
+	s1 := run(len(want)/2, false)
+	s2 := run(len(want)-len(want)/2, true)
 	for id, c := range seen {
 		assert.True(t, want[id], "unexpected item %s", id)
 		assert.Equal(t, 1, c, "%s delivered %d times", id, c)
 	}
-	assert.Len(t, seen, len(want))
+	assert.Equal(t, len(want), len(seen))
 	t.Logf("faults %v; 304s %d; gzip %d", f.faults, f.notMod, f.gzipped)
 	assert.GreaterOrEqual(t, f.totalFaults(), 200)
 	f.mu.Lock()
@@ -157,7 +160,7 @@ func TestConditionalGETAndGzip(t *testing.T) {
 	store := &listen.MemoryStore{}
 	ctx := ctxTimeout(t, 10*time.Second)
 	for i := 0; i < 3; i++ {
-		src, err := New(URLs(u), WithCursorStore(store, "k"))
+		src, err := New(URLs(u), listen.WithCursorStore(store, "k"))
 		require.NoError(t, err)
 		for _, err := range src.Posts(ctx) {
 			require.NoError(t, err)
@@ -183,7 +186,7 @@ func TestMovedGoneAndAuth(t *testing.T) {
 	store := &listen.MemoryStore{}
 	ctx := ctxTimeout(t, 10*time.Second)
 	for i := 0; i < 2; i++ {
-		src, err := New(URLs(f.URL+"/old"), WithCursorStore(store, "k"))
+		src, err := New(URLs(f.URL+"/old"), listen.WithCursorStore(store, "k"))
 		require.NoError(t, err)
 		n := 0
 		for _, err := range src.Posts(ctx) {
@@ -223,7 +226,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 	u := f.add("a", "atom", 2)
 	var calls int
 	f.Config.Handler = wrap(f.Config.Handler, func() bool { calls++; return calls == 1 })
-	src, err := New(URLs(u), WithRetryBackoff(time.Millisecond, time.Millisecond))
+	src, err := New(URLs(u), listen.WithRetryBackoff(time.Millisecond, time.Millisecond))
 	require.NoError(t, err)
 	start := time.Now()
 	n := 0
@@ -240,13 +243,13 @@ func TestNewValidates(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		feeds []Feed
-		opts  []Option
+		opts  []listen.Option
 	}{
 		{"none", nil, nil},
 		{"scheme", URLs("ftp://x/feed"), nil},
 		{"twice", URLs("https://x/f", "https://x/f"), nil},
 		{"interval", []Feed{{URL: "https://x/f", Interval: -1}}, nil},
-		{"seen", URLs("https://x/f"), []Option{WithDedupeSize(0)}},
+		{"seen", URLs("https://x/f"), []listen.Option{listen.WithDedupeSize(0)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := New(tc.feeds, tc.opts...)
@@ -275,7 +278,7 @@ func TestUpdatedItemsAndMaxAge(t *testing.T) {
 	defer srv.Close()
 	store := &listen.MemoryStore{}
 	poll := func() []listen.Post {
-		src, err := New(URLs(srv.URL), WithCursorStore(store, "k"))
+		src, err := New(URLs(srv.URL), listen.WithCursorStore(store, "k"))
 		require.NoError(t, err)
 		var got []listen.Post
 		for p, err := range src.Posts(ctxTimeout(t, 5*time.Second)) {
@@ -298,7 +301,7 @@ func TestUpdatedItemsAndMaxAge(t *testing.T) {
 
 	// Following: the second poll waits for max-age (an hour), not for
 	// the 1ms interval.
-	src, err := New(URLs(srv.URL), Follow(), WithInterval(time.Millisecond))
+	src, err := New(URLs(srv.URL), listen.Follow(), listen.WithInterval(time.Millisecond))
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
@@ -316,7 +319,7 @@ func TestPerFeedIntervals(t *testing.T) {
 	f := newFakeFeeds(t)
 	fast := f.add("fast", "rss", 1000)
 	slow := f.add("slow", "json", 1000)
-	src, err := New([]Feed{{URL: fast, Interval: 5 * time.Millisecond}, {URL: slow, Interval: time.Hour}}, Follow())
+	src, err := New([]Feed{{URL: fast, Interval: 5 * time.Millisecond}, {URL: slow, Interval: time.Hour}}, listen.Follow())
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
 	defer cancel()
@@ -353,7 +356,7 @@ func TestHugeAndSilentServers(t *testing.T) {
 	defer srv.Close()
 	defer close(stop)
 
-	src, err := New(URLs(srv.URL+"/huge"), WithMaxBody(1<<20))
+	src, err := New(URLs(srv.URL+"/huge"), listen.WithMaxBody(1<<20))
 	require.NoError(t, err)
 	var errs []error
 	for _, err := range src.Posts(ctxTimeout(t, 10*time.Second)) {
@@ -362,8 +365,8 @@ func TestHugeAndSilentServers(t *testing.T) {
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], httpx.ErrTooLarge)
 
-	src, err = New(URLs(srv.URL+"/silent"), WithRetryBackoff(time.Millisecond, time.Millisecond),
-		WithMaxRetryTime(300*time.Millisecond), WithRequestTimeout(100*time.Millisecond))
+	src, err = New(URLs(srv.URL+"/silent"), listen.WithRetryBackoff(time.Millisecond, time.Millisecond),
+		listen.WithMaxRetryTime(300*time.Millisecond), listen.WithRequestTimeout(100*time.Millisecond))
 	require.NoError(t, err)
 	start := time.Now()
 	errs = nil

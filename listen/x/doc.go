@@ -3,7 +3,7 @@
 //
 //   - [Search] polls recent search (/2/tweets/search/recent) with
 //     since_id, paging with next_token, and yields new posts oldest first:
-//     one poll, or, with [Follow], until ctx is done.
+//     one poll, or, with [listen.Follow], until ctx is done.
 //   - [Stream] reads the filtered stream (/2/tweets/search/stream) with
 //     the rules already set on the app, and, with [WithBackfill], fills
 //     every reconnect gap with a recent search since the newest post seen.
@@ -23,15 +23,15 @@
 //
 // Requests honour the x-rate-limit-* headers (reset in unix seconds): an
 // exhausted window pauses the source until the reset, and a shared
-// [rate.Limiter] from [WithLimiter] is slowed down to spread what is left.
+// [rate.Limiter] from [listen.WithLimiter] is slowed down to spread what is left.
 // Following X's guidance, retries wait at least 60 seconds after a 429
 // (including the TooManyConnections refusal of a second stream
 // connection) and 5 seconds after a 5xx, with exponential backoff above
 // that. The stream is reconnected when it drops, when the server sends a
 // disconnect error in the stream, or when nothing arrives, not even the
-// keep-alive sent every ~20 s, for [WithStallTimeout].
+// keep-alive sent every ~20 s, for [listen.WithStallTimeout].
 //
-// With [WithCursorStore] the newest post ID handled is saved as the since_id,
+// With [listen.WithCursorStore] the newest post ID handled is saved as the since_id,
 // so a restart (with [WithBackfill] for the stream) resumes without gaps
 // or repeats.
 //
@@ -40,6 +40,6 @@
 // Sources are safe for concurrent use; X allows one stream connection per
 // app on most tiers. The sequence ends quietly when ctx is done or the
 // loop breaks. Errors are final: a refused token ([listen.ErrAuth]), a
-// rejected query, or failures that outlasted [WithMaxRetryTime]. The
+// rejected query, or failures that outlasted [listen.WithMaxRetryTime]. The
 // token never appears in errors, logs or String.
 package x

@@ -24,9 +24,9 @@ func FuzzStreamMessage(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		check := func(tw *tweet, users []user) {
-			p, ok := toPost(tw, users)
-			if !ok {
+		check := func(raw []byte, users []user) {
+			p, err := decodeTweet(raw, users)
+			if err != nil {
 				return
 			}
 			if !validID(p.ID) || p.Platform != Platform {
@@ -44,8 +44,8 @@ func FuzzStreamMessage(f *testing.F) {
 		}
 		var pg searchPage
 		if json.Unmarshal(b, &pg) == nil {
-			for i := range pg.Data {
-				check(&pg.Data[i], pg.Includes.Users)
+			for _, raw := range pg.Data {
+				check(raw, pg.Includes.Users)
 			}
 		}
 	})

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/earshot-dev/earshot/listen"
 )
 
 // Rule is a filtered-stream rule: a query Value, an optional Tag echoed in
@@ -27,13 +29,10 @@ type Rules struct {
 }
 
 // NewRules returns a rules client for an app-only bearer token. Of the
-// options, those about HTTP, rate limits, retries and logging apply.
-func NewRules(bearer string, opts ...Option) (*Rules, error) {
-	cfg := defaults()
-	for _, o := range opts {
-		o(&cfg)
-	}
-	c, err := newClient(bearer, cfg, "rules")
+// shared options, those about HTTP, rate limits, retries and logging
+// apply (the others are ignored), and WithBaseURL.
+func NewRules(bearer string, opts ...listen.Option) (*Rules, error) {
+	c, err := newClient("x.NewRules", bearer, opts, "rules")
 	if err != nil {
 		return nil, err
 	}
@@ -68,11 +67,11 @@ func (r *Rules) do(ctx context.Context, dryRun bool, body any) (*rulesResponse, 
 		req = r.c.request("/2/tweets/search/stream/rules", q)
 	} else {
 		b, _ := json.Marshal(body)
-		req, _ = http.NewRequest(http.MethodPost, r.c.cfg.baseURL+"/2/tweets/search/stream/rules?"+q, bytes.NewReader(b))
+		req, _ = http.NewRequest(http.MethodPost, r.c.opt.baseURL+"/2/tweets/search/stream/rules?"+q, bytes.NewReader(b))
 		req.Header.Set("Authorization", "Bearer "+string(r.c.token))
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := r.c.http.Do(ctx, req)
+	resp, err := r.c.b.Client.Do(ctx, req)
 	if err != nil {
 		return nil, err
 	}

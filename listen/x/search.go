@@ -16,90 +16,95 @@ import (
 
 	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/internal/adapter"
+	"github.com/earshot-dev/earshot/listen/internal/config"
 	"github.com/earshot-dev/earshot/listen/internal/seen"
 )
 
-// client holds what Search and Stream share.
+// client holds what Search, Stream and Rules share.
 type client struct {
-	cfg      config
-	token    httpx.Secret
-	key      string
-	http     *httpx.Client
-	counters listen.Counters
+	opt   options
+	token httpx.Secret
+	b     *adapter.Base
 }
 
-func newClient(bearer string, cfg config, keyPart string) (*client, error) {
-	if err := cfg.validate(); err != nil {
+func newClient(what, bearer string, opts []listen.Option, keyPart string) (*client, error) {
+	cfg, o := defaults()
+	if err := config.Apply(what, &cfg, &o, opts); err != nil {
+		return nil, err
+	}
+	if err := cfg.Check(Platform, 10, 100); err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(bearer) == "" {
 		return nil, errors.New("x: empty bearer token")
 	}
-	u, err := url.Parse(cfg.baseURL)
+	u, err := url.Parse(o.baseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("x: bad base URL %q", httpx.RedactURLString(cfg.baseURL))
+		return nil, fmt.Errorf("x: bad base URL %q", httpx.RedactURLString(o.baseURL))
 	}
-	cfg.baseURL = strings.TrimRight(cfg.baseURL, "/")
-	c := &client{cfg: cfg, token: httpx.Secret(bearer), key: cfg.key}
-	if c.key == "" {
-		c.key = "x:" + u.Host + ":" + keyPart
+	o.baseURL = strings.TrimRight(o.baseURL, "/")
+	if cfg.Key == "" {
+		cfg.Key = "x:" + u.Host + ":" + keyPart
 	}
-	c.http = &httpx.Client{
-		Platform: Platform, HTTP: cfg.httpClient, UserAgent: cfg.userAgent, Limiter: cfg.limiter,
-		MaxBody: cfg.maxBody, RequestTimeout: cfg.reqTimeout, RateLimit: httpx.ParseX, Counters: &c.counters, Logger: cfg.logger, Secrets: []httpx.Secret{c.token},
-		Retry: httpx.Retry{Initial: cfg.minBackoff, Max: cfg.maxBackoff, MaxElapsed: cfg.maxRetry,
-			MinRateLimitWait: cfg.min429, MinServerWait: cfg.min5xx},
+	cfg.Retry.MinRateLimitWait, cfg.Retry.MinServerWait = o.min429, o.min5xx
+	secrets := []httpx.Secret{httpx.Secret(bearer)}
+	if u.User != nil {
+		pw, _ := u.User.Password()
+		secrets = append(secrets, httpx.Secret(pw))
 	}
-	if cfg.httpClient == nil {
-		c.http.HTTP = httpx.DefaultHTTPClient()
+	c := &client{opt: o, token: httpx.Secret(bearer)}
+	c.b = adapter.New(Platform, cfg, httpx.ParseX, secrets...)
+	if cfg.HTTPClient == nil {
+		c.b.Client.HTTP = httpx.DefaultHTTPClient()
 	}
 	return c, nil
 }
 
-func (c *client) log(ctx context.Context, level slog.Level, msg string, args ...any) {
-	if c.cfg.logger != nil {
-		c.cfg.logger.Log(ctx, level, "x: "+msg, args...)
+// closeIdle drops the keep-alive connections of the source's own HTTP
+// client when a run ends (the host's client is the host's).
+func (c *client) closeIdle() {
+	if c.b.Settings.HTTPClient == nil {
+		c.b.Client.HTTP.CloseIdleConnections()
 	}
 }
 
 func (c *client) request(path, rawQuery string) *http.Request {
-	req, _ := http.NewRequest(http.MethodGet, c.cfg.baseURL+path+"?"+rawQuery, nil)
+	req, _ := http.NewRequest(http.MethodGet, c.opt.baseURL+path+"?"+rawQuery, nil)
 	req.Header.Set("Authorization", "Bearer "+string(c.token))
 	return req
 }
 
-// cursor is the saved position: the newest ID handled.
-func (c *client) loadCursor(ctx context.Context) (string, error) {
-	if c.cfg.store == nil {
-		return "", nil
-	}
-	s, err := c.cfg.store.Load(ctx, c.key)
-	if err != nil {
-		return "", fmt.Errorf("x: load cursor: %w", err)
-	}
-	if s != "" && !validID(s) {
-		return "", fmt.Errorf("x: saved cursor for %q is not a post ID", c.key)
-	}
-	return s, nil
-}
+// idCursor is the saved position: the newest post ID handled (since_id).
+type idCursor struct{ last string }
 
-func (c *client) saveCursor(ctx context.Context, id string) error {
-	if c.cfg.store == nil || id == "" {
-		return nil
+// Restore implements [adapter.Cursor].
+func (c *idCursor) Restore(saved string) error {
+	if saved != "" && !validID(saved) {
+		return errors.New("not a post ID")
 	}
-	if err := c.cfg.store.Save(ctx, c.key, id); err != nil && ctx.Err() == nil {
-		return fmt.Errorf("x: save cursor: %w", err)
-	}
+	c.last = saved
 	return nil
 }
 
+// Marshal implements [adapter.Cursor].
+func (c *idCursor) Marshal() string { return c.last }
+
+// handled moves the cursor past id.
+func (c *idCursor) handled(id string) {
+	if idLess(c.last, id) {
+		c.last = id
+	}
+}
+
 // fetchSince runs one recent search for query: every page newer than
-// since, or created from start on (all of them up to maxPages; only the
-// newest page when neither is set), returned oldest first.
-func (c *client) fetchSince(ctx context.Context, query, since string, start time.Time) ([]listen.Post, error) {
+// since, or created from start on (all of them up to MaxPages, then a gap
+// is logged; only the newest page when neither is set), returned oldest
+// first. A post that does not decode is skipped and reported.
+func (c *client) fetchSince(ctx context.Context, r *adapter.Run, query, since string, start time.Time) ([]listen.Post, error) {
 	q := url.Values{}
 	q.Set("query", query)
-	q.Set("max_results", strconv.Itoa(c.cfg.pageSize))
+	q.Set("max_results", strconv.Itoa(c.b.Settings.PageSize))
 	if since != "" {
 		q.Set("since_id", since)
 	} else if !start.IsZero() {
@@ -107,27 +112,33 @@ func (c *client) fetchSince(ctx context.Context, query, since string, start time
 	}
 	var out []listen.Post
 	next := ""
-	for page := 0; page < c.cfg.maxPages; page++ {
+	for page := 0; ; page++ {
+		if page == c.b.Settings.MaxPages {
+			r.Gap(ctx, "older posts beyond the page limit", fmt.Errorf("%d pages of new posts in one poll", page))
+			break
+		}
 		if next != "" {
 			q.Set("next_token", next)
 		}
-		resp, err := c.http.Do(ctx, c.request("/2/tweets/search/recent", q.Encode()+"&"+tweetFields))
+		var pg searchPage
+		_, err := c.b.Client.Fetch(ctx, c.request("/2/tweets/search/recent", q.Encode()+"&"+tweetFields), func(resp *httpx.Response) error {
+			pg = searchPage{}
+			if err := json.Unmarshal(resp.Body, &pg); err != nil {
+				return httpx.Again(&listen.DecodeError{Platform: Platform, Err: fmt.Errorf("search page: %v", err)}, 0)
+			}
+			return nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		var pg searchPage
-		if err := json.Unmarshal(resp.Body, &pg); err != nil {
-			c.counters.Skip()
-			return nil, &listen.DecodeError{Platform: Platform, Err: fmt.Errorf("x: search page: %v", err)}
-		}
 		for _, e := range pg.Errors {
-			c.log(ctx, slog.LevelDebug, "partial error in search page", "title", e.Title, "detail", e.Detail)
+			c.b.Log(ctx, slog.LevelDebug, "partial error in search page", "title", e.Title, "detail", e.Detail)
 		}
-		for i := range pg.Data {
-			if p, ok := toPost(&pg.Data[i], pg.Includes.Users); ok {
-				out = append(out, p)
+		for _, raw := range pg.Data {
+			if p, err := decodeTweet(raw, pg.Includes.Users); err != nil {
+				r.Skip(ctx, adapter.ItemID(raw, "id"), raw, err)
 			} else {
-				c.counters.Skip()
+				out = append(out, p)
 			}
 		}
 		next = pg.Meta.NextToken
@@ -149,17 +160,15 @@ type Search struct {
 }
 
 // NewSearch returns a source polling the recent search for query with an
-// app-only bearer token. The token never appears in errors, logs or
-// String.
-func NewSearch(bearer, query string, opts ...Option) (*Search, error) {
-	cfg := defaults()
-	for _, o := range opts {
-		o(&cfg)
-	}
+// app-only bearer token. It takes the shared options of package listen
+// (Follow, WithInterval 1m by default: mind the endpoint's 15-minute
+// quota, WithPageSize 10..100 default 100, WithMaxPages default 50, ...)
+// and WithBaseURL. The token never appears in errors, logs or String.
+func NewSearch(bearer, query string, opts ...listen.Option) (*Search, error) {
 	if strings.TrimSpace(query) == "" {
 		return nil, errors.New("x: empty query")
 	}
-	c, err := newClient(bearer, cfg, "search:"+query)
+	c, err := newClient("x.NewSearch", bearer, opts, "search:"+query)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +176,7 @@ func NewSearch(bearer, query string, opts ...Option) (*Search, error) {
 }
 
 // Stats implements [listen.StatsReporter].
-func (s *Search) Stats() listen.Stats { return s.c.counters.Stats() }
+func (s *Search) Stats() listen.Stats { return s.c.b.Stats() }
 
 // String describes the source without the token.
 func (s *Search) String() string { return fmt.Sprintf("x.Search(%q)", s.query) }
@@ -175,59 +184,32 @@ func (s *Search) String() string { return fmt.Sprintf("x.Search(%q)", s.query) }
 // Posts implements [listen.Source]. The first poll without a saved cursor
 // starts from the newest page; later polls read everything since the
 // newest post handled. Errors are final: refused token (401, 403), a
-// query the API rejects (400), or failures that outlasted
-// [WithMaxRetryTime].
+// query the API rejects (400), or failures that outlasted the retry
+// budget.
 func (s *Search) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
-	return func(yield func(listen.Post, error) bool) {
-		c := s.c
-		if c.cfg.httpClient == nil {
-			defer c.http.HTTP.CloseIdleConnections()
-		}
-		since, err := c.loadCursor(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				yield(listen.Post{}, err)
-			}
-			return
-		}
-		delivered := seen.New[string](c.cfg.dedupe)
-		bo := httpx.NewBackoff(httpx.Retry{Initial: c.cfg.minBackoff, Max: c.cfg.maxBackoff, MaxElapsed: c.cfg.maxRetry})
-		for {
-			posts, err := c.fetchSince(ctx, s.query, since, time.Time{})
-			retry, err := httpx.AfterPoll(ctx, bo, err) // a garbled page is polled again after a backoff
-			if ctx.Err() != nil {
-				return
-			}
-			if err != nil {
-				yield(listen.Post{}, err)
-				return
-			}
-			if retry {
-				continue
-			}
-			cont := true
-			for _, p := range posts {
-				if (since != "" && !idLess(since, p.ID)) || !delivered.Add(p.ID) {
-					c.counters.Duplicate()
-					continue
+	c := s.c
+	return c.b.Posts(ctx, func(r *adapter.Run) (adapter.Cursor, func(context.Context) error) {
+		cur := &idCursor{}
+		delivered := seen.New[string](c.b.Settings.Dedupe)
+		return cur, func(ctx context.Context) error {
+			defer c.closeIdle()
+			return r.Poll(ctx, func(ctx context.Context) (bool, error) {
+				since := cur.last
+				posts, err := c.fetchSince(ctx, r, s.query, since, time.Time{})
+				if err != nil {
+					return false, err
 				}
-				c.counters.Deliver(p.Created, time.Now())
-				cont = yield(p, nil)
-				since = p.ID
-				if !cont {
-					break
+				for _, p := range posts {
+					if (since != "" && !idLess(since, p.ID)) || !delivered.Add(p.ID) {
+						c.b.Counters.Duplicate()
+						continue
+					}
+					if err := r.Deliver(ctx, p, func() { cur.handled(p.ID) }); err != nil {
+						return false, err
+					}
 				}
-			}
-			if err := c.saveCursor(context.WithoutCancel(ctx), since); err != nil && cont {
-				yield(listen.Post{}, err)
-				return
-			}
-			if !cont || !c.cfg.follow {
-				return
-			}
-			if httpx.Sleep(ctx, c.cfg.interval) != nil {
-				return
-			}
+				return false, nil
+			})
 		}
-	}
+	})
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/internal/adapter"
 	"github.com/earshot-dev/earshot/listen/internal/seen"
 )
 
@@ -26,7 +27,7 @@ const maxLine = 4 << 20
 // stream is HTTP/1.1 chunked JSON, one message per "\r\n"-terminated line,
 // with a bare "\r\n" keep-alive about every 20 seconds.
 //
-// It reconnects after a dropped connection, a stall ([WithStallTimeout]),
+// It reconnects after a dropped connection, a stall ([listen.WithStallTimeout]),
 // or an in-stream disconnect error, with backoff (X's floors: 60s after a
 // 429 such as TooManyConnections, 5s after a 5xx), and, with
 // [WithBackfill], fills the gap with a recent search since the newest
@@ -38,13 +39,12 @@ type Stream struct {
 }
 
 // NewStream returns a filtered-stream source using an app-only bearer
-// token. The token never appears in errors, logs or String.
-func NewStream(bearer string, opts ...Option) (*Stream, error) {
-	cfg := defaults()
-	for _, o := range opts {
-		o(&cfg)
-	}
-	c, err := newClient(bearer, cfg, "stream")
+// token. It takes the shared options of package listen (WithStallTimeout
+// 30s by default, WithCursorStore, WithPageSize and WithMaxPages for the
+// backfill, ...) and WithBaseURL and WithBackfill. The token never
+// appears in errors, logs or String.
+func NewStream(bearer string, opts ...listen.Option) (*Stream, error) {
+	c, err := newClient("x.NewStream", bearer, opts, "stream")
 	if err != nil {
 		return nil, err
 	}
@@ -52,112 +52,60 @@ func NewStream(bearer string, opts ...Option) (*Stream, error) {
 }
 
 // Stats implements [listen.StatsReporter].
-func (s *Stream) Stats() listen.Stats { return s.c.counters.Stats() }
+func (s *Stream) Stats() listen.Stats { return s.c.b.Stats() }
 
 // String describes the source without the token.
-func (s *Stream) String() string { return "x.Stream(" + s.c.cfg.baseURL + ")" }
+func (s *Stream) String() string { return "x.Stream(" + httpx.RedactURLString(s.c.opt.baseURL) + ")" }
 
 // errDisconnect is an in-stream error asking the client to reconnect.
 var errDisconnect = errors.New("x: stream disconnected by the server")
 
 // Posts implements [listen.Source]. It runs until ctx is done or the loop
 // breaks; errors are final: a refused token (401, 403), a refused
-// connection that outlasted [WithMaxRetryTime], a failing cursor store.
+// connection that outlasted the retry budget, a failing cursor store.
 func (s *Stream) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
-	return func(yield func(listen.Post, error) bool) {
-		c := s.c
-		if c.cfg.httpClient == nil {
-			defer c.http.HTTP.CloseIdleConnections()
+	c := s.c
+	return c.b.Posts(ctx, func(r *adapter.Run) (adapter.Cursor, func(context.Context) error) {
+		sr := &streamRun{c: c, Run: r, seen: seen.New[string](c.b.Settings.Dedupe)}
+		return &sr.cur, func(ctx context.Context) error {
+			defer c.closeIdle()
+			return r.Stream(ctx, sr.connect)
 		}
-		last, err := c.loadCursor(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				yield(listen.Post{}, err)
-			}
-			return
-		}
-		r := &streamRun{c: c, yield: yield, last: last, seen: seen.New[string](c.cfg.dedupe)}
-		defer func() { c.saveCursor(context.WithoutCancel(ctx), r.last) }()
-		bo := httpx.NewBackoff(httpx.Retry{Initial: c.cfg.minBackoff, Max: c.cfg.maxBackoff, MaxElapsed: c.cfg.maxRetry})
-		for attempt := 0; ; attempt++ {
-			if attempt > 0 {
-				c.counters.Reconnect()
-			}
-			got, err := r.connect(ctx)
-			if errors.Is(err, errStop) || ctx.Err() != nil {
-				return
-			}
-			if got > 0 {
-				bo.Reset()
-			}
-			if err := c.saveCursor(ctx, r.last); err != nil {
-				yield(listen.Post{}, err)
-				return
-			}
-			d, more := bo.Next()
-			var rle *listen.RateLimitError
-			if errors.As(err, &rle) && rle.RetryAfter > d {
-				d = rle.RetryAfter // X's floor: at least a minute after a 429
-			}
-			if !more || d > bo.Remaining() {
-				yield(listen.Post{}, fmt.Errorf("x: stream: giving up after %v: %w", bo.Elapsed().Round(time.Millisecond), err))
-				return
-			}
-			c.log(ctx, slog.LevelDebug, "reconnecting", "wait", d, "err", err.Error())
-			if httpx.Sleep(ctx, d) != nil {
-				return
-			}
-		}
-	}
+	})
 }
 
-var errStop = errors.New("stop")
-
 type streamRun struct {
+	*adapter.Run
 	c     *client
-	yield func(listen.Post, error) bool
-	last  string    // newest ID delivered
+	cur   idCursor  // newest ID handled
 	start time.Time // when the first connection was opened
 	seen  *seen.Set[string]
 }
 
-// deliver yields p unless it is a duplicate; false means stop.
-func (r *streamRun) deliver(p listen.Post) bool {
+// deliver yields p unless it is a duplicate.
+func (r *streamRun) deliver(ctx context.Context, p listen.Post) error {
 	if !r.seen.Add(p.ID) {
-		r.c.counters.Duplicate()
-		return true
+		r.c.b.Counters.Duplicate()
+		return nil
 	}
-	r.c.counters.Deliver(p.Created, time.Now())
-	cont := r.yield(p, nil)
-	if idLess(r.last, p.ID) {
-		r.last = p.ID
-	}
-	return cont
+	return r.Deliver(ctx, p, func() { r.cur.handled(p.ID) })
 }
 
 // connect opens the stream, backfills, and reads until the connection
-// ends. It returns the number of messages read and why it ended: errStop
-// or the transient error to reconnect after.
-func (r *streamRun) connect(ctx context.Context) (int, error) {
+// ends. It reports progress when anything (a keep-alive included) arrived.
+func (r *streamRun) connect(ctx context.Context) (bool, error) {
 	c := r.c
-	resp, err := c.http.Open(ctx, c.request("/2/tweets/search/stream", tweetFields))
+	resp, err := c.b.Client.Open(ctx, c.request("/2/tweets/search/stream", tweetFields))
 	if err != nil {
-		if ctx.Err() != nil {
-			return 0, errStop
-		}
-		if !httpx.IsRetryable(err) {
-			r.yield(listen.Post{}, err)
-			return 0, errStop
-		}
-		return 0, err
+		return false, err
 	}
-	body := httpx.IdleReader(resp.Body, Platform, c.cfg.idle)
+	body := httpx.IdleReader(resp.Body, Platform, c.b.Settings.StallTimeout)
 	defer body.Close()
 
 	// The stream is open (so nothing new is missed): fill the gap since
 	// the newest post seen, then read on.
 	var since time.Time
-	if r.last == "" && !r.start.IsZero() {
+	if r.cur.last == "" && !r.start.IsZero() {
 		// Nothing delivered yet, but an earlier connection was open: look
 		// back to when it was opened (with a margin for clock skew).
 		since = r.start.Add(-10 * time.Second)
@@ -165,21 +113,14 @@ func (r *streamRun) connect(ctx context.Context) (int, error) {
 	if r.start.IsZero() {
 		r.start = time.Now()
 	}
-	if c.cfg.backfill != "" && (r.last != "" || !since.IsZero()) {
-		posts, err := c.fetchSince(ctx, c.cfg.backfill, r.last, since)
+	if c.opt.backfill != "" && (r.cur.last != "" || !since.IsZero()) {
+		posts, err := c.fetchSince(ctx, r.Run, c.opt.backfill, r.cur.last, since)
 		if err != nil {
-			if ctx.Err() != nil {
-				return 0, errStop
-			}
-			if errors.Is(err, listen.ErrAuth) {
-				r.yield(listen.Post{}, err)
-				return 0, errStop
-			}
-			return 0, fmt.Errorf("x: backfill: %w", err)
+			return false, httpx.Final(fmt.Errorf("x: backfill: %w", err)) // its requests had their retries
 		}
 		for _, p := range posts {
-			if !r.deliver(p) {
-				return 0, errStop
+			if err := r.deliver(ctx, p); err != nil {
+				return false, err
 			}
 		}
 	}
@@ -192,18 +133,21 @@ func (r *streamRun) connect(ctx context.Context) (int, error) {
 		line = append(line, chunk...)
 		if errors.Is(err, bufio.ErrBufferFull) {
 			if len(line) > maxLine {
-				return got, fmt.Errorf("x: stream: message over %d bytes", maxLine)
+				return got > 0, httpx.Again(fmt.Errorf("x: stream: message over %d bytes", maxLine), 0)
 			}
 			continue
 		}
 		if err != nil {
-			if ctx.Err() != nil {
-				return got, errStop
+			var stall *httpx.StallError
+			switch {
+			case ctx.Err() != nil:
+				return got > 0, adapter.ErrStop
+			case errors.As(err, &stall):
+				return got > 0, err
+			case errors.Is(err, io.EOF):
+				return got > 0, httpx.Again(errors.New("x: stream: closed by the server"), 0)
 			}
-			if errors.Is(err, io.EOF) {
-				return got, errors.New("x: stream: closed by the server")
-			}
-			return got, fmt.Errorf("x: stream: %w", err)
+			return got > 0, httpx.Again(fmt.Errorf("x: stream: %w", err), 0)
 		}
 		msg := bytes.TrimSpace(line)
 		line = line[:0]
@@ -213,26 +157,25 @@ func (r *streamRun) connect(ctx context.Context) (int, error) {
 		}
 		var m streamMessage
 		if err := json.Unmarshal(msg, &m); err != nil {
-			c.counters.Skip()
-			c.log(ctx, slog.LevelDebug, "skipping undecodable message", "err", err.Error())
+			r.Skip(ctx, adapter.ItemID(msg, "data.id"), msg, err)
 			continue
 		}
-		if m.Data != nil {
-			p, ok := toPost(m.Data, m.Includes.Users)
-			if !ok {
-				c.counters.Skip()
+		if len(m.Data) > 0 {
+			p, err := decodeTweet(m.Data, m.Includes.Users)
+			if err != nil {
+				r.Skip(ctx, adapter.ItemID(m.Data, "id"), m.Data, err)
 				continue
 			}
-			if !r.deliver(p) {
-				return got, errStop
+			if err := r.deliver(ctx, p); err != nil {
+				return true, err
 			}
 			continue
 		}
 		for _, e := range m.Errors {
 			if e.DisconnectType != "" || strings.HasSuffix(e.Type, "/operational-disconnect") || strings.HasSuffix(e.Type, "/streaming-connection") {
-				return got, fmt.Errorf("%w: %s", errDisconnect, e.Title)
+				return true, httpx.Again(fmt.Errorf("%w: %s", errDisconnect, e.Title), 0)
 			}
-			c.log(ctx, slog.LevelDebug, "stream error message", "title", e.Title, "detail", e.Detail)
+			c.b.Log(ctx, slog.LevelDebug, "stream error message", "title", e.Title, "detail", e.Detail)
 		}
 	}
 }

@@ -1,6 +1,8 @@
 package x
 
 import (
+	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -66,9 +68,9 @@ type problem struct {
 
 // searchPage is a /2/tweets/search/recent response.
 type searchPage struct {
-	Data     []tweet   `json:"data"`
-	Includes includes  `json:"includes"`
-	Errors   []problem `json:"errors"`
+	Data     []json.RawMessage `json:"data"`
+	Includes includes          `json:"includes"`
+	Errors   []problem         `json:"errors"`
 	Meta     struct {
 		NewestID    string `json:"newest_id"`
 		OldestID    string `json:"oldest_id"`
@@ -79,9 +81,9 @@ type searchPage struct {
 
 // streamMessage is one line of the filtered stream.
 type streamMessage struct {
-	Data          *tweet    `json:"data"`
-	Includes      includes  `json:"includes"`
-	Errors        []problem `json:"errors"`
+	Data          json.RawMessage `json:"data"`
+	Includes      includes        `json:"includes"`
+	Errors        []problem       `json:"errors"`
 	MatchingRules []struct {
 		ID  string `json:"id"`
 		Tag string `json:"tag"`
@@ -110,6 +112,19 @@ func validID(s string) bool {
 		}
 	}
 	return true
+}
+
+// decodeTweet decodes one tweet of a search page or stream message.
+func decodeTweet(raw []byte, users []user) (listen.Post, error) {
+	var t tweet
+	if err := json.Unmarshal(raw, &t); err != nil {
+		return listen.Post{}, err
+	}
+	p, ok := toPost(&t, users)
+	if !ok {
+		return listen.Post{}, errors.New("tweet without a decimal id")
+	}
+	return p, nil
 }
 
 // toPost maps a tweet and the users expanded beside it.

@@ -79,3 +79,23 @@ func TestHashedConcurrent(t *testing.T) {
 	assert.True(t, h.Has("42"))
 	assert.False(t, h.Has("x"))
 }
+
+func TestMapValuesAndNewest(t *testing.T) {
+	m := NewMap[string, int](3)
+	assert.True(t, m.Put("a", 1))
+	assert.True(t, m.Put("b", 2))
+	assert.False(t, m.Put("a", 10), "a known key is not new")
+	v, ok := m.Get("a")
+	assert.True(t, ok)
+	assert.Equal(t, 10, v, "it takes the new value")
+	assert.True(t, m.Put("c", 3))
+	assert.True(t, m.Put("d", 4)) // forgets a, the oldest by insertion
+	_, ok = m.Get("a")
+	assert.False(t, ok)
+	var keys []string
+	var vals []int
+	m.Newest(func(k string, v int) bool { keys, vals = append(keys, k), append(vals, v); return len(keys) < 2 })
+	assert.Equal(t, []string{"d", "c"}, keys)
+	assert.Equal(t, []int{4, 3}, vals)
+	assert.Equal(t, 3, m.Cap())
+}
