@@ -11,35 +11,6 @@ import (
 	"unicode/utf8"
 )
 
-func FuzzHTMLToText(f *testing.F) {
-	raw, _ := os.ReadFile("testdata/status.json")
-	f.Add(string(raw))
-	f.Add(`<p>a<br>b</p><p>c &amp; d</p>`)
-	f.Add(`<a href="https://x/?a>b" class="u-url mention">@<span>bob</span></a>`)
-	f.Add(`<script>x</script><p`)
-	f.Add(`<span class="invisible">https://</span>`)
-	f.Fuzz(func(t *testing.T, in string) {
-		out := HTMLToText(in)
-		if utf8.ValidString(in) && !utf8.ValidString(out.Text) {
-			t.Fatalf("invalid UTF-8 from valid input %q", in)
-		}
-		if !strings.ContainsAny(in, "<&") && out.Text != strings.TrimSpace(in) {
-			t.Fatalf("plain text changed: %q -> %q", in, out.Text)
-		}
-		for _, l := range out.Links {
-			if !strings.HasPrefix(l, "http://") && !strings.HasPrefix(l, "https://") {
-				t.Fatalf("non-http link %q", l)
-			}
-		}
-		// Converting the text again changes nothing once no markup is left.
-		if !strings.ContainsAny(out.Text, "<&") {
-			if again := HTMLToText(out.Text).Text; again != out.Text {
-				t.Fatalf("not idempotent: %q -> %q", out.Text, again)
-			}
-		}
-	})
-}
-
 func FuzzDecodeStatus(f *testing.F) {
 	raw, _ := os.ReadFile("testdata/status.json")
 	f.Add(raw)

@@ -45,29 +45,3 @@ func FuzzParseFeed(f *testing.F) {
 // FuzzHTMLText checks the HTML-to-text conversion: no panic, valid UTF-8
 // for valid input, no tags left, and converting the output again changes
 // nothing but entity decoding.
-func FuzzHTMLText(f *testing.F) {
-	f.Add(`<p>One</p><p>Two<br>Three &amp; <a href="https://x.y/">x</a></p>`)
-	f.Add(`<script>if (a < b) {}</script>text`)
-	f.Add(`&lt;p&gt; not a tag`)
-	f.Add("<img alt=\"\xff\">")
-	f.Fuzz(func(t *testing.T, s string) {
-		out, links := htmlText(s)
-		if utf8.ValidString(s) && !utf8.ValidString(out) {
-			t.Fatalf("invalid UTF-8 from valid input: %q", out)
-		}
-		if strings.HasPrefix(out, " ") || strings.HasSuffix(out, " ") {
-			t.Fatalf("untrimmed: %q", out)
-		}
-		for _, l := range links {
-			if !strings.HasPrefix(l, "http") {
-				t.Fatalf("bad link %q", l)
-			}
-		}
-		if !strings.ContainsAny(out, "<&") {
-			again, _ := htmlText(out)
-			if again != out {
-				t.Fatalf("not idempotent: %q -> %q", out, again)
-			}
-		}
-	})
-}

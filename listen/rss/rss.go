@@ -22,6 +22,7 @@ import (
 	"github.com/earshot-dev/earshot/listen"
 	"github.com/earshot-dev/earshot/listen/internal/adapter"
 	"github.com/earshot-dev/earshot/listen/internal/config"
+	"github.com/earshot-dev/earshot/listen/internal/htmltext"
 	"github.com/earshot-dev/earshot/listen/internal/seen"
 )
 
@@ -436,12 +437,12 @@ func mapFeed(feedURL string, feed *gofeed.Feed, at time.Time) []item {
 		if it.UpdatedParsed != nil {
 			upd = it.UpdatedParsed.Unix()
 		}
-		title, _ := htmlText(it.Title)
+		title, _ := htmltext.Convert(it.Title)
 		body := it.Content
 		if strings.TrimSpace(body) == "" {
 			body = it.Description
 		}
-		text, links := htmlText(body)
+		text, links := htmltext.Convert(body)
 		switch {
 		case title == "" || strings.HasPrefix(text, title):
 			p.Text = text
@@ -467,4 +468,13 @@ func mapFeed(feedURL string, feed *gofeed.Feed, at time.Time) []item {
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].post.Created.Before(out[b].post.Created) })
 	return out
+}
+
+func appendUnique(s []string, v string) []string {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
 }

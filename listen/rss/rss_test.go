@@ -75,25 +75,6 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-func TestHTMLText(t *testing.T) {
-	for _, tc := range []struct {
-		in, want string
-		links    []string
-	}{
-		{"plain  text\n here", "plain text\nhere", nil},
-		{"<p>One</p><p>Two<br>Three</p>", "One\nTwo\nThree", nil},
-		{`<p>Go&nbsp;1.26 &amp; <a href="https://go.dev/x">notes</a></p><script>bad()</script>`, "Go 1.26 & notes", []string{"https://go.dev/x"}},
-		{`<ul><li>a</li><li>b</li></ul>`, "a\nb", nil},
-		{`<img alt="a cat"> sits`, "a cat sits", nil},
-		{`<a href="/relative">rel</a> <a href="javascript:x">js</a>`, "rel js", nil},
-		{"Caf&eacute; &lt;b&gt;", "Café <b>", nil},
-	} {
-		got, links := htmlText(tc.in)
-		assert.Equal(t, tc.want, got, tc.in)
-		assert.Equal(t, tc.links, links, tc.in)
-	}
-}
-
 // TestFaults: three feeds (RSS, Atom, JSON Feed) publish items over time
 // while the server answers 429 (Retry-After in seconds and as a date),
 // 503 bursts, 500, drops connections, truncates bodies and ignores

@@ -1,28 +1,37 @@
-// Package htmltext converts the small HTML subsets platforms put in post
-// bodies (Mastodon content, Hacker News text, feed summaries) to plain text.
+// Package htmltext converts the HTML platforms put in post bodies
+// (Mastodon content, Hacker News text, feed summaries and articles) to
+// plain text. It is the one converter every adapter uses.
 package htmltext
 
 import (
 	"html"
 	"strings"
+	"unicode/utf8"
 )
 
-// Convert converts sanitised post HTML (<p>, <br>, <a>, <span>, <i>, ...)
-// to plain text and returns it with the hrefs of ordinary links (not
-// mentions or hashtags), in order, without duplicates. Paragraphs are separated by a blank line and <br>
-// becomes a newline. Mentions and hashtags stay as "@user" and "#tag".
-// Links keep their full URL: Mastodon splits a long URL into
-// <span class="invisible">, <span class="ellipsis"> parts that together
-// spell it, and all parts are kept. Entities are unescaped; custom emoji
-// remain ":shortcode:". Other tags are dropped, their text kept, except
-// the contents of <script> and <style>. It never fails: broken markup
-// gives best-effort text.
+// Convert converts post HTML to plain text and returns it with the hrefs
+// of ordinary http(s) links (not mentions or hashtags), in order, without
+// duplicates.
+//
+// Runs of white space collapse to one space, as a browser shows them.
+// Paragraph-like elements (p, div, blockquote, pre, headings, lists,
+// tables, sections) are separated by a blank line; <br>, list items,
+// table rows and <hr> start a new line. Mentions and hashtags stay as
+// "@user" and "#tag". Links keep their full text: Mastodon splits a long
+// URL into <span class="invisible">, <span class="ellipsis"> parts that
+// together spell it, and all parts are kept. An image's alt text is kept.
+// Entities are unescaped; custom emoji remain ":shortcode:". Other tags
+// are dropped, their text kept, except the contents of script, style,
+// head and title. Text without markup keeps its lines (trimmed, empty
+// ones dropped). It never fails: broken markup gives best-effort text.
 func Convert(content string) (text string, links []string) {
-	var b strings.Builder
-	b.Grow(len(content))
+	if strings.IndexByte(content, '<') < 0 {
+		return plain(content), nil
+	}
+	var w writer
+	w.b.Grow(len(content))
 	var linkHref string // href of the <a> being read, if it is an ordinary link
 	skip := ""          // closing tag name while skipping script/style contents
-	pendingPara := false
 	i := 0
 	for i < len(content) {
 		lt := strings.IndexByte(content[i:], '<')
@@ -33,14 +42,7 @@ func Convert(content string) (text string, links []string) {
 			seg, i = content[i:i+lt], i+lt
 		}
 		if seg != "" && skip == "" {
-			if pendingPara && b.Len() > 0 {
-				b.WriteString("\n\n")
-			}
-			pendingPara = false
-			if strings.IndexByte(seg, '&') >= 0 {
-				seg = html.UnescapeString(seg)
-			}
-			b.WriteString(seg)
+			w.text(seg)
 		}
 		if i >= len(content) {
 			break
@@ -50,7 +52,7 @@ func Convert(content string) (text string, links []string) {
 		if end < 0 {
 			// Unterminated tag: the rest is text.
 			if skip == "" {
-				b.WriteString(html.UnescapeString(content[i:]))
+				w.text(content[i:])
 			}
 			break
 		}
@@ -68,18 +70,21 @@ func Convert(content string) (text string, links []string) {
 			continue
 		}
 		switch name {
-		case "script", "style":
+		case "script", "style", "head", "title":
 			if !closing && !strings.HasSuffix(attrs, "/") {
 				skip = name
 			}
 		case "br":
-			if pendingPara && b.Len() > 0 {
-				b.WriteString("\n\n")
-				pendingPara = false
+			w.brk(1, true)
+		case "li", "tr", "hr", "dt", "dd", "figcaption":
+			w.brk(1, false)
+		case "p", "div", "blockquote", "ul", "ol", "pre", "h1", "h2", "h3", "h4", "h5", "h6",
+			"table", "section", "article", "figure", "header", "footer", "aside", "nav", "dl":
+			w.brk(2, false)
+		case "img":
+			if alt := attr(attrs, "alt"); alt != "" && !closing {
+				w.text(" " + alt + " ")
 			}
-			b.WriteByte('\n')
-		case "p", "div", "blockquote", "li", "ul", "ol", "pre", "h1", "h2", "h3", "h4", "h5", "h6":
-			pendingPara = true
 		case "a":
 			if closing {
 				if linkHref != "" {
@@ -94,7 +99,7 @@ func Convert(content string) (text string, links []string) {
 				linkHref = ""
 				continue
 			}
-			href := attr(attrs, "href")
+			href := strings.TrimSpace(attr(attrs, "href"))
 			if strings.IndexByte(href, '&') >= 0 {
 				href = html.UnescapeString(href)
 			}
@@ -103,7 +108,89 @@ func Convert(content string) (text string, links []string) {
 			}
 		}
 	}
-	return strings.TrimSpace(b.String()), links
+	return strings.TrimSpace(w.b.String()), links
+}
+
+// writer writes text with collapsed white space and pending breaks.
+type writer struct {
+	b     strings.Builder
+	space bool // a space is pending before the next character
+	lines int  // line breaks pending before the next character (0..2)
+}
+
+// text writes an HTML text segment: entities unescaped, white space
+// collapsed.
+func (w *writer) text(s string) {
+	if strings.IndexByte(s, '&') >= 0 {
+		s = html.UnescapeString(s)
+	}
+	for len(s) > 0 {
+		r, n := utf8.DecodeRuneInString(s)
+		s = s[n:]
+		switch r {
+		case ' ', '\t', '\n', '\r', '\f', '\v', '\u00a0':
+			w.space = true
+			continue
+		}
+		switch {
+		case w.b.Len() == 0:
+		case w.lines > 0:
+			w.b.WriteString("\n\n"[:w.lines])
+		case w.space:
+			w.b.WriteByte(' ')
+		}
+		w.lines, w.space = 0, false
+		if r == utf8.RuneError && n == 1 {
+			w.b.WriteString("\uFFFD")
+		} else {
+			w.b.WriteRune(r)
+		}
+	}
+}
+
+// brk asks for n line breaks before the next text; a <br> (add) adds one
+// to those pending, up to a blank line.
+func (w *writer) brk(n int, add bool) {
+	if add {
+		n = w.lines + 1
+	}
+	w.lines = min(max(w.lines, n), 2)
+	w.space = false
+}
+
+// plain normalises text without markup: entities unescaped, spaces
+// collapsed within each line, lines trimmed, runs of empty lines made one
+// blank line (a paragraph break).
+func plain(s string) string {
+	if strings.IndexByte(s, '&') >= 0 {
+		s = html.UnescapeString(s)
+	}
+	var b strings.Builder
+	blank := false
+	for _, line := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		line = strings.Join(strings.FieldsFunc(line, isSpace), " ")
+		switch {
+		case line == "":
+			blank = true
+			continue
+		case b.Len() == 0:
+		case blank:
+			b.WriteString("\n\n")
+		default:
+			b.WriteByte('\n')
+		}
+		blank = false
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+func isSpace(r rune) bool {
+	switch r {
+	case ' ', '\t', '\r', '\f', '\v', '\u00a0':
+		return true
+	}
+	return false
 }
 
 func appendUnique(s []string, v string) []string {
