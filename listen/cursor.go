@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/earshot-dev/earshot/internal/atomicfile"
 )
 
 // CursorStore keeps resume cursors: opaque strings a source saves after
@@ -126,30 +127,8 @@ func (s *FileStore) writeLocked() error {
 	if err != nil {
 		return fmt.Errorf("listen: cursor store: %w", err)
 	}
-	dir := filepath.Dir(s.path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(s.path)+".tmp*")
-	if err != nil {
+	if err := atomicfile.WriteFile(s.path, append(b, '\n')); err != nil {
 		return fmt.Errorf("listen: cursor store: %w", err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(append(b, '\n'))
-	if werr == nil {
-		werr = f.Sync()
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, s.path)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("listen: cursor store: %w", werr)
-	}
-	// Sync the directory so the rename itself survives a crash.
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	s.dirty = false
 	s.written = time.Now()
