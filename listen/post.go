@@ -59,6 +59,7 @@ type Author struct {
 	Handle    string `json:"handle,omitempty"`    // e.g. "alice@mastodon.social", "alice.bsky.social", "u/alice"
 	Name      string `json:"name,omitempty"`      // display name
 	Followers int    `json:"followers,omitempty"` // 0 when unknown
+	Bot       bool   `json:"bot,omitempty"`       // the platform marks the account as automated (Mastodon account.bot, Bluesky "bot" self-label)
 }
 
 // Post is one post, or one event about a post, from any platform. It is a

@@ -20,6 +20,12 @@ const (
 	CollectionLike   = "app.bsky.feed.like"
 )
 
+// CollectionProfile is the account profile record. Add it with
+// [WithCollections] to learn which accounts carry the "bot" self-label:
+// profiles are not delivered, but later posts of such an account have
+// Author.Bot set.
+const CollectionProfile = "app.bsky.actor.profile"
+
 // event is one Jetstream frame (the v1 wire, with the optional v2 sequence
 // "cursor" field). Unknown fields are ignored.
 type event struct {
@@ -59,6 +65,29 @@ type record struct {
 	Reply     *replyRef       `json:"reply"`
 	Tags      []string        `json:"tags"`
 	Subject   json.RawMessage `json:"subject"`
+	Labels    *selfLabels     `json:"labels"`
+}
+
+// selfLabels is com.atproto.label.defs#selfLabels, the labels an author
+// puts on a record (a post, or the profile: "bot" marks an automated
+// account).
+type selfLabels struct {
+	Values []struct {
+		Val string `json:"val"`
+	} `json:"values"`
+}
+
+// has reports whether the labels hold val.
+func (l *selfLabels) has(val string) bool {
+	if l == nil {
+		return false
+	}
+	for _, v := range l.Values {
+		if v.Val == val {
+			return true
+		}
+	}
+	return false
 }
 
 type strongRef struct {
@@ -212,9 +241,11 @@ func repair(p *listen.Post) {
 }
 
 // mapPostRecord copies an app.bsky.feed.post record into p: text,
-// language, reply refs, and facets as tags, mentions and links.
+// language, reply refs, facets as tags, mentions and links, and a "bot"
+// self-label.
 func mapPostRecord(p *listen.Post, r *record) {
 	p.Text = r.Text
+	p.Author.Bot = p.Author.Bot || r.Labels.has("bot")
 	if len(r.Langs) > 0 {
 		p.Lang = r.Langs[0]
 	}

@@ -125,7 +125,7 @@ func (j *Jetstream) subscribeURL(cursor string) string {
 // at once.
 func (j *Jetstream) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 	return j.b.Posts(ctx, func(ar *adapter.Run) (adapter.Cursor, func(context.Context) error) {
-		r := &run{Run: ar, j: j, st: newStreamState(j.b.Settings.Dedupe), handles: seen.NewMap[string, string](10_000)}
+		r := &run{Run: ar, j: j, st: newStreamState(j.b.Settings.Dedupe), handles: seen.NewMap[string, string](10_000), bots: seen.NewMap[string, bool](10_000)}
 		return r, func(ctx context.Context) error { return ar.Stream(ctx, r.connect) }
 	})
 }
@@ -137,6 +137,7 @@ type run struct {
 	st      *streamState
 	startUS int64 // when the first live-tail dial was made
 	handles *seen.Map[string, string]
+	bots    *seen.Map[string, bool] // accounts whose profile carries the "bot" self-label
 }
 
 // Restore implements [adapter.Cursor].
@@ -279,6 +280,9 @@ func (r *run) handle(ctx context.Context, ev *event) error {
 		j.b.Counters.Duplicate()
 		return nil
 	}
+	if ev.Commit.Collection == CollectionProfile && ev.Commit.Record != nil {
+		r.bots.Put(ev.DID, ev.Commit.Record.Labels.has("bot"))
+	}
 	p, ok := toPost(ev)
 	if !ok {
 		st.handled(ev)
@@ -293,6 +297,9 @@ func (r *run) handle(ctx context.Context, ev *event) error {
 	}
 	if h, ok := r.handles.Get(ev.DID); ok {
 		p.Author.Handle = h
+	}
+	if bot, _ := r.bots.Get(ev.DID); bot {
+		p.Author.Bot = true
 	}
 	timeUS, seq := ev.TimeUS, int64(0)
 	if ev.Seq != nil {

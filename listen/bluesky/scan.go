@@ -183,6 +183,48 @@ func (sc *scanner) record(r *record) {
 			}
 		case "subject":
 			r.Subject = []byte(sc.Raw())
+		case "labels":
+			r.Labels = nil
+			if sc.Null() || !sc.Object() {
+				continue
+			}
+			r.Labels = &selfLabels{}
+			f := true
+			for {
+				k, ok := sc.NextKey(&f)
+				if !ok {
+					break
+				}
+				if k != "values" {
+					sc.Skip()
+					continue
+				}
+				r.Labels.Values = nil
+				if !sc.Array() {
+					continue
+				}
+				g := true
+				for sc.NextElem(&g) {
+					var v struct {
+						Val string `json:"val"`
+					}
+					if sc.Object() {
+						h := true
+						for {
+							k, ok := sc.NextKey(&h)
+							if !ok {
+								break
+							}
+							if k == "val" {
+								v.Val = sc.Str()
+							} else {
+								sc.Skip()
+							}
+						}
+					}
+					r.Labels.Values = append(r.Labels.Values, v)
+				}
+			}
 		case "facets":
 			r.Facets = nil
 			if !sc.Array() {

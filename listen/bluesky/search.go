@@ -180,6 +180,10 @@ type postView struct {
 		DID         string `json:"did"`
 		Handle      string `json:"handle"`
 		DisplayName string `json:"displayName"`
+		Labels      []struct {
+			Src string `json:"src"`
+			Val string `json:"val"`
+		} `json:"labels"`
 	} `json:"author"`
 	Record      record `json:"record"`
 	ReplyCount  int    `json:"replyCount"`
@@ -205,6 +209,12 @@ func viewPost(v *postView) (listen.Post, time.Time, bool) {
 		Created: parseTime(v.Record.CreatedAt)}
 	if p.Author.Handle != "" {
 		p.URL = strings.Replace(p.URL, "/profile/"+v.Author.DID+"/", "/profile/"+p.Author.Handle+"/", 1)
+	}
+	for _, l := range v.Author.Labels {
+		// A self-label: set by the account on its own profile.
+		if l.Val == "bot" && (l.Src == v.Author.DID || strings.HasPrefix(l.Src, "at://"+v.Author.DID+"/")) {
+			p.Author.Bot = true
+		}
 	}
 	mapPostRecord(&p, &v.Record)
 	indexed := parseTime(v.IndexedAt)

@@ -83,7 +83,7 @@ func array(sc *jsonscan.Scanner, elem func()) {
 var statusKeys = []string{"id", "uri", "url", "created_at", "edited_at", "in_reply_to_id", "language", "content",
 	"spoiler_text", "replies_count", "reblogs_count", "favourites_count", "quotes_count", "reblog", "account", "mentions", "tags"}
 
-var accountKeys = []string{"id", "username", "acct", "display_name", "followers_count"}
+var accountKeys = []string{"id", "username", "acct", "display_name", "followers_count", "bot"}
 
 func decodeStatusObj(s *jsonscan.Scanner, st *status, depth int) {
 	if depth > 8 {
@@ -156,6 +156,10 @@ func decodeStatusObj(s *jsonscan.Scanner, st *status, depth int) {
 					a.DisplayName = strOrNull(s, a.DisplayName)
 				case 4:
 					a.FollowersCount = intOrKeep(s, a.FollowersCount)
+				case 5:
+					if !s.Null() {
+						a.Bot = s.Bool()
+					}
 				}
 			})
 		case 15:

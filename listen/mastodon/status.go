@@ -39,6 +39,7 @@ type account struct {
 	Acct           string `json:"acct"`
 	DisplayName    string `json:"display_name"`
 	FollowersCount int    `json:"followers_count"`
+	Bot            bool   `json:"bot"`
 }
 
 type mention struct {
@@ -111,6 +112,7 @@ func (s *status) post(host string) listen.Post {
 			Handle:    handle,
 			Name:      s.Account.DisplayName,
 			Followers: s.Account.FollowersCount,
+			Bot:       s.Account.Bot,
 		},
 		Text:    text,
 		Lang:    str(src.Language),

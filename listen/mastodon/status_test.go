@@ -125,3 +125,12 @@ func TestDecodeWSFrame(t *testing.T) {
 	assert.Equal(t, "update", ev, "a broken frame asks for a backfill")
 	assert.Nil(t, data)
 }
+
+func TestDecodeStatusBot(t *testing.T) {
+	for _, bot := range []bool{true, false} {
+		raw := `{"id":"1","created_at":"2022-11-15T16:06:48.410Z","content":"<p>beep</p>","account":{"id":"9","acct":"robot","bot":` + map[bool]string{true: "true", false: "false"}[bot] + `}}`
+		p, err := DecodeStatus([]byte(raw), "m.example")
+		require.NoError(t, err)
+		assert.Equal(t, bot, p.Author.Bot)
+	}
+}

@@ -136,6 +136,15 @@ func (sc *Scanner) Null() bool {
 	return sc.Peek() == 'n' && sc.lit("null")
 }
 
+// Bool decodes true or false; anything else fails the scan.
+func (sc *Scanner) Bool() bool {
+	if sc.Peek() == 't' {
+		return sc.lit("true")
+	}
+	sc.lit("false")
+	return false
+}
+
 // Object consumes the '{' of an object. It returns false for null
 // (consumed, no error) and on error.
 func (sc *Scanner) Object() bool {
