@@ -67,12 +67,7 @@ func NewJetstream(endpoint string, opts ...listen.Option) (*Jetstream, error) {
 	if cfg.Key == "" {
 		cfg.Key = "bluesky:jetstream:" + u.Host + u.Path + "?c=" + strings.Join(o.collections, ",") + "&d=" + strings.Join(o.dids, ",")
 	}
-	var secrets []httpx.Secret
-	if u.User != nil {
-		pw, _ := u.User.Password()
-		secrets = append(secrets, httpx.Secret(pw))
-	}
-	return &Jetstream{endpoint: endpoint, opt: o, b: adapter.New(Platform, cfg, nil, secrets...)}, nil
+	return &Jetstream{endpoint: endpoint, opt: o, b: adapter.New(Platform, cfg, nil, adapter.URLSecrets(endpoint)...)}, nil
 }
 
 // Stats implements [listen.StatsReporter].

@@ -64,11 +64,7 @@ func NewSearch(service, query string, opts ...listen.Option) (*Search, error) {
 	if cfg.Key == "" {
 		cfg.Key = "bluesky:search:" + u.Host + ":" + query
 	}
-	secrets := []httpx.Secret{o.password}
-	if u.User != nil {
-		pw, _ := u.User.Password()
-		secrets = append(secrets, httpx.Secret(pw))
-	}
+	secrets := append([]httpx.Secret{o.password}, adapter.URLSecrets(service)...)
 	s := &Search{service: strings.TrimRight(service, "/"), query: query, opt: o}
 	s.b = adapter.New(Platform, cfg, httpx.ParseATProto, secrets...)
 	if cfg.HTTPClient == nil {

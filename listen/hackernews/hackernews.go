@@ -80,7 +80,7 @@ func newBase(what, base string, opts []listen.Option) (*adapter.Base, options, e
 		return nil, o, fmt.Errorf("hackernews: bad base URL %q", httpx.RedactURLString(o.baseURL))
 	}
 	o.baseURL = strings.TrimRight(o.baseURL, "/")
-	return adapter.New(Platform, cfg, nil), o, nil
+	return adapter.New(Platform, cfg, nil, adapter.URLSecrets(o.baseURL)...), o, nil
 }
 
 // Source polls Algolia's search_by_date for new stories and comments. It
@@ -109,6 +109,11 @@ func New(query string, opts ...listen.Option) (*Source, error) {
 
 // Stats implements [listen.StatsReporter].
 func (s *Source) Stats() listen.Stats { return s.b.Stats() }
+
+// String describes the source without secrets.
+func (s *Source) String() string {
+	return fmt.Sprintf("hackernews.Source(%s, %q)", httpx.RedactURLString(s.opt.baseURL), s.query)
+}
 
 // hit is one Algolia search hit.
 type hit struct {

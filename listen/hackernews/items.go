@@ -48,6 +48,11 @@ func NewItems(opts ...listen.Option) (*Items, error) {
 // Stats implements [listen.StatsReporter].
 func (s *Items) Stats() listen.Stats { return s.b.Stats() }
 
+// String describes the source without secrets.
+func (s *Items) String() string {
+	return "hackernews.Items(" + httpx.RedactURLString(s.opt.baseURL) + ")"
+}
+
 type item struct {
 	ID          int64   `json:"id"`
 	Type        string  `json:"type"`

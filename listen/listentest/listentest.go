@@ -27,8 +27,8 @@ import (
 	"github.com/earshot-dev/earshot/listen"
 )
 
-// Timeout bounds how long each check waits for the source.
-var Timeout = 20 * time.Second
+// timeout bounds how long each check waits for the source.
+const timeout = 20 * time.Second
 
 // Run checks the contract of the sources newSource builds. Each call of
 // newSource must return a fresh source (with a fresh fake server if it
@@ -44,7 +44,7 @@ func Run(t *testing.T, newSource func(t *testing.T) listen.Source) {
 
 	t.Run("PostsAreWellFormed", func(t *testing.T) {
 		src := newSource(t)
-		ctx, cancel := context.WithTimeout(context.Background(), Timeout)
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		n := 0
 		for p, err := range src.Posts(ctx) {
@@ -72,7 +72,7 @@ func Run(t *testing.T, newSource func(t *testing.T) listen.Source) {
 	t.Run("BreakStopsWork", func(t *testing.T) {
 		src := newSource(t)
 		ignore := goleak.IgnoreCurrent()
-		ctx, cancel := context.WithTimeout(context.Background(), Timeout)
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		got := false
 		for _, err := range src.Posts(ctx) {
@@ -114,8 +114,8 @@ func Run(t *testing.T, newSource func(t *testing.T) listen.Source) {
 		}()
 		select {
 		case <-done:
-		case <-time.After(Timeout):
-			t.Fatalf("sequence did not end within %v of cancelling its context", Timeout)
+		case <-time.After(timeout):
+			t.Fatalf("sequence did not end within %v of cancelling its context", timeout)
 		}
 		if len(afterCancel) > 0 {
 			t.Errorf("cancelling ctx must end the sequence quietly, got errors: %v", errors.Join(afterCancel...))
@@ -127,7 +127,7 @@ func Run(t *testing.T, newSource func(t *testing.T) listen.Source) {
 
 	t.Run("ErrorIsLast", func(t *testing.T) {
 		src := newSource(t)
-		ctx, cancel := context.WithTimeout(context.Background(), Timeout)
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		var sawErr error
 		count := 0

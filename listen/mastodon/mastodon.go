@@ -194,13 +194,7 @@ func New(instanceURL string, timeline Timeline, opts ...listen.Option) (*Source,
 	if cfg.Key == "" {
 		cfg.Key = "mastodon:" + u.Host + u.Path + ":" + timeline.String()
 	}
-	secrets := []httpx.Secret{o.tok()}
-	for _, raw := range []string{instanceURL, o.streamURL} {
-		if pu, err := url.Parse(raw); err == nil && pu.User != nil {
-			pw, _ := pu.User.Password()
-			secrets = append(secrets, httpx.Secret(pw))
-		}
-	}
+	secrets := append([]httpx.Secret{o.tok()}, adapter.URLSecrets(instanceURL, o.streamURL)...)
 	s := &Source{base: u, host: u.Hostname(), timeline: timeline, opt: o}
 	s.b = adapter.New(Platform, cfg, httpx.ParseMastodon, secrets...)
 	c := s.b.Client

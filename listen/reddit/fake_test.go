@@ -29,6 +29,8 @@ type fake struct {
 	posts     [][]byte // ascending creation
 	names     []string
 	tokens    map[string]time.Time // token -> expiry
+	id        string               // client credentials, when not cid:csecret
+	secret    string
 	tokenReqs int
 	used      map[string]int // requests served per token
 	ttl       time.Duration
@@ -95,7 +97,11 @@ func (f *fake) token(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusTooManyRequests)
 		return
 	}
-	want := "Basic " + base64.StdEncoding.EncodeToString([]byte("cid:csecret"))
+	id, secret := "cid", "csecret"
+	if f.secret != "" {
+		id, secret = f.id, f.secret
+	}
+	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret))
 	if r.Method != http.MethodPost || r.Header.Get("Authorization") != want {
 		w.WriteHeader(http.StatusUnauthorized)
 		io.WriteString(w, `{"message": "Unauthorized", "error": 401}`)
@@ -111,7 +117,7 @@ func (f *fake) token(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		return
 	}
-	tok := fmt.Sprintf("tok-%d", f.tokenReqs)
+	tok := fmt.Sprintf("tok-%d-Zq8RmW3xKp", f.tokenReqs)
 	f.tokens[tok] = time.Now().Add(f.ttl)
 	w.Header().Set("Content-Type", "application/json")
 	fmt.Fprintf(w, `{"access_token": %q, "token_type": "bearer", "expires_in": %d, "scope": "*"}`, tok, int(f.ttl/time.Second))

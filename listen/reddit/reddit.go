@@ -157,7 +157,7 @@ func New(clientID, clientSecret, userAgent string, listing Listing, opts ...list
 	}
 	basic := base64.StdEncoding.EncodeToString([]byte(clientID + ":" + clientSecret))
 	s := &Source{listing: listing, id: clientID, secret: httpx.Secret(clientSecret), opt: o}
-	s.b = adapter.New(Platform, cfg, httpx.ParseReddit, s.secret, httpx.Secret(basic))
+	s.b = adapter.New(Platform, cfg, httpx.ParseReddit, append([]httpx.Secret{s.secret, httpx.Secret(basic)}, adapter.URLSecrets(o.apiURL, o.authURL)...)...)
 	return s, nil
 }
 

@@ -97,10 +97,7 @@ func New(feeds []Feed, opts ...listen.Option) (*Source, error) {
 		}
 		seen[f.URL] = true
 		urls = append(urls, f.URL)
-		if u.User != nil {
-			pw, _ := u.User.Password()
-			secrets = append(secrets, httpx.Secret(pw))
-		}
+		secrets = append(secrets, adapter.URLSecrets(f.URL)...)
 	}
 	if cfg.Key == "" {
 		sort.Strings(urls)

@@ -48,11 +48,7 @@ func newClient(what, bearer string, opts []listen.Option, keyPart string) (*clie
 		cfg.Key = "x:" + u.Host + ":" + keyPart
 	}
 	cfg.Retry.MinRateLimitWait, cfg.Retry.MinServerWait = o.min429, o.min5xx
-	secrets := []httpx.Secret{httpx.Secret(bearer)}
-	if u.User != nil {
-		pw, _ := u.User.Password()
-		secrets = append(secrets, httpx.Secret(pw))
-	}
+	secrets := append([]httpx.Secret{httpx.Secret(bearer)}, adapter.URLSecrets(o.baseURL)...)
 	c := &client{opt: o, token: httpx.Secret(bearer)}
 	c.b = adapter.New(Platform, cfg, httpx.ParseX, secrets...)
 	if cfg.HTTPClient == nil {

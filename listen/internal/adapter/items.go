@@ -2,8 +2,12 @@ package adapter
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"net/url"
 	"strings"
+
+	"github.com/earshot-dev/earshot/internal/httpx"
 )
 
 // ItemID reads an item's ID from its raw JSON for a skip report: the
@@ -37,4 +41,21 @@ func ItemID(raw []byte, keys ...string) string {
 		}
 	}
 	return ""
+}
+
+// URLSecrets returns the credentials in the user info of URLs, in the
+// forms they take on the wire: the password, and the Basic
+// Authorization value net/http sends for it.
+func URLSecrets(urls ...string) []httpx.Secret {
+	var out []httpx.Secret
+	for _, raw := range urls {
+		u, err := url.Parse(raw)
+		if err != nil || u.User == nil {
+			continue
+		}
+		pw, _ := u.User.Password()
+		out = append(out, httpx.Secret(pw),
+			httpx.Secret(base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pw))))
+	}
+	return out
 }
