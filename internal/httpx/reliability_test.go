@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -23,7 +24,9 @@ import (
 // fail at the first attempt with ErrUnreachable (they were retried for
 // 15 minutes before).
 func TestPermanentNetworkErrorsAreFinal(t *testing.T) {
-	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler())
+	tlsSrv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes are the point
+	tlsSrv.StartTLS()
 	defer tlsSrv.Close()
 	plain := httptest.NewServer(http.NotFoundHandler())
 	defer plain.Close()

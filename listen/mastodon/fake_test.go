@@ -46,6 +46,16 @@ type fake struct {
 	follows      []string        // tags followed through the API
 	nextUntagged bool
 	silentSSE    int // this many SSE connections send the greeting, then nothing
+
+	// gts switches to GoToSocial's dialect (wire-formats §12): 26-character
+	// ULID ids, 404 "tag was not found" for a hashtag no status has used
+	// yet, 429 body "rate limit reached", no SSE, a token in the
+	// WebSocket's query, hashtag streams that never deliver, and an
+	// instance document advertising wss:// on plain http.
+	gts bool
+	// restartUntil: until then every request is answered 503 with
+	// Retry-After: 120, as GoToSocial does for ~0.7 s while it starts.
+	restartUntil time.Time
 }
 
 func newFake(t *testing.T) *fake {
@@ -64,6 +74,10 @@ func newFake(t *testing.T) *fake {
 	mux.HandleFunc("/api/v2/search", f.timeline)
 	mux.HandleFunc("/api/v1/streaming/", f.sse)
 	mux.HandleFunc("/api/v1/streaming", f.ws)
+	mux.HandleFunc("/api/v2/instance", func(w http.ResponseWriter, r *http.Request) {
+		// GoToSocial says wss:// even on a plain-http instance.
+		fmt.Fprintf(w, `{"domain":%q,"configuration":{"urls":{"streaming":"wss://%s"},"statuses":{"max_characters":5000,"characters_reserved_per_url":25}}}`, r.Host, r.Host)
+	})
 	mux.HandleFunc("/api/v1/tags/", func(w http.ResponseWriter, r *http.Request) {
 		tag, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/api/v1/tags/"), "/follow")
 		if r.Method != http.MethodPost || !ok {
@@ -83,12 +97,68 @@ func newFake(t *testing.T) *fake {
 	return f
 }
 
+// newGoToSocial is a fake in GoToSocial's dialect: ULIDs, a token for
+// everything, WebSocket streaming only (with the token in the query),
+// hashtag streams that never deliver, 404 for a tag no status has used.
+func newGoToSocial(t *testing.T, token string) *fake {
+	f := newFake(t)
+	f.gts, f.sseOff, f.wsQuery, f.tagSilent, f.tokenReq = true, true, true, true, token
+	return f
+}
+
 func (f *fake) close() {
 	f.srv.CloseClientConnections()
 	f.srv.Close()
 }
 
 func fakeID(i int) string { return strconv.FormatInt(109348677773283527+int64(i)*1000, 10) }
+
+// ulid is a GoToSocial id: 26 characters of Crockford base32, a 48-bit
+// millisecond time then randomness; they sort as the server orders them.
+func ulid(i int) string {
+	const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+	ms := uint64(1795343000000 + i*37)
+	var b [26]byte
+	for k := 9; k >= 0; k-- {
+		b[k] = alphabet[ms&31]
+		ms >>= 5
+	}
+	r := uint64(i)*0x9E3779B97F4A7C15 + 12345
+	for k := 25; k >= 10; k-- {
+		b[k] = alphabet[r&31]
+		r >>= 5
+	}
+	return string(b[:])
+}
+
+// id returns the i-th status id in the fake's dialect.
+func (f *fake) id(i int) string {
+	if f.gts {
+		return ulid(i)
+	}
+	return fakeID(i)
+}
+
+func (f *fake) requestCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.requests
+}
+
+// restarting answers 503 with Retry-After: 120 while the server starts.
+func (f *fake) restarting(w http.ResponseWriter) bool {
+	f.mu.Lock()
+	down := time.Now().Before(f.restartUntil)
+	if down {
+		f.faults.Add("restart-503")
+	}
+	f.mu.Unlock()
+	if down {
+		w.Header().Set("Retry-After", "120")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	return down
+}
 
 // publishUntagged adds one status without the hashtag.
 func (f *fake) publishUntagged() string {
@@ -109,7 +179,7 @@ func (f *fake) publish(n int) []string {
 	var out []string
 	for k := 0; k < n; k++ {
 		i := len(f.statuses)
-		id := fakeID(i)
+		id := f.id(i)
 		st := make(map[string]any, len(f.template))
 		for key, v := range f.template {
 			st[key] = v
@@ -179,22 +249,37 @@ func (f *fake) timeline(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.requests++
 	f.mu.Unlock()
-	if !f.authorized(w, r) {
+	if f.restarting(w) || !f.authorized(w, r) {
 		return
 	}
 	q := r.URL.Query()
 	limit, _ := strconv.Atoi(q.Get("limit"))
-	if limit <= 0 || limit > 40 {
+	switch {
+	case limit <= 0:
 		limit = 20
+	case limit > 40:
+		limit = 40 // both servers cap a page at 40
 	}
 	f.mu.Lock()
+	if f.gts && strings.Contains(r.URL.Path, "/timelines/tag/") && len(f.statuses) == len(f.untagged) {
+		// GoToSocial: no status has used the tag yet.
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, `{"error":"Not Found: tag was not found, or not useable/listable on this instance"}`)
+		return
+	}
 	// Faults that answer instead of the page.
 	switch {
 	case f.fault("429"):
 		f.mu.Unlock()
 		rateHeaders(w, 0, time.Now().Add(2*time.Millisecond))
 		w.WriteHeader(http.StatusTooManyRequests)
-		io.WriteString(w, `{"error":"Too many requests"}`)
+		if f.gts {
+			io.WriteString(w, `{"error":"rate limit reached"}`)
+		} else {
+			io.WriteString(w, `{"error":"Too many requests"}`)
+		}
 		return
 	case f.fault("5xx"):
 		code := []int{500, 502, 503, 504}[f.rng.Intn(4)]
