@@ -296,23 +296,6 @@ func TestUpdatedItemsAndMaxAge(t *testing.T) {
 	mu.Unlock()
 }
 
-func TestPerFeedIntervals(t *testing.T) {
-	f := newFakeFeeds(t)
-	fast := f.add("fast", "rss", 1000)
-	slow := f.add("slow", "json", 1000)
-	src, err := New([]Feed{{URL: fast, Interval: 5 * time.Millisecond}, {URL: slow, Interval: time.Hour}}, listen.Follow())
-	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
-	defer cancel()
-	for _, err := range src.Posts(ctx) {
-		require.NoError(t, err)
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	assert.Equal(t, 1, f.requests["/feeds/slow"])
-	assert.Greater(t, f.requests["/feeds/fast"], 10)
-}
-
 // TestHugeAndSilentServers: a body over the limit and a server that never
 // answers end in clear errors (in a single pass) instead of a hang.
 func TestHugeAndSilentServers(t *testing.T) {
