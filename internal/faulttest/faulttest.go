@@ -39,3 +39,16 @@ func (c Counts) Total() int {
 	}
 	return n
 }
+
+// Of is the number of faults counted of the given kinds.
+func (c Counts) Of(kinds ...string) int {
+	n := 0
+	for _, k := range kinds {
+		n += c[k]
+	}
+	return n
+}
+
+// Issue19 are the fault kinds issue 19 asked every fake to add: an adapter
+// fault test fires at least 200 of these, losing and duplicating nothing.
+var Issue19 = []string{BadItem, HTML200, FarReset, HugeRetry, TokenExpiry, EditDelete, Trickle, RestartState}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -56,6 +57,19 @@ type fake struct {
 	// restartUntil: until then every request is answered 503 with
 	// Retry-After: 120, as GoToSocial does for ~0.7 s while it starts.
 	restartUntil time.Time
+	farReset     time.Duration // how far ahead a far-reset fault puts the reset
+	restartFor   time.Duration // how long a restart answers 503
+	gzipped      atomic.Int64  // responses compressed
+	edits        []string      // ids of statuses edited, in order (status.update events)
+	deletes      []string      // ids of statuses deleted (delete events)
+	events       []event       // edit and delete events to stream, in order
+}
+
+// event is a stream event other than a new status.
+type event struct {
+	name string // "status.update" or "delete"
+	i    int    // index of the status
+	data []byte
 }
 
 func newFake(t *testing.T) *fake {
@@ -92,7 +106,8 @@ func newFake(t *testing.T) *fake {
 		f.mu.Unlock()
 		fmt.Fprintf(w, `{"name":%q,"url":"http://%s/tags/%s","history":[],"following":true}`, tag, r.Host, tag)
 	})
-	f.srv = httptest.NewServer(mux)
+	f.farReset, f.restartFor = 12*time.Millisecond, 20*time.Millisecond
+	f.srv = httptest.NewServer(faulttest.Gzip(mux, &f.gzipped))
 	t.Cleanup(f.close)
 	return f
 }
@@ -160,6 +175,52 @@ func (f *fake) restarting(w http.ResponseWriter) bool {
 	return down
 }
 
+// restart is a server restart that loses its state: every connection
+// (streams included) is cut, and for a moment every request is answered
+// 503 with Retry-After: 120. Caller holds f.mu.
+func (f *fake) restart() {
+	f.restartUntil = time.Now().Add(f.restartFor)
+	for ch := range f.subs {
+		delete(f.subs, ch) // streams lose their subscriptions
+		close(ch)
+	}
+	go f.srv.CloseClientConnections()
+}
+
+// edit publishes an edit of status i (a status.update event on the
+// streams; REST pages show the new content but keep the id).
+func (f *fake) edit(i int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var st map[string]any
+	json.Unmarshal(f.statuses[i], &st)
+	st["edited_at"] = time.Now().UTC().Format("2006-01-02T15:04:05.000Z") + strconv.Itoa(len(f.edits))
+	st["content"] = fmt.Sprintf("<p>edit %d of %s</p>", len(f.edits), f.ids[i])
+	b, _ := json.Marshal(st)
+	f.statuses[i] = b
+	f.edits = append(f.edits, f.ids[i])
+	f.notify(event{name: "status.update", i: i, data: b})
+}
+
+// remove publishes the deletion of status i (a delete event).
+func (f *fake) remove(i int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.deletes = append(f.deletes, f.ids[i])
+	f.notify(event{name: "delete", i: i, data: []byte(f.ids[i])})
+}
+
+// notify hands an event to the streams. Caller holds f.mu.
+func (f *fake) notify(e event) {
+	f.events = append(f.events, e)
+	for ch := range f.subs {
+		select {
+		case ch <- -len(f.events): // negative: an index into f.events
+		default:
+		}
+	}
+}
+
 // publishUntagged adds one status without the hashtag.
 func (f *fake) publishUntagged() string {
 	f.mu.Lock()
@@ -208,13 +269,15 @@ func (f *fake) publish(n int) []string {
 	return out
 }
 
-func (f *fake) fault(kind string) bool {
-	// caller holds f.mu
-	pct := f.faultPct
-	if strings.HasPrefix(kind, "stream-") {
-		pct = f.streamPct
-	}
-	return f.faults.Hit(f.rng, pct, kind)
+// fault draws a REST fault; streamFault a stream one. Caller holds f.mu.
+func (f *fake) fault(kind string) bool { return f.faults.Hit(f.rng, f.faultPct, kind) }
+
+func (f *fake) streamFault(kind string) bool { return f.faults.Hit(f.rng, f.streamPct, kind) }
+
+func (f *fake) issue19Faults() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.faults.Of(faulttest.Issue19...)
 }
 
 func (f *fake) totalFaults() int {
@@ -287,7 +350,23 @@ func (f *fake) timeline(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(code)
 		io.WriteString(w, `<html><body>Bad gateway</body></html>`)
 		return
+	case f.fault(faulttest.HTML200):
+		f.mu.Unlock()
+		faulttest.HTMLPage(w)
+		return
+	case f.fault(faulttest.HugeRetry):
+		code := []int{429, 503}[f.rng.Intn(2)]
+		f.mu.Unlock()
+		faulttest.HugeRetryAfter(w, code)
+		return
+	case f.fault(faulttest.RestartState):
+		f.restart()
+		f.mu.Unlock()
+		w.Header().Set("Retry-After", "120")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
 	}
+	farReset := f.fault(faulttest.FarReset)
 	// Page selection as Mastodon does it: min_id = the limit items right
 	// after it; max_id = before it; none = newest. Always newest first.
 	lo, hi := 0, len(f.ids)
@@ -320,6 +399,12 @@ func (f *fake) timeline(w http.ResponseWriter, r *http.Request) {
 	if len(items) > 0 && f.fault("duplicate") {
 		items = append(items, items[f.rng.Intn(len(items))])
 	}
+	if f.fault(faulttest.BadItem) {
+		// A status whose id is a number: it must be skipped, not fail the page.
+		bad := []byte(`{"id":` + strconv.Itoa(1000+f.rng.Intn(1000)) + `,"created_at":"2022-11-15T16:06:48.410Z","content":"<p>poison</p>","account":{"acct":"x"}}`)
+		k := f.rng.Intn(len(items) + 1)
+		items = append(items[:k], append([][]byte{bad}, items[k:]...)...)
+	}
 	truncate := f.fault("truncated")
 	drop := f.fault("drop")
 	var newest, oldest string
@@ -344,7 +429,12 @@ func (f *fake) timeline(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Add("Link", fmt.Sprintf(`<%s>; rel="next", <%s>; rel="prev"`, link("max_id", oldest), link("min_id", newest)))
 	}
-	rateHeaders(w, 250, time.Now().Add(5*time.Minute))
+	if farReset {
+		// The window is spent until past the client's pause limit.
+		rateHeaders(w, 0, time.Now().Add(f.farReset))
+	} else {
+		rateHeaders(w, 250, time.Now().Add(5*time.Minute))
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	switch {
 	case truncate:
@@ -383,50 +473,72 @@ func (f *fake) subscribe() (chan int, func()) {
 	}
 }
 
-// frames turns new statuses into stream events, injecting stream faults:
-// a dropped connection, malformed frames, duplicates and reordering.
-func (f *fake) frames(r *http.Request, ch chan int, send func(event, data string) error) {
+// frames turns new statuses, edits and deletes into stream events,
+// injecting stream faults: a dropped connection, malformed frames,
+// duplicates, reordering and slow trickles. send writes one event; slow
+// asks it to trickle.
+func (f *fake) frames(r *http.Request, ch chan int, send func(event, data string, slow bool) error) {
 	var held []int
 	for {
+		var i int
+		var ok bool
 		select {
 		case <-r.Context().Done():
 			return
-		case i := <-ch:
-			f.mu.Lock()
-			st := f.statuses[i]
-			drop := f.fault("stream-drop")
-			bad := !drop && f.fault("stream-malformed")
-			dup := !drop && !bad && f.fault("stream-duplicate")
-			reorder := !drop && !bad && !dup && f.fault("stream-reorder")
-			f.mu.Unlock()
-			switch {
-			case drop:
-				return
-			case bad:
-				if send("update", string(st[:len(st)/2])) != nil {
-					return
-				}
-				continue
-			case reorder:
-				held = append(held, i)
-				continue
+		case i, ok = <-ch:
+			if !ok {
+				return // the server restarted
 			}
-			if send("update", string(st)) != nil {
-				return
-			}
-			if dup && send("update", string(st)) != nil {
-				return
-			}
-			for _, h := range held {
-				f.mu.Lock()
-				st := f.statuses[h]
-				f.mu.Unlock()
-				if send("update", string(st)) != nil {
-					return
-				}
-			}
-			held = held[:0]
 		}
+		f.mu.Lock()
+		name, data := "update", ""
+		if i < 0 {
+			e := f.events[-i-1]
+			name, data = e.name, string(e.data)
+		} else {
+			data = string(f.statuses[i])
+		}
+		if f.streamFault(faulttest.RestartState) {
+			f.restart() // cuts this connection too
+			f.mu.Unlock()
+			return
+		}
+		drop := f.streamFault("stream-drop")
+		bad := !drop && f.streamFault("stream-malformed")
+		dup := !drop && !bad && f.streamFault("stream-duplicate")
+		reorder := !drop && !bad && !dup && i >= 0 && f.streamFault("stream-reorder")
+		slow := f.streamFault(faulttest.Trickle)
+		f.mu.Unlock()
+		switch {
+		case drop:
+			return
+		case bad:
+			if send("update", data[:len(data)/2], false) != nil {
+				return
+			}
+			if i >= 0 {
+				continue // the REST backfill brings the status
+			}
+		case reorder:
+			held = append(held, i)
+			continue
+		}
+		if send(name, data, slow) != nil {
+			return
+		}
+
+		if dup && send(name, data, false) != nil {
+			return
+		}
+		for _, h := range held {
+			f.mu.Lock()
+			st := f.statuses[h]
+			f.mu.Unlock()
+			if send("update", string(st), false) != nil {
+				return
+			}
+		}
+		held = held[:0]
 	}
 }
 
@@ -459,8 +571,12 @@ func (f *fake) sse(w http.ResponseWriter, r *http.Request) {
 	}
 	ch, unsub := f.subscribe()
 	defer unsub()
-	f.frames(r, ch, func(event, data string) error {
-		_, err := fmt.Fprintf(w, ":thump\nevent: %s\ndata: %s\n\n", event, data)
+	f.frames(r, ch, func(event, data string, slow bool) error {
+		msg := []byte(fmt.Sprintf(":thump\nevent: %s\ndata: %s\n\n", event, data))
+		if slow {
+			return faulttest.TrickleWrite(w, msg, 64, 50*time.Microsecond)
+		}
+		_, err := w.Write(msg)
 		fl.Flush()
 		return err
 	})
@@ -500,9 +616,9 @@ func (f *fake) ws(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r = r.WithContext(ctx)
-	f.frames(r, ch, func(event, data string) error {
+	f.frames(r, ch, func(event, data string, slow bool) error {
 		var frame []byte
-		if !json.Valid([]byte(data)) {
+		if event != "delete" && !json.Valid([]byte(data)) {
 			frame = []byte(`{"stream":["` + stream + `"],"event":"update","payload":"{\"id\":` + `}`) // broken JSON
 		} else {
 			payload, _ := json.Marshal(data)
@@ -510,6 +626,22 @@ func (f *fake) ws(w http.ResponseWriter, r *http.Request) {
 		}
 		wctx, cancel := context.WithTimeout(ctx, time.Second)
 		defer cancel()
-		return c.Write(wctx, websocket.MessageText, frame)
+		if !slow {
+			return c.Write(wctx, websocket.MessageText, frame)
+		}
+		// A message in small fragments, slowly.
+		wr, err := c.Writer(wctx, websocket.MessageText)
+		if err != nil {
+			return err
+		}
+		for len(frame) > 0 {
+			n := min(64, len(frame))
+			if _, err := wr.Write(frame[:n]); err != nil {
+				return err
+			}
+			frame = frame[n:]
+			time.Sleep(50 * time.Microsecond)
+		}
+		return wr.Close()
 	})
 }

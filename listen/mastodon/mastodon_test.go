@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -141,127 +140,6 @@ func TestAuthFailureIsFinal(t *testing.T) {
 	assert.NotContains(t, err.Error(), "wrong-token-xyz")
 	assert.Equal(t, 1, f.requests, "401 is not retried")
 }
-
-// TestFaultsPolling: at least 200 injected faults (429 with reset headers,
-// 5xx bursts, truncated bodies, connections cut mid-body, duplicates,
-// reordered pages) and every status is delivered exactly once, across a
-// restart from the saved cursor.
-func TestFaultsPolling(t *testing.T) {
-	f := newFake(t)
-	ids := f.publish(300)
-	f.faultPct = 35
-	store := &listen.MemoryStore{}
-	require.NoError(t, store.Save(context.Background(), "k", "1"))
-	src, err := New(f.srv.URL, Hashtag("golang"), fastOpts(f, listen.WithCursorStore(store, "k"), listen.WithPageSize(3), listen.Follow())...)
-	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-	defer cancel()
-
-	// Run 1 stops half way; run 2 resumes from the cursor and also gets
-	// statuses published while the source was stopped. The status run 1
-	// broke out on was not handled, so it is not committed: run 2 starts
-	// with it.
-	got1, posts1, err := collect(t, src, ctx, func(got map[string]int) bool { return len(got) == 150 })
-	require.NoError(t, err)
-	brokeOn := posts1[len(posts1)-1].ID
-	ids = append(ids, f.publish(60)...)
-	got2, posts2, err := collect(t, src, ctx, func(got map[string]int) bool { return len(got) == 211 })
-	require.NoError(t, err)
-	assert.Equal(t, brokeOn, posts2[0].ID, "the status the loop broke out on comes again")
-	for _, id := range ids {
-		want := 1
-		if id == brokeOn {
-			want = 2
-		}
-		assert.Equal(t, want, got1[id]+got2[id], "status %s", id)
-	}
-	assert.Len(t, got1, 150)
-	assert.Len(t, got2, 211)
-	n := f.totalFaults()
-	t.Logf("faults injected: %d %v; stats %+v", n, f.faults, src.Stats())
-	assert.GreaterOrEqual(t, n, 200)
-	assert.Positive(t, src.Stats().Retries)
-	assert.Positive(t, src.Stats().Duplicates)
-}
-
-func testStreamFaults(t *testing.T, transport Transport) {
-	f := newFake(t)
-	f.tokenReq = "tok-abcdef"
-	store := &listen.MemoryStore{}
-	ids := f.publish(5)
-	require.NoError(t, store.Save(context.Background(), "k", "1"))
-	src, err := New(f.srv.URL, Hashtag("golang"), fastOpts(f, WithStream(transport), WithToken("tok-abcdef"),
-		listen.WithCursorStore(store, "k"), listen.WithPageSize(5), listen.WithStallTimeout(10*time.Second))...)
-	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-	defer cancel()
-
-	f.mu.Lock()
-	f.faultPct, f.streamPct = 10, 8
-	f.mu.Unlock()
-	// Publish one status a millisecond until at least 600 are out and
-	// at least 230 faults were injected.
-	var pubMu sync.Mutex
-	var published []string
-	pubDone := false
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for i := 0; i < 5000 && (i < 600 || f.totalFaults() < 230); i++ {
-			id := f.publish(1)
-			pubMu.Lock()
-			published = append(published, id...)
-			pubMu.Unlock()
-			time.Sleep(time.Millisecond)
-		}
-		// The stop condition is checked on deliveries only: a last status,
-		// published once done is set, makes sure one comes after it.
-		pubMu.Lock()
-		defer pubMu.Unlock()
-		pubDone = true
-		published = append(published, f.publish(1)...)
-	}()
-	got, posts, err := collect(t, src, ctx, func(got map[string]int) bool {
-		pubMu.Lock()
-		defer pubMu.Unlock()
-		return pubDone && len(got) == len(published)+5
-	})
-	<-done
-	ids = append(ids, published...)
-	require.NoError(t, err)
-	for _, id := range ids {
-		assert.Equal(t, 1, got[id], "status %s delivered once", id)
-	}
-	for _, p := range posts {
-		assert.Equal(t, listen.KindPost, p.Kind)
-	}
-	// Restart from the saved cursor: statuses published while stopped arrive.
-	f.mu.Lock()
-	f.faultPct, f.streamPct = 0, 0
-	f.mu.Unlock()
-	more := f.publish(7)
-	got2, _, err := collect(t, src, ctx, func(got map[string]int) bool {
-		for _, id := range more {
-			if got[id] == 0 {
-				return false
-			}
-		}
-		return true
-	})
-	require.NoError(t, err)
-	for _, id := range more {
-		assert.Equal(t, 1, got2[id])
-	}
-	assert.LessOrEqual(t, len(got2), 8, "at most the one status run 1 broke out on comes again")
-	n := f.totalFaults()
-	st := src.Stats()
-	t.Logf("faults injected: %d %v; stats %+v", n, f.faults, st)
-	assert.GreaterOrEqual(t, n, 200)
-	assert.Positive(t, st.Reconnects)
-}
-
-func TestFaultsSSE(t *testing.T)       { testStreamFaults(t, SSE) }
-func TestFaultsWebSocket(t *testing.T) { testStreamFaults(t, WebSocket) }
 
 func TestGoToSocialWebSocketOnly(t *testing.T) {
 	f := newFake(t)

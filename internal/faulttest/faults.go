@@ -1,0 +1,149 @@
+package faulttest
+
+import (
+	"compress/gzip"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/earshot-dev/earshot/listen"
+)
+
+// The fault kinds every adapter's fake injects on top of its own (429,
+// 5xx, truncated and cut bodies, duplicates, reordering, dropped streams,
+// malformed frames), named as they are counted.
+const (
+	BadItem      = "bad-item"      // one item of a page that does not decode, beside the good ones
+	HTML200      = "html-200"      // 200 with an HTML page (a proxy, a captive portal)
+	FarReset     = "far-reset"     // 200 with an exhausted rate limit whose reset is past the pause limit
+	HugeRetry    = "huge-retry"    // 429 or 503 with Retry-After: 86400
+	TokenExpiry  = "token-expiry"  // the token in use expires mid-run
+	EditDelete   = "edit-delete"   // an edit or a delete of a post, among the faults
+	Trickle      = "trickle"       // a stream written a few bytes at a time
+	RestartState = "restart-state" // the server restarts: connections cut, 503s, its state lost
+)
+
+// HTMLPage answers 200 with an HTML page instead of the API's JSON, as a
+// proxy, a CDN or a captive portal does.
+func HTMLPage(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body><p>Checking your browser</p></body></html>")
+}
+
+// HugeRetryAfter answers code (429 or 503) with Retry-After: 86400.
+func HugeRetryAfter(w http.ResponseWriter, code int) {
+	w.Header().Set("Retry-After", "86400")
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	io.WriteString(w, `{"error":"come back tomorrow"}`)
+}
+
+// Gzip compresses every response of h for requests that accept gzip (Go's
+// transport asks for it and decompresses by itself), counting them in n.
+// Streams are compressed too: every Flush flushes the compressor.
+func Gzip(h http.Handler, n *atomic.Int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") || r.Header.Get("Upgrade") != "" {
+			h.ServeHTTP(w, r)
+			return
+		}
+		n.Add(1)
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Del("Content-Length")
+		zw := gzip.NewWriter(w)
+		gw := &gzipWriter{ResponseWriter: w, zw: zw}
+		h.ServeHTTP(gw, r)
+		zw.Close()
+	})
+}
+
+type gzipWriter struct {
+	http.ResponseWriter
+	zw *gzip.Writer
+}
+
+func (g *gzipWriter) WriteHeader(code int) {
+	g.Header().Del("Content-Length")
+	g.ResponseWriter.WriteHeader(code)
+}
+
+func (g *gzipWriter) Write(b []byte) (int, error) { return g.zw.Write(b) }
+
+func (g *gzipWriter) Flush() {
+	g.zw.Flush()
+	if f, ok := g.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (g *gzipWriter) Unwrap() http.ResponseWriter { return g.ResponseWriter }
+
+// TrickleWrite writes b a few bytes at a time, flushing each and pausing
+// between them, as a slow or congested server does.
+func TrickleWrite(w http.ResponseWriter, b []byte, chunk int, pause time.Duration) error {
+	f, _ := w.(http.Flusher)
+	for len(b) > 0 {
+		n := min(chunk, len(b))
+		if _, err := w.Write(b[:n]); err != nil {
+			return err
+		}
+		if f != nil {
+			f.Flush()
+		}
+		b = b[n:]
+		if len(b) > 0 {
+			time.Sleep(pause)
+		}
+	}
+	return nil
+}
+
+// Supervise is a host's loop around src: it ranges over src.Posts and
+// hands each post to each until each reports stop. A run that ends with a
+// rate-limit error (a reset or Retry-After over the source's pause limit)
+// is started again after the wait it asked for, at most maxWait, as a
+// supervising host does; any other error fails the test. It returns how
+// many runs were restarted so. When each stops the loop, the post it
+// stopped on is not committed (the next run delivers it again).
+func Supervise(t testing.TB, ctx context.Context, src listen.Source, maxWait time.Duration, each func(listen.Post) (stop bool)) (restarts int) {
+	t.Helper()
+	for {
+		var final error
+		for p, err := range src.Posts(ctx) {
+			if err != nil {
+				final = err
+				break
+			}
+			if each(p) {
+				return restarts
+			}
+		}
+		var rle *listen.RateLimitError
+		switch {
+		case ctx.Err() != nil:
+			t.Fatalf("after %d restarts: %v", restarts, ctx.Err())
+		case final == nil:
+			return restarts
+		case !errors.As(final, &rle):
+			t.Fatalf("after %d restarts: %v", restarts, final)
+		}
+		restarts++
+		select {
+		case <-time.After(min(rle.RetryAfter, maxWait)):
+		case <-ctx.Done():
+			t.Fatalf("after %d restarts: %v", restarts, ctx.Err())
+		}
+	}
+}
+
+// Seconds formats a duration as whole seconds for a Retry-After or a
+// seconds-until header.
+func Seconds(d time.Duration) string { return strconv.Itoa(int(d / time.Second)) }
