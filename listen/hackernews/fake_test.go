@@ -12,7 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/earshot-dev/earshot/internal/faulttest"
 )
@@ -33,6 +35,8 @@ type fake struct {
 	faultPct int
 	faults   faulttest.Counts
 	template map[string]any
+	gzipped  atomic.Int64
+	downTill time.Time // a restart: 503 until then
 }
 
 func newFake(t *testing.T) *fake {
@@ -46,7 +50,7 @@ func newFake(t *testing.T) *fake {
 	mux.HandleFunc("/api/v1/search_by_date", f.search)
 	mux.HandleFunc("/v0/maxitem.json", f.maxitem)
 	mux.HandleFunc("/v0/item/", f.item)
-	f.srv = httptest.NewServer(mux)
+	f.srv = httptest.NewServer(faulttest.Gzip(mux, &f.gzipped))
 	t.Cleanup(func() { f.srv.CloseClientConnections(); f.srv.Close() })
 	return f
 }
@@ -85,6 +89,23 @@ func (f *fake) total() int {
 // common faults; returns true if it answered.
 func (f *fake) injected(w http.ResponseWriter) (bool, bool, bool) {
 	switch {
+	case time.Now().Before(f.downTill):
+		f.faults.Add("restart-503")
+		w.Header().Set("Retry-After", "120")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return true, false, false
+	case f.fault(faulttest.RestartState):
+		// A restart: every connection cut, 503 for a moment.
+		f.downTill = time.Now().Add(5 * time.Millisecond)
+		go f.srv.CloseClientConnections()
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return true, false, false
+	case f.fault(faulttest.HTML200):
+		faulttest.HTMLPage(w)
+		return true, false, false
+	case f.fault(faulttest.HugeRetry):
+		faulttest.HugeRetryAfter(w, []int{429, 503, 503, 503}[f.rng.Intn(4)]) // a 429 ends the run (pause limit): rarer
+		return true, false, false
 	case f.fault("429"):
 		w.Header().Set("Retry-After", "0")
 		w.WriteHeader(http.StatusTooManyRequests)
@@ -172,6 +193,10 @@ func (f *fake) search(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(pageHits) > 0 && f.fault("duplicate") {
 		pageHits = append(pageHits, pageHits[0])
+	}
+	if f.fault(faulttest.BadItem) {
+		// A hit whose objectID is a number: skipped, not a failed page.
+		pageHits = append(pageHits, map[string]any{"objectID": 1e6 + f.rng.Intn(1000), "created_at_i": since})
 	}
 	nbPages := (min(nb, 1000) + per - 1) / per
 	body, _ := json.Marshal(map[string]any{"hits": pageHits, "nbHits": nb, "page": page, "nbPages": nbPages,
