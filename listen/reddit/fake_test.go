@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,6 +38,8 @@ type fake struct {
 	rng       *rand.Rand
 	faultPct  int
 	faults    faulttest.Counts
+	gzipped   atomic.Int64
+	downTill  time.Time // a restart: 503 until then
 }
 
 func newFake(t *testing.T) *fake {
@@ -45,7 +48,7 @@ func newFake(t *testing.T) *fake {
 	mux.HandleFunc("/api/v1/access_token", f.token)
 	mux.HandleFunc("/r/golang/new", f.listing)
 	mux.HandleFunc("/r/golang/search", f.listing)
-	f.srv = httptest.NewServer(mux)
+	f.srv = httptest.NewServer(faulttest.Gzip(mux, &f.gzipped))
 	t.Cleanup(func() { f.srv.CloseClientConnections(); f.srv.Close() })
 	return f
 }
@@ -134,7 +137,28 @@ func (f *fake) listing(w http.ResponseWriter, r *http.Request) {
 	exp, ok := f.tokens[tok]
 	// A token that already served requests may be revoked early (the
 	// refresh-once path); a fresh one is always honoured.
-	if !ok || time.Now().After(exp) || (f.used[tok] > 0 && f.fault("401-expired")) {
+	if time.Now().Before(f.downTill) {
+		f.faults.Add("restart-503")
+		f.mu.Unlock()
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
+	}
+	if f.fault(faulttest.RestartState) {
+		// A restart that forgets the tokens in use (a token issued since,
+		// not yet used, is honoured: a client refreshes once, then its
+		// 401 is final).
+		for tok, n := range f.used {
+			if n > 0 {
+				delete(f.tokens, tok)
+			}
+		}
+		f.downTill = time.Now().Add(5 * time.Millisecond)
+		f.mu.Unlock()
+		go f.srv.CloseClientConnections()
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
+	}
+	if !ok || time.Now().After(exp) || (f.used[tok] > 0 && f.fault(faulttest.TokenExpiry)) {
 		delete(f.tokens, tok)
 		f.mu.Unlock()
 		w.WriteHeader(http.StatusUnauthorized)
@@ -154,7 +178,17 @@ func (f *fake) listing(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 		w.WriteHeader(http.StatusBadGateway)
 		return
+	case f.fault(faulttest.HTML200):
+		f.mu.Unlock()
+		faulttest.HTMLPage(w)
+		return
+	case f.fault(faulttest.HugeRetry):
+		code := []int{429, 503, 503, 503}[f.rng.Intn(4)]
+		f.mu.Unlock()
+		faulttest.HugeRetryAfter(w, code)
+		return
 	}
+	farReset := f.fault(faulttest.FarReset)
 	q := r.URL.Query()
 	limit, _ := strconv.Atoi(q.Get("limit"))
 	if limit <= 0 || limit > 100 {
@@ -182,6 +216,10 @@ func (f *fake) listing(w http.ResponseWriter, r *http.Request) {
 	if len(items) > 0 && f.fault("duplicate") {
 		items = append(items, items[0])
 	}
+	if f.fault(faulttest.BadItem) {
+		// A post whose score is not a number: skipped, not a failed page.
+		items = append(items, []byte(`{"kind":"t3","data":{"id":"zzbad","name":"t3_zzbad","title":"bad","score":"lots","created_utc":1547618271.0}}`))
+	}
 	if f.fault("more-stub") {
 		items = append(items, []byte(`{"kind":"more","data":{"count":1,"name":"t1_fye3844","id":"fye3844","parent_id":"t1_jkl","depth":6,"children":["fye3844"]}}`))
 	}
@@ -202,6 +240,12 @@ func (f *fake) listing(w http.ResponseWriter, r *http.Request) {
 	body := fmt.Sprintf(`{"kind":"Listing","data":{"after":%s,"before":null,"dist":%d,"modhash":null,"children":[%s]}}`, after, len(items), strings.Join(parts, ","))
 	w.Header().Set("X-Ratelimit-Remaining", "596.0")
 	w.Header().Set("X-Ratelimit-Reset", "1") // seconds until the window ends
+	if farReset {
+		// The window is spent until past the client's pause limit (in
+		// fractional seconds, which the client reads, so tests stay fast).
+		w.Header().Set("X-Ratelimit-Remaining", "0.0")
+		w.Header().Set("X-Ratelimit-Reset", "0.012")
+	}
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	switch {
 	case truncated:
