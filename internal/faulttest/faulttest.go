@@ -5,7 +5,10 @@
 // It is test support for the listen adapters, internal so not public API.
 package faulttest
 
-import "math/rand"
+import (
+	"math/rand"
+	"strings"
+)
 
 // Counts counts injected faults by kind. It is a map so that tests can
 // read, range over and print it as they do a map[string]int.
@@ -40,11 +43,17 @@ func (c Counts) Total() int {
 	return n
 }
 
-// Of is the number of faults counted of the given kinds.
+// Of is the number of faults counted of the given kinds, under their own
+// names or with a prefix ("search-html-200" is of kind "html-200").
 func (c Counts) Of(kinds ...string) int {
 	n := 0
-	for _, k := range kinds {
-		n += c[k]
+	for name, v := range c {
+		for _, k := range kinds {
+			if name == k || strings.HasSuffix(name, "-"+k) {
+				n += v
+				break
+			}
+		}
 	}
 	return n
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,6 +45,26 @@ type fakeX struct {
 	served    bool
 	rules     []Rule
 	ruleSeq   int
+	gzipped   atomic.Int64
+	downTill  time.Time // a restart: 503 until then
+}
+
+// restarted answers 503 while the server restarts; a restart-state fault
+// starts one, cutting every connection. Caller holds f.mu; it reports
+// whether it answered.
+func (f *fakeX) restarted(w http.ResponseWriter, fault bool) bool {
+	switch {
+	case time.Now().Before(f.downTill):
+		f.faults.Add("restart-503")
+	case fault:
+		f.faults.Add(faulttest.RestartState)
+		f.downTill = time.Now().Add(5 * time.Millisecond)
+		go f.Server.CloseClientConnections()
+	default:
+		return false
+	}
+	problemJSON(w, http.StatusServiceUnavailable, "Service Unavailable", "Service Unavailable")
+	return true
 }
 
 // rulesHandler serves GET/POST /2/tweets/search/stream/rules with
@@ -131,7 +152,7 @@ func newFakeX(t testing.TB, total int) *fakeX {
 	mux.HandleFunc("/2/tweets/search/recent", f.search)
 	mux.HandleFunc("/2/tweets/search/stream", f.stream)
 	mux.HandleFunc("/2/tweets/search/stream/rules", f.rulesHandler)
-	f.Server = httptest.NewServer(mux)
+	f.Server = httptest.NewServer(faulttest.Gzip(mux, &f.gzipped))
 	t.Cleanup(func() { close(f.stop); f.Server.Close() })
 	return f
 }
@@ -210,8 +231,14 @@ func (f *fakeX) search(w http.ResponseWriter, r *http.Request) {
 	}
 	fault := ""
 	if f.faultRate > 0 && f.rng.Float64() < f.faultRate {
-		fault = []string{"429", "503", "malformed", "duplicate"}[f.rng.Intn(4)]
-		f.faults.Add("search-" + fault)
+		fault = []string{"429", "503", "malformed", "duplicate", faulttest.HTML200, faulttest.HugeRetry, faulttest.FarReset, faulttest.BadItem, faulttest.RestartState}[f.rng.Intn(9)]
+		if fault != faulttest.RestartState {
+			f.faults.Add("search-" + fault)
+		}
+	}
+	if f.restarted(w, fault == faulttest.RestartState) {
+		f.mu.Unlock()
+		return
 	}
 	since := q.Get("since_id")
 	var start time.Time
@@ -243,6 +270,12 @@ func (f *fakeX) search(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"data":[{"id":"1860000000000000001","text":"cut`)
 		return
+	case faulttest.HTML200:
+		faulttest.HTMLPage(w)
+		return
+	case faulttest.HugeRetry:
+		faulttest.HugeRetryAfter(w, []int{429, 503}[len(hits)%2])
+		return
 	}
 	size, _ := strconv.Atoi(q.Get("max_results"))
 	if size < 10 || size > 100 {
@@ -267,6 +300,10 @@ func (f *fakeX) search(w http.ResponseWriter, r *http.Request) {
 	if fault == "duplicate" && len(page) > 0 {
 		data = append(data, tweetJSON(page[0]))
 	}
+	if fault == faulttest.BadItem {
+		// A tweet whose id is a number: skipped, not a failed page.
+		data = append(data, map[string]any{"id": 1860000000000000001, "text": "poison"})
+	}
 	meta := map[string]any{"result_count": len(page)}
 	if len(page) > 0 {
 		meta["newest_id"], meta["oldest_id"] = page[0].id, page[len(page)-1].id
@@ -279,6 +316,13 @@ func (f *fakeX) search(w http.ResponseWriter, r *http.Request) {
 		body["data"], body["includes"] = data, map[string]any{"users": inc}
 	}
 	f.rateHeaders(w, 100)
+	if fault == faulttest.FarReset {
+		// The window is spent until past the client's pause limit (in
+		// fractional unix seconds, which the client reads, so tests stay
+		// fast).
+		w.Header().Set("x-rate-limit-remaining", "0")
+		w.Header().Set("x-rate-limit-reset", strconv.FormatFloat(float64(time.Now().Add(12*time.Millisecond).UnixMicro())/1e6, 'f', 6, 64))
+	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(body)
 	f.mu.Lock()
@@ -297,6 +341,10 @@ func (f *fakeX) stream(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusTooManyRequests)
 		fmt.Fprint(w, `{"title":"ConnectionException","detail":"This stream is currently at the maximum allowed connection limit.","connection_issue":"TooManyConnections","type":"https://api.twitter.com/2/problems/streaming-connection"}`)
+		return
+	}
+	if f.restarted(w, false) {
+		f.mu.Unlock()
 		return
 	}
 	if f.faultRate > 0 && f.rng.Float64() < f.faultRate {
@@ -340,8 +388,16 @@ func (f *fakeX) stream(w http.ResponseWriter, r *http.Request) {
 		tw, ok := f.publish()
 		fault := ""
 		if ok && f.faultRate > 0 && f.rng.Float64() < f.faultRate {
-			fault = []string{"abort", "eof", "disconnect-error", "stall", "malformed", "duplicate", "keepalive-burst", "rule-error"}[f.rng.Intn(8)]
+			kinds := []string{"abort", "eof", "disconnect-error", "stall", "malformed", "duplicate", "keepalive-burst", "rule-error"}
+			for range 6 { // issue 19's kinds weigh more
+				kinds = append(kinds, faulttest.Trickle, faulttest.BadItem, faulttest.RestartState)
+			}
+			fault = kinds[f.rng.Intn(len(kinds))]
 			f.faults.Add("stream-" + fault)
+			if fault == faulttest.RestartState {
+				f.downTill = time.Now().Add(5 * time.Millisecond)
+				go f.Server.CloseClientConnections() // this one too: the tweet is lost to the stream
+			}
 		}
 		extraKeepAlive := f.rng.Intn(4) == 0
 		f.mu.Unlock()
@@ -381,6 +437,15 @@ func (f *fakeX) stream(w http.ResponseWriter, r *http.Request) {
 			write("\r\n\r\n\r\n")
 		case "rule-error":
 			write(`{"errors":[{"title":"rule-error","detail":"rule 7 is invalid","type":"https://api.twitter.com/2/problems/invalid-rules"}]}` + "\r\n")
+		case faulttest.BadItem:
+			write(`{"data":{"id":1860000000000000001,"text":"poison"}}` + "\r\n")
+		case faulttest.RestartState:
+			return
+		case faulttest.Trickle:
+			if faulttest.TrickleWrite(w, []byte(line), 16, 100*time.Microsecond) != nil {
+				return
+			}
+			continue
 		}
 		if !write(line) {
 			return

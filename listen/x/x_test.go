@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/earshot-dev/earshot/internal/faulttest"
 	"github.com/earshot-dev/earshot/listen"
 	"github.com/earshot-dev/earshot/listen/internal/config"
 	"github.com/earshot-dev/earshot/listen/listentest"
@@ -97,25 +98,25 @@ func TestMapping(t *testing.T) {
 // without gaps or repeats.
 func TestStreamFaults(t *testing.T) {
 	f := newFakeX(t, 1200)
-	f.faultRate = 0.2
+	f.faultRate = 0.3
 	f.stall = 150 * time.Millisecond
 	store := &listen.MemoryStore{}
-	opts := append(fast(f.URL), listen.WithStallTimeout(50*time.Millisecond), WithBackfill("#golang"), listen.WithCursorStore(store, "x"))
+	opts := append(fast(f.URL), listen.WithStallTimeout(50*time.Millisecond), WithBackfill("#golang"), listen.WithCursorStore(store, "x"),
+		listen.WithRetryBackoff(time.Millisecond, 2*time.Millisecond), listen.WithPauseLimit(5*time.Millisecond), listen.WithRetryAfterCap(2*time.Millisecond))
 	ctx := ctxTimeout(t, 45*time.Second)
 	seen := map[string]int{}
 	last := ""
+	restarts := 0
 	run := func(n int) listen.Stats {
 		src, err := NewStream(token, opts...)
 		require.NoError(t, err)
 		got := 0
-		for p, err := range src.Posts(ctx) {
-			require.NoError(t, err)
+		restarts += faulttest.Supervise(t, ctx, src, 15*time.Millisecond, func(p listen.Post) bool {
 			seen[p.ID]++
 			last = p.ID
-			if got++; got == n {
-				break
-			}
-		}
+			got++
+			return got == n
+		})
 		require.Equal(t, n, got, "ctx: %v", ctx.Err())
 		return src.Stats()
 	}
@@ -133,11 +134,10 @@ func TestStreamFaults(t *testing.T) {
 		assert.Equal(t, want, seen[tw.id], "tweet %s delivered %d times", tw.id, seen[tw.id])
 	}
 	assert.Equal(t, 1200, len(seen))
-	n := 0
-	for _, v := range f.faults {
-		n += v
-	}
-	t.Logf("faults %v (%d); searches %d", f.faults, n, f.searches)
+	n := f.faults.Total()
+	t.Logf("stream: faults %d (issue 19 kinds %d) %v; restarts %d; searches %d; gzip %d; stats %+v %+v",
+		n, f.faults.Of(faulttest.Issue19...), f.faults, restarts, f.searches, f.gzipped.Load(), st1, st2)
+	assert.GreaterOrEqual(t, f.faults.Of(faulttest.Issue19...), 200)
 	assert.GreaterOrEqual(t, n-f.faults["too-many-connections"], 200, "faults besides TooManyConnections")
 	assert.Positive(t, f.faults["too-many-connections"])
 	assert.Positive(t, st1.Reconnects+st2.Reconnects)
@@ -152,7 +152,8 @@ func TestSearchFaults(t *testing.T) {
 	f := newFakeX(t, 900)
 	f.faultRate = 0.5
 	store := &listen.MemoryStore{}
-	opts := append(fast(f.URL), listen.WithPageSize(10), listen.WithCursorStore(store, "s"))
+	opts := append(fast(f.URL), listen.WithPageSize(10), listen.WithCursorStore(store, "s"),
+		listen.WithRetryBackoff(time.Millisecond, 2*time.Millisecond), listen.WithPauseLimit(5*time.Millisecond), listen.WithRetryAfterCap(2*time.Millisecond))
 	ctx := ctxTimeout(t, 30*time.Second)
 	seen := map[string]int{}
 	prev := ""
@@ -163,12 +164,12 @@ func TestSearchFaults(t *testing.T) {
 	f.publish()
 	f.mu.Unlock()
 	brokeOn := ""
+	restarts := 0
 	for _, n := range []int{450, 451} {
 		src, err := NewSearch(token, "#golang", opts...)
 		require.NoError(t, err)
 		got := 0
-		for p, err := range src.Posts(ctx) {
-			require.NoError(t, err)
+		restarts += faulttest.Supervise(t, ctx, src, 15*time.Millisecond, func(p listen.Post) bool {
 			seen[p.ID]++
 			if got == 0 && brokeOn != "" {
 				assert.Equal(t, brokeOn, p.ID, "the tweet the loop broke out on comes first")
@@ -178,9 +179,10 @@ func TestSearchFaults(t *testing.T) {
 			prev = p.ID
 			if got++; got == n {
 				brokeOn = p.ID
-				break
+				return true
 			}
-		}
+			return false
+		})
 		require.Equal(t, n, got)
 	}
 	f.mu.Lock()
@@ -192,12 +194,8 @@ func TestSearchFaults(t *testing.T) {
 		}
 		assert.Equal(t, want, seen[tw.id], "tweet %s", tw.id)
 	}
-	n := 0
-	for _, v := range f.faults {
-		n += v
-	}
-	t.Logf("faults %v", f.faults)
-	assert.GreaterOrEqual(t, n, 200)
+	t.Logf("search: faults %d (issue 19 kinds %d) %v; restarts %d; gzip %d", f.faults.Total(), f.faults.Of(faulttest.Issue19...), f.faults, restarts, f.gzipped.Load())
+	assert.GreaterOrEqual(t, f.faults.Of(faulttest.Issue19...), 200)
 }
 
 func TestAuthIsFinalAndSecretFree(t *testing.T) {
