@@ -135,11 +135,20 @@ func (f *fakeJetstream) subscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.faultRate > 0 && f.rng.Float64() < 0.1 {
 		code := http.StatusServiceUnavailable
-		if f.rng.Intn(2) == 0 {
+		switch f.rng.Intn(4) {
+		case 0:
 			code = http.StatusTooManyRequests
 			f.faults.Add("handshake-429")
-		} else {
+		case 1:
 			f.faults.Add("handshake-503")
+		default:
+			// Retry-After: 86400; a 503's is capped, a 429's is a pause
+			// past the limit: the run ends, the host restarts it.
+			f.faults.Add("handshake-" + faulttest.HugeRetry)
+			code = []int{429, 503}[f.rng.Intn(2)]
+			f.mu.Unlock()
+			faulttest.HugeRetryAfter(w, code)
+			return
 		}
 		f.mu.Unlock()
 		w.Header().Set("Retry-After", "0")
@@ -224,7 +233,11 @@ func (f *fakeJetstream) subscribe(w http.ResponseWriter, r *http.Request) {
 		}
 		action := ""
 		if f.faultRate > 0 && f.rng.Float64() < f.faultRate {
-			action = []string{"drop-1006", "close-1000", "garbage", "truncated", "duplicate", "reorder", "binary", "stall", "truncated-drop"}[f.rng.Intn(9)]
+			kinds := []string{"drop-1006", "close-1000", "garbage", "truncated", "duplicate", "reorder", "binary", "stall", "truncated-drop"}
+			for range 3 { // issue 19's kinds weigh more
+				kinds = append(kinds, faulttest.BadItem, faulttest.Trickle, faulttest.RestartState)
+			}
+			action = kinds[f.rng.Intn(len(kinds))]
 			if action == "reorder" && (f.seqMode || held != nil) {
 				action = "duplicate"
 			}
@@ -233,13 +246,20 @@ func (f *fakeJetstream) subscribe(w http.ResponseWriter, r *http.Request) {
 			}
 			// Connection-ending faults only on frames not sent before, so
 			// every connection makes progress past its replay.
-			if i < f.published && (action == "drop-1006" || action == "close-1000" || action == "truncated-drop" || action == "stall") {
+			if i < f.published && (action == "drop-1006" || action == "close-1000" || action == "truncated-drop" || action == "stall" || action == faulttest.RestartState) {
 				action = "duplicate"
 			}
 			f.faults.Add(action)
+			if action == faulttest.RestartState && f.seqMode {
+				// The restarted server numbers its events anew.
+				f.shiftAfter, f.shift = f.conns, f.shift+100_000
+			}
 		}
 		if i >= f.published {
 			f.published = i + 1
+			if e.want != "" && (strings.HasSuffix(e.want, "#delete") || strings.HasSuffix(e.want, "#update")) {
+				f.faults.Add(faulttest.EditDelete)
+			}
 		}
 		f.mu.Unlock()
 		fr := f.frame(e)
@@ -270,6 +290,27 @@ func (f *fakeJetstream) subscribe(w http.ResponseWriter, r *http.Request) {
 			}
 		case "reorder":
 			held = &e
+			continue
+		case faulttest.BadItem:
+			// Well-formed, but the record's text is a number.
+			send(`{"did":"did:plc:x","time_us":` + strconv.FormatInt(e.timeUS, 10) + `,"kind":"commit","commit":{"rev":"3bad","operation":"create","collection":"app.bsky.feed.post","rkey":"3bad","record":{"text":7}}}`)
+		case faulttest.RestartState:
+			return // the connection dies with the server
+		case faulttest.Trickle:
+			// The frame in small fragments, slowly.
+			wr, err := conn.Writer(ctx, websocket.MessageText)
+			if err != nil {
+				return
+			}
+			for b := []byte(f.frame(e)); len(b) > 0; b = b[min(48, len(b)):] {
+				if _, err := wr.Write(b[:min(48, len(b))]); err != nil {
+					return
+				}
+				time.Sleep(50 * time.Microsecond)
+			}
+			if wr.Close() != nil {
+				return
+			}
 			continue
 		}
 		if !send(fr) {
@@ -304,6 +345,7 @@ func genEvents(n int, seed int64) []fakeEvent {
 	base := time.Now().Add(time.Hour).UnixMicro()
 	out := make([]fakeEvent, 0, n)
 	var posts []string // uris of created posts
+	edited := map[string]bool{}
 	for i := 0; i < n; i++ {
 		e := fakeEvent{seq: int64(i + 1), timeUS: base + int64(i)*1000 + rng.Int63n(40_000) - 20_000, kind: "commit"}
 		e.did = fmt.Sprintf("did:plc:fakeuser%04d", rng.Intn(200))
@@ -339,6 +381,16 @@ func genEvents(n int, seed int64) []fakeEvent {
 			e.coll = CollectionPost
 			e.frame = commit("delete", e.coll, "")
 			e.want = URI(e.did, e.coll, rkey) + "#delete"
+		case r < 26 && len(posts) > 0 && !edited[posts[len(posts)-1]]:
+			// An edit of an earlier post (each edited once): its did and
+			// rkey, a new rev.
+			uri := posts[len(posts)-1]
+			edited[uri] = true
+			parts := strings.Split(strings.TrimPrefix(uri, "at://"), "/")
+			e.did, e.coll = parts[0], CollectionPost
+			e.frame = fmt.Sprintf(`{"did":%q,"time_us":%d,"kind":"commit","commit":{"rev":%q,"operation":"update","collection":%q,"rkey":%q,"record":{"$type":"app.bsky.feed.post","createdAt":%q,"text":"edited %d"},"cid":"bafyreiedit%d"}}`,
+				e.did, e.timeUS, rev, e.coll, parts[2], created, i, i)
+			e.want = uri + "#update"
 		default:
 			e.coll = CollectionPost
 			text := fmt.Sprintf("post %d café 👋🏽 #golang https://example.com/%d", i, i)

@@ -221,8 +221,9 @@ func viewPost(v *postView) (listen.Post, time.Time, bool) {
 	return p, indexed, true
 }
 
-// fetch reads one page; it renews the session once on ExpiredToken. A
-// page that does not decode is retried like a failed request.
+// fetch reads one page; it renews the session once when the access token
+// has expired or is no longer known (ExpiredToken, InvalidToken). A page
+// that does not decode is retried like a failed request.
 func (s *Search) fetch(ctx context.Context, q url.Values) (*searchPage, error) {
 	for attempt := 0; ; attempt++ {
 		tok, err := s.token(ctx)
@@ -242,7 +243,7 @@ func (s *Search) fetch(ctx context.Context, q url.Values) (*searchPage, error) {
 			return nil
 		})
 		if err != nil {
-			if attempt == 0 && tok != "" && xrpcError(err, 400, "ExpiredToken") {
+			if attempt == 0 && tok != "" && (xrpcError(err, 400, "ExpiredToken") || xrpcError(err, 400, "InvalidToken")) {
 				if err := s.renew(ctx, tok); err != nil {
 					return nil, err
 				}

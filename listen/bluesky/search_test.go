@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/earshot-dev/earshot/internal/faulttest"
 	"github.com/earshot-dev/earshot/listen"
 	"github.com/earshot-dev/earshot/listen/internal/config"
 	"github.com/earshot-dev/earshot/listen/listentest"
@@ -70,13 +71,14 @@ func TestSearchMapping(t *testing.T) {
 // cursor without gaps or repeats.
 func TestSearchFaults(t *testing.T) {
 	f := newFakeXRPC(t)
-	f.faultRate = 0.35
+	f.faultRate = 0.4
 	f.ttl = 5
 	const total = 1000
 	store := &listen.MemoryStore{}
 	var logs bytes.Buffer
 	opts := append(searchOpts(), listen.WithPageSize(10), listen.WithCursorStore(store, "s"), config.Own("test.overlap", func(o *searchOptions) { o.overlap = 20 * time.Millisecond }),
-		listen.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+		listen.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+		listen.WithRetryBackoff(time.Millisecond, 2*time.Millisecond), listen.WithPauseLimit(5*time.Millisecond), listen.WithRetryAfterCap(2*time.Millisecond))
 	ctx := ctxTimeout(t, 40*time.Second)
 	f.mu.Lock()
 	f.total = total
@@ -84,21 +86,20 @@ func TestSearchFaults(t *testing.T) {
 	f.mu.Unlock()
 	seen := map[string]int{}
 	var srcs []*Search
+	restarts := 0
 	for i, n := range []int{total / 2, total - total/2} {
 		src, err := NewSearch(f.URL, "golang", opts...)
 		require.NoError(t, err)
 		srcs = append(srcs, src)
 		got := 0
-		for p, err := range src.Posts(ctx) {
-			require.NoError(t, err)
+		restarts += faulttest.Supervise(t, ctx, src, 15*time.Millisecond, func(p listen.Post) bool {
 			if i == 0 && got == n {
-				break // not handled: the next run delivers it again
+				return true // not handled: the next run delivers it again
 			}
 			seen[p.ID]++
-			if got++; i == 1 && got == n {
-				break
-			}
-		}
+			got++
+			return i == 1 && got == n
+		})
 		require.Equal(t, n, got, "ctx: %v", ctx.Err())
 	}
 	f.mu.Lock()
@@ -107,13 +108,12 @@ func TestSearchFaults(t *testing.T) {
 		assert.Equal(t, 1, seen[v.URI], "post %s", v.URI)
 	}
 	assert.Equal(t, total, len(seen))
-	n := 0
-	for _, v := range f.faults {
-		n += v
-	}
-	t.Logf("faults %v; logins %d; refreshes %d; requests %d", f.faults, f.logins, f.refreshes, f.requests)
-	assert.GreaterOrEqual(t, n, 200)
-	assert.Equal(t, 2, f.logins, "one createSession per source, never per request")
+	t.Logf("search: faults %d (issue 19 kinds %d) %v; restarts %d; gzip %d; logins %d; refreshes %d; requests %d",
+		f.faults.Total(), f.faults.Of(faulttest.Issue19...), f.faults, restarts, f.gzipped.Load(), f.logins, f.refreshes, f.requests)
+	assert.GreaterOrEqual(t, f.faults.Of(faulttest.Issue19...), 200)
+	// One createSession per source, and one more per restart that lost
+	// the sessions: never one per request.
+	assert.Equal(t, 2+f.faults[faulttest.RestartState], f.logins)
 	assert.Positive(t, f.refreshes)
 	for _, s := range srcs {
 		assert.NotContains(t, fmt.Sprintf("%v %+v", s, s), testPassword)

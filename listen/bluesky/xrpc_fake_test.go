@@ -9,8 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/earshot-dev/earshot/internal/faulttest"
 )
 
 const (
@@ -35,19 +38,22 @@ type fakeXRPC struct {
 	n         int
 	rng       *rand.Rand
 	faultRate float64
-	faults    map[string]int
+	faults    faulttest.Counts
 	requests  int
 	total     int  // publish up to this many posts, one or two per request once served
 	served    bool // a search has been answered
+	gzipped   atomic.Int64
+	downTill  time.Time      // a restart: 503 until then
+	answered  map[string]int // pages served per access token
 }
 
 func newFakeXRPC(t testing.TB) *fakeXRPC {
-	f := &fakeXRPC{access: map[string]int{}, refresh: map[string]bool{}, ttl: 1 << 30, rng: rand.New(rand.NewSource(9)), faults: map[string]int{}}
+	f := &fakeXRPC{access: map[string]int{}, refresh: map[string]bool{}, ttl: 1 << 30, rng: rand.New(rand.NewSource(9)), faults: faulttest.Counts{}, answered: map[string]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/xrpc/com.atproto.server.createSession", f.createSession)
 	mux.HandleFunc("/xrpc/com.atproto.server.refreshSession", f.refreshSession)
 	mux.HandleFunc("/xrpc/app.bsky.feed.searchPosts", f.searchPosts)
-	f.Server = httptest.NewServer(mux)
+	f.Server = httptest.NewServer(faulttest.Gzip(mux, &f.gzipped))
 	t.Cleanup(f.Server.Close)
 	return f
 }
@@ -108,6 +114,12 @@ func (f *fakeXRPC) searchPosts(w http.ResponseWriter, r *http.Request) {
 	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 	f.mu.Lock()
 	f.requests++
+	if time.Now().Before(f.downTill) {
+		f.faults["restart-503"]++
+		f.mu.Unlock()
+		xrpcErr(w, http.StatusServiceUnavailable, "NotEnoughResources", "starting")
+		return
+	}
 	uses, ok := f.access[tok]
 	if !ok {
 		f.mu.Unlock()
@@ -131,8 +143,25 @@ func (f *fakeXRPC) searchPosts(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("RateLimit-Reset", reset)
 	fault := ""
 	if f.faultRate > 0 && f.rng.Float64() < f.faultRate {
-		fault = []string{"429", "502", "truncated", "duplicate", "expire"}[f.rng.Intn(5)]
+		fault = []string{"429", "502", "truncated", "duplicate", faulttest.TokenExpiry,
+			faulttest.BadItem, faulttest.HTML200, faulttest.HugeRetry, faulttest.FarReset, faulttest.RestartState}[f.rng.Intn(10)]
 		f.faults[fault]++
+	}
+	if fault == faulttest.RestartState && f.answered[tok] == 0 {
+		// A session that has not been answered yet was made after the last
+		// restart: a client that renews once must be able to use it.
+		fault = ""
+		f.faults[faulttest.RestartState]--
+	}
+	if fault == faulttest.RestartState {
+		// The PDS restarts and forgets every session: access and refresh
+		// tokens alike; the client logs in again.
+		f.access, f.refresh = map[string]int{}, map[string]bool{}
+		f.downTill = time.Now().Add(5 * time.Millisecond)
+		f.mu.Unlock()
+		go f.Server.CloseClientConnections()
+		xrpcErr(w, http.StatusServiceUnavailable, "NotEnoughResources", "restarting")
+		return
 	}
 	q := r.URL.Query()
 	if q.Get("q") == "" {
@@ -150,7 +179,7 @@ func (f *fakeXRPC) searchPosts(w http.ResponseWriter, r *http.Request) {
 			hits = append(hits, f.posts[i])
 		}
 	}
-	if fault == "expire" {
+	if fault == faulttest.TokenExpiry {
 		f.access[tok] = 0
 	}
 	f.mu.Unlock()
@@ -162,8 +191,23 @@ func (f *fakeXRPC) searchPosts(w http.ResponseWriter, r *http.Request) {
 	case "502":
 		xrpcErr(w, http.StatusBadGateway, "UpstreamFailure", "Upstream Failure")
 		return
+	case faulttest.HTML200:
+		faulttest.HTMLPage(w)
+		return
+	case faulttest.HugeRetry:
+		faulttest.HugeRetryAfter(w, []int{429, 503}[len(hits)%2])
+		return
+	case faulttest.FarReset:
+		// The window is spent until past the client's pause limit (in
+		// fractional unix seconds, which the client reads, so tests stay
+		// fast); the page itself is served.
+		reset = strconv.FormatFloat(float64(time.Now().Add(12*time.Millisecond).UnixMicro())/1e6, 'f', 6, 64)
+		w.Header().Set("RateLimit-Reset", reset)
+		w.Header().Set("RateLimit-Remaining", "0")
 	}
-	w.Header().Set("RateLimit-Remaining", "2999")
+	if fault != faulttest.FarReset {
+		w.Header().Set("RateLimit-Remaining", "2999")
+	}
 	limit, _ := strconv.Atoi(q.Get("limit"))
 	if limit <= 0 || limit > 100 {
 		limit = 25
@@ -174,7 +218,15 @@ func (f *fakeXRPC) searchPosts(w http.ResponseWriter, r *http.Request) {
 	if fault == "duplicate" && len(page) > 0 {
 		page = append(page, page[0])
 	}
-	out := map[string]any{"posts": page}
+	posts := make([]any, 0, len(page)+1)
+	for _, v := range page {
+		posts = append(posts, v)
+	}
+	if fault == faulttest.BadItem {
+		// A post view whose uri is a number: skipped, not a failed page.
+		posts = append(posts, map[string]any{"uri": 5, "record": map[string]string{"text": "poison"}})
+	}
+	out := map[string]any{"posts": posts}
 	if end < len(hits) {
 		out["cursor"] = strconv.Itoa(end)
 	}
@@ -184,6 +236,7 @@ func (f *fakeXRPC) searchPosts(w http.ResponseWriter, r *http.Request) {
 	} else {
 		f.mu.Lock()
 		f.served = true
+		f.answered[tok]++
 		f.mu.Unlock()
 	}
 	w.Header().Set("Content-Type", "application/json")
