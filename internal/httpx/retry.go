@@ -62,6 +62,15 @@ func (r Retry) withDefaults() Retry {
 	return r
 }
 
+// PauseLimit is the longest single wait the policy accepts (MaxPause with
+// its default; a very long one when there is no limit).
+func (r Retry) PauseLimit() time.Duration {
+	if m := r.withDefaults().MaxPause; m > 0 {
+		return m
+	}
+	return 1<<63 - 1
+}
+
 // wait classifies err: how long the error itself asks to wait, and
 // whether it is worth retrying at all.
 func (r Retry) wait(err error) (time.Duration, bool) {

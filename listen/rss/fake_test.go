@@ -1,6 +1,7 @@
 package rss
 
 import (
+	"bytes"
 	"compress/gzip"
 	"fmt"
 	"html"
@@ -12,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/earshot-dev/earshot/internal/faulttest"
 )
 
 // fakeFeed is one feed on the fake server. Items are published over
@@ -37,16 +40,18 @@ type fakeFeeds struct {
 	rng       *rand.Rand
 	faultRate float64
 	burst     int
-	faults    map[string]int
+	faults    faulttest.Counts
 	requests  map[string]int
 	gzipped   int
 	notMod    int
 	condSeen  int
 	epoch     time.Time
+	gen       int       // server generation: a restart that loses state changes the validators
+	downTill  time.Time // a restart: 503 until then
 }
 
 func newFakeFeeds(t testing.TB) *fakeFeeds {
-	f := &fakeFeeds{feeds: map[string]*fakeFeed{}, window: 30, faults: map[string]int{}, requests: map[string]int{},
+	f := &fakeFeeds{feeds: map[string]*fakeFeed{}, window: 30, faults: faulttest.Counts{}, requests: map[string]int{},
 		epoch: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), rng: rand.New(rand.NewSource(1))}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Server.Close)
@@ -110,20 +115,34 @@ func (f *fakeFeeds) serve(w http.ResponseWriter, r *http.Request) {
 		fd.items = append(fd.items, len(fd.items))
 	}
 	fault := ""
-	if f.burst > 0 {
+	switch {
+	case time.Now().Before(f.downTill):
+		fault = "restart-503"
+	case f.burst > 0:
 		f.burst--
 		fault = "503-burst"
-	} else if f.faultRate > 0 && f.rng.Float64() < f.faultRate {
-		fault = []string{"429", "429-date", "503-burst", "500", "drop", "truncated", "ignore-validators"}[f.rng.Intn(7)]
+	case f.faultRate > 0 && f.rng.Float64() < f.faultRate:
+		kinds := []string{"429", "429-date", "503-burst", "500", "drop", "truncated", "ignore-validators"}
+		for range 2 { // issue 19's kinds weigh more
+			kinds = append(kinds, faulttest.HTML200, faulttest.HugeRetry, faulttest.Trickle, faulttest.RestartState)
+		}
+		fault = kinds[f.rng.Intn(len(kinds))]
 		if fault == "503-burst" {
 			f.burst = 2
+		}
+		if fault == faulttest.RestartState {
+			// A restart that loses the server's state: new validators,
+			// every connection cut, 503 for a moment.
+			f.gen++
+			f.downTill = time.Now().Add(5 * time.Millisecond)
+			go f.Server.CloseClientConnections()
 		}
 	}
 	if fault != "" {
 		f.faults[fault]++
 	}
-	etag := fmt.Sprintf(`"v%d"`, len(fd.items))
-	lastMod := f.epoch.Add(time.Duration(len(fd.items)) * time.Minute).Format(http.TimeFormat)
+	etag := fmt.Sprintf(`"g%d-v%d"`, f.gen, len(fd.items))
+	lastMod := f.epoch.Add(time.Duration(f.gen)*time.Hour + time.Duration(len(fd.items))*time.Minute).Format(http.TimeFormat)
 	cond := r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != ""
 	if cond {
 		f.condSeen++
@@ -159,6 +178,16 @@ func (f *fakeFeeds) serve(w http.ResponseWriter, r *http.Request) {
 	case "500":
 		http.Error(w, "oops", http.StatusInternalServerError)
 		return
+	case "restart-503", faulttest.RestartState:
+		w.Header().Set("Retry-After", "120")
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+		return
+	case faulttest.HTML200:
+		faulttest.HTMLPage(w)
+		return
+	case faulttest.HugeRetry:
+		faulttest.HugeRetryAfter(w, []int{429, 503}[len(body)%2])
+		return
 	case "drop":
 		if hj, ok := w.(http.Hijacker); ok {
 			c, _, err := hj.Hijack()
@@ -184,9 +213,15 @@ func (f *fakeFeeds) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", contentType(fd.format))
 	if gz {
 		w.Header().Set("Content-Encoding", "gzip")
-		zw := gzip.NewWriter(w)
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
 		zw.Write([]byte(body))
 		zw.Close()
+		if fault == faulttest.Trickle {
+			faulttest.TrickleWrite(w, buf.Bytes(), 64, 50*time.Microsecond)
+		} else {
+			w.Write(buf.Bytes())
+		}
 		return
 	}
 	fmt.Fprint(w, body)

@@ -361,7 +361,8 @@ func (s *Source) failed(ctx context.Context, r *adapter.Run, f *feedState, err e
 	}
 	d, _ := f.bo.Next()
 	if errors.As(err, &rle) {
-		d = max(d, rle.RetryAfter)
+		// Honoured, but no further than the pause limit.
+		d = max(d, min(rle.RetryAfter, s.b.Client.Retry.PauseLimit()))
 	}
 	if d > interval {
 		s.b.Counters.Pause() // the failure holds the feed back beyond its interval
