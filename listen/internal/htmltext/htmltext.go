@@ -6,7 +6,6 @@ package htmltext
 import (
 	"html"
 	"strings"
-	"unicode/utf8"
 )
 
 // Convert converts post HTML to plain text and returns it with the hrefs
@@ -119,18 +118,28 @@ type writer struct {
 }
 
 // text writes an HTML text segment: entities unescaped, white space
-// collapsed.
+// collapsed. It works on runs of bytes: white space is ASCII (or U+00A0),
+// and everything else is copied as it is.
 func (w *writer) text(s string) {
 	if strings.IndexByte(s, '&') >= 0 {
 		s = html.UnescapeString(s)
 	}
 	for len(s) > 0 {
-		r, n := utf8.DecodeRuneInString(s)
-		s = s[n:]
-		switch r {
-		case ' ', '\t', '\n', '\r', '\f', '\v', '\u00a0':
+		n := spaceLen(s)
+		for n > 0 {
 			w.space = true
-			continue
+			s = s[n:]
+			n = spaceLen(s)
+		}
+		if s == "" {
+			return
+		}
+		j := 0
+		for j < len(s) {
+			if c := s[j]; spaceByte[c] && (c != 0xC2 || j+1 < len(s) && s[j+1] == 0xA0) {
+				break
+			}
+			j++
 		}
 		switch {
 		case w.b.Len() == 0:
@@ -140,12 +149,26 @@ func (w *writer) text(s string) {
 			w.b.WriteByte(' ')
 		}
 		w.lines, w.space = 0, false
-		if r == utf8.RuneError && n == 1 {
-			w.b.WriteString("\uFFFD")
-		} else {
-			w.b.WriteRune(r)
-		}
+		w.b.WriteString(s[:j])
+		s = s[j:]
 	}
+}
+
+// spaceByte marks the bytes white space starts with (0xC2: U+00A0).
+var spaceByte = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '\f': true, '\v': true, 0xC2: true}
+
+// spaceLen is the length of the white space character s starts with, 0
+// if it starts with something else.
+func spaceLen(s string) int {
+	switch {
+	case s == "":
+		return 0
+	case s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\r' || s[0] == '\f' || s[0] == '\v':
+		return 1
+	case s[0] == 0xC2 && len(s) > 1 && s[1] == 0xA0: // U+00A0, no-break space
+		return 2
+	}
+	return 0
 }
 
 // brk asks for n line breaks before the next text; a <br> (add) adds one
