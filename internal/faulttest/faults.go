@@ -6,7 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -144,6 +144,38 @@ func Supervise(t testing.TB, ctx context.Context, src listen.Source, maxWait tim
 	}
 }
 
-// Seconds formats a duration as whole seconds for a Retry-After or a
-// seconds-until header.
-func Seconds(d time.Duration) string { return strconv.Itoa(int(d / time.Second)) }
+// Loss counts the ids got did not deliver and those it delivered more
+// often than once (twice for brokeOn: the post a run broke out on, which
+// the next run delivers again).
+func Loss(ids []string, got map[string]int, brokeOn string) (lost, duplicated int) {
+	for _, id := range ids {
+		want := 1
+		if id == brokeOn {
+			want = 2
+		}
+		switch {
+		case got[id] < want:
+			lost++
+		case got[id] > want:
+			duplicated++
+		}
+	}
+	return lost, duplicated
+}
+
+// InProcess is an http.RoundTripper that serves requests with H in the
+// calling goroutine, without sockets, so a testing/synctest bubble's
+// clock can advance while a source waits.
+type InProcess struct{ H http.Handler }
+
+// RoundTrip implements http.RoundTripper.
+func (p InProcess) RoundTrip(r *http.Request) (*http.Response, error) {
+	if err := r.Context().Err(); err != nil {
+		return nil, err
+	}
+	rec := httptest.NewRecorder()
+	p.H.ServeHTTP(rec, r)
+	resp := rec.Result()
+	resp.Request = r
+	return resp, nil
+}

@@ -160,7 +160,7 @@ func TestFaultsSearch(t *testing.T) {
 		got[p.ID]++
 		return len(got) == len(ids)
 	})
-	lost, dup := countLoss(ids, got, brokeOn)
+	lost, dup := faulttest.Loss(ids, got, brokeOn)
 	assert.Zero(t, lost, "lost")
 	assert.Zero(t, dup, "duplicated")
 	f.mu.Lock()
@@ -169,24 +169,6 @@ func TestFaultsSearch(t *testing.T) {
 		f.faults.Total(), f.faults.Of(faulttest.Issue19...), f.faults, r1+r2, f.gzipped.Load(), lost, dup, src.Stats())
 	assert.GreaterOrEqual(t, f.faults.Of(faulttest.Issue19...), 200)
 	assert.Positive(t, src.Stats().Skipped, "bad hits skipped")
-}
-
-// countLoss counts the ids not delivered and those delivered more than
-// once (twice for brokeOn, which a run broke out on).
-func countLoss(ids []string, got map[string]int, brokeOn string) (lost, dup int) {
-	for _, id := range ids {
-		want := 1
-		if id == brokeOn {
-			want = 2
-		}
-		switch {
-		case got[id] < want:
-			lost++
-		case got[id] > want:
-			dup++
-		}
-	}
-	return lost, dup
 }
 
 // TestFaultsItems: the item walk under the same faults (no bad items: an
@@ -225,7 +207,7 @@ func TestFaultsItems(t *testing.T) {
 	}
 	r := faulttest.Supervise(t, ctx, src, 5*time.Millisecond, each(150))
 	r += faulttest.Supervise(t, ctx, src, 5*time.Millisecond, each(300))
-	lost, dup := countLoss(ids, got, brokeOn)
+	lost, dup := faulttest.Loss(ids, got, brokeOn)
 	assert.Zero(t, lost, "lost")
 	assert.Zero(t, dup, "duplicated")
 	f.mu.Lock()

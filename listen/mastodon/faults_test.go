@@ -63,19 +63,7 @@ func TestFaultsPolling(t *testing.T) {
 				got[p.ID]++
 				return len(got) == len(ids)
 			})
-			lost, dup := 0, 0
-			for _, id := range ids {
-				want := 1
-				if id == brokeOn {
-					want = 2
-				}
-				switch {
-				case got[id] < want:
-					lost++
-				case got[id] > want:
-					dup++
-				}
-			}
+			lost, dup := faulttest.Loss(ids, got, brokeOn)
 			assert.Zero(t, lost, "lost")
 			assert.Zero(t, dup, "duplicated")
 			assert.Len(t, got, len(ids))
@@ -166,15 +154,7 @@ func testStreamFaults(t *testing.T, transport Transport) {
 	})
 	<-done
 	ids = append(ids, published...)
-	lost, dup := 0, 0
-	for _, id := range ids {
-		switch {
-		case got[id] == 0:
-			lost++
-		case got[id] > 1:
-			dup++
-		}
-	}
+	lost, dup := faulttest.Loss(ids, got, "")
 	for k, n := range events {
 		if n > 1 {
 			t.Errorf("event %s delivered %d times", k, n)

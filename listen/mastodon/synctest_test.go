@@ -5,7 +5,6 @@ package mastodon
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -13,23 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/earshot-dev/earshot/internal/faulttest"
 	"github.com/earshot-dev/earshot/listen"
 )
-
-// inProcess serves h without sockets, so a synctest bubble's clock can
-// advance.
-type inProcess struct{ h http.Handler }
-
-func (p inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
-	if err := r.Context().Err(); err != nil {
-		return nil, err
-	}
-	rec := httptest.NewRecorder()
-	p.h.ServeHTTP(rec, r)
-	resp := rec.Result()
-	resp.Request = r
-	return resp, nil
-}
 
 // TestRestartCatchesUpInSeconds: while it starts, GoToSocial answers every
 // request 503 with Retry-After: 120 for about 0.7 s. The source used to
@@ -42,7 +27,7 @@ func TestRestartCatchesUpInSeconds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		store := &listen.MemoryStore{}
 		require.NoError(t, store.Save(context.Background(), "k", ulid(0)[:10]+"0000000000000000"))
-		src, err := New(f.srv.URL, Local(), WithToken(tok), listen.WithHTTPClient(&http.Client{Transport: inProcess{f.srv.Config.Handler}}),
+		src, err := New(f.srv.URL, Local(), WithToken(tok), listen.WithHTTPClient(&http.Client{Transport: faulttest.InProcess{H: f.srv.Config.Handler}}),
 			listen.Follow(), listen.WithInterval(time.Second), listen.WithCursorStore(store, "k"))
 		require.NoError(t, err)
 		ctx, cancel := context.WithCancel(context.Background())

@@ -173,19 +173,7 @@ func TestFaults(t *testing.T) {
 		got[p.ID]++
 		return len(got) == len(ids)
 	})
-	lost, dup := 0, 0
-	for _, id := range ids {
-		want := 1
-		if id == brokeOn {
-			want = 2
-		}
-		switch {
-		case got[id] < want:
-			lost++
-		case got[id] > want:
-			dup++
-		}
-	}
+	lost, dup := faulttest.Loss(ids, got, brokeOn)
 	assert.Zero(t, lost, "lost")
 	assert.Zero(t, dup, "duplicated")
 	assert.Equal(t, len(ids), len(got))

@@ -5,7 +5,6 @@ package rss
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -13,23 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/earshot-dev/earshot/internal/faulttest"
 	"github.com/earshot-dev/earshot/listen"
 )
-
-// inProcess serves h without sockets, so a synctest bubble's clock can
-// advance.
-type inProcess struct{ h http.Handler }
-
-func (p inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
-	if err := r.Context().Err(); err != nil {
-		return nil, err
-	}
-	rec := httptest.NewRecorder()
-	p.h.ServeHTTP(rec, r)
-	resp := rec.Result()
-	resp.Request = r
-	return resp, nil
-}
 
 // TestPerFeedIntervals: each feed is polled at its own interval. It used
 // to count requests in a 400 ms wall-clock window and failed 8 runs in 30
@@ -41,7 +26,7 @@ func TestPerFeedIntervals(t *testing.T) {
 	slow := f.add("slow", "json", 1000)
 	synctest.Test(t, func(t *testing.T) {
 		src, err := New([]Feed{{URL: fast, Interval: 5 * time.Second}, {URL: slow, Interval: time.Hour}},
-			listen.Follow(), listen.WithHTTPClient(&http.Client{Transport: inProcess{f.Config.Handler}}))
+			listen.Follow(), listen.WithHTTPClient(&http.Client{Transport: faulttest.InProcess{H: f.Config.Handler}}))
 		require.NoError(t, err)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute+time.Second)
 		defer cancel()
