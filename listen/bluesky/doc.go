@@ -32,8 +32,11 @@
 // rev) in a bounded set ([listen.WithDedupeSize]). Identity and account events
 // are not delivered, but a handle announced by an identity event is
 // remembered (up to 10,000 accounts) and set as Author.Handle on that
-// account's later posts. Undecodable frames are skipped (counted in
-// Stats().Skipped).
+// account's later posts. Author.Bot is set from a "bot" self-label on
+// the post, or on the account's profile when [CollectionProfile] is among
+// the collections (search results carry the profile's labels). A frame
+// or result that does not decode is skipped and reported (counted in
+// Stats().Skipped, logged at warn, handed to [listen.WithOnSkip]).
 //
 // With [listen.WithCursorStore] the cursor, with the keys of the newest events inside
 // the rewind window (up to 4,096 of them), is saved after posts are

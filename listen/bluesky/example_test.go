@@ -96,7 +96,7 @@ func ExampleNewSearch() {
 	defer srv.Close()
 
 	src, err := bluesky.NewSearch(srv.URL, "read",
-		bluesky.WithCredentials("me.example", "app-password-here")) // one pass; add bluesky.Follow() to keep polling
+		bluesky.WithCredentials("me.example", "app-password-here")) // one pass; add listen.Follow() to keep polling
 	if err != nil {
 		panic(err)
 	}

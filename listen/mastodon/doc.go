@@ -2,8 +2,8 @@
 // GoToSocial, Pleroma and others) as a [listen.Source].
 //
 //	src, err := mastodon.New("https://mastodon.social", mastodon.Hashtag("golang"),
-//		mastodon.Follow(),                                   // keep polling
-//		mastodon.WithCursorStore(store, "mastodon:golang"))  // resume after restarts
+//		listen.Follow(),                                  // keep polling
+//		listen.WithCursorStore(store, "mastodon:golang")) // resume after restarts
 //	for p, err := range src.Posts(ctx) { ... }
 //
 // # Timelines and transports
@@ -50,12 +50,21 @@
 //
 // # Failures
 //
-// Network errors, 429 (waiting for X-RateLimit-Reset), 5xx and
-// undecodable pages are retried with backoff up to [listen.WithMaxRetryTime];
-// 401 and 403 end the run at once with an error that unwraps to
-// [listen.ErrAuth]. The token is never printed. [Source.Stats] reports
-// delivered posts, duplicates dropped, skipped frames, retries,
-// reconnects and lag.
+// Network errors, 429 (waiting for X-RateLimit-Reset), 5xx (honouring a
+// Retry-After up to [listen.WithRetryAfterCap]: GoToSocial answers 503
+// with "Retry-After: 120" for a moment while it starts) and garbled pages
+// are retried with backoff up to [listen.WithMaxRetryTime]; 401 and 403
+// end the run at once with an error that unwraps to [listen.ErrAuth]. A
+// status that does not decode is skipped and reported (see
+// [listen.WithOnSkip]), and the rest of its page delivered. A page over
+// the body limit is asked for again in smaller pages; a single status
+// over it is skipped past through the page's Link header, with a logged
+// gap. GoToSocial answers 404 ("tag was not found, or not
+// useable/listable") for a hashtag no status has used yet: that is an
+// empty timeline, logged once, and polling goes on. The token and the
+// instance URL's user info are never printed. [Source.Stats] reports
+// delivered posts, duplicates dropped, skipped items, retries, pauses,
+// reconnects and lag. Author.Bot is the account's bot flag.
 //
 // # Concurrency
 //

@@ -3,8 +3,8 @@
 //
 //	src, err := reddit.New(clientID, clientSecret,
 //		"linux:com.example.listener:v1.0.0 (by /u/yourname)",
-//		reddit.Posts("golang"), reddit.Follow(),
-//		reddit.WithCursorStore(store, "reddit:golang"))
+//		reddit.Posts("golang"), listen.Follow(),
+//		listen.WithCursorStore(store, "reddit:golang"))
 //
 // # Auth and User-Agent
 //
@@ -38,5 +38,9 @@
 // until the window ends) headers slow the limiter down and pause requests
 // when the window is exhausted. 429, 5xx, network errors and truncated
 // bodies are retried with backoff; decoding tolerates Reddit's quirks
-// (replies "", edited false or a timestamp, null numbers, "more" stubs).
+// (replies "", edited false or a timestamp, null numbers, "more" stubs),
+// and a post that still does not decode is skipped and reported (see
+// [listen.WithOnSkip]) while the rest of its page is delivered. When
+// [listen.WithMaxPages] pages of new posts do not reach known ones, the
+// older posts are skipped with a logged gap.
 package reddit

@@ -16,8 +16,9 @@
 //
 // Transient failures (network errors, 429 with Retry-After in seconds or
 // as a date, 5xx) are retried with backoff; a feed that still fails, or
-// sends a document that does not parse, is polled again later with
-// exponential backoff. A permanent redirect (301, 308) moves the feed to
+// sends a document that does not parse (an HTML page, say: skipped and
+// reported), is polled again later with exponential backoff, logged at
+// warn; a Retry-After is honoured up to [listen.WithPauseLimit]. A permanent redirect (301, 308) moves the feed to
 // its new URL; 410 Gone stops polling it. Refused credentials (401, 403)
 // end the source with an error unwrapping to [listen.ErrAuth], and so
 // does every feed being gone ([listen.ErrNotFound]).

@@ -28,7 +28,7 @@ func ExampleNew() {
 	}))
 	defer srv.Close()
 
-	src, err := rss.New(rss.URLs(srv.URL + "/feed.xml")) // one pass; rss.Follow() keeps polling
+	src, err := rss.New(rss.URLs(srv.URL + "/feed.xml")) // one pass; listen.Follow() keeps polling
 	if err != nil {
 		panic(err)
 	}

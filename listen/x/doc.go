@@ -18,6 +18,8 @@
 // expanded URLs come from entities; replies set ReplyTo, and Thread is
 // the conversation ID; a retweet is a [listen.KindRepost] whose Subject is
 // the retweeted ID. Public metrics fill Likes, Reposts, Replies and Quotes.
+// The API reports no bot flag, so Author.Bot stays false. A tweet that
+// does not decode is skipped and reported ([listen.WithOnSkip]).
 //
 // # Limits, retries and stalls
 //

@@ -23,7 +23,7 @@ func ExampleNewSearch() {
 	}))
 	defer srv.Close()
 
-	src, err := x.NewSearch("my-bearer-token", "python", x.WithBaseURL(srv.URL)) // one poll; x.Follow() keeps polling
+	src, err := x.NewSearch("my-bearer-token", "python", x.WithBaseURL(srv.URL)) // one poll; listen.Follow() keeps polling
 	if err != nil {
 		panic(err)
 	}
