@@ -73,12 +73,6 @@ func (f *fakeJetstream) wsURL() string {
 	return "ws" + strings.TrimPrefix(f.URL, "http") + "/subscribe"
 }
 
-func (f *fakeJetstream) totalFaults() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.faults.Total()
-}
-
 func (f *fakeJetstream) frame(e fakeEvent) string {
 	f.mu.Lock()
 	seqMode := f.seqMode

@@ -80,12 +80,6 @@ func (f *fake) publish(n int, at int64) []string {
 // fault draws whether to inject a fault of kind (caller holds f.mu).
 func (f *fake) fault(kind string) bool { return f.faults.Hit(f.rng, f.faultPct, kind) }
 
-func (f *fake) total() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.faults.Total()
-}
-
 // common faults; returns true if it answered.
 func (f *fake) injected(w http.ResponseWriter) (bool, bool, bool) {
 	switch {

@@ -280,12 +280,6 @@ func (f *fake) issue19Faults() int {
 	return f.faults.Of(faulttest.Issue19...)
 }
 
-func (f *fake) totalFaults() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.faults.Total()
-}
-
 func rateHeaders(w http.ResponseWriter, remaining int, reset time.Time) {
 	w.Header().Set("X-RateLimit-Limit", "300")
 	w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(remaining))

@@ -82,12 +82,6 @@ func (f *fake) publish(n int) []string {
 // fault draws whether to inject a fault of kind (caller holds f.mu).
 func (f *fake) fault(kind string) bool { return f.faults.Hit(f.rng, f.faultPct, kind) }
 
-func (f *fake) total() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.faults.Total()
-}
-
 func badUA(ua string) bool {
 	return ua == "" || strings.HasPrefix(ua, "Go-http-client")
 }

@@ -69,16 +69,6 @@ func (f *fakeFeeds) itemID(name string, n int) string {
 	return fmt.Sprintf("https://blog.example.com/%s/posts/%d", strings.TrimPrefix(name, "/feeds/"), n)
 }
 
-func (f *fakeFeeds) totalFaults() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n := 0
-	for _, v := range f.faults {
-		n += v
-	}
-	return n
-}
-
 func (f *fakeFeeds) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.requests[r.URL.Path]++
