@@ -13,7 +13,7 @@ type Stats struct {
 	Skipped    int64         // records that could not be decoded and were skipped
 	Retries    int64         // requests retried after a transient failure
 	Reconnects int64         // stream connections re-established
-	Pauses     int64         // waits of 5 s or more: rate-limit resets, Retry-After, long backoff (each also logged)
+	Pauses     int64         // waits of 5 s or more (rate-limit resets, Retry-After, long backoff) and stalled streams; each also logged
 	Lag        time.Duration // how far the last delivered post is behind the platform's clock (or ours)
 }
 
@@ -41,7 +41,7 @@ func (c *Counters) Duplicate() { c.duplicates.Add(1) } // counts a dropped dupli
 func (c *Counters) Skip()      { c.skipped.Add(1) }    // counts a skipped undecodable record
 func (c *Counters) Retry()     { c.retries.Add(1) }    // counts a retried request
 func (c *Counters) Reconnect() { c.reconnects.Add(1) } // counts a re-established stream
-func (c *Counters) Pause()     { c.pauses.Add(1) }     // counts a wait of 5 s or more
+func (c *Counters) Pause()     { c.pauses.Add(1) }     // counts a wait of 5 s or more, or a stall
 
 // Stats returns a snapshot of the counters.
 func (c *Counters) Stats() Stats {

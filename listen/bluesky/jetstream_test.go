@@ -289,6 +289,7 @@ func TestJetstreamStalls(t *testing.T) {
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], listen.ErrStalled)
 	assert.Positive(t, src.Stats().Reconnects, "silent connections are replaced before giving up")
+	assert.Positive(t, src.Stats().Pauses, "each stall is counted")
 }
 
 func TestJetstreamBadSavedCursor(t *testing.T) {

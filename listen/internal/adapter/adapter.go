@@ -273,6 +273,10 @@ func (r *Run) Stream(ctx context.Context, connect func(ctx context.Context) (pro
 		first = false
 		progress, err := connect(ctx)
 		if err != nil && !errors.Is(err, ErrStop) && ctx.Err() == nil && httpx.IsRetryable(err) {
+			var stall *httpx.StallError
+			if errors.As(err, &stall) {
+				r.b.Counters.Pause() // the stream was silent for the stall timeout
+			}
 			r.b.Log(ctx, slog.LevelInfo, "connection ended; reconnecting", "err", err)
 		}
 		if errors.Is(err, ErrStop) {
