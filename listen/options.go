@@ -57,10 +57,12 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithMaxBody limits the size of one response (default 50 MB; feeds
-// 10 MiB; Jetstream frames 2 MiB). A page over the limit is fetched again
-// in smaller pages where the platform allows; what cannot be fetched is
-// skipped past with a logged gap, or, where the source cannot tell what
-// it skipped, is a final error unwrapping to [ErrTooLarge].
+// 10 MiB; Jetstream frames are bounded by bluesky.WithMaxMessageSize). A
+// page over the limit is asked for again with half the page size, down
+// to the platform's smallest; a Mastodon status too large on its own is
+// skipped past with a logged gap (the page's Link header names it); what
+// a source cannot skip past (it could not tell what it skipped) is a
+// final error unwrapping to [ErrTooLarge].
 func WithMaxBody(n int64) Option {
 	return config.Shared("listen.WithMaxBody", config.MaxBody, func(s *config.Settings) { s.MaxBody = n })
 }

@@ -359,7 +359,7 @@ func (s *Search) poll(ctx context.Context, r *adapter.Run, newest time.Time) ([]
 	q := url.Values{}
 	q.Set("q", s.query)
 	q.Set("sort", "latest")
-	q.Set("limit", strconv.Itoa(s.b.Settings.PageSize))
+	q.Set("limit", strconv.Itoa(r.PageSize()))
 	if !newest.IsZero() {
 		q.Set("since", newest.Add(-s.opt.overlap).UTC().Format("2006-01-02T15:04:05.000Z"))
 	}

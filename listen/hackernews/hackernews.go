@@ -265,7 +265,7 @@ func (s *Source) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 	})
 }
 
-func (s *Source) pageURL(since, upper int64, page int) string {
+func (s *Source) pageURL(since, upper int64, page, per int) string {
 	q := url.Values{}
 	q.Set("query", s.query)
 	if s.opt.tags != "" {
@@ -281,7 +281,7 @@ func (s *Source) pageURL(since, upper int64, page int) string {
 	if len(filters) > 0 {
 		q.Set("numericFilters", strings.Join(filters, ","))
 	}
-	q.Set("hitsPerPage", strconv.Itoa(s.b.Settings.PageSize))
+	q.Set("hitsPerPage", strconv.Itoa(per))
 	q.Set("page", strconv.Itoa(page))
 	return s.opt.baseURL + "/search_by_date?" + q.Encode()
 }
@@ -294,7 +294,7 @@ func (s *Source) pollOnce(ctx context.Context, r *adapter.Run, cur *searchCursor
 	if cur.T > 0 {
 		since = cur.T - overlap
 	}
-	per := s.b.Settings.PageSize
+	per := r.PageSize()
 	// Algolia returns at most 1,000 hits per query, newest first. When
 	// more matched, slice by time: query again up to the oldest second
 	// reached, until a query is not capped.
@@ -303,7 +303,7 @@ func (s *Source) pollOnce(ctx context.Context, r *adapter.Run, cur *searchCursor
 	for {
 		got, nb, oldest := 0, 0, int64(0)
 		for page := 0; ; page++ {
-			pg, err := getJSON[searchPage](ctx, s.b.Client, s.pageURL(since, upper, page))
+			pg, err := getJSON[searchPage](ctx, s.b.Client, s.pageURL(since, upper, page, per))
 			if err != nil {
 				return err
 			}

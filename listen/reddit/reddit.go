@@ -218,7 +218,7 @@ func (s *Source) get(ctx context.Context, r *adapter.Run, after string) ([]liste
 	for k, v := range s.listing.query {
 		q[k] = v
 	}
-	q.Set("limit", strconv.Itoa(s.b.Settings.PageSize))
+	q.Set("limit", strconv.Itoa(r.PageSize()))
 	q.Set("raw_json", "1")
 	if after != "" {
 		q.Set("after", after)

@@ -51,6 +51,7 @@ func newClient(what, bearer string, opts []listen.Option, keyPart string) (*clie
 	secrets := append([]httpx.Secret{httpx.Secret(bearer)}, adapter.URLSecrets(o.baseURL)...)
 	c := &client{opt: o, token: httpx.Secret(bearer)}
 	c.b = adapter.New(Platform, cfg, httpx.ParseX, secrets...)
+	c.b.MinPageSize = 10
 	if cfg.HTTPClient == nil {
 		c.b.Client.HTTP = httpx.DefaultHTTPClient()
 	}
@@ -100,7 +101,7 @@ func (c *idCursor) handled(id string) {
 func (c *client) fetchSince(ctx context.Context, r *adapter.Run, query, since string, start time.Time) ([]listen.Post, error) {
 	q := url.Values{}
 	q.Set("query", query)
-	q.Set("max_results", strconv.Itoa(c.b.Settings.PageSize))
+	q.Set("max_results", strconv.Itoa(r.PageSize()))
 	if since != "" {
 		q.Set("since_id", since)
 	} else if !start.IsZero() {

@@ -26,13 +26,18 @@ type Base struct {
 	Settings config.Settings
 	Client   *httpx.Client
 	Counters listen.Counters
+
+	// MinPageSize is the smallest page the platform serves (default 1): a
+	// poll whose page is over the body limit is read again with half the
+	// page size, down to this.
+	MinPageSize int
 }
 
 // New returns a Base for platform with settings s (defaults and options
 // applied, checked). parse reads the platform's rate-limit headers (may be
 // nil); secrets are scrubbed from errors and logs.
 func New(platform string, s config.Settings, parse httpx.RateLimitParser, secrets ...httpx.Secret) *Base {
-	b := &Base{Platform: platform, Settings: s}
+	b := &Base{Platform: platform, Settings: s, MinPageSize: 1}
 	b.Client = &httpx.Client{
 		Platform:       platform,
 		HTTP:           s.HTTPClient,
@@ -78,7 +83,12 @@ type Run struct {
 	dirty    bool
 	lastSave time.Time
 	done     bool
+	pageSize int // the page size of the poll in progress
 }
+
+// PageSize is the page size to ask for: the configured one, or less
+// while pages are over the body limit (see [Run.Poll]).
+func (r *Run) PageSize() int { return r.pageSize }
 
 // Posts returns the iterator of a source: each time it is ranged over,
 // begin sets up a run and returns its cursor (nil for a source without
@@ -89,7 +99,7 @@ type Run struct {
 // host's loop included).
 func (b *Base) Posts(ctx context.Context, begin func(r *Run) (Cursor, func(ctx context.Context) error)) iter.Seq2[listen.Post, error] {
 	return func(yield func(listen.Post, error) bool) {
-		r := &Run{b: b, yield: yield, lastSave: time.Now()}
+		r := &Run{b: b, yield: yield, lastSave: time.Now(), pageSize: b.Settings.PageSize}
 		cur, body := begin(r)
 		r.cur = cur
 		if st := b.Settings.Store; st != nil && cur != nil {
@@ -227,9 +237,12 @@ func (r *Run) Gap(ctx context.Context, what string, reason error) {
 // round of pages) and delivers it with Deliver; it reports more when the
 // next page should be read at once (the page was full). Errors poll marks
 // with httpx.Again (a garbled page) are retried with backoff through the
-// client's retry loop; any other error is final (the requests inside poll
-// have had their own retries). Without Follow, Poll returns once poll
-// reports no more; with Follow it polls again every Interval.
+// client's retry loop. A page over the body limit makes Poll run poll
+// again at once with half the page size ([Run.PageSize]), down to
+// MinPageSize; what is still too large is a final error, as is any other
+// error (the requests inside poll have had their own retries). Without
+// Follow, Poll returns once poll reports no more; with Follow it polls
+// again every Interval.
 func (r *Run) Poll(ctx context.Context, poll func(ctx context.Context) (more bool, err error)) error {
 	for {
 		var more bool
@@ -241,11 +254,19 @@ func (r *Run) Poll(ctx context.Context, poll func(ctx context.Context) (more boo
 			}
 			return false, err
 		})
+		var tl *httpx.TooLargeError
 		switch {
 		case ctx.Err() != nil, errors.Is(err, ErrStop):
 			return ErrStop
+		case errors.As(err, &tl) && r.pageSize > r.b.MinPageSize:
+			r.pageSize = max(r.pageSize/2, r.b.MinPageSize)
+			r.b.Log(ctx, slog.LevelInfo, "page over the body limit; asking for smaller pages", "page size", r.pageSize)
+			continue
 		case err != nil:
 			return err
+		}
+		r.pageSize = r.b.Settings.PageSize
+		switch {
 		case more:
 			continue
 		case !r.b.Settings.Follow:
