@@ -73,9 +73,11 @@
 // An item that cannot be decoded (an ID of the wrong type, a broken
 // field) is skipped: counted in [Stats].Skipped, logged at warn with its
 // ID and reason, and handed to the [WithOnSkip] hook; the rest of its page
-// is delivered. A page over the size limit is asked for again in smaller
-// pages where the platform allows, and what still cannot be read is
-// skipped past with a logged gap. No input stops a source for good.
+// is delivered. A page over the size limit is asked for again with half
+// the page size, down to the platform's smallest. A single item too large
+// on its own is skipped past with a logged gap where the platform names
+// it (Mastodon's Link header), and is a final [ErrTooLarge] elsewhere:
+// raise [WithMaxBody].
 //
 // # Cursors: what is committed
 //
