@@ -3,26 +3,22 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"io"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/jonreiter/govader"
-
 	"github.com/earshot-dev/earshot/internal/shared"
 )
 
 // BenchmarkProgram runs this program's loop (read a line, score it, write
 // a JSON line) over 210,000 tweets (the 4,200 VADER ground-truth tweets 50
-// times) beside what a Go developer would write with govader: a
-// bufio.Scanner, govader's PolarityScores and encoding/json per line, the
-// same buffered output. It reports process CPU time per line
-// (cpu-ns/line), GC included, so the ratio holds on a busy machine.
+// times) with each scorer. It reports process CPU time per line
+// (cpu-ns/line), GC included. The whole program beside one written with
+// govader is measured by BenchmarkProgram in the separate module
+// sentiment/vader/govaderbench.
 func BenchmarkProgram(b *testing.B) {
 	var in strings.Builder
 	for _, l := range shared.Lines(b, "sentiment/vader_tweets_groundtruth.tsv") {
@@ -41,29 +37,6 @@ func BenchmarkProgram(b *testing.B) {
 			perLine(b, lines, func() error { return newFilter(p, io.Discard).run(context.Background(), strings.NewReader(input)) })
 		})
 	}
-	b.Run("govader", func(b *testing.B) {
-		g := govader.NewSentimentIntensityAnalyzer()
-		type line struct {
-			Text     string  `json:"text"`
-			Compound float64 `json:"compound"`
-			Pos      float64 `json:"pos"`
-			Neu      float64 `json:"neu"`
-			Neg      float64 `json:"neg"`
-		}
-		perLine(b, lines, func() error {
-			sc := bufio.NewScanner(strings.NewReader(input))
-			sc.Buffer(nil, 1<<20)
-			w := bufio.NewWriterSize(io.Discard, 64<<10)
-			enc := json.NewEncoder(w)
-			for sc.Scan() {
-				s := g.PolarityScores(sc.Text())
-				if err := enc.Encode(line{sc.Text(), s.Compound, s.Positive, s.Neutral, s.Negative}); err != nil {
-					return err
-				}
-			}
-			return w.Flush()
-		})
-	})
 }
 
 func perLine(b *testing.B, lines int, run func() error) {

@@ -1,14 +1,11 @@
 package linear
 
 import (
-	"bufio"
-	"bytes"
 	"hash/crc32"
-	"strconv"
 	"strings"
 	"sync"
 
-	"github.com/jonreiter/govader/data"
+	"github.com/earshot-dev/earshot/sentiment/internal/vaderdata"
 )
 
 // lexicon holds the VADER word valences (-4..+4) and, for emoji, the summed
@@ -22,55 +19,56 @@ type lexicon struct {
 var (
 	lexOnce sync.Once
 	lex     *lexicon
-	lexErr  error
 )
 
-// loadLexicon parses the VADER lexicon shipped by govader once; later calls
-// return the same read-only value.
+// loadLexicon parses the embedded VADER lexicon once; later calls return
+// the same read-only value.
 func loadLexicon() (*lexicon, error) {
-	lexOnce.Do(func() { lex, lexErr = parseLexicon() })
-	return lex, lexErr
+	lexOnce.Do(func() { lex = parseLexicon() })
+	return lex, nil
 }
 
-func parseLexicon() (*lexicon, error) {
-	words, err := data.Asset("rawdata/vaderLexicon.txt")
-	if err != nil {
-		return nil, err
-	}
-	emoji, err := data.Asset("rawdata/emojiUTF8Lexicon.txt")
-	if err != nil {
-		return nil, err
-	}
+// missing are the entries the shipped models were trained without: they
+// were trained on a copy of the lexicon (govader's) that lacks these two
+// of vaderSentiment 3.3.2's entries. Leaving them out keeps every feature,
+// and the checksum the models record, as trained; the next retraining
+// should drop this list, which changes the checksum.
+var missing = [...]string{"heart\t", "hearts\t"}
+
+func parseLexicon() *lexicon {
 	l := &lexicon{words: make(map[string]float32, 7600), emoji: make(map[string]float32, 3600)}
+	words := vaderdata.LexiconFile()
 	h := crc32.NewIEEE()
-	h.Write(words)
-	h.Write(emoji)
-	l.sum = h.Sum32()
-	sc := bufio.NewScanner(bytes.NewReader(words))
-	for sc.Scan() {
-		f := strings.Split(sc.Text(), "\t")
-		if len(f) < 2 {
-			continue
+	for line, rest := "", words; rest != ""; {
+		line, rest, _ = strings.Cut(rest, "\n")
+		if !isMissing(line) {
+			h.Write([]byte(line + "\n"))
 		}
-		v, err := strconv.ParseFloat(f[1], 32)
-		if err != nil {
-			continue
-		}
-		l.words[f[0]] = float32(v)
 	}
-	sc = bufio.NewScanner(bytes.NewReader(emoji))
-	for sc.Scan() {
-		f := strings.Split(sc.Text(), "\t")
-		if len(f) < 2 {
-			continue
+	h.Write([]byte(vaderdata.EmojiFile()))
+	l.sum = h.Sum32()
+	for w, v := range vaderdata.Lexicon() {
+		if !isMissing(w + "\t") {
+			l.words[w] = float32(v)
 		}
+	}
+	for e, desc := range vaderdata.Emoji() {
 		var v float32
-		for _, w := range strings.Fields(f[1]) {
+		for _, w := range strings.Fields(desc) {
 			v += l.words[w]
 		}
 		if v != 0 {
-			l.emoji[f[0]] = v
+			l.emoji[e] = v
 		}
 	}
-	return l, nil
+	return l
+}
+
+func isMissing(line string) bool {
+	for _, m := range missing {
+		if strings.HasPrefix(line, m) {
+			return true
+		}
+	}
+	return false
 }

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jonreiter/govader"
-
 	"github.com/earshot-dev/earshot/sentiment/vader"
 )
 
@@ -38,7 +36,9 @@ func reportCPU(b *testing.B, start time.Duration) {
 	}
 }
 
-// BenchmarkTweets scores the 4,200 ground-truth tweets, one per op.
+// BenchmarkTweets scores the 4,200 ground-truth tweets, one per op. The
+// comparison with govader, in the same run, is in the separate module
+// ./govaderbench, which keeps govader out of this module's requirements.
 func BenchmarkTweets(b *testing.B) {
 	texts := benchTexts(b)
 	s := vader.New()
@@ -48,19 +48,6 @@ func BenchmarkTweets(b *testing.B) {
 	start := cpuTime()
 	for i := 0; i < b.N; i++ {
 		_, _ = s.Score(ctx, texts[i%len(texts)])
-	}
-	reportCPU(b, start)
-}
-
-// BenchmarkGovader scores the same tweets with govader, one per op.
-func BenchmarkGovader(b *testing.B) {
-	texts := benchTexts(b)
-	g := govader.NewSentimentIntensityAnalyzer()
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := cpuTime()
-	for i := 0; i < b.N; i++ {
-		_ = g.PolarityScores(texts[i%len(texts)])
 	}
 	reportCPU(b, start)
 }
@@ -102,15 +89,13 @@ func BenchmarkNewWithTerms(b *testing.B) {
 }
 
 // BenchmarkNewCold measures the first New of a process: decoding the
-// lexicon from the govader module, then building (the emoji descriptions
+// embedded lexicon, then building (the emoji descriptions
 // are decoded later, on first use: see BenchmarkEmojiCold).
 func BenchmarkNewCold(b *testing.B) {
 	b.ReportAllocs()
 	start := cpuTime()
 	for i := 0; i < b.N; i++ {
-		if err := vader.LoadBaseForBench(); err != nil {
-			b.Fatal(err)
-		}
+		vader.LoadBaseForBench()
 		_ = vader.New()
 	}
 	reportCPU(b, start)
@@ -122,16 +107,13 @@ func BenchmarkEmojiCold(b *testing.B) {
 	b.ReportAllocs()
 	start := cpuTime()
 	for i := 0; i < b.N; i++ {
-		if err := vader.LoadEmojiForBench(); err != nil {
-			b.Fatal(err)
-		}
+		vader.LoadEmojiForBench()
 	}
 	reportCPU(b, start)
 }
 
-// BenchmarkTweetsParallel and BenchmarkGovaderParallel measure throughput
-// with every core busy (b.RunParallel), where allocation and garbage
-// collection cost more.
+// BenchmarkTweetsParallel measures throughput with every core busy
+// (b.RunParallel), where allocation and garbage collection cost more.
 func BenchmarkTweetsParallel(b *testing.B) {
 	texts := benchTexts(b)
 	s := vader.New()
@@ -141,18 +123,6 @@ func BenchmarkTweetsParallel(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for i := 0; pb.Next(); i++ {
 			_, _ = s.Score(ctx, texts[i%len(texts)])
-		}
-	})
-}
-
-func BenchmarkGovaderParallel(b *testing.B) {
-	texts := benchTexts(b)
-	g := govader.NewSentimentIntensityAnalyzer()
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for i := 0; pb.Next(); i++ {
-			_ = g.PolarityScores(texts[i%len(texts)])
 		}
 	})
 }

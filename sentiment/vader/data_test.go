@@ -14,8 +14,8 @@ import (
 	"github.com/earshot-dev/earshot/sentiment/vader"
 )
 
-// TestLexiconMatchesReference compares the lexicon loaded from govader
-// (with heart and hearts restored) with vaderSentiment's own file.
+// TestLexiconMatchesReference compares the default lexicon with
+// vaderSentiment's own file, as read by ReadLexicon.
 func TestLexiconMatchesReference(t *testing.T) {
 	f, err := os.Open(shared.Path(t, "sentiment/vader_lexicon.txt"))
 	require.NoError(t, err)

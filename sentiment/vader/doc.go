@@ -13,11 +13,10 @@
 //
 // # Data
 //
-// The lexicon and emoji descriptions come from the Go module
-// github.com/jonreiter/govader (MIT), whose data package embeds
-// vaderSentiment's vader_lexicon.txt and emoji_utf8_lexicon.txt. Its copy
-// lacks two entries of the reference, "heart" (3.2) and "hearts" (3.3),
-// which this package restores. The data is decoded once per process, on
+// The lexicon and emoji descriptions are vaderSentiment 3.3.2's own
+// files, vader_lexicon.txt and emoji_utf8_lexicon.txt (C.J. Hutto, MIT
+// licence), embedded in this module with their licence (in
+// sentiment/internal/vaderdata). The data is decoded once per process, on
 // the first [New], and shared by all scorers.
 //
 // # Options
@@ -109,6 +108,8 @@
 // branches, and a text without an apostrophe skips each token's test
 // for "n't". The emoji
 // descriptions are decoded on the first text that needs them, not by
-// [New]. See the benchmarks in bench_test.go, which also run govader for
-// comparison.
+// [New]. See the benchmarks in bench_test.go; the comparison with
+// github.com/jonreiter/govader lives in the separate module
+// sentiment/vader/govaderbench, so that govader is no requirement of
+// this one.
 package vader

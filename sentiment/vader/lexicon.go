@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"math"
-	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
-	"github.com/jonreiter/govader/data"
+	"github.com/earshot-dev/earshot/sentiment/internal/vaderdata"
 )
 
 // Lexicon maps tokens (lower case, as VADER looks them up) to their mean
@@ -84,7 +82,7 @@ func ReadLexicon(r io.Reader) (*Lexicon, error) {
 	line := 0
 	for sc.Scan() {
 		line++
-		tok, val, err := parseLexiconLine(sc.Text())
+		tok, val, err := vaderdata.ParseLexiconLine(sc.Text())
 		if err != "" {
 			return nil, &LexiconError{Line: line, Reason: err}
 		}
@@ -102,59 +100,23 @@ func ReadLexicon(r io.Reader) (*Lexicon, error) {
 	return lex, nil
 }
 
-// parseLexiconLine parses one line; a blank line yields ("", 0, "").
-// The token is a substring of line.
-func parseLexiconLine(line string) (tok string, val float64, reason string) {
-	line = strings.TrimSpace(line)
-	if line == "" {
-		return "", 0, ""
-	}
-	tab := strings.IndexByte(line, '\t')
-	if tab < 0 {
-		return "", 0, "want token<TAB>valence, found no tab"
-	}
-	tok, rest := line[:tab], line[tab+1:]
-	if tab := strings.IndexByte(rest, '\t'); tab >= 0 {
-		rest = rest[:tab]
-	}
-	v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
-	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
-		if len(rest) > 40 {
-			rest = rest[:40] + "..."
-		}
-		return "", 0, fmt.Sprintf("valence %q is not a finite number", rest)
-	}
-	if tok == "" {
-		// The reference would store the empty token, which no text can
-		// produce; accept and drop it.
-		return "", 0, ""
-	}
-	return tok, v, ""
-}
-
 // base holds the default lexicon and emoji descriptions, decoded once per
-// process from the govader data package and never modified afterwards.
+// process from the embedded data (package vaderdata) and never modified
+// afterwards.
 type base struct {
 	lex     *Lexicon
 	entries *table // lex plus the words the rules name
-	err     error
 
 	// The emoji descriptions are decoded on first use (the first text
 	// with a non-ASCII character), so that building a scorer does not pay
 	// for them.
 	emojiOnce sync.Once
 	emoji     map[rune]string // single-code-point emoji -> description
-	emojiErr  error
 }
 
 var (
 	baseOnce sync.Once
 	baseData *base
-)
-
-const (
-	lexiconAsset = "rawdata/vaderLexicon.txt"
-	emojiAsset   = "rawdata/emojiUTF8Lexicon.txt"
 )
 
 // defaultBase returns the shared default lexicon, decoding it on first use.
@@ -163,33 +125,13 @@ func defaultBase() *base {
 	return baseData
 }
 
-// loadBase decodes the govader assets. Keys and descriptions are substrings
-// of one string per asset, so the load makes few allocations.
+// loadBase decodes the embedded lexicon. Keys are substrings of the
+// embedded file, so the load makes few allocations.
 func loadBase() *base {
-	raw, err := data.Asset(lexiconAsset)
-	if err != nil {
-		return &base{err: fmt.Errorf("vader: load lexicon from govader: %w", err)}
-	}
-	text := string(raw)
 	lex := &Lexicon{tab: newTable(7600)}
-	for line, rest := "", text; rest != ""; {
-		line, rest = cutLine(rest)
-		tok, v, reason := parseLexiconLine(line)
-		if reason != "" {
-			return &base{err: fmt.Errorf("vader: govader lexicon: %s", reason)}
-		}
-		if tok != "" {
-			lex.set(tok, v)
-		}
+	for tok, v := range vaderdata.Lexicon() {
+		lex.set(tok, v)
 	}
-	// govader's copy lacks two entries of vaderSentiment 3.3.2's lexicon.
-	if _, ok := lex.Valence("heart"); !ok {
-		lex.set("heart", 3.2)
-	}
-	if _, ok := lex.Valence("hearts"); !ok {
-		lex.set("hearts", 3.3)
-	}
-
 	// The default lexicon is never changed, so the scorer's table can be
 	// the lexicon's own, with the rule words added.
 	addRuleWords(lex.tab)
@@ -198,30 +140,13 @@ func loadBase() *base {
 
 // emojiMap returns the emoji descriptions, decoding them on first use.
 func (b *base) emojiMap() map[rune]string {
-	b.emojiOnce.Do(func() { b.emoji, b.emojiErr = loadEmoji() })
-	if b.emojiErr != nil {
-		panic(b.emojiErr) // the dependency's embedded data is broken: a build problem
-	}
+	b.emojiOnce.Do(func() { b.emoji = loadEmoji() })
 	return b.emoji
 }
 
-func loadEmoji() (map[rune]string, error) {
-	raw, err := data.Asset(emojiAsset)
-	if err != nil {
-		return nil, fmt.Errorf("vader: load emoji lexicon from govader: %w", err)
-	}
-	text := string(raw)
+func loadEmoji() map[rune]string {
 	emoji := make(map[rune]string, 1300)
-	for line, rest := "", text; rest != ""; {
-		line, rest = cutLine(rest)
-		line = strings.TrimSpace(line)
-		key, desc, ok := strings.Cut(line, "\t")
-		if !ok {
-			continue
-		}
-		if tab := strings.IndexByte(desc, '\t'); tab >= 0 {
-			desc = desc[:tab]
-		}
+	for key, desc := range vaderdata.Emoji() {
 		// The reference replaces text code point by code point, so only
 		// single-code-point keys can ever match.
 		r, size := utf8.DecodeRuneInString(key)
@@ -229,26 +154,12 @@ func loadEmoji() (map[rune]string, error) {
 			emoji[r] = desc
 		}
 	}
-	return emoji, nil
+	return emoji
 }
 
-func cutLine(s string) (line, rest string) {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i], s[i+1:]
-	}
-	return s, ""
-}
-
-// DefaultLexicon returns vaderSentiment 3.3.2's word lexicon (from the
-// govader module, with the entries "heart" and "hearts" it lacks
-// restored). It is shared and immutable.
-func DefaultLexicon() *Lexicon {
-	b := defaultBase()
-	if b.err != nil {
-		panic(b.err) // the dependency's embedded data is broken: a build problem
-	}
-	return b.lex
-}
+// DefaultLexicon returns vaderSentiment 3.3.2's word lexicon. It is
+// shared and immutable.
+func DefaultLexicon() *Lexicon { return defaultBase().lex }
 
 // EmojiDescription returns the text that VADER substitutes for a
 // single-code-point emoji, such as "grinning face" for U+1F600.

@@ -75,9 +75,6 @@ func New(opts ...Option) *Scorer {
 		}
 	}
 	b := defaultBase()
-	if b.err != nil {
-		panic(b.err) // the dependency's embedded data is broken: a build problem
-	}
 	s := &Scorer{base: b, html: c.html, entries: b.entries}
 	if c.lex != nil {
 		s.entries = buildEntries(c.lex)
