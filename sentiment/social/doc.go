@@ -1,7 +1,8 @@
 // Package social scores the sentiment of social-media posts with VADER's
 // lexicon and rules, fixed where posts break them. It keeps VADER's four
-// figures and speed (within about twice the cost of [vader.Scorer], no
-// allocation per post) but not VADER's exact numbers: use package vader
+// figures and speed (within about twice the cost of
+// [github.com/earshot-dev/earshot/sentiment/vader.Scorer], no allocation
+// per post) but not VADER's exact numbers: use package vader
 // for parity with the Python reference, and this package for better
 // labels on posts.
 //
@@ -18,7 +19,8 @@
 //     sentiment word or negator comes out.
 //   - Emoji are tokens of their own, with or without spaces around them;
 //     skin tones, variation selectors and joiners are dropped. Their
-//     valence is that of their description, except for about 150 emoji
+//     valence is that of their description, as VADER scores it (a table
+//     generated from package vader), except for about 150 emoji
 //     whose description misleads (🔥 is praise, 💔 is not positive, 👍 and
 //     😡 are not neutral), valued after Kralj Novak et al., "Sentiment of
 //     Emojis" (2015). A run of the same emoji counts once, emphasised by

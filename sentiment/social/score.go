@@ -12,7 +12,6 @@ import (
 	"github.com/earshot-dev/earshot/sentiment"
 	"github.com/earshot-dev/earshot/sentiment/internal/vaderrules"
 	"github.com/earshot-dev/earshot/sentiment/internal/wordtab"
-	"github.com/earshot-dev/earshot/sentiment/vader"
 )
 
 // tok is a word, emoticon, hashtag part or emoji.
@@ -258,10 +257,10 @@ func (s *Scorer) finish(sum, pos, neg float64, k, neu, ep, qm int) sentiment.Sco
 		return sentiment.Score{}
 	}
 	return sentiment.Score{
-		Compound: vader.Round(compound, 4),
-		Positive: vader.Round(pos/total, 3),
-		Neutral:  vader.Round(float64(neu)/total, 3),
-		Negative: vader.Round(-neg/total, 3),
+		Compound: vaderrules.Round(compound, 4),
+		Positive: vaderrules.Round(pos/total, 3),
+		Neutral:  vaderrules.Round(float64(neu)/total, 3),
+		Negative: vaderrules.Round(-neg/total, 3),
 	}
 }
 

@@ -7,8 +7,10 @@ import (
 	"sync"
 
 	"github.com/earshot-dev/earshot/sentiment"
-	"github.com/earshot-dev/earshot/sentiment/vader"
+	"github.com/earshot-dev/earshot/sentiment/internal/vaderdata"
 )
+
+//go:generate go run ./internal/emojigen -o emoji_vader.go
 
 // Scorer is a rule-based sentiment scorer for social posts: VADER's
 // lexicon and rules with the fixes listed in the package documentation.
@@ -103,12 +105,11 @@ func defaultBase() *base {
 }
 
 func buildBase() *base {
-	lex := vader.DefaultLexicon()
 	b := &base{
-		words: make(map[string]wentry, lex.Len()+512),
+		words: make(map[string]wentry, 8000),
 		emoji: make(map[rune]float64, 1400),
 	}
-	for w, v := range lex.All() {
+	for w, v := range vaderdata.Lexicon() {
 		if strings.ContainsRune(w, ' ') {
 			continue // multi-word keys are phrases below
 		}
@@ -181,10 +182,8 @@ func buildBase() *base {
 		b.words[w] = e
 	}
 	// Emoji: the valence of their description, unless overridden.
-	v := vader.New()
-	for r, desc := range vader.Emoji() {
-		c := v.Polarity(desc).Compound
-		b.emoji[r] = unnormalize(c)
+	for _, e := range vaderEmoji {
+		b.emoji[e.r] = unnormalize(e.c)
 	}
 	for r, val := range emojiValence {
 		b.emoji[r] = val

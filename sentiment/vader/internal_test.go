@@ -108,10 +108,10 @@ func finishScoreRef(sum, pos, neg float64, neu, ep, qm int) sentiment.Score {
 	}
 	total := pos + math.Abs(neg) + float64(neu)
 	return sentiment.Score{
-		Compound: Round(compound, 4),
-		Positive: Round(math.Abs(pos/total), 3),
-		Neutral:  Round(math.Abs(float64(neu)/total), 3),
-		Negative: Round(math.Abs(neg/total), 3),
+		Compound: vaderrules.Round(compound, 4),
+		Positive: vaderrules.Round(math.Abs(pos/total), 3),
+		Neutral:  vaderrules.Round(math.Abs(float64(neu)/total), 3),
+		Negative: vaderrules.Round(math.Abs(neg/total), 3),
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -571,7 +570,7 @@ func finishScore(sum, pos, neg float64, nz, neu, ep, qm int) sentiment.Score {
 		if k == 0 {
 			p = 10000
 		}
-		// roundIn, inlined by hand.
+		// vaderrules.Round, inlined by hand.
 		t := x * p
 		fl := float64(int64(t))
 		fl -= wordtab.B2F(fl > t)
@@ -579,7 +578,7 @@ func finishScore(sum, pos, neg float64, nz, neu, ep, qm int) sentiment.Score {
 		if math.Abs(f-0.5) > 1e-6 {
 			r[k] = (fl + wordtab.B2F(f > 0.5)) / p
 		} else {
-			r[k] = roundTie(x, 3+int(wordtab.B2U(k == 0)), fl/p)
+			r[k] = vaderrules.RoundTie(x, 3+int(wordtab.B2U(k == 0)), fl/p)
 		}
 	}
 	return sentiment.Score{Compound: r[0], Positive: r[1], Neutral: r[2], Negative: r[3]}
@@ -594,45 +593,6 @@ func normalize(score float64) float64 {
 		return 1
 	}
 	return n
-}
-
-var pow10 = [8]float64{1, 10, 100, 1000, 10000, 100000, 1000000}
-
-// Round rounds x to digits decimals (0 to 6) the way Python's round does:
-// to the decimal nearest to x's exact binary value, ties to even. It is
-// exported for the other scorers that report VADER-compatible figures.
-func Round(x float64, digits int) float64 {
-	if !(math.Abs(x) <= 1e9) || uint(digits) > 6 { // also NaN and ±Inf
-		return x
-	}
-	return roundIn(x, digits)
-}
-
-// roundIn is Round for |x| <= 1e9 (not NaN) and digits in 0..6; small
-// enough to be inlined where the scores are rounded.
-func roundIn(x float64, digits int) float64 {
-	// ±0 rounds to +0. The comparisons that follow are unpredictable,
-	// so they add 0 or 1 instead of branching.
-	p := pow10[digits&7]
-	t := x * p
-	fl := float64(int64(t))   // |t| <= 1e15: exact truncation
-	fl -= wordtab.B2F(fl > t) // floor
-	f := t - fl
-	if math.Abs(f-0.5) > 1e-6 { // one predictable branch, not two
-		return (fl + wordtab.B2F(f > 0.5)) / p
-	}
-	return roundTie(x, digits, fl/p)
-}
-
-// roundTie is Round near a tie: strconv rounds the exact value.
-func roundTie(x float64, digits int, floor float64) float64 {
-	var b [48]byte
-	out := strconv.AppendFloat(b[:0], x, 'f', digits, 64)
-	r, err := strconv.ParseFloat(string(out), 64)
-	if err != nil {
-		return floor
-	}
-	return r
 }
 
 // isPySpace reports whether r is white space for Python's str.split():

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/earshot-dev/earshot/sentiment"
+	"github.com/earshot-dev/earshot/sentiment/internal/vaderrules"
 	"github.com/earshot-dev/earshot/sentiment/vader"
 )
 
@@ -55,7 +56,7 @@ func TestReadme(t *testing.T) {
 }
 
 // norm is the reference's normalize, rounded as compound is.
-func norm(sum float64) float64 { return vader.Round(sum/math.Sqrt(sum*sum+15), 4) }
+func norm(sum float64) float64 { return vaderrules.Round(sum/math.Sqrt(sum*sum+15), 4) }
 
 func lex(t *testing.T, w string) float64 {
 	t.Helper()
@@ -82,7 +83,7 @@ func TestQuirks(t *testing.T) {
 		// and halves love again instead of scaling itself by 1.5.
 		got := s.Polarity("love but accept")
 		assert.Equal(t, norm(3.2/4+1.6), got.Compound)
-		assert.Equal(t, vader.Round(4.4/5.4, 3), got.Positive)
+		assert.Equal(t, vaderrules.Round(4.4/5.4, 3), got.Positive)
 		assert.Equal(t, 1.6, lex(t, "accept"))
 		// Distinct values behave as documented: before x0.5, after x1.5.
 		assert.Equal(t, norm(lex(t, "good")*0.5+lex(t, "bad")*1.5), compound("good but bad"))
@@ -137,26 +138,6 @@ func TestQuirks(t *testing.T) {
 		c := compound("The book was good.")
 		assert.InDelta(t, math.Round(c*1e4), c*1e4, 1e-9)
 	})
-}
-
-func TestRound(t *testing.T) {
-	for _, tc := range []struct {
-		x    float64
-		d    int
-		want float64
-	}{
-		{0.0005, 3, 0.001}, // 0.0005 is slightly above the tie in binary
-		{0.0015, 3, 0.002}, // slightly above
-		{0.0025, 3, 0.003}, // 0.00250000000000000005 in binary
-		{2.675, 2, 2.67},   // the classic: 2.67499999...
-		{0.125, 2, 0.12},   // exact tie: to even
-		{0.375, 2, 0.38},   // exact tie: to even
-		{-0.4404499, 4, -0.4404},
-		{-0.00004, 4, 0}, // Python gives -0.0, equal to 0
-		{0.8316, 4, 0.8316},
-	} {
-		assert.Equal(t, tc.want, vader.Round(tc.x, tc.d), "round(%v, %d)", tc.x, tc.d)
-	}
 }
 
 func TestSupports(t *testing.T) {
