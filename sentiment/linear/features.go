@@ -1,6 +1,7 @@
 package linear
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
@@ -552,7 +553,7 @@ func (e *extractor) extract(text string, f Features, lex *lexicon, rules *social
 		e.lexicon(lex)
 	}
 	if rules != nil {
-		s := rules.Polarity(text)
+		s, _ := rules.Score(context.Background(), text) // never fails
 		for i, v := range [...]float64{s.Compound, s.Positive, s.Negative} {
 			if v != 0 && !math.IsNaN(v) {
 				e.idx = append(e.idx, int32(fRules+i))
@@ -786,7 +787,8 @@ const probeTolerance = 0.05
 func probeScores(rules *social.Scorer) []float32 {
 	out := make([]float32, len(probes))
 	for i, p := range probes {
-		out[i] = float32(rules.Polarity(p).Compound)
+		s, _ := rules.Score(context.Background(), p) // never fails
+		out[i] = float32(s.Compound)
 	}
 	return out
 }

@@ -29,7 +29,7 @@ func TestCrossValidatedBand(t *testing.T) {
 		for s, data := range sets {
 			pred[b][s] = make([]sentiment.Polarity, len(data))
 			for i, d := range data {
-				pred[b][s][i] = sc.Polarity(d.text).Polarity()
+				pred[b][s][i] = scoreOf(sc, d.text).Polarity()
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package social_test
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
@@ -75,14 +76,21 @@ func metrics(gold, pred []sentiment.Polarity) (macroRecall, accuracy float64) {
 	return macroRecall / float64(classes), float64(correct) / float64(len(gold))
 }
 
-func evaluate(s interface {
-	Polarity(string) sentiment.Score
-}, data []labelled) (float64, float64) {
+func evaluate(s sentiment.Scorer, data []labelled) (float64, float64) {
 	gold := make([]sentiment.Polarity, len(data))
 	pred := make([]sentiment.Polarity, len(data))
 	for i, d := range data {
 		gold[i] = d.gold
-		pred[i] = s.Polarity(d.text).Polarity()
+		pred[i] = scoreOf(s, d.text).Polarity()
 	}
 	return metrics(gold, pred)
+}
+
+// scoreOf returns s's score of text (a local scorer, which never fails).
+func scoreOf(s sentiment.Scorer, text string) sentiment.Score {
+	sc, err := s.Score(context.Background(), text)
+	if err != nil {
+		panic(err)
+	}
+	return sc
 }

@@ -18,7 +18,8 @@ func Example() {
 		"@happy opens at https://example.com/love",
 	} {
 		sc, _ := s.Score(context.Background(), text)
-		fmt.Printf("social %-8s vader %-8s %s\n", sc.Polarity(), v.Polarity(text).Polarity(), text)
+		vc, _ := v.Score(context.Background(), text)
+		fmt.Printf("social %-8s vader %-8s %s\n", sc.Polarity(), vc.Polarity(), text)
 	}
 	// Output:
 	// social negative vader neutral  #NotHappy with the update
@@ -35,7 +36,8 @@ func ExampleWithTerms() {
 		"price hike": -2.1,
 	}))
 	for _, text := range []string{"the new menu is bussiiin", "another price hike smh"} {
-		fmt.Println(s.Polarity(text).Polarity(), text)
+		sc, _ := s.Score(context.Background(), text)
+		fmt.Println(sc.Polarity(), text)
 	}
 	// Output:
 	// positive the new menu is bussiiin

@@ -283,11 +283,6 @@ func (s *Scorer) Supports(lang string) bool { return sentiment.IsEnglish(lang) }
 
 // Score returns the sentiment of text. It never fails; ctx is unused.
 func (s *Scorer) Score(_ context.Context, text string) (sentiment.Score, error) {
-	return s.Polarity(text), nil
-}
-
-// Polarity is [Scorer.Score] without the context and error.
-func (s *Scorer) Polarity(text string) sentiment.Score {
 	st, _ := s.pool.Get().(*state)
 	if st == nil {
 		st = &state{
@@ -300,5 +295,5 @@ func (s *Scorer) Polarity(text string) sentiment.Score {
 	if cap(st.buf) <= 64<<10 && cap(st.low) <= 64<<10 && cap(st.toks) <= 4096 && cap(st.cands) <= 4096 {
 		s.pool.Put(st)
 	}
-	return sc
+	return sc, nil
 }

@@ -26,8 +26,8 @@ var (
 // same text.
 func TestComplaints(t *testing.T) {
 	s, v := social.New(), vader.New()
-	c := func(text string) float64 { return s.Polarity(text).Compound }
-	vc := func(text string) float64 { return v.Polarity(text).Compound }
+	c := func(text string) float64 { return scoreOf(s, text).Compound }
+	vc := func(text string) float64 { return scoreOf(v, text).Compound }
 
 	t.Run("hashtags are segmented", func(t *testing.T) {
 		assert.Equal(t, 0.0, vc("#NotHappy"))
@@ -75,7 +75,7 @@ func TestComplaints(t *testing.T) {
 	})
 	t.Run("URLs and mentions are ignored", func(t *testing.T) {
 		assert.Greater(t, vc("@happy check https://great.example/love"), 0.0)
-		assert.Equal(t, sentiment.Score{}, s.Polarity("@happy https://great.example/love www.win.example"))
+		assert.Equal(t, sentiment.Score{}, scoreOf(s, "@happy https://great.example/love www.win.example"))
 		assert.Equal(t, c("great phone"), c("@bestbuy great phone http://t.co/xyz"))
 	})
 	t.Run("discourse markers and like", func(t *testing.T) {
@@ -98,29 +98,29 @@ func TestComplaints(t *testing.T) {
 		assert.Greater(t, c(long), c("The staff was nice."), "more evidence still counts")
 	})
 	t.Run("weak leanings are neutral", func(t *testing.T) {
-		assert.Equal(t, sentiment.Neutral, s.Polarity("I'm sorry.").Polarity())
-		assert.Equal(t, sentiment.Negative, v.Polarity("I'm sorry.").Polarity())
+		assert.Equal(t, sentiment.Neutral, scoreOf(s, "I'm sorry.").Polarity())
+		assert.Equal(t, sentiment.Negative, scoreOf(v, "I'm sorry.").Polarity())
 	})
 }
 
 func TestWithTerms(t *testing.T) {
 	base := social.New()
 	s := social.New(social.WithTerms(map[string]float64{"bussin": 2.5, "Price Hike": -2.1, "x": math.Inf(1)}))
-	assert.Equal(t, 0.0, base.Polarity("the new menu is bussin").Compound)
-	assert.Greater(t, s.Polarity("the new menu is bussin").Compound, 0.3)
-	assert.Greater(t, s.Polarity("bussiiiin").Compound, 0.3, "elongated slang too")
-	assert.Less(t, s.Polarity("another price hike").Compound, -0.3)
-	assert.Greater(t, s.Polarity("no price hike this year").Compound, 0.3)
-	assert.Equal(t, 0.0, s.Polarity("x").Compound, "non-finite values are ignored")
-	assert.Equal(t, 0.0, social.New().Polarity("bussin").Compound, "the shared tables are unchanged")
+	assert.Equal(t, 0.0, scoreOf(base, "the new menu is bussin").Compound)
+	assert.Greater(t, scoreOf(s, "the new menu is bussin").Compound, 0.3)
+	assert.Greater(t, scoreOf(s, "bussiiiin").Compound, 0.3, "elongated slang too")
+	assert.Less(t, scoreOf(s, "another price hike").Compound, -0.3)
+	assert.Greater(t, scoreOf(s, "no price hike this year").Compound, 0.3)
+	assert.Equal(t, 0.0, scoreOf(s, "x").Compound, "non-finite values are ignored")
+	assert.Equal(t, 0.0, scoreOf(social.New(), "bussin").Compound, "the shared tables are unchanged")
 }
 
 func TestNeutralBand(t *testing.T) {
 	text := "I'm sorry."
-	assert.Equal(t, sentiment.Neutral, social.New().Polarity(text).Polarity())
-	assert.Equal(t, sentiment.Negative, social.New(social.WithNeutralBand(0)).Polarity(text).Polarity())
-	assert.Equal(t, sentiment.Neutral, social.New(social.WithNeutralBand(10)).Polarity("great!").Polarity())
-	assert.Equal(t, social.New(social.WithNeutralBand(0)).Polarity(text), social.New(social.WithNeutralBand(-1)).Polarity(text))
+	assert.Equal(t, sentiment.Neutral, scoreOf(social.New(), text).Polarity())
+	assert.Equal(t, sentiment.Negative, scoreOf(social.New(social.WithNeutralBand(0)), text).Polarity())
+	assert.Equal(t, sentiment.Neutral, scoreOf(social.New(social.WithNeutralBand(10)), "great!").Polarity())
+	assert.Equal(t, scoreOf(social.New(social.WithNeutralBand(0)), text), scoreOf(social.New(social.WithNeutralBand(-1)), text))
 }
 
 func TestSupports(t *testing.T) {
@@ -163,12 +163,12 @@ func TestBadInput(t *testing.T) {
 		{"lone punctuation", "# @ ' - _ :"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			checkScore(t, s.Polarity(tc.text))
+			checkScore(t, scoreOf(s, tc.text))
 		})
 	}
-	assert.Equal(t, sentiment.Score{}, s.Polarity(""))
-	assert.Equal(t, sentiment.Score{}, s.Polarity("   "))
-	assert.Greater(t, s.Polarity("😀😍🥰").Compound, 0.5)
+	assert.Equal(t, sentiment.Score{}, scoreOf(s, ""))
+	assert.Equal(t, sentiment.Score{}, scoreOf(s, "   "))
+	assert.Greater(t, scoreOf(s, "😀😍🥰").Compound, 0.5)
 }
 
 func TestConcurrent(t *testing.T) {
@@ -176,7 +176,7 @@ func TestConcurrent(t *testing.T) {
 	texts := []string{"#NotHappy", "soooo gooood 😍😍", "not bad at all", strings.Repeat("great but bad ", 300)}
 	want := make([]sentiment.Score, len(texts))
 	for i, x := range texts {
-		want[i] = s.Polarity(x)
+		want[i] = scoreOf(s, x)
 	}
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
@@ -204,14 +204,14 @@ func FuzzScore(f *testing.F) {
 	custom := social.New(social.WithTerms(map[string]float64{"price hike": -2, "no no": 1}), social.WithNeutralBand(0))
 	f.Fuzz(func(t *testing.T, text string) {
 		for _, sc := range []*social.Scorer{s, custom} {
-			a := sc.Polarity(text)
+			a := scoreOf(sc, text)
 			checkScore(t, a)
-			if b := sc.Polarity(text); a != b {
+			if b := scoreOf(sc, text); a != b {
 				t.Fatalf("not deterministic: %+v then %+v", a, b)
 			}
 		}
 		if utf8.ValidString(text) && strings.TrimSpace(text) == "" {
-			require.Equal(t, sentiment.Score{}, s.Polarity(text))
+			require.Equal(t, sentiment.Score{}, scoreOf(s, text))
 		}
 	})
 }

@@ -65,7 +65,7 @@ func TestPearson(t *testing.T) {
 	s := vader.New()
 	var xs, ys []float64
 	for _, g := range readGroundTruth(t) {
-		xs = append(xs, s.Polarity(g.text).Compound)
+		xs = append(xs, scoreOf(s, g.text).Compound)
 		ys = append(ys, g.mean)
 	}
 	r := pearson(xs, ys)

@@ -42,12 +42,14 @@ func Example_cached() {
 
 // Domain terms and phrases: a brand's slang and its customers' words.
 func ExampleWithTerms() {
+	ctx := context.Background()
 	s := vader.New(vader.WithTerms(map[string]float64{
 		"price hike": -2.1,
 		"bussin":     2.5,
 	}))
 	for _, text := range []string{"another price hike", "no price hike this year", "the new menu is bussin"} {
-		fmt.Printf("%+.4f %s\n", s.Polarity(text).Compound, text)
+		sc, _ := s.Score(ctx, text)
+		fmt.Printf("%+.4f %s\n", sc.Compound, text)
 	}
 	// Output:
 	// -0.4767 another price hike
@@ -57,13 +59,16 @@ func ExampleWithTerms() {
 
 // A lexicon in VADER's text format, for a language or domain of its own.
 func ExampleReadLexicon() {
+	ctx := context.Background()
 	lx, err := vader.ReadLexicon(strings.NewReader("stonks\t2.0\nrekt\t-2.5\n"))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	s := vader.New(vader.WithLexicon(lx))
-	fmt.Println(s.Polarity("stonks only go up").Compound, s.Polarity("got rekt").Compound)
+	up, _ := s.Score(ctx, "stonks only go up")
+	rekt, _ := s.Score(ctx, "got rekt")
+	fmt.Println(up.Compound, rekt.Compound)
 
 	_, err = vader.ReadLexicon(strings.NewReader("good\t1.9\nbad\n"))
 	fmt.Println(err)
@@ -75,9 +80,12 @@ func ExampleReadLexicon() {
 // Social APIs often deliver escaped text; decoding is opt-in because the
 // reference does not do it.
 func ExampleWithHTMLEntities() {
+	ctx := context.Background()
 	text := "I &lt;3 my new phone"
-	fmt.Println(vader.New().Polarity(text).Compound)
-	fmt.Println(vader.New(vader.WithHTMLEntities(true)).Polarity(text).Compound)
+	off, _ := vader.New().Score(ctx, text)
+	on, _ := vader.New(vader.WithHTMLEntities(true)).Score(ctx, text)
+	fmt.Println(off.Compound)
+	fmt.Println(on.Compound)
 	// Output:
 	// 0
 	// 0.4404

@@ -1,6 +1,7 @@
 package vader
 
 import (
+	"context"
 	"math"
 	"math/rand"
 	"testing"
@@ -144,4 +145,10 @@ func TestFinishScoreRounds(t *testing.T) {
 		}
 	}
 	require.Positive(t, ties, "no tie was tested")
+}
+
+// scoreOf returns s's score of text (Score never fails).
+func scoreOf(s *Scorer, text string) sentiment.Score {
+	sc, _ := s.Score(context.Background(), text)
+	return sc
 }

@@ -88,8 +88,8 @@ func TestPlainMatchesGeneral(t *testing.T) {
 	for _, text := range texts {
 		// Another text first, through the plain path: scratch space
 		// that one path leaves must not change the other's result.
-		s.Polarity(texts[rng.Intn(len(texts))])
-		require.Equal(t, general(s, text), s.Polarity(text), "%q", text)
+		scoreOf(s, texts[rng.Intn(len(texts))])
+		require.Equal(t, general(s, text), scoreOf(s, text), "%q", text)
 	}
 	// Options that change tokens turn the plain path off.
 	require.False(t, New(WithHTMLEntities(true)).plain)
@@ -104,7 +104,7 @@ func FuzzPlain(f *testing.F) {
 	f.Add("The book was good.\x00\x01 NOT BAD at all!!")
 	s := New()
 	f.Fuzz(func(t *testing.T, text string) {
-		if got, want := s.Polarity(text), general(s, text); got != want {
+		if got, want := scoreOf(s, text), general(s, text); got != want {
 			t.Fatalf("%q: plain path %+v, general %+v", text, got, want)
 		}
 	})

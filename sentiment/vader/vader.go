@@ -101,18 +101,13 @@ func New(opts ...Option) *Scorer {
 // or unknown ("") only. It implements [sentiment.LanguageReporter].
 func (s *Scorer) Supports(lang string) bool { return sentiment.IsEnglish(lang) }
 
-// Score returns the VADER scores of text. It never fails; ctx is unused.
+// Score returns the VADER scores of text, as the reference's
+// polarity_scores does. It never fails; ctx is unused.
 func (s *Scorer) Score(_ context.Context, text string) (sentiment.Score, error) {
-	return s.Polarity(text), nil
-}
-
-// Polarity is [Scorer.Score] without the context and error, like the
-// reference's polarity_scores.
-func (s *Scorer) Polarity(text string) sentiment.Score {
 	st := s.getState()
 	sc := s.score(st, text)
 	s.putState(st)
-	return sc
+	return sc, nil
 }
 
 // entry is what the scorer knows about one lower-case token.

@@ -49,7 +49,7 @@ func TestReadme(t *testing.T) {
 		{"Not bad at all", 0.431, 0.487, 0.513, 0},
 	} {
 		t.Run(tc.text, func(t *testing.T) {
-			got := s.Polarity(tc.text)
+			got := scoreOf(s, tc.text)
 			assert.Equal(t, sentiment.Score{Compound: tc.compound, Positive: tc.pos, Neutral: tc.neu, Negative: tc.neg}, got)
 		})
 	}
@@ -69,7 +69,7 @@ func lex(t *testing.T, w string) float64 {
 // reference's rules give, computed from the lexicon.
 func TestQuirks(t *testing.T) {
 	s := vader.New()
-	compound := func(text string) float64 { return s.Polarity(text).Compound }
+	compound := func(text string) float64 { return scoreOf(s, text).Compound }
 
 	t.Run("so/this precedence slip", func(t *testing.T) {
 		// "good" right after "so", with a non-lexicon word three back: the
@@ -81,7 +81,7 @@ func TestQuirks(t *testing.T) {
 	t.Run("but uses the first matching value", func(t *testing.T) {
 		// love=3.2 is halved to 1.6; accept=1.6 then finds index 0 first
 		// and halves love again instead of scaling itself by 1.5.
-		got := s.Polarity("love but accept")
+		got := scoreOf(s, "love but accept")
 		assert.Equal(t, norm(3.2/4+1.6), got.Compound)
 		assert.Equal(t, vaderrules.Round(4.4/5.4, 3), got.Positive)
 		assert.Equal(t, 1.6, lex(t, "accept"))
@@ -89,9 +89,9 @@ func TestQuirks(t *testing.T) {
 		assert.Equal(t, norm(lex(t, "good")*0.5+lex(t, "bad")*1.5), compound("good but bad"))
 	})
 	t.Run("any white space splits", func(t *testing.T) {
-		want := s.Polarity("good bad")
+		want := scoreOf(s, "good bad")
 		for _, sep := range []string{"\t", "\n", "\u00a0", "\u3000", "\u2003", "\x1c", "\u0085"} {
-			assert.Equal(t, want, s.Polarity("good"+sep+"bad"), "%q", sep)
+			assert.Equal(t, want, scoreOf(s, "good"+sep+"bad"), "%q", sep)
 		}
 		// Zero-width space and joiner do not split.
 		assert.Equal(t, 0.0, compound("good\u200bbad"))
@@ -103,11 +103,11 @@ func TestQuirks(t *testing.T) {
 		assert.Equal(t, compound("good"), compound("(good)"))
 	})
 	t.Run("emoji descriptions", func(t *testing.T) {
-		assert.Equal(t, s.Polarity("beaming face with smiling eyes"), s.Polarity("😁"))
+		assert.Equal(t, scoreOf(s, "beaming face with smiling eyes"), scoreOf(s, "😁"))
 		// A space before the description, none after.
-		assert.Equal(t, s.Polarity("good beaming face with smiling eyesgood"), s.Polarity("good😁good"))
+		assert.Equal(t, scoreOf(s, "good beaming face with smiling eyesgood"), scoreOf(s, "good😁good"))
 		// The variation selector sticks to "heart".
-		assert.Equal(t, s.Polarity("red heart\ufe0f"), s.Polarity("❤️"))
+		assert.Equal(t, scoreOf(s, "red heart\ufe0f"), scoreOf(s, "❤️"))
 		assert.Equal(t, norm(lex(t, "heart")), compound("❤"))
 		// "ON! arrow" brings an exclamation mark: "good 🔛" has more
 		// emphasis than "good on arrow".
@@ -157,7 +157,7 @@ func TestWithTerms(t *testing.T) {
 		"":           3,   // ignored
 		"blorft":     math.NaN(),
 	}), vader.WithTerms(map[string]float64{"mid": -1}))
-	compound := func(sc *vader.Scorer, text string) float64 { return sc.Polarity(text).Compound }
+	compound := func(sc *vader.Scorer, text string) float64 { return scoreOf(sc, text).Compound }
 
 	assert.Equal(t, 0.0, compound(base, "another price hike"))
 	assert.Equal(t, norm(-2.1), compound(s, "another price hike"))
@@ -179,10 +179,10 @@ func TestWithTerms(t *testing.T) {
 
 func TestWithHTMLEntities(t *testing.T) {
 	text := "I &lt;3 this &amp; that &#128512; &bogus; &#xZZ;"
-	off := vader.New().Polarity(text)
-	on := vader.New(vader.WithHTMLEntities(true)).Polarity(text)
-	assert.Equal(t, vader.New().Polarity("I this that"), off)
-	assert.Equal(t, vader.New().Polarity("I <3 this & that 😀 &bogus; &#xZZ;"), on)
+	off := scoreOf(vader.New(), text)
+	on := scoreOf(vader.New(vader.WithHTMLEntities(true)), text)
+	assert.Equal(t, scoreOf(vader.New(), "I this that"), off)
+	assert.Equal(t, scoreOf(vader.New(), "I <3 this & that 😀 &bogus; &#xZZ;"), on)
 	assert.Greater(t, on.Compound, 0.5)
 }
 
@@ -194,9 +194,9 @@ func TestReadLexicon(t *testing.T) {
 	assert.True(t, ok)
 	assert.Equal(t, -0.6, v, "last entry wins")
 	s := vader.New(vader.WithLexicon(lx))
-	assert.Equal(t, norm(3.1), s.Polarity("great").Compound)
-	assert.Equal(t, 0.0, s.Polarity("good").Compound, "the default lexicon is replaced")
-	assert.Equal(t, 0.0, s.Polarity("new word").Compound, "multi-word lexicon keys never match, as in the reference")
+	assert.Equal(t, norm(3.1), scoreOf(s, "great").Compound)
+	assert.Equal(t, 0.0, scoreOf(s, "good").Compound, "the default lexicon is replaced")
+	assert.Equal(t, 0.0, scoreOf(s, "new word").Compound, "multi-word lexicon keys never match, as in the reference")
 
 	for _, tc := range []struct {
 		in   string
@@ -250,7 +250,7 @@ func TestBadInput(t *testing.T) {
 		{"white space", " \t\n\u3000\u00a0 ", func(t *testing.T, sc sentiment.Score) { assert.Equal(t, sentiment.Score{}, sc) }},
 		{"only emoji", "😀😍🥰", func(t *testing.T, sc sentiment.Score) { assert.Greater(t, sc.Compound, 0.5) }},
 		{"invalid UTF-8", "good \xff\xfe\xc3 \xe2\x82 great", func(t *testing.T, sc sentiment.Score) {
-			assert.Equal(t, s.Polarity("good x y great").Compound, sc.Compound)
+			assert.Equal(t, scoreOf(s, "good x y great").Compound, sc.Compound)
 		}},
 		{"ZWJ family", "👨\u200d👩\u200d👧 love", func(t *testing.T, sc sentiment.Score) { assert.Greater(t, sc.Compound, 0.0) }},
 		{"combining marks", "goo\u0301d cafe\u0301 ba\u0308d", func(t *testing.T, sc sentiment.Score) { assert.Equal(t, 0.0, sc.Compound) }},
@@ -268,7 +268,7 @@ func TestBadInput(t *testing.T) {
 		{"NUL and controls", "good\x00bad \x01 \x7f", func(t *testing.T, sc sentiment.Score) { assert.Equal(t, 0.0, sc.Compound) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sc := s.Polarity(tc.text)
+			sc := scoreOf(s, tc.text)
 			checkScore(t, sc)
 			tc.want(t, sc)
 		})
@@ -280,7 +280,7 @@ func TestConcurrent(t *testing.T) {
 	texts := []string{"The book was good.", "Today SUX!", "love but accept", "😍 #fail", strings.Repeat("great but bad ", 100)}
 	want := make([]sentiment.Score, len(texts))
 	for i, x := range texts {
-		want[i] = s.Polarity(x)
+		want[i] = scoreOf(s, x)
 	}
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
@@ -310,14 +310,14 @@ func FuzzScore(f *testing.F) {
 	custom := vader.New(vader.WithHTMLEntities(true), vader.WithTerms(map[string]float64{"price hike": -2, "no no": 1}))
 	f.Fuzz(func(t *testing.T, text string) {
 		for _, s := range []*vader.Scorer{plain, custom} {
-			a := s.Polarity(text)
+			a := scoreOf(s, text)
 			checkScore(t, a)
-			if b := s.Polarity(text); a != b {
+			if b := scoreOf(s, text); a != b {
 				t.Fatalf("not deterministic: %+v then %+v", a, b)
 			}
 		}
-		if utf8.ValidString(text) && strings.TrimSpace(text) == "" && plain.Polarity(text) != (sentiment.Score{}) {
-			t.Fatalf("white space scored %+v", plain.Polarity(text))
+		if utf8.ValidString(text) && strings.TrimSpace(text) == "" && scoreOf(plain, text) != (sentiment.Score{}) {
+			t.Fatalf("white space scored %+v", scoreOf(plain, text))
 		}
 	})
 }
@@ -359,7 +359,7 @@ func FuzzReadLexicon(f *testing.F) {
 				t.Fatalf("round trip of %q: %v, %v want %v", k, got, ok, v)
 			}
 		}
-		_ = vader.New(vader.WithLexicon(lx)).Polarity("good bad x y")
+		_ = scoreOf(vader.New(vader.WithLexicon(lx)), "good bad x y")
 	})
 }
 
