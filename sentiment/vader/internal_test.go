@@ -133,7 +133,7 @@ func TestFinishScoreRounds(t *testing.T) {
 		sum := pos + neg + float64(rng.Intn(7)-3)/8
 		ep, qm := rng.Intn(5), rng.Intn(4)
 		want := finishScoreRef(sum, pos, neg, neu, ep, qm)
-		require.Equal(t, want, finishScore(sum, pos, neg, 1, neu, ep, qm), "sum %v pos %v neg %v neu %d", sum, pos, neg, neu)
+		require.Equal(t, want, finishScore(&valenceSums{sum, pos, neg, 1}, neu, ep, qm), "sum %v pos %v neg %v neu %d", sum, pos, neg, neu)
 		for _, x := range []float64{want.Positive, want.Neutral, want.Negative} {
 			if f := x*1000 - math.Floor(x*1000); f == 0.5 {
 				ties++

@@ -1,10 +1,7 @@
 package vader
 
 import (
-	"math"
-
 	"github.com/earshot-dev/earshot/sentiment"
-	"github.com/earshot-dev/earshot/sentiment/internal/wordtab"
 )
 
 // state is the per-call scratch space, pooled so that scoring does not
@@ -75,25 +72,19 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 	n := len(toks)
 	idioms := mayHaveIdiom(st.ids)
 	if st.but < 0 {
-		// No "but": the sentiments are summed as they come, in the
-		// order and with the terms of scoreValence, without storing
-		// them.
-		var sum, ps, ng float64
-		nz := 0
+		// No "but": the sentiments are summed as they come, as
+		// scoreValence sums them, without storing them.
+		var sums valenceSums
 		for _, i32 := range st.lex {
 			i := int(i32)
 			if unscored(toks, i) {
 				continue
 			}
 			if v := s.valence(toks, i, capDiff, idioms); v != 0 {
-				sum += v
-				m := -uint64(wordtab.B2U(v > 0))
-				ps += math.Float64frombits(math.Float64bits(v+1) & m)
-				ng += math.Float64frombits(math.Float64bits(v-1) &^ m)
-				nz++
+				sums.add(v)
 			}
 		}
-		return finishScore(sum, ps, ng, nz, n-nz, st.ep, st.qm)
+		return finishScore(&sums, n-sums.n, st.ep, st.qm)
 	}
 	sent, pos := st.sent[:0], st.pos[:0]
 	for _, i32 := range st.lex {

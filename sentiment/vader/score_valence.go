@@ -5,64 +5,66 @@ import (
 
 	"github.com/earshot-dev/earshot/sentiment"
 	"github.com/earshot-dev/earshot/sentiment/internal/vaderrules"
-	"github.com/earshot-dev/earshot/sentiment/internal/wordtab"
 )
 
-// scoreValence is the reference's score_valence.
-func scoreValence(sent []float64, neu, ep, qm int) sentiment.Score {
-	var sum, pos, neg float64
-	for _, v := range sent {
-		sum += v
-		// v != 0: v+1 goes to pos if v > 0, else v-1 to neg.
-		m := -uint64(wordtab.B2U(v > 0))
-		pos += math.Float64frombits(math.Float64bits(v+1) & m)
-		neg += math.Float64frombits(math.Float64bits(v-1) &^ m)
-	}
-	return finishScore(sum, pos, neg, len(sent), neu, ep, qm)
+// valenceSums accumulates, in token order, what score_valence needs from
+// the non-zero sentiments: their sum, and the positive and negative sums
+// of _sift_sentiment_scores (v+1 for each positive v, v-1 for each
+// negative one). Zeros change none of them; the caller counts them.
+type valenceSums struct {
+	sum, pos, neg float64
+	n             int // non-zero sentiments added
 }
 
-// finishScore is the end of score_valence, given the sum of the nz
-// non-zero sentiments and the sums of v+1 over the positive ones (pos) and
-// of v-1 over the negative ones (neg), each added in token order.
-func finishScore(sum, pos, neg float64, nz, neu, ep, qm int) sentiment.Score {
-	if nz == 0 {
+func (s *valenceSums) add(v float64) {
+	s.sum += v
+	if v > 0 {
+		s.pos += v + 1
+	} else {
+		s.neg += v - 1
+	}
+	s.n++
+}
+
+// scoreValence is the reference's score_valence for the non-zero
+// sentiments sent and neu zeros, with ep '!' and qm '?' in the text.
+func scoreValence(sent []float64, neu, ep, qm int) sentiment.Score {
+	var sums valenceSums
+	for _, v := range sent {
+		sums.add(v)
+	}
+	return finishScore(&sums, neu, ep, qm)
+}
+
+// finishScore is the end of score_valence, from the sums of the non-zero
+// sentiments and the number of zero ones.
+func finishScore(s *valenceSums, neu, ep, qm int) sentiment.Score {
+	if s.n == 0 {
 		// No sentiment: nothing to emphasise or normalise.
 		return sentiment.Score{Neutral: 1}
 	}
 	amp := vaderrules.PunctEmphasis(ep, qm)
-	// The signs below come at random, so they select values without a
-	// branch. Each sum gets exactly the reference's terms: adding +0
-	// leaves a sum unchanged (none of these is ever -0), and x + (-a)
-	// is x - a.
-	sum += amp * (wordtab.B2F(sum > 0) - wordtab.B2F(sum < 0))
-	compound := normalize(sum)
-	pos += amp * wordtab.B2F(pos > math.Abs(neg))
-	neg -= amp * wordtab.B2F(pos < math.Abs(neg))
-	total := pos + math.Abs(neg) + float64(neu)
-	// Each figure is within [-1, 1]: total > 0, as a non-zero sentiment
-	// adds more than 1 to pos or to |neg|.
-	// They are rounded in one loop, without four calls that would spill
-	// the others around each.
-	r := [4]float64{compound, math.Abs(pos / total), math.Abs(float64(neu) / total), math.Abs(neg / total)}
-	for k, x := range r {
-		p := float64(1000)
-		if k == 0 {
-			p = 10000
-		}
-		// vaderrules.Round, inlined by hand.
-		t := x * p
-		fl := float64(int64(t))
-		fl -= wordtab.B2F(fl > t)
-		f := t - fl
-		if math.Abs(f-0.5) > 1e-6 {
-			r[k] = (fl + wordtab.B2F(f > 0.5)) / p
-		} else {
-			r[k] = vaderrules.RoundTie(x, 3+int(wordtab.B2U(k == 0)), fl/p)
-		}
+	sum := s.sum
+	if sum > 0 {
+		sum += amp
+	} else if sum < 0 {
+		sum -= amp
 	}
-	return sentiment.Score{Compound: r[0], Positive: r[1], Neutral: r[2], Negative: r[3]}
+	compound := normalize(sum)
+	pos, neg := s.pos, s.neg
+	if pos > math.Abs(neg) {
+		pos += amp
+	} else if pos < math.Abs(neg) {
+		neg -= amp
+	}
+	// total > 0, as a non-zero sentiment adds more than 1 to pos or to
+	// |neg|, so each figure is within [-1, 1].
+	total := pos + math.Abs(neg) + float64(neu)
+	return roundScore(compound, math.Abs(pos/total), math.Abs(float64(neu)/total), math.Abs(neg/total))
 }
 
+// normalize is the reference's normalize: score/sqrt(score²+alpha),
+// clamped to [-1, 1].
 func normalize(score float64) float64 {
 	n := score / math.Sqrt(score*score+alpha)
 	if n < -1 {
