@@ -80,12 +80,6 @@ const (
 	fPhraseCont                    // appears after the first word of a phrase
 )
 
-type phrase struct {
-	words []string
-	val   float64
-	flags uint16 // fLex for idioms; fDamp for "kind of"
-}
-
 var (
 	baseOnce sync.Once
 	baseData *base
@@ -200,45 +194,6 @@ func unnormalize(c float64) float64 {
 		c = -0.9999
 	}
 	return c * math.Sqrt(15) / math.Sqrt(1-c*c)
-}
-
-func addTerm(words map[string]wentry, phrases map[string][]phrase, key string, v float64) map[string][]phrase {
-	key = strings.ToLower(strings.TrimSpace(strings.ReplaceAll(key, "’", "'")))
-	ws := strings.Fields(key)
-	switch len(ws) {
-	case 0:
-		return phrases
-	case 1:
-		e := words[ws[0]]
-		e.val, e.flags = v, (e.flags|fLex|fDict)&^(fBoost|fDamp)
-		words[ws[0]] = e
-		return phrases
-	}
-	if phrases == nil {
-		phrases = make(map[string][]phrase)
-	}
-	e := words[ws[0]]
-	e.flags |= fPhrase
-	words[ws[0]] = e
-	for _, w := range ws[1:] {
-		e := words[w]
-		e.flags |= fPhraseCont
-		words[w] = e
-	}
-	ps := phrases[ws[0]]
-	for i := range ps {
-		if strings.Join(ps[i].words, " ") == key {
-			ps[i].val, ps[i].flags = v, fLex
-			return phrases
-		}
-	}
-	ps = append(ps, phrase{words: ws, val: v, flags: fLex})
-	// longest first
-	for i := len(ps) - 1; i > 0 && len(ps[i].words) > len(ps[i-1].words); i-- {
-		ps[i], ps[i-1] = ps[i-1], ps[i]
-	}
-	phrases[ws[0]] = ps
-	return phrases
 }
 
 // New returns a social-media Scorer, changed by opts. The default tables
