@@ -1,8 +1,6 @@
 package social
 
 import (
-	"math"
-
 	"github.com/earshot-dev/earshot/sentiment"
 	"github.com/earshot-dev/earshot/sentiment/internal/wordtab"
 )
@@ -58,11 +56,9 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 			}
 		}
 	}
-	// One pass: the sum, and the positive and negative masses, each added
-	// in token order. The signs come at random, so values are selected
-	// without branches. Each sum gets exactly the terms it had when every
-	// token's value was added: a token with no valence adds +0, which
-	// leaves a sum unchanged (no sum is ever -0).
+	// One pass: the sum, and the positive and negative masses (v+1 for
+	// each positive value, v-1 for each negative one), each added in
+	// token order.
 	sum, pos, neg := 0.0, 0.0, 0.0
 	k := 0
 	for i := range toks {
@@ -87,10 +83,14 @@ func (s *Scorer) score(st *state, text string) sentiment.Score {
 			}
 		}
 		sum += v
-		gt, lt := -uint64(wordtab.B2U(v > 0)), -uint64(wordtab.B2U(v < 0))
-		pos += math.Float64frombits(math.Float64bits(v+1) & gt)
-		neg += math.Float64frombits(math.Float64bits(v-1) & lt)
-		k += int(gt&1 + lt&1)
+		switch {
+		case v > 0:
+			pos += v + 1
+			k++
+		case v < 0:
+			neg += v - 1
+			k++
+		}
 	}
 	return s.finish(sum, pos, neg, k, len(toks)-k, st.ep, st.qm)
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/earshot-dev/earshot/sentiment"
 	"github.com/earshot-dev/earshot/sentiment/internal/vaderrules"
-	"github.com/earshot-dev/earshot/sentiment/internal/wordtab"
 )
 
 const (
@@ -28,10 +27,20 @@ func (s *Scorer) finish(sum, pos, neg float64, k, neu, ep, qm int) sentiment.Sco
 		sum *= math.Sqrt(float64(lengthK) / float64(k))
 	}
 	amp := vaderrules.PunctEmphasis(ep, qm)
-	sum += amp * (wordtab.B2F(sum > 0) - wordtab.B2F(sum < 0))
+	if sum > 0 {
+		sum += amp
+	} else if sum < 0 {
+		sum -= amp
+	}
 	// The neutral band: weak leanings count as none.
-	above, below := -uint64(wordtab.B2U(sum > s.band)), -uint64(wordtab.B2U(sum < -s.band))
-	sum = math.Float64frombits(math.Float64bits(sum-s.band)&above | math.Float64bits(sum+s.band)&below)
+	switch {
+	case sum > s.band:
+		sum -= s.band
+	case sum < -s.band:
+		sum += s.band
+	default:
+		sum = 0
+	}
 	compound := sum / math.Sqrt(sum*sum+alpha)
 	total := pos - neg + float64(neu)
 	if total == 0 {
