@@ -57,10 +57,12 @@ func ExampleCached() {
 		return toy.Score(ctx, text)
 	})
 	s := sentiment.Cached(counting, 100)
-	for range 3 {
-		s.Score(context.Background(), "I love it") // a repost, three times
+	for range 5 {
+		s.Score(context.Background(), "I love it") // a post and four reposts
 	}
+	// A text is kept from its second sighting on, so a text seen once
+	// costs the cache no room.
 	fmt.Println("scored", calls, "time(s)")
 	// Output:
-	// scored 1 time(s)
+	// scored 2 time(s)
 }
