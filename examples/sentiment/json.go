@@ -16,6 +16,13 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Most text needs no escape: skip it eight bytes at a time.
+		for i+8 <= len(s) && plain8(load64(s[i:i+8])) {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' {
@@ -32,6 +39,10 @@ func appendString(b []byte, s string) []byte {
 				b = append(b, '\\', 'r')
 			case '\t':
 				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
 			default:
 				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 			}
@@ -58,30 +69,66 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// plain8 reports whether none of the eight bytes of x needs an escape:
+// none is a control character, '"', '\\' or outside ASCII. It tests the
+// eight at once: a byte's top bit is set by the subtraction when the byte
+// is below 0x20, by the XORs when it is '"' or '\\' (the classic test
+// for a zero byte), and by itself when it is 0x80 or above.
+func plain8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, bs := x^'"'*ones, x^'\\'*ones
+	return ((x-0x20*ones)|((q-ones)&^q)|((bs-ones)&^bs)|x)&highs == 0
+}
+
+// load64 reads the eight bytes of w as a little-endian word (one load).
+func load64(w string) uint64 {
+	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+}
+
 // appendFigure appends v rounded to 4 decimals, as vaderSentiment rounds
 // its figures, in the shortest form that reads back as that value.
 func appendFigure(b []byte, v float64) []byte {
-	r := math.Round(v * 1e4)
-	if math.IsNaN(r) || math.Abs(r) >= 1e15 {
+	x := math.Abs(v) * 1e4
+	if !(x < 1e15) { // also NaN
 		return appendFloat(b, v)
 	}
-	if r < 0 {
+	// x rounded half away from zero, as math.Round does (x - n is exact).
+	n := uint64(x)
+	if x-float64(n) >= 0.5 {
+		n++
+	}
+	if n == 0 {
+		return append(b, '0') // -0.00004 too
+	}
+	if v < 0 {
 		b = append(b, '-')
-		r = -r
 	}
-	n := int64(r)
-	b = strconv.AppendInt(b, n/1e4, 10)
+	if whole := n / 1e4; whole < 10 {
+		b = append(b, byte('0'+whole))
+	} else {
+		b = strconv.AppendUint(b, whole, 10)
+	}
+	// The four decimals, two pairs from a table, without trailing zeros.
 	frac := n % 1e4
-	if frac == 0 {
+	hi, lo := 2*(frac/100), 2*(frac%100)
+	switch {
+	case frac == 0:
 		return b
+	case lo != 0 && pairs[lo+1] != '0':
+		return append(b, '.', pairs[hi], pairs[hi+1], pairs[lo], pairs[lo+1])
+	case lo != 0:
+		return append(b, '.', pairs[hi], pairs[hi+1], pairs[lo])
+	case pairs[hi+1] != '0':
+		return append(b, '.', pairs[hi], pairs[hi+1])
 	}
-	digits := [5]byte{'.', byte('0' + frac/1000), byte('0' + frac/100%10), byte('0' + frac/10%10), byte('0' + frac%10)}
-	end := 5
-	for digits[end-1] == '0' {
-		end--
-	}
-	return append(b, digits[:end]...)
+	return append(b, '.', pairs[hi])
 }
+
+// pairs holds the two digits of 00 to 99.
+const pairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
 
 // appendFloat appends v as encoding/json would: the shortest
 // representation that reads back as v, in exponent form only for very

@@ -38,6 +38,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -196,12 +197,12 @@ func (p *scorePrinter) appendLine(ctx context.Context, b []byte, text string) ([
 	sc, err := p.s.Score(ctx, text)
 	b = append(b, `{"text":`...)
 	b = appendString(b, text)
-	if errors.Is(err, target.ErrAbsent) {
-		// -target: the line does not mention the target; say so rather
-		// than print a neutral score.
-		return append(b, `,"absent":true}`+"\n"...), nil
-	}
 	if err != nil {
+		if errors.Is(err, target.ErrAbsent) {
+			// -target: the line does not mention the target; say so
+			// rather than print a neutral score.
+			return append(b, `,"absent":true}`+"\n"...), nil
+		}
 		return b, fmt.Errorf("sentiment: score: %w", err)
 	}
 	b = append(b, `,"label":"`...)
@@ -249,7 +250,8 @@ func (p *classPrinter) appendLine(_ context.Context, b []byte, text string) ([]b
 }
 
 // filter reads lines, scores them and writes JSON lines. Its mutex is held
-// while a line is handled, so that stop can flush whole lines only.
+// while the lines of one read are handled, so that stop can flush whole
+// lines only.
 type filter struct {
 	p  printer
 	mu sync.Mutex
@@ -263,59 +265,65 @@ func newFilter(p printer, out io.Writer) *filter {
 // run scores each line of in and writes a JSON object per line. It stops
 // at the end of in, at the first read, scoring or write error, or when
 // ctx is done; what it wrote is flushed.
+//
+// It reads up to 64 KiB at a time and turns the whole lines read into one
+// string, whose lines are then scored as substrings: one allocation per
+// read rather than one per line. A line longer than the buffer grows it.
 func (f *filter) run(ctx context.Context, in io.Reader) error {
-	r := bufio.NewReaderSize(in, 64<<10)
-	var line []byte // scratch for lines longer than the reader's buffer
+	buf := make([]byte, 0, 64<<10)
 	var out []byte
 	for {
 		if err := ctx.Err(); err != nil {
 			return errors.Join(err, f.flush())
 		}
-		if r.Buffered() == 0 {
-			// About to wait for input: let a reader downstream see what
-			// is done.
-			if err := f.flush(); err != nil {
-				return err
+		// About to wait for input: let a reader downstream see what is
+		// done.
+		if err := f.flush(); err != nil {
+			return err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // a line longer than the buffer
+		}
+		n, rerr := in.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		end := bytes.LastIndexByte(buf, '\n') + 1 // after the last whole line
+		if rerr != nil {
+			end = len(buf) // at the end, the rest is a line too
+		}
+		if end > 0 {
+			var err error
+			if out, err = f.lines(ctx, out, string(buf[:end])); err != nil {
+				return errors.Join(err, f.flush())
 			}
+			buf = buf[:copy(buf, buf[end:])]
 		}
-		b, err := r.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			line = append(line[:0], b...)
-			for errors.Is(err, bufio.ErrBufferFull) {
-				b, err = r.ReadSlice('\n')
-				line = append(line, b...)
-			}
-			b = line
-		}
-		if len(b) == 0 && err != nil {
-			if errors.Is(err, io.EOF) {
-				return f.flush()
-			}
-			return errors.Join(fmt.Errorf("sentiment: read: %w", err), f.flush())
-		}
-		if n := len(b); n > 0 && b[n-1] == '\n' {
-			b = b[:n-1]
-			if n > 1 && b[n-2] == '\r' {
-				b = b[:n-2]
-			}
-		}
-		f.mu.Lock()
-		var err2 error
-		out, err2 = f.p.appendLine(ctx, out[:0], string(b))
-		if err2 == nil {
-			_, err2 = f.w.Write(out)
-			if err2 != nil {
-				err2 = fmt.Errorf("sentiment: write: %w", err2)
-			}
-		}
-		f.mu.Unlock()
-		if err2 != nil {
-			return err2
-		}
-		if err != nil && !errors.Is(err, io.EOF) {
-			return errors.Join(fmt.Errorf("sentiment: read: %w", err), f.flush())
+		switch {
+		case errors.Is(rerr, io.EOF):
+			return f.flush()
+		case rerr != nil:
+			return errors.Join(fmt.Errorf("sentiment: read: %w", rerr), f.flush())
 		}
 	}
+}
+
+// lines writes the JSON lines of the lines of chunk, which ends at the
+// end of a line, in one write, using out as scratch space.
+func (f *filter) lines(ctx context.Context, out []byte, chunk string) ([]byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out = out[:0]
+	for chunk != "" {
+		line, rest, _ := strings.Cut(chunk, "\n")
+		chunk = rest
+		var err error
+		if out, err = f.p.appendLine(ctx, out, strings.TrimSuffix(line, "\r")); err != nil {
+			return out, err
+		}
+	}
+	if _, err := f.w.Write(out); err != nil {
+		return out, fmt.Errorf("sentiment: write: %w", err)
+	}
+	return out, nil
 }
 
 func (f *filter) flush() error {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -185,7 +187,7 @@ func TestTarget(t *testing.T) {
 // TestJSONMatchesEncodingJSON checks the hand-written JSON against
 // encoding/json.
 func TestJSONMatchesEncodingJSON(t *testing.T) {
-	for _, s := range []string{"", "plain", `quote " and \ back`, "tab\tnl\ncr\r\x00\x1f\x7f", "é😀", "\xff\xfe", "a\u2028b\u2029", "<&>"} {
+	for _, s := range []string{"", "plain", `quote " and \ back`, "tab\tnl\ncr\r\x00\x1f\x7f\b\f", "é😀", "\xff\xfe", "a\u2028b\u2029", "<&>"} {
 		checkString(t, s)
 	}
 	for _, v := range []float64{0, 1, -1, 0.4404, 1e-7, -2.5e-9, 1e21, 123456.789, 0.1 + 0.2, math.SmallestNonzeroFloat64} {
@@ -254,6 +256,51 @@ func TestAppendFigure(t *testing.T) {
 		if math.Abs(v) < 1e11 && !math.IsNaN(v) {
 			w, _ := json.Marshal(want)
 			assert.Equal(t, string(w), got, "%v: the shortest form, as encoding/json writes it", v)
+		}
+	}
+}
+
+// TestRunFlushesWhileWaiting checks that each line's result is written
+// before more input arrives, so that the program works in a pipeline
+// fed a line at a time.
+func TestRunFlushesWhileWaiting(t *testing.T) {
+	p, err := newPrinter(options{Scorer: "vader"})
+	require.NoError(t, err)
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- newFilter(p, outW).run(context.Background(), inR) }()
+	lines := bufio.NewReader(outR)
+	for _, text := range []string{"The book was good.", "Today SUX!"} {
+		_, err := io.WriteString(inW, text+"\n")
+		require.NoError(t, err)
+		got := make(chan string, 1)
+		go func() {
+			l, _ := lines.ReadString('\n')
+			got <- l
+		}()
+		select {
+		case l := <-got:
+			assert.True(t, strings.HasPrefix(l, `{"text":"`+text+`"`), l)
+		case <-time.After(10 * time.Second): // a guard against a hang, not a timing
+			t.Fatalf("no output for %q while the input stays open", text)
+		}
+	}
+	require.NoError(t, inW.Close())
+	require.NoError(t, <-done)
+}
+
+// TestAppendFigureEvery checks every figure a score can have, -1 to 1 in
+// steps of 0.0001, against strconv.
+func TestAppendFigureEvery(t *testing.T) {
+	for i := -10000; i <= 10000; i++ {
+		v := float64(i) / 1e4
+		want := strconv.FormatFloat(v, 'f', -1, 64)
+		if i == 0 {
+			want = "0"
+		}
+		if got := string(appendFigure(nil, v)); got != want {
+			t.Fatalf("%v: got %q, want %q", v, got, want)
 		}
 	}
 }
