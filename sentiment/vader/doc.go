@@ -104,12 +104,24 @@
 // skip the idiom checks when no idiom has all its words in the text, and
 // the checks on preceding words when none of the three names a rule.
 // Without a "but", the sentiments are summed as the rules produce them,
-// not stored. The final sums and roundings select by sign without
-// branches, and a text without an apostrophe skips each token's test
-// for "n't". The emoji
-// descriptions are decoded on the first text that needs them, not by
-// [New]. See the benchmarks in bench_test.go; the comparison with
+// not stored. The four figures are rounded in one loop without branches,
+// and a text without an apostrophe skips each token's test for "n't".
+// The emoji descriptions are decoded on the first text that needs them,
+// not by [New]. See the benchmarks in bench_test.go; the comparison with
 // github.com/jonreiter/govader lives in the separate module
 // sentiment/vader/govaderbench, so that govader is no requirement of
 // this one.
+//
+// # Reading the code
+//
+// The rules live in files named after the functions of vaderSentiment.py
+// they reproduce, and read like them: polarity_scores.go,
+// sentiment_valence.go (with scalar_inc_dec, _negation_check and
+// _least_check), special_idioms_check.go, but_check.go and
+// score_valence.go. The word-at-a-time work is kept apart, where the
+// benchmarks pay for it: replace.go (emoji descriptions), tokenizer.go
+// and plain.go (SentiText's split and punctuation stripping, with the
+// lookups), round.go (Python's round for the four figures); phrases.go
+// holds [WithTerms]' multi-word phrases and words.go the words the rules
+// name.
 package vader

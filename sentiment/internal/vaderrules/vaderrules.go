@@ -1,6 +1,7 @@
 // Package vaderrules holds the knowledge of vaderSentiment 3.3.2 that the
 // rule-based scorers (vader, which reproduces it, and social, which
-// extends it) share: its constants, word lists and punctuation emphasis.
+// extends it) share: its constants, word lists, punctuation emphasis and
+// Python's rounding of the figures.
 package vaderrules
 
 // Constants of vaderSentiment 3.3.2.
