@@ -30,7 +30,7 @@ func gatherHighs(m uint64) uint64 {
 // text has a byte outside ASCII, which replace must handle.
 func scanPlain(st *state, text string) bool {
 	// 0x80 is no stop byte: CopyASCII already refuses every byte above
-	// 0x7f.
+	// 0x7f, and takes a shorter loop.
 	buf, ep, qm, ok := wordtab.CopyASCII(st.buf[:0], text, 0x80, 0x80)
 	if !ok {
 		return false

@@ -56,7 +56,8 @@ func EqBytes(x uint64, c byte) uint64 {
 // time, followed by 16 zero bytes within its capacity, and counts the
 // '!' and '?' in it. It reports ok false, and the rest is unspecified,
 // if text has a byte outside ASCII or a byte equal to stopA or stopB,
-// which the caller must then handle byte by byte.
+// which the caller must then handle byte by byte. Stop bytes of 0x80 and
+// above stop nothing more, and the copy skips their test.
 func CopyASCII(buf []byte, text string, stopA, stopB byte) (out []byte, ep, qm int, ok bool) {
 	n := len(text)
 	if cap(buf) < n+24 {
@@ -65,6 +66,16 @@ func CopyASCII(buf []byte, text string, stopA, stopB byte) (out []byte, ep, qm i
 	buf = buf[:n+16]
 	var high, stop uint64
 	i := 0
+	if stopA >= 0x80 && stopB >= 0x80 {
+		// No stop byte but non-ASCII, which high finds: a shorter loop.
+		for ; i+8 <= n; i += 8 {
+			w := text[i : i+8]
+			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+			binary.LittleEndian.PutUint64(buf[i:i+8:i+8], x)
+			high |= x
+		}
+	}
 	for ; i+8 <= n; i += 8 {
 		w := text[i : i+8]
 		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |

@@ -164,6 +164,7 @@ func TestCopyASCII(t *testing.T) {
 		}
 		checkCopyASCII(t, string(b), 0, 0)
 		checkCopyASCII(t, string(b), '&', '\\')
+		checkCopyASCII(t, string(b), 0x80, 0x80) // no stop byte: the shorter loop
 	}
 }
 
@@ -174,5 +175,6 @@ func FuzzCopyASCII(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		checkCopyASCII(t, text, 0, 0)
 		checkCopyASCII(t, text, '&', '\\')
+		checkCopyASCII(t, text, 0x80, 0x80)
 	})
 }
