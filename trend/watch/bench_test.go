@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/earshot-dev/earshot/trend"
 	"github.com/earshot-dev/earshot/trend/watch"
 )
 
@@ -21,15 +22,25 @@ func cpuTime() time.Duration {
 }
 
 // BenchmarkStory runs acme's three days (mentions of two keys, a wave and
-// a viral post) through a Watch; cpu-ns/event is the cost per record.
+// a viral post) through a Watch, without and with Reasons; cpu-ns/event
+// is the cost per record.
 func BenchmarkStory(b *testing.B) {
+	b.Run("plain", func(b *testing.B) { benchStory(b, false) })
+	b.Run("reasons", func(b *testing.B) { benchStory(b, true) })
+}
+
+func benchStory(b *testing.B, reasons bool) {
 	evs := story(1)
 	var got []watch.Alert
 	b.ReportAllocs()
 	start, n := cpuTime(), 0
 	for b.Loop() {
 		got = got[:0]
-		run(newWatch(&got), evs)
+		w := newWatch(&got)
+		if reasons {
+			w.Reasons = &trend.Reasons{}
+		}
+		run(w, evs)
 		n += len(evs)
 	}
 	if d := cpuTime() - start; d > 0 {

@@ -4,7 +4,8 @@
 // of its negative mentions ([trend.Spikes]), a rise in the share of negative
 // posts ([trend.Shift]), and its posts going viral ([viral.Detector]). Each
 // episode is reported once when it opens and once when it ends, with
-// example posts as evidence.
+// example posts as evidence and, when [Watch.Reasons] is set, what stood
+// out in it.
 //
 // The host decides which posts are about which key (a [listen.Query], say)
 // and scores their sentiment; watch takes keys, times and numbers, like
@@ -34,6 +35,20 @@
 //			Followers: p.Author.Followers, Compound: s.Compound, Scored: err == nil})
 //	}
 //
+// # Why an alert fired
+//
+// Set Reasons to a [trend.Reasons] (its zero value will do) and every
+// spike and shift alert carries, in [trend.Alert.Reasons], the terms,
+// hashtags, @mentions, authors and sources over-represented in its
+// episode against the key's posts before it, with their lift. Give each
+// Mention its Author and Source so that those can stand out too:
+//
+//	w := &watch.Watch{Reasons: &trend.Reasons{}, ...}
+//	w.Observe("larkspur", watch.Mention{..., Author: p.Platform + ":" + p.Author.Handle, Source: p.Platform})
+//
+// It costs about 2 us of CPU per mention and 47 KiB per key (see
+// [trend.Reasons]); left nil, nothing is spent.
+//
 // [listen.Query]: https://pkg.go.dev/github.com/earshot-dev/earshot/listen#Query
 package watch
 
@@ -56,6 +71,12 @@ type Mention struct {
 	Followers int       // the author's audience, for virality; 0 if unknown
 	Compound  float64   // sentiment in [-1,1]; read only when Scored
 	Scored    bool      // false: not scored (a language the scorer does not know); counted in volume only
+
+	// Author and Source are read only when [Watch.Reasons] is set, where
+	// they may stand out in an episode: who wrote the post, unique across
+	// platforms ("mastodon:alice@mastodon.social"), and where it came from
+	// ("mastodon", a feed's host). Either may be "".
+	Author, Source string
 }
 
 // The spike series of each key, as they appear in [Alert.Series].
@@ -71,6 +92,13 @@ const (
 // shift the tracked key, for a viral post the post's ID. Evidence always
 // holds example posts: the detector's own (a shift's most negative posts,
 // the viral post) or, for a spike, the latest posts of its series.
+//
+// With [Watch.Reasons] set, a spike or shift alert's Reasons say what
+// stood out in the tracked key's posts during the episode (all its posts,
+// for a spike in negative posts too); a viral post is its own reason and
+// gets none. An alert that opens on too few posts to tell may have no
+// reasons at first; they are worked out again each time the episode is
+// reported, while its start is within the Reasons' window.
 type Alert struct {
 	trend.Alert
 	Tracked string `json:"tracked"`          // the tracked key
@@ -115,6 +143,11 @@ type Watch struct {
 	// OnAlert is called synchronously for each episode when it opens and
 	// when it ends (End set). Updates in between show in Alerts.
 	OnAlert func(Alert)
+	// Reasons, if not nil, is fed every mention observed (under its
+	// tracked key) and explains spike and shift alerts: see "Why an alert
+	// fired" above. Watch adds to it; the host must not add the same
+	// mentions again. Nil costs nothing.
+	Reasons *trend.Reasons
 
 	ready   bool
 	posts   map[string]posted
@@ -125,6 +158,7 @@ type Watch struct {
 	pending []trend.Alert
 	alerts  []*Alert
 	byEp    map[episode]*Alert
+	newest  time.Time // the latest mention time seen, for Reasons
 }
 
 type posted struct {
@@ -173,6 +207,14 @@ func (w *Watch) negative(compound float64) bool {
 // once per key.
 func (w *Watch) Observe(key string, m Mention) {
 	w.init()
+	if w.Reasons != nil {
+		// Before the detectors, so that an alert this mention opens is
+		// explained with it.
+		w.Reasons.Add(trend.Mention{Key: key, At: m.At, ID: m.ID, Text: m.Text, Author: m.Author, Source: m.Source})
+		if m.At.After(w.newest) {
+			w.newest = m.At
+		}
+	}
 	text := clip(m.Text, 280)
 	ev := trend.Evidence{ID: m.ID, Text: text, At: m.At}
 	w.remember(key, m, text)
@@ -240,8 +282,7 @@ func (w *Watch) Check(at time.Time) {
 func (w *Watch) Alerts() []Alert {
 	out := make([]Alert, len(w.alerts))
 	for i, a := range w.alerts {
-		out[i] = *a
-		out[i].Evidence = append([]trend.Evidence(nil), a.Evidence...)
+		out[i] = w.copyOf(a)
 	}
 	return out
 }
@@ -339,6 +380,9 @@ func (w *Watch) report(ta trend.Alert) {
 		if a.Kind == trend.AlertViral {
 			old.Score = a.Score // the latest prediction, as Top shows it
 		}
+		if r := w.explain(*old); r != nil {
+			old.Reasons = r
+		}
 		if wasOpen && !old.Open() && w.OnAlert != nil {
 			w.OnAlert(w.copyOf(old))
 		}
@@ -359,6 +403,7 @@ func (w *Watch) report(ta trend.Alert) {
 		}
 	}
 	a.Title = title(a)
+	a.Reasons = w.explain(a)
 	if len(w.alerts) == maxEpisodes {
 		old := w.alerts[0]
 		delete(w.byEp, episode{old.Kind, old.Key, old.Start.UnixNano()})
@@ -372,9 +417,28 @@ func (w *Watch) report(ta trend.Alert) {
 	}
 }
 
+// explain returns what stood out in a spike or shift episode of a, or
+// nil: without Reasons, for a viral post, and once the episode's start
+// has left the Reasons' window (its reasons would then describe only its
+// tail).
+func (w *Watch) explain(a Alert) []trend.Reason {
+	if w.Reasons == nil || (a.Kind != trend.AlertSpike && a.Kind != trend.AlertSentiment) {
+		return nil
+	}
+	window := w.Reasons.Window
+	if window <= 0 {
+		window = trend.DefaultReasonsWindow
+	}
+	if w.newest.Sub(a.Start) >= window {
+		return nil
+	}
+	return w.Reasons.Between(a.Tracked, a.Start, a.End)
+}
+
 func (w *Watch) copyOf(a *Alert) Alert {
 	c := *a
 	c.Evidence = append([]trend.Evidence(nil), a.Evidence...)
+	c.Reasons = append([]trend.Reason(nil), a.Reasons...)
 	return c
 }
 
