@@ -86,13 +86,13 @@ func TestStateSnapshotJSON(t *testing.T) {
 
 	var m message
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &m))
-	assert.Equal(t, 3370, m.Heard)
-	assert.Equal(t, 2037, m.Matched)
+	assert.Equal(t, 3855, m.Heard)
+	assert.Equal(t, 2006, m.Matched)
 	assert.True(t, m.Status.Done)
 	require.Len(t, m.Keys, 1)
 	k := m.Keys[0]
 	assert.Equal(t, "larkspur", k.Name)
-	assert.Equal(t, 2037, k.Posts)
+	assert.Equal(t, 2006, k.Posts)
 	assert.InDelta(t, 1, k.Negative+k.Neutral+k.Positive, 1e-9)
 	require.Greater(t, len(k.Points), 60, "an hourly point for most of three days")
 	sum, peak := 0, 0
@@ -103,7 +103,7 @@ func TestStateSnapshotJSON(t *testing.T) {
 			assert.Equal(t, time.Hour, p.At.Sub(k.Points[i-1].At), "points are consecutive hours")
 		}
 	}
-	assert.Equal(t, 2037, sum, "every matched post is in a point")
+	assert.Equal(t, 2006, sum, "every matched post is in a point")
 	assert.Greater(t, peak, 50, "the complaint wave")
 
 	kinds := map[string]int{}
@@ -186,7 +186,7 @@ func TestEventsFraming(t *testing.T) {
 	require.True(t, strings.HasPrefix(ev[1], "data: {"))
 	var m message
 	require.NoError(t, json.Unmarshal([]byte(strings.TrimPrefix(ev[1], "data: ")), &m))
-	assert.Equal(t, 2037, m.Matched)
+	assert.Equal(t, 2006, m.Matched)
 
 	// A new snapshot is pushed as it is published.
 	d.hub.publish([]byte(`{"heard":1}`))

@@ -71,7 +71,7 @@ func TestScriptedSession(t *testing.T) {
 	assert.Contains(t, s, "5 drafts offered: 2 approved and sent, 2 skipped, 1 edited, 1 left unsent")
 	assert.Contains(t, s, "Nothing was posted (dry run): 2 replies recorded.")
 	// Drafts come from the template and address the author.
-	assert.Contains(t, s, "draft reply (187 chars counted): @quinn_bakes27@fosstodon.org We hear you about the loyalty stamps")
+	assert.Contains(t, s, "draft reply (197 chars counted): @xena-brews1.bsky.social We hear you about the loyalty stamps")
 	assert.NotContains(t, s, "never read")
 	assert.Regexp(t, `⚠ ALERT \w+ negative shift about larkspur since Tue`, s, "the monitor's alerts show at the desk")
 }

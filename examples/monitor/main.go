@@ -1,24 +1,31 @@
-// Command monitor listens for what is said about a brand and reports it as
-// it happens: volume, the sentiment mix, trending hashtags, alerts (volume
-// spikes, a rise in negative posts, posts going viral) with example posts,
-// and a final summary.
+// Command monitor listens for what is said about a brand and its
+// competitors and reports it as it happens: the brand's volume and
+// sentiment mix, each key's share of voice, trending hashtags, and alerts
+// (volume spikes, a rise in negative posts, posts going viral) with what
+// stood out in each episode and example posts; then a summary: share of
+// voice, reach and sentiment per key, who drove each key's conversation
+// (most mentions, largest audiences, advocates, detractors) and the
+// alerts with their reasons.
 //
 // With no flags it replays the embedded sample data set (three days of
-// posts about Larkspur Coffee, a fictional roaster) at 20,000 times real
-// speed and exits after about fifteen seconds, with no network:
+// posts about Larkspur Coffee, a fictional roaster, and its competitors
+// Brightcup and Hollow Oak) at 20,000 times real speed and exits after
+// about fifteen seconds, with no network:
 //
 //	go run ./examples/monitor
 //
 // Flags choose what to listen for and where:
 //
-//	-query 'larkspur OR @larkspur'   what to keep (see listen.Compile)
-//	-key 'plus=#larkspurplus'        a key to track (repeatable; replaces -query)
+//	-query 'larkspur OR @larkspur'   one key to track (see listen.Compile)
+//	-key 'acme=acme OR @acme'        a key to track (repeatable: the first is the
+//	                                 brand, the others its competitors; replaces -query)
 //	-config monitor.json             keys, sources, thresholds and webhook from a file
 //	-speed 0                         replay as fast as possible
 //	-replay posts.jsonl              replay a recorded file instead
 //	-record out.jsonl                record what is heard
 //	-every 3h                        report interval, in the data's time
 //	-webhook URL                     post alerts to a Slack-compatible webhook
+//	-collapse=false                  keep near-duplicate posts
 //
 // Live sources: -mastodon URL [-mastodon-tag TAG], -bluesky JETSTREAM_URL,
 // -rss URL,URL, -hn QUERY, -reddit SUB,SUB. Credentials come from the
@@ -45,8 +52,21 @@
 //	  "every": "3h"
 //	}
 //
-// Alerts come from a [watch.Watch]: each episode is printed when it opens
-// (with example posts) and when it ends. They are sent to the webhook by
+// # Noise
+//
+// Posts are counted once: the same post twice (by ID), and posts whose
+// text is a near-duplicate of a recent one (copy-paste floods, by
+// [listen.NearDedupe]) are dropped, and so are posts by accounts the
+// platform marks as bots; the summary counts both.
+//
+// # Alerts
+//
+// Alerts come from a [watch.Watch] whose Reasons explain every spike and
+// shift: the words, hashtags, @mentions, authors and platforms that the
+// episode's posts have far more often than the key's posts before it,
+// with the share of the episode's posts that have each and how many times
+// as often as before (its lift). Each episode is printed when it opens
+// (with its reasons and example posts) and when it ends. They are sent to the webhook by
 // one background sender with a bounded queue (an alert is dropped and
 // counted if the webhook is slow); the sender finishes its queue, within a
 // deadline, before the summary.
@@ -71,20 +91,25 @@ import (
 	"github.com/earshot-dev/earshot/listen/replay"
 	"github.com/earshot-dev/earshot/sentiment"
 	"github.com/earshot-dev/earshot/sentiment/vader"
-	"github.com/earshot-dev/earshot/trend"
-	"github.com/earshot-dev/earshot/trend/watch"
 )
 
-const usage = `monitor reports what is said about a brand as it happens, from the embedded sample data (three days about a fictional roaster), a -replay file or live sources.
+const usage = `monitor reports what is said about a brand and its competitors as it happens, from the embedded sample data (three days about a fictional roaster and two rivals), a -replay file or live sources.
 
-It prints volume, the sentiment mix and trending hashtags every -every of
-the posts' time, alerts (spikes, a negative shift, a post going viral) as
-they open and end, and a summary when the input ends or on Ctrl-C.
+It prints the brand's volume and sentiment mix, each key's share of voice
+and trending hashtags every -every of the posts' time, alerts (spikes, a
+negative shift, a post going viral) with what stood out in them as they
+open and end, and a summary (share of voice, top authors, alerts) when
+the input ends or on Ctrl-C.
 
 Usage: monitor [flags]`
 
-// defaultQuery is what the monitor listens for in the sample data.
-const defaultQuery = "larkspur OR @larkspur OR #larkspurplus OR #bringbackstamps OR #larkspurkindness"
+// defaultKeys are what the monitor listens for in the sample data: the
+// brand first, then its two competitors.
+var defaultKeys = []key{
+	{Name: "larkspur", Query: "larkspur OR @larkspur OR #larkspurplus OR #bringbackstamps OR #larkspurkindness"},
+	{Name: "brightcup", Query: "brightcup OR @brightcup"},
+	{Name: "hollowoak", Query: `"hollow oak" OR hollowoak OR @hollowoak`},
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -128,6 +153,7 @@ type config struct {
 	replay     string
 	record     string
 	every      time.Duration
+	collapse   bool // drop near-duplicate posts
 	webhook    string
 	thresholds thresholds
 	live       sources
@@ -144,13 +170,14 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	var file, query string
 	var ks keyFlags
 	fs.StringVar(&file, "config", "", "JSON config file: keys, sources, thresholds, webhook (see the package doc)")
-	fs.StringVar(&query, "query", defaultQuery, "what to listen for (listen query syntax)")
-	fs.Var(&ks, "key", "a key to track as NAME=QUERY (repeatable; replaces -query and the config's keys)")
+	fs.StringVar(&query, "query", "", "what to listen for (listen query syntax): one key, named after the query's first word (default: the sample's brand and two competitors)")
+	fs.Var(&ks, "key", "a key to track as NAME=QUERY (repeatable; the first is the brand; replaces -query and the config's keys)")
 	fs.Float64Var(&cfg.speed, "speed", 20000, "replay speed factor (0: as fast as possible)")
 	fs.StringVar(&cfg.replay, "replay", "", "replay this JSON-lines file (optionally gzip) instead of the embedded sample")
 	fs.StringVar(&cfg.record, "record", "", "record every post heard to this JSON-lines file")
 	fs.DurationVar(&cfg.every, "every", 3*time.Hour, "report interval, in the posts' time")
 	fs.StringVar(&cfg.webhook, "webhook", "", "Slack-compatible incoming-webhook URL for alerts")
+	fs.BoolVar(&cfg.collapse, "collapse", true, "drop near-duplicate posts (copy-paste floods)")
 	cfg.live.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -166,7 +193,10 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	keys := []key{{Name: "larkspur", Query: query}}
+	keys := defaultKeys
+	if set["query"] {
+		keys = []key{{Name: firstWord(query), Query: query}}
+	}
 	if file != "" {
 		fc, err := loadConfig(file)
 		if err != nil {
@@ -216,9 +246,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer hook.close() // in case of an early return; close is idempotent
 	}
-	m := &monitor{out: stdout, every: cfg.every, keys: cfg.keys, scorer: sentiment.Cached(vader.New(), 10_000),
-		tags: cfg.thresholds.newTags(), hook: hook}
-	m.w = cfg.thresholds.newWatch(m.alert)
+	m := newMonitor(stdout, cfg, sentiment.Cached(vader.New(), 10_000), hook)
 	if cfg.record != "" {
 		f, err := os.Create(cfg.record)
 		if err != nil {
@@ -227,13 +255,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer f.Close()
 		src = replay.Record(src, replay.NewWriter(f))
 	}
+	// Exact duplicates (the same post twice) go first, then posts by bot
+	// accounts, then near-duplicates: copy-paste floods count once.
+	src = listen.Filter(listen.Dedupe(src, 100_000), func(p listen.Post) bool {
+		if isBot(p) {
+			m.bots++
+			return false
+		}
+		return true
+	})
+	if cfg.collapse {
+		src = listen.NearDedupe(src, 0)
+	}
 
 	m.banner(cfg.live.describe(cfg.replay, cfg.speed))
-	for p, err := range listen.Dedupe(src, 100_000).Posts(ctx) {
+	for p, err := range src.Posts(ctx) {
 		if err != nil {
 			return err
 		}
 		m.observe(ctx, p)
+	}
+	if nd, ok := src.(listen.StatsReporter); ok && cfg.collapse {
+		m.collapsed = nd.Stats().Duplicates
 	}
 	m.finish()
 	st := sourceStats(stats)
@@ -273,186 +316,26 @@ func nothingUsable(ctx context.Context, heard int, st listen.Stats, cfg *config,
 	return fmt.Errorf("no usable records in %s: %d malformed lines skipped%s", name, st.Skipped, first)
 }
 
+// firstWord names a key after its query's first word: "larkspur" for
+// "larkspur OR @larkspur", "hollow oak" for "\"hollow oak\" OR hollowoak".
+func firstWord(query string) string {
+	q := strings.TrimLeft(strings.TrimSpace(query), "(")
+	if rest, ok := strings.CutPrefix(q, `"`); ok {
+		if phrase, _, ok := strings.Cut(rest, `"`); ok && strings.TrimSpace(phrase) != "" {
+			return strings.TrimSpace(phrase)
+		}
+	}
+	w, _, _ := strings.Cut(q, " ")
+	if w = strings.Trim(w, `"#@()`); w == "" {
+		return query
+	}
+	return w
+}
+
 // noTime drops the time from log lines: the log is read beside the report.
 func noTime(groups []string, a slog.Attr) slog.Attr {
 	if len(groups) == 0 && a.Key == slog.TimeKey {
 		return slog.Attr{}
 	}
 	return a
-}
-
-// monitor prints the running report around the detectors.
-type monitor struct {
-	out    io.Writer
-	every  time.Duration
-	keys   []tracked
-	scorer sentiment.Scorer
-	w      *watch.Watch
-	tags   *trend.Window
-	hook   *sender
-
-	now, checked, nextReport time.Time
-	// per report interval
-	n    int
-	mood sentiment.Mean
-	// the whole run
-	heard, matched, unscored int
-	all                      sentiment.Mean
-}
-
-func (m *monitor) observe(ctx context.Context, p listen.Post) {
-	m.heard++
-	m.tick(p.Created)
-	switch p.Kind {
-	case listen.KindRepost:
-		m.w.Reshare(p.Platform+":"+p.Subject, p.Created, p.Author.Followers)
-		return
-	case listen.KindLike, listen.KindDelete:
-		return
-	}
-	var about []string
-	for _, k := range m.keys {
-		if k.q.Match(&p) {
-			about = append(about, k.Name)
-		}
-	}
-	if len(about) == 0 {
-		return
-	}
-	m.matched++
-	m.n++
-	s, scored := score(ctx, m.scorer, p)
-	if scored {
-		m.mood.Add(s)
-		m.all.Add(s)
-	} else {
-		m.unscored++
-	}
-	for tag := range trend.EachHashtag(p.Text) {
-		m.tags.Observe("#"+strings.ToLower(tag), p.Created, 1)
-	}
-	mention := watch.Mention{ID: p.Key(), Text: p.Text, At: p.Created, Followers: p.Author.Followers,
-		Compound: s.Compound, Scored: scored}
-	for _, k := range about {
-		m.w.Observe(k, mention)
-	}
-}
-
-// score scores an English post (VADER's lexicon is English); posts in
-// other languages are counted, not scored.
-func score(ctx context.Context, s sentiment.Scorer, p listen.Post) (sentiment.Score, bool) {
-	if !sentiment.IsEnglish(p.Lang) {
-		return sentiment.Score{}, false
-	}
-	sc, err := sentiment.ScoreLang(ctx, s, p.Text, p.Lang)
-	return sc, err == nil
-}
-
-// tick advances the clock to at: the detectors are checked every 15
-// minutes of data, and the reports that are due are printed.
-func (m *monitor) tick(at time.Time) {
-	if !at.After(m.now) {
-		return
-	}
-	m.now = at
-	if q := at.Truncate(15 * time.Minute); q.After(m.checked) {
-		m.w.Check(q)
-		m.checked = q
-	}
-	if m.nextReport.IsZero() {
-		m.nextReport = at.Truncate(m.every).Add(m.every)
-		return
-	}
-	for !at.Before(m.nextReport) {
-		m.report(m.nextReport)
-		m.nextReport = m.nextReport.Add(m.every)
-	}
-}
-
-func (m *monitor) banner(what string) {
-	var qs []string
-	for _, k := range m.keys {
-		if len(m.keys) == 1 {
-			qs = append(qs, k.Query)
-		} else {
-			qs = append(qs, k.Name+" = "+k.Query)
-		}
-	}
-	fmt.Fprintf(m.out, "earshot monitor: listening for %s\n", strings.Join(qs, "; "))
-	fmt.Fprintf(m.out, "%s (Ctrl-C to stop)\n\n", what)
-	fmt.Fprintf(m.out, "%-16s %6s  %-24s %s\n", "time (UTC)", "posts", "negative/neutral/positive", "trending")
-}
-
-func (m *monitor) report(at time.Time) {
-	neg, neu, pos := m.mood.Shares()
-	var tags []string
-	for _, t := range m.tags.Top(at, 3) {
-		tags = append(tags, fmt.Sprintf("%s (%.0f)", t.Key, t.Count))
-	}
-	fmt.Fprintf(m.out, "%-16s %6d  %3.0f%% %3.0f%% %3.0f%% %-11s %s\n",
-		at.Add(-m.every).UTC().Format("Mon 02 15:04"), m.n, 100*neg, 100*neu, 100*pos, bar(neg), strings.Join(tags, " "))
-	m.n = 0
-	m.mood = sentiment.Mean{}
-}
-
-// bar draws a share as up to ten blocks.
-func bar(share float64) string {
-	n := int(share*10 + 0.5)
-	return strings.Repeat("▇", n)
-}
-
-// alert prints an episode when it opens (with example posts) and when it
-// ends, and passes it to the webhook.
-func (m *monitor) alert(a watch.Alert) {
-	if a.Open() {
-		fmt.Fprintf(m.out, "  ⚠ ALERT %s %s: %s\n", a.Severity, a.Title, a.Summary)
-		for i, e := range a.Evidence {
-			if i == 2 {
-				break
-			}
-			fmt.Fprintf(m.out, "      e.g. %q\n", clip(e.Text, 110))
-		}
-	} else {
-		fmt.Fprintf(m.out, "  ✓ over: %s, ended %s\n", a.Title, a.End.UTC().Format("Mon 15:04"))
-	}
-	if m.hook != nil {
-		m.hook.send(a)
-	}
-}
-
-func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
-}
-
-func (m *monitor) finish() {
-	if !m.nextReport.IsZero() {
-		m.w.Check(m.nextReport)
-		m.report(m.nextReport)
-		m.w.Check(m.now)
-	}
-	neg, neu, pos := m.all.Shares()
-	fmt.Fprintf(m.out, "\nSummary: heard %d records, %d matched the query; sentiment %.0f%% negative, %.0f%% neutral, %.0f%% positive (mean compound %+.2f)\n",
-		m.heard, m.matched, 100*neg, 100*neu, 100*pos, m.all.Score().Compound)
-	if m.unscored > 0 {
-		fmt.Fprintf(m.out, "  %d posts in other languages were counted but not scored (English-only scorer)\n", m.unscored)
-	}
-	alerts := m.w.Alerts()
-	fmt.Fprintf(m.out, "Alerts: %d\n", len(alerts))
-	for _, a := range alerts {
-		state := "ongoing"
-		if !a.Open() {
-			state = "ended " + a.End.UTC().Format("Mon 15:04")
-		}
-		fmt.Fprintf(m.out, "  %s  %-8s %s (%s)\n", a.Start.UTC().Format("Mon 02 15:04"), a.Severity, a.Title, state)
-	}
-	if top := m.w.Top(m.now, 3); len(top) > 0 {
-		fmt.Fprintln(m.out, "Most shared posts (reshares seen → predicted final):")
-		for _, r := range top {
-			fmt.Fprintf(m.out, "  %.0f → %.0f  %q\n", r.Observed, r.Final, clip(r.Text, 80))
-		}
-	}
 }

@@ -63,7 +63,7 @@ func (s *sources) live() bool {
 // describe names what is listened to, for the banner.
 func (s *sources) describe(file string, speed float64) string {
 	if !s.live() {
-		what := "the embedded sample data (three days about Larkspur Coffee, a fictional roaster)"
+		what := "the embedded sample data (three days about Larkspur Coffee, a fictional roaster, and two rivals)"
 		if file != "" {
 			what = file
 		}

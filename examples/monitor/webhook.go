@@ -62,11 +62,14 @@ func (s *sender) loop(ctx context.Context) {
 	}
 }
 
-// send queues an alert, with its title folded into the summary the
-// webhook formats and two example posts.
+// send queues an alert, with its title and reasons folded into the
+// summary the webhook formats, and two example posts.
 func (s *sender) send(a watch.Alert) {
 	ta := a.Alert
 	ta.Summary = a.Title + ": " + a.Summary
+	if len(a.Reasons) > 0 {
+		ta.Summary += "; why: " + reasons(a.Reasons, 3)
+	}
 	if len(ta.Evidence) > 2 {
 		ta.Evidence = ta.Evidence[:2]
 	}

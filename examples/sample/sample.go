@@ -1,16 +1,23 @@
 // Package sample holds the embedded sample data set of the examples: three
 // days of posts about Larkspur Coffee, a fictional small roaster with a few
-// cafés, across Mastodon, Bluesky, Reddit, Hacker News and news feeds.
+// cafés, and its competitors Brightcup (a chain) and Hollow Oak (another
+// small roaster), across Mastodon, Bluesky, Reddit, Hacker News and news
+// feeds.
 //
 // The data tells one story, so that every part of the pipeline has
 // something to find:
 //
-//   - ordinary chatter about the brand and about coffee in general, with a
-//     daily rhythm (quiet nights, peaks at breakfast and lunch) and a few
-//     posts in German, Spanish and French;
+//   - ordinary chatter about the three roasters and about coffee in
+//     general, with a daily rhythm (quiet nights, peaks at breakfast and
+//     lunch) and a few posts in German, Spanish and French; a few people
+//     post a lot and most now and then, each mostly on one platform;
+//   - on day 1 at 18:00 UTC, forty accounts paste the same coupon spam
+//     about Hollow Oak within twenty minutes (a copy-paste flood, which
+//     listen.NearDedupe collapses);
 //   - on day 2 at 10:00 UTC, Larkspur moves its free loyalty stamps into a
 //     paid "Larkspur Plus" membership: a wave of complaints builds within
-//     hours (#LarkspurPlus, #BringBackStamps);
+//     hours (#LarkspurPlus, #BringBackStamps), and some of the unhappy
+//     customers say they are switching to Brightcup or Hollow Oak;
 //   - 80 minutes later a complaint by @milo-pours.bsky.social (48k
 //     followers) goes viral: its reshares arrive as [listen.KindRepost]
 //     events with Subject set to [ViralID];

@@ -46,7 +46,8 @@ func TestEmbeddedMatchesGenerator(t *testing.T) {
 func TestTheStoryIsInTheData(t *testing.T) {
 	q := listen.MustCompile("larkspur OR @larkspur")
 	perHour := map[time.Time]int{}
-	var reposts, story, platforms = 0, 0, map[string]bool{}
+	rivals := listen.MustCompile("brightcup OR \"hollow oak\" OR @hollowoak")
+	var reposts, story, rival, flood, platforms = 0, 0, 0, 0, map[string]bool{}
 	last := time.Time{}
 	src := sample.Source()
 	for p, err := range src.Posts(context.Background()) {
@@ -61,6 +62,11 @@ func TestTheStoryIsInTheData(t *testing.T) {
 			reposts++
 		case q.Match(&p):
 			perHour[p.Created.Truncate(time.Hour)]++
+		case rivals.Match(&p):
+			rival++
+		}
+		if bytes.Contains([]byte(p.Text), []byte("code OAK50")) {
+			flood++
 		}
 		if bytes.Contains([]byte(p.Text), []byte("wedding ring")) {
 			story++
@@ -70,8 +76,35 @@ func TestTheStoryIsInTheData(t *testing.T) {
 	assert.Len(t, platforms, 5)
 	assert.Greater(t, reposts, 800, "the viral post is reshared widely")
 	assert.Greater(t, story, 20, "the ring story spreads")
+	assert.Greater(t, rival, 400, "the competitors are talked about")
+	assert.Equal(t, gen.FloodPosts, flood, "the copy-paste flood")
 
 	before := perHour[gen.Announcement.Add(-2*time.Hour)] + perHour[gen.Announcement.Add(-3*time.Hour)]
 	during := perHour[gen.Announcement.Add(3*time.Hour)] + perHour[gen.Announcement.Add(4*time.Hour)]
 	assert.Greater(t, during, 8*before, "the complaint wave is far above the usual volume (%d vs %d)", during, before)
+}
+
+// Two people rarely write the same text: near-duplicates are the
+// copy-paste flood (collapsed to one post) and a few percent of the rest,
+// about as many as in real tweets.
+func TestNearDuplicatesAreTheFlood(t *testing.T) {
+	d := listen.NewNearDuplicates(0)
+	posts, flood, others := 0, 0, 0
+	for p, err := range sample.Source().Posts(context.Background()) {
+		require.NoError(t, err)
+		if p.Kind != listen.KindPost {
+			continue
+		}
+		posts++
+		if d.Add(p.Text) {
+			if bytes.Contains([]byte(p.Text), []byte("code OAK50")) {
+				flood++
+			} else {
+				others++
+			}
+		}
+	}
+	assert.Equal(t, gen.FloodPosts-1, flood)
+	assert.Less(t, float64(others), 0.05*float64(posts), "%d of %d posts", others, posts)
+	t.Logf("%d posts: %d flood copies and %d others near-duplicate", posts, flood, others)
 }

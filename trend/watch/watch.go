@@ -98,7 +98,9 @@ const (
 // for a spike in negative posts too); a viral post is its own reason and
 // gets none. An alert that opens on too few posts to tell may have no
 // reasons at first; they are worked out again each time the episode is
-// reported, while its start is within the Reasons' window.
+// reported, while its start is within the Reasons' window. An episode
+// that opens later than that after its start is explained by the
+// window's posts.
 type Alert struct {
 	trend.Alert
 	Tracked string `json:"tracked"`          // the tracked key
@@ -380,7 +382,7 @@ func (w *Watch) report(ta trend.Alert) {
 		if a.Kind == trend.AlertViral {
 			old.Score = a.Score // the latest prediction, as Top shows it
 		}
-		if r := w.explain(*old); r != nil {
+		if r := w.explain(*old, true); r != nil {
 			old.Reasons = r
 		}
 		if wasOpen && !old.Open() && w.OnAlert != nil {
@@ -403,7 +405,7 @@ func (w *Watch) report(ta trend.Alert) {
 		}
 	}
 	a.Title = title(a)
-	a.Reasons = w.explain(a)
+	a.Reasons = w.explain(a, false)
 	if len(w.alerts) == maxEpisodes {
 		old := w.alerts[0]
 		delete(w.byEp, episode{old.Kind, old.Key, old.Start.UnixNano()})
@@ -418,10 +420,11 @@ func (w *Watch) report(ta trend.Alert) {
 }
 
 // explain returns what stood out in a spike or shift episode of a, or
-// nil: without Reasons, for a viral post, and once the episode's start
-// has left the Reasons' window (its reasons would then describe only its
-// tail).
-func (w *Watch) explain(a Alert) []trend.Reason {
+// nil without Reasons and for a viral post. An episode that opens after
+// more than the Reasons' window is explained by its last window; an
+// update (again) is explained only while the episode's start is within
+// the window, since its reasons would then describe only its tail.
+func (w *Watch) explain(a Alert, again bool) []trend.Reason {
 	if w.Reasons == nil || (a.Kind != trend.AlertSpike && a.Kind != trend.AlertSentiment) {
 		return nil
 	}
@@ -429,7 +432,7 @@ func (w *Watch) explain(a Alert) []trend.Reason {
 	if window <= 0 {
 		window = trend.DefaultReasonsWindow
 	}
-	if w.newest.Sub(a.Start) >= window {
+	if again && w.newest.Sub(a.Start) >= window {
 		return nil
 	}
 	return w.Reasons.Between(a.Tracked, a.Start, a.End)
