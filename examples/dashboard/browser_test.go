@@ -11,6 +11,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
@@ -347,7 +348,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 	t.Logf("last probe %+v", last)
 	assert.True(t, sawQuietPage, "the page showed posts before the complaint wave's alert, which came live over SSE")
 	assert.Equal(t, "live updates", last.Conn)
-	assert.Equal(t, 2006, last.Matched, "the whole replay reached the page")
+	assert.Equal(t, 2355, last.Matched, "the whole replay reached the page")
 	assert.GreaterOrEqual(t, last.Alerts, 3)
 
 	// The DOM: bars with real heights, a sentiment line through many points.
@@ -385,6 +386,12 @@ func TestBrowserEndToEnd(t *testing.T) {
 	t.Logf("geometry %+v", g)
 	checkGeometry(t, g)
 
+	// Issue 22: share of voice, top authors and the alerts' reasons, as
+	// the server sent them.
+	var vp voicePage
+	require.NoError(t, b.eval(ctx, voiceProbe, &vp))
+	checkVoice(t, vp, state(t, addr))
+
 	// The screenshot: the volume chart's area is not empty, and shows the
 	// negative colour.
 	require.NotNil(t, last.Chart)
@@ -417,7 +424,9 @@ func TestBrowserEndToEnd(t *testing.T) {
 	assert.Contains(t, lateDOM, "negative shift about larkspur since Tue")
 	assert.Greater(t, strings.Count(lateDOM, `class="bar negative"`), 20)
 	assert.Contains(t, lateDOM, `class="sentiment-line"`)
-	assert.Contains(t, lateDOM, "2,006 posts matched of 3,855 heard")
+	assert.Contains(t, lateDOM, "2,355 posts matched of 3,855 heard")
+	assert.Regexp(t, `<span class="item" data-key="larkspur">.*?<b class="share">\d+%</b>`, lateDOM, "the share of voice")
+	assert.Contains(t, lateDOM, `<span class="reason" data-kind=`, "the alerts' reasons")
 	f, err := os.Open(shotFile)
 	require.NoError(t, err)
 	defer f.Close()
@@ -431,6 +440,17 @@ func TestBrowserEndToEnd(t *testing.T) {
 	assert.Greater(t, red, 2_000)
 
 	t.Logf("browser test took %v", time.Since(start).Round(time.Millisecond))
+}
+
+// state fetches the server's latest snapshot.
+func state(t *testing.T, addr string) message {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/api/state")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var m message
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&m))
+	return m
 }
 
 // dumpDOM loads url in a one-shot chromium (--dump-dom) and returns the

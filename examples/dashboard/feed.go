@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"math"
 	"strings"
 	"time"
 
@@ -24,13 +25,17 @@ const (
 // the page draws and the trending hashtags. One goroutine owns it; it
 // hands out snapshots, which are plain values.
 type listener struct {
-	keys   []*keyCount
-	scorer sentiment.Scorer
-	w      *watch.Watch
-	tags   *trend.Window
+	keys    []*keyCount
+	scorer  sentiment.Scorer
+	w       *watch.Watch
+	tags    *trend.Window
+	metrics *trend.Metrics // per key and hour: share of voice, authors, reach
+	voices  *trend.Voices  // per key and day: who drives the conversation
 
 	now, checked   time.Time
 	heard, matched int
+	bots           int64     // posts by bot accounts, dropped
+	collapsed      int64     // near-duplicate posts, dropped
 	trending       []term    // the last non-empty trending list
 	trendingAt     time.Time // and when it was
 }
@@ -46,15 +51,20 @@ type keyCount struct {
 // newListener sets up the detectors as the monitor does by default:
 // spikes in 15-minute buckets of at least 10 posts after 12 hours of
 // warm-up, posts flagged when predicted to pass 500 reshares after 20,
-// hashtags trending from 8 uses an hour.
+// hashtags trending from 8 uses an hour, every spike and shift explained
+// (episodes of up to a day), and who drives each key found among lists
+// of 25 authors a day.
 func newListener(keys []tracked) *listener {
 	l := &listener{
 		scorer: sentiment.Cached(vader.New(), 10_000),
 		tags:   &trend.Window{Size: time.Hour, History: 24, MinCount: 8},
 		w: &watch.Watch{
-			Spikes: trend.Spikes{Bucket: 15 * time.Minute, Spike: trend.Spike{MinCount: 10, Warmup: 12 * time.Hour}},
-			Viral:  viral.Detector{Threshold: 500, MinCount: 20},
+			Spikes:  trend.Spikes{Bucket: 15 * time.Minute, Spike: trend.Spike{MinCount: 10, Warmup: 12 * time.Hour}},
+			Viral:   viral.Detector{Threshold: 500, MinCount: 20},
+			Reasons: &trend.Reasons{Window: 24 * time.Hour},
 		},
+		metrics: &trend.Metrics{},
+		voices:  &trend.Voices{K: 25, Influencer: -1},
 	}
 	for _, k := range keys {
 		l.keys = append(l.keys, &keyCount{tracked: k})
@@ -103,8 +113,14 @@ func (l *listener) observe(ctx context.Context, p listen.Post) {
 	for tag := range trend.EachHashtag(p.Text) {
 		l.tags.Observe("#"+strings.ToLower(tag), p.Created, 1)
 	}
+	who := author(p)
 	m := watch.Mention{ID: p.Key(), Text: p.Text, At: p.Created, Followers: p.Author.Followers,
-		Compound: s.Compound, Scored: scored}
+		Compound: s.Compound, Scored: scored, Author: who, Source: p.Platform}
+	tm := trend.Mention{At: p.Created, ID: p.Key(), Source: p.Platform, Author: who, Followers: p.Author.Followers,
+		Likes: p.Likes, Reposts: p.Reposts, Replies: p.Replies, Quotes: p.Quotes, Sentiment: s.Compound}
+	if !scored {
+		tm.Sentiment = math.NaN()
+	}
 	for _, k := range about {
 		k.posts++
 		pt := k.point(p.Created)
@@ -114,7 +130,26 @@ func (l *listener) observe(ctx context.Context, p listen.Post) {
 			pt.add(s)
 		}
 		l.w.Observe(k.Name, m)
+		tm.Key = k.Name
+		l.metrics.Add(tm)
+		l.voices.Add(tm)
 	}
+}
+
+// isBot reports whether p's author is an automated account.
+// TODO(bot): return p.Author.Bot once listen.Author has the field (the "listen" branch adds it).
+func isBot(p listen.Post) bool { return false }
+
+// author names p's author uniquely across platforms, or "".
+func author(p listen.Post) string {
+	a := p.Author.Handle
+	if a == "" {
+		a = p.Author.ID
+	}
+	if a == "" {
+		return ""
+	}
+	return p.Platform + ":" + a
 }
 
 // finish closes the detectors' buckets at the end of the data.
@@ -192,9 +227,11 @@ type keyState struct {
 // snapshot is what the page draws, at the latest post time.
 type snapshot struct {
 	At         time.Time      `json:"at"`
-	Heard      int            `json:"heard"`
-	Matched    int            `json:"matched"`
+	Heard      int            `json:"heard"`   // records, the dropped ones included
+	Matched    int            `json:"matched"` // posts about at least one key
+	Dropped    dropped        `json:"dropped"`
 	Keys       []keyState     `json:"keys"`
+	Voice      voice          `json:"voice"`       // share of voice and who drives it
 	Alerts     []watch.Alert  `json:"alerts"`      // newest first, at most 20
 	Trending   []term         `json:"trending"`    // the last window with trending hashtags
 	TrendingAt time.Time      `json:"trending_at"` // its end
@@ -207,7 +244,8 @@ type snapshot struct {
 // time, so that a wave's hashtags do not vanish from the page.
 func (l *listener) snapshot() snapshot {
 	at := l.now
-	st := snapshot{At: at, Heard: l.heard, Matched: l.matched, Alerts: []watch.Alert{}, Viral: l.w.Top(at, 5)}
+	st := snapshot{At: at, Heard: l.heard + int(l.bots+l.collapsed), Matched: l.matched, Alerts: []watch.Alert{}, Viral: l.w.Top(at, 5),
+		Dropped: dropped{NearDuplicates: l.collapsed, Bots: l.bots}}
 	if top := l.tags.Top(at, 8); len(top) > 0 {
 		l.trending, l.trendingAt = nil, at
 		for _, t := range top {
@@ -221,6 +259,7 @@ func (l *listener) snapshot() snapshot {
 			Negative: neg, Neutral: neu, Positive: pos, Compound: k.mood.Score().Compound,
 			Points: append([]point{}, k.points...)})
 	}
+	st.Voice = l.voice()
 	alerts := l.w.Alerts()
 	for i := len(alerts) - 1; i >= 0 && len(st.Alerts) < 20; i-- {
 		a := alerts[i]

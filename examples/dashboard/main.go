@@ -1,10 +1,14 @@
-// Command dashboard shows what is said about a brand in the browser, live:
-// per tracked key, the volume and the sentiment over time as charts, the
-// current alerts with the posts behind them, trending hashtags, and the
-// posts predicted to go viral.
+// Command dashboard shows what is said about a brand and its competitors
+// in the browser, live: each key's share of voice (for the charts' hours
+// and hour by hour, with mentions, authors, reach and sentiment), per key
+// the volume and the sentiment over time as charts, the current alerts
+// with what stood out in each and the posts behind them, who drives each
+// key's conversation (most mentions, largest audiences, advocates,
+// detractors), trending hashtags, and the posts predicted to go viral.
 //
 // With no flags it replays the embedded sample data set (three days of
-// posts about Larkspur Coffee, a fictional roaster) with no network. The
+// posts about Larkspur Coffee, a fictional roaster, and its competitors
+// Brightcup and Hollow Oak) with no network. The
 // replay starts when the first page connects, fast enough that the
 // complaint wave of day 2 arrives about four seconds later; the server then
 // stays up with the final picture:
@@ -19,13 +23,23 @@
 //	-loop                  replay the data again, 10 s after it ends
 //	-wait=false            start the replay at once, not when the first
 //	                       page connects
-//	-query Q               what to listen for (listen query syntax)
-//	-key NAME=QUERY        a key to track, with its own chart (repeatable;
-//	                       replaces -query)
+//	-query Q               one key to track (listen query syntax)
+//	-key NAME=QUERY        a key to track, with its own chart (repeatable:
+//	                       the first is the brand, the others its
+//	                       competitors; replaces -query)
+//	-collapse=false        keep near-duplicate posts
 //	-replay FILE           replay a recorded JSON-lines file instead
 //	-mastodon URL, -mastodon-tag TAG, -bluesky URL
 //	                       listen live (token: $MASTODON_TOKEN); the monitor
 //	                       shows how to add RSS, Hacker News and Reddit
+//
+// Near-duplicate posts (copy-paste floods, found by [listen.NearDedupe])
+// and posts by accounts the platform marks as bots are left out of every
+// figure, and counted on the page. Every spike and shift alert carries
+// its reasons (a trend/watch Watch with Reasons): the words, hashtags,
+// @mentions, authors and platforms its episode's posts have far more
+// often than the key's posts before, with the share of the episode's
+// posts that have each and how many times as often as before.
 //
 // The page is one embedded HTML file with plain JavaScript that draws SVG;
 // there is no build step and nothing is loaded from elsewhere. It reads
@@ -69,6 +83,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -79,15 +94,21 @@ import (
 //go:embed static
 var static embed.FS
 
-const usage = `dashboard shows what is said about a brand in the browser, from the embedded sample data (three days about a fictional roaster), a -replay file or live Mastodon and Bluesky.
+const usage = `dashboard shows what is said about a brand and its competitors in the browser, from the embedded sample data (three days about a fictional roaster and two rivals), a -replay file or live Mastodon and Bluesky.
 
-It serves volume and sentiment charts, alerts, trending hashtags and the
-most shared posts on -addr, and updates the page as posts come in.
+It serves share of voice, volume and sentiment charts, alerts with their
+reasons, top authors, trending hashtags and the most shared posts on
+-addr, and updates the page as posts come in.
 
 Usage: dashboard [flags]`
 
-// defaultQuery is what the dashboard listens for in the sample data.
-const defaultQuery = "larkspur OR @larkspur OR #larkspurplus OR #bringbackstamps OR #larkspurkindness"
+// defaultKeys are what the dashboard listens for in the sample data: the
+// brand first, then its two competitors.
+var defaultKeys = keys{
+	{Name: "larkspur", Query: "larkspur OR @larkspur OR #larkspurplus OR #bringbackstamps OR #larkspurkindness"},
+	{Name: "brightcup", Query: "brightcup OR @brightcup"},
+	{Name: "hollowoak", Query: `"hollow oak" OR hollowoak OR @hollowoak`},
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -121,14 +142,15 @@ func exitCode(err error, stderr io.Writer) int {
 }
 
 type config struct {
-	addr   string
-	speed  float64
-	loop   bool
-	replay string
-	pause  time.Duration // before a loop starts again
-	wait   bool          // start the replay when the first page connects
-	keys   []tracked
-	live   sources
+	addr     string
+	speed    float64
+	loop     bool
+	replay   string
+	pause    time.Duration // before a loop starts again
+	wait     bool          // start the replay when the first page connects
+	keys     []tracked
+	collapse bool // drop near-duplicate posts
+	live     sources
 }
 
 func parse(args []string, stderr io.Writer) (*config, error) {
@@ -145,9 +167,10 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.Float64Var(&cfg.speed, "speed", 30000, "replay speed factor (0: as fast as possible)")
 	fs.BoolVar(&cfg.loop, "loop", false, "replay again 10 s after the replay ends")
 	fs.BoolVar(&cfg.wait, "wait", true, "start the replay when the first page connects (false: at once)")
-	fs.StringVar(&query, "query", defaultQuery, "what to listen for (listen query syntax)")
+	fs.StringVar(&query, "query", "", "what to listen for (listen query syntax): one key, named after the query's first word (default: the sample's brand and two competitors)")
 	fs.StringVar(&cfg.replay, "replay", "", "replay this JSON-lines file (optionally gzip) instead of the embedded sample")
-	fs.Var(&ks, "key", "a key to track as NAME=QUERY, with its own chart (repeatable; replaces -query)")
+	fs.Var(&ks, "key", "a key to track as NAME=QUERY, with its own chart (repeatable: the first is the brand, the others its competitors; replaces -query)")
+	fs.BoolVar(&cfg.collapse, "collapse", true, "drop near-duplicate posts (copy-paste floods)")
 	cfg.live.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -161,8 +184,14 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	if cfg.speed < 0 || math.IsNaN(cfg.speed) || math.IsInf(cfg.speed, 0) {
 		return nil, &usageError{err: fmt.Errorf("-speed %v: want 0 (as fast as possible) or a positive factor", cfg.speed)}
 	}
-	if len(ks) == 0 {
-		ks = keys{{Name: "larkspur", Query: query}}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch {
+	case len(ks) > 0:
+	case set["query"]:
+		ks = keys{{Name: firstWord(query), Query: query}}
+	default:
+		ks = defaultKeys
 	}
 	var err error
 	if cfg.keys, err = compile(ks); err != nil {
@@ -235,6 +264,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 		}
 	}
 	return err
+}
+
+// firstWord names a key after its query's first word: "larkspur" for
+// "larkspur OR @larkspur", "hollow oak" for "\"hollow oak\" OR hollowoak".
+func firstWord(query string) string {
+	q := strings.TrimLeft(strings.TrimSpace(query), "(")
+	if rest, ok := strings.CutPrefix(q, `"`); ok {
+		if phrase, _, ok := strings.Cut(rest, `"`); ok && strings.TrimSpace(phrase) != "" {
+			return strings.TrimSpace(phrase)
+		}
+	}
+	w, _, _ := strings.Cut(q, " ")
+	if w = strings.Trim(w, `"#@()`); w == "" {
+		return query
+	}
+	return w
 }
 
 // noTime drops the time from log lines: the log is read beside the page.
@@ -403,9 +448,9 @@ func (d *dashboard) feed(ctx context.Context, cfg *config, log *slog.Logger) (he
 		})
 		src, err := cfg.live.open(cfg.replay, cfg.speed, log)
 		if err == nil {
-			err = d.listen(ctx, l, src, mode == "live")
+			err = d.listen(ctx, l, src, mode == "live", cfg.collapse)
 		}
-		heard += int64(l.heard)
+		heard += int64(l.heard) + l.bots + l.collapsed
 		if ctx.Err() != nil {
 			return heard, d.problems(), final
 		}
@@ -439,10 +484,11 @@ func (d *dashboard) problems() int64 {
 	return d.status.Problems
 }
 
-// listen runs l over src, publishing a snapshot at most every 100 ms. A
-// live source is watched for stalls: the status is republished every few
-// seconds, so the page sees the time since the last post grow.
-func (d *dashboard) listen(ctx context.Context, l *listener, src listen.Source, live bool) error {
+// listen runs l over src, publishing a snapshot at most every 100 ms;
+// with collapse, near-duplicate posts are dropped. A live source is
+// watched for stalls: the status is republished every few seconds, so
+// the page sees the time since the last post grow.
+func (d *dashboard) listen(ctx context.Context, l *listener, src listen.Source, live, collapse bool) error {
 	if live {
 		tctx, stop := context.WithCancel(ctx)
 		done := make(chan struct{})
@@ -465,9 +511,31 @@ func (d *dashboard) listen(ctx context.Context, l *listener, src listen.Source, 
 	d.lastPost = time.Now()
 	d.mu.Unlock()
 	last := time.Now()
-	for post, err := range listen.Dedupe(src, 100_000).Posts(ctx) {
+	// Exact duplicates (the same post twice) go first, then posts by bot
+	// accounts, then near-duplicates: a copy-paste flood counts once.
+	src = listen.Filter(listen.Dedupe(src, 100_000), func(p listen.Post) bool {
+		if isBot(p) {
+			l.bots++
+			return false
+		}
+		return true
+	})
+	var flood listen.StatsReporter
+	if collapse {
+		nd := listen.NearDedupe(src, 0)
+		src, flood = nd, nd.(listen.StatsReporter)
+	}
+	defer func() {
+		if flood != nil {
+			l.collapsed = flood.Stats().Duplicates
+		}
+	}()
+	for post, err := range src.Posts(ctx) {
 		if err != nil {
 			return err
+		}
+		if flood != nil {
+			l.collapsed = flood.Stats().Duplicates
 		}
 		l.observe(ctx, post)
 		if time.Since(last) >= 100*time.Millisecond {

@@ -79,7 +79,7 @@ func TestExitStatusAndSIGTERM(t *testing.T) {
 	cmd.Stderr = &stderr
 	require.NoError(t, cmd.Run())
 	first, _, _ := strings.Cut(stderr.String(), "\n")
-	assert.Equal(t, "dashboard shows what is said about a brand in the browser, from the embedded sample data (three days about a fictional roaster), a -replay file or live Mastodon and Bluesky.", first)
+	assert.Equal(t, "dashboard shows what is said about a brand and its competitors in the browser, from the embedded sample data (three days about a fictional roaster and two rivals), a -replay file or live Mastodon and Bluesky.", first)
 	assert.Contains(t, stderr.String(), "Usage: ")
 	assert.Equal(t, 2, exitStatus(command("-speed", "-1").Run()))
 

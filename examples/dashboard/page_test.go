@@ -2,15 +2,20 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/earshot-dev/earshot/trend"
 )
 
 // geometryProbe measures what issue 20 item 7 found misleading: the
@@ -176,4 +181,172 @@ func TestBrowserShowsSourceError(t *testing.T) {
 	assert.Contains(t, dom, `data-problem="1"`)
 	assert.NotContains(t, dom, "all quiet")
 	assert.Contains(t, dom, "silence here means nothing")
+}
+
+// voiceProbe reads issue 22's parts of the page: the share-of-voice
+// legend, bar and table, the top authors, each alert's reasons and the
+// counts of posts left out; and the boxes of their labels, to check that
+// none overlaps another or leaves its place.
+const voiceProbe = `JSON.stringify((() => {
+  const out = {legend: [], rows: [], barLabels: [], hours: 0, drivers: {}, reasons: {}, counts: "",
+    overlaps: [], outside: []};
+  const box = (e) => e.getBoundingClientRect();
+  const inter = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+  const inside = (a, b) => a.left >= b.left - 0.5 && a.right <= b.right + 0.5 && a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5;
+  const name = (e) => (e.dataset.key || "") + ":" + e.textContent;
+  const labels = [];
+  for (const it of document.querySelectorAll("#voice .sov-legend .item")) {
+    out.legend.push({key: it.dataset.key, share: it.querySelector(".share").textContent, text: it.textContent});
+    labels.push(it);
+  }
+  for (const tr of document.querySelectorAll("#voice table.sov tr[data-key]")) {
+    const cell = (c) => tr.querySelector("td." + c).textContent;
+    out.rows.push({key: tr.dataset.key, mentions: cell("mentions"), share: cell("share"), authors: cell("authors"),
+      reach: cell("reach"), net: cell("net")});
+  }
+  const bar = document.querySelector("#voice svg.sov-bar");
+  for (const t of document.querySelectorAll("#voice svg.sov-bar text.seg")) {
+    out.barLabels.push({key: t.dataset.key, text: t.textContent});
+    const seg = bar.querySelector('rect.seg[data-key="' + t.dataset.key + '"]');
+    if (!seg || !inside(box(t), box(seg))) out.outside.push("bar label " + name(t));
+    labels.push(t);
+  }
+  const hours = document.querySelector("#voice svg.sov-hours");
+  out.hours = hours ? hours.querySelectorAll("g.col").length : 0;
+  if (hours) for (const t of hours.querySelectorAll("text")) {
+    if (!inside(box(t), box(hours))) out.outside.push("share chart tick " + t.textContent);
+    labels.push(t);
+  }
+  labels.forEach((a, i) => labels.forEach((b, j) => {
+    if (j > i && inter(box(a), box(b))) out.overlaps.push(name(a) + " / " + name(b));
+  }));
+  // The axes' labels of every chart on the page.
+  for (const c of document.querySelectorAll("svg.chart")) {
+    const ticks = [...c.querySelectorAll("text.xtick, text.ytick")];
+    ticks.forEach((a, i) => ticks.forEach((b, j) => {
+      if (j > i && inter(box(a), box(b))) out.overlaps.push(c.getAttribute("aria-label") + ": " + a.textContent + " / " + b.textContent);
+    }));
+  }
+  for (const cell of document.querySelectorAll("#drivers .cell")) {
+    const items = [...cell.querySelectorAll("li")];
+    (out.drivers[cell.dataset.key] ||= {})[cell.dataset.list] =
+      items.map((li) => [li.querySelector(".who").textContent, li.querySelector(".n").textContent]);
+    for (const li of items) if (!inside(box(li), box(cell))) out.outside.push("author " + li.textContent);
+    items.forEach((a, i) => items.forEach((b, j) => { if (j > i && inter(box(a), box(b))) out.overlaps.push(a.textContent + " / " + b.textContent); }));
+  }
+  for (const a of document.querySelectorAll("#alerts .alert")) {
+    const chips = [...a.querySelectorAll(".why .reason")];
+    out.reasons[a.dataset.kind + " " + a.dataset.key] = chips.map((c) => [c.dataset.kind, c.dataset.value,
+      c.querySelector("b").textContent, c.querySelector("i").textContent]);
+    chips.forEach((x, i) => chips.forEach((y, j) => { if (j > i && inter(box(x), box(y))) out.overlaps.push(x.textContent + " / " + y.textContent); }));
+    for (const c of chips) if (!inside(box(c), box(a))) out.outside.push("reason " + c.textContent);
+  }
+  out.counts = (document.getElementById("counts") || {}).textContent || "";
+  return out;
+})())`
+
+type voicePage struct {
+	Legend []struct {
+		Key, Share, Text string
+	} `json:"legend"`
+	Rows []struct {
+		Key, Mentions, Share, Authors, Reach, Net string
+	} `json:"rows"`
+	BarLabels []struct {
+		Key, Text string
+	} `json:"barLabels"`
+	Hours    int                               `json:"hours"`
+	Drivers  map[string]map[string][][2]string `json:"drivers"`
+	Reasons  map[string][][4]string            `json:"reasons"`
+	Counts   string                            `json:"counts"`
+	Overlaps []string                          `json:"overlaps"`
+	Outside  []string                          `json:"outside"`
+}
+
+// pct and num write figures as the page does.
+func pct(x float64) string { return fmt.Sprintf("%d%%", int(math.Round(100*x))) }
+
+func num(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func liftText(x float64) string {
+	switch {
+	case x >= 100:
+		return "100×+"
+	case x >= 10:
+		return fmt.Sprintf("%d×", int(math.Round(x)))
+	}
+	return strconv.FormatFloat(x, 'f', 1, 64) + "×"
+}
+
+// checkVoice asserts that the page shows the share of voice, the top
+// authors and the alerts' reasons of m, the state the server sent, with
+// no label over another.
+func checkVoice(t *testing.T, p voicePage, m message) {
+	t.Helper()
+	keys := m.Voice.Keys
+	require.Len(t, p.Legend, len(keys), "a legend item per key")
+	require.Len(t, p.Rows, len(keys), "a table row per key")
+	for i, k := range keys {
+		assert.Equal(t, k.Key, p.Legend[i].Key)
+		assert.Equal(t, pct(k.Share), p.Legend[i].Share, k.Key)
+		assert.Contains(t, p.Legend[i].Text, num(k.Mentions)+" mentions", k.Key)
+		r := p.Rows[i]
+		assert.Equal(t, k.Key, r.Key)
+		assert.Equal(t, num(k.Mentions), r.Mentions, k.Key)
+		assert.Equal(t, pct(k.Share), r.Share, k.Key)
+		approx := ""
+		if k.Estimated {
+			approx = "~"
+		}
+		assert.Equal(t, approx+num(k.Authors), r.Authors, k.Key)
+		assert.Equal(t, approx+num(k.Reach), r.Reach, k.Key)
+		assert.Equal(t, fmt.Sprintf("%+.2f", k.Net), r.Net, k.Key)
+
+		lists := map[string][]trend.Voice{"by_mentions": k.Drivers.ByMentions, "by_reach": k.Drivers.ByReach,
+			"advocates": k.Drivers.Advocates, "detractors": k.Drivers.Detractors}
+		for list, vs := range lists {
+			var want [][2]string
+			for _, v := range vs[:min(3, len(vs))] {
+				n := v.Mentions
+				if list == "by_reach" {
+					n = v.Followers
+				}
+				want = append(want, [2]string{v.Author, num(int64(n))})
+			}
+			if want == nil {
+				want = [][2]string{}
+			}
+			assert.Equal(t, want, p.Drivers[k.Key][list], "%s %s", k.Key, list)
+		}
+	}
+	assert.NotEmpty(t, p.Drivers[keys[0].Key]["by_mentions"], "the brand's top authors are shown")
+	assert.NotEmpty(t, p.BarLabels, "the largest share is labelled in the bar")
+	assert.Equal(t, len(m.Voice.Hours), p.Hours, "a column per hour with mentions")
+
+	explained := 0
+	for _, a := range m.Alerts {
+		var want [][4]string
+		for _, r := range a.Reasons {
+			want = append(want, [4]string{r.Kind, r.Value, pct(r.Share), liftText(r.Lift)})
+		}
+		if want == nil {
+			want = [][4]string{}
+		}
+		got, ok := p.Reasons[string(a.Kind)+" "+a.Key]
+		require.True(t, ok, "alert %s shown", a.Title)
+		assert.Equal(t, want, got, a.Title)
+		if len(want) > 0 {
+			explained++
+		}
+	}
+	assert.GreaterOrEqual(t, explained, 4, "the spikes and shifts say why")
+	assert.Contains(t, p.Counts, fmt.Sprintf("%s near-duplicates and %s bot posts left out", num(m.Dropped.NearDuplicates), num(m.Dropped.Bots)))
+	assert.Empty(t, p.Overlaps, "no label over another")
+	assert.Empty(t, p.Outside, "every label in its place")
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/earshot-dev/earshot/examples/sample"
+	"github.com/earshot-dev/earshot/listen"
 )
 
 var (
@@ -35,13 +36,13 @@ func replayed(t *testing.T) *dashboard {
 	t.Helper()
 	sampleOnce.Do(func() {
 		d := newDashboard(4)
-		keys, err := compile([]key{{Name: "larkspur", Query: defaultQuery}})
+		keys, err := compile(defaultKeys)
 		if err != nil {
 			sampleErr = err
 			return
 		}
 		l := newListener(keys)
-		sampleErr = d.listen(context.Background(), l, sample.Source(), false)
+		sampleErr = d.listen(context.Background(), l, sample.Source(), false, true)
 		l.finish()
 		d.show(l.snapshot(), func(s *status) { s.Mode, s.Done = "replay", true })
 		sampleState = d.hub.latest()
@@ -86,13 +87,15 @@ func TestStateSnapshotJSON(t *testing.T) {
 
 	var m message
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &m))
-	assert.Equal(t, 3855, m.Heard)
-	assert.Equal(t, 2006, m.Matched)
+	want := countSample(t)
+	assert.Equal(t, 3855, m.Heard, "every record, the dropped ones included")
+	assert.Equal(t, want.matched, m.Matched)
+	assert.Equal(t, dropped{NearDuplicates: want.collapsed}, m.Dropped)
 	assert.True(t, m.Status.Done)
-	require.Len(t, m.Keys, 1)
+	require.Len(t, m.Keys, 3)
 	k := m.Keys[0]
 	assert.Equal(t, "larkspur", k.Name)
-	assert.Equal(t, 2006, k.Posts)
+	assert.Equal(t, want.mentions["larkspur"], k.Posts)
 	assert.InDelta(t, 1, k.Negative+k.Neutral+k.Positive, 1e-9)
 	require.Greater(t, len(k.Points), 60, "an hourly point for most of three days")
 	sum, peak := 0, 0
@@ -103,23 +106,126 @@ func TestStateSnapshotJSON(t *testing.T) {
 			assert.Equal(t, time.Hour, p.At.Sub(k.Points[i-1].At), "points are consecutive hours")
 		}
 	}
-	assert.Equal(t, 2006, sum, "every matched post is in a point")
+	assert.Equal(t, k.Posts, sum, "every matched post is in a point")
 	assert.Greater(t, peak, 50, "the complaint wave")
 
 	kinds := map[string]int{}
 	for _, a := range m.Alerts {
-		kinds[string(a.Kind)]++
+		kinds[string(a.Kind)+" "+a.Tracked]++
 		assert.NotEmpty(t, a.Title)
 		assert.NotEmpty(t, a.Evidence, "every alert shows evidence posts: %s", a.Title)
 		assert.LessOrEqual(t, len(a.Evidence), 2, "two examples are enough for a page")
+		if a.Kind == "viral" {
+			assert.Empty(t, a.Reasons, "a viral post is its own reason")
+		} else {
+			assert.NotEmpty(t, a.Reasons, "every spike and shift says why: %s", a.Title)
+		}
 	}
-	assert.Equal(t, 1, kinds["sentiment"])
-	assert.Equal(t, 1, kinds["viral"])
-	assert.GreaterOrEqual(t, kinds["spike"], 1)
+	assert.Equal(t, 1, kinds["sentiment larkspur"])
+	assert.Equal(t, 1, kinds["viral larkspur"])
+	assert.GreaterOrEqual(t, kinds["spike larkspur"], 1)
+	assert.Equal(t, 1, kinds["sentiment brightcup"], "%v", kinds)
 	require.NotEmpty(t, m.Viral)
 	assert.Contains(t, m.Viral[0].Text, "Eight years of Larkspur stamps")
 	assert.True(t, m.Viral[0].Flagged)
 	assert.GreaterOrEqual(t, m.Viral[0].Final, m.Viral[0].Observed)
+}
+
+// Issue 22: the share of voice and the top authors the page gets are the
+// sample's own figures, counted here the slow way.
+func TestStateVoice(t *testing.T) {
+	d := replayed(t)
+	var m message
+	require.NoError(t, json.Unmarshal(d.hub.latest(), &m))
+	want := countSample(t)
+	v := m.Voice
+	assert.Equal(t, time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), v.From)
+	assert.Equal(t, time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC), v.To)
+	require.Len(t, v.Keys, 3)
+	total := 0
+	for _, n := range want.mentions {
+		total += n
+	}
+	for i, kv := range v.Keys {
+		name := defaultKeys[i].Name
+		assert.Equal(t, name, kv.Key)
+		assert.Equal(t, int64(want.mentions[name]), kv.Mentions, name)
+		assert.InDelta(t, float64(want.mentions[name])/float64(total), kv.Share, 1e-12, name)
+		assert.Equal(t, int64(len(want.authors[name])), kv.Authors, "%s: distinct authors (exact below 128 a bucket)", name)
+		assert.Equal(t, int64(m.Keys[i].Scored), kv.Negative+kv.Neutral+kv.Positive, name)
+		var hours int64
+		for _, h := range v.Hours {
+			hours += h.Mentions[i]
+		}
+		assert.Equal(t, kv.Mentions, hours, "%s: the hours add up", name)
+
+		top := want.topAuthor(name)
+		require.NotEmpty(t, kv.Drivers.ByMentions, name)
+		assert.Equal(t, top, kv.Drivers.ByMentions[0].Author, name)
+		assert.Equal(t, want.lastDay[name][top], kv.Drivers.ByMentions[0].Mentions, name)
+		assert.LessOrEqual(t, len(kv.Drivers.ByReach), driversShown)
+		assert.NotNil(t, kv.Drivers.Advocates)
+	}
+	assert.Len(t, v.Hours, 72)
+	assert.Greater(t, v.Keys[0].Share, 0.7, "the complaint wave makes larkspur the loudest")
+}
+
+// bruteForce counts the sample the slow way: the posts about each
+// default key after near-duplicates are dropped, their authors, and each
+// author's mentions of each key on the last day.
+type bruteForce struct {
+	matched   int
+	mentions  map[string]int
+	authors   map[string]map[string]bool
+	lastDay   map[string]map[string]int
+	collapsed int64
+}
+
+func countSample(t *testing.T) bruteForce {
+	t.Helper()
+	keys, err := compile(defaultKeys)
+	require.NoError(t, err)
+	b := bruteForce{mentions: map[string]int{}, authors: map[string]map[string]bool{}, lastDay: map[string]map[string]int{}}
+	wed := time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC)
+	src := listen.NearDedupe(sample.Source(), 0)
+	for p, err := range src.Posts(context.Background()) {
+		require.NoError(t, err)
+		if p.Kind != listen.KindPost {
+			continue
+		}
+		about := false
+		for _, k := range keys {
+			if !k.q.Match(&p) {
+				continue
+			}
+			about = true
+			b.mentions[k.Name]++
+			if b.authors[k.Name] == nil {
+				b.authors[k.Name], b.lastDay[k.Name] = map[string]bool{}, map[string]int{}
+			}
+			b.authors[k.Name][author(p)] = true
+			if !p.Created.Before(wed) {
+				b.lastDay[k.Name][author(p)]++
+			}
+		}
+		if about {
+			b.matched++
+		}
+	}
+	b.collapsed = src.(listen.StatsReporter).Stats().Duplicates
+	return b
+}
+
+// topAuthor is the author with the most mentions of key on the last day
+// (ties by name).
+func (b bruteForce) topAuthor(key string) string {
+	best := ""
+	for a, n := range b.lastDay[key] {
+		if m := b.lastDay[key][best]; best == "" || n > m || (n == m && a < best) {
+			best = a
+		}
+	}
+	return best
 }
 
 func TestStaticPage(t *testing.T) {
@@ -186,7 +292,7 @@ func TestEventsFraming(t *testing.T) {
 	require.True(t, strings.HasPrefix(ev[1], "data: {"))
 	var m message
 	require.NoError(t, json.Unmarshal([]byte(strings.TrimPrefix(ev[1], "data: ")), &m))
-	assert.Equal(t, 2006, m.Matched)
+	assert.Equal(t, 2355, m.Matched)
 
 	// A new snapshot is pushed as it is published.
 	d.hub.publish([]byte(`{"heard":1}`))

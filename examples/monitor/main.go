@@ -61,15 +61,15 @@
 //
 // # Alerts
 //
-// Alerts come from a [watch.Watch] whose Reasons explain every spike and
-// shift: the words, hashtags, @mentions, authors and platforms that the
-// episode's posts have far more often than the key's posts before it,
+// Alerts come from a trend/watch Watch whose Reasons explain every spike
+// and shift: the words, hashtags, @mentions, authors and platforms that
+// the episode's posts have far more often than the key's posts before it,
 // with the share of the episode's posts that have each and how many times
 // as often as before (its lift). Each episode is printed when it opens
-// (with its reasons and example posts) and when it ends. They are sent to the webhook by
-// one background sender with a bounded queue (an alert is dropped and
-// counted if the webhook is slow); the sender finishes its queue, within a
-// deadline, before the summary.
+// (with its reasons and example posts) and when it ends. They are sent to
+// the webhook (reasons included) by one background sender with a bounded
+// queue (an alert is dropped and counted if the webhook is slow); the
+// sender finishes its queue, within a deadline, before the summary.
 package main
 
 import (

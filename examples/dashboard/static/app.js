@@ -5,6 +5,9 @@
 const NS = "http://www.w3.org/2000/svg";
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const COLORS = { negative: "#d64545", neutral: "#a3aab8", positive: "#2f9e6e", other: "#dde1e8" };
+// Each key's colour in the share-of-voice panel, in the order of the keys.
+const KEY_COLORS = ["#3b4bd8", "#e08a00", "#139c9c", "#9b51e0", "#5d6b82", "#d6457a"];
+const keyColor = (i) => KEY_COLORS[i % KEY_COLORS.length];
 
 function el(tag, attrs, text) {
   const e = document.createElement(tag);
@@ -74,7 +77,10 @@ function xAxis(g, fr, x, h) {
     if (xx > h.right - 24) continue;
     g.appendChild(svg("line", { x1: xx, x2: xx, y1: h.top, y2: h.bottom, class: "grid" }));
     const label = t.getUTCHours() === 0 ? DAYS[t.getUTCDay()] + " " + pad2(t.getUTCDate()) : "12:00";
-    g.appendChild(svg("text", { x: xx, y: h.bottom + 15, "text-anchor": "middle", class: "xtick" }, label));
+    // A label at the left edge starts at its line, clear of the y axis's
+    // bottom label.
+    const anchor = xx - labelWidth(label) / 2 < h.left ? "start" : "middle";
+    g.appendChild(svg("text", { x: xx, y: h.bottom + 15, "text-anchor": anchor, class: "xtick" }, label));
   }
 }
 
@@ -132,7 +138,7 @@ function volumeChart(key, alerts, fr) {
     g.appendChild(svg("line", { x1: L, x2: W - R, y1: yy, y2: yy, class: "grid" }));
     g.appendChild(svg("text", { x: L - 6, y: yy + 4, "text-anchor": "end", class: "ytick" }, v.toLocaleString("en")));
   }
-  xAxis(g, fr, x, { top: T, bottom: H - B, right: W - R });
+  xAxis(g, fr, x, { top: T, bottom: H - B, left: L, right: W - R });
   g.appendChild(svg("text", { x: 12, y: (H - B + T) / 2, transform: `rotate(-90 12 ${(H - B + T) / 2})`,
     "text-anchor": "middle" }, "posts / hour"));
   const bars = svg("g", { class: "bars" });
@@ -185,10 +191,10 @@ function sentimentChart(key, fr) {
   s.appendChild(svg("rect", { x: L, y: y(1), width: W - L - R, height: y(0) - y(1), fill: "#eefaf4" }));
   s.appendChild(svg("rect", { x: L, y: y(0), width: W - L - R, height: y(-1) - y(0), fill: "#fdf0f0" }));
   const g = svg("g");
-  xAxis(g, fr, (i) => L + i * bw, { top: T, bottom: H - B, right: W - R });
+  xAxis(g, fr, (i) => L + i * bw, { top: T, bottom: H - B, left: L, right: W - R });
   for (const v of [-1, -0.5, 0, 0.5, 1]) {
     g.appendChild(svg("line", { x1: L, x2: W - R, y1: y(v), y2: y(v), class: v === 0 ? "zero" : "grid" }));
-    g.appendChild(svg("text", { x: L - 6, y: y(v) + 4, "text-anchor": "end" }, (v > 0 ? "+" : "") + v));
+    g.appendChild(svg("text", { x: L - 6, y: y(v) + 4, "text-anchor": "end", class: "ytick" }, (v > 0 ? "+" : "") + v));
   }
   g.appendChild(svg("text", { x: L + 6, y: y(1) + 12 }, "positive"));
   g.appendChild(svg("text", { x: L + 6, y: y(-1) - 5 }, "negative"));
@@ -237,9 +243,11 @@ function renderKeys(state) {
   const root = document.getElementById("keys");
   root.replaceChildren();
   const fr = frame(state.keys || []);
-  for (const k of state.keys || []) {
+  for (const [i, k] of (state.keys || []).entries()) {
     const card = el("article", { class: "card key", "data-key": k.name });
-    const h = el("h2", {}, k.name);
+    const h = el("h2");
+    h.appendChild(el("span", { class: "swatch", style: "background:" + keyColor(i) }));
+    h.appendChild(document.createTextNode(k.name));
     h.appendChild(el("span", { class: "query" }, k.query));
     card.appendChild(h);
     const stats = el("div", { class: "stats" });
@@ -307,9 +315,203 @@ function renderAlerts(state) {
     box.appendChild(el("div", { class: "summary" }, v ? shares(v) : a.summary));
     box.appendChild(el("div", { class: "meta" }, `${a.tracked} · started ${fmtTime(a.start)}` +
       (ended ? ` · ended ${fmtTime(a.end)}` : " · ongoing")));
+    if ((a.reasons || []).length) box.appendChild(why(a.reasons));
     for (const e of a.evidence || []) box.appendChild(el("blockquote", {}, "“" + clip(e.text, 160) + "”"));
     root.appendChild(box);
   }
+}
+
+// reasonName writes what stood out as a person would: a word in quotes,
+// #hashtag, @handle, "by" an author, "on" a platform.
+function reasonName(r) {
+  switch (r.kind) {
+    case "hashtag": return "#" + r.value;
+    case "mention": return "@" + r.value;
+    case "author": return "by " + r.value;
+    case "source": return "on " + r.value;
+  }
+  return "“" + r.value + "”";
+}
+// lift writes how many times as often as before: "3.2×", "40×", "100×+".
+function lift(x) {
+  if (x >= 100) return "100×+";
+  return (x >= 10 ? Math.round(x) : x.toFixed(1)) + "×";
+}
+// why is an alert's line of reasons: what stood out in its episode, the
+// share of the episode's posts that had it, how many times as often as
+// in the key's posts before.
+function why(reasons) {
+  const d = el("div", { class: "why" });
+  d.appendChild(el("span", {}, "Why:"));
+  for (const r of reasons) {
+    const chip = el("span", { class: "reason", "data-kind": r.kind, "data-value": r.value,
+      title: `${r.count} of the episode's posts (${pct(r.share)}), ${lift(r.lift)} as often as before` });
+    chip.appendChild(el("span", { class: "what" }, reasonName(r)));
+    chip.appendChild(document.createTextNode(" "));
+    chip.appendChild(el("b", {}, pct(r.share)));
+    chip.appendChild(document.createTextNode(" "));
+    chip.appendChild(el("i", {}, lift(r.lift)));
+    d.appendChild(chip);
+  }
+  return d;
+}
+
+// renderVoice draws the share-of-voice panel: each key's part of all the
+// keys' mentions over the charts' hours (a bar and a legend), hour by hour
+// (a chart on the keys' x axis), and a table of mentions, authors, reach
+// and sentiment.
+function renderVoice(state) {
+  const root = document.getElementById("voice");
+  const v = state.voice || {};
+  const keys = v.keys || [];
+  root.replaceChildren();
+  const total = keys.reduce((a, k) => a + k.mentions, 0);
+  document.getElementById("voice-hint").textContent = isSet(v.from) ?
+    `each key's part of all the keys' mentions, ${fmtTime(v.from)} – ${fmtTime(v.to)} (UTC)` : "each key's part of all the keys' mentions";
+  if (!total) { root.appendChild(el("p", { class: "empty" }, "No mentions yet.")); return; }
+
+  const legend = el("div", { class: "sov-legend" });
+  keys.forEach((k, i) => {
+    const item = el("span", { class: "item", "data-key": k.key });
+    item.appendChild(el("i", { class: "swatch", style: "background:" + keyColor(i) }));
+    item.appendChild(document.createTextNode(k.key + " "));
+    item.appendChild(el("b", { class: "share" }, pct(k.share)));
+    item.appendChild(el("span", {}, ` · ${num(k.mentions)} mentions`));
+    legend.appendChild(item);
+  });
+  root.appendChild(legend);
+  root.appendChild(shareBar(keys));
+  const f = el("figure");
+  f.appendChild(el("figcaption", {}, "Share of voice per hour (UTC)"));
+  f.appendChild(shareChart(v, keys, frame(state.keys || [])));
+  root.appendChild(f);
+
+  const t = el("table", { class: "sov" });
+  const head = el("tr");
+  for (const h of ["key", "mentions", "share", "authors", "reach", "negative / neutral / positive", "net"]) head.appendChild(el("th", {}, h));
+  t.appendChild(head);
+  keys.forEach((k, i) => {
+    const tr = el("tr", { "data-key": k.key });
+    const name = el("td");
+    name.appendChild(el("span", { class: "swatch", style: "background:" + keyColor(i) }));
+    name.appendChild(document.createTextNode(k.key));
+    tr.appendChild(name);
+    const approx = k.estimated ? "~" : "";
+    tr.appendChild(el("td", { class: "mentions" }, num(k.mentions)));
+    tr.appendChild(el("td", { class: "share" }, pct(k.share)));
+    tr.appendChild(el("td", { class: "authors", title: k.estimated ? "estimated from a sample of the authors" : "" }, approx + num(k.authors)));
+    tr.appendChild(el("td", { class: "reach", title: "followers of the distinct authors" }, approx + num(k.reach)));
+    const scored = k.negative + k.neutral + k.positive;
+    const mix = el("td", { class: "mixcell" });
+    const bar = el("span", { class: "mix" });
+    for (const [cls, n] of [["negative", k.negative], ["neutral", k.neutral], ["positive", k.positive]])
+      if (n) bar.appendChild(el("i", { style: `width:${(100 * n) / scored}%;background:${COLORS[cls]}` }));
+    mix.appendChild(bar);
+    mix.appendChild(document.createTextNode(scored ? `${pct(k.negative / scored)} / ${pct(k.neutral / scored)} / ${pct(k.positive / scored)}` : "—"));
+    tr.appendChild(mix);
+    tr.appendChild(el("td", { class: "net" }, (k.net >= 0 ? "+" : "") + (k.net || 0).toFixed(2)));
+    t.appendChild(tr);
+  });
+  root.appendChild(t);
+}
+
+// shareBar is one bar split by the keys' shares, each part labelled
+// inside when its label fits (the legend above names every key).
+function shareBar(keys) {
+  const W = 760, H = 26;
+  const s = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart sov-bar", role: "img", "aria-label": "Share of voice" });
+  let x = 0;
+  keys.forEach((k, i) => {
+    const w = k.share * W;
+    if (w <= 0) return;
+    const seg = svg("rect", { x: x.toFixed(2), y: 0, width: w.toFixed(2), height: H, fill: keyColor(i), class: "seg", "data-key": k.key });
+    seg.appendChild(svg("title", {}, `${k.key}: ${pct(k.share)} of the mentions (${num(k.mentions)})`));
+    s.appendChild(seg);
+    const label = `${k.key} ${pct(k.share)}`;
+    if (labelWidth(label) + 8 <= w) s.appendChild(svg("text", { x: (x + 6).toFixed(2), y: 17, class: "seg", "data-key": k.key }, label));
+    x += w;
+  });
+  return s;
+}
+
+// shareChart shows each hour's mentions split by key, as shares of the
+// hour's total, on the x axis of the keys' charts.
+function shareChart(v, keys, fr) {
+  const W = 760, H = 110, L = 44, R = 12, T = 8, B = 24;
+  const bw = (W - L - R) / fr.slots;
+  const x = (i) => L + i * bw;
+  const y = (f) => T + (1 - f) * (H - T - B);
+  const s = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart sov-hours", role: "img", "aria-label": "Share of voice per hour" });
+  const g = svg("g");
+  for (const f of [0, 0.5, 1]) {
+    g.appendChild(svg("line", { x1: L, x2: W - R, y1: y(f), y2: y(f), class: f === 0 ? "zero" : "grid" }));
+    g.appendChild(svg("text", { x: L - 6, y: y(f) + 4, "text-anchor": "end", class: "ytick" }, pct(f)));
+  }
+  xAxis(g, fr, x, { top: T, bottom: H - B, left: L, right: W - R });
+  const cols = svg("g", { class: "cols" });
+  for (const h of v.hours || []) {
+    const sum = h.mentions.reduce((a, n) => a + n, 0);
+    if (!sum) continue;
+    const i = slotOf(fr, h.at);
+    if (i < 0 || i >= fr.slots) continue;
+    const col = svg("g", { class: "col", "data-at": h.at });
+    let base = 0;
+    h.mentions.forEach((n, k) => {
+      if (!n) return;
+      const y1 = y((base + n) / sum), y0 = y(base / sum);
+      col.appendChild(svg("rect", { x: (x(i) + 0.5).toFixed(1), y: y1.toFixed(2), width: Math.max(1, bw - 1).toFixed(1),
+        height: (y0 - y1).toFixed(2), fill: keyColor(k) }));
+      base += n;
+    });
+    col.appendChild(svg("title", {}, `${fmtTime(h.at)}: ` + keys.map((k, j) => `${k.key} ${pct(h.mentions[j] / sum)} (${h.mentions[j]})`).join(", ")));
+    cols.appendChild(col);
+  }
+  g.appendChild(cols);
+  s.appendChild(g);
+  return s;
+}
+
+// renderDrivers lists who drove each key's conversation on the latest
+// day: most mentions, largest audiences, advocates (two or more positive
+// mentions), detractors (two or more negative).
+function renderDrivers(state) {
+  const root = document.getElementById("drivers");
+  const keys = (state.voice || {}).keys || [];
+  root.replaceChildren();
+  const any = keys.some((k) => ((k.drivers || {}).by_mentions || []).length);
+  const d0 = (keys[0] || {}).drivers || {};
+  document.getElementById("drivers-hint").textContent = isSet(d0.start) ?
+    `on ${DAYS[new Date(d0.start).getUTCDay()]} ${pad2(new Date(d0.start).getUTCDate())} (UTC), the first three of each list` :
+    "the authors behind each key's conversation";
+  if (!any) { root.appendChild(el("p", { class: "empty" }, "No authors yet.")); return; }
+  const grid = el("div", { class: "drivers", style: `--keys:${keys.length}` });
+  grid.appendChild(el("div"));
+  keys.forEach((k, i) => {
+    const h = el("div", { class: "head" });
+    h.appendChild(el("span", { class: "swatch", style: "background:" + keyColor(i) }));
+    h.appendChild(document.createTextNode(k.key));
+    grid.appendChild(h);
+  });
+  const lists = [["by_mentions", "Most mentions", "mentions"], ["by_reach", "Largest audiences", "followers"],
+    ["advocates", "Advocates", "positive mentions"], ["detractors", "Detractors", "negative mentions"]];
+  for (const [field, name, unit] of lists) {
+    grid.appendChild(el("div", { class: "list-name" }, name));
+    for (const k of keys) {
+      const vs = ((k.drivers || {})[field] || []).slice(0, 3);
+      const cell = el("div", { class: "cell", "data-key": k.key, "data-list": field });
+      if (!vs.length) { cell.appendChild(el("span", { class: "none" }, "none")); grid.appendChild(cell); continue; }
+      const ol = el("ol");
+      for (const v of vs) {
+        const li = el("li", { title: `${v.author}: ${num(field === "by_reach" ? v.followers : v.mentions)} ${unit}` });
+        li.appendChild(el("span", { class: "who" }, v.author));
+        li.appendChild(el("span", { class: "n" }, num(field === "by_reach" ? v.followers : v.mentions)));
+        ol.appendChild(li);
+      }
+      cell.appendChild(ol);
+      grid.appendChild(cell);
+    }
+  }
+  root.appendChild(grid);
 }
 
 function renderTrending(state) {
@@ -373,6 +575,8 @@ function renderProblem(state) {
 
 function render(state) {
   renderProblem(state);
+  renderVoice(state);
+  renderDrivers(state);
   renderKeys(state);
   renderAlerts(state);
   renderTrending(state);
@@ -381,6 +585,8 @@ function render(state) {
   document.getElementById("clock").textContent = "data time " + fmtTime(state.at);
   let counts = st.waiting ? "replay starts when this page connects · " : "";
   counts += `${num(state.matched || 0)} posts matched of ${num(state.heard || 0)} heard`;
+  const dr = state.dropped || {};
+  if (dr.near_duplicates || dr.bots) counts += ` · ${num(dr.near_duplicates || 0)} near-duplicates and ${num(dr.bots || 0)} bot posts left out`;
   if (st.mode === "replay") counts += st.done ? " · replay finished" : ` · replay ×${num(st.speed)}`;
   if (st.error) counts += " · source failed";
   document.getElementById("counts").textContent = counts;
