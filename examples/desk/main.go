@@ -11,7 +11,8 @@
 // Larkspur Coffee, a fictional roaster) as fast as possible, with no
 // network, and offers up to ten drafts, one per unhappy author. The
 // monitor's detectors run alongside, so alerts (a negative shift, a volume
-// spike, a post going viral) show between the drafts as they open:
+// spike, a post going viral) show between the drafts as they open, with
+// what stood out in each:
 //
 //	go run ./examples/desk
 //
@@ -232,11 +233,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	// they open.
 	key := strings.ToLower(cfg.target)
 	w := &watch.Watch{
-		Spikes: trend.Spikes{Bucket: 15 * time.Minute, Spike: trend.Spike{MinCount: 10, Warmup: 12 * time.Hour}},
-		Viral:  viral.Detector{Threshold: 500, MinCount: 20},
+		Spikes:  trend.Spikes{Bucket: 15 * time.Minute, Spike: trend.Spike{MinCount: 10, Warmup: 12 * time.Hour}},
+		Viral:   viral.Detector{Threshold: 500, MinCount: 20},
+		Reasons: &trend.Reasons{Max: 3, Window: 24 * time.Hour}, // what stood out in each spike and shift
 		OnAlert: func(a watch.Alert) {
 			if a.Open() {
 				fmt.Fprintf(stdout, "\n⚠ ALERT %s %s: %s\n", a.Severity, a.Title, a.Summary)
+				if len(a.Reasons) > 0 {
+					fmt.Fprintf(stdout, "  why: %s\n", reasons(a.Reasons))
+				}
 			}
 		},
 	}
@@ -273,8 +278,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		english := sentiment.IsEnglish(p.Lang) // the lexicon is English
 		if brand.Match(&p) {
 			s, err := plain.Score(ctx, p.Text)
-			w.Observe(key, watch.Mention{ID: p.Key(), Text: p.Text, At: p.Created,
-				Followers: p.Author.Followers, Compound: s.Compound, Scored: english && err == nil})
+			w.Observe(key, watch.Mention{ID: p.Key(), Text: p.Text, At: p.Created, Followers: p.Author.Followers,
+				Compound: s.Compound, Scored: english && err == nil, Author: p.Platform + ":" + p.Author.Handle, Source: p.Platform})
 		}
 		if !english {
 			continue
@@ -313,6 +318,40 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	d.summary(heard, about)
 	return nothingUsable(ctx, records, stats)
+}
+
+// reasons writes what stood out in an alert's episode on one line, as
+// the monitor does: each word, #hashtag, @handle, author or platform with
+// the share of the episode's posts that had it and how many times as
+// often as in the key's posts before.
+func reasons(rs []trend.Reason) string {
+	var parts []string
+	for i, r := range rs {
+		what := fmt.Sprintf("%q", r.Value)
+		switch r.Kind {
+		case trend.ReasonHashtag:
+			what = "#" + r.Value
+		case trend.ReasonMention:
+			what = "@" + r.Value
+		case trend.ReasonAuthor:
+			what = "by " + r.Value
+		case trend.ReasonSource:
+			what = "on " + r.Value
+		}
+		lift := fmt.Sprintf("%.1fx", r.Lift)
+		switch {
+		case r.Lift >= 100:
+			lift = "over 100x"
+		case r.Lift >= 10:
+			lift = fmt.Sprintf("%.0fx", r.Lift)
+		}
+		if i == 0 {
+			parts = append(parts, fmt.Sprintf("%s (%.0f%% of posts, %s as before)", what, 100*r.Share, lift))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s (%.0f%%, %s)", what, 100*r.Share, lift))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // nothingUsable is the error of a run that heard nothing it could use

@@ -73,7 +73,8 @@ func TestScriptedSession(t *testing.T) {
 	// Drafts come from the template and address the author.
 	assert.Contains(t, s, "draft reply (197 chars counted): @xena-brews1.bsky.social We hear you about the loyalty stamps")
 	assert.NotContains(t, s, "never read")
-	assert.Regexp(t, `⚠ ALERT \w+ negative shift about larkspur since Tue`, s, "the monitor's alerts show at the desk")
+	assert.Regexp(t, `⚠ ALERT \w+ negative shift about larkspur since Tue.*\n  why: "stamps" \(\d+% of posts, (over )?\d+x as before\)`, s,
+		"the monitor's alerts show at the desk, with what stood out in them")
 }
 
 // At the end of input (a non-interactive run) the desk stops cleanly.
