@@ -424,7 +424,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 	assert.Contains(t, lateDOM, "negative shift about larkspur since Tue")
 	assert.Greater(t, strings.Count(lateDOM, `class="bar negative"`), 20)
 	assert.Contains(t, lateDOM, `class="sentiment-line"`)
-	assert.Contains(t, lateDOM, "2,355 posts matched of 3,855 heard")
+	assert.Contains(t, lateDOM, "2,355 posts matched of 3,927 heard")
 	assert.Regexp(t, `<span class="item" data-key="larkspur">.*?<b class="share">\d+%</b>`, lateDOM, "the share of voice")
 	assert.Contains(t, lateDOM, `<span class="reason" data-kind=`, "the alerts' reasons")
 	f, err := os.Open(shotFile)

@@ -136,9 +136,9 @@ func (l *listener) observe(ctx context.Context, p listen.Post) {
 	}
 }
 
-// isBot reports whether p's author is an automated account.
-// TODO(bot): return p.Author.Bot once listen.Author has the field (the "listen" branch adds it).
-func isBot(p listen.Post) bool { return false }
+// isBot reports whether the platform marks p's author as an automated
+// account (Mastodon's account.bot, a Bluesky "bot" self-label).
+func isBot(p listen.Post) bool { return p.Author.Bot }
 
 // author names p's author uniquely across platforms, or "".
 func author(p listen.Post) string {

@@ -88,9 +88,10 @@ func TestStateSnapshotJSON(t *testing.T) {
 	var m message
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &m))
 	want := countSample(t)
-	assert.Equal(t, 3855, m.Heard, "every record, the dropped ones included")
+	assert.Equal(t, 3927, m.Heard, "every record, the dropped ones included")
 	assert.Equal(t, want.matched, m.Matched)
-	assert.Equal(t, dropped{NearDuplicates: want.collapsed}, m.Dropped)
+	assert.Equal(t, int64(72), want.bots, "the sample's bot")
+	assert.Equal(t, dropped{NearDuplicates: want.collapsed, Bots: want.bots}, m.Dropped)
 	assert.True(t, m.Status.Done)
 	require.Len(t, m.Keys, 3)
 	k := m.Keys[0]
@@ -171,14 +172,15 @@ func TestStateVoice(t *testing.T) {
 }
 
 // bruteForce counts the sample the slow way: the posts about each
-// default key after near-duplicates are dropped, their authors, and each
-// author's mentions of each key on the last day.
+// default key after bots' posts and near-duplicates are dropped, their
+// authors, and each author's mentions of each key on the last day.
 type bruteForce struct {
 	matched   int
 	mentions  map[string]int
 	authors   map[string]map[string]bool
 	lastDay   map[string]map[string]int
 	collapsed int64
+	bots      int64
 }
 
 func countSample(t *testing.T) bruteForce {
@@ -187,7 +189,13 @@ func countSample(t *testing.T) bruteForce {
 	require.NoError(t, err)
 	b := bruteForce{mentions: map[string]int{}, authors: map[string]map[string]bool{}, lastDay: map[string]map[string]int{}}
 	wed := time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC)
-	src := listen.NearDedupe(sample.Source(), 0)
+	src := listen.NearDedupe(listen.Filter(sample.Source(), func(p listen.Post) bool {
+		if p.Author.Bot {
+			b.bots++
+			return false
+		}
+		return true
+	}), 0)
 	for p, err := range src.Posts(context.Background()) {
 		require.NoError(t, err)
 		if p.Kind != listen.KindPost {

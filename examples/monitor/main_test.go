@@ -68,7 +68,7 @@ func TestOfflineRunShowsTheComplaintWave(t *testing.T) {
 	assert.Contains(t, s, "Eight years of Larkspur stamps", "the viral post is quoted")
 	assert.Contains(t, s, "✓ over: spike in negative posts about larkspur", "the end of an episode is reported")
 	assert.NotContains(t, s, "since Mon", "no alert on the quiet first day (the copy-paste flood is collapsed)")
-	assert.Contains(t, s, "Summary: heard 3855 records")
+	assert.Contains(t, s, "Summary: heard 3927 records")
 	assert.Contains(t, s, "counted but not scored")
 }
 

@@ -51,11 +51,12 @@ func defaultRun(t *testing.T) string {
 }
 
 // bruteForce counts the sample the slow way: the posts about each default
-// key after near-duplicates are dropped, and each key's authors' mentions
-// on the last day.
+// key after bots' posts and near-duplicates are dropped, and each key's
+// authors' mentions on the last day.
 type bruteForce struct {
 	mentions  map[string]int
 	collapsed int64
+	bots      int64
 	lastDay   map[string]map[string]int // key -> author -> mentions on Wednesday
 }
 
@@ -65,7 +66,13 @@ func countSample(t *testing.T) bruteForce {
 	require.NoError(t, err)
 	b := bruteForce{mentions: map[string]int{}, lastDay: map[string]map[string]int{}}
 	wed := time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC)
-	src := listen.NearDedupe(sample.Source(), 0)
+	src := listen.NearDedupe(listen.Filter(sample.Source(), func(p listen.Post) bool {
+		if p.Author.Bot {
+			b.bots++
+			return false
+		}
+		return true
+	}), 0)
 	for p, err := range src.Posts(context.Background()) {
 		require.NoError(t, err)
 		if p.Kind != listen.KindPost {
@@ -122,7 +129,8 @@ func TestShareOfVoiceAndTopAuthors(t *testing.T) {
 	}
 	assert.Greater(t, want.mentions["larkspur"], 5*want.mentions["hollowoak"], "the wave makes larkspur the loudest")
 	assert.GreaterOrEqual(t, want.collapsed, int64(39), "the flood of 40 copies is collapsed to one")
-	assert.Contains(t, s, fmt.Sprintf("dropped %d near-duplicate posts (copy-paste floods) and 0 posts by bot accounts", want.collapsed))
+	assert.Equal(t, int64(72), want.bots, "the sample's bot")
+	assert.Contains(t, s, fmt.Sprintf("dropped %d near-duplicate posts (copy-paste floods) and %d posts by bot accounts", want.collapsed, want.bots))
 	assert.Regexp(t, `(?m)^    largest audiences \(followers\) \S+ \([\d,]+\)`, s)
 	assert.Regexp(t, `(?m)^    advocates \S+ \(\d+\).*; detractors \S+ \(\d+\)`, s)
 	assert.Regexp(t, `(?m)^Mon 02 00:00 .* \d+%\s+\d+%\s+\d+%  $`, s, "each interval shows every key's share")

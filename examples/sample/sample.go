@@ -13,7 +13,8 @@
 //     post a lot and most now and then, each mostly on one platform;
 //   - on day 1 at 18:00 UTC, forty accounts paste the same coupon spam
 //     about Hollow Oak within twenty minutes (a copy-paste flood, which
-//     listen.NearDedupe collapses);
+//     listen.NearDedupe collapses), and all along a price-tracking bot
+//     (Author.Bot set) names the three roasters every hour;
 //   - on day 2 at 10:00 UTC, Larkspur moves its free loyalty stamps into a
 //     paid "Larkspur Plus" membership: a wave of complaints builds within
 //     hours (#LarkspurPlus, #BringBackStamps), and some of the unhappy

@@ -41,6 +41,9 @@ var (
 // FloodPosts is the number of posts of the copy-paste flood.
 const FloodPosts = 40
 
+// BotPosts is the number of posts by the bot account.
+const BotPosts = 72
+
 // Seed is the seed of the generator.
 const Seed = 20260302
 
@@ -72,6 +75,7 @@ func Generate(w io.Writer) error {
 	g.story()
 	g.news()
 	g.flood()
+	g.bots()
 	sort.SliceStable(g.posts, func(i, j int) bool { return g.posts[i].Created.Before(g.posts[j].Created) })
 	rw := replay.NewWriter(w)
 	for _, p := range g.posts {
@@ -483,6 +487,19 @@ func (g *gen) story() {
 		return 35 * math.Exp(-t.Sub(StoryAt).Hours()/4)
 	}) {
 		g.addByAnyone(at, g.compose(g.pick(storyTemplates[1:]), storyAddons, 0.95), "en")
+	}
+}
+
+// bots: an automated account (marked as a bot, as Mastodon's account.bot
+// does) posts the three roasters' prices every hour: BotPosts mentions of
+// each that are nobody's voice.
+func (g *gen) bots() {
+	tracker := user{handle: map[string]string{"mastodon": "pricewatch@bots.example"}, name: "Coffee price tracker", followers: 310}
+	price := func(base float64) string { return fmt.Sprintf("$%.2f", base+0.05*float64(g.r.IntN(5)-2)) }
+	for at := Start.Add(5 * time.Minute); at.Before(End); at = at.Add(time.Hour) {
+		p := g.add("mastodon", tracker, at, fmt.Sprintf("Flat white prices at %s: Larkspur %s, Brightcup %s, Hollow Oak %s #coffee #prices",
+			at.Format("15:04"), price(4.2), price(3.8), price(4.0)), "en")
+		p.Author.Bot = true
 	}
 }
 
