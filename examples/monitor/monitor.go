@@ -152,15 +152,18 @@ func (m *monitor) tick(at time.Time) {
 }
 
 func (m *monitor) banner(what string) {
-	var qs []string
-	for _, k := range m.keys {
-		if len(m.keys) == 1 {
-			qs = append(qs, k.Query)
-		} else {
-			qs = append(qs, k.Name+" = "+k.Query)
+	if len(m.keys) == 1 {
+		fmt.Fprintf(m.out, "earshot monitor: listening for %s\n", m.keys[0].Query)
+	} else {
+		names := make([]string, len(m.keys))
+		for i, k := range m.keys {
+			names[i] = k.Name
+		}
+		fmt.Fprintf(m.out, "earshot monitor: listening for %s and %s\n", strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
+		for _, k := range m.keys {
+			fmt.Fprintf(m.out, "  %s = %s\n", k.Name, k.Query)
 		}
 	}
-	fmt.Fprintf(m.out, "earshot monitor: listening for %s\n", strings.Join(qs, "; "))
 	fmt.Fprintf(m.out, "%s (Ctrl-C to stop)\n", what)
 	if len(m.keys) > 1 {
 		fmt.Fprintf(m.out, "Posts and sentiment are about %s; share of voice is each key's part of all the keys' mentions.\n", m.keys[0].Name)
@@ -379,7 +382,8 @@ func (m *monitor) drivers() {
 		}
 		fmt.Fprintf(m.out, "  %s: most mentions %s\n", k.Name, voices(d.ByMentions, false))
 		fmt.Fprintf(m.out, "    largest audiences (followers) %s\n", voices(d.ByReach, true))
-		fmt.Fprintf(m.out, "    advocates %s; detractors %s\n", voices(d.Advocates, false), voices(d.Detractors, false))
+		fmt.Fprintf(m.out, "    advocates %s\n", voices(d.Advocates, false))
+		fmt.Fprintf(m.out, "    detractors %s\n", voices(d.Detractors, false))
 	}
 }
 
