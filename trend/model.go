@@ -79,15 +79,15 @@ const baseGap = 5 * 60
 // (15 minutes) is then just the last bucket. Rates are recomputed only
 // when the gap changes.
 type rates struct {
-	gap                              int64 // seconds
+	gap                              float64 // seconds
 	level, season, week, scale, span float64
 	scales                           [nScales]float64
 	noise                            [nScales]float64 // sqrt(a/(2-a)): the sd of an EWMA of white noise
 }
 
-func (r *rates) set(p *params, gap int64) {
+func (r *rates) set(p *params, gap float64) {
 	r.gap = gap
-	b := float64(gap) / baseGap
+	b := gap / baseGap
 	per := func(a float64) float64 {
 		if b == 1 {
 			return a
@@ -178,18 +178,20 @@ func (m *model) baseline() float64 {
 }
 
 // step feeds one bucket (v its value, how the hour of the week, unix its
-// time in seconds, gap the seconds since the previous bucket) and returns
-// the calibrated surprise: positive when the bucket is above its
-// baseline, negative below, computed before the model learns v.
-func (m *model) step(p *params, v float64, how int, unix, gap int64) float64 {
+// time in seconds, gap the seconds since the previous bucket, 0 for the
+// first) and returns the calibrated surprise: positive when the bucket is
+// above its baseline, negative below, computed before the model learns v.
+func (m *model) step(p *params, v float64, how int, unix int64, gap float64) float64 {
 	if !m.measure && (v < 0 || v != math.Trunc(v)) {
 		*m = model{measure: true}
 	}
 	// Beyond 1e150 differences and squares could overflow: such values
 	// are only very large.
 	v = clampAround(v, 0, maxValue)
-	if g := max(gap, 1); g != m.r.gap {
-		m.r.set(p, g)
+	if gap > 0 && gap != m.r.gap {
+		m.r.set(p, gap)
+	} else if m.r.gap == 0 { // the first bucket: its rates hardly matter
+		m.r.set(p, baseGap)
 	}
 	z := m.surprise(p, m.transform(v), how)
 	return m.peaks.calibrate(p, &z, unix)

@@ -71,8 +71,9 @@ import (
 //   - Records (Numenta's "spatial anomaly": a value beyond the range seen
 //     so far scores 1): 63.6 / 58.8 / 77.9 on their own, the one large
 //     gain; a tolerance of 5 to 20% of the range did worse, and so did a
-//     range that decays towards the baseline (half-life 3 to 30 days, on
-//     the final design: 56.8 to 62.1 / 52.6 to 55.2 / 57.4 to 76.2).
+//     range that decays towards the baseline (half-life 3 to 30 days, with
+//     confirmation in buckets: 56.8 to 62.1 / 52.6 to 55.2 / 57.4 to
+//     76.2).
 //   - Rates in time instead of in buckets (item 4: the hourly ad-exchange
 //     and temperature series, the 30-minute taxi series and the uneven
 //     traffic series were modelled with 5-minute memories, so a day's
@@ -80,18 +81,21 @@ import (
 //     57.8 / 75.2, with each gap 59.1 / 58.2 / 75.6; with records 65.8 /
 //     61.8 / 77.5. The 24-hour warm-up is longer than NAB's probation
 //     (15% of the rows) on one file only, iio_us-east-1 (15.5 hours), whose
-//     first window (hours 18 to 23) it hides; a 6-hour warm-up gives 64.4 /
-//     62.8 / 81.5 on the final design, since NAB ignores the first 15% of
-//     each file's alerts anyway, but on a real stream it lets a first
-//     day's ordinary rises alert as records: the default stays 24 hours.
+//     first window (hours 18 to 23) it hides; a 6-hour warm-up gives 65.4
+//     / 63.5 / 81.1 on the kept design, since NAB ignores the first 15%
+//     of each file's alerts anyway, but on simulated new series of
+//     mentions with quiet nights the first morning's rise then alerted as
+//     a record in 1 or 2 of 20 (none with 12 or 24 hours): the default
+//     stays 24 hours.
 //   - Confirmation (the score is the smallest of the last k buckets'):
 //     alone it loses (k = 3: 55.5 / 52.2 / 63.6), since single-bucket
 //     spikes then never alert; with records, k from 2 to 6 and min or mean
 //     gave 62 to 66 / 64 / 77 to 82, against 62.3 / 74.4 without.
 //   - Refractory period (episodes plus a holdoff from each start): 0, 6,
 //     12, 24, 48, 96 hours gave (b) 62.3, 62.3, 63.3, 62.3, 50.7, 40.7; on
-//     the final design 6, 12, 24, 36 hours gave 57.2 / 82.0, 55.7 / 66.7,
-//     59.2 / 81.5, 54.2 / 82.7: 24 hours stays.
+//     the design with records and confirmation in buckets 6, 12, 24, 36
+//     hours gave (b) / (c) 57.2 / 82.0, 55.7 / 66.7, 59.2 / 81.5, 54.2 /
+//     82.7: 24 hours stays.
 //   - Records on noise: a record that barely exceeds the range is common
 //     in pure noise (about one alert in 20 to 50 series-days, Poisson or
 //     Gaussian, TestSpikeNoiseAlerts's setting), so a record must exceed
@@ -100,22 +104,28 @@ import (
 //     66.2 / 63.6 / 81.5, margin 0.5 64.9 / 60.6 / 81.5, margin 1 (kept)
 //     63.5 / 59.2 / 81.5, margin 1.5 62.6 / 56.4 / 81.5; a gate of 0.5
 //     with no margin 62.2 / 58.3 / 81.5.
+//   - Confirmation counted in buckets (the last three) or in time (the
+//     buckets within 10 minutes: three 5-minute buckets, the bucket alone
+//     from 15 minutes up), on the design with records (margin 1): in
+//     buckets 63.5 / 59.2 / 81.5, but the curve over thresholds had two
+//     modes (0.52 and 0.605) and neighbouring settings gave 56.4 to 61.9
+//     (b) and 71.3 to 83.5 (c); in time 64.6 / 61.8 / 79.6, one mode,
+//     every left-out choice between 0.5875 and 0.6125, and neighbours
+//     (prior 3 or 14 days, prior peak 4 or 6, memory 7 or 30 days, clip
+//     10 or 40, margin 0, 0.5 or 1.5) 63.7 to 66.5 (a), 60.9 to 64.5 (b),
+//     79.6 to 81.5 (c). Kept in time: as good on (b) plus (c), far less
+//     fragile, and hourly buckets alert within the hour, not after three.
 //
 // Kept: rates in time, records (margin 1 scale, gate 0.4), confirmation
-// over three buckets, the 24-hour holdoff: 63.5 (62.7 at the default
-// 0.61) / 59.2 / 81.5, against 54.9 / 54.0 / 77.5 before; upper 76.3.
-// The threshold curve is flat (60 to 63.5 on all 53 from 0.49 to 0.665),
-// but it has two modes, so a left-out choice lands at 0.52 or near 0.61.
-// Neighbouring settings (prior 3 or 14 days, prior peak 4 or 6, memory 7
-// or 30 days, clip 10 or 40, margin 0.5 or 1.5) gave 62.6 to 65.1 (a),
-// 56.4 to 61.9 (b) and 71.3 to 83.5 (c): (c) still moves with where the
-// other series put the threshold; read it as about 70 to 84. Neither goal
-// (75 on all 53, 85 on unseen tweet series) is met: with each file at
-// its own threshold the detector reaches only about 76.
+// over 10 minutes, the 24-hour holdoff, default threshold 0.6 (where the
+// left-out choices land): 64.6 at the best threshold 0.59, 64.4 at the
+// default / 61.8 / 79.6, against 54.9 / 54.0 / 77.5 before; upper 77.7.
+// Neither goal (75 on all 53, 85 on unseen tweet series) is met: with
+// each file at its own threshold the detector reaches only about 78.
 
 // nabRun is Spike's threshold-independent output on one file: per row,
-// whether Step took it, the calibrated surprise, the baseline and the
-// time of the model's last (re)start. judge replays the episode rules on
+// whether Step took it, the uncapped score, the baseline and the time of
+// the model's last (re)start. judge replays the episode rules on
 // it for any threshold, as Step would.
 type nabRun struct {
 	took    []bool
@@ -251,9 +261,9 @@ func TestNAB(t *testing.T) {
 	}
 	t.Logf("all 53 by threshold:%s", line)
 
-	assert.GreaterOrEqual(t, atDef.Normalized(), 61.0, "all 53 at the default threshold")
-	assert.GreaterOrEqual(t, lofoAll.Normalized(), 57.0, "leave one folder out")
-	assert.GreaterOrEqual(t, losoAll.Normalized(), 79.0, "leave one realTweets series out")
+	assert.GreaterOrEqual(t, atDef.Normalized(), 63.0, "all 53 at the default threshold")
+	assert.GreaterOrEqual(t, lofoAll.Normalized(), 60.0, "leave one folder out")
+	assert.GreaterOrEqual(t, losoAll.Normalized(), 78.0, "leave one realTweets series out")
 	// The default sits where thresholds chosen on any six folders land.
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, g := range lofo {

@@ -8,7 +8,7 @@ import (
 
 // Defaults of [Spike] and [Spikes].
 const (
-	DefaultSpikeThreshold = 0.61
+	DefaultSpikeThreshold = 0.6
 	DefaultBucket         = 5 * time.Minute
 	DefaultHoldoff        = 24 * time.Hour
 	DefaultWarmup         = 24 * time.Hour
@@ -37,15 +37,16 @@ const (
 // buckets, or a sensor's uneven readings, are modelled as 5-minute ones
 // are.
 //
-// The score of a bucket is the smallest surprise of it and the two
-// buckets before it: three surprising buckets in a row score, a moment's
-// twitch does not. A record scores 1 at once: a bucket beyond the range
+// The score of a bucket is the smallest surprise of it and of the two
+// buckets before it, when they lie within 10 minutes of it: three
+// surprising 5-minute buckets in a row score, a moment's twitch does not
+// (buckets of 15 minutes or more score alone). A record scores 1 at once: a bucket beyond the range
 // of every value since the (re)start (by more than the model's scale, one
 // bucket's typical deviation) that is itself at least 0.4 surprising
 // (two thirds of a typical daily peak), such as a new all-time high in
-// mentions or a server load never seen before. The default threshold 0.61
-// is then three buckets in a row each about 1.6 times as surprising as a
-// typical daily peak, or a record. Rises and falls both score: a series
+// mentions or a server load never seen before. The default threshold 0.6
+// is then 15 minutes each about 1.5 times as surprising as a typical daily
+// peak, or a record. Rises and falls both score: a series
 // that goes quiet is an episode too, and its alert says "below".
 //
 // While every value is a whole number >= 0 the series is taken for counts:
@@ -88,7 +89,7 @@ const (
 // concurrent use.
 type Spike struct {
 	Key       string        // copied into alerts
-	Threshold float64       // score that opens an episode; 0 means DefaultSpikeThreshold (0.61)
+	Threshold float64       // score that opens an episode; 0 means DefaultSpikeThreshold (0.6)
 	MinCount  float64       // buckets whose count and baseline are below this never open an episode
 	Holdoff   time.Duration // minimum time between episode starts; 0 means 24h
 	Quiet     time.Duration // time below Threshold/2 that ends an episode; 0 means 1h
@@ -98,11 +99,12 @@ type Spike struct {
 	m       model
 	started time.Time
 	last    time.Time
-	recent  [2]float64 // the two previous buckets' surprise scores, newest first
-	score   float64    // the last bucket's uncapped score
-	ep      *Alert     // the open episode, if any
-	quietAt time.Time  // when the score first fell below Threshold/2, if it did
-	lastEp  time.Time  // start of the last episode
+	recent  [2]float64    // the two previous buckets' surprises, newest first
+	apart   time.Duration // the time between them
+	score   float64       // the last bucket's uncapped score
+	ep      *Alert        // the open episode, if any
+	quietAt time.Time     // when the score first fell below Threshold/2, if it did
+	lastEp  time.Time     // start of the last episode
 
 	// hour-of-week cache: how is valid for unix seconds in [howLo, howHi)
 	// in location howLoc.
@@ -143,13 +145,26 @@ func (s *Spike) Raw() float64 { return s.score }
 // with it; the rest of the detector, never.
 const recordGate = 0.4
 
+// confirm is how long before a bucket the buckets whose surprise it must
+// share lie: the two before it with 5-minute buckets, none with buckets of
+// 15 minutes or more.
+const confirm = 10 * time.Minute
+
 // scoreBucket turns a bucket's calibrated surprise z into its uncapped
 // score and direction (+1 above, -1 below): the smallest surprise r/(r+1)
-// (r = |z|) of this bucket and the two before it, or 1 for a record.
-func (s *Spike) scoreBucket(z float64) (score float64, way int) {
+// (r = |z|) of this bucket and of the two before it that lie within
+// confirm of it, or 1 for a record. gap is the time since the previous
+// bucket.
+func (s *Spike) scoreBucket(z float64, gap time.Duration) (score float64, way int) {
 	r := absf(z) / (absf(z) + 1)
-	score = minf(r, minf(s.recent[0], s.recent[1]))
-	s.recent[1], s.recent[0] = s.recent[0], r
+	score = r
+	if gap <= confirm {
+		score = minf(score, s.recent[0])
+		if gap+s.apart <= confirm {
+			score = minf(score, s.recent[1])
+		}
+	}
+	s.recent[1], s.recent[0], s.apart = s.recent[0], r, gap
 	way = 1
 	if z < 0 {
 		way = -1
@@ -184,8 +199,8 @@ func (s *Spike) Step(at time.Time, count float64) (score float64, alert Alert, o
 		}
 	}
 	s.last = at
-	z := s.m.step(&defaultParams, count, s.hourOfWeek(at), at.Unix(), int64(gap/time.Second))
-	raw, way := s.scoreBucket(z)
+	z := s.m.step(&defaultParams, count, s.hourOfWeek(at), at.Unix(), gap.Seconds())
+	raw, way := s.scoreBucket(z, gap)
 	score, a := s.judge(at, count, s.m.baseline(), raw, way)
 	if a.Kind != "" { // never with a restart's closing alert: no episode opens or is open then
 		return score, a, true

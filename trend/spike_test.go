@@ -351,6 +351,29 @@ func TestSpikeRecord(t *testing.T) {
 	assert.Equal(t, -1, at, "a single bucket within the range seen does not alert")
 }
 
+// TestSpikeHourlyBuckets: the model's memories are set in time, so hourly
+// buckets with a strong daily cycle are learnt within days (with memories
+// counted in buckets a day's profile took 36 days), the cycle does not
+// alert, and a three-hour burst does.
+func TestSpikeHourlyBuckets(t *testing.T) {
+	r := rand.New(rand.NewSource(15))
+	var s trend.Spike
+	burst := 20*24 + 14
+	var opened []int
+	for i := 0; i < 30*24; i++ {
+		lam := 200 * (1 + 0.8*math.Sin(2*math.Pi*float64(i)/24))
+		if i >= burst && i < burst+3 {
+			lam *= 3
+		}
+		v := math.Max(0, math.Round(lam+math.Sqrt(lam)*r.NormFloat64()))
+		if _, a, ok := s.Step(t0.Add(time.Duration(i)*time.Hour), v); ok && a.Open() {
+			opened = append(opened, i)
+		}
+	}
+	require.NotEmpty(t, opened)
+	assert.Equal(t, []int{burst}, opened, "only the burst alerts, at its first hour (a record)")
+}
+
 // TestSpikeDrop: a series that goes quiet is an episode too.
 func TestSpikeDrop(t *testing.T) {
 	r := rand.New(rand.NewSource(10))
