@@ -83,7 +83,7 @@ const (
 // is clipped at 20 scales, so one absurd bucket (a count of 1e30) weighs
 // no more than a large real spike: its episode ends within hours and a
 // later spike alerts as usual, though no longer as a record: it must last
-// three buckets.
+// 10 minutes.
 //
 // The zero value is ready to use with the defaults. A Spike is not safe for
 // concurrent use.
