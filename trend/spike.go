@@ -40,14 +40,15 @@ const (
 // The score of a bucket is the smallest surprise of it and of the two
 // buckets before it, when they lie within 10 minutes of it: three
 // surprising 5-minute buckets in a row score, a moment's twitch does not
-// (buckets of 15 minutes or more score alone). A record scores 1 at once: a bucket beyond the range
-// of every value since the (re)start (by more than the model's scale, one
-// bucket's typical deviation) that is itself at least 0.4 surprising
-// (two thirds of a typical daily peak), such as a new all-time high in
-// mentions or a server load never seen before. The default threshold 0.6
-// is then 15 minutes each about 1.5 times as surprising as a typical daily
-// peak, or a record. Rises and falls both score: a series
-// that goes quiet is an episode too, and its alert says "below".
+// (buckets of 15 minutes or more score alone). A record scores 1 at once:
+// a bucket beyond the range of every value since the (re)start (by more
+// than the model's scale, one bucket's typical deviation) that is itself
+// at least 0.4 surprising (two thirds of a typical daily peak), such as a
+// new all-time high in mentions or a server load never seen before. The
+// default threshold 0.6 is then 15 minutes each about 1.5 times as
+// surprising as a typical daily peak, or a record. Rises and falls both
+// score: a series that goes quiet is an episode too, and its alert says
+// "below".
 //
 // While every value is a whole number >= 0 the series is taken for counts:
 // the model works on the Anscombe transform 2*sqrt(count+3/8), on which
