@@ -5,8 +5,9 @@ import "math"
 // The volume model behind [Spike]: a robust additive Holt-Winters model
 // (a level, an hourly daily profile and an hourly weekly profile) with a
 // robust mean-absolute-deviation scale, residual averages at three time
-// scales each divided by its own running spread, and a calibration of the
-// largest of these against the series' own daily peaks.
+// scales each divided by its own running spread, a calibration of the
+// largest of these against the series' own daily peaks, and the range of
+// the series' values, for records.
 //
 // Counts and measurements. While every value is a whole number >= 0 the
 // series is taken for counts: the model works on the Anscombe transform
@@ -16,6 +17,11 @@ import "math"
 // number) restarts the model on the values themselves, with a floor of a
 // tenth of the series' long-run mean absolute deviation instead, so that a
 // flat stretch does not make every wiggle infinitely surprising.
+//
+// Time. The rates are set for 5-minute buckets and converted for the gap
+// between buckets (see rates), so that the model's memories last the same
+// time whatever the width of the buckets: hourly buckets, or the uneven
+// gaps of a sensor, are modelled in hours, not in buckets.
 //
 // Surprises are two-sided (a count far below its baseline scores like one
 // far above) and the residual that enters the averages is clipped at 20
@@ -30,7 +36,12 @@ import "math"
 // bucket's surprise. A series that bursts every day therefore needs a
 // larger burst to alert than a quiet one, and one that shifts slowly a
 // larger shift, so one threshold means about the same rate of alerts on
-// all. See nab_test.go for how these choices were made.
+// all.
+//
+// Records. A bucket whose (transformed) value lies beyond the range of all
+// values since the (re)start by more than one scale is a record, above or
+// below; Spike lets a record alert at once. See nab_test.go for how these
+// choices were made.
 
 const (
 	daySlots  = 24  // hourly daily profile
@@ -38,7 +49,8 @@ const (
 	nScales   = 3
 )
 
-// params are the model's rates, fixed for the product.
+// params are the model's settings, fixed for the product. The rates are
+// per 5-minute bucket; [rates] converts them for other bucket widths.
 type params struct {
 	levelRate  float64          // per bucket
 	seasonRate float64          // per visit of a daily slot (weekly slots learn 3x faster)
@@ -49,18 +61,52 @@ type params struct {
 	spanFloor  float64          // least scale of measurements, as a share of that deviation
 	spanClip   float64          // deviations beyond spanClip times it are clipped
 	scales     [nScales]float64 // EWMA rates of the residual averages
-	noise      [nScales]float64 // sqrt(a/(2-a)): the sd of an EWMA of white noise
 	weekMin    uint8            // visits before a weekly slot is trusted
 	peakRate   float64          // per day, for the mean log daily peak
 	peakPrior  float64          // weight of the prior, in days
 	logPeak0   float64          // the prior's log daily peak
+	margin     float64          // a record exceeds the range by more than margin*scale
+}
+
+// baseGap is the bucket width, in seconds, that params' rates are for.
+const baseGap = 5 * 60
+
+// rates are params' rates for one gap between buckets, so that the
+// model's memories last the same time whatever the bucket width: a rate
+// a per 5 minutes becomes 1-(1-a)^(gap/5min). With hourly buckets the
+// level forgets in 6 hours, not 3 days, and each hour of the daily
+// profile learns from 3 days of visits, not 36; the shortest average
+// (15 minutes) is then just the last bucket. Rates are recomputed only
+// when the gap changes.
+type rates struct {
+	gap                              float64 // seconds
+	level, season, week, scale, span float64
+	scales                           [nScales]float64
+	noise                            [nScales]float64 // sqrt(a/(2-a)): the sd of an EWMA of white noise
+}
+
+func (r *rates) set(p *params, gap float64) {
+	r.gap = gap
+	b := gap / baseGap
+	per := func(a float64) float64 {
+		if b == 1 {
+			return a
+		}
+		return -math.Expm1(b * math.Log1p(-a))
+	}
+	r.level, r.season, r.scale, r.span = per(p.levelRate), per(p.seasonRate), per(p.scaleRate), per(p.spanRate)
+	r.week = minf(3*r.season, 1)
+	for k, a := range p.scales {
+		r.scales[k] = per(a)
+		r.noise[k] = ewmaNoise(r.scales[k])
+	}
 }
 
 func halfLife(buckets float64) float64 { return 1 - math.Pow(0.5, 1/buckets) }
 
 func ewmaNoise(a float64) float64 { return math.Sqrt(a / (2 - a)) }
 
-// defaultParams assume 5-minute buckets: level half-life 6 h, profiles 3
+// defaultParams are for 5-minute buckets: level half-life 6 h, profiles 3
 // days of visits, scale and spreads 3 days, averages over about 15 min,
 // 1 h and 4 h, the long-run deviation of measurements over about a day.
 var defaultParams = params{
@@ -73,11 +119,11 @@ var defaultParams = params{
 	spanFloor:  0.1,
 	spanClip:   1000,
 	scales:     [nScales]float64{1.0 / 3, 1.0 / 12, 1.0 / 48},
-	noise:      [nScales]float64{ewmaNoise(1.0 / 3), ewmaNoise(1.0 / 12), ewmaNoise(1.0 / 48)},
 	weekMin:    12,
 	peakRate:   halfLife(14),
 	peakPrior:  7,
 	logPeak0:   math.Log(5),
+	margin:     1,
 }
 
 // model is fixed-size state for one series (see TestSpikesMemory for its
@@ -99,6 +145,9 @@ type model struct {
 	dayN    [daySlots]uint8 // visits, saturating
 	weekN   [weekSlots]uint8
 	peaks   peaks
+	r       rates
+	lo, hi  float64 // the range of the transformed values since the (re)start
+	record  int8    // the last bucket lay beyond that range: +1 above, -1 below
 }
 
 // peaks calibrates each time scale's surprises against that scale's own
@@ -129,16 +178,21 @@ func (m *model) baseline() float64 {
 }
 
 // step feeds one bucket (v its value, how the hour of the week, unix its
-// time in seconds) and returns the calibrated surprise: positive when the
-// bucket is above its baseline, negative below, computed before the model
-// learns v.
-func (m *model) step(p *params, v float64, how int, unix int64) float64 {
+// time in seconds, gap the seconds since the previous bucket, 0 for the
+// first) and returns the calibrated surprise: positive when the bucket is
+// above its baseline, negative below, computed before the model learns v.
+func (m *model) step(p *params, v float64, how int, unix int64, gap float64) float64 {
 	if !m.measure && (v < 0 || v != math.Trunc(v)) {
 		*m = model{measure: true}
 	}
 	// Beyond 1e150 differences and squares could overflow: such values
 	// are only very large.
 	v = clampAround(v, 0, maxValue)
+	if gap > 0 && gap != m.r.gap {
+		m.r.set(p, gap)
+	} else if m.r.gap == 0 { // the first bucket: its rates hardly matter
+		m.r.set(p, baseGap)
+	}
 	z := m.surprise(p, m.transform(v), how)
 	return m.peaks.calibrate(p, &z, unix)
 }
@@ -211,37 +265,48 @@ func (m *model) surprise(p *params, x float64, how int) (z [nScales]float64) {
 		floor = m.measureFloor(p, x)
 	}
 	sc := maxf(m.scale*unbias, floor)
+	m.record = 0
+	if m.n == 1 {
+		m.lo, m.hi = x, x
+	} else {
+		if d := p.margin * sc; x > m.hi+d {
+			m.record = 1
+		} else if x < m.lo-d {
+			m.record = -1
+		}
+		m.lo, m.hi = minf(m.lo, x), maxf(m.hi, x)
+	}
 	ra := clampAround(r, 0, p.avgClip*sc)
 	var sp [nScales]float64
-	for k, a := range p.scales {
+	for k, a := range m.r.scales {
 		m.avg[k] += a * (ra - m.avg[k])
-		sp[k] = maxf(m.spread[k]*unbias, sc*p.noise[k])
+		sp[k] = maxf(m.spread[k]*unbias, sc*m.r.noise[k])
 		z[k] = m.avg[k] / sp[k]
 	}
 	// Robust updates with the clipped residual.
 	c := p.clip * sc
 	rc := clampAround(r, 0, c)
 	if m.n > 1 {
-		m.scale += p.scaleRate * (absf(rc)*1.2533 - m.scale)
-		for k := range p.scales {
+		m.scale += m.r.scale * (absf(rc)*1.2533 - m.scale)
+		for k := range m.r.scales {
 			v := minf(absf(m.avg[k]), p.clip*sp[k])
-			m.spread[k] += p.scaleRate * (v*1.2533 - m.spread[k])
+			m.spread[k] += m.r.scale * (v*1.2533 - m.spread[k])
 		}
-		m.wsum += p.scaleRate * (1 - m.wsum)
+		m.wsum += m.r.scale * (1 - m.wsum)
 	}
-	m.level += p.levelRate * rc
+	m.level += m.r.level * rc
 	d := x - m.level
 	if m.dayN[hod] == 0 {
 		m.day[hod] = float32(d)
 	} else {
 		v := float64(m.day[hod])
-		m.day[hod] = float32(v + p.seasonRate*(clampAround(d, v, c)-v))
+		m.day[hod] = float32(v + m.r.season*(clampAround(d, v, c)-v))
 	}
 	if m.weekN[how] == 0 {
 		m.week[how] = m.day[hod]
 	} else {
 		w := float64(m.week[how])
-		m.week[how] = float32(w + p.seasonRate*3*(clampAround(d, w, c)-w))
+		m.week[how] = float32(w + m.r.week*(clampAround(d, w, c)-w))
 	}
 	m.dayN[hod] = saturate(m.dayN[hod])
 	m.weekN[how] = saturate(m.weekN[how])
@@ -271,9 +336,9 @@ func (m *model) measureFloor(p *params, x float64) float64 {
 	if span > 0 {
 		dev = clampAround(dev, 0, p.spanClip*span)
 	}
-	m.span += p.spanRate * (absf(dev) - m.span)
-	m.spanW += p.spanRate * (1 - m.spanW)
-	m.mean += p.spanRate * dev
+	m.span += m.r.span * (absf(dev) - m.span)
+	m.spanW += m.r.span * (1 - m.spanW)
+	m.mean += m.r.span * dev
 	return floor
 }
 

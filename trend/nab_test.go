@@ -28,55 +28,122 @@ import (
 //     52 series, score the fifth; pooled over the five (the closest proxy
 //     for NAB's five realTweets series the project does not have).
 //
-// Among the candidates tried (in a throw-away harness over the same
-// tables, 2026-12): one- or two-sided surprises; the Anscombe transform
-// always, never, or for counts only; no floor, a Poisson floor, a floor
-// relative to the long-run deviation; calibration by the root mean square
-// of past surprises (the previous design), by an exponential tail over a
-// running quantile, by two running quantiles, by the running maximum, by
-// the typical daily peak, and by the geometric mean of the last two; and
-// holdoffs of 4 to 48 hours. Out-of-sample figures (leave-one-folder-out
-// pooled / leave-one-tweet-series-out pooled): the previous design 29.8 /
-// 57.1; two-sided with counts-only Anscombe and the RMS calibration 51.9 /
-// 51.0; with the exponential tail 52.2 / 65.7; with two quantiles and a
-// 12-hour holdoff 58.1 / 50.2; the geometric mean of the two-quantile tail
-// and the daily peak 58.5 / 72.7; the lower of the two with a 12-hour
-// holdoff 65.4 / 56.4; the daily peak alone 53.4 / 79.0 (50.0 / 78.6 in
-// this test, after days without buckets stopped counting as quiet days).
-// The daily peak was kept: with the geometric mean it had the best sum of
-// the two, it is the simplest, and mention counts are the main use. Then,
-// in this test: calibrating rises and falls apart 44.0 / 77.4; each time
-// scale against its own daily peaks 54.0 / 77.5, kept (its neighbours
-// below also did better than the single peak's, whose ranged 45 to 54 /
-// 52 to 81). Every candidate's in-sample best (each file at its own best
-// threshold) stayed between 73 and 81, so no threshold rule on these
-// models reaches 75 on the 53 with one threshold. Neighbouring settings of
-// the kept design (prior 3 or 14 days, prior peak 4 or 6, memory 7 or 30
-// days, clip 10 or 40) gave 43 to 54 / 62 to 79: the realTweets figure is
-// fragile, read it as about 65-80.
+// First pass (a throw-away harness over the same tables, 2026-12): one-
+// or two-sided surprises; the Anscombe transform always, never, or for
+// counts only; no floor, a Poisson floor, a floor relative to the
+// long-run deviation; calibration by the root mean square of past
+// surprises, by an exponential tail over a running quantile, by two
+// running quantiles, by the running maximum, by the typical daily peak,
+// and by the geometric mean of the last two; holdoffs of 4 to 48 hours.
+// Figures (leave-one-folder-out pooled / leave-one-tweet-series-out
+// pooled): the detector before issue 16, 29.8 / 57.1; RMS 51.9 / 51.0;
+// exponential tail 52.2 / 65.7; two quantiles and a 12-hour holdoff 58.1 /
+// 50.2; geometric mean of the two-quantile tail and the daily peak 58.5 /
+// 72.7; the daily peak 50.0 / 78.6; each time scale against its own daily
+// peaks 54.0 / 77.5 (kept then; (a) 54.9 at 0.6125).
+//
+// Second pass (spikes2, same harness idea; (a) is the best single
+// threshold on all 53, in-sample; "upper" is each file at its own best
+// threshold, an in-sample bound no single threshold reaches). Figures are
+// (a) / (b) / (c):
+//
+//   - Numenta's anomaly likelihood on top of the surprise (the tail
+//     probability of the 10-row mean of a [0,1] raw score under a normal
+//     fitted to the last 8,640 rows' means, red-zone filter), on four raw
+//     scores (the calibrated surprise, the largest uncalibrated surprise,
+//     the one-bucket residual, its normal p-value), with 1-, 3-, 10- and
+//     30-row means, box or exponential history, one- or two-sided, with
+//     and without the 24-hour holdoff: at best 46.8 / 41.8 / 69.3, most
+//     far lower (no holdoff: 30.6 / 29.7 / 50.3), upper 41 to 74. The
+//     daily-peak calibration already makes the surprise scale-free; a
+//     normal fit to an autocorrelated, heavy-tailed score does worse.
+//   - Changes of variance (log of a 1- or 4-hour mean |residual| against
+//     its 3-day mean, calibrated the same way, rises, falls or both) and of
+//     distribution (relative entropy of a 1- or 4-hour histogram against a
+//     3-day one, 5 to 20 bins over the running range), alone or added to
+//     the level surprise: alone 21 to 51 (a); added, no gain beyond the
+//     threshold noise below (upper unchanged, 73 to 77).
+//   - A Gumbel-style calibration (mean and sd of the log daily peaks):
+//     no gain, one more knob.
+//   - The ratio of the surprise to its running maximum: 43 to 51 (a).
+//   - Time scales: subsets and other sets of the three averages, log or
+//     no transform: no consistent gain.
+//   - Records (Numenta's "spatial anomaly": a value beyond the range seen
+//     so far scores 1): 63.6 / 58.8 / 77.9 on their own, the one large
+//     gain; a tolerance of 5 to 20% of the range did worse, and so did a
+//     range that decays towards the baseline (half-life 3 to 30 days, with
+//     confirmation in buckets: 56.8 to 62.1 / 52.6 to 55.2 / 57.4 to
+//     76.2).
+//   - Rates in time instead of in buckets (item 4: the hourly ad-exchange
+//     and temperature series, the 30-minute taxi series and the uneven
+//     traffic series were modelled with 5-minute memories, so a day's
+//     profile took 36 days to learn): with the file's median gap 58.9 /
+//     57.8 / 75.2, with each gap 59.1 / 58.2 / 75.6; with records 65.8 /
+//     61.8 / 77.5. The 24-hour warm-up is longer than NAB's probation
+//     (15% of the rows) on one file only, iio_us-east-1 (15.5 hours), whose
+//     first window (hours 18 to 23) it hides; a 6-hour warm-up gives 65.4
+//     / 63.5 / 81.1 on the kept design, since NAB ignores the first 15%
+//     of each file's alerts anyway, but on simulated new series of
+//     mentions with quiet nights the first morning's rise then alerted as
+//     a record in 1 or 2 of 20 (none with 12 or 24 hours): the default
+//     stays 24 hours.
+//   - Confirmation (the score is the smallest of the last k buckets'):
+//     alone it loses (k = 3: 55.5 / 52.2 / 63.6), since single-bucket
+//     spikes then never alert; with records, k from 2 to 6 and min or mean
+//     gave 62 to 66 / 64 / 77 to 82, against 62.3 / 74.4 without.
+//   - Refractory period (episodes plus a holdoff from each start): 0, 6,
+//     12, 24, 48, 96 hours gave (b) 62.3, 62.3, 63.3, 62.3, 50.7, 40.7; on
+//     the design with records and confirmation in buckets 6, 12, 24, 36
+//     hours gave (b) / (c) 57.2 / 82.0, 55.7 / 66.7, 59.2 / 81.5, 54.2 /
+//     82.7: 24 hours stays.
+//   - Records on noise: a record that barely exceeds the range is common
+//     in pure noise (about one alert in 20 to 50 series-days, Poisson or
+//     Gaussian, TestSpikeNoiseAlerts's setting), so a record must exceed
+//     the range by more than one scale and be itself 0.4 surprising (one
+//     alert in about 400 series-days). This costs NAB points: margin 0
+//     66.2 / 63.6 / 81.5, margin 0.5 64.9 / 60.6 / 81.5, margin 1 (kept)
+//     63.5 / 59.2 / 81.5, margin 1.5 62.6 / 56.4 / 81.5; a gate of 0.5
+//     with no margin 62.2 / 58.3 / 81.5.
+//   - Confirmation counted in buckets (the last three) or in time (the
+//     buckets within 10 minutes: three 5-minute buckets, the bucket alone
+//     from 15 minutes up), on the design with records (margin 1): in
+//     buckets 63.5 / 59.2 / 81.5, but the curve over thresholds had two
+//     modes (0.52 and 0.605) and neighbouring settings gave 56.4 to 61.9
+//     (b) and 71.3 to 83.5 (c); in time 64.6 / 61.8 / 79.6, one mode,
+//     every left-out choice between 0.5875 and 0.6125, and neighbours
+//     (prior 3 or 14 days, prior peak 4 or 6, memory 7 or 30 days, clip
+//     10 or 40, margin 0, 0.5 or 1.5) 63.7 to 66.5 (a), 60.9 to 64.5 (b),
+//     79.6 to 81.5 (c). Kept in time: as good on (b) plus (c), far less
+//     fragile, and hourly buckets alert within the hour, not after three.
+//
+// Kept: rates in time, records (margin 1 scale, gate 0.4), confirmation
+// over 10 minutes, the 24-hour holdoff, default threshold 0.6 (where the
+// left-out choices land): 64.6 at the best threshold 0.59, 64.4 at the
+// default / 61.8 / 79.6, against 54.9 / 54.0 / 77.5 before; upper 77.7.
+// Neither goal (75 on all 53, 85 on unseen tweet series) is met: with
+// each file at its own threshold the detector reaches only about 78.
 
 // nabRun is Spike's threshold-independent output on one file: per row,
-// whether Step took it, the calibrated surprise, the baseline and the
-// time of the model's last (re)start. judge replays the episode rules on
+// whether Step took it, the uncapped score, the baseline and the time of
+// the model's last (re)start. judge replays the episode rules on
 // it for any threshold, as Step would.
 type nabRun struct {
 	took    []bool
-	z, base []float64
-	raw     []float64 // |z|/(|z|+1), the uncapped score
+	base    []float64
+	raw     []float64 // the uncapped score
 	started []time.Time
 	scores  []float64 // Step's scores at the default threshold
 }
 
 func runSpike(f nab.File) nabRun {
 	n := len(f.Values)
-	r := nabRun{took: make([]bool, n), z: make([]float64, n), base: make([]float64, n), raw: make([]float64, n),
+	r := nabRun{took: make([]bool, n), base: make([]float64, n), raw: make([]float64, n),
 		started: make([]time.Time, n), scores: make([]float64, n)}
 	var s Spike
 	for i, v := range f.Values {
 		last := s.last
 		r.scores[i], _, _ = s.Step(f.Times[i], v)
 		r.took[i] = !s.last.Equal(last)
-		r.z[i] = s.z
 		r.raw[i] = s.Raw()
 		r.base[i] = s.m.baseline()
 		r.started[i] = s.started
@@ -100,7 +167,7 @@ func (r nabRun) replay(f nab.File, th float64, out []float64) {
 			out[i] = r.raw[i] // judge's first case, without the call
 			continue
 		}
-		out[i], _ = s.judge(f.Times[i], v, r.base[i], r.z[i])
+		out[i], _ = s.judge(f.Times[i], v, r.base[i], r.raw[i], 1) // the direction only words the summary
 	}
 }
 
@@ -194,9 +261,9 @@ func TestNAB(t *testing.T) {
 	}
 	t.Logf("all 53 by threshold:%s", line)
 
-	assert.GreaterOrEqual(t, atDef.Normalized(), 53.0, "all 53 at the default threshold")
-	assert.GreaterOrEqual(t, lofoAll.Normalized(), 52.0, "leave one folder out")
-	assert.GreaterOrEqual(t, losoAll.Normalized(), 75.0, "leave one realTweets series out")
+	assert.GreaterOrEqual(t, atDef.Normalized(), 63.0, "all 53 at the default threshold")
+	assert.GreaterOrEqual(t, lofoAll.Normalized(), 60.0, "leave one folder out")
+	assert.GreaterOrEqual(t, losoAll.Normalized(), 78.0, "leave one realTweets series out")
 	// The default sits where thresholds chosen on any six folders land.
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, g := range lofo {

@@ -8,7 +8,7 @@ import (
 
 // Defaults of [Spike] and [Spikes].
 const (
-	DefaultSpikeThreshold = 0.61
+	DefaultSpikeThreshold = 0.6
 	DefaultBucket         = 5 * time.Minute
 	DefaultHoldoff        = 24 * time.Hour
 	DefaultWarmup         = 24 * time.Hour
@@ -26,15 +26,29 @@ const (
 // a mean-absolute-deviation scale. Residuals are clipped before they
 // update the model, so a spike does not become the new normal at once.
 // The residual is averaged at three time scales (about 15 minutes, 1 hour
-// and 4 hours, in 5-minute buckets), each divided by its own running
-// spread, and each is divided by the typical daily peak of its own past
-// values (the geometric mean of each past day's largest, with a 14-day
-// half-life), so that a series which bursts every day needs a larger burst
-// to alert than a quiet one. The largest of these ratios, r, gives the
-// score r/(r+1), in [0,1): 0.5 is a bucket as surprising as a typical
-// day's peak, the default threshold 0.61 one about 1.6 times as
-// surprising. Rises and falls both score: a series that goes quiet is an
-// episode too, and its alert says "below".
+// and 4 hours), each divided by its own running spread, and each is
+// divided by the typical daily peak of its own past values (the geometric
+// mean of each past day's largest, with a 14-day half-life), so that a
+// series which bursts every day needs a larger burst to alert than a
+// quiet one. The largest of these ratios, r, gives the bucket's surprise
+// r/(r+1), in [0,1): 0.5 is a bucket as surprising as a typical day's
+// peak. The model's memories are set in time, not in buckets: the gap
+// between one bucket and the next says how much it forgets, so hourly
+// buckets, or a sensor's uneven readings, are modelled as 5-minute ones
+// are.
+//
+// The score of a bucket is the smallest surprise of it and of the two
+// buckets before it, when they lie within 10 minutes of it: three
+// surprising 5-minute buckets in a row score, a moment's twitch does not
+// (buckets of 15 minutes or more score alone). A record scores 1 at once:
+// a bucket beyond the range of every value since the (re)start (by more
+// than the model's scale, one bucket's typical deviation) that is itself
+// at least 0.4 surprising (two thirds of a typical daily peak), such as a
+// new all-time high in mentions or a server load never seen before. The
+// default threshold 0.6 is then 15 minutes each about 1.5 times as
+// surprising as a typical daily peak, or a record. Rises and falls both
+// score: a series that goes quiet is an episode too, and its alert says
+// "below".
 //
 // While every value is a whole number >= 0 the series is taken for counts:
 // the model works on the Anscombe transform 2*sqrt(count+3/8), on which
@@ -69,13 +83,14 @@ const (
 // baseline are both below MinCount. The residual that enters the averages
 // is clipped at 20 scales, so one absurd bucket (a count of 1e30) weighs
 // no more than a large real spike: its episode ends within hours and a
-// later spike alerts as usual.
+// later spike alerts as usual, though no longer as a record: it must last
+// 10 minutes.
 //
 // The zero value is ready to use with the defaults. A Spike is not safe for
 // concurrent use.
 type Spike struct {
 	Key       string        // copied into alerts
-	Threshold float64       // score that opens an episode; 0 means DefaultSpikeThreshold (0.61)
+	Threshold float64       // score that opens an episode; 0 means DefaultSpikeThreshold (0.6)
 	MinCount  float64       // buckets whose count and baseline are below this never open an episode
 	Holdoff   time.Duration // minimum time between episode starts; 0 means 24h
 	Quiet     time.Duration // time below Threshold/2 that ends an episode; 0 means 1h
@@ -85,10 +100,12 @@ type Spike struct {
 	m       model
 	started time.Time
 	last    time.Time
-	z       float64   // the last bucket's calibrated surprise
-	ep      *Alert    // the open episode, if any
-	quietAt time.Time // when the score first fell below Threshold/2, if it did
-	lastEp  time.Time // start of the last episode
+	recent  [2]float64    // the two previous buckets' surprises, newest first
+	apart   time.Duration // the time between them
+	score   float64       // the last bucket's uncapped score
+	ep      *Alert        // the open episode, if any
+	quietAt time.Time     // when the score first fell below Threshold/2, if it did
+	lastEp  time.Time     // start of the last episode
 
 	// hour-of-week cache: how is valid for unix seconds in [howLo, howHi)
 	// in location howLoc.
@@ -120,7 +137,44 @@ func (s *Spike) config() Spike {
 func (s *Spike) threshold() float64 { return orF(s.Threshold, DefaultSpikeThreshold) }
 
 // Raw returns the uncapped score of the last bucket Step accepted.
-func (s *Spike) Raw() float64 { return absf(s.z) / (absf(s.z) + 1) }
+func (s *Spike) Raw() float64 { return s.score }
+
+// recordGate is the least surprise (r/(r+1)) at which a record scores 1:
+// about two thirds of a typical daily peak. Below it a new extreme is
+// noise or ordinary growth. On pure noise (TestSpikeNoiseAlerts) records
+// alert about once in 100 days per series without the gate, once in 400
+// with it; the rest of the detector, never.
+const recordGate = 0.4
+
+// confirm is how long before a bucket the buckets whose surprise it must
+// share lie: the two before it with 5-minute buckets, none with buckets of
+// 15 minutes or more.
+const confirm = 10 * time.Minute
+
+// scoreBucket turns a bucket's calibrated surprise z into its uncapped
+// score and direction (+1 above, -1 below): the smallest surprise r/(r+1)
+// (r = |z|) of this bucket and of the two before it that lie within
+// confirm of it, or 1 for a record. gap is the time since the previous
+// bucket.
+func (s *Spike) scoreBucket(z float64, gap time.Duration) (score float64, way int) {
+	r := absf(z) / (absf(z) + 1)
+	score = r
+	if gap <= confirm {
+		score = minf(score, s.recent[0])
+		if gap+s.apart <= confirm {
+			score = minf(score, s.recent[1])
+		}
+	}
+	s.recent[1], s.recent[0], s.apart = s.recent[0], r, gap
+	way = 1
+	if z < 0 {
+		way = -1
+	}
+	if s.m.record != 0 && r >= recordGate {
+		score, way = 1, int(s.m.record)
+	}
+	return score, way
+}
 
 // Step feeds the total of the bucket at at and returns its score in [0,1].
 // When the bucket opens or closes an episode, ok is true and alert
@@ -137,6 +191,8 @@ func (s *Spike) Step(at time.Time, count float64) (score float64, alert Alert, o
 	if first || gap > orD(s.MaxGap, DefaultMaxGap) {
 		s.m = model{measure: s.m.measure}
 		s.started = at
+		s.recent = [2]float64{}
+		gap = 0
 		if s.ep != nil {
 			s.ep.End = s.last
 			alert, ok = *s.ep, true
@@ -144,20 +200,21 @@ func (s *Spike) Step(at time.Time, count float64) (score float64, alert Alert, o
 		}
 	}
 	s.last = at
-	z := s.m.step(&defaultParams, count, s.hourOfWeek(at), at.Unix())
-	score, a := s.judge(at, count, s.m.baseline(), z)
+	z := s.m.step(&defaultParams, count, s.hourOfWeek(at), at.Unix(), gap.Seconds())
+	raw, way := s.scoreBucket(z, gap)
+	score, a := s.judge(at, count, s.m.baseline(), raw, way)
 	if a.Kind != "" { // never with a restart's closing alert: no episode opens or is open then
 		return score, a, true
 	}
 	return score, alert, ok
 }
 
-// judge runs the episode rules on one bucket's calibrated surprise z (its
-// count and baseline are for MinCount and the summary). It returns the
-// score and, when the bucket opens or closes an episode, its alert.
-func (s *Spike) judge(at time.Time, count, base, z float64) (score float64, alert Alert) {
-	s.z = z
-	raw := s.Raw()
+// judge runs the episode rules on one bucket's uncapped score raw and
+// direction way (its count and baseline are for MinCount and the
+// summary). It returns the score and, when the bucket opens or closes an
+// episode, its alert.
+func (s *Spike) judge(at time.Time, count, base, raw float64, way int) (score float64, alert Alert) {
+	s.score = raw
 	th := s.threshold()
 	if s.ep == nil && raw < th {
 		return raw, Alert{} // the common case: nothing opens, nothing to cap
@@ -183,14 +240,17 @@ func (s *Spike) judge(at time.Time, count, base, z float64) (score float64, aler
 	} else if raw >= th && warm && maxf(count, base) >= s.MinCount &&
 		(s.lastEp.IsZero() || at.Sub(s.lastEp) >= orD(s.Holdoff, DefaultHoldoff)) {
 		s.lastEp, s.quietAt = at, time.Time{}
-		way := "above"
-		if z < 0 {
-			way = "below"
+		dir, most := "above", "most"
+		if way < 0 {
+			dir, most = "below", "least"
+		}
+		summary := fmt.Sprintf("%.4g in one bucket, far %s the usual %.3g", count, dir, base)
+		if raw == 1 {
+			summary += fmt.Sprintf(", the %s since %s", most, s.started.Format(time.DateTime))
 		}
 		s.ep = &Alert{
 			Kind: AlertSpike, Key: s.Key, Start: at, Peak: at,
-			Severity: severity(raw, th), Score: raw,
-			Summary: fmt.Sprintf("%.4g in one bucket, far %s the usual %.3g", count, way, base),
+			Severity: severity(raw, th), Score: raw, Summary: summary,
 		}
 		return raw, *s.ep
 	}

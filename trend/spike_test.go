@@ -3,6 +3,7 @@ package trend_test
 import (
 	"math"
 	"math/rand"
+	"strings"
 	"testing"
 	"time"
 
@@ -258,7 +259,8 @@ func FuzzSpikeStep(f *testing.F) {
 
 // TestSpikeAbsurdBucket: one absurd bucket (a count of 1e30) opens an
 // episode that ends within hours, and a real 50x spike two days later
-// (after the holdoff) alerts at once.
+// (after the holdoff) alerts as soon as it has lasted three buckets (it
+// is no longer a record: the absurd bucket is the series' maximum).
 func TestSpikeAbsurdBucket(t *testing.T) {
 	r := rand.New(rand.NewSource(9))
 	s := trend.Spike{Key: "acme"}
@@ -280,10 +282,96 @@ func TestSpikeAbsurdBucket(t *testing.T) {
 	at := func(i int) time.Time { return t0.Add(time.Duration(i) * 5 * time.Minute) }
 	require.Len(t, alerts, 4, "the absurd bucket's episode and the real spike's, each opened and closed")
 	assert.Equal(t, at(absurd), alerts[0].Start)
+	assert.Contains(t, alerts[0].Summary, "the most since", "the absurd bucket is a record")
 	assert.False(t, alerts[1].Open())
 	assert.True(t, alerts[1].End.Before(at(absurd).Add(6*time.Hour)), "the absurd episode ends within hours, not days: %v", alerts[1].End)
-	assert.Equal(t, at(real), alerts[2].Start, "the real spike opens an episode at its first bucket")
+	assert.Equal(t, at(real+2), alerts[2].Start, "the real spike opens an episode at its third bucket")
 	assert.Contains(t, alerts[2].Summary, "above")
+}
+
+// TestSpikeNoiseAlerts measures how often pure noise alerts: 20 series
+// of 14 days each of Poisson counts and of Gaussian measurements, with and
+// without a daily cycle. Only records can alert on noise (see recordGate);
+// about one alert in 400 series-days was measured.
+func TestSpikeNoiseAlerts(t *testing.T) {
+	kinds := []string{"poisson", "poisson, daily cycle", "gauss", "gauss, daily cycle"}
+	total := 0
+	for _, kind := range kinds {
+		alerts := 0
+		for seed := int64(0); seed < 20; seed++ {
+			r := rand.New(rand.NewSource(seed))
+			var s trend.Spike
+			for i := 0; i < 14*288; i++ {
+				cycle := 0.0
+				if strings.HasSuffix(kind, "cycle") {
+					cycle = 0.6 * math.Sin(2*math.Pi*float64(i)/288)
+				}
+				v := 10*(1+cycle) + r.NormFloat64() + 0.001 // measurements
+				if strings.HasPrefix(kind, "poisson") {
+					lam := 50 * (1 + cycle)
+					v = math.Max(0, math.Round(lam+math.Sqrt(lam)*r.NormFloat64()))
+				}
+				if _, a, ok := step(&s, i, v); ok && a.Open() {
+					alerts++
+				}
+			}
+		}
+		t.Logf("%-22s %d alerts in 20 series of 14 days", kind, alerts)
+		total += alerts
+	}
+	assert.LessOrEqual(t, total, 8, "about one alert in 400 series-days of noise, not one a month")
+}
+
+// TestSpikeRecord: a one-bucket jump to a level never seen alerts at
+// once, as a record; the same jump within the series' range does not.
+func TestSpikeRecord(t *testing.T) {
+	run := func(seen float64) (opened int, summary string) {
+		r := rand.New(rand.NewSource(14))
+		var s trend.Spike
+		opened = -1
+		jump := 4*288 + 100
+		for i := 0; i < 5*288; i++ {
+			v := 20 + r.NormFloat64() + 0.5 // a measurement near 20
+			if i == 2*288 {
+				v = seen // one reading long ago
+			}
+			if i == jump {
+				v = 60
+			}
+			if _, a, ok := step(&s, i, v); ok && a.Open() && i >= jump && opened < 0 {
+				opened, summary = i-jump, a.Summary
+			}
+		}
+		return opened, summary
+	}
+	at, summary := run(21)
+	assert.Equal(t, 0, at, "a new high alerts at its own bucket")
+	assert.Contains(t, summary, "the most since 2026-03-02 00:00:00")
+	at, _ = run(80) // 60 was exceeded two days before: not a record
+	assert.Equal(t, -1, at, "a single bucket within the range seen does not alert")
+}
+
+// TestSpikeHourlyBuckets: the model's memories are set in time, so hourly
+// buckets with a strong daily cycle are learnt within days (with memories
+// counted in buckets a day's profile took 36 days), the cycle does not
+// alert, and a three-hour burst does.
+func TestSpikeHourlyBuckets(t *testing.T) {
+	r := rand.New(rand.NewSource(15))
+	var s trend.Spike
+	burst := 20*24 + 14
+	var opened []int
+	for i := 0; i < 30*24; i++ {
+		lam := 200 * (1 + 0.8*math.Sin(2*math.Pi*float64(i)/24))
+		if i >= burst && i < burst+3 {
+			lam *= 3
+		}
+		v := math.Max(0, math.Round(lam+math.Sqrt(lam)*r.NormFloat64()))
+		if _, a, ok := s.Step(t0.Add(time.Duration(i)*time.Hour), v); ok && a.Open() {
+			opened = append(opened, i)
+		}
+	}
+	require.NotEmpty(t, opened)
+	assert.Equal(t, []int{burst}, opened, "only the burst alerts, at its first hour (a record)")
 }
 
 // TestSpikeDrop: a series that goes quiet is an episode too.

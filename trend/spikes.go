@@ -40,8 +40,8 @@ const DefaultMaxKeys = 10_000
 //
 // Work is O(1) per event and per closed bucket, plus up to Warmup/Bucket
 // zero buckets (288 by default, about 20 µs) when a key is created.
-// Memory is bounded by MaxKeys keys of about 1.6 KiB each, key bytes
-// and map included (TestSpikesMemory measures 1,580 bytes a key with
+// Memory is bounded by MaxKeys keys of about 1.8 KiB each, key bytes
+// and map included (TestSpikesMemory measures 1,850 bytes a key with
 // 12-byte keys at the defaults; a Lateness adds 8 bytes a bucket).
 //
 // # Bad input

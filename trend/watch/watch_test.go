@@ -217,7 +217,7 @@ func Example() {
 	run(w, story(1))
 	// Output:
 	// negative shift about acme since Wed 09:00 (warning), e.g. "acme's new prices are a rip-off"
-	// spike in negative posts about acme since Wed 09:00 (warning), e.g. "acme's new prices are a rip-off"
-	// spike in mentions of acme since Wed 09:15 (warning), e.g. "acme's new prices are a rip-off"
+	// spike in mentions of acme since Wed 09:00 (critical), e.g. "acme's new prices are a rip-off"
+	// spike in negative posts about acme since Wed 09:00 (critical), e.g. "acme's new prices are a rip-off"
 	// post about acme going viral since Wed 10:30 (critical), e.g. "Ten years a customer, and acme does this. Goodbye."
 }
