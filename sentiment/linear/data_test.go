@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/earshot-dev/earshot/internal/shared"
+	"github.com/earshot-dev/earshot/sentiment/linear/internal/textkey"
 	"github.com/stretchr/testify/require"
 )
 
@@ -71,4 +72,40 @@ func complaints(tb testing.TB) (ex []Example, domains []string) {
 func multilingual(tb testing.TB, lang, split string) []Example {
 	dir := "sentiment/multilingual/" + lang + "/" + split
 	return parallel(tb, dir+"_text.txt", dir+"_labels.txt", polarityNames)
+}
+
+// hindiNoisy is the number of Hindi training tweets, at the start of the
+// file, whose labels are noise (see the polarity-hi recipe of
+// internal/pretrain).
+const hindiNoisy = 1400
+
+// usable returns the training tweets of the multilingual folder lang
+// whose labels carry signal: for Hindi, those after the first hindiNoisy.
+func usable(tb testing.TB, lang string) []Example {
+	ex := multilingual(tb, lang, "train")
+	if lang == "hindi" {
+		ex = ex[hindiNoisy:]
+	}
+	return ex
+}
+
+// semEvalWithout returns the SemEval tweets that are not among the train
+// and val tweets of the multilingual folder lang.
+func semEvalWithout(tb testing.TB, lang string) []Example {
+	tb.Helper()
+	seen := map[string]bool{}
+	for _, sp := range []string{"train", "val"} {
+		for _, ex := range multilingual(tb, lang, sp) {
+			if k := textkey.Key(ex.Text); len(k) >= textkey.MinLen {
+				seen[k] = true
+			}
+		}
+	}
+	var out []Example
+	for _, ex := range semEval(tb) {
+		if !seen[textkey.Key(ex.Text)] {
+			out = append(out, ex)
+		}
+	}
+	return out
 }

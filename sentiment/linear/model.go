@@ -500,8 +500,9 @@ func labelIndex(examples []Example, want []string) ([]string, []int, error) {
 type dataset struct {
 	idx []int32
 	val []float32
-	off []int // example n's features are idx[off[n]:off[n+1]]
-	y   []int // class indices
+	off []int     // example n's features are idx[off[n]:off[n+1]]
+	y   []int     // class indices
+	w   []float64 // weight of each example; nil: classes balanced
 }
 
 func (m *Model) extractAll(examples []Example, y []int) *dataset {

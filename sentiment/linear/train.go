@@ -70,11 +70,15 @@ func (m *Model) fit(d *dataset, rows []int, cfg Config) error {
 			}
 			softmax(z)
 			y := d.y[n]
+			wy := weight[y]
+			if d.w != nil {
+				wy = d.w[n]
+			}
 			for c := range z { // z becomes the gradient of the loss
 				if c == y {
 					z[c]--
 				}
-				z[c] *= weight[y]
+				z[c] *= wy
 			}
 			for j, i := range fi {
 				v := float64(fv[j])
