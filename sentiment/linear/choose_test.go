@@ -3,6 +3,7 @@
 package linear
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -190,7 +191,7 @@ func BenchmarkChooseHindi(b *testing.B) {
 		} {
 			m := crossValidateExtra(b, tail, c.extra, cfg)
 			b.Logf("%-36s %v", c.name, m)
-			if c.name[:6] == "chosen" {
+			if strings.HasPrefix(c.name, "chosen") {
 				b.ReportMetric(m.MacroF1(), "macro-F1")
 			}
 		}
