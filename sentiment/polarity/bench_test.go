@@ -17,19 +17,24 @@ import (
 
 // BenchmarkScore scores the TweetEval validation tweets (as timing input
 // only), one per op, with each shipped model and, for the cost ratio on
-// the same machine and load, the rule-based scorers. It reports CPU time
-// per text (cpu-ns/op) beside wall time.
+// the same machine and load, the rule-based scorers; the French and Hindi
+// models score their own language's validation tweets. It reports CPU
+// time per text (cpu-ns/op) beside wall time.
 func BenchmarkScore(b *testing.B) {
-	texts := shared.Lines(b, "sentiment/tweeteval/val_text.txt")
+	en := shared.Lines(b, "sentiment/tweeteval/val_text.txt")
+	fr := shared.Lines(b, "sentiment/multilingual/french/val_text.txt")
+	hi := shared.Lines(b, "sentiment/multilingual/hindi/val_text.txt")
 	ctx := context.Background()
-	de, _ := For("de")
+	model := func(lang string) sentiment.Scorer { m, _ := For(lang); return m }
 	for _, bc := range []struct {
-		name string
-		s    sentiment.Scorer
+		name  string
+		s     sentiment.Scorer
+		texts []string
 	}{
-		{"polarity-en", English()}, {"polarity-de", de}, {"polarity-multi", Multilingual()},
-		{"emotion", classifier{emotion.Model()}}, {"complaint", classifier{complaint.Model()}},
-		{"social", social.New()}, {"vader", vader.New()},
+		{"polarity-en", English(), en}, {"polarity-de", model("de"), en}, {"polarity-fr", model("fr"), fr},
+		{"polarity-hi", model("hi"), hi}, {"polarity-multi", Multilingual(), en},
+		{"emotion", classifier{emotion.Model()}, en}, {"complaint", classifier{complaint.Model()}, en},
+		{"social", social.New(), en}, {"vader", vader.New(), en},
 	} {
 		bc.s.Score(ctx, "warm up: decode the model")
 		b.Run(bc.name, func(b *testing.B) {
@@ -37,7 +42,7 @@ func BenchmarkScore(b *testing.B) {
 			i := 0
 			cpu := startCPU()
 			for b.Loop() {
-				if _, err := bc.s.Score(ctx, texts[i%len(texts)]); err != nil {
+				if _, err := bc.s.Score(ctx, bc.texts[i%len(bc.texts)]); err != nil {
 					b.Fatal(err)
 				}
 				i++
