@@ -77,5 +77,7 @@ func TestHeldOut(t *testing.T) {
 
 // floors are a little below the figures measured once, at the end of the
 // work (TweetEval macro-recall 0.702; macro-F1 ar 0.615, de 0.663,
-// es 0.602, fr 0.617, hi 0.322, it 0.609, pt 0.609).
+// es 0.602, fr 0.616, hi 0.331, it 0.609, pt 0.609). The Hindi
+// validation labels are close to noise (see BENCHMARKS.md): its floor
+// only catches a broken model.
 var floors = map[string]float64{"en": 0.68, "ar": 0.58, "de": 0.63, "es": 0.57, "fr": 0.58, "hi": 0.29, "it": 0.58, "pt": 0.58}
