@@ -132,8 +132,8 @@ func Example_reasons() {
 	// Output:
 	// negative shift about acme since Wed 01:21
 	//   term "recall" in 43% of the posts, 353x as often as before
+	// spike in mentions of acme since Wed 02:00
+	//   term "recall" in 81% of the posts, 683x as often as before
 	// spike in negative posts about acme since Wed 02:00
 	//   term "recall" in 81% of the posts, 683x as often as before
-	// spike in mentions of acme since Wed 03:15
-	//   term "recall" in 89% of the posts, 755x as often as before
 }
