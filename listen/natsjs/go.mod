@@ -1,9 +1,12 @@
+// The core module (github.com/earshot-dev/earshot) is not required here:
+// until it is published, it comes from the workspace (go.work at the
+// repository root), which builds both modules together. `go mod tidy`
+// cannot run here meanwhile; `go get` can.
 module github.com/earshot-dev/earshot/listen/natsjs
 
 go 1.26.0
 
 require (
-	github.com/earshot-dev/earshot v0.0.0
 	github.com/nats-io/nats-server/v2 v2.15.2
 	github.com/nats-io/nats.go v1.55.0
 	github.com/nats-io/nuid v1.0.1
@@ -13,7 +16,6 @@ require (
 
 require (
 	github.com/antithesishq/antithesis-sdk-go v0.8.0-default-no-op // indirect
-	github.com/cenkalti/backoff/v4 v4.3.0 // indirect
 	github.com/davecgh/go-spew v1.1.1 // indirect
 	github.com/google/go-tpm v0.9.8 // indirect
 	github.com/klauspost/compress v1.20.3 // indirect
@@ -26,5 +28,3 @@ require (
 	golang.org/x/time v0.16.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
-
-replace github.com/earshot-dev/earshot => ../..

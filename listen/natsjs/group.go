@@ -15,7 +15,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
 
-	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
 )
 
@@ -103,7 +102,7 @@ func (g *Group) Run(ctx context.Context, holder string, prefer func(partition in
 			defer wg.Done()
 			standby := prefer != nil && !prefer(p)
 			for ctx.Err() == nil {
-				if standby && httpx.Sleep(ctx, g.cfg.leaseTTL) != nil {
+				if standby && sleep(ctx, g.cfg.leaseTTL) != nil {
 					return
 				}
 				standby = true

@@ -13,7 +13,6 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/trend"
 )
 
@@ -164,7 +163,7 @@ func (l *Leases) Run(ctx context.Context, name, holder string, work func(ctx con
 			break
 		}
 		// Held by another worker, or a transient failure: try again.
-		if err := httpx.Sleep(ctx, l.ttl/4); err != nil {
+		if err := sleep(ctx, l.ttl/4); err != nil {
 			return err
 		}
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
 )
 
@@ -198,7 +197,7 @@ func (pub *Publisher) send(ctx context.Context, msg *nats.Msg) error {
 			return fmt.Errorf("natsjs: publish %s: %w", msg.Header.Get(jetstream.MsgIDHeader), err)
 		}
 		pub.cfg.logger.Debug("natsjs: publish retry", "err", err)
-		if err := httpx.Sleep(ctx, wait); err != nil {
+		if err := sleep(ctx, wait); err != nil {
 			return err
 		}
 	}
@@ -327,7 +326,7 @@ func (pub *Publisher) republish(ctx context.Context, msg *nats.Msg, cause error)
 		if pub.js.Conn().IsClosed() || time.Since(start) > pub.cfg.maxRetryTime {
 			return fmt.Errorf("natsjs: publish %s: %w", msg.Header.Get(jetstream.MsgIDHeader), cause)
 		}
-		if err := httpx.Sleep(ctx, wait); err != nil {
+		if err := sleep(ctx, wait); err != nil {
 			return err
 		}
 		m := &nats.Msg{Subject: msg.Subject, Data: msg.Data, Header: msg.Header}

@@ -12,9 +12,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/earshot-dev/earshot/internal/httpx"
 	"github.com/earshot-dev/earshot/listen"
-	"github.com/earshot-dev/earshot/listen/internal/seen"
 )
 
 // Source is a [listen.Source] that reads posts from a durable JetStream
@@ -59,7 +57,7 @@ type Source struct {
 	js   jetstream.JetStream
 	name string
 	cfg  *config
-	seen *seen.Hashed
+	seen *seenSet
 }
 
 // New returns a source reading the durable consumer named consumer on the
@@ -70,7 +68,7 @@ func New(js jetstream.JetStream, consumer string, opts ...Option) (*Source, erro
 	if err != nil {
 		return nil, err
 	}
-	return &Source{js: js, name: consumer, cfg: c, seen: seen.NewHashed(c.seen)}, nil
+	return &Source{js: js, name: consumer, cfg: c, seen: newSeenSet(c.seen)}, nil
 }
 
 func (s *Source) consumerConfig() jetstream.ConsumerConfig {
@@ -269,7 +267,7 @@ func (b *retrier) retry(ctx context.Context, cfg *config, nc *nats.Conn, what st
 		return err
 	}
 	cfg.logger.Debug("natsjs: retry", "what", what, "err", err)
-	_ = httpx.Sleep(ctx, b.wait)
+	_ = sleep(ctx, b.wait)
 	return nil
 }
 
@@ -285,7 +283,7 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 		r.guardUntil = time.Now().Add(2 * r.s.cfg.ackWait)
 		// Give the other workers time to mark what they handled before
 		// the connections broke.
-		if err := httpx.Sleep(ctx, settle); err != nil {
+		if err := sleep(ctx, settle); err != nil {
 			return nil
 		}
 	}
@@ -465,7 +463,7 @@ func (r *run) mark(ids []string) {
 // the connection may be reconnecting.
 func untilDone(ctx context.Context, nc *nats.Conn, try func() bool) {
 	for wait := 20 * time.Millisecond; !try() && ctx.Err() == nil && !nc.IsClosed(); wait = min(2*wait, 500*time.Millisecond) {
-		if httpx.Sleep(ctx, wait) != nil {
+		if sleep(ctx, wait) != nil {
 			return
 		}
 	}
