@@ -3,6 +3,7 @@ package natsjs
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -161,4 +162,47 @@ func TestSnapshotsMergeEmpty(t *testing.T) {
 	s, err = sn.Merged(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1.0, s.Count("x", at))
+}
+
+// Saving a snapshot leaves no goroutine behind. nats.go before v1.56
+// leaked one every few hundred object store puts (a reconnect watcher
+// that could start after its channel was cleared and then waited on a nil
+// channel for ever).
+func TestSnapshotsSaveLeaksNothing(t *testing.T) {
+	const saves = 5000
+	ts := startServer(t)
+	ts.inProcess = true // the saves are the subject, not loopback TCP
+	_, js := ts.connect(t)
+	ctx := context.Background()
+	sn, err := NewSnapshots(ctx, js, "trends")
+	require.NoError(t, err)
+	s := &trend.Sketch{Size: time.Minute, History: 2, Width: 64, Depth: 2, K: 8}
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s.Observe("x", at, 1)
+	require.NoError(t, sn.Save(ctx, "w", s))
+	settled := func(limit int) bool {
+		for range 100 {
+			if runtime.NumGoroutine() <= limit {
+				return true
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		return false
+	}
+	settled(0) // let the first save's goroutines end
+	base := runtime.NumGoroutine()
+	start := time.Now()
+	for i := range saves {
+		s.Observe("x", at, 1)
+		require.NoError(t, sn.Save(ctx, "w", s), "save %d", i)
+	}
+	t.Logf("%d saves in %v", saves, time.Since(start).Round(time.Millisecond))
+	if !settled(base) {
+		buf := make([]byte, 64<<10)
+		buf = buf[:runtime.Stack(buf, true)]
+		t.Fatalf("%d goroutines after %d saves, %d before:\n%s", runtime.NumGoroutine(), saves, base, buf)
+	}
+	merged, err := sn.Merged(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, float64(saves+1), merged.Count("x", at), "the last save is the one kept")
 }

@@ -17,14 +17,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		// nats.go v1.55: ObjectStore.Put (Snapshots.Save) publishes through
-		// a JetStream handle of its own and cleans it up when done, which
-		// can nil its status channel before the goroutine that reads it
-		// has started; that goroutine then blocks for ever on a nil
-		// channel. The goroutine is the library's and the race is timing
-		// dependent; ignore it rather than let it fail runs at random.
-		goleak.IgnoreTopFunction("github.com/nats-io/nats.go/jetstream.(*jetStream).resetPendingAcksOnReconnect"))
+	goleak.VerifyTestMain(m)
 }
 
 // testServer is an in-process NATS server with JetStream on file storage
