@@ -29,17 +29,21 @@ func observe(s *trend.Sketch, p listen.Post) {
 	}
 }
 
-// ledger records which posts the hosts handled, and how often.
+// ledger records which posts the hosts handled, how often, and by whom.
 type ledger struct {
 	mu      sync.Mutex
 	handled map[string]int
+	by      map[string][]string // key → who handled it; nil: not kept
 	changed chan struct{}
 	debug   func()
 }
 
-func (l *ledger) add(key string) {
+func (l *ledger) add(key, who string) {
 	l.mu.Lock()
 	l.handled[key]++
+	if l.by != nil {
+		l.by[key] = append(l.by[key], who)
+	}
 	l.mu.Unlock()
 	select {
 	case l.changed <- struct{}{}:
@@ -133,7 +137,7 @@ func testCluster(t *testing.T, restart bool) {
 					continue
 				}
 				observe(sk, p)
-				led.add(p.Key())
+				led.add(p.Key(), w.name)
 				if count++; count%snapEvery == 0 {
 					if err := saveRetry(wctx, wsnaps, w.name, sk); err != nil {
 						w.err = err

@@ -52,7 +52,7 @@
 //
 // A [Source] reads a durable pull consumer in bounded batches
 // ([WithBatch], [WithMaxWait]) and acknowledges each post after the loop
-// body has returned for it: at least once from end to end. Posts a worker
+// body has returned normally for it: at least once from end to end. Posts a worker
 // had not finished when it died are delivered again to another worker
 // after the ack wait ([WithAckWait], [WithMaxDeliver], [WithBackoff]).
 // Exactly once is approached with the publish dedupe, a bounded seen-set
@@ -63,8 +63,8 @@
 // the workers share the stream's partitions, each partition read in order
 // by one worker at a time under a lease, which records how far it has got
 // every [WithCommitEvery] posts instead of acknowledging each one. A
-// worker that dies leaves fewer than twice that many posts per partition
-// to be handled again by the worker that takes the partition over.
+// worker that dies leaves at most twice that many posts per partition to
+// be handled again by the worker that takes the partition over.
 //
 //	g, _ := natsjs.NewGroup(ctx, js, "workers", natsjs.WithPartitions(3))
 //	err := g.Run(ctx, "worker-1", func(p int) bool { return p%3 == 1 },
@@ -95,10 +95,16 @@
 // progress); [Leases.Run] runs one renewing goroutine; a [Reader] reads in
 // the loop's goroutine and runs one goroutine that commits its position;
 // [Group.Run] runs one goroutine per partition, and under each the
-// lease's. All of them have stopped when the call returns. Acks: a post is acknowledged after its loop body
-// returns, also when the body breaks out of the loop; posts received but
-// not yielded when the loop ends are handed back (negative ack), which
-// takes up to [WithMaxWait] while a fetch is still open.
+// lease's. All of them have stopped when the call returns.
+//
+// What is committed follows [listen]: a Source acknowledges a post, and a
+// Reader records it in its position, only when the loop body returns
+// normally for it with ctx still live. A post whose body broke out of the
+// loop, panicked, or ran while ctx ended is delivered again (a Source
+// hands it back at once, a negative ack), so a host that cannot handle a
+// post breaks out and loses nothing. Posts a Source received but did not
+// yield when the loop ends are handed back too, which takes up to
+// [WithMaxWait] while a fetch is still open.
 //
 // Transient failures (a server restart, a cut connection) are retried
 // inside, with backoff, for up to [WithMaxRetryTime]; an error that

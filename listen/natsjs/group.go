@@ -29,10 +29,11 @@ import (
 //
 // What that costs: a worker that dies without ending its loop leaves the
 // posts it handled since its last commit to be handled again by the worker
-// that takes its partition over: fewer than twice [WithCommitEvery] per
-// partition, as a Reader whose commits fall that far behind commits
-// before it yields the next post. So does a worker whose lease lapses
-// while it is cut off from the server for longer than half the lease TTL.
+// that takes its partition over: at most twice [WithCommitEvery] each
+// time a partition changes hands, as a Reader whose commits fall that far
+// behind commits before it yields the next post. So does a worker whose
+// lease lapses: one cut off from the server for longer than half the
+// lease TTL, or too busy (an overloaded machine) to renew it in time.
 // Shorter cuts and server restarts lose and double nothing: a Reader
 // checks that every delivery follows the one before and reads on from its
 // own position when one is missing. A [Source] instead acknowledges each
@@ -134,8 +135,9 @@ func (g *Group) Reader(p int) *Reader { return &Reader{g: g, p: p} }
 // again.
 //
 // A Reader records a post in its position only after the loop body
-// returned for it (or broke out of the loop), so every post is handled at
-// least once. A loop that ends records its position, trying for up to
+// returned normally for it with ctx still live, so every post is handled
+// at least once: a post whose body broke out of the loop, panicked, or
+// ran while ctx ended is yielded again by the partition's next loop. A loop that ends records its position, trying for up to
 // half the lease TTL while the connection is down. Its consumer
 // acknowledges nothing (AckNone, in memory, deleted when the loop ends),
 // so a loop body may take as long as it needs. Transient failures are
@@ -163,9 +165,9 @@ func (r *Reader) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 			kick: make(chan struct{}, 1),
 		}
 		stop := rr.committer()
+		defer rr.finish() // also when the loop body panics
+		defer stop()
 		err := rr.loop(ctx, yield)
-		stop()
-		rr.finish()
 		if err != nil && ctx.Err() == nil {
 			yield(listen.Post{}, err)
 		}
@@ -394,13 +396,13 @@ func (rr *readRun) batch(ctx context.Context, yield func(listen.Post, error) boo
 		}
 		p, ok := decode(m.m.Data)
 		if !ok {
-			g.cfg.logger.Debug("natsjs: not a post", "group", g.name, "partition", rr.r.p, "seq", md.streamSeq)
+			g.cfg.logger.Warn("natsjs: skipped a message that is not a post", "group", g.name, "partition", rr.r.p, "seq", md.streamSeq)
+		} else if !yield(p, nil) {
+			return errStop // not handled: the next loop yields it again
+		} else if ctx.Err() != nil {
+			return nil // its body ran while ctx ended: not handled either
 		}
-		more := !ok || yield(p, nil)
-		rr.advance(md.streamSeq) // also when the loop broke: its body returned
-		if !more {
-			return errStop
-		}
+		rr.advance(md.streamSeq)
 		if rr.lost.Load() {
 			return nil // the loop returns ErrLost
 		}

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -54,8 +53,8 @@ func publishTest(t *testing.T, js jetstream.JetStream, ctx context.Context, post
 }
 
 // A Reader yields its partition's posts, and only those, in stream order;
-// a loop that breaks records how far it got, and the next loop goes on
-// from there: every post once.
+// a loop that breaks records how far it got (the post it broke on is not
+// handled), and the next loop goes on from there: every post once.
 func TestReaderResume(t *testing.T) {
 	_, js, ctx := newStream(t, 30*time.Second, WithPartitions(2))
 	want := publishTest(t, js, ctx, testPosts(300), 2, 1)
@@ -66,16 +65,20 @@ func TestReaderResume(t *testing.T) {
 	var got []string
 	for p, err := range g.Reader(1).Posts(ctx) {
 		require.NoError(t, err)
-		got = append(got, p.Key())
 		if len(got) == 37 {
-			break
+			break // cannot handle this one: it comes again
 		}
+		got = append(got, p.Key())
 	}
-	for p, err := range g.Reader(1).Posts(ctx) {
+	// The second loop stops once it has recorded the last post: breaking
+	// out on it would leave it unhandled.
+	lctx, stop := context.WithCancel(ctx)
+	defer stop()
+	for p, err := range g.Reader(1).Posts(lctx) {
 		require.NoError(t, err)
 		got = append(got, p.Key())
 		if len(got) == len(want) {
-			break
+			go stopWhen(lctx, stop, func() bool { return cursorKey(lctx, js, g, 1) == want[len(want)-1] })
 		}
 	}
 	assert.Equal(t, want, got)
@@ -90,24 +93,52 @@ func TestReaderResume(t *testing.T) {
 	assert.Zero(t, logged.Load())
 
 	// The position is in the cursor bucket.
-	e, err := g.cursors.Get(ctx, "p1")
-	require.NoError(t, err)
-	seq, _, ok := parseCursor(e.Value())
-	require.True(t, ok)
-	msg, err := js.Stream(ctx, DefaultStream)
-	require.NoError(t, err)
-	last, err := msg.GetMsg(ctx, seq)
-	require.NoError(t, err)
-	p, err := DecodePost(last.Data)
-	require.NoError(t, err)
-	assert.Equal(t, want[len(want)-1], p.Key(), "the cursor is the last post handled")
+	assert.Equal(t, want[len(want)-1], cursorKey(ctx, js, g, 1), "the cursor is the last post handled")
 
 	// The consumers are gone.
+	st, err := js.Stream(ctx, DefaultStream)
+	require.NoError(t, err)
 	var names []string
-	for name := range msg.ConsumerNames(ctx).Name() {
+	for name := range st.ConsumerNames(ctx).Name() {
 		names = append(names, name)
 	}
 	assert.Empty(t, names)
+}
+
+// cursorKey returns the key of the post partition p's cursor points at,
+// or "" when there is none (or it cannot be read).
+func cursorKey(ctx context.Context, js jetstream.JetStream, g *Group, p int) string {
+	e, err := g.cursors.Get(ctx, fmt.Sprint("p", p))
+	if err != nil {
+		return ""
+	}
+	seq, _, ok := parseCursor(e.Value())
+	if !ok || seq == 0 {
+		return ""
+	}
+	st, err := js.Stream(ctx, g.cfg.stream)
+	if err != nil {
+		return ""
+	}
+	m, err := st.GetMsg(ctx, seq)
+	if err != nil {
+		return ""
+	}
+	post, err := DecodePost(m.Data)
+	if err != nil {
+		return ""
+	}
+	return post.Key()
+}
+
+// stopWhen calls stop once done reports true, checking every 20ms until
+// ctx ends: a loop that has handled its last post ends this way, since
+// breaking out on it would leave it unhandled.
+func stopWhen(ctx context.Context, stop func(), done func() bool) {
+	for ctx.Err() == nil && !done() {
+		time.Sleep(20 * time.Millisecond)
+	}
+	stop()
 }
 
 // A Reader that starts on a partition takes it over: the one that ran
@@ -172,6 +203,59 @@ func TestReaderTakeOver(t *testing.T) {
 	assert.LessOrEqual(t, doubled, 3)
 }
 
+// A post whose loop body panicked, or ran while ctx ended, is not
+// recorded: the next loop yields it again.
+func TestReaderUncommitted(t *testing.T) {
+	_, js, ctx := newStream(t, 30*time.Second, WithPartitions(1))
+	want := publishTest(t, js, ctx, testPosts(30), 1, 0)
+	g, err := NewGroup(ctx, js, "uncommitted", WithPartitions(1), WithBatch(4), WithMaxWait(100*time.Millisecond), WithCommitEvery(3))
+	require.NoError(t, err)
+	got := readUncommitted(t, ctx, g.Reader(0), len(want))
+	assert.Equal(t, want, got)
+}
+
+// readUncommitted reads n posts from src in three loops: the first
+// panics in the body of its eleventh post, the second cancels its ctx in
+// the body of its eleventh, the third reads the rest. It returns the
+// posts handled, in order; the two that were not must come again.
+func readUncommitted(t *testing.T, ctx context.Context, src listen.Source, n int) []string {
+	t.Helper()
+	var got, refused []string
+	func() {
+		defer func() { require.Equal(t, "boom", recover()) }()
+		for p, err := range src.Posts(ctx) {
+			require.NoError(t, err)
+			if len(got) == 10 {
+				refused = append(refused, p.Key())
+				panic("boom")
+			}
+			got = append(got, p.Key())
+		}
+	}()
+	lctx, cancel := context.WithCancel(ctx)
+	for p, err := range src.Posts(lctx) {
+		require.NoError(t, err)
+		if len(got) == 20 {
+			refused = append(refused, p.Key())
+			cancel() // the loop ends quietly after this body
+			continue
+		}
+		got = append(got, p.Key())
+	}
+	cancel()
+	for p, err := range src.Posts(ctx) {
+		require.NoError(t, err)
+		got = append(got, p.Key())
+		if len(got) == n {
+			break
+		}
+	}
+	require.Len(t, refused, 2)
+	assert.Contains(t, got, refused[0], "the post whose body panicked came again")
+	assert.Contains(t, got, refused[1], "the post whose body ran as ctx ended came again")
+	return got
+}
+
 func TestReaderPartitionRange(t *testing.T) {
 	_, js, ctx := newStream(t, 10*time.Second, WithPartitions(2))
 	g, err := NewGroup(ctx, js, "range", WithPartitions(2))
@@ -224,180 +308,6 @@ func TestReaderCutConnection(t *testing.T) {
 	}
 	assert.Equal(t, want, got)
 	assert.GreaterOrEqual(t, nc.Stats().Reconnects, uint64(5))
-}
-
-// TestGroup runs three workers of a Group over six partitions while two
-// overlapping pollers publish the same posts. One worker dies mid-stream
-// and two workers' connections are cut. Nothing may be lost; posts are
-// handled twice only where the dead worker's partitions were taken over,
-// at most two commit intervals each; and the trend state merged from the
-// workers' snapshots answers as one process fed the same deliveries.
-func TestGroup(t *testing.T) { testGroup(t, false) }
-
-// TestGroupRestart adds a server restart (file storage) to TestGroup. A
-// worker whose lease lapses while the server is down may be unable to
-// record its last position; the partition's next reader then handles up
-// to two commit intervals again.
-func TestGroupRestart(t *testing.T) { testGroup(t, true) }
-
-func testGroup(t *testing.T, restart bool) {
-	n := 6000
-	if testing.Short() {
-		n = 2000
-	}
-	const (
-		partitions  = 6
-		workers     = 3
-		commitEvery = 16
-		killAt      = 300
-	)
-	opts := []Option{WithPartitions(partitions), WithBatch(64), WithMaxWait(200 * time.Millisecond),
-		WithCommitEvery(commitEvery), WithLeaseTTL(2 * time.Second)}
-	ts, js, ctx := newStream(t, 60*time.Second, opts...)
-	snaps, err := NewSnapshots(ctx, js, "trends")
-	require.NoError(t, err)
-	posts := testPosts(n)
-	led := &ledger{handled: map[string]int{}, changed: make(chan struct{}, 1)}
-
-	type worker struct {
-		name string
-		nc   *nats.Conn
-		err  error
-		held sync.Map // partitions it read: int → true
-
-		body    sync.Mutex
-		handled int // posts handled, under body
-		runs    int // partition loops started, under body
-	}
-	ws := make([]*worker, workers)
-	wctx, stopWorkers := context.WithCancel(ctx)
-	defer stopWorkers()
-	var (
-		wg     sync.WaitGroup
-		killed sync.Once
-	)
-	for i := range ws {
-		nc, wjs := ts.connect(t)
-		w := &worker{name: fmt.Sprint("w", i), nc: nc}
-		ws[i] = w
-		g, err := NewGroup(ctx, wjs, "group", opts...)
-		require.NoError(t, err)
-		wsnaps, err := NewSnapshots(ctx, wjs, "trends")
-		require.NoError(t, err)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w.err = g.Run(wctx, w.name, func(p int) bool { return p%workers == i },
-				func(ctx context.Context, r *Reader) error {
-					w.held.Store(r.Partition(), true)
-					w.body.Lock()
-					w.runs++
-					name := fmt.Sprintf("%s-p%d-%d", w.name, r.Partition(), w.runs)
-					w.body.Unlock()
-					sk := newTestSketch()
-					count := 0
-					for p, err := range r.Posts(ctx) {
-						if err != nil {
-							return err
-						}
-						// One loop body at a time per worker, so that the
-						// worker dies between two of them.
-						w.body.Lock()
-						if i == 1 && w.handled >= killAt {
-							killed.Do(func() { w.nc.Close() }) // dies holding this post, before handling it
-							w.body.Unlock()
-							continue
-						}
-						observe(sk, p)
-						var err error
-						if i == 1 {
-							// The worker that dies saves its state after
-							// every post, so its snapshot holds what it
-							// handled when it dies.
-							err = saveRetry(ctx, wsnaps, name, sk)
-						} else if count++; count%100 == 0 {
-							err = saveRetry(ctx, wsnaps, name, sk)
-						}
-						if err == nil {
-							led.add(p.Key())
-							w.handled++
-						}
-						w.body.Unlock()
-						if err != nil {
-							return err
-						}
-					}
-					// The partition's loop ended (stopped or lease lost):
-					// store the final state.
-					return saveRetry(context.WithoutCancel(ctx), wsnaps, name, sk)
-				})
-		}()
-	}
-
-	led.debug = func() {
-		for _, w := range ws {
-			t.Logf("%s: %v %v", w.name, w.nc.Status(), w.err)
-		}
-		missing := map[int][]string{}
-		led.mu.Lock()
-		for _, p := range posts {
-			if led.handled[p.Key()] == 0 {
-				part := Partition(p.Key(), partitions)
-				missing[part] = append(missing[part], p.Key())
-			}
-		}
-		led.mu.Unlock()
-		dctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		g, err := NewGroup(dctx, js, "group", opts...)
-		if err != nil {
-			t.Logf("group: %v", err)
-			return
-		}
-		for p := range partitions {
-			holder, _ := g.leases.Holder(dctx, fmt.Sprint("p", p))
-			e, _ := g.cursors.Get(dctx, fmt.Sprint("p", p))
-			var cur string
-			if e != nil {
-				cur = string(e.Value())
-			}
-			t.Logf("partition %d: held by %q, cursor %q, missing %v", p, holder, cur, missing[p])
-		}
-	}
-	disrupt(t, ctx, ts, led, posts, partitions, restart, ws[2].nc, ws[0].nc)
-	// Let a late double show up before stopping.
-	time.Sleep(300 * time.Millisecond)
-	stopWorkers()
-	wg.Wait()
-
-	assert.Error(t, ws[1].err, "the killed worker's group ends with the closed connection")
-	assert.NoError(t, ws[0].err)
-	assert.NoError(t, ws[2].err)
-	// The killed worker's partitions were taken over.
-	for _, p := range []int{1, 4} {
-		_, by0 := ws[0].held.Load(p)
-		_, by2 := ws[2].held.Load(p)
-		assert.True(t, by0 || by2, "partition %d taken over", p)
-	}
-
-	led.mu.Lock()
-	assert.Len(t, led.handled, n, "nothing lost")
-	doubled := map[int]int{}
-	for _, p := range posts {
-		if c := led.handled[p.Key()]; c > 1 {
-			doubled[Partition(p.Key(), partitions)] += c - 1
-		}
-	}
-	led.mu.Unlock()
-	t.Logf("handled twice, by partition: %v", doubled)
-	for p, d := range doubled {
-		if !restart {
-			assert.Contains(t, []int{1, 4}, p, "only the dead worker's partitions have posts handled twice")
-		}
-		// A reader commits at the latest after two intervals.
-		assert.LessOrEqual(t, d, 2*commitEvery, "partition %d", p)
-	}
-	assertSameTrend(t, ctx, snaps, led, posts)
 }
 
 // Group.Run returns the first error of work that is not ErrLost, after

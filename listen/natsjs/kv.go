@@ -11,7 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
 
 	"github.com/earshot-dev/earshot/trend"
 )
@@ -74,6 +76,7 @@ var ErrLost = errors.New("natsjs: lease lost")
 // that for it. It is safe for concurrent use.
 type Leases struct {
 	kv  jetstream.KeyValue
+	nc  *nats.Conn
 	ttl time.Duration
 }
 
@@ -87,27 +90,28 @@ func NewLeases(ctx context.Context, js jetstream.JetStream, bucket string, ttl t
 	if err != nil {
 		return nil, fmt.Errorf("natsjs: leases bucket %s: %w", bucket, err)
 	}
-	return &Leases{kv: kv, ttl: ttl}, nil
+	return &Leases{kv: kv, nc: js.Conn(), ttl: ttl}, nil
 }
 
 // Lease is one held lease. Renew it well within the TTL.
 type Lease struct {
-	l      *Leases
-	key    string
-	holder string
-	rev    uint64
+	l     *Leases
+	key   string
+	value []byte // the holder, a newline and a token of this Lease
+	rev   uint64
 }
 
 // Acquire takes the lease name for holder, or returns [ErrHeld].
 func (l *Leases) Acquire(ctx context.Context, name, holder string) (*Lease, error) {
-	rev, err := l.kv.Create(ctx, kvKey(name), []byte(holder))
+	value := []byte(holder + "\n" + nuid.Next())
+	rev, err := l.kv.Create(ctx, kvKey(name), value)
 	if errors.Is(err, jetstream.ErrKeyExists) {
 		return nil, ErrHeld
 	}
 	if err != nil {
 		return nil, fmt.Errorf("natsjs: acquire lease %s: %w", name, err)
 	}
-	return &Lease{l: l, key: kvKey(name), holder: holder, rev: rev}, nil
+	return &Lease{l: l, key: kvKey(name), value: value, rev: rev}, nil
 }
 
 // Holder returns who holds the lease name, or "" if no one does.
@@ -119,13 +123,21 @@ func (l *Leases) Holder(ctx context.Context, name string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("natsjs: lease %s: %w", name, err)
 	}
-	return string(e.Value()), nil
+	holder, _, _ := strings.Cut(string(e.Value()), "\n")
+	return holder, nil
 }
 
 // Renew extends the lease by the TTL. It returns an error wrapping
 // [ErrLost] if someone else holds it now.
 func (le *Lease) Renew(ctx context.Context) error {
-	rev, err := le.l.kv.Update(ctx, le.key, []byte(le.holder), le.rev)
+	rev, err := le.l.kv.Update(ctx, le.key, le.value, le.rev)
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		// Renewed by the last Renew, whose answer was lost with the
+		// connection? The value is still this Lease's then.
+		if e, gerr := le.l.kv.Get(ctx, le.key); gerr == nil && bytes.Equal(e.Value(), le.value) {
+			rev, err = le.l.kv.Update(ctx, le.key, le.value, e.Revision())
+		}
+	}
 	if errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyNotFound) {
 		return fmt.Errorf("%w (%v)", ErrLost, err)
 	}
@@ -145,13 +157,16 @@ func (le *Lease) Release(ctx context.Context) error {
 	return nil
 }
 
-// Run waits until holder gets the lease name, then runs work with a
+// Run waits until holder gets the lease name (or the connection is
+// closed: then it returns the error), then runs work with a
 // context that is cancelled when the lease is lost, renewing the lease
 // every third of the TTL. When renewals fail for half the TTL (the worker
 // is cut off from the server), work's context is cancelled, before the key
-// can expire and another worker take the lease. It returns work's error, ctx's error when ctx
-// ends first, or an error wrapping [ErrLost]. The lease is released when
-// work returns. Run's renewing goroutine has stopped when it returns.
+// can expire and another worker take the lease. It returns work's error,
+// ctx's error when ctx ends first, or an error wrapping [ErrLost] when the
+// lease was lost (also when work then returns its context's error). The
+// lease is released when work returns. Run's renewing goroutine has
+// stopped when it returns.
 func (l *Leases) Run(ctx context.Context, name, holder string, work func(ctx context.Context) error) error {
 	var le *Lease
 	var acquired time.Time
@@ -161,6 +176,9 @@ func (l *Leases) Run(ctx context.Context, name, holder string, work func(ctx con
 		le, err = l.Acquire(ctx, name, holder)
 		if err == nil {
 			break
+		}
+		if !errors.Is(err, ErrHeld) && l.nc.IsClosed() {
+			return err // final: the host closed the connection
 		}
 		// Held by another worker, or a transient failure: try again.
 		if err := sleep(ctx, l.ttl/4); err != nil {
@@ -203,8 +221,8 @@ func (l *Leases) Run(ctx context.Context, name, holder string, work func(ctx con
 	rctx, c := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	_ = le.Release(rctx)
 	c()
-	if err == nil && errors.Is(cause, ErrLost) {
-		err = cause
+	if errors.Is(cause, ErrLost) && (err == nil || errors.Is(err, context.Canceled)) {
+		err = cause // work ended because the lease was lost
 	}
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -81,6 +82,47 @@ func TestLeaseAcquireRenewRelease(t *testing.T) {
 		return err == nil && c != nil
 	}, 5*time.Second, 50*time.Millisecond)
 	assert.ErrorIs(t, b.Renew(ctx), ErrLost)
+}
+
+// A renewal whose answer was lost with the connection does not lose the
+// lease: the next Renew finds its own value there. Another holder's value
+// does.
+func TestLeaseRenewAnswerLost(t *testing.T) {
+	ts := startServer(t)
+	_, js := ts.connect(t)
+	ctx := context.Background()
+	l, err := NewLeases(ctx, js, "leases", 10*time.Second)
+	require.NoError(t, err)
+	a, err := l.Acquire(ctx, "p0", "a")
+	require.NoError(t, err)
+	_, err = l.kv.Update(ctx, a.key, a.value, a.rev) // a renewal a never heard back from
+	require.NoError(t, err)
+	require.NoError(t, a.Renew(ctx))
+	require.NoError(t, a.Renew(ctx))
+
+	rev, err := l.kv.Update(ctx, a.key, a.value, a.rev)
+	require.NoError(t, err)
+	_, err = l.kv.Update(ctx, a.key, []byte("a\nanother lease of a"), rev)
+	require.NoError(t, err)
+	assert.ErrorIs(t, a.Renew(ctx), ErrLost)
+	h, err := l.Holder(ctx, "p0")
+	require.NoError(t, err)
+	assert.Equal(t, "a", h)
+}
+
+// Leases.Run on a connection the host closed returns at once, not after
+// retrying for ever.
+func TestLeaseRunClosedConnection(t *testing.T) {
+	ts := startServer(t)
+	nc, js := ts.connect(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	l, err := NewLeases(ctx, js, "leases", time.Second)
+	require.NoError(t, err)
+	nc.Close()
+	err = l.Run(ctx, "p0", "a", func(context.Context) error { return errors.New("ran") })
+	require.ErrorIs(t, err, nats.ErrConnectionClosed)
+	require.NoError(t, ctx.Err())
 }
 
 // Two workers run the same poller under one lease: only one runs at a

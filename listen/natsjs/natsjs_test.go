@@ -136,8 +136,8 @@ func TestConformance(t *testing.T) {
 }
 
 // A post the host has handled is acknowledged; breaking out of the loop
-// hands the rest of the batch back, so a second run gets exactly the
-// remaining posts.
+// hands the post it broke on and the rest of the batch back, so a second
+// run gets exactly the remaining posts.
 func TestSourceAcksAfterBody(t *testing.T) {
 	t.Run("async", func(t *testing.T) { testAcksAfterBody(t) })
 	t.Run("sync", func(t *testing.T) { testAcksAfterBody(t, WithSyncAck()) })
@@ -157,21 +157,31 @@ func testAcksAfterBody(t *testing.T, extra ...Option) {
 	var first []string
 	for p, err := range src.Posts(ctx) {
 		require.NoError(t, err)
-		first = append(first, p.Key())
 		if len(first) == 7 {
-			break
+			break // cannot handle this one: it comes again
 		}
+		first = append(first, p.Key())
 	}
 	// A second source (another worker, no shared seen-set) on the same
 	// consumer gets the other 43 posts, not the 7 handled ones.
 	src2, err := New(js, "acks", opts...)
 	require.NoError(t, err)
+	cons, err := js.Consumer(ctx, DefaultStream, "acks")
+	require.NoError(t, err)
+	allAcked := func() bool {
+		info, err := cons.Info(ctx)
+		return err == nil && info.NumAckPending == 0 && info.NumPending == 0
+	}
 	var rest []string
-	for p, err := range src2.Posts(ctx) {
+	lctx, stop := context.WithCancel(ctx)
+	defer stop()
+	for p, err := range src2.Posts(lctx) {
 		require.NoError(t, err)
 		rest = append(rest, p.Key())
 		if len(rest) == 43 {
-			break
+			// Stop once the last post is acknowledged (breaking out on it
+			// would hand it back).
+			go stopWhen(lctx, stop, allAcked)
 		}
 	}
 	all := append(first, rest...)
@@ -180,12 +190,27 @@ func testAcksAfterBody(t *testing.T, extra ...Option) {
 		want[i] = p.Key()
 	}
 	assert.ElementsMatch(t, want, all)
-	cons, err := js.Consumer(ctx, DefaultStream, "acks")
+	assert.True(t, allAcked())
+}
+
+// A post whose loop body panicked, or ran while ctx ended, is handed back
+// at once (not left to its ack wait, here longer than the test) and
+// comes again; the posts handled are acknowledged once each.
+func TestSourceUncommitted(t *testing.T) {
+	_, js, ctx := newStream(t, 20*time.Second)
+	posts := testPosts(30)
+	pub, err := NewPublisher(js)
 	require.NoError(t, err)
-	require.Eventually(t, func() bool {
-		info, err := cons.Info(ctx)
-		return err == nil && info.NumAckPending == 0 && info.NumPending == 0
-	}, 5*time.Second, 20*time.Millisecond)
+	_, err = pub.PublishAll(ctx, listentest.Static(posts...))
+	require.NoError(t, err)
+	src, err := New(js, "uncommitted", WithBatch(4), WithMaxWait(100*time.Millisecond), WithAckWait(time.Minute))
+	require.NoError(t, err)
+	got := readUncommitted(t, ctx, src, len(posts))
+	want := make([]string, len(posts))
+	for i, p := range posts {
+		want[i] = p.Key()
+	}
+	assert.ElementsMatch(t, want, got)
 }
 
 // A message that is not a post is terminated, not delivered.

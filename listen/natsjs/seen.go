@@ -25,9 +25,19 @@ func newSeenSet(n int) *seenSet {
 	return &seenSet{seed: maphash.MakeSeed(), m: make(map[uint64]struct{}, min(n, 1<<16)), ring: make([]uint64, n)}
 }
 
-// Add records key and reports whether it was new.
-func (s *seenSet) Add(key string) bool {
-	h := maphash.String(s.seed, key)
+// hash returns the hash under which key is remembered.
+func (s *seenSet) hash(key string) uint64 { return maphash.String(s.seed, key) }
+
+// has reports whether the key of hash h is remembered.
+func (s *seenSet) has(h uint64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.m[h]
+	return ok
+}
+
+// add remembers the key of hash h and reports whether it was new.
+func (s *seenSet) add(h uint64) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.m[h]; ok {

@@ -20,9 +20,11 @@ import (
 // that build a Source with the same consumer name share its posts: each
 // post goes to one of them.
 //
-// A post is acknowledged only after the host's loop body has returned for
-// it, so a worker that dies mid-post has it delivered again to another
-// worker after the ack wait. While a loop body runs, the Source tells the
+// A post is acknowledged only after the host's loop body has returned
+// normally for it with ctx still live, so a worker that dies mid-post has
+// it delivered again to another worker after the ack wait. A post whose
+// body broke out of the loop, panicked, or ran while ctx ended is handed
+// back at once (a negative acknowledgement) and delivered again. While a loop body runs, the Source tells the
 // server every third of the ack wait that the post is in progress; posts
 // of the batch whose ack wait has mostly run out by the time the loop gets
 // to them are left to be delivered again, not yielded. Posts the Source has received but not yet
@@ -93,11 +95,13 @@ func (s *Source) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 		n := s.js.Conn().Stats().Reconnects
 		r := &run{s: s, reconnects: n, lastReconnects: n, recent: make([]string, min(max(4*s.cfg.batch, 256), 4096))}
 		stop := r.keepAlive()
+		defer func() { // also when the loop body panics
+			stop()
+			if r.pull != nil {
+				r.pull.close()
+			}
+		}()
 		err := r.loop(ctx, yield)
-		stop()
-		if r.pull != nil {
-			r.pull.close()
-		}
 		if err != nil && ctx.Err() == nil {
 			yield(listen.Post{}, err)
 		}
@@ -306,6 +310,12 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 	// (within maxWait).
 	defer r.pull.drain(deadline)
 	defer r.confirm()
+	defer func() {
+		// A loop body that panicked: hand its post back.
+		if m := r.takeBody(); m != nil {
+			_ = m.Nak()
+		}
+	}()
 	for {
 		m, err := r.pull.next(ctx, bctx)
 		if errors.Is(err, errRequestDone) {
@@ -351,25 +361,41 @@ func (r *run) batch(ctx context.Context, yield func(listen.Post, error) bool) er
 				return nil
 			}
 		}
-		// From here on the post is yielded, so it can be recorded as seen
-		// now: one lookup instead of two.
-		if !r.s.seen.Add(id) {
+		h := r.s.seen.hash(id)
+		if r.s.seen.has(h) {
 			_ = m.Ack() // this Source's host handled it already
 			continue
 		}
 		r.setBody(m)
 		more := yield(p, nil)
+		r.takeBody()
+		if !more || ctx.Err() != nil {
+			// Not handled: its body broke out of the loop or ran while ctx
+			// ended. Hand it back for the next loop (or another worker).
+			_ = m.Nak()
+			if !more {
+				return errStop
+			}
+			return nil
+		}
+		r.s.seen.add(h)
 		r.mu.Lock()
 		r.acked = append(r.acked, id) // handled; its ack is on its way
 		r.mu.Unlock()
-		if err := r.ack(ctx, m); err != nil && more && ctx.Err() == nil {
+		if err := r.ack(ctx, m); err != nil && ctx.Err() == nil {
 			r.s.cfg.logger.Debug("natsjs: ack", "id", id, "err", err)
 		}
-		r.setBody(nil)
-		if !more {
-			return errStop
-		}
 	}
+}
+
+// takeBody returns the message whose loop body was running, if any, and
+// clears it.
+func (r *run) takeBody() *msg {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	m := r.body
+	r.body = nil
+	return m
 }
 
 // confirm makes sure the server received the acknowledgements sent since
