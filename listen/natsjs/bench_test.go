@@ -35,7 +35,7 @@ func BenchmarkClusterFullPosts(b *testing.B) { benchCluster(b, false, fullPosts)
 func BenchmarkClusterInProcess(b *testing.B) { benchCluster(b, true, testPosts) }
 
 func benchCluster(b *testing.B, inProcess bool, gen func(int) []listen.Post) {
-	benchPipeline(b, inProcess, nil, gen, func(ctx context.Context, _ int, js jetstream.JetStream, loop func(context.Context, listen.Source) error) error {
+	benchPipeline(b, inProcess, nil, gen, publishPosts, func(ctx context.Context, _ int, js jetstream.JetStream, loop func(context.Context, listen.Source) error) error {
 		src, err := New(js, "bench", WithBatch(500), WithMaxAckPending(20_000))
 		if err != nil {
 			return err
@@ -60,7 +60,7 @@ func BenchmarkGroup16(b *testing.B) { benchGroup(b, DefaultPartitions, testPosts
 
 func benchGroup(b *testing.B, partitions int, gen func(int) []listen.Post) {
 	opts := []Option{WithPartitions(partitions), WithBatch(500)}
-	benchPipeline(b, false, opts, gen, func(ctx context.Context, i int, js jetstream.JetStream, loop func(context.Context, listen.Source) error) error {
+	benchPipeline(b, false, opts, gen, publishPosts, func(ctx context.Context, i int, js jetstream.JetStream, loop func(context.Context, listen.Source) error) error {
 		g, err := NewGroup(ctx, js, "bench", opts...)
 		if err != nil {
 			return err
@@ -72,12 +72,24 @@ func benchGroup(b *testing.B, partitions int, gen func(int) []listen.Post) {
 
 const benchWorkers = 3
 
+// publishPosts publishes posts with a Publisher made with opts.
+func publishPosts(ctx context.Context, js jetstream.JetStream, opts []Option, posts []listen.Post) error {
+	pub, err := NewPublisher(js, opts...)
+	if err != nil {
+		return err
+	}
+	_, err = pub.PublishAll(ctx, listentest.Static(posts...))
+	return err
+}
+
 // benchPipeline measures posts per second end to end: one in-process
 // server with file storage and a stream made with opts, one publisher of
-// gen(b.N) posts, and benchWorkers workers, each run by worker on a
-// connection of its own until ctx ends; worker runs loop over each source
-// it reads, which puts every post's hashtags into a sketch of its own.
+// gen(b.N) posts (publish), and benchWorkers workers, each run by worker
+// on a connection of its own until ctx ends; worker runs loop over each
+// source it reads, which puts every post's hashtags into a sketch of its
+// own.
 func benchPipeline(b *testing.B, inProcess bool, opts []Option, gen func(int) []listen.Post,
+	publish func(ctx context.Context, js jetstream.JetStream, opts []Option, posts []listen.Post) error,
 	worker func(ctx context.Context, i int, js jetstream.JetStream, loop func(context.Context, listen.Source) error) error) {
 	ts := startServer(b)
 	ts.inProcess = inProcess
@@ -114,16 +126,12 @@ func benchPipeline(b *testing.B, inProcess bool, opts []Option, gen func(int) []
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := worker(ctx, i, wjs, loop); err != nil {
+			if err := worker(ctx, i, wjs, loop); err != nil && ctx.Err() == nil {
 				b.Error(err)
 			}
 		}()
 	}
-	pub, err := NewPublisher(js, opts...)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := pub.PublishAll(ctx, listentest.Static(posts...)); err != nil {
+	if err := publish(ctx, js, opts, posts); err != nil {
 		b.Fatal(err)
 	}
 	select {

@@ -95,7 +95,7 @@ func testCluster(t *testing.T, restart bool) {
 	}
 	const (
 		snapEvery = 100
-		killAt    = 300 // worker 1 dies right after its third snapshot
+		killAt    = 100 // worker 1 dies right after its first snapshot
 	)
 	ts, js, ctx := newStream(t, 40*time.Second, WithPartitions(8))
 	snaps, err := NewSnapshots(ctx, js, "trends")
@@ -110,6 +110,7 @@ func testCluster(t *testing.T, restart bool) {
 		err  error
 	}
 	workers := make([]*worker, 3)
+	dead := make(chan struct{})
 	wctx, stopWorkers := context.WithCancel(ctx)
 	defer stopWorkers()
 	var wg sync.WaitGroup
@@ -134,6 +135,7 @@ func testCluster(t *testing.T, restart bool) {
 				}
 				if i == 1 && count == killAt {
 					w.nc.Close() // dies holding this post, before handling it
+					close(dead)
 					continue
 				}
 				observe(sk, p)
@@ -165,7 +167,7 @@ func testCluster(t *testing.T, restart bool) {
 			t.Logf("%s: %v %v", w.name, w.nc.Status(), w.err)
 		}
 	}
-	disrupt(t, ctx, ts, led, posts, 8, restart, workers[2].nc, workers[0].nc)
+	disrupt(t, ctx, ts, led, posts, 8, dead, restart, workers[2].nc, workers[0].nc)
 
 	// Nothing left in flight: no redelivery can come after this.
 	cons, err := js.Consumer(ctx, DefaultStream, "workers")
@@ -258,11 +260,12 @@ func TestServerRestartKeepsStream(t *testing.T) {
 
 // disrupt is the cluster tests' script: two overlapping pollers publish
 // every post (to the given number of partitions), and while they are
-// handled the server restarts (if restart) once a quarter of them were
-// handled, then, from half of them on, the connections cut are cut one
-// after another, each after a tenth more were handled. It returns when the
-// publishers are done and every post was handled.
-func disrupt(t *testing.T, ctx context.Context, ts *testServer, led *ledger, posts []listen.Post, partitions int, restart bool, cut ...*nats.Conn) {
+// handled a worker dies (dead is closed when it has), then the server
+// restarts (if restart) once a quarter of them were handled, then, from
+// half of them on, the connections cut are cut one after another, each
+// after a tenth more were handled. It returns when the publishers are done
+// and every post was handled.
+func disrupt(t *testing.T, ctx context.Context, ts *testServer, led *ledger, posts []listen.Post, partitions int, dead <-chan struct{}, restart bool, cut ...*nats.Conn) {
 	t.Helper()
 	pubErrs := make(chan error, 2)
 	for range 2 {
@@ -275,6 +278,15 @@ func disrupt(t *testing.T, ctx context.Context, ts *testServer, led *ledger, pos
 		}()
 	}
 	n := len(posts)
+	select { // one thing at a time: the death before the rest
+	case <-dead:
+		t.Logf("a worker died at %d handled", led.distinct())
+	case <-ctx.Done():
+		if led.debug != nil {
+			led.debug()
+		}
+		t.Fatalf("no worker died: %v", ctx.Err())
+	}
 	led.waitFor(t, ctx, n/4)
 	if restart {
 		ts.stop() // clients reconnect, the stream survives on disk
@@ -284,6 +296,9 @@ func disrupt(t *testing.T, ctx context.Context, ts *testServer, led *ledger, pos
 	}
 	led.waitFor(t, ctx, n/2)
 	for _, nc := range cut {
+		for !nc.IsConnected() && ctx.Err() == nil { // still reconnecting after the restart
+			time.Sleep(10 * time.Millisecond)
+		}
 		id, err := nc.GetClientID()
 		require.NoError(t, err)
 		require.NoError(t, ts.srv.DisconnectClientByID(id))

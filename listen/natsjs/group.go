@@ -60,7 +60,7 @@ func NewGroup(ctx context.Context, js jetstream.JetStream, name string, opts ...
 	if err != nil {
 		return nil, err
 	}
-	leases, err := NewLeases(ctx, js, name+"_leases", c.leaseTTL)
+	leases, err := NewLeases(ctx, js, name+"_leases", c.leaseTTL, WithLogger(c.logger))
 	if err != nil {
 		return nil, err
 	}
@@ -249,6 +249,8 @@ func (rr *readRun) loop(ctx context.Context, yield func(listen.Post, error) bool
 func (rr *readRun) setup(ctx context.Context) error {
 	g := rr.r.g
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	cctx, cancel = whileConnected(cctx, rr.nc)
 	defer cancel()
 	if !rr.started {
 		if err := rr.takeOver(cctx); err != nil {
@@ -514,6 +516,8 @@ func (rr *readRun) commit(ctx context.Context) error {
 	if rr.nc.IsClosed() {
 		return nats.ErrConnectionClosed
 	}
+	ctx, cancel := whileConnected(ctx, rr.nc)
+	defer cancel()
 	kv := rr.r.g.cursors
 	rev, err := kv.Update(ctx, rr.key, rr.value(seq), rr.rev)
 	if errors.Is(err, jetstream.ErrKeyExists) {
@@ -540,4 +544,26 @@ func (rr *readRun) commit(ctx context.Context) error {
 
 func (rr *readRun) lostErr() error {
 	return fmt.Errorf("natsjs: partition %d: %w (another reader took it over)", rr.r.p, ErrLost)
+}
+
+// whileConnected returns a copy of ctx that also ends when nc loses its
+// connection: a request sent before a disconnect is not answered, and is
+// better sent again on the new connection at once than waited for until
+// its timeout (5 s for a commit, a stall of the loop). Call cancel when the
+// request is done.
+func whileConnected(ctx context.Context, nc *nats.Conn) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	ch := nc.StatusChanged(nats.DISCONNECTED, nats.RECONNECTING, nats.CLOSED)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if _, ok := <-ch; ok { // not closed by RemoveStatusListener
+			cancel()
+		}
+	}()
+	return ctx, func() {
+		cancel()
+		nc.RemoveStatusListener(ch)
+		<-done
+	}
 }

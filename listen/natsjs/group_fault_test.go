@@ -1,8 +1,10 @@
 package natsjs
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"strings"
@@ -14,6 +16,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/earshot-dev/earshot/trend"
 )
 
 // TestGroup runs three workers of a Group over six partitions while two
@@ -51,7 +55,7 @@ func testGroup(t *testing.T, restart bool) {
 		partitions  = 6
 		workers     = 3
 		commitEvery = 16
-		killAt      = 300
+		killAt      = 100 // worker 1 dies on its 101st post, before anything else happens
 	)
 	opts := []Option{WithPartitions(partitions), WithBatch(64), WithMaxWait(200 * time.Millisecond),
 		WithCommitEvery(commitEvery), WithLeaseTTL(2 * time.Second)}
@@ -87,24 +91,31 @@ func testGroup(t *testing.T, restart bool) {
 
 	type worker struct {
 		name string
+		log  *syncBuffer // its Group's log
 		nc   *nats.Conn
 		err  error
 		body sync.Mutex // one loop body at a time per worker, so that it dies between two
-		// posts handled, under body
-		handled int
+		// under body: posts handled, and the sketch of each loop running
+		handled  int
+		sketches map[string]*trend.Sketch
 	}
 	ws := make([]*worker, workers)
-	wctx, stopWorkers := context.WithCancel(ctx)
-	defer stopWorkers()
+	// The workers outlive ctx, so that a test that times out logs them as
+	// they are, not as they stop.
 	var (
 		wg     sync.WaitGroup
 		killed sync.Once
+		dead   = make(chan struct{})
 	)
+	defer wg.Wait()
+	wctx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWorkers()
 	for i := range ws {
 		nc, wjs := ts.connect(t)
-		w := &worker{name: fmt.Sprint("w", i), nc: nc}
+		w := &worker{name: fmt.Sprint("w", i), nc: nc, sketches: map[string]*trend.Sketch{}}
 		ws[i] = w
-		g, err := NewGroup(ctx, wjs, "group", opts...)
+		w.log = &syncBuffer{}
+		g, err := NewGroup(ctx, wjs, "group", append(opts, WithLogger(slog.New(slog.NewTextHandler(w.log, &slog.HandlerOptions{Level: slog.LevelDebug}))))...)
 		require.NoError(t, err)
 		wsnaps, err := NewSnapshots(ctx, wjs, "trends")
 		require.NoError(t, err)
@@ -116,6 +127,9 @@ func testGroup(t *testing.T, restart bool) {
 				func(ctx context.Context, r *Reader) error {
 					l := startLoop(w.name, r.Partition())
 					sk := newTestSketch()
+					w.body.Lock()
+					w.sketches[l.name] = sk
+					w.body.Unlock()
 					count := 0
 					err := func() error {
 						for p, err := range r.Posts(ctx) {
@@ -124,28 +138,30 @@ func testGroup(t *testing.T, restart bool) {
 							}
 							w.body.Lock()
 							if dies && w.handled >= killAt {
-								killed.Do(func() { w.nc.Close() }) // dies holding this post, before handling it
+								killed.Do(func() {
+									// It dies holding this post, before handling
+									// it, with the state of the posts it handled
+									// saved.
+									for name, sk := range w.sketches {
+										if err := saveRetry(wctx, wsnaps, name, sk); err != nil {
+											t.Errorf("save %s: %v", name, err)
+										}
+									}
+									w.nc.Close()
+									close(dead)
+								})
 								w.body.Unlock()
 								continue
 							}
 							observe(sk, p)
-							var err error
-							// The worker that dies saves its state after every
-							// post, so its snapshot holds what it handled when it
-							// dies. A save is not cut short by a lapsed lease
-							// (wctx, not ctx): a post saved is a post handled.
-							if dies || (count+1)%100 == 0 {
-								err = saveRetry(wctx, wsnaps, l.name, sk)
+							if (count+1)%100 == 0 {
+								// A failure is made good by the loop's last save.
+								_ = saveRetry(wctx, wsnaps, l.name, sk)
 							}
-							if err == nil {
-								led.add(p.Key(), l.name)
-								w.handled++
-								count++
-							}
+							led.add(p.Key(), l.name)
+							w.handled++
+							count++
 							w.body.Unlock()
-							if err != nil {
-								return err // not handled: the partition's next loop yields it again
-							}
 						}
 						return nil
 					}()
@@ -156,6 +172,9 @@ func testGroup(t *testing.T, restart bool) {
 							err = serr
 						}
 					}
+					w.body.Lock()
+					delete(w.sketches, l.name)
+					w.body.Unlock()
 					endLoop(l, count, err)
 					return err
 				})
@@ -164,7 +183,7 @@ func testGroup(t *testing.T, restart bool) {
 
 	debug := func() {
 		for _, w := range ws {
-			t.Logf("%s: %v", w.name, w.nc.Status())
+			t.Logf("%s: %v; the end of its log:\n%s", w.name, w.nc.Status(), w.log.tail(30))
 		}
 		dctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -203,12 +222,12 @@ func testGroup(t *testing.T, restart bool) {
 					twice = append(twice, fmt.Sprintf("%s (seq %d, by %v)", k, seqs[k], led.by[k]))
 				}
 			}
-			t.Logf("  missing %d: %v", len(missing), missing)
-			t.Logf("  handled more than once %d: %v", len(twice), twice)
+			t.Logf("  missing %d: %v", len(missing), firstFew(missing))
+			t.Logf("  handled more than once %d: %v", len(twice), firstFew(twice))
 		}
 	}
 	led.debug = debug
-	disrupt(t, ctx, ts, led, posts, partitions, restart, ws[2].nc, ws[0].nc)
+	disrupt(t, ctx, ts, led, posts, partitions, dead, restart, ws[2].nc, ws[0].nc)
 	// Stop once every partition's position is recorded at its last post:
 	// no loop can then handle a post again.
 	lastSeqs := map[int]uint64{}
@@ -239,7 +258,7 @@ func testGroup(t *testing.T, restart bool) {
 	stopWorkers()
 	wg.Wait()
 
-	assert.Error(t, ws[1].err, "the killed worker's group ends with the closed connection")
+	assert.ErrorIs(t, ws[1].err, nats.ErrConnectionClosed, "the killed worker's group ends with the closed connection")
 	assert.NoError(t, ws[0].err)
 	assert.NoError(t, ws[2].err)
 
@@ -272,25 +291,60 @@ func testGroup(t *testing.T, restart bool) {
 	}
 }
 
+// firstFew returns the first 12 of s, and how many more there are.
+func firstFew(s []string) string {
+	if len(s) <= 12 {
+		return strings.Join(s, " ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(s[:12], " "), len(s)-12)
+}
+
+// syncBuffer is a log written by several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+// tail returns the last n lines written.
+func (b *syncBuffer) tail(n int) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	lines := strings.Split(strings.TrimSuffix(b.b.String(), "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
 // streamSeqs returns the stream sequence of every post in the stream, by
 // its key; it is for failure messages, so it gives up quietly.
 func streamSeqs(ctx context.Context, js jetstream.JetStream) map[string]uint64 {
 	out := map[string]uint64{}
-	st, err := js.Stream(ctx, DefaultStream)
+	cons, err := js.OrderedConsumer(ctx, DefaultStream, jetstream.OrderedConsumerConfig{})
 	if err != nil {
 		return out
 	}
-	info, err := st.Info(ctx)
-	if err != nil {
-		return out
-	}
-	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && ctx.Err() == nil; seq++ {
-		m, err := st.GetMsg(ctx, seq)
+	for ctx.Err() == nil {
+		batch, err := cons.Fetch(1000, jetstream.FetchMaxWait(time.Second))
 		if err != nil {
-			continue
+			return out
 		}
-		if p, err := DecodePost(m.Data); err == nil {
-			out[p.Key()] = seq
+		n := 0
+		for m := range batch.Messages() {
+			n++
+			md, err := m.Metadata()
+			if err != nil {
+				continue
+			}
+			if p, err := DecodePost(m.Data()); err == nil {
+				out[p.Key()] = md.Sequence.Stream
+			}
+		}
+		if n == 0 {
+			return out
 		}
 	}
 	return out

@@ -318,11 +318,14 @@ func TestGroupRunError(t *testing.T) {
 	require.NoError(t, err)
 	boom := errors.New("boom")
 	var mu sync.Mutex
-	stopped := 0
+	started, stopped := 0, 0
 	err = g.Run(ctx, "w", nil, func(ctx context.Context, r *Reader) error {
 		if r.Partition() == 2 {
 			return boom
 		}
+		mu.Lock()
+		started++ // the others may not have got their lease yet
+		mu.Unlock()
 		<-ctx.Done()
 		mu.Lock()
 		stopped++
@@ -330,7 +333,7 @@ func TestGroupRunError(t *testing.T) {
 		return nil
 	})
 	assert.ErrorIs(t, err, boom)
-	assert.Equal(t, 2, stopped)
+	assert.Equal(t, started, stopped, "every work that started has returned")
 }
 
 // Messages the server delivered for a request whose answers never reached

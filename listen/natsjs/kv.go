@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -75,22 +76,28 @@ var ErrLost = errors.New("natsjs: lease lost")
 // A holder must stop its work when [Lease.Renew] fails; [Leases.Run] does
 // that for it. It is safe for concurrent use.
 type Leases struct {
-	kv  jetstream.KeyValue
-	nc  *nats.Conn
-	ttl time.Duration
+	kv     jetstream.KeyValue
+	nc     *nats.Conn
+	ttl    time.Duration
+	logger *slog.Logger
 }
 
 // NewLeases opens the bucket named bucket with values expiring after ttl
-// (at least 1s), creating it if needed.
-func NewLeases(ctx context.Context, js jetstream.JetStream, bucket string, ttl time.Duration) (*Leases, error) {
+// (at least 1s), creating it if needed. Of the options, only [WithLogger]
+// applies: [Leases.Run] logs the failures it retries.
+func NewLeases(ctx context.Context, js jetstream.JetStream, bucket string, ttl time.Duration, opts ...Option) (*Leases, error) {
 	if ttl < time.Second {
 		return nil, fmt.Errorf("natsjs: lease ttl %v, want at least 1s", ttl)
+	}
+	c, err := newConfig(opts)
+	if err != nil {
+		return nil, err
 	}
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: bucket, Description: "earshot leases", History: 1, TTL: ttl})
 	if err != nil {
 		return nil, fmt.Errorf("natsjs: leases bucket %s: %w", bucket, err)
 	}
-	return &Leases{kv: kv, nc: js.Conn(), ttl: ttl}, nil
+	return &Leases{kv: kv, nc: js.Conn(), ttl: ttl, logger: c.logger}, nil
 }
 
 // Lease is one held lease. Renew it well within the TTL.
@@ -164,8 +171,10 @@ func (le *Lease) Release(ctx context.Context) error {
 // is cut off from the server), work's context is cancelled, before the key
 // can expire and another worker take the lease. It returns work's error,
 // ctx's error when ctx ends first, or an error wrapping [ErrLost] when the
-// lease was lost (also when work then returns its context's error). The
-// lease is released when work returns. Run's renewing goroutine has
+// lease was lost (also when work then returns its context's error; when
+// the host closed the connection meanwhile, the error wraps
+// nats.ErrConnectionClosed instead). The lease is released when work
+// returns. Run's renewing goroutine has
 // stopped when it returns.
 func (l *Leases) Run(ctx context.Context, name, holder string, work func(ctx context.Context) error) error {
 	var le *Lease
@@ -177,8 +186,11 @@ func (l *Leases) Run(ctx context.Context, name, holder string, work func(ctx con
 		if err == nil {
 			break
 		}
-		if !errors.Is(err, ErrHeld) && l.nc.IsClosed() {
-			return err // final: the host closed the connection
+		if !errors.Is(err, ErrHeld) {
+			if l.nc.IsClosed() {
+				return err // final: the host closed the connection
+			}
+			l.logger.Debug("natsjs: retry", "what", "lease "+name, "err", err)
 		}
 		// Held by another worker, or a transient failure: try again.
 		if err := sleep(ctx, l.ttl/4); err != nil {
@@ -206,11 +218,17 @@ func (l *Leases) Run(ctx context.Context, name, holder string, work func(ctx con
 			switch {
 			case err == nil:
 				lastOK = sent // the key expires a TTL after this at the earliest
+			case l.nc.IsClosed():
+				cancel(fmt.Errorf("natsjs: lease %s: %w", name, nats.ErrConnectionClosed))
+				return
 			case errors.Is(err, ErrLost), time.Since(lastOK) > l.ttl/2:
 				// Stop well before the key can expire and another
 				// worker can take the lease.
+				l.logger.Debug("natsjs: lease lost", "lease", name, "err", err)
 				cancel(fmt.Errorf("natsjs: lease %s: %w", name, ErrLost))
 				return
+			default:
+				l.logger.Debug("natsjs: retry", "what", "renew lease "+name, "err", err)
 			}
 		}
 	}()
@@ -221,8 +239,8 @@ func (l *Leases) Run(ctx context.Context, name, holder string, work func(ctx con
 	rctx, c := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	_ = le.Release(rctx)
 	c()
-	if errors.Is(cause, ErrLost) && (err == nil || errors.Is(err, context.Canceled)) {
-		err = cause // work ended because the lease was lost
+	if ctx.Err() == nil && cause != nil && (err == nil || errors.Is(err, context.Canceled)) {
+		err = cause // work ended because the lease was lost or the connection closed
 	}
 	return err
 }

@@ -166,7 +166,7 @@ func TestLeaseFailover(t *testing.T) {
 		t.Fatalf("%s started while a held the lease", who)
 	case <-time.After(2500 * time.Millisecond):
 	}
-	ncA.Close() // a is cut off: its renewals fail
+	ncA.Close() // a dies: its renewals fail
 	select {
 	case who := <-started:
 		assert.Equal(t, "b", who)
@@ -174,7 +174,7 @@ func TestLeaseFailover(t *testing.T) {
 		t.Fatal("b never took over")
 	}
 	err = <-errA
-	assert.ErrorIs(t, err, ErrLost)
+	assert.ErrorIs(t, err, nats.ErrConnectionClosed, "a's work ended because its connection was closed")
 	cancel()
 	wg.Wait()
 	assert.False(t, overlap.Load(), "two holders ran at once")
