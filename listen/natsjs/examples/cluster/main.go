@@ -54,7 +54,17 @@ func main() {
 		batch   = flag.Int("batch", 500, "fetch batch size")
 		group   = flag.Bool("group", false, "share partitions through a natsjs.Group instead of one consumer")
 	)
+	flag.Usage = func() {
+		fmt.Fprintln(flag.CommandLine.Output(), "usage: cluster [flags]: runs generated posts through workers on NATS JetStream (an embedded server unless -nats) and compares their merged trend with one process")
+		flag.PrintDefaults()
+	}
 	flag.Parse()
+	switch {
+	case flag.NArg() > 0:
+		usageError(fmt.Sprintf("unexpected arguments %q", flag.Args()))
+	case *workers < 1 || *n < 1 || *batch < 1:
+		usageError("-workers, -n and -batch must be positive")
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, *url, *workers, *n, *batch, *group); err != nil {
@@ -62,12 +72,16 @@ func main() {
 	}
 }
 
+// usageError reports a bad command line and exits with status 2.
+func usageError(msg string) {
+	fmt.Fprintln(os.Stderr, "cluster:", msg)
+	flag.Usage()
+	os.Exit(2)
+}
+
 func newSketch() *trend.Sketch { return &trend.Sketch{Size: time.Minute} }
 
 func run(ctx context.Context, url string, workers, n, batch int, group bool) error {
-	if workers < 1 || n < 1 {
-		return errors.New("cluster: -workers and -n must be positive")
-	}
 	runID := fmt.Sprint(time.Now().UnixNano())
 	opts := []natsjs.Option{natsjs.WithBatch(batch), natsjs.WithMaxAckPending(20_000)}
 	if group {
