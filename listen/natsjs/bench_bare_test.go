@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -130,7 +131,7 @@ func publishBareAsync(ctx context.Context, js jetstream.JetStream, opts []Option
 	for i := range posts {
 		p := &posts[i]
 		m := &nats.Msg{Subject: Subject(c.subject, c.partitions, p), Data: AppendPost(nil, p)}
-		if _, err := pjs.PublishMsgAsync(m, jetstream.WithMsgID(MsgID(p))); err != nil {
+		if _, err := pjs.PublishMsgAsync(m, jetstream.WithMsgID(MsgID(p)), jetstream.WithStallWait(time.Minute)); err != nil {
 			return err
 		}
 	}

@@ -59,12 +59,13 @@
 // per Source, and a guard bucket for posts whose ack may have been lost
 // with a connection; see [Source] for the remaining window.
 //
-// A [Group] is the faster way, at about two thirds of the CPU per post:
-// the workers share the stream's partitions, each partition read in order
-// by one worker at a time under a lease, which records how far it has got
-// every [WithCommitEvery] posts instead of acknowledging each one. A
-// worker that dies leaves at most twice that many posts per partition to
-// be handled again by the worker that takes the partition over.
+// A [Group] is the cheaper way (a Source takes 1.1-1.2 times its CPU per
+// post, BENCHMARKS.md): the workers share the stream's partitions, each
+// partition read in order by one worker at a time under a lease, which
+// records how far it has got every [WithCommitEvery] posts instead of
+// acknowledging each one. A worker that dies leaves at most twice that
+// many posts per partition to be handled again by the worker that takes
+// the partition over.
 //
 //	g, _ := natsjs.NewGroup(ctx, js, "workers", natsjs.WithPartitions(3))
 //	err := g.Run(ctx, "worker-1", func(p int) bool { return p%3 == 1 },

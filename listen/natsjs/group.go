@@ -38,8 +38,7 @@ import (
 // checks that every delivery follows the one before and reads on from its
 // own position when one is missing. A [Source] instead acknowledges each
 // post and keeps a crashed worker's handled posts from being handled again
-// (see [Source]), at about one and a half times the CPU per post
-// (BENCHMARKS.md).
+// (see [Source]), at 1.1-1.2 times the CPU per post (BENCHMARKS.md).
 //
 // A Group keeps two key-value buckets: <name>_leases (one lease per
 // partition, [WithLeaseTTL]) and <name>_cursors. It is safe for concurrent

@@ -12,8 +12,9 @@
 // With -group the workers share the stream's partitions through a
 // natsjs.Group (one partition per worker, read in order, positions
 // committed every 64 posts) instead of acknowledging every post of one
-// shared consumer: about two thirds of the CPU per post, and a worker
-// that dies leaves up to 128 posts per partition to be handled again:
+// shared consumer: less CPU per post (a shared consumer takes 1.1-1.2
+// times as much in the package's benchmarks), and a worker that dies
+// leaves up to 128 posts per partition to be handled again:
 //
 //	go run ./examples/cluster -group
 //
