@@ -15,6 +15,13 @@ import (
 // package documentation). JSON text never starts with it.
 const codecV1 = 0xE1
 
+// Bits of the flags byte.
+const (
+	flagCreated      = 1 // Created is set (and follows the strings)
+	flagBot          = 2 // Author.Bot
+	flagLangDetected = 4 // LangDetected
+)
+
 // ErrCorrupt is the sentinel of a [DecodeError]: a message body that is
 // not a post.
 var ErrCorrupt = errors.New("natsjs: corrupt post")
@@ -46,13 +53,19 @@ func AppendPost(dst []byte, p *listen.Post) []byte {
 	dst = append(dst, codecV1, byte(p.Kind))
 	var flags byte
 	if !p.Created.IsZero() {
-		flags |= 1
+		flags |= flagCreated
+	}
+	if p.Author.Bot {
+		flags |= flagBot
+	}
+	if p.LangDetected {
+		flags |= flagLangDetected
 	}
 	dst = append(dst, flags)
 	for _, s := range stringFields(p) {
 		dst = appendString(dst, s)
 	}
-	if flags&1 != 0 {
+	if flags&flagCreated != 0 {
 		_, off := p.Created.Zone()
 		dst = binary.AppendVarint(dst, p.Created.Unix())
 		dst = binary.AppendUvarint(dst, uint64(p.Created.Nanosecond()))
@@ -130,9 +143,11 @@ func DecodePost(data []byte) (listen.Post, error) {
 		return listen.Post{}, &DecodeError{Offset: 1, Field: "kind"}
 	}
 	flags := data[2]
-	if flags&^1 != 0 {
+	if flags&^(flagCreated|flagBot|flagLangDetected) != 0 {
 		return listen.Post{}, &DecodeError{Offset: 2, Field: "flags"}
 	}
+	p.Author.Bot = flags&flagBot != 0
+	p.LangDetected = flags&flagLangDetected != 0
 	d.off = 3
 	p.Platform = d.string("platform")
 	p.ID = d.string("id")
@@ -145,7 +160,7 @@ func DecodePost(data []byte) (listen.Post, error) {
 	p.ReplyTo = d.string("reply_to")
 	p.Thread = d.string("thread")
 	p.Subject = d.string("subject")
-	if flags&1 != 0 {
+	if flags&flagCreated != 0 {
 		sec := d.varint("created")
 		nsec := d.uvarint("created")
 		off := d.varint("created")

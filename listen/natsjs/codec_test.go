@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 	"time"
 
@@ -19,8 +20,8 @@ import (
 func fullPost() listen.Post {
 	return listen.Post{
 		Platform: "mastodon", ID: "109", Kind: listen.KindRepost, URL: "https://example.social/@a/109",
-		Author: listen.Author{ID: "42", Handle: "alice@example.social", Name: "Alice ✨", Followers: 1234567},
-		Text:   "bad \xff\xfe bytes #launch", Lang: "en",
+		Author: listen.Author{ID: "42", Handle: "alice@example.social", Name: "Alice ✨", Followers: 1234567, Bot: true},
+		Text:   "bad \xff\xfe bytes #launch", Lang: "en", LangDetected: true,
 		Created: time.Date(2026, 11, 22, 9, 30, 15, 123456789, time.FixedZone("", 5*3600+1800)),
 		ReplyTo: "100", Thread: "99", Subject: "98",
 		Tags: []string{"launch", ""}, Mentions: []string{"bob"}, Links: []string{"https://go.dev"},
@@ -77,8 +78,8 @@ func TestCodecRoundTrip(t *testing.T) {
 	for range 500 {
 		posts = append(posts, listen.Post{
 			Platform: "p" + str(), ID: "i" + str(), Kind: listen.Kind(rnd.IntN(5)), URL: str(),
-			Author: listen.Author{ID: str(), Handle: str(), Name: str(), Followers: int(rnd.Int64())},
-			Text:   str(), Lang: str(), ReplyTo: str(), Thread: str(), Subject: str(),
+			Author: listen.Author{ID: str(), Handle: str(), Name: str(), Followers: int(rnd.Int64()), Bot: rnd.IntN(2) == 0},
+			Text:   str(), Lang: str(), LangDetected: rnd.IntN(2) == 0, ReplyTo: str(), Thread: str(), Subject: str(),
 			Created: time.Unix(rnd.Int64N(1<<40)-1<<39, rnd.Int64N(1e9)).In(time.FixedZone("", (rnd.IntN(49)-24)*1800)),
 			Tags:    list(), Mentions: list(), Links: list(),
 			Likes: int(rnd.Int64()) - math.MaxInt/2, Reposts: rnd.IntN(1000), Replies: -rnd.IntN(1000), Quotes: rnd.Int(),
@@ -94,6 +95,48 @@ func TestCodecRoundTrip(t *testing.T) {
 		b2 := AppendPost([]byte("head"), &p)
 		assert.Equal(t, "head", string(b2[:4]))
 		assert.Equal(t, b, b2[4:])
+	}
+}
+
+// Every field of listen.Post crosses the wire: a field added to Post
+// fails this test until the codec carries it.
+func TestCodecCoversEveryField(t *testing.T) {
+	var p listen.Post
+	fill(t, reflect.ValueOf(&p).Elem(), "Post")
+	got, err := DecodePost(AppendPost(nil, &p))
+	require.NoError(t, err)
+	samePost(t, p, got)
+}
+
+// fill sets every field of v to a value other than its zero value.
+func fill(t *testing.T, v reflect.Value, path string) {
+	t.Helper()
+	if v.Type() == reflect.TypeFor[time.Time]() {
+		v.Set(reflect.ValueOf(time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)))
+		return
+	}
+	if v.Type() == reflect.TypeFor[listen.Kind]() {
+		v.Set(reflect.ValueOf(listen.KindLike))
+		return
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		for i := range v.NumField() {
+			fill(t, v.Field(i), path+"."+v.Type().Field(i).Name)
+		}
+	case reflect.String:
+		v.SetString(path)
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		v.SetInt(7)
+	case reflect.Slice:
+		if v.Type().Elem().Kind() != reflect.String {
+			t.Fatalf("%s: a slice of %v; teach the codec and this test", path, v.Type().Elem())
+		}
+		v.Set(reflect.ValueOf([]string{path}))
+	default:
+		t.Fatalf("%s: a field of kind %v; teach the codec and this test", path, v.Kind())
 	}
 }
 

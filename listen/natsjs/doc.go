@@ -32,7 +32,9 @@
 //
 //	0xE1                  format v1 (JSON never starts with it)
 //	kind                  one byte, [listen.Kind]
-//	flags                 one byte: 1 = Created is set; other bits are 0
+//	flags                 one byte: 1 = Created is set, 2 = Author.Bot,
+//	                      4 = LangDetected; other bits are 0 (readers
+//	                      before bits 2 and 4 refuse posts that set them)
 //	11 strings            Platform, ID, URL, Author.ID, Author.Handle,
 //	                      Author.Name, Text, Lang, ReplyTo, Thread, Subject;
 //	                      each a uvarint length and the bytes as they are
