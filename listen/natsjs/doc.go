@@ -96,7 +96,9 @@
 // call, and runs one keep-alive goroutine per Posts call (it marks posts
 // whose ack may be lost and tells the server a long loop body is still in
 // progress); [Leases.Run] runs one renewing goroutine; a [Reader] reads in
-// the loop's goroutine and runs one goroutine that commits its position;
+// the loop's goroutine and runs one goroutine that commits its position
+// (and, while a commit or consumer request waits for its answer, one that
+// ends the wait if the connection drops);
 // [Group.Run] runs one goroutine per partition, and under each the
 // lease's. All of them have stopped when the call returns.
 //

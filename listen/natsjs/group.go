@@ -135,13 +135,14 @@ func (g *Group) Reader(p int) *Reader { return &Reader{g: g, p: p} }
 //
 // A Reader records a post in its position only after the loop body
 // returned normally for it with ctx still live, so every post is handled
-// at least once: a post whose body broke out of the loop, panicked, or
-// ran while ctx ended is yielded again by the partition's next loop. A loop that ends records its position, trying for up to
-// half the lease TTL while the connection is down. Its consumer
-// acknowledges nothing (AckNone, in memory, deleted when the loop ends),
-// so a loop body may take as long as it needs. Transient failures are
-// retried as in a [Source]; an error that reaches the caller is final.
-// Call Posts from one goroutine at a time.
+// at least once: a post whose body broke out of the loop, panicked, or ran
+// while ctx ended is yielded again by the partition's next loop. A loop
+// that ends records its position, trying for up to half the lease TTL
+// while the connection is down. Its consumer acknowledges nothing
+// (AckNone, in memory, deleted when the loop ends), so a loop body may
+// take as long as it needs. Transient failures are retried as in a
+// [Source]; an error that reaches the caller is final. Call Posts from one
+// goroutine at a time.
 type Reader struct {
 	g *Group
 	p int

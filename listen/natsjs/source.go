@@ -24,10 +24,11 @@ import (
 // normally for it with ctx still live, so a worker that dies mid-post has
 // it delivered again to another worker after the ack wait. A post whose
 // body broke out of the loop, panicked, or ran while ctx ended is handed
-// back at once (a negative acknowledgement) and delivered again. While a loop body runs, the Source tells the
-// server every third of the ack wait that the post is in progress; posts
-// of the batch whose ack wait has mostly run out by the time the loop gets
-// to them are left to be delivered again, not yielded. Posts the Source has received but not yet
+// back at once (a negative acknowledgement) and delivered again. While a
+// loop body runs, the Source tells the server every third of the ack wait
+// that the post is in progress; posts of the batch whose ack wait has
+// mostly run out by the time the loop gets to them are left to be
+// delivered again, not yielded. Posts the Source has received but not yet
 // yielded when the loop ends are handed back at once (a negative
 // acknowledgement), including those of the batch in flight from the
 // server, so a loop ends within [WithMaxWait] of a break or of ctx being
