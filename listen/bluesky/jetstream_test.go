@@ -153,7 +153,7 @@ func TestJetstreamFaults(t *testing.T) {
 				// The log spans 1.5 s, not hours: a restarted server that
 				// numbers its events anew is told by a smaller jump.
 				config.Own("test.seqJump", func(o *jetOptions) { o.seqJump = 50 * time.Millisecond }))
-			ctx := ctxTimeout(t, 40*time.Second)
+			ctx := ctxTimeout(t, 2*time.Minute)
 			seen := map[string]int{}
 
 			// Run 1 handles half, then breaks out on a delivery it does
@@ -395,7 +395,7 @@ func TestJetstreamSequenceFromAnotherInstance(t *testing.T) {
 			store := &listen.MemoryStore{}
 			opts := append(fast(), WithCollections(CollectionPost, CollectionLike, CollectionRepost), listen.WithCursorStore(store, "k"),
 				WithRewind(100*time.Millisecond), listen.WithStallTimeout(300*time.Millisecond), config.Own("test.seqJump", func(o *jetOptions) { o.seqJump = 50 * time.Millisecond }))
-			ctx := ctxTimeout(t, 20*time.Second)
+			ctx := ctxTimeout(t, 2*time.Minute)
 			seen := map[string]int{}
 			src, err := NewJetstream(f.wsURL(), opts...)
 			require.NoError(t, err)
@@ -428,7 +428,7 @@ func TestJetstreamSequenceToOlderServer(t *testing.T) {
 	f.v1After = 1
 	store := &listen.MemoryStore{}
 	opts := append(fast(), WithCollections(CollectionPost, CollectionLike, CollectionRepost), listen.WithCursorStore(store, "k"), WithRewind(100*time.Millisecond))
-	ctx := ctxTimeout(t, 20*time.Second)
+	ctx := ctxTimeout(t, 2*time.Minute)
 	seen := map[string]int{}
 	src, err := NewJetstream(f.wsURL(), opts...)
 	require.NoError(t, err)

@@ -79,7 +79,7 @@ func TestSearchFaults(t *testing.T) {
 	opts := append(searchOpts(), listen.WithPageSize(10), listen.WithCursorStore(store, "s"), config.Own("test.overlap", func(o *searchOptions) { o.overlap = 20 * time.Millisecond }),
 		listen.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 		listen.WithRetryBackoff(time.Millisecond, 2*time.Millisecond), listen.WithPauseLimit(5*time.Millisecond), listen.WithRetryAfterCap(2*time.Millisecond))
-	ctx := ctxTimeout(t, 40*time.Second)
+	ctx := ctxTimeout(t, 2*time.Minute)
 	f.mu.Lock()
 	f.total = total
 	f.publish()

@@ -139,7 +139,7 @@ func TestFaultsSearch(t *testing.T) {
 	store := &listen.MemoryStore{}
 	src, err := New("golang", faultOpts(f, "/api/v1", listen.WithCursorStore(store, "k"), listen.WithPageSize(10), WithOverlap(30*time.Second), listen.Follow())...)
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
 	got := map[string]int{}
@@ -182,7 +182,7 @@ func TestFaultsItems(t *testing.T) {
 	store.Save(context.Background(), "k", "0")
 	src, err := NewItems(faultOpts(f, "/v0", listen.WithCursorStore(store, "k"), listen.Follow(), WithNullRetries(1000))...)
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var ids []string
 	for _, id := range nums {

@@ -151,7 +151,7 @@ func TestFaults(t *testing.T) {
 	src, err := New("cid", "csecret", testUA, Posts("golang"), fast(f, listen.WithCursorStore(store, "k"), listen.Follow(), listen.WithMaxPages(100),
 		listen.WithRetryBackoff(time.Millisecond, 2*time.Millisecond), listen.WithPauseLimit(5*time.Millisecond), listen.WithRetryAfterCap(2*time.Millisecond))...)
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	got := map[string]int{}
 	published := 0

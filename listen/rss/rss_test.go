@@ -99,7 +99,7 @@ func TestFaults(t *testing.T) {
 	store := &listen.MemoryStore{}
 	opts := append(fast(), listen.WithCursorStore(store, "feeds"),
 		listen.WithRetryBackoff(time.Millisecond, 2*time.Millisecond), listen.WithPauseLimit(5*time.Millisecond), listen.WithRetryAfterCap(2*time.Millisecond))
-	ctx := ctxTimeout(t, 40*time.Second)
+	ctx := ctxTimeout(t, 2*time.Minute)
 	seen := map[string]int{}
 	run := func(n int, last bool) *Source {
 		src, err := New(URLs(urls...), opts...)

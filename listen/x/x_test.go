@@ -154,7 +154,7 @@ func TestSearchFaults(t *testing.T) {
 	store := &listen.MemoryStore{}
 	opts := append(fast(f.URL), listen.WithPageSize(10), listen.WithCursorStore(store, "s"),
 		listen.WithRetryBackoff(time.Millisecond, 2*time.Millisecond), listen.WithPauseLimit(5*time.Millisecond), listen.WithRetryAfterCap(2*time.Millisecond))
-	ctx := ctxTimeout(t, 30*time.Second)
+	ctx := ctxTimeout(t, 2*time.Minute)
 	seen := map[string]int{}
 	prev := ""
 	// The fake publishes between polls: the first tweet exists before the

@@ -88,3 +88,26 @@ func TestCancelDuringRetriesReportsTheStatus(t *testing.T) {
 		assert.Contains(t, err.Error(), "status 500 after")
 	})
 }
+
+// A cancelled ctx stops the wait at once, and the error still names the
+// last status (issue 20 item 1: the monitor reported "context canceled").
+// On a fake clock, so a loaded machine cannot make the first answer late.
+func TestContextKeepsTheCause(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake := &slack{script: []func(http.ResponseWriter){status(503, "30")}}
+		w, err := webhook.New("https://hooks.example.com"+secretPath,
+			webhook.WithHTTPClient(&http.Client{Transport: inProcess{fake}}),
+			webhook.WithMaxRetryTime(time.Minute))
+		require.NoError(t, err)
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		err = w.Send(ctx, testAlert)
+		assert.Equal(t, 100*time.Millisecond, time.Since(start), "a cancelled context stops the 30 s wait")
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		var we *webhook.Error
+		require.ErrorAs(t, err, &we)
+		assert.Equal(t, 503, we.StatusCode)
+		assert.Equal(t, "webhook: status 503 after 1 attempts (stopped: context deadline exceeded)", err.Error())
+	})
+}

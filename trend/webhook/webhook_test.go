@@ -144,23 +144,6 @@ func TestNetworkErrorHidesURL(t *testing.T) {
 	assert.NotContains(t, fmt.Sprintf("%+v", *w), "SECRET")
 }
 
-// A cancelled ctx stops the wait at once, and the error still names the
-// last status (issue 20 item 1: the monitor reported "context canceled").
-func TestContextKeepsTheCause(t *testing.T) {
-	fake := &slack{script: []func(http.ResponseWriter){status(503, "30")}}
-	w, _ := newHook(t, fake, webhook.WithMaxRetryTime(time.Minute))
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	err := w.Send(ctx, testAlert)
-	assert.Less(t, time.Since(start), 5*time.Second, "a cancelled context stops the wait")
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	var we *webhook.Error
-	require.ErrorAs(t, err, &we)
-	assert.Equal(t, 503, we.StatusCode)
-	assert.Equal(t, "webhook: status 503 after 1 attempts (stopped: context deadline exceeded)", err.Error())
-}
-
 func TestPayload(t *testing.T) {
 	fake := &slack{}
 	w, _ := newHook(t, fake, webhook.WithBlocks())
