@@ -6,8 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
+
+	"github.com/earshot-dev/earshot/internal/atomicfile"
 )
 
 // Store keeps small records by key: a series' progress, a publisher's
@@ -109,36 +110,13 @@ func (s *FileStore) Save(_ context.Context, key string, value []byte) error {
 	return nil
 }
 
-// writeLocked is the same atomic write as listen.FileStore's; the listen
-// work moves it into internal/atomicfile, which this should then call.
 func (s *FileStore) writeLocked() error {
 	b, err := json.MarshalIndent(s.m, "", " ")
 	if err != nil {
 		return fmt.Errorf("story: store: %w", err)
 	}
-	dir := filepath.Dir(s.path)
-	f, err := os.CreateTemp(dir, filepath.Base(s.path)+".tmp*")
-	if err != nil {
+	if err := atomicfile.WriteFile(s.path, b); err != nil {
 		return fmt.Errorf("story: store: %w", err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, s.path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("story: store: %w", err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }

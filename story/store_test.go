@@ -2,6 +2,7 @@ package story_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -24,7 +25,9 @@ func TestStores(t *testing.T) {
 		v, err := reopened.Load(context.Background(), "storytest/k3")
 		require.NoError(t, err)
 		assert.Equal(t, "9", string(v), "durable across reopen")
-		matches, _ := filepath.Glob(path + ".tmp*")
-		assert.Empty(t, matches, "no temporary files left behind")
+		entries, err := os.ReadDir(filepath.Dir(path))
+		require.NoError(t, err)
+		require.Len(t, entries, 1, "no temporary files left behind")
+		assert.Equal(t, "store.json", entries[0].Name())
 	})
 }
