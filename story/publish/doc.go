@@ -19,14 +19,14 @@
 // publishing the same [story.Thread] (same ID) resumes after the last part
 // really posted.
 //
-// Every post request is sent once by the transport: the publishers wrap
-// the HTTP client's transport (the host's too, through a copy of its
-// client) so that net/http never sends a post again by itself. Left alone,
-// http.Transport replays a request with an Idempotency-Key header and a
-// rewindable body when a reused keep-alive connection fails after the
-// request was written; with a server that ignores the key (GoToSocial)
-// that made a second post the publisher never knew about. Every retry is
-// the publisher's own, after its look-up.
+// Every post request is sent once per attempt: the shared HTTP layer the
+// publishers send through keeps net/http (the host's client too) from
+// sending a post again by itself. Left alone, http.Transport replays a
+// request with an Idempotency-Key header and a rewindable body when a
+// reused keep-alive connection fails after the request was written; with
+// a server that ignores the key (GoToSocial) that made a second post the
+// publisher never knew about. Every retry is the publisher's own, after
+// its look-up.
 //
 // A failure that proves the request never reached the server (connection
 // refused, a name that does not resolve, a certificate the client

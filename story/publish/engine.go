@@ -103,8 +103,8 @@ type config struct {
 type Option func(*config)
 
 // WithHTTPClient sets the HTTP client (auth, tracing and proxies go in
-// its RoundTripper). The publisher sends through a copy of c whose
-// transport never sends a post twice by itself (see "Exactly once" in the
+// its RoundTripper). The publisher sends through a copy of c, which it
+// keeps from sending a post twice by itself (see "Exactly once" in the
 // package documentation); c is not changed. Default: a client of its own
 // with sane timeouts.
 func WithHTTPClient(c *http.Client) Option { return func(o *config) { o.http = c } }
@@ -164,10 +164,11 @@ func newConfig(opts []Option) (*config, error) {
 
 // clients builds the httpx clients for one platform. Posts are sent with
 // single attempts: the engine decides on retries after looking the post
-// up. Reads (look-ups, sessions) are retried by httpx. Both send through
-// [sendOnce], so the transport never sends a post twice by itself.
+// up. Reads (look-ups, sessions) are retried by httpx, which also keeps
+// net/http from re-sending a post by itself. Both send through [probed],
+// so that a failure to connect is known for what it is.
 func (c *config) clients(platform string, parse httpx.RateLimitParser, secrets ...httpx.Secret) (post, read *httpx.Client) {
-	hc := sendOnce(c.http)
+	hc := probed(c.http)
 	mk := func(r httpx.Retry) *httpx.Client {
 		return &httpx.Client{
 			Platform:  platform,

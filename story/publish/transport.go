@@ -6,19 +6,22 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/earshot-dev/earshot/internal/httpx"
 )
 
-// sendOnce returns the client the publisher sends with: c (nil: a new
-// httpx.DefaultHTTPClient) with its transport wrapped in [onceTransport].
+// probed returns the client the publisher sends with: c (nil: a new
+// httpx.DefaultHTTPClient) with its transport wrapped in [probeTransport].
 // The host's client is copied, never changed.
-func sendOnce(c *http.Client) *http.Client {
+//
+// Replays are not this transport's business: internal/httpx, which sends
+// every request of the publishers, already keeps net/http from sending a
+// post again by itself on a broken keep-alive connection (see
+// TestSendNoReplay).
+func probed(c *http.Client) *http.Client {
 	if c == nil {
 		c = httpx.DefaultHTTPClient()
 	}
@@ -27,41 +30,17 @@ func sendOnce(c *http.Client) *http.Client {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	out.Transport = onceTransport{next: next}
+	out.Transport = probeTransport{next: next}
 	return &out
 }
 
-// onceTransport makes sure the transport below sends a request that is not
-// idempotent at most once. net/http's Transport sends a request again by
-// itself, on a new connection, when a reused keep-alive connection fails
-// after the request was written and the request looks replayable: GET,
-// HEAD, OPTIONS, TRACE, or any method with an Idempotency-Key or
-// X-Idempotency-Key header, provided its body can be rewound (GetBody set,
-// as http.NewRequest does for in-memory bodies) or it has none
-// (Request.isReplayable and persistConn.shouldRetryRequest in net/http;
-// HTTP/2's shouldRetryRequest rewinds with GetBody too). A server that
-// ignores the key, such as GoToSocial, then stores the post twice, and the
-// publisher never sees the failure that should have made it look the post
-// up. onceTransport hands the transport a copy of each other request
-// without GetBody, and with an empty body instead of none when it carries
-// such a key, so that the failure reaches the publisher.
-//
-// It also notes, for the [sendProbe] in the request's context, a failure
-// that proves the server never received the request (see [unconnected]).
-type onceTransport struct{ next http.RoundTripper }
+// probeTransport notes, for the [sendProbe] in the request's context, a
+// failure that proves the server never received the request (see
+// [unconnected]).
+type probeTransport struct{ next http.RoundTripper }
 
-func (t onceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	r := req
-	switch req.Method {
-	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
-	default:
-		r = req.Clone(req.Context())
-		r.GetBody = nil
-		if (r.Body == nil || r.Body == http.NoBody) && (r.Header.Get("Idempotency-Key") != "" || r.Header.Get("X-Idempotency-Key") != "") {
-			r.Body = io.NopCloser(strings.NewReader(""))
-		}
-	}
-	resp, err := t.next.RoundTrip(r)
+func (t probeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
 	if err != nil {
 		if p, ok := req.Context().Value(probeKey{}).(*sendProbe); ok && unconnected(err) {
 			p.stop(err)

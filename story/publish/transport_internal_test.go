@@ -47,11 +47,12 @@ func (c *cutPosts) count() int {
 	return c.cuts
 }
 
-// TestSendOnceNoReplay reproduces net/http's replay of a request cut on a
+// TestSendNoReplay reproduces net/http's replay of a request cut on a
 // reused connection (a POST with an idempotency key, with or without a
-// body) and checks that sendOnce stops it, for the default client and a
-// host's own client.
-func TestSendOnceNoReplay(t *testing.T) {
+// body) and checks that the publisher's post client sends it once, with
+// the default client and with a host's own client. internal/httpx is what
+// stops the replay; the probe transport must not undo that.
+func TestSendNoReplay(t *testing.T) {
 	cases := []struct {
 		name, method, header, body string
 	}{
@@ -62,15 +63,28 @@ func TestSendOnceNoReplay(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, wrap := range []bool{false, true} {
+			for _, publisher := range []bool{false, true} {
 				c := &cutPosts{}
 				srv := httptest.NewServer(c)
 				defer srv.Close()
 				tr := &http.Transport{}
 				defer tr.CloseIdleConnections()
 				client := &http.Client{Transport: tr}
-				if wrap {
-					client = sendOnce(client)
+				do := func(r *http.Request) error {
+					resp, err := client.Do(r)
+					if err == nil {
+						resp.Body.Close()
+					}
+					return err
+				}
+				if publisher {
+					cfg, err := newConfig([]Option{WithHTTPClient(client)})
+					require.NoError(t, err)
+					post, _ := cfg.clients("test", nil)
+					do = func(r *http.Request) error {
+						_, err := post.Do(r.Context(), r)
+						return err
+					}
 				}
 				resp, err := client.Get(srv.URL) // opens the connection to reuse
 				require.NoError(t, err)
@@ -83,13 +97,9 @@ func TestSendOnceNoReplay(t *testing.T) {
 					require.NoError(t, err)
 				}
 				req.Header.Set(tc.header, "earshot/t/1")
-				resp, err = client.Do(req)
-				if err == nil {
-					resp.Body.Close()
-				}
-				assert.Error(t, err, "the connection was cut")
-				if wrap {
-					assert.Equal(t, 1, c.count(), "sendOnce: the request reached the server once")
+				assert.Error(t, do(req), "the connection was cut")
+				if publisher {
+					assert.Equal(t, 1, c.count(), "the publisher's request reached the server once")
 				} else {
 					// On a fresh connection net/http does not replay.
 					assert.Equal(t, 2, c.count(), "net/http alone replays it on a new connection (if not, this test no longer shows the trap)")
@@ -99,10 +109,10 @@ func TestSendOnceNoReplay(t *testing.T) {
 	}
 	// The host's client is copied, not changed.
 	host := &http.Client{Timeout: time.Minute}
-	c := sendOnce(host)
+	c := probed(host)
 	assert.Nil(t, host.Transport)
 	assert.Equal(t, time.Minute, c.Timeout)
-	assert.IsType(t, onceTransport{}, c.Transport)
+	assert.IsType(t, probeTransport{}, c.Transport)
 }
 
 // TestUnconnected: only errors that prove no connection was made count as
