@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,24 +15,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/earshot-dev/earshot/internal/faulttest"
 	"github.com/earshot-dev/earshot/trend"
 	"github.com/earshot-dev/earshot/trend/watch"
 	"github.com/earshot-dev/earshot/trend/webhook"
 )
-
-// inProcess serves h without sockets, so the bubble's clock can advance.
-type inProcess struct{ h http.Handler }
-
-func (p inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
-	if err := r.Context().Err(); err != nil {
-		return nil, err
-	}
-	rec := httptest.NewRecorder()
-	p.h.ServeHTTP(rec, r)
-	resp := rec.Result()
-	resp.Request = r
-	return resp, nil
-}
 
 // Issue 20 item 1: `monitor -webhook` against an endpoint answering 500
 // sent 2,655 POSTs for 4 alerts in 10 s, then reported "context
@@ -48,7 +34,7 @@ func TestFailingWebhookIsNotFlooded(t *testing.T) {
 		})
 		var logs bytes.Buffer
 		log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		s, err := newSender("https://hooks.example.com/services/T/B/SECRET", log, &http.Client{Transport: inProcess{h}})
+		s, err := newSender("https://hooks.example.com/services/T/B/SECRET", log, &http.Client{Transport: faulttest.InProcess{H: h}})
 		require.NoError(t, err)
 		start := time.Now()
 		for i := range 4 {

@@ -5,7 +5,6 @@ package webhook_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -13,23 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/earshot-dev/earshot/internal/faulttest"
 	"github.com/earshot-dev/earshot/trend/webhook"
 )
-
-// inProcess serves h without sockets, so a synctest bubble's fake clock
-// can advance (real sockets would block it).
-type inProcess struct{ h http.Handler }
-
-func (p inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
-	if err := r.Context().Err(); err != nil {
-		return nil, err
-	}
-	rec := httptest.NewRecorder()
-	p.h.ServeHTTP(rec, r)
-	resp := rec.Result()
-	resp.Request = r
-	return resp, nil
-}
 
 // failing answers 500 to everything and notes when each request came.
 type failing struct{ at []time.Time }
@@ -47,7 +32,7 @@ func TestFailingEndpointIsNotFlooded(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := &failing{}
 		w, err := webhook.New("https://hooks.example.com/services/T/B/SECRET",
-			webhook.WithHTTPClient(&http.Client{Transport: inProcess{f}}),
+			webhook.WithHTTPClient(&http.Client{Transport: faulttest.InProcess{H: f}}),
 			webhook.WithMaxRetryTime(time.Minute)) // the default interval: 500 ms
 		require.NoError(t, err)
 		start := time.Now()
@@ -75,7 +60,7 @@ func TestCancelDuringRetriesReportsTheStatus(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := &failing{}
 		w, err := webhook.New("https://hooks.example.com/services/T/B/SECRET",
-			webhook.WithHTTPClient(&http.Client{Transport: inProcess{f}}))
+			webhook.WithHTTPClient(&http.Client{Transport: faulttest.InProcess{H: f}}))
 		require.NoError(t, err)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
