@@ -38,7 +38,7 @@ func BenchmarkCount(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		r    story.Rules
-	}{{"mastodon", story.Mastodon{}}, {"bluesky", story.Bluesky{}}, {"x", story.X{}}} {
+	}{{"mastodon", story.MastodonRules{}}, {"bluesky", story.BlueskyRules{}}, {"x", story.XRules{}}} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(text)))

@@ -22,27 +22,27 @@ type Rules interface {
 	Check(text string) error
 }
 
-// Mastodon counts as Mastodon's status validator does: the spoiler text
+// MastodonRules counts as Mastodon's status validator does: the spoiler text
 // plus the status, in extended grapheme clusters; every http(s) URL counts
 // URLLength; a remote mention @user@host counts as @user. The zero value
 // is a default instance (500 characters, URLs 23). Read MaxCharacters and
 // URLLength from the instance's configuration
 // (statuses.max_characters and characters_reserved_per_url in
 // GET /api/v2/instance); GoToSocial defaults to 5,000.
-type Mastodon struct {
+type MastodonRules struct {
 	MaxCharacters int    // 0 means 500
 	URLLength     int    // 0 means 23
 	Spoiler       string // content warning counted with every part
 }
 
-func (m Mastodon) max() int {
+func (m MastodonRules) max() int {
 	if m.MaxCharacters > 0 {
 		return m.MaxCharacters
 	}
 	return 500
 }
 
-func (m Mastodon) urlLen() int {
+func (m MastodonRules) urlLen() int {
 	if m.URLLength > 0 {
 		return m.URLLength
 	}
@@ -50,7 +50,7 @@ func (m Mastodon) urlLen() int {
 }
 
 // Count implements [Rules].
-func (m Mastodon) Count(text string) int {
+func (m MastodonRules) Count(text string) int {
 	s := m.Spoiler + text
 	n := 0
 	last := 0
@@ -62,7 +62,7 @@ func (m Mastodon) Count(text string) int {
 }
 
 // Check implements [Rules].
-func (m Mastodon) Check(text string) error {
+func (m MastodonRules) Check(text string) error {
 	if err := checkText(text); err != nil {
 		return err
 	}
@@ -72,16 +72,16 @@ func (m Mastodon) Check(text string) error {
 	return nil
 }
 
-// Bluesky counts as the AT Protocol post lexicon does: at most 300
+// BlueskyRules counts as the AT Protocol post lexicon does: at most 300
 // grapheme clusters and 3,000 UTF-8 bytes; links count in full. The zero
 // value is ready to use.
-type Bluesky struct{}
+type BlueskyRules struct{}
 
 // Count implements [Rules]: grapheme clusters.
-func (Bluesky) Count(text string) int { return graphemes(text) }
+func (BlueskyRules) Count(text string) int { return graphemes(text) }
 
 // Check implements [Rules].
-func (b Bluesky) Check(text string) error {
+func (b BlueskyRules) Check(text string) error {
 	if err := checkText(text); err != nil {
 		return err
 	}
@@ -92,17 +92,17 @@ func (b Bluesky) Check(text string) error {
 	return nil
 }
 
-// X counts as twitter-text v3 does: the text is NFC-normalised; a URL
+// XRules counts as twitter-text v3 does: the text is NFC-normalised; a URL
 // (with a scheme, or a bare domain with a generic TLD, or a country-code
 // TLD followed by a path) counts 23; an emoji sequence (ZWJ family, skin
 // tone, flag, keycap) counts 2; any other code point counts 1 in the
 // ranges U+0000–U+10FF, U+2000–U+200D, U+2010–U+201F, U+2032–U+2037 and 2
 // elsewhere. The limit is 280. Text containing U+FFFE, U+FEFF or U+FFFF is
 // invalid. The zero value is ready to use.
-type X struct{}
+type XRules struct{}
 
 // Count implements [Rules]: the weighted length.
-func (X) Count(text string) int {
+func (XRules) Count(text string) int {
 	s := text
 	if !norm.NFC.IsNormalString(s) {
 		s = norm.NFC.String(s)
@@ -117,7 +117,7 @@ func (X) Count(text string) int {
 }
 
 // Check implements [Rules].
-func (x X) Check(text string) error {
+func (x XRules) Check(text string) error {
 	if err := checkText(text); err != nil {
 		return err
 	}

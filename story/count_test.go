@@ -46,8 +46,8 @@ func TestXConformance(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, story.X{}.Count(tc.text))
-			err := story.X{}.Check(tc.text)
+			assert.Equal(t, tc.want, story.XRules{}.Count(tc.text))
+			err := story.XRules{}.Check(tc.text)
 			switch {
 			case tc.valid:
 				assert.NoError(t, err)
@@ -64,50 +64,50 @@ func TestXConformance(t *testing.T) {
 func TestMastodonCount(t *testing.T) {
 	cases := []struct {
 		name string
-		m    story.Mastodon
+		m    story.MastodonRules
 		text string
 		want int
 	}{
-		{"plain", story.Mastodon{}, "hello", 5},
-		{"url counts 23", story.Mastodon{}, "a https://example.com/a/very/long/path/that/goes/on", 2 + 23},
-		{"http url", story.Mastodon{}, "http://x.io", 23},
-		{"bare domain literal", story.Mastodon{}, "example.com", 11},
-		{"trailing dot not in url", story.Mastodon{}, "see https://example.com.", 4 + 23 + 1},
-		{"remote mention", story.Mastodon{}, "hi @alice@mastodon.social!", 3 + 6 + 1},
-		{"local mention", story.Mastodon{}, "hi @alice", 9},
-		{"graphemes", story.Mastodon{}, "👨‍👩‍👧‍👦 café", 1 + 5},
-		{"spoiler counted", story.Mastodon{Spoiler: "cw: "}, "hens", 8},
-		{"custom url length", story.Mastodon{URLLength: 30}, "https://a.b", 30},
+		{"plain", story.MastodonRules{}, "hello", 5},
+		{"url counts 23", story.MastodonRules{}, "a https://example.com/a/very/long/path/that/goes/on", 2 + 23},
+		{"http url", story.MastodonRules{}, "http://x.io", 23},
+		{"bare domain literal", story.MastodonRules{}, "example.com", 11},
+		{"trailing dot not in url", story.MastodonRules{}, "see https://example.com.", 4 + 23 + 1},
+		{"remote mention", story.MastodonRules{}, "hi @alice@mastodon.social!", 3 + 6 + 1},
+		{"local mention", story.MastodonRules{}, "hi @alice", 9},
+		{"graphemes", story.MastodonRules{}, "👨‍👩‍👧‍👦 café", 1 + 5},
+		{"spoiler counted", story.MastodonRules{Spoiler: "cw: "}, "hens", 8},
+		{"custom url length", story.MastodonRules{URLLength: 30}, "https://a.b", 30},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			assert.Equal(t, tc.want, tc.m.Count(tc.text))
 		})
 	}
-	assert.NoError(t, story.Mastodon{}.Check(strings.Repeat("a", 500)))
-	assert.ErrorIs(t, story.Mastodon{}.Check(strings.Repeat("a", 501)), story.ErrTooLong)
-	assert.NoError(t, story.Mastodon{MaxCharacters: 5000}.Check(strings.Repeat("a", 501)))
+	assert.NoError(t, story.MastodonRules{}.Check(strings.Repeat("a", 500)))
+	assert.ErrorIs(t, story.MastodonRules{}.Check(strings.Repeat("a", 501)), story.ErrTooLong)
+	assert.NoError(t, story.MastodonRules{MaxCharacters: 5000}.Check(strings.Repeat("a", 501)))
 	var le *story.LengthError
-	require.ErrorAs(t, story.Mastodon{Spoiler: "x"}.Check(strings.Repeat("a", 500)), &le)
+	require.ErrorAs(t, story.MastodonRules{Spoiler: "x"}.Check(strings.Repeat("a", 500)), &le)
 	assert.Equal(t, 501, le.Length)
 	assert.Equal(t, 500, le.Limit)
 	assert.Contains(t, le.Error(), "story: mastodon")
 }
 
 func TestBlueskyCheck(t *testing.T) {
-	assert.NoError(t, story.Bluesky{}.Check(strings.Repeat("👍🏽", 300)))
-	assert.ErrorIs(t, story.Bluesky{}.Check(strings.Repeat("a", 301)), story.ErrTooLong)
+	assert.NoError(t, story.BlueskyRules{}.Check(strings.Repeat("👍🏽", 300)))
+	assert.ErrorIs(t, story.BlueskyRules{}.Check(strings.Repeat("a", 301)), story.ErrTooLong)
 	// 300 graphemes but more than 3,000 bytes
 	heavy := strings.Repeat("👨‍👩‍👧‍👦", 121) // 25 bytes each: 3,025
-	assert.Equal(t, 121, story.Bluesky{}.Count(heavy))
+	assert.Equal(t, 121, story.BlueskyRules{}.Count(heavy))
 	var le *story.LengthError
-	require.ErrorAs(t, story.Bluesky{}.Check(heavy), &le)
+	require.ErrorAs(t, story.BlueskyRules{}.Check(heavy), &le)
 	assert.Equal(t, 3000, le.MaxBytes)
 	assert.Contains(t, le.Error(), "bytes")
 }
 
 func TestCheckBadInput(t *testing.T) {
-	for _, r := range []story.Rules{story.Mastodon{}, story.Bluesky{}, story.X{}} {
+	for _, r := range []story.Rules{story.MastodonRules{}, story.BlueskyRules{}, story.XRules{}} {
 		assert.ErrorIs(t, r.Check(""), story.ErrEmpty)
 		assert.ErrorIs(t, r.Check(" \n\t "), story.ErrEmpty)
 		assert.ErrorIs(t, r.Check("ok \xff"), story.ErrInvalidUTF8)
@@ -120,7 +120,7 @@ func FuzzCount(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, r := range []story.Rules{story.Mastodon{}, story.Bluesky{}, story.X{}} {
+		for _, r := range []story.Rules{story.MastodonRules{}, story.BlueskyRules{}, story.XRules{}} {
 			n := r.Count(s)
 			if n < 0 {
 				t.Fatalf("negative count %d", n)
@@ -128,7 +128,7 @@ func FuzzCount(f *testing.F) {
 			_ = r.Check(s)
 		}
 		// Appending plain text never shortens a post.
-		var b story.Bluesky
+		var b story.BlueskyRules
 		if b.Count(s+" a") < b.Count(s) {
 			t.Fatal("bluesky count shrank")
 		}

@@ -50,7 +50,7 @@ func Digest(a trend.Alert, mood sentiment.Score) string {
 	text := head + " " + moodLine
 	if detail != "" {
 		text = head + " " + detail + " " + moodLine
-		var xr X
+		var xr XRules
 		for xr.Check(text) != nil && detail != "" {
 			detail = shortenWords(detail)
 			text = head + " " + detail + " " + moodLine

@@ -5,15 +5,18 @@
 //
 // The package keeps the pure composing part apart from the part that does
 // I/O: everything here except [FileStore] and [Queue.Send] is a pure
-// function or a value type. The publishers live in [github.com/earshot-dev/earshot/story/publish].
+// function or a value type. The publishers live in package
+// [github.com/earshot-dev/earshot/story/publish].
 //
 // # Counting and splitting
 //
 // Each platform counts differently, so each has a [Rules] value:
-// [Mastodon] (grapheme clusters of spoiler plus status, any http(s) link
-// 23, @user@host counted as @user, the instance's limit), [Bluesky] (300
-// graphemes and 3,000 UTF-8 bytes, links in full) and [X] (twitter-text v3
-// weighted length of 280: CJK and emoji weigh 2, links 23, NFC first).
+// [MastodonRules] (grapheme clusters of spoiler plus status, any http(s)
+// link 23, @user@host counted as @user, the instance's limit),
+// [BlueskyRules] (300 graphemes and 3,000 UTF-8 bytes, links in full) and
+// [XRules] (twitter-text v3 weighted length of 280: CJK and emoji weigh 2,
+// links 23, NFC first). They are named apart from the publishers
+// (publish.Mastodon posts; MastodonRules counts).
 // [Split] breaks a story into a thread at sentence, then word boundaries,
 // never inside a link, mention, hashtag or grapheme cluster, optionally
 // numbered "1/n " with the label counted. A word longer than a post is an
@@ -48,11 +51,10 @@
 //
 // The caller owns ctx: it bounds Store calls and [Queue.Send]; nothing in
 // this package keeps it. No function here starts a goroutine. Value types
-// ([Mastodon], [Bluesky], [X], [Daily], [Weekly], [Triage]) are safe to
-// share; [Queue], [MemoryStore] and [FileStore] are safe for concurrent
-// use; a [Series] is not (run one loop per series). Errors start with
-// "story:" and unwrap to [ErrEmpty], [ErrInvalidUTF8], [ErrInvalidChar],
-// [ErrTooLong] (a [*LengthError] with the part, length and limit),
-// [ErrNotApproved],
-// [ErrUnknownDraft] or [ErrSeriesEnded].
+// ([MastodonRules], [BlueskyRules], [XRules], [Daily], [Weekly],
+// [Triage]) are safe to share; [Queue], [MemoryStore] and [FileStore] are
+// safe for concurrent use; a [Series] is not (run one loop per series).
+// Errors start with "story:" and unwrap to [ErrEmpty], [ErrInvalidUTF8],
+// [ErrInvalidChar], [ErrTooLong] (a [*LengthError] with the part, length
+// and limit), [ErrNotApproved], [ErrUnknownDraft] or [ErrSeriesEnded].
 package story

@@ -13,8 +13,8 @@ import (
 	"github.com/earshot-dev/earshot/trend"
 )
 
-func ExampleX_Count() {
-	var x story.X
+func ExampleXRules_Count() {
+	var x story.XRules
 	fmt.Println(x.Count("Hi http://test.co"))
 	fmt.Println(x.Count("我们的鸡"))  // CJK weighs 2
 	fmt.Println(x.Count("🙋🏽👨‍🎤")) // each emoji sequence weighs 2
@@ -24,8 +24,8 @@ func ExampleX_Count() {
 	// 4
 }
 
-func ExampleMastodon_Count() {
-	m := story.Mastodon{MaxCharacters: 500}
+func ExampleMastodonRules_Count() {
+	m := story.MastodonRules{MaxCharacters: 500}
 	fmt.Println(m.Count("Thanks @vet_anna@mastodon.social! https://hillside-eggs.example.com/diary/2026/11/day-12"))
 	// Output:
 	// 41
@@ -34,7 +34,7 @@ func ExampleMastodon_Count() {
 func ExampleSplit() {
 	text := "Day 12 of the hen diary. Clementine laid her first egg this morning and told the whole yard. " +
 		"Mabel was not impressed and kept scratching for worms. More tomorrow! #hendiary"
-	parts, err := story.Split(text, story.Mastodon{MaxCharacters: 100}, true)
+	parts, err := story.Split(text, story.MastodonRules{MaxCharacters: 100}, true)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -34,7 +34,7 @@ func randomText(r *rand.Rand) string {
 // without labels are the text in order with only whitespace dropped.
 func TestSplitProperties(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	rules := []story.Rules{story.Mastodon{}, story.Mastodon{MaxCharacters: 80}, story.Bluesky{}, story.X{}}
+	rules := []story.Rules{story.MastodonRules{}, story.MastodonRules{MaxCharacters: 80}, story.BlueskyRules{}, story.XRules{}}
 	n := 60
 	if testing.Short() {
 		n = 50

@@ -127,8 +127,9 @@ type Replier struct {
 	Templates map[Need]*template.Template
 	Triage    Triage
 	// Rules gives the counting rules per platform name ("mastodon",
-	// "bluesky", "x"); nil uses the defaults of [Mastodon], [Bluesky], [X]
-	// and Mastodon's rules for Reddit and Hacker News.
+	// "bluesky", "x"); nil uses the defaults of [MastodonRules],
+	// [BlueskyRules], [XRules] and Mastodon's rules for Reddit and Hacker
+	// News.
 	Rules func(platform string) Rules
 	Data  any // passed to templates as .Data
 }
@@ -137,11 +138,11 @@ type Replier struct {
 func RulesFor(platform string) Rules {
 	switch strings.ToLower(platform) {
 	case "bluesky", "bsky", "atproto":
-		return Bluesky{}
+		return BlueskyRules{}
 	case "x", "twitter":
-		return X{}
+		return XRules{}
 	}
-	return Mastodon{}
+	return MastodonRules{}
 }
 
 // Draft is a proposed post waiting for a person. ID is stable for the

@@ -183,7 +183,7 @@ func TestDigestGolden(t *testing.T) {
 	var b strings.Builder
 	for _, c := range alerts {
 		s := story.Digest(c.a, c.mood)
-		for _, r := range []story.Rules{story.X{}, story.Bluesky{}, story.Mastodon{}} {
+		for _, r := range []story.Rules{story.XRules{}, story.BlueskyRules{}, story.MastodonRules{}} {
 			require.NoError(t, r.Check(s), s)
 		}
 		fmt.Fprintf(&b, "%s\n", s)
@@ -244,7 +244,7 @@ func TestReplierOnlyWhereAnswerable(t *testing.T) {
 		assert.True(t, ok, platform)
 	}
 	r.Rules = func(platform string) story.Rules {
-		return story.Mastodon{MaxCharacters: 10000} // for every platform
+		return story.MastodonRules{MaxCharacters: 10000} // for every platform
 	}
 	_, ok, err := r.Draft(post("youtube", "alice", complaint), angry)
 	require.NoError(t, err)

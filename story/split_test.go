@@ -29,13 +29,13 @@ type splitConfig struct {
 }
 
 var splitConfigs = []splitConfig{
-	{"mastodon-500", story.Mastodon{}, false},
-	{"mastodon-120-numbered", story.Mastodon{MaxCharacters: 120}, true},
-	{"mastodon-120-cw-numbered", story.Mastodon{MaxCharacters: 120, Spoiler: "hens "}, true},
-	{"bluesky", story.Bluesky{}, false},
-	{"bluesky-numbered", story.Bluesky{}, true},
-	{"x", story.X{}, false},
-	{"x-numbered", story.X{}, true},
+	{"mastodon-500", story.MastodonRules{}, false},
+	{"mastodon-120-numbered", story.MastodonRules{MaxCharacters: 120}, true},
+	{"mastodon-120-cw-numbered", story.MastodonRules{MaxCharacters: 120, Spoiler: "hens "}, true},
+	{"bluesky", story.BlueskyRules{}, false},
+	{"bluesky-numbered", story.BlueskyRules{}, true},
+	{"x", story.XRules{}, false},
+	{"x-numbered", story.XRules{}, true},
 }
 
 // golden compares got with testdata/name, or rewrites it under -update.
@@ -119,7 +119,7 @@ func TestSplitNeverCutsEntities(t *testing.T) {
 func TestSplitPrefersSentences(t *testing.T) {
 	s1 := strings.Repeat("a", 60) + " ends here."
 	s2 := strings.Repeat("b", 30) + " and " + strings.Repeat("c", 30) + " more"
-	parts, err := story.Split(s1+" "+s2, story.Mastodon{MaxCharacters: 100}, false)
+	parts, err := story.Split(s1+" "+s2, story.MastodonRules{MaxCharacters: 100}, false)
 	require.NoError(t, err)
 	assert.Equal(t, []string{s1, s2}, parts)
 }
@@ -127,32 +127,32 @@ func TestSplitPrefersSentences(t *testing.T) {
 func TestSplitNumberingWidth(t *testing.T) {
 	// Enough text for ten or more parts: the label grows to "10/12 ".
 	text := strings.Repeat("The hens are fine today. ", 60)
-	parts, err := story.Split(text, story.Mastodon{MaxCharacters: 120}, true)
+	parts, err := story.Split(text, story.MastodonRules{MaxCharacters: 120}, true)
 	require.NoError(t, err)
 	require.Greater(t, len(parts), 9)
-	checkSplit(t, text, parts, story.Mastodon{MaxCharacters: 120}, true)
+	checkSplit(t, text, parts, story.MastodonRules{MaxCharacters: 120}, true)
 	assert.True(t, strings.HasPrefix(parts[9], fmt.Sprintf("10/%d ", len(parts))))
 }
 
 func TestSplitSinglePart(t *testing.T) {
-	parts, err := story.Split("  short and sweet \n", story.X{}, true)
+	parts, err := story.Split("  short and sweet \n", story.XRules{}, true)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"short and sweet"}, parts)
 }
 
 func TestSplitBadInput(t *testing.T) {
-	_, err := story.Split(" \t\n", story.X{}, false)
+	_, err := story.Split(" \t\n", story.XRules{}, false)
 	assert.ErrorIs(t, err, story.ErrEmpty)
-	_, err = story.Split("ok \xc3", story.Bluesky{}, false)
+	_, err = story.Split("ok \xc3", story.BlueskyRules{}, false)
 	assert.ErrorIs(t, err, story.ErrInvalidUTF8)
-	_, err = story.Split("fine "+strings.Repeat("z", 301), story.Bluesky{}, false)
+	_, err = story.Split("fine "+strings.Repeat("z", 301), story.BlueskyRules{}, false)
 	var le *story.LengthError
 	require.ErrorAs(t, err, &le)
 	assert.ErrorIs(t, err, story.ErrTooLong)
 	assert.Equal(t, strings.Repeat("z", 301), le.Word)
 	assert.Equal(t, 1, le.Part)
 	assert.Contains(t, err.Error(), "story: bluesky: part 2: word")
-	_, err = story.Split(strings.Repeat("fine words here ", 30)+"bad\uFFFEword", story.X{}, false)
+	_, err = story.Split(strings.Repeat("fine words here ", 30)+"bad\uFFFEword", story.XRules{}, false)
 	assert.ErrorIs(t, err, story.ErrInvalidChar)
 	assert.NotErrorIs(t, err, story.ErrTooLong)
 }
@@ -172,7 +172,7 @@ func FuzzSplit(f *testing.F) {
 		if len(text) > 1000 {
 			return
 		}
-		rules := []story.Rules{story.Mastodon{MaxCharacters: 10 + int(limit)}, story.Bluesky{}, story.X{}}
+		rules := []story.Rules{story.MastodonRules{MaxCharacters: 10 + int(limit)}, story.BlueskyRules{}, story.XRules{}}
 		for _, r := range rules {
 			for _, numbered := range []bool{false, true} {
 				parts, err := story.Split(text, r, numbered)
@@ -199,13 +199,13 @@ func FuzzSplit(f *testing.F) {
 
 func TestNewThread(t *testing.T) {
 	img := story.Image{MIME: "image/jpeg", Alt: "Clementine"}
-	th, err := story.NewThread("diary/12", strings.Repeat("Eggs today. ", 40), story.Bluesky{}, true, img)
+	th, err := story.NewThread("diary/12", strings.Repeat("Eggs today. ", 40), story.BlueskyRules{}, true, img)
 	require.NoError(t, err)
 	assert.Equal(t, "diary/12", th.ID)
 	require.Len(t, th.Parts, 2)
 	assert.Equal(t, []story.Image{img}, th.Parts[0].Images)
 	assert.Empty(t, th.Parts[1].Images)
-	_, err = story.NewThread("x", "", story.X{}, false)
+	_, err = story.NewThread("x", "", story.XRules{}, false)
 	assert.ErrorIs(t, err, story.ErrEmpty)
 }
 
@@ -235,7 +235,7 @@ func TestSplitLinear(t *testing.T) {
 	configs := append([]splitConfig(nil), splitConfigs...)
 	// Rules that do not say their limit: Split guesses from the previous
 	// part's size instead of from the words' counts.
-	configs = append(configs, splitConfig{"opaque", opaqueRules{story.X{}}, false}, splitConfig{"opaque-numbered", opaqueRules{story.X{}}, true})
+	configs = append(configs, splitConfig{"opaque", opaqueRules{story.XRules{}}, false}, splitConfig{"opaque-numbered", opaqueRules{story.XRules{}}, true})
 	for _, c := range configs {
 		t.Run(c.name, func(t *testing.T) {
 			var ratios []float64
@@ -283,7 +283,7 @@ func TestLengthErrorMessage(t *testing.T) {
 		strings.Repeat("👨‍👩‍👧‍👦", 310),  // 25-byte emoji sequences
 		"x" + strings.Repeat("🇩🇪", 310), // flags: pairs of regional indicators
 	} {
-		_, err := story.Split("ok "+w, story.Bluesky{}, false)
+		_, err := story.Split("ok "+w, story.BlueskyRules{}, false)
 		var le *story.LengthError
 		require.ErrorAs(t, err, &le)
 		assert.Equal(t, w, le.Word)

@@ -287,7 +287,7 @@ func (c *config) targets(store story.Store, logger *slog.Logger) ([]target, erro
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, target{name: "mastodon", rules: story.Mastodon{}, pub: p})
+		out = append(out, target{name: "mastodon", rules: story.MastodonRules{}, pub: p})
 	}
 	if c.bluesky != "" {
 		handle, pw := os.Getenv("BLUESKY_HANDLE"), os.Getenv("BLUESKY_APP_PASSWORD")
@@ -298,7 +298,7 @@ func (c *config) targets(store story.Store, logger *slog.Logger) ([]target, erro
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, target{name: "bluesky", rules: story.Bluesky{}, pub: p})
+		out = append(out, target{name: "bluesky", rules: story.BlueskyRules{}, pub: p})
 	}
 	return out, nil
 }

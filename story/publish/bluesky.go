@@ -198,7 +198,7 @@ func (p blueskyPlatform) check(part story.Part) error {
 	if err := checkImages("bluesky", part, 4, 2000, 1000000); err != nil {
 		return err
 	}
-	return story.Bluesky{}.Check(p.text(part))
+	return story.BlueskyRules{}.Check(p.text(part))
 }
 
 func (p blueskyPlatform) newKey(story.Thread, int) string { return p.b.newTID() }

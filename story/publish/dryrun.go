@@ -36,7 +36,7 @@ func (d *DryRun) Publish(ctx context.Context, t story.Thread) ([]story.Sent, err
 	}
 	rules := d.Rules
 	if rules == nil {
-		rules = story.Mastodon{MaxCharacters: 1 << 30}
+		rules = story.MastodonRules{MaxCharacters: 1 << 30}
 	}
 	for i, p := range t.Parts {
 		if err := rules.Check(p.Text); err != nil {

@@ -550,7 +550,7 @@ func checkImages(name string, p story.Part, max, altMax, maxBytes int) error {
 			return fmt.Errorf("publish: %s: image %d has no MIME type", name, i+1)
 		case strings.TrimSpace(im.Alt) == "":
 			return fmt.Errorf("publish: %s: image %d has no alt text", name, i+1)
-		case story.Bluesky{}.Count(im.Alt) > altMax:
+		case story.BlueskyRules{}.Count(im.Alt) > altMax:
 			return fmt.Errorf("publish: %s: image %d: alt text longer than %d characters", name, i+1, altMax)
 		case maxBytes > 0 && len(im.Data) > maxBytes:
 			return fmt.Errorf("publish: %s: image %d: %d bytes, at most %d", name, i+1, len(im.Data), maxBytes)

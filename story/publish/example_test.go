@@ -14,12 +14,12 @@ import (
 )
 
 func ExampleDryRun() {
-	parts, _ := story.Split("Day 12 of the hen diary. Clementine laid her first egg! Mabel was not impressed at all.", story.X{}, false)
+	parts, _ := story.Split("Day 12 of the hen diary. Clementine laid her first egg! Mabel was not impressed at all.", story.XRules{}, false)
 	th := story.Thread{ID: "hen-diary/12"}
 	for _, p := range parts {
 		th.Parts = append(th.Parts, story.Part{Text: p, Images: []story.Image{{MIME: "image/jpeg", Alt: "A brown hen beside a small egg"}}})
 	}
-	d := &publish.DryRun{Rules: story.X{}}
+	d := &publish.DryRun{Rules: story.XRules{}}
 	sent, err := d.Publish(context.Background(), th)
 	fmt.Println(sent, err)
 	for _, t := range d.Threads() {
@@ -76,7 +76,7 @@ func ExampleNewBluesky() {
 	th, err := story.NewThread("diary/12",
 		"Day 12: Clementine laid her first egg, and @alice.test says it is the finest she has seen. "+
 			"Photos: https://hillside-eggs.example.com/diary/2026/11/day-12-clementine "+strings.Repeat("The hens are well. ", 12)+"#hendiary",
-		story.Bluesky{}, true)
+		story.BlueskyRules{}, true)
 	if err != nil {
 		fmt.Println(err)
 		return

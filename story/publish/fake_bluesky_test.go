@@ -287,7 +287,7 @@ func (f *fakeBluesky) uri(rkey string) string {
 // rules the PDS does not check but clients must keep.
 func validatePost(rec map[string]any) string {
 	text, _ := rec["text"].(string)
-	if n := (story.Bluesky{}).Count(text); n > 300 {
+	if n := (story.BlueskyRules{}).Count(text); n > 300 {
 		return "Record/text must not be longer than 300 graphemes"
 	}
 	if len(text) > 3000 {
@@ -329,7 +329,7 @@ func validatePost(rec map[string]any) string {
 					return "Record/facets/0/features/0/uri must be a valid uri"
 				}
 			case "app.bsky.richtext.facet#tag":
-				if tag, _ := m["tag"].(string); (story.Bluesky{}).Count(tag) > 64 {
+				if tag, _ := m["tag"].(string); (story.BlueskyRules{}).Count(tag) > 64 {
 					return "Record/facets/0/features/0/tag must not be longer than 64 graphemes"
 				}
 			}

@@ -192,7 +192,7 @@ func (f *fakeMastodon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		file.Close()
 		desc := r.FormValue("description")
-		if (story.Bluesky{}).Count(desc) > 1500 {
+		if (story.BlueskyRules{}).Count(desc) > 1500 {
 			f.fail(w, "Validation failed: Description is too long (maximum is 1500 characters)")
 			return
 		}
@@ -247,7 +247,7 @@ func (f *fakeMastodon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.fail(w, "Validation failed: Text can't be blank")
 			return
 		}
-		if n := (story.Mastodon{MaxCharacters: max, Spoiler: body.Spoiler}).Count(body.Status); n > max {
+		if n := (story.MastodonRules{MaxCharacters: max, Spoiler: body.Spoiler}).Count(body.Status); n > max {
 			f.fail(w, fmt.Sprintf("Validation failed: Text character limit of %d exceeded", max))
 			return
 		}

@@ -88,7 +88,7 @@ func (f *fakeX) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, 400, map[string]any{"title": "Invalid Request", "detail": "malformed JSON", "type": "https://api.twitter.com/2/problems/invalid-request", "status": 400})
 			return
 		}
-		if err := (story.X{}).Check(body.Text); err != nil {
+		if err := (story.XRules{}).Check(body.Text); err != nil {
 			writeJSON(w, 400, map[string]any{"errors": []map[string]string{{"message": "text: too long"}}, "title": "Invalid Request", "detail": "One or more parameters to your request was invalid.", "type": "https://api.twitter.com/2/problems/invalid-request", "status": 400})
 			return
 		}

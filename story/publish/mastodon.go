@@ -39,8 +39,8 @@ type Mastodon struct {
 
 	mu        sync.Mutex
 	accountID string
-	learned   story.Mastodon    // from Rules
-	local     map[string]string // URL of a post to answer -> its ID on this server
+	learned   story.MastodonRules // from Rules
+	local     map[string]string   // URL of a post to answer -> its ID on this server
 }
 
 // NewMastodon returns a publisher for the account whose access token
@@ -336,11 +336,11 @@ func (p mastodonPlatform) upload(ctx context.Context, part story.Part, rec *part
 // then validates parts against the server's limit too. GoToSocial and
 // forks that leave a field out get Mastodon's defaults for it. A server
 // that cannot be reached is reported at once, without retries.
-func (m *Mastodon) Rules(ctx context.Context) (story.Mastodon, error) {
+func (m *Mastodon) Rules(ctx context.Context) (story.MastodonRules, error) {
 	p := mastodonPlatform{m}
 	req, err := p.request(ctx, http.MethodGet, "/api/v2/instance", nil, nil)
 	if err != nil {
-		return story.Mastodon{}, err
+		return story.MastodonRules{}, err
 	}
 	pctx, probe, done := withProbe(ctx)
 	resp, err := m.get.Do(pctx, req)
@@ -349,7 +349,7 @@ func (m *Mastodon) Rules(ctx context.Context) (story.Mastodon, error) {
 		if nc := probe.unsent(); nc != nil && ctx.Err() == nil {
 			err = nc // a server that cannot be reached is not retried
 		}
-		return story.Mastodon{}, fmt.Errorf("publish: mastodon: instance: %w", err)
+		return story.MastodonRules{}, fmt.Errorf("publish: mastodon: instance: %w", err)
 	}
 	var inst struct {
 		Configuration struct {
@@ -360,9 +360,9 @@ func (m *Mastodon) Rules(ctx context.Context) (story.Mastodon, error) {
 		} `json:"configuration"`
 	}
 	if err := json.Unmarshal(resp.Body, &inst); err != nil {
-		return story.Mastodon{}, fmt.Errorf("publish: mastodon: decode instance: %w", err)
+		return story.MastodonRules{}, fmt.Errorf("publish: mastodon: decode instance: %w", err)
 	}
-	r := story.Mastodon{MaxCharacters: inst.Configuration.Statuses.MaxCharacters, URLLength: inst.Configuration.Statuses.CharactersReservedPerURL}
+	r := story.MastodonRules{MaxCharacters: inst.Configuration.Statuses.MaxCharacters, URLLength: inst.Configuration.Statuses.CharactersReservedPerURL}
 	m.mu.Lock()
 	if m.eng.cfg.maxChars == 0 {
 		m.learned = r

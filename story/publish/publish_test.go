@@ -388,7 +388,7 @@ func TestThreadChanged(t *testing.T) {
 }
 
 func TestDryRun(t *testing.T) {
-	d := &publish.DryRun{Rules: story.Bluesky{}}
+	d := &publish.DryRun{Rules: story.BlueskyRules{}}
 	th := story.Thread{ID: "d1", Parts: []story.Part{{Text: "hello", Images: []story.Image{{MIME: "image/jpeg", Alt: "a hen on a fence"}}}, {Text: "world"}}}
 	sent, err := d.Publish(context.Background(), th)
 	require.NoError(t, err)
@@ -574,7 +574,7 @@ func TestConformance(t *testing.T) {
 		})
 	}
 	t.Run("dryrun", func(t *testing.T) {
-		d := &publish.DryRun{Rules: story.X{}}
+		d := &publish.DryRun{Rules: story.XRules{}}
 		storytest.RunPublisher(t, storytest.Harness{
 			New: func(*testing.T) story.Publisher { return d },
 			Posted: func() []storytest.Posted {

@@ -84,7 +84,7 @@ func (p xPlatform) check(part story.Part) error {
 	if part.Spoiler != "" {
 		return errors.New("publish: x: content warnings are not supported")
 	}
-	return story.X{}.Check(part.Text)
+	return story.XRules{}.Check(part.Text)
 }
 
 func (p xPlatform) newKey(story.Thread, int) string { return "" }

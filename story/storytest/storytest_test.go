@@ -21,7 +21,7 @@ func (c *chain) Publish(ctx context.Context, t story.Thread) ([]story.Sent, erro
 		return nil, err
 	}
 	for _, p := range t.Parts {
-		if err := (story.Mastodon{}).Check(p.Text); err != nil {
+		if err := (story.MastodonRules{}).Check(p.Text); err != nil {
 			return nil, err
 		}
 	}
