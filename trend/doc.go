@@ -81,8 +81,8 @@
 // # Alerts
 //
 // Detectors hand alerts to a callback (OnAlert). A [Sink] delivers them
-// elsewhere: [SinkFunc] adapts a function, and [Dedupe] passes each episode
-// on only when it opens and when it ends. Package trend/webhook posts
+// elsewhere: [SinkFunc] adapts a function, and [StartsAndEnds] passes each
+// episode on only when it opens and when it ends. Package trend/webhook posts
 // alerts to Slack-compatible incoming webhooks; trend itself does no I/O.
 //
 // # Concurrency

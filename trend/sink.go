@@ -18,14 +18,15 @@ type SinkFunc func(ctx context.Context, a Alert) error
 // Send calls f(ctx, a).
 func (f SinkFunc) Send(ctx context.Context, a Alert) error { return f(ctx, a) }
 
-// Dedupe returns a Sink that passes each episode on at most twice: when it
-// is first reported and when it ends. Updates of an open episode (a new
-// peak) and repeats are dropped, so a chat channel gets one message when a
-// spike starts and one when it is over. It remembers the last n episodes
-// (n <= 0 means 1024). It is safe for concurrent use.
-func Dedupe(s Sink, n int) Sink {
+// StartsAndEnds returns a Sink that passes each episode on at most twice:
+// when it is first reported and when it ends. Updates of an open episode
+// (a new peak) and repeats are dropped, so a chat channel gets one message
+// when a spike starts and one when it is over. It remembers the last n
+// episodes (n <= 0 means 1024). It is safe for concurrent use. (It is not
+// named Dedupe: listen.Dedupe drops repeated posts, a different thing.)
+func StartsAndEnds(s Sink, n int) Sink {
 	if s == nil {
-		panic("trend: Dedupe of a nil Sink")
+		panic("trend: StartsAndEnds of a nil Sink")
 	}
 	return &dedupe{next: s, max: orInt(n, 1024), seen: map[episode]bool{}}
 }

@@ -23,9 +23,9 @@ var testAlert = trend.Alert{
 	Evidence: []trend.Evidence{{ID: "p1", Text: "acme is down again", At: t0}},
 }
 
-func TestDedupe(t *testing.T) {
+func TestStartsAndEnds(t *testing.T) {
 	var got []trend.Alert
-	sink := trend.Dedupe(trend.SinkFunc(func(_ context.Context, a trend.Alert) error {
+	sink := trend.StartsAndEnds(trend.SinkFunc(func(_ context.Context, a trend.Alert) error {
 		got = append(got, a)
 		return nil
 	}), 2)
@@ -45,13 +45,13 @@ func TestDedupe(t *testing.T) {
 	assert.False(t, got[1].Open())
 	assert.Equal(t, "globex", got[2].Key)
 
-	failing := trend.Dedupe(trend.SinkFunc(func(context.Context, trend.Alert) error { return errors.New("boom") }), 0)
+	failing := trend.StartsAndEnds(trend.SinkFunc(func(context.Context, trend.Alert) error { return errors.New("boom") }), 0)
 	assert.Error(t, failing.Send(ctx, open))
-	assert.Panics(t, func() { trend.Dedupe(nil, 1) })
+	assert.Panics(t, func() { trend.StartsAndEnds(nil, 1) })
 }
 
 func ExampleSinkFunc() {
-	var sink trend.Sink = trend.Dedupe(trend.SinkFunc(func(_ context.Context, a trend.Alert) error {
+	var sink trend.Sink = trend.StartsAndEnds(trend.SinkFunc(func(_ context.Context, a trend.Alert) error {
 		fmt.Println(a.Kind, a.Key, a.Open())
 		return nil
 	}), 100)

@@ -241,7 +241,7 @@ func Example() {
 	}
 	a := trend.Alert{Kind: trend.AlertSpike, Key: "acme", Severity: trend.Warning, Score: 0.6,
 		Start: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), Summary: "4x the usual volume"}
-	sink := trend.Dedupe(hook, 100) // an episode is posted when it opens and when it ends
+	sink := trend.StartsAndEnds(hook, 100) // an episode is posted when it opens and when it ends
 	_ = sink.Send(context.Background(), a)
 	_ = sink.Send(context.Background(), a) // a repeat: not posted
 	a.End = a.Start.Add(90 * time.Minute)
