@@ -34,7 +34,7 @@ func Example() {
 
 	q := listen.MustCompile(`larkspur OR @larkspur`)
 	scorer := sentiment.Cached(vader.New(), 10_000)
-	det := &trend.Window{Size: 15 * time.Minute, MinCount: 2}
+	det := &trend.Sketch{Size: 15 * time.Minute, MinCount: 2}
 	var mood sentiment.Mean
 	for p, err := range listen.Dedupe(listen.Filter(src, q.Keep), 50_000).Posts(ctx) {
 		if err != nil {

@@ -41,14 +41,14 @@
 //
 // # Trending keys
 //
-// [Sketch] (also named [Window]) counts keys (use [Hashtags] or
-// [EachHashtag] to extract them) in sliding windows with count-min
-// sketches, keeps candidates with space-saving summaries, and ranks keys
-// by how far their current count is above their own baseline, so that
-// always-popular keys do not dominate. Its memory does not grow with the
-// number of keys. Sketches from several workers combine with
-// [Sketch.Merge]; [Sketch.MarshalBinary] and [Sketch.UnmarshalBinary] carry
-// them between processes in a versioned, checksummed format.
+// [Sketch] counts keys (use [Hashtags] or [EachHashtag] to extract them)
+// in sliding windows with count-min sketches, keeps candidates with
+// space-saving summaries, and ranks keys by how far their current count
+// is above their own baseline, so that always-popular keys do not
+// dominate. Its memory does not grow with the number of keys. Sketches
+// from several workers combine with [Sketch.Merge];
+// [Sketch.MarshalBinary] and [Sketch.UnmarshalBinary] carry them between
+// processes in a versioned, checksummed format.
 //
 // # Sentiment shift
 //

@@ -28,7 +28,7 @@ type listener struct {
 	keys    []*keyCount
 	scorer  sentiment.Scorer
 	w       *watch.Watch
-	tags    *trend.Window
+	tags    *trend.Sketch
 	metrics *trend.Metrics // per key and hour: share of voice, authors, reach
 	voices  *trend.Voices  // per key and day: who drives the conversation
 
@@ -57,7 +57,7 @@ type keyCount struct {
 func newListener(keys []tracked) *listener {
 	l := &listener{
 		scorer: sentiment.Cached(vader.New(), 10_000),
-		tags:   &trend.Window{Size: time.Hour, History: 24, MinCount: 8},
+		tags:   &trend.Sketch{Size: time.Hour, History: 24, MinCount: 8},
 		w: &watch.Watch{
 			Spikes:  trend.Spikes{Bucket: 15 * time.Minute, Spike: trend.Spike{MinCount: 10, Warmup: 12 * time.Hour}},
 			Viral:   viral.Detector{Threshold: 500, MinCount: 20},

@@ -98,8 +98,8 @@ func (t thresholds) newWatch(onAlert func(watch.Alert)) *watch.Watch {
 }
 
 // newTags counts hashtags per hour, to rank the trending ones.
-func (t thresholds) newTags() *trend.Window {
-	return &trend.Window{Size: time.Hour, History: 24, MinCount: cmp.Or(t.TrendMinCount, 8)}
+func (t thresholds) newTags() *trend.Sketch {
+	return &trend.Sketch{Size: time.Hour, History: 24, MinCount: cmp.Or(t.TrendMinCount, 8)}
 }
 
 // duration is a time.Duration that reads and writes JSON as "15m".

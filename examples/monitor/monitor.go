@@ -21,7 +21,7 @@ type monitor struct {
 	keys   []tracked // the first is the brand; the others are its competitors
 	scorer sentiment.Scorer
 	w      *watch.Watch   // spikes, shifts and viral posts, with their reasons
-	tags   *trend.Window  // trending hashtags
+	tags   *trend.Sketch  // trending hashtags
 	counts *trend.Metrics // per key and hour: share of voice, authors, reach
 	voices *trend.Voices  // per key and day: who drives the conversation
 	hook   *sender
