@@ -13,7 +13,7 @@ func FuzzDecodeHit(f *testing.F) {
 	}
 	f.Add([]byte(`{"objectID":"1","points":null,"created_at_i":-5}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p, err := DecodeHit(b)
+		p, err := decodeHit(b)
 		if err == nil && (p.ID == "" || !utf8.ValidString(p.Text)) {
 			t.Fatalf("bad post %+v", p)
 		}
@@ -27,7 +27,7 @@ func FuzzDecodeItem(f *testing.F) {
 	}
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p, ok, err := DecodeItem(b)
+		p, ok, err := decodeItem(b)
 		if err == nil && ok && (p.ID == "" || !utf8.ValidString(p.Text)) {
 			t.Fatalf("bad post %+v", p)
 		}

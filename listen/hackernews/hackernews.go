@@ -25,8 +25,8 @@ const Platform = "hackernews"
 
 // Default API roots.
 const (
-	AlgoliaURL  = "https://hn.algolia.com/api/v1"
-	FirebaseURL = "https://hacker-news.firebaseio.com/v0"
+	algoliaURL  = "https://hn.algolia.com/api/v1"
+	firebaseURL = "https://hacker-news.firebaseio.com/v0"
 )
 
 type options struct {
@@ -50,8 +50,9 @@ func WithTags(tags string) listen.Option {
 	return config.Own("hackernews.WithTags", func(o *options) { o.tags, o.searchOnly = tags, "hackernews.WithTags" })
 }
 
-// WithBaseURL sets the API root (AlgoliaURL for [New], FirebaseURL for
-// [NewItems]); for tests and mirrors.
+// WithBaseURL sets the API root (default https://hn.algolia.com/api/v1
+// for [New], https://hacker-news.firebaseio.com/v0 for [NewItems]); for
+// tests and mirrors.
 func WithBaseURL(u string) listen.Option {
 	return config.Own("hackernews.WithBaseURL", func(o *options) { o.baseURL = u })
 }
@@ -97,7 +98,7 @@ type Source struct {
 // (Follow, WithInterval 1m by default, WithPageSize 1..1000 default 1000,
 // ...) and this package's. It does no I/O.
 func New(query string, opts ...listen.Option) (*Source, error) {
-	b, o, err := newBase("hackernews.New", AlgoliaURL, opts)
+	b, o, err := newBase("hackernews.New", algoliaURL, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -153,8 +154,8 @@ func idString(p *int64) string {
 	return strconv.FormatInt(*p, 10)
 }
 
-// DecodeHit decodes one Algolia hit into a Post.
-func DecodeHit(data []byte) (listen.Post, error) {
+// decodeHit decodes one Algolia hit into a Post.
+func decodeHit(data []byte) (listen.Post, error) {
 	var h hit
 	if err := json.Unmarshal(data, &h); err != nil {
 		return listen.Post{}, &listen.DecodeError{Platform: Platform, Err: err}

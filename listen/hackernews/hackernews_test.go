@@ -56,10 +56,10 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-func TestDecodeHit(t *testing.T) {
+func TestDecodeHitFields(t *testing.T) {
 	raw, err := os.ReadFile("testdata/hit_story.json")
 	require.NoError(t, err)
-	p, err := DecodeHit(raw)
+	p, err := decodeHit(raw)
 	require.NoError(t, err)
 	assert.Equal(t, "528842", p.ID)
 	assert.Equal(t, "Failure is overrated, a redux", p.Text)
@@ -72,23 +72,23 @@ func TestDecodeHit(t *testing.T) {
 
 	raw, err = os.ReadFile("testdata/hit_comment.json")
 	require.NoError(t, err)
-	p, err = DecodeHit(raw)
+	p, err = decodeHit(raw)
 	require.NoError(t, err)
 	assert.Equal(t, "I'd use https://pkg.go.dev/golang.org/x/time/rate here.\n\nIt's much simpler > a hand-rolled bucket.", p.Text)
 	assert.Equal(t, "42001300", p.ReplyTo)
 	assert.Equal(t, "42001234", p.Thread)
 	assert.Equal(t, []string{"https://pkg.go.dev/golang.org/x/time/rate"}, p.Links)
 
-	_, err = DecodeHit([]byte(`{"objectID":`))
+	_, err = decodeHit([]byte(`{"objectID":`))
 	var de *listen.DecodeError
 	assert.ErrorAs(t, err, &de)
-	_, err = DecodeHit([]byte(`{"title":"x"}`))
+	_, err = decodeHit([]byte(`{"title":"x"}`))
 	assert.ErrorAs(t, err, &de)
 }
 
-func TestDecodeItem(t *testing.T) {
+func TestDecodeItemFields(t *testing.T) {
 	raw, _ := os.ReadFile("testdata/item_story.json")
-	p, ok, err := DecodeItem(raw)
+	p, ok, err := decodeItem(raw)
 	require.NoError(t, err)
 	require.True(t, ok)
 	assert.Equal(t, "8863", p.ID)
@@ -97,21 +97,21 @@ func TestDecodeItem(t *testing.T) {
 	assert.Equal(t, 71, p.Replies)
 
 	raw, _ = os.ReadFile("testdata/item_comment.json")
-	p, ok, err = DecodeItem(raw)
+	p, ok, err = decodeItem(raw)
 	require.NoError(t, err)
 	require.True(t, ok)
 	assert.Equal(t, "2921506", p.ReplyTo)
 	assert.Equal(t, "Aw shucks, guys ... you make me blush with your compliments.\n\nTell you what, Ill make a deal: I'll keep writing if you keep reading. K?", p.Text)
 	assert.Equal(t, 2, p.Replies)
 
-	_, ok, err = DecodeItem([]byte("null"))
+	_, ok, err = decodeItem([]byte("null"))
 	assert.NoError(t, err)
 	assert.False(t, ok)
-	p, ok, err = DecodeItem([]byte(`{"id":5,"type":"comment","time":1,"parent":4,"deleted":true}`))
+	p, ok, err = decodeItem([]byte(`{"id":5,"type":"comment","time":1,"parent":4,"deleted":true}`))
 	require.NoError(t, err)
 	assert.True(t, ok)
 	assert.Equal(t, listen.KindDelete, p.Kind)
-	_, _, err = DecodeItem([]byte(`{"id":"x"}`))
+	_, _, err = decodeItem([]byte(`{"id":"x"}`))
 	assert.Error(t, err)
 }
 

@@ -29,7 +29,7 @@ type Items struct {
 // ...) and WithBaseURL and WithNullRetries of this package. It does no
 // I/O.
 func NewItems(opts ...listen.Option) (*Items, error) {
-	b, o, err := newBase("hackernews.NewItems", FirebaseURL, opts)
+	b, o, err := newBase("hackernews.NewItems", firebaseURL, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -69,9 +69,9 @@ type item struct {
 	Dead        bool    `json:"dead"`
 }
 
-// DecodeItem decodes a Firebase item. ok is false for the literal null
+// decodeItem decodes a Firebase item. ok is false for the literal null
 // (an unknown or not yet visible ID).
-func DecodeItem(data []byte) (p listen.Post, ok bool, err error) {
+func decodeItem(data []byte) (p listen.Post, ok bool, err error) {
 	var it *item
 	if err := json.Unmarshal(data, &it); err != nil {
 		return listen.Post{}, false, &listen.DecodeError{Platform: Platform, Err: err}
@@ -129,7 +129,7 @@ func (s *Items) Item(ctx context.Context, id int64) (p listen.Post, ok bool, err
 	if err != nil {
 		return listen.Post{}, false, err
 	}
-	return DecodeItem(raw)
+	return decodeItem(raw)
 }
 
 func (s *Items) itemJSON(ctx context.Context, id int64) (json.RawMessage, error) {
@@ -201,7 +201,7 @@ func (s *Items) walk(ctx context.Context, r *adapter.Run, cur *itemsCursor, null
 		case err != nil:
 			return err
 		}
-		p, ok, derr := DecodeItem(raw)
+		p, ok, derr := decodeItem(raw)
 		switch {
 		case err != nil:
 		case derr != nil:

@@ -17,8 +17,8 @@
 // printed.
 //
 // Reddit throttles default library User-Agents and bans browser
-// look-alikes, so [New] rejects a missing or generic one (see
-// [CheckUserAgent]); use "<platform>:<app ID>:<version> (by /u/<username>)".
+// look-alikes, so [New] rejects a missing or generic one; use
+// "<platform>:<app ID>:<version> (by /u/<username>)".
 //
 // # Polling
 //

@@ -13,7 +13,7 @@ func FuzzDecodeListing(f *testing.F) {
 	}
 	f.Add([]byte(`{"kind":"Listing","data":{"children":[{"kind":"t1","data":{"id":"a","edited":1.5e300,"score":"-1e400","replies":{"kind":"Listing"}}}]}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		posts, _, err := DecodeListing(b)
+		posts, _, _, err := decodeListing(b)
 		if err != nil {
 			return
 		}

@@ -27,8 +27,8 @@ import (
 
 // Default endpoints.
 const (
-	APIURL  = "https://oauth.reddit.com"
-	AuthURL = "https://www.reddit.com"
+	apiURL  = "https://oauth.reddit.com"
+	authURL = "https://www.reddit.com"
 )
 
 // Listing names what a [Source] polls. Build one with [Posts],
@@ -74,8 +74,9 @@ type options struct {
 	apiURL, authURL string
 }
 
-// WithBaseURLs sets the API root (default APIURL) and the token endpoint
-// root (default AuthURL); for tests and proxies.
+// WithBaseURLs sets the API root (default https://oauth.reddit.com) and
+// the token endpoint root (default https://www.reddit.com); for tests and
+// proxies.
 func WithBaseURLs(api, auth string) listen.Option {
 	return config.Own("reddit.WithBaseURLs", func(o *options) { o.apiURL, o.authURL = api, auth })
 }
@@ -96,10 +97,10 @@ type Source struct {
 
 var genericUA = []string{"go-http-client", "python", "curl", "wget", "mozilla", "okhttp", "axios", "node-fetch", "java", "libwww", "httpclient", "earshot"}
 
-// CheckUserAgent reports why ua breaks Reddit's User-Agent rules, or nil.
+// checkUserAgent reports why ua breaks Reddit's User-Agent rules, or nil.
 // Reddit throttles default library agents and bans browser look-alikes;
 // it asks for "<platform>:<app ID>:<version> (by /u/<username>)".
-func CheckUserAgent(ua string) error {
+func checkUserAgent(ua string) error {
 	t := strings.TrimSpace(ua)
 	if t == "" {
 		return errors.New("reddit: a User-Agent is required, e.g. \"linux:com.example.listener:v1.0.0 (by /u/yourname)\"")
@@ -117,8 +118,11 @@ func CheckUserAgent(ua string) error {
 }
 
 // New returns a source polling listing with the app's OAuth client id and
-// secret (client_credentials grant) and a descriptive User-Agent (see
-// [CheckUserAgent]). It takes the shared options of package listen
+// secret (client_credentials grant) and a descriptive User-Agent, such
+// as "linux:com.example.listener:v1.0.0 (by /u/yourname)": a missing one,
+// one that starts like a library's or a browser's ("python",
+// "Mozilla"...) or one without the "<platform>:<app ID>:<version>" shape
+// is an error. It takes the shared options of package listen
 // (Follow, WithInterval 1m by default, WithMaxPages default 10,
 // WithPageSize 1..100 default 100, WithLimiter: default 100 requests a
 // minute, the free tier per OAuth client id, ...) and WithBaseURLs. It
@@ -127,7 +131,7 @@ func New(clientID, clientSecret, userAgent string, listing Listing, opts ...list
 	if clientID == "" || clientSecret == "" {
 		return nil, errors.New("reddit: client id and secret are required")
 	}
-	if err := CheckUserAgent(userAgent); err != nil {
+	if err := checkUserAgent(userAgent); err != nil {
 		return nil, err
 	}
 	if listing.path == "" {
@@ -135,7 +139,7 @@ func New(clientID, clientSecret, userAgent string, listing Listing, opts ...list
 	}
 	cfg := config.Defaults()
 	cfg.PageSize = 100
-	o := options{apiURL: APIURL, authURL: AuthURL}
+	o := options{apiURL: apiURL, authURL: authURL}
 	if err := config.Apply("reddit.New", &cfg, &o, opts); err != nil {
 		return nil, err
 	}

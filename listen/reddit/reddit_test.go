@@ -54,7 +54,7 @@ func TestUserAgentRules(t *testing.T) {
 func TestDecodeListing(t *testing.T) {
 	raw, err := os.ReadFile("testdata/new.json")
 	require.NoError(t, err)
-	posts, after, err := DecodeListing(raw)
+	posts, _, after, err := decodeListing(raw)
 	require.NoError(t, err)
 	assert.Equal(t, "t3_hyhquk", after)
 	require.Len(t, posts, 2, "the more stub is skipped")
@@ -74,7 +74,7 @@ func TestDecodeListing(t *testing.T) {
 
 	raw, err = os.ReadFile("testdata/comments.json")
 	require.NoError(t, err)
-	posts, after, err = DecodeListing(raw)
+	posts, _, after, err = decodeListing(raw)
 	require.NoError(t, err)
 	assert.Equal(t, "", after)
 	require.Len(t, posts, 1)
@@ -84,7 +84,7 @@ func TestDecodeListing(t *testing.T) {
 	assert.Equal(t, 7, posts[0].Likes)
 
 	for _, bad := range []string{`{"kind":"Listing","data":`, `{"kind":"t3"}`} {
-		_, _, err := DecodeListing([]byte(bad))
+		_, _, _, err := decodeListing([]byte(bad))
 		var de *listen.DecodeError
 		assert.ErrorAs(t, err, &de, bad)
 	}

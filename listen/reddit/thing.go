@@ -92,22 +92,16 @@ type thingData struct {
 	Replies     json.RawMessage `json:"replies"` // "" or a Listing
 }
 
-// DecodeListing decodes a Reddit Listing of posts (t3) and comments (t1)
-// into Posts, in the listing's order, with the "after" cursor. Other
-// kinds ("more" stubs, t5 ...) are skipped.
-func DecodeListing(data []byte) (posts []listen.Post, after string, err error) {
-	posts, _, after, err = decodeListing(data)
-	return posts, after, err
-}
-
 // skipped is a child of a listing that could not be decoded.
 type skipped struct {
 	raw []byte
 	err error
 }
 
-// decodeListing decodes a listing child by child: a child that does not
-// decode is returned as a skip, and the others are kept.
+// decodeListing decodes a Reddit Listing of posts (t3) and comments (t1)
+// into Posts, in the listing's order, with the "after" cursor. Other kinds
+// ("more" stubs, t5 ...) are skipped. It goes child by child: a child
+// that does not decode is returned as a skip, and the others are kept.
 func decodeListing(data []byte) (posts []listen.Post, skips []skipped, after string, err error) {
 	var l listing
 	if err := json.Unmarshal(data, &l); err != nil {
