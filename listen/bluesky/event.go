@@ -128,14 +128,14 @@ func decodeEvent(b []byte, ev *event) error {
 	return nil
 }
 
-// URI returns the at:// URI of a record.
-func URI(did, collection, rkey string) string {
+// atURI returns the at:// URI of a record.
+func atURI(did, collection, rkey string) string {
 	return "at://" + did + "/" + collection + "/" + rkey
 }
 
-// WebURL returns the bsky.app address of the post with the given at://
+// webURL returns the bsky.app address of the post with the given at://
 // URI, or "" if uri is not a post URI.
-func WebURL(uri string) string {
+func webURL(uri string) string {
 	rest, ok := strings.CutPrefix(uri, "at://")
 	if !ok {
 		return ""
@@ -182,7 +182,7 @@ func toPost(ev *event) (p listen.Post, ok bool) {
 	}
 	p = listen.Post{
 		Platform: Platform,
-		ID:       URI(ev.DID, c.Collection, c.RKey),
+		ID:       atURI(ev.DID, c.Collection, c.RKey),
 		Author:   listen.Author{ID: ev.DID},
 		Created:  usTime(ev.TimeUS),
 	}
@@ -207,7 +207,7 @@ func toPost(ev *event) (p listen.Post, ok bool) {
 		if c.Operation == "update" {
 			p.Kind = listen.KindUpdate
 		}
-		p.URL = WebURL(p.ID)
+		p.URL = webURL(p.ID)
 		mapPostRecord(&p, r)
 	case CollectionRepost, CollectionLike:
 		p.Kind = listen.KindRepost

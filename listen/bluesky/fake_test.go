@@ -366,15 +366,15 @@ func genEvents(n int, seed int64) []fakeEvent {
 		case r < 16 && len(posts) > 0:
 			e.coll = CollectionLike
 			e.frame = commit("create", e.coll, fmt.Sprintf(`{"$type":"app.bsky.feed.like","createdAt":%q,"subject":{"cid":"bafyreisubject","uri":%q}}`, created, posts[rng.Intn(len(posts))]))
-			e.want = URI(e.did, e.coll, rkey) + "#like"
+			e.want = atURI(e.did, e.coll, rkey) + "#like"
 		case r < 20 && len(posts) > 0:
 			e.coll = CollectionRepost
 			e.frame = commit("create", e.coll, fmt.Sprintf(`{"$type":"app.bsky.feed.repost","createdAt":%q,"subject":{"cid":"bafyreisubject","uri":%q}}`, created, posts[rng.Intn(len(posts))]))
-			e.want = URI(e.did, e.coll, rkey) + "#repost"
+			e.want = atURI(e.did, e.coll, rkey) + "#repost"
 		case r < 23:
 			e.coll = CollectionPost
 			e.frame = commit("delete", e.coll, "")
-			e.want = URI(e.did, e.coll, rkey) + "#delete"
+			e.want = atURI(e.did, e.coll, rkey) + "#delete"
 		case r < 26 && len(posts) > 0 && !edited[posts[len(posts)-1]]:
 			// An edit of an earlier post (each edited once): its did and
 			// rkey, a new rev.
@@ -398,7 +398,7 @@ func genEvents(n int, seed int64) []fakeEvent {
 			rec := fmt.Sprintf(`{"$type":"app.bsky.feed.post","createdAt":%q,"facets":[{"features":[{"$type":"app.bsky.richtext.facet#tag","tag":"golang"}],"index":{"byteEnd":%d,"byteStart":%d}},{"features":[{"$type":"app.bsky.richtext.facet#link","uri":"https://example.com/%d"}],"index":{"byteEnd":%d,"byteStart":%d}}],"langs":["en"]%s,"text":%q}`,
 				created, ts+7, ts, i, len(text), ls, reply, text)
 			e.frame = commit("create", e.coll, rec)
-			uri := URI(e.did, e.coll, rkey)
+			uri := atURI(e.did, e.coll, rkey)
 			posts = append(posts, uri)
 			e.want = uri + "#post"
 		}

@@ -196,10 +196,10 @@ type searchPage struct {
 
 // viewPost maps a postView; ok is false for views without a post URI.
 func viewPost(v *postView) (listen.Post, time.Time, bool) {
-	if !strings.HasPrefix(v.URI, "at://") || WebURL(v.URI) == "" {
+	if !strings.HasPrefix(v.URI, "at://") || webURL(v.URI) == "" {
 		return listen.Post{}, time.Time{}, false
 	}
-	p := listen.Post{Platform: Platform, ID: v.URI, URL: WebURL(v.URI),
+	p := listen.Post{Platform: Platform, ID: v.URI, URL: webURL(v.URI),
 		Author: listen.Author{ID: v.Author.DID, Handle: v.Author.Handle, Name: v.Author.DisplayName},
 		Likes:  v.LikeCount, Reposts: v.RepostCount, Replies: v.ReplyCount, Quotes: v.QuoteCount,
 		Created: parseTime(v.Record.CreatedAt)}

@@ -69,7 +69,7 @@ func (f *fakeXRPC) publish() {
 	i := len(f.posts)
 	now := time.Now().UTC()
 	did := fmt.Sprintf("did:plc:author%03d", i%40)
-	v := postView{URI: URI(did, CollectionPost, fmt.Sprintf("3lq7%09d", i)), CID: "bafyreiexample" + strconv.Itoa(i), IndexedAt: now.Format("2006-01-02T15:04:05.000Z"),
+	v := postView{URI: atURI(did, CollectionPost, fmt.Sprintf("3lq7%09d", i)), CID: "bafyreiexample" + strconv.Itoa(i), IndexedAt: now.Format("2006-01-02T15:04:05.000Z"),
 		ReplyCount: i % 3, RepostCount: i % 5, LikeCount: i % 7, QuoteCount: i % 2}
 	v.Author.DID, v.Author.Handle, v.Author.DisplayName = did, fmt.Sprintf("author%d.example", i%40), "Author"
 	v.Record = record{Text: fmt.Sprintf("Read this post %d #golang", i), CreatedAt: now.Add(-time.Second).Format(time.RFC3339Nano), Langs: []string{"en"}}

@@ -48,7 +48,7 @@ func BenchmarkHTMLToText(b *testing.B) {
 	const content = `<p>Just shipped v2 of our <a href="https://mastodon.example/tags/golang" class="mention hashtag" rel="tag">#<span>golang</span></a> listener &amp; it&#39;s fast! Thanks <span class="h-card" translate="no"><a href="https://other.example/@bob" class="u-url mention">@<span>bob</span></a></span> 🎉</p><p>Details: <a href="https://blog.example.com/posts/2022/11/listener-v2-release-notes" target="_blank" rel="nofollow noopener noreferrer" translate="no"><span class="invisible">https://</span><span class="ellipsis">blog.example.com/posts/2022/11</span><span class="invisible">/listener-v2-release-notes</span></a><br />Feedback welcome :blobcat: &lt;3</p>`
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		HTMLToText(content)
+		htmlToText(content)
 	}
 }
 

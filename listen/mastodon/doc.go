@@ -41,12 +41,11 @@
 //
 // # Text
 //
-// Status HTML becomes plain text with [HTMLToText]: paragraphs and <br>
-// become newlines, entities are unescaped, links keep their full URL
-// (including Mastodon's invisible spans), mentions and hashtags stay in
-// the text as "@user" and "#tag" and are also listed in Post.Mentions and
-// Post.Tags; links are in Post.Links. A content warning (spoiler_text)
-// is put before the text.
+// Status HTML becomes plain text: paragraphs and <br> become newlines,
+// entities are unescaped, links keep their full URL (including Mastodon's
+// invisible spans), mentions and hashtags stay in the text as "@user" and
+// "#tag" and are also listed in Post.Mentions and Post.Tags; links are in
+// Post.Links. A content warning (spoiler_text) is put before the text.
 //
 // # Failures
 //

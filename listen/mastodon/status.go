@@ -58,7 +58,7 @@ func str(p *string) string {
 }
 
 // DecodeStatus decodes one Status entity (JSON) into a Post of kind
-// [listen.KindPost], with the HTML content converted by [HTMLToText].
+// [listen.KindPost], with the HTML content converted to plain text.
 // host is the instance host, used to qualify local accounts' handles
 // ("alice" on mastodon.social becomes "alice@mastodon.social"); it may be "".
 func DecodeStatus(data []byte, host string) (listen.Post, error) {
@@ -89,7 +89,7 @@ func (s *status) post(host string) listen.Post {
 	if s.Reblog != nil && s.Reblog.ID != "" {
 		kind, subject, src = listen.KindRepost, s.Reblog.ID, s.Reblog
 	}
-	t := HTMLToText(src.Content)
+	t := htmlToText(src.Content)
 	text := t.Text
 	if src.SpoilerText != "" {
 		text = strings.TrimSpace(src.SpoilerText + "\n\n" + text)

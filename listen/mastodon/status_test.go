@@ -71,10 +71,10 @@ func TestHTMLToText(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, HTMLToText(tc.in).Text)
+			assert.Equal(t, tc.want, htmlToText(tc.in).Text)
 		})
 	}
-	got := HTMLToText(`<a href="https://a.example/x?y=1&amp;z=2">a</a> <a href="https://a.example/x?y=1&amp;z=2">again</a> <a href="mailto:x@y">m</a>`)
+	got := htmlToText(`<a href="https://a.example/x?y=1&amp;z=2">a</a> <a href="https://a.example/x?y=1&amp;z=2">again</a> <a href="mailto:x@y">m</a>`)
 	assert.Equal(t, []string{"https://a.example/x?y=1&z=2"}, got.Links)
 }
 
