@@ -110,6 +110,6 @@
 // lang:en` into a [Query] whose Match is case- and accent-insensitive,
 // works on whole words and does not allocate. See [Query] for the syntax.
 // A query from a user or a file cannot crash or stall the program: one
-// longer than [MaxQueryBytes] or nested deeper than [MaxDepth] is a
+// longer than 64 KiB or nested deeper than 64 parentheses is a
 // [*QueryError], and Compile and Match cost linear in its size.
 package listen

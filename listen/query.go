@@ -57,18 +57,12 @@ type Query struct {
 	monotone bool
 }
 
-// Limits on one query. They keep a query from a user or a configuration
-// file from costing more than its size: Compile refuses a longer or deeper
-// query with a [*QueryError] before doing much work, and Compile and Match
-// take time linear in the query's length.
+// Limits on one query (see [Compile]). They keep a query from a user or a
+// configuration file from costing more than its size.
 const (
-	// MaxAtoms bounds the words, phrases, tags, mentions and language
-	// tests in one query.
-	MaxAtoms = 256
-	// MaxQueryBytes bounds the length of a query's text.
-	MaxQueryBytes = 64 << 10
-	// MaxDepth bounds how deeply parentheses nest.
-	MaxDepth = 64
+	maxAtoms      = 256      // words, phrases, tags, mentions and language tests
+	maxQueryBytes = 64 << 10 // the length of a query's text
+	maxDepth      = 64       // how deeply parentheses nest
 )
 
 // maxPhrase bounds the words in one phrase.
@@ -134,11 +128,14 @@ func MustCompile(q string) *Query {
 
 // Compile parses a query. A syntax error is a [*QueryError] naming the
 // position: unbalanced quotes or parentheses, an operator with nothing to
-// work on, an empty query, a query over one of the limits above. Repeated
-// exclusions cancel out in pairs: "NOT NOT acme" is acme.
+// work on, an empty query, a query over one of the limits: 64 KiB of
+// text, 256 words, phrases, tags, mentions and language tests, and
+// parentheses 64 deep. Compile refuses such a query before doing much
+// work, and Compile and Match take time linear in the query's length.
+// Repeated exclusions cancel out in pairs: "NOT NOT acme" is acme.
 func Compile(q string) (*Query, error) {
-	if len(q) > MaxQueryBytes {
-		return nil, &QueryError{Query: q, Pos: MaxQueryBytes, Msg: fmt.Sprintf("query longer than %d bytes", MaxQueryBytes)}
+	if len(q) > maxQueryBytes {
+		return nil, &QueryError{Query: q, Pos: maxQueryBytes, Msg: fmt.Sprintf("query longer than %d bytes", maxQueryBytes)}
 	}
 	p := &qparser{src: q}
 	if err := p.checkUTF8(); err != nil {
@@ -233,7 +230,7 @@ func (q *Query) buildTable() {
 }
 
 // atomSet records which atoms occur in a post.
-type atomSet [MaxAtoms / 64]uint64
+type atomSet [maxAtoms / 64]uint64
 
 func (s *atomSet) add(i int32)    { s[i>>6] |= 1 << (i & 63) }
 func (s *atomSet) has(i int) bool { return s[i>>6]&(1<<(i&63)) != 0 }

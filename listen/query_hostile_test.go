@@ -57,17 +57,17 @@ func TestQueryHugeInputs(t *testing.T) {
 }
 
 func TestQueryNestingLimit(t *testing.T) {
-	q, err := Compile(nested(MaxDepth))
+	q, err := Compile(nested(maxDepth))
 	require.NoError(t, err)
 	assert.True(t, q.MatchText("ACME!"))
 
-	deep := nested(MaxDepth + 1)
+	deep := nested(maxDepth + 1)
 	_, err = Compile(deep)
 	requireQueryError(t, deep, err, "nested deeper than 64")
 	assert.Contains(t, err.Error(), "position 65:")
 
 	// Deep nesting inside the size limit is refused as quickly.
-	deep = nested(MaxQueryBytes/2 - 4)
+	deep = nested(maxQueryBytes/2 - 4)
 	_, err = Compile(deep)
 	requireQueryError(t, deep, err, "nested deeper")
 }
@@ -81,7 +81,7 @@ func TestQueryLongPhrase(t *testing.T) {
 	assert.Less(t, n, uint64(64<<10), "bytes allocated to refuse a 1 MB phrase")
 
 	// The longest phrase within the size limit is refused after its 17th word.
-	long := `"` + strings.Repeat("a ", MaxQueryBytes/2-1) + `"`
+	long := `"` + strings.Repeat("a ", maxQueryBytes/2-1) + `"`
 	n = allocated(func() { _, err = Compile(long) })
 	requireQueryError(t, long, err, "phrase longer than 16 words")
 	assert.Less(t, n, uint64(64<<10), "bytes allocated to refuse a 64 KiB phrase")
@@ -141,11 +141,11 @@ func (n *qnode) describe() string {
 	return "(" + strings.Join(parts, sep) + ")"
 }
 
-// Compiling any query of up to MaxQueryBytes allocates a bounded multiple
+// Compiling any query of up to maxQueryBytes allocates a bounded multiple
 // of its size, however it is shaped.
 func TestQueryCompileCostIsLinear(t *testing.T) {
 	fill := func(unit string) string {
-		return strings.Repeat(unit, MaxQueryBytes/len(unit))
+		return strings.Repeat(unit, maxQueryBytes/len(unit))
 	}
 	shapes := map[string]string{
 		"parentheses":   fill("("),
@@ -177,7 +177,7 @@ func TestQueryCompileCostIsLinear(t *testing.T) {
 }
 
 // FuzzCompileRepeated compiles deep and long queries grown from small
-// seeds: a prefix, a unit repeated up to 70,000 times (past MaxQueryBytes
+// seeds: a prefix, a unit repeated up to 70,000 times (past maxQueryBytes
 // for units of one byte) and a suffix. Compile returns a query or a
 // *QueryError, never crashes, and a compiled query matches its own text.
 func FuzzCompileRepeated(f *testing.F) {
@@ -210,7 +210,7 @@ func FuzzCompileRepeated(f *testing.F) {
 			}
 			return
 		}
-		if q.root.size() > 8*MaxAtoms {
+		if q.root.size() > 8*maxAtoms {
 			t.Fatalf("compiled tree of %d nodes for %d atoms", q.root.size(), len(q.atoms))
 		}
 		p := Post{Text: query, Lang: "en"}

@@ -237,8 +237,8 @@ func (p *qparser) parseUnary() (*qnode, error) {
 		}
 		return &qnode{op: opNot, kids: []*qnode{k}}, nil
 	case tkLParen:
-		if p.depth == MaxDepth {
-			return nil, p.errf(t.pos, "parentheses nested deeper than %d", MaxDepth)
+		if p.depth == maxDepth {
+			return nil, p.errf(t.pos, "parentheses nested deeper than %d", maxDepth)
 		}
 		p.advance()
 		p.depth++
@@ -298,8 +298,8 @@ func (p *qparser) leaf(t qtok) (*qnode, error) {
 		}
 		a.folded = foldWords(text, a.hashes)
 	}
-	if len(p.atoms) == MaxAtoms {
-		return nil, p.errf(t.pos, "more than %d terms", MaxAtoms)
+	if len(p.atoms) == maxAtoms {
+		return nil, p.errf(t.pos, "more than %d terms", maxAtoms)
 	}
 	p.atoms = append(p.atoms, a)
 	return &qnode{op: opAtom, atom: len(p.atoms) - 1}, nil

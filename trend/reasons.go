@@ -20,10 +20,10 @@ type Reason struct {
 
 // Defaults of [Reasons].
 const (
-	DefaultReasonsBucket  = 30 * time.Minute
+	defaultReasonsBucket  = 30 * time.Minute
 	DefaultReasonsWindow  = 6 * time.Hour
-	DefaultMaxReasons     = 5
-	DefaultReasonsMaxKeys = 1000
+	defaultMaxReasons     = 5
+	defaultReasonsMaxKeys = 1000
 	// reasonsHalfLife is how fast the baseline forgets.
 	reasonsHalfLife = 24 * time.Hour
 	// reasonsGuard is left out between the baseline and an episode.
@@ -90,7 +90,7 @@ type Reasons struct {
 	Bucket  time.Duration // bucket width; 0 means 30 minutes
 	Window  time.Duration // longest episode explained; 0 means 6 hours
 	Max     int           // reasons per alert; 0 means 5
-	MaxKeys int           // keys kept; 0 means DefaultReasonsMaxKeys
+	MaxKeys int           // keys kept; 0 means 1,000
 
 	keys map[string]*reasonKey
 	buf  []feature
@@ -110,7 +110,7 @@ type reasonKey struct {
 	seen                 int64
 }
 
-func (r *Reasons) width() int64 { return int64(orD(r.Bucket, DefaultReasonsBucket)) }
+func (r *Reasons) width() int64 { return int64(orD(r.Bucket, defaultReasonsBucket)) }
 
 func (r *Reasons) slots() int64 {
 	return max(1, int64(orD(r.Window, DefaultReasonsWindow))/r.width())
@@ -135,7 +135,7 @@ func (r *Reasons) Add(m Mention) {
 		if r.keys == nil {
 			r.keys = make(map[string]*reasonKey)
 		}
-		if len(r.keys) >= orInt(r.MaxKeys, DefaultReasonsMaxKeys) {
+		if len(r.keys) >= orInt(r.MaxKeys, defaultReasonsMaxKeys) {
 			evictStale(r.keys, func(k *reasonKey) int64 { return k.seen })
 		}
 		n := r.slots()
@@ -319,7 +319,7 @@ func (r *Reasons) Between(key string, start, end time.Time) []Reason {
 		}
 		return out[x].Value < out[y].Value
 	})
-	limit := min(orInt(r.Max, DefaultMaxReasons), len(idx))
+	limit := min(orInt(r.Max, defaultMaxReasons), len(idx))
 	res := make([]Reason, 0, limit)
 	for _, i := range idx[:limit] {
 		res = append(res, out[i])

@@ -93,7 +93,7 @@ func TestReasonsExplain(t *testing.T) {
 	}
 	a := Alert{Kind: AlertSpike, Key: "acme", Start: start, End: start.Add(time.Hour)}
 	got := rs.Explain(a)
-	require.Len(t, got, DefaultMaxReasons)
+	require.Len(t, got, defaultMaxReasons)
 	top := map[string]Reason{}
 	for _, x := range got {
 		top[x.Kind+":"+x.Value] = x

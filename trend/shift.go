@@ -10,10 +10,10 @@ import (
 // Defaults of [Shift].
 const (
 	DefaultNegative    = -0.05 // VADER's convention: compound <= -0.05 is negative
-	DefaultRise        = 0.15
-	DefaultShiftH      = 10
-	DefaultMinPosts    = 20
-	DefaultMaxEvidence = 5
+	defaultRise        = 0.15
+	defaultShiftH      = 10
+	defaultMinPosts    = 20
+	defaultMaxEvidence = 5
 )
 
 // Shift detects, per key, when the share of negative posts or their
@@ -104,7 +104,7 @@ func (d *Shift) Observe(key string, at time.Time, compound float64, id, text str
 		isNeg = 1
 	}
 	v := -compound
-	minPosts := orInt(d.MinPosts, DefaultMinPosts)
+	minPosts := orInt(d.MinPosts, defaultMinPosts)
 	if s.n <= int64(5*minPosts) {
 		// Warm-up: learn the baseline as a running mean, no charts.
 		r := math.Max(1/float64(s.n), shiftRate)
@@ -120,7 +120,7 @@ func (d *Shift) Observe(key string, at time.Time, compound float64, id, text str
 	// baseline estimated from few posts does not make noise look like a rise.
 	nEff := math.Min(float64(s.n), 1/shiftRate)
 	p0 := math.Min(0.98, math.Max(0.01, s.p0+2*math.Sqrt(s.p0*(1-s.p0)/nEff)))
-	p1 := math.Min(0.99, p0+orF(d.Rise, DefaultRise))
+	p1 := math.Min(0.99, p0+orF(d.Rise, defaultRise))
 	llrShare := math.Log((1 - p1) / (1 - p0))
 	if isNeg == 1 {
 		llrShare = math.Log(p1 / p0)
@@ -151,7 +151,7 @@ func (d *Shift) Observe(key string, at time.Time, compound float64, id, text str
 		s.mean += shiftRate * dv
 		s.sd = math.Sqrt(s.sd*s.sd + shiftRate*(dv*dv-s.sd*s.sd))
 	}
-	h := orF(d.H, DefaultShiftH)
+	h := orF(d.H, defaultShiftH)
 	stat := math.Max(s.share, s.neg)
 	score := stat / (stat + h) // 0.5 at the threshold
 	switch {
@@ -183,7 +183,7 @@ func (d *Shift) emit(a Alert) {
 
 // keep adds e to the bounded evidence list, keeping the most negative.
 func (d *Shift) keep(s *shiftState, e Evidence, neg float64) {
-	max := orInt(d.MaxEvidence, DefaultMaxEvidence)
+	max := orInt(d.MaxEvidence, defaultMaxEvidence)
 	if len(s.evidence) < max {
 		s.evidence = append(s.evidence, e)
 		s.evScore = append(s.evScore, neg)

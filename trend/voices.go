@@ -16,9 +16,9 @@ const AlertInfluencer AlertKind = "influencer"
 
 // Defaults of [Voices].
 const (
-	DefaultVoicesPeriod = 24 * time.Hour
-	DefaultVoicesK      = 10
-	DefaultInfluencer   = 10_000
+	defaultVoicesPeriod = 24 * time.Hour
+	defaultVoicesK      = 10
+	defaultInfluencer   = 10_000
 	// maxAlerted bounds the authors per key and period that Voices
 	// remembers having alerted about.
 	maxAlerted = 256
@@ -99,9 +99,9 @@ type voiceKey struct {
 	seen     int64
 }
 
-func (v *Voices) k() int { return orInt(v.K, DefaultVoicesK) }
+func (v *Voices) k() int { return orInt(v.K, defaultVoicesK) }
 
-func (v *Voices) period() int64 { return int64(orD(v.Period, DefaultVoicesPeriod)) }
+func (v *Voices) period() int64 { return int64(orD(v.Period, defaultVoicesPeriod)) }
 
 // Add counts one mention.
 func (v *Voices) Add(m Mention) {
@@ -187,7 +187,7 @@ func (s *voiceKey) sortReach() {
 func (v *Voices) influencer(s *voiceKey, h uint64, m Mention, followers int) {
 	th := v.Influencer
 	if th == 0 {
-		th = DefaultInfluencer
+		th = defaultInfluencer
 	}
 	if th < 0 || followers < th || v.OnAlert == nil {
 		return

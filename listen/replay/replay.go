@@ -34,8 +34,8 @@ import (
 	"github.com/earshot-dev/earshot/listen"
 )
 
-// DefaultMaxLine is the longest line read by default: 1 MiB.
-const DefaultMaxLine = 1 << 20
+// defaultMaxLine is the longest line read by default.
+const defaultMaxLine = 1 << 20
 
 // maxKept bounds the errors a Source keeps for Errors.
 const maxKept = 100
@@ -71,7 +71,7 @@ func WithSpeed(factor float64) Option { return func(c *config) { c.speed = facto
 // ranges over the posts.
 func WithOnError(f func(*LineError)) Option { return func(c *config) { c.onError = f } }
 
-// WithMaxLine sets the longest line that is read (default [DefaultMaxLine]);
+// WithMaxLine sets the longest line that is read (default 1 MiB);
 // longer lines are skipped with [ErrLineTooLong].
 func WithMaxLine(n int) Option { return func(c *config) { c.maxLine = n } }
 
@@ -112,7 +112,7 @@ func newSource(open func() (io.ReadCloser, error), opts []Option) *Source {
 		o(&s.cfg)
 	}
 	if s.cfg.maxLine <= 0 {
-		s.cfg.maxLine = DefaultMaxLine
+		s.cfg.maxLine = defaultMaxLine
 	}
 	if s.cfg.speed < 0 {
 		s.cfg.speed = 0

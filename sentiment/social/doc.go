@@ -45,7 +45,7 @@
 //   - Compound is length-aware: beyond four sentiment-bearing tokens the
 //     sum grows with the square root of their number, so long posts do
 //     not all saturate at ±1.
-//   - A neutral band ([DefaultNeutralBand], [WithNeutralBand]) turns weak
+//   - A neutral band ([WithNeutralBand], 0.2 by default) turns weak
 //     leanings into neutral, the most common label of real posts. Its
 //     value was chosen by 5-fold cross-validation of macro-averaged
 //     recall on the project's two labelled sets (every fold chose 0.2).

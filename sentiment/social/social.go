@@ -44,17 +44,16 @@ func WithTerms(terms map[string]float64) Option {
 }
 
 // WithNeutralBand sets how much summed valence a text needs before it
-// leans positive or negative (VADER's units; default [DefaultNeutralBand]).
-// Larger values label more weakly opinionated posts neutral. Negative
-// values count as 0.
+// leans positive or negative (VADER's units; default 0.2, chosen by 5-fold
+// cross-validation of macro-averaged recall on the two labelled sets the
+// project evaluates on: see TestCrossValidatedBand). Larger values label
+// more weakly opinionated posts neutral. Negative values count as 0.
 func WithNeutralBand(v float64) Option {
 	return func(c *config) { c.band, c.set = v, true }
 }
 
-// DefaultNeutralBand is the neutral band chosen by 5-fold
-// cross-validation of macro-averaged recall on the two labelled sets the
-// project evaluates on (see TestCrossValidatedBand).
-const DefaultNeutralBand = 0.2
+// defaultNeutralBand is the neutral band of [WithNeutralBand].
+const defaultNeutralBand = 0.2
 
 // wentry is what the scorer knows about one lower-case word.
 type wentry struct {
@@ -199,7 +198,7 @@ func unnormalize(c float64) float64 {
 // New returns a social-media Scorer, changed by opts. The default tables
 // are built once per process and shared.
 func New(opts ...Option) *Scorer {
-	c := config{band: DefaultNeutralBand}
+	c := config{band: defaultNeutralBand}
 	for _, o := range opts {
 		if o != nil {
 			o(&c)

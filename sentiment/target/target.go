@@ -15,9 +15,9 @@ import (
 // that "not about us" is never mistaken for "neutral about us".
 var ErrAbsent = errors.New("target: target not mentioned")
 
-// DefaultWindow is the number of words taken on each side of a mention
+// defaultWindow is the number of words taken on each side of a mention
 // when Scorer.Window is zero.
-const DefaultWindow = 6
+const defaultWindow = 6
 
 // Scorer scores the sentiment of texts towards one target: a brand,
 // product or account, known by a name and aliases.
@@ -39,7 +39,7 @@ const DefaultWindow = 6
 type Scorer struct {
 	Scorer sentiment.Scorer // scores each snippet; required
 	Names  []string         // the target's name and aliases; "@" and "#" prefixes are ignored
-	Window int              // words on each side of a mention; 0 means DefaultWindow
+	Window int              // words on each side of a mention; 0 means 6
 }
 
 // New returns a Scorer for the target called name (and aliases) that
@@ -100,7 +100,7 @@ func (t *Scorer) Mentions(text string) []Mention {
 	}
 	window := t.Window
 	if window <= 0 {
-		window = DefaultWindow
+		window = defaultWindow
 	}
 	out := make([]Mention, 0, len(spans))
 	for _, sp := range spans {

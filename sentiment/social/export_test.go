@@ -1,0 +1,4 @@
+package social
+
+// DefaultNeutralBand lets the external tests check the default they chose.
+const DefaultNeutralBand = defaultNeutralBand
