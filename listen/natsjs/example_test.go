@@ -97,7 +97,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	det := &trend.Window{Size: time.Minute, MinCount: 1}
+	det := &trend.Sketch{Size: time.Minute, MinCount: 1}
 	n := 0
 	for p, err := range src.Posts(ctx) {
 		if err != nil {
