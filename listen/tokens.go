@@ -21,31 +21,30 @@ const (
 )
 
 // asciiFold maps an ASCII byte to its folded word byte, 0 for a separator,
-// or one of the markers below.
-var asciiFold [256]byte
+// or one of the markers below. It is built once and only read.
+var asciiFold = func() (t [256]byte) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '_':
+			t[c] = byte(c)
+		case c >= 'A' && c <= 'Z':
+			t[c] = byte(c) + 'a' - 'A'
+		case c == '#':
+			t[c] = markHash
+		case c == '@':
+			t[c] = markMention
+		case c >= 0x80:
+			t[c] = markUTF8
+		}
+	}
+	return t
+}()
 
 const (
 	markHash    = 0xF0 // '#'
 	markMention = 0xF1 // '@'
 	markUTF8    = 0xFF // first byte of a multi-byte sequence
 )
-
-func init() {
-	for c := 0; c < 256; c++ {
-		switch {
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '_':
-			asciiFold[c] = byte(c)
-		case c >= 'A' && c <= 'Z':
-			asciiFold[c] = byte(c) + 'a' - 'A'
-		case c == '#':
-			asciiFold[c] = markHash
-		case c == '@':
-			asciiFold[c] = markMention
-		case c >= 0x80:
-			asciiFold[c] = markUTF8
-		}
-	}
-}
 
 // Token keys. A token of up to eight folded bytes is keyed by those bytes
 // packed into a word, which is exact; a longer token by a hash of its

@@ -54,7 +54,7 @@ func TestTheStoryIsInTheData(t *testing.T) {
 		require.NoError(t, err)
 		require.False(t, p.Created.Before(last), "sorted by time")
 		last = p.Created
-		assert.False(t, p.Created.Before(gen.Start) || !p.Created.Before(gen.End), "inside the three days: %v", p)
+		assert.False(t, p.Created.Before(gen.Start()) || !p.Created.Before(gen.End()), "inside the three days: %v", p)
 		platforms[p.Platform] = true
 		switch {
 		case p.Kind == listen.KindRepost:
@@ -83,8 +83,8 @@ func TestTheStoryIsInTheData(t *testing.T) {
 	assert.Equal(t, gen.FloodPosts, flood, "the copy-paste flood")
 	assert.Equal(t, gen.BotPosts, bots, "the bot's posts")
 
-	before := perHour[gen.Announcement.Add(-2*time.Hour)] + perHour[gen.Announcement.Add(-3*time.Hour)]
-	during := perHour[gen.Announcement.Add(3*time.Hour)] + perHour[gen.Announcement.Add(4*time.Hour)]
+	before := perHour[gen.Announcement().Add(-2*time.Hour)] + perHour[gen.Announcement().Add(-3*time.Hour)]
+	during := perHour[gen.Announcement().Add(3*time.Hour)] + perHour[gen.Announcement().Add(4*time.Hour)]
 	assert.Greater(t, during, 8*before, "the complaint wave is far above the usual volume (%d vs %d)", during, before)
 }
 

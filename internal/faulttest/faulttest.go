@@ -58,6 +58,9 @@ func (c Counts) Of(kinds ...string) int {
 	return n
 }
 
-// Issue19 are the fault kinds issue 19 asked every fake to add: an adapter
-// fault test fires at least 200 of these, losing and duplicating nothing.
-var Issue19 = []string{BadItem, HTML200, FarReset, HugeRetry, TokenExpiry, EditDelete, Trickle, RestartState}
+// Issue19 returns the fault kinds issue 19 asked every fake to add: an
+// adapter fault test fires at least 200 of these, losing and duplicating
+// nothing.
+func Issue19() []string {
+	return []string{BadItem, HTML200, FarReset, HugeRetry, TokenExpiry, EditDelete, Trickle, RestartState}
+}

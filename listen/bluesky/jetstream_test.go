@@ -193,8 +193,8 @@ func TestJetstreamFaults(t *testing.T) {
 			f.mu.Lock()
 			assert.Equal(t, len(events), f.published, "the fake published its whole log")
 			t.Logf("jetstream %s: faults %d (issue 19 kinds %d) %v; connections %d; restarts %d",
-				name, f.faults.Total(), f.faults.Of(faulttest.Issue19...), f.faults, f.conns, restarts)
-			assert.GreaterOrEqual(t, f.faults.Of(faulttest.Issue19...), 200)
+				name, f.faults.Total(), f.faults.Of(faulttest.Issue19()...), f.faults, f.conns, restarts)
+			assert.GreaterOrEqual(t, f.faults.Of(faulttest.Issue19()...), 200)
 			f.mu.Unlock()
 			st1, st2 := src1.Stats(), src2.Stats()
 			assert.Positive(t, st1.Reconnects+st2.Reconnects)

@@ -109,8 +109,8 @@ func TestSearchFaults(t *testing.T) {
 	}
 	assert.Equal(t, total, len(seen))
 	t.Logf("search: faults %d (issue 19 kinds %d) %v; restarts %d; gzip %d; logins %d; refreshes %d; requests %d",
-		f.faults.Total(), f.faults.Of(faulttest.Issue19...), f.faults, restarts, f.gzipped.Load(), f.logins, f.refreshes, f.requests)
-	assert.GreaterOrEqual(t, f.faults.Of(faulttest.Issue19...), 200)
+		f.faults.Total(), f.faults.Of(faulttest.Issue19()...), f.faults, restarts, f.gzipped.Load(), f.logins, f.refreshes, f.requests)
+	assert.GreaterOrEqual(t, f.faults.Of(faulttest.Issue19()...), 200)
 	// One createSession per source, and one more per restart that lost
 	// the sessions: never one per request.
 	assert.Equal(t, 2+f.faults[faulttest.RestartState], f.logins)

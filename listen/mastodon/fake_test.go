@@ -277,7 +277,7 @@ func (f *fake) streamFault(kind string) bool { return f.faults.Hit(f.rng, f.stre
 func (f *fake) issue19Faults() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.faults.Of(faulttest.Issue19...)
+	return f.faults.Of(faulttest.Issue19()...)
 }
 
 func rateHeaders(w http.ResponseWriter, remaining int, reset time.Time) {

@@ -12,15 +12,15 @@ import (
 // in the same clause: VADER's NEGATE list except "despite", plus the
 // spellings social posts use without apostrophes (curly ones are
 // normalised) and a few more.
-var negators = append(without(vaderrules.Negate, "despite"),
+var negators = append(without(vaderrules.Negate(), "despite"),
 	"no", "nobody", "nah", "dnt", "nvr")
 
 // boosters intensify (positive) or dampen (negative) the next sentiment
 // word, by VADER's 0.293: VADER's one-word BOOSTER_DICT keys except
 // "hardly", plus social spellings and two more dampeners.
 var boosters = func() map[string]float64 {
-	m := make(map[string]float64, len(vaderrules.Boosters)+8)
-	for w, d := range vaderrules.Boosters {
+	m := make(map[string]float64, len(vaderrules.Boosters())+8)
+	for w, d := range vaderrules.Boosters() {
 		m[w] = math.Copysign(1, d)
 	}
 	delete(m, "hardly")

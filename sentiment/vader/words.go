@@ -89,7 +89,7 @@ func buildEntries(lex *Lexicon) *table {
 
 // addRuleWords flags, in t, the words the rules name.
 func addRuleWords(t *table) {
-	for k, v := range vaderrules.Boosters {
+	for k, v := range vaderrules.Boosters() {
 		t.update(k, func(e *entry) {
 			e.flags |= fBooster
 			if v < 0 {
@@ -97,7 +97,7 @@ func addRuleWords(t *table) {
 			}
 		})
 	}
-	for _, k := range vaderrules.Negate {
+	for _, k := range vaderrules.Negate() {
 		t.update(k, func(e *entry) { e.flags |= fNegate })
 	}
 	idiom := map[uint8]bool{}

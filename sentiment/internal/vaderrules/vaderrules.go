@@ -4,6 +4,11 @@
 // Python's rounding of the figures.
 package vaderrules
 
+import (
+	"maps"
+	"slices"
+)
+
 // Constants of vaderSentiment 3.3.2.
 const (
 	BIncr   = 0.293  // a booster's increment (B_INCR)
@@ -13,8 +18,10 @@ const (
 	Alpha   = 15     // normalisation constant of compound
 )
 
-// Negate is the reference's NEGATE list.
-var Negate = []string{
+// Negate returns the reference's NEGATE list (a fresh copy).
+func Negate() []string { return slices.Clone(negate) }
+
+var negate = []string{
 	"aint", "arent", "cannot", "cant", "couldnt", "darent", "didnt", "doesnt",
 	"ain't", "aren't", "can't", "couldn't", "daren't", "didn't", "doesn't",
 	"dont", "hadnt", "hasnt", "havent", "isnt", "mightnt", "mustnt", "neither",
@@ -25,10 +32,12 @@ var Negate = []string{
 	"without", "wont", "wouldnt", "won't", "wouldn't", "rarely", "seldom", "despite",
 }
 
-// Boosters is the reference's BOOSTER_DICT without its two-word keys
-// ("just enough", "kind of", "sort of"), which only the idiom rule can
-// match: BIncr for intensifiers, BDecr for dampeners.
-var Boosters = map[string]float64{
+// Boosters returns the reference's BOOSTER_DICT (a fresh copy) without
+// its two-word keys ("just enough", "kind of", "sort of"), which only the
+// idiom rule can match: BIncr for intensifiers, BDecr for dampeners.
+func Boosters() map[string]float64 { return maps.Clone(boosters) }
+
+var boosters = map[string]float64{
 	"absolutely": BIncr, "amazingly": BIncr, "awfully": BIncr,
 	"completely": BIncr, "considerable": BIncr, "considerably": BIncr,
 	"decidedly": BIncr, "deeply": BIncr, "effing": BIncr, "enormous": BIncr, "enormously": BIncr,

@@ -19,12 +19,12 @@ func TestPunctEmphasis(t *testing.T) {
 }
 
 func TestLists(t *testing.T) {
-	require.Contains(t, Negate, "not")
-	require.Contains(t, Negate, "wouldn't")
-	require.NotContains(t, Negate, "no", "the reference handles \"no\" by its own rule")
-	require.Equal(t, BIncr, Boosters["very"])
-	require.Equal(t, BDecr, Boosters["barely"])
-	for w, d := range Boosters {
+	require.Contains(t, negate, "not")
+	require.Contains(t, negate, "wouldn't")
+	require.NotContains(t, negate, "no", "the reference handles \"no\" by its own rule")
+	require.Equal(t, BIncr, boosters["very"])
+	require.Equal(t, BDecr, boosters["barely"])
+	for w, d := range boosters {
 		require.True(t, d == BIncr || d == BDecr, w)
 		require.NotContains(t, w, " ", "two-word keys are idioms")
 	}

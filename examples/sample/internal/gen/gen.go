@@ -18,25 +18,30 @@ import (
 
 // The story the data tells, in UTC. Everything is derived from Seed, so
 // Generate always writes the same posts.
-var (
-	// Start is the first instant of the data: Monday 2 March 2026.
-	Start = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
-	// End is the end of the data, three days later.
-	End = Start.Add(72 * time.Hour)
-	// Announcement is when Larkspur moves its loyalty stamps into a paid
-	// "Larkspur Plus" subscription: the complaint wave starts here.
-	Announcement = Start.Add(24*time.Hour + 10*time.Hour)
-	// ViralAt is when @milo_pours writes the complaint that goes viral.
-	ViralAt = Announcement.Add(80 * time.Minute)
-	// StoryAt is when the heart-warming story (a barista returns a lost
-	// wedding ring) appears.
-	StoryAt = Start.Add(48*time.Hour + 8*time.Hour)
-	// Reversal is when Larkspur brings the stamps back; the wave ebbs.
-	Reversal = Start.Add(48*time.Hour + 16*time.Hour)
-	// FloodAt is when the copy-paste flood of coupon spam about Hollow
-	// Oak begins (FloodPosts posts in twenty minutes).
-	FloodAt = Start.Add(18 * time.Hour)
-)
+
+// Start is the first instant of the data: Monday 2 March 2026.
+func Start() time.Time { return time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC) }
+
+// End is the end of the data, three days later.
+func End() time.Time { return Start().Add(72 * time.Hour) }
+
+// Announcement is when Larkspur moves its loyalty stamps into a paid
+// "Larkspur Plus" subscription: the complaint wave starts here.
+func Announcement() time.Time { return Start().Add(24*time.Hour + 10*time.Hour) }
+
+// ViralAt is when @milo_pours writes the complaint that goes viral.
+func ViralAt() time.Time { return Announcement().Add(80 * time.Minute) }
+
+// StoryAt is when the heart-warming story (a barista returns a lost
+// wedding ring) appears.
+func StoryAt() time.Time { return Start().Add(48*time.Hour + 8*time.Hour) }
+
+// Reversal is when Larkspur brings the stamps back; the wave ebbs.
+func Reversal() time.Time { return Start().Add(48*time.Hour + 16*time.Hour) }
+
+// FloodAt is when the copy-paste flood of coupon spam about Hollow Oak
+// begins (FloodPosts posts in twenty minutes).
+func FloodAt() time.Time { return Start().Add(18 * time.Hour) }
 
 // FloodPosts is the number of posts of the copy-paste flood.
 const FloodPosts = 40
@@ -315,7 +320,7 @@ func (g *gen) add(platform string, u user, at time.Time, text, lang string) *lis
 		Author: listen.Author{Handle: u.handle[platform], Name: u.name, Followers: u.followers}}
 	switch platform {
 	case "mastodon":
-		p.ID = fmt.Sprint(116000000000000000 + int64(at.Sub(Start)/time.Millisecond)*65536 + int64(n))
+		p.ID = fmt.Sprint(116000000000000000 + int64(at.Sub(Start())/time.Millisecond)*65536 + int64(n))
 		host := p.Author.Handle[strings.IndexByte(p.Author.Handle, '@')+1:]
 		p.URL = "https://" + host + "/@" + p.Author.Handle[:strings.IndexByte(p.Author.Handle, '@')] + "/" + p.ID
 	case "bluesky":
@@ -385,7 +390,7 @@ func (g *gen) user() user {
 // chatter: ordinary mentions of the brand and its two competitors, and
 // general coffee talk, for three days.
 func (g *gen) chatter() {
-	for _, at := range g.arrivals(Start, End, 12, func(t time.Time) float64 { return 10 * dailyRhythm(t) }) {
+	for _, at := range g.arrivals(Start(), End(), 12, func(t time.Time) float64 { return 10 * dailyRhythm(t) }) {
 		text := g.compose(g.pick(brandTemplates), addons, 0.7)
 		lang := "en"
 		if g.r.IntN(30) == 0 {
@@ -394,13 +399,13 @@ func (g *gen) chatter() {
 		}
 		g.addByAnyone(at, strings.TrimSpace(text), lang)
 	}
-	for _, at := range g.arrivals(Start, End, 12, func(t time.Time) float64 { return 9 * dailyRhythm(t) }) {
+	for _, at := range g.arrivals(Start(), End(), 12, func(t time.Time) float64 { return 9 * dailyRhythm(t) }) {
 		g.addByAnyone(at, g.compose(g.pick(brightcupTemplates), addons, 0.7), "en")
 	}
-	for _, at := range g.arrivals(Start, End, 12, func(t time.Time) float64 { return 5 * dailyRhythm(t) }) {
+	for _, at := range g.arrivals(Start(), End(), 12, func(t time.Time) float64 { return 5 * dailyRhythm(t) }) {
 		g.addByAnyone(at, g.compose(g.pick(hollowOakTemplates), addons, 0.7), "en")
 	}
-	for _, at := range g.arrivals(Start, End, 12, func(t time.Time) float64 { return 10 * dailyRhythm(t) }) {
+	for _, at := range g.arrivals(Start(), End(), 12, func(t time.Time) float64 { return 10 * dailyRhythm(t) }) {
 		g.addByAnyone(at, g.compose(g.pick(chatterTemplates), addons, 0.3), "en")
 	}
 }
@@ -411,7 +416,7 @@ func (g *gen) chatter() {
 // collapses (without it, Hollow Oak's volume spikes).
 func (g *gen) flood() {
 	for i := 0; i < FloodPosts; i++ {
-		at := FloodAt.Add(time.Duration(g.r.Float64() * float64(20*time.Minute)))
+		at := FloodAt().Add(time.Duration(g.r.Float64() * float64(20*time.Minute)))
 		text := fmt.Sprintf("🔥 Hollow Oak beans 50%% off today only! Use code OAK50 at checkout → https://deals.example/oak?ref=%05d #coffee #deal", g.r.IntN(100000))
 		g.addByAnyone(at, text, "en")
 	}
@@ -421,29 +426,29 @@ func (g *gen) flood() {
 // hours as the news spreads, and ebb after the reversal.
 func (g *gen) wave() {
 	a := g.add("mastodon", user{handle: map[string]string{"mastodon": "larkspur@larkspur.coffee"}, name: "Larkspur Coffee", followers: 5200},
-		Announcement, "Big news: loyalty stamps are moving into Larkspur Plus, our new membership for $4.99 a month with perks. Free refills are now a Plus benefit. #LarkspurPlus", "en")
+		Announcement(), "Big news: loyalty stamps are moving into Larkspur Plus, our new membership for $4.99 a month with perks. Free refills are now a Plus benefit. #LarkspurPlus", "en")
 	a.Likes = 40
 	rate := func(t time.Time) float64 {
-		since := t.Sub(Announcement).Hours()
+		since := t.Sub(Announcement()).Hours()
 		if since < 0 {
 			return 0
 		}
 		// Logistic growth to a peak of ~140/h about four hours in, then
 		// a slow decay, cut sharply after the reversal.
 		r := 140 / (1 + math.Exp(-(since-2.5)*1.6)) * math.Exp(-math.Max(0, since-5)/9) * (0.5 + dailyRhythm(t))
-		if t.After(Reversal) {
-			r *= math.Exp(-t.Sub(Reversal).Hours() / 1.5)
+		if t.After(Reversal()) {
+			r *= math.Exp(-t.Sub(Reversal()).Hours() / 1.5)
 		}
 		return r
 	}
-	for _, at := range g.arrivals(Announcement, End, 300, rate) {
+	for _, at := range g.arrivals(Announcement(), End(), 300, rate) {
 		g.addByAnyone(at, g.compose(g.pick(complaintTemplates), complaintAddons, 0.9), "en")
 	}
-	for _, at := range g.arrivals(Reversal, End, 40, func(t time.Time) float64 { return 35 * math.Exp(-t.Sub(Reversal).Hours()/3) }) {
+	for _, at := range g.arrivals(Reversal(), End(), 40, func(t time.Time) float64 { return 35 * math.Exp(-t.Sub(Reversal()).Hours()/3) }) {
 		g.addByAnyone(at, g.compose(g.pick(reversalTemplates), reversalAddons, 0.95), "en")
 	}
 	g.add("mastodon", user{handle: map[string]string{"mastodon": "larkspur@larkspur.coffee"}, name: "Larkspur Coffee", followers: 5200},
-		Reversal, "We heard you. Stamps are back in the app for everyone, free, as before. Sorry, and thank you for telling us. #BringBackStamps", "en")
+		Reversal(), "We heard you. Stamps are back in the app for everyone, free, as before. Sorry, and thank you for telling us. #BringBackStamps", "en")
 }
 
 // viral: one complaint by a well-followed account is reshared more than a
@@ -451,7 +456,7 @@ func (g *gen) wave() {
 func (g *gen) viral() {
 	milo := user{handle: map[string]string{"bluesky": "milo-pours.bsky.social"}, name: "Milo", followers: 48200}
 	p := listen.Post{
-		Platform: "bluesky", ID: ViralID, Created: ViralAt, Lang: "en",
+		Platform: "bluesky", ID: ViralID, Created: ViralAt(), Lang: "en",
 		URL:    "https://bsky.app/profile/milo-pours.bsky.social/post/3lark5viral22",
 		Author: listen.Author{ID: "did:plc:milopours", Handle: milo.handle["bluesky"], Name: milo.name, Followers: milo.followers},
 		Text:   "Eight years of Larkspur stamps and now they want $4.99 a month for the free refill. I'm done. This is what greed looks like. #LarkspurPlus",
@@ -464,10 +469,10 @@ func (g *gen) viral() {
 		u := g.r.Float64()
 		// Inverse CDF of a Lomax distribution with τ = 25 min, θ = 0.3.
 		mins := 25 * (math.Pow(1-u, -1/0.3) - 1)
-		if mins > End.Sub(ViralAt).Minutes() {
+		if mins > End().Sub(ViralAt()).Minutes() {
 			continue // after the data ends (and beyond what a Duration holds)
 		}
-		at := ViralAt.Add(time.Duration(mins * float64(time.Minute)))
+		at := ViralAt().Add(time.Duration(mins * float64(time.Minute)))
 		r := g.user()
 		n := g.ids["bluesky-repost"]
 		g.ids["bluesky-repost"] = n + 1
@@ -482,9 +487,9 @@ func (g *gen) viral() {
 // story: the ring story spreads with its own small wave of warmth.
 func (g *gen) story() {
 	jo := user{handle: map[string]string{"mastodon": "rosa_hikes7@toot.cafe"}, name: "Rosa", followers: 910}
-	g.add("mastodon", jo, StoryAt, storyTemplates[0], "en")
-	for _, at := range g.arrivals(StoryAt.Add(10*time.Minute), End, 40, func(t time.Time) float64 {
-		return 35 * math.Exp(-t.Sub(StoryAt).Hours()/4)
+	g.add("mastodon", jo, StoryAt(), storyTemplates[0], "en")
+	for _, at := range g.arrivals(StoryAt().Add(10*time.Minute), End(), 40, func(t time.Time) float64 {
+		return 35 * math.Exp(-t.Sub(StoryAt()).Hours()/4)
 	}) {
 		g.addByAnyone(at, g.compose(g.pick(storyTemplates[1:]), storyAddons, 0.95), "en")
 	}
@@ -496,7 +501,7 @@ func (g *gen) story() {
 func (g *gen) bots() {
 	tracker := user{handle: map[string]string{"mastodon": "pricewatch@bots.example"}, name: "Coffee price tracker", followers: 310}
 	price := func(base float64) string { return fmt.Sprintf("$%.2f", base+0.05*float64(g.r.IntN(5)-2)) }
-	for at := Start.Add(5 * time.Minute); at.Before(End); at = at.Add(time.Hour) {
+	for at := Start().Add(5 * time.Minute); at.Before(End()); at = at.Add(time.Hour) {
 		p := g.add("mastodon", tracker, at, fmt.Sprintf("Flat white prices at %s: Larkspur %s, Brightcup %s, Hollow Oak %s #coffee #prices",
 			at.Format("15:04"), price(4.2), price(3.8), price(4.0)), "en")
 		p.Author.Bot = true
@@ -519,7 +524,7 @@ func (g *gen) news() {
 		if strings.HasPrefix(it.text, "Ask HN") {
 			platform = "hackernews"
 		}
-		at := Announcement.Add(it.after)
+		at := Announcement().Add(it.after)
 		p := listen.Post{Platform: platform, Created: at, Text: it.text, Lang: "en", ID: fmt.Sprint(39500000 + i),
 			Author: listen.Author{Handle: "citynews"}}
 		if platform == "rss" {
