@@ -1,12 +1,14 @@
 // Package x reads posts from the X API v2 as a [listen.Source], with an
 // app-only bearer token:
 //
-//   - [Search] polls recent search (/2/tweets/search/recent) with
+//   - [NewSearch] polls recent search (/2/tweets/search/recent) with
 //     since_id, paging with next_token, and yields new posts oldest first:
 //     one poll, or, with [listen.Follow], until ctx is done.
-//   - [Stream] reads the filtered stream (/2/tweets/search/stream) with
+//   - [NewStream] reads the filtered stream (/2/tweets/search/stream) with
 //     the rules already set on the app, and, with [WithBackfill], fills
 //     every reconnect gap with a recent search since the newest post seen.
+//
+// Both return a [Source].
 //   - [Rules] lists, adds (with dry_run) and deletes the stream's rules;
 //     [Rules.Sync] makes them equal to a wanted set at startup.
 //

@@ -22,8 +22,8 @@ type Rule struct {
 
 // Rules manages the filtered-stream rules of the app the bearer token
 // belongs to (/2/tweets/search/stream/rules). Rule changes reach a
-// running [Stream] without reconnecting. Create it with [NewRules]; it is
-// safe for concurrent use.
+// running stream ([NewStream]) without reconnecting. Create it with
+// [NewRules]; it is safe for concurrent use.
 type Rules struct {
 	c *client
 }

@@ -147,21 +147,20 @@ func (c *client) fetchSince(ctx context.Context, r *adapter.Run, query, since st
 	return out, nil
 }
 
-// Search is a [listen.Source] that polls X's recent search
-// (/2/tweets/search/recent) with since_id, paging with next_token, and
-// yields new posts oldest first. Create it with [NewSearch]. It is safe
-// for concurrent use; each Posts call polls on its own.
-type Search struct {
-	c     *client
-	query string
-}
-
-// NewSearch returns a source polling the recent search for query with an
-// app-only bearer token. It takes the shared options of package listen
-// (Follow, WithInterval 1m by default: mind the endpoint's 15-minute
-// quota, WithPageSize 10..100 default 100, WithMaxPages default 50, ...)
-// and WithBaseURL. The token never appears in errors, logs or String.
-func NewSearch(bearer, query string, opts ...listen.Option) (*Search, error) {
+// NewSearch returns a source that polls X's recent search
+// (/2/tweets/search/recent) for query with an app-only bearer token, with
+// since_id, paging with next_token, and yields new posts oldest first.
+// The first poll without a saved cursor starts from the newest page;
+// later polls read everything since the newest post handled. Each Posts
+// call polls on its own. Errors are final: refused token (401, 403), a
+// query the API rejects (400), or failures that outlasted the retry
+// budget.
+//
+// It takes the shared options of package listen (Follow, WithInterval 1m
+// by default: mind the endpoint's 15-minute quota, WithPageSize 10..100
+// default 100, WithMaxPages default 50, ...) and WithBaseURL. The token
+// never appears in errors, logs or String.
+func NewSearch(bearer, query string, opts ...listen.Option) (*Source, error) {
 	if strings.TrimSpace(query) == "" {
 		return nil, errors.New("x: empty query")
 	}
@@ -169,22 +168,12 @@ func NewSearch(bearer, query string, opts ...listen.Option) (*Search, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Search{c: c, query: query}, nil
+	return &Source{c: c, name: fmt.Sprintf("x.Search(%q)", query), posts: func(ctx context.Context) iter.Seq2[listen.Post, error] {
+		return searchPosts(ctx, c, query)
+	}}, nil
 }
 
-// Stats implements [listen.StatsReporter].
-func (s *Search) Stats() listen.Stats { return s.c.b.Stats() }
-
-// String describes the source without the token.
-func (s *Search) String() string { return fmt.Sprintf("x.Search(%q)", s.query) }
-
-// Posts implements [listen.Source]. The first poll without a saved cursor
-// starts from the newest page; later polls read everything since the
-// newest post handled. Errors are final: refused token (401, 403), a
-// query the API rejects (400), or failures that outlasted the retry
-// budget.
-func (s *Search) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
-	c := s.c
+func searchPosts(ctx context.Context, c *client, query string) iter.Seq2[listen.Post, error] {
 	return c.b.Posts(ctx, func(r *adapter.Run) (adapter.Cursor, func(context.Context) error) {
 		cur := &idCursor{}
 		delivered := seen.New[string](c.b.Settings.Dedupe)
@@ -192,7 +181,7 @@ func (s *Search) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 			defer c.closeIdle()
 			return r.Poll(ctx, func(ctx context.Context) (bool, error) {
 				since := cur.last
-				posts, err := c.fetchSince(ctx, r, s.query, since, time.Time{})
+				posts, err := c.fetchSince(ctx, r, query, since, time.Time{})
 				if err != nil {
 					return false, err
 				}

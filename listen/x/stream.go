@@ -22,49 +22,40 @@ import (
 // maxLine bounds one stream message.
 const maxLine = 4 << 20
 
-// Stream is a [listen.Source] that reads X's filtered stream
-// (/2/tweets/search/stream) with the rules already set on the app. The
-// stream is HTTP/1.1 chunked JSON, one message per "\r\n"-terminated line,
-// with a bare "\r\n" keep-alive about every 20 seconds.
+// NewStream returns a source that reads X's filtered stream
+// (/2/tweets/search/stream) with the rules already set on the app, using
+// an app-only bearer token. The stream is HTTP/1.1 chunked JSON, one
+// message per "\r\n"-terminated line, with a bare "\r\n" keep-alive about
+// every 20 seconds.
 //
-// It reconnects after a dropped connection, a stall ([listen.WithStallTimeout]),
-// or an in-stream disconnect error, with backoff (X's floors: 60s after a
-// 429 such as TooManyConnections, 5s after a 5xx), and, with
-// [WithBackfill], fills the gap with a recent search since the newest
-// post seen. Duplicates between stream and backfill are dropped by ID.
-// Create it with [NewStream]. It is safe for concurrent use, but X allows
-// one stream connection per app on most tiers: run one Posts at a time.
-type Stream struct {
-	c *client
-}
-
-// NewStream returns a filtered-stream source using an app-only bearer
-// token. It takes the shared options of package listen (WithStallTimeout
-// 30s by default, WithCursorStore, WithPageSize and WithMaxPages for the
+// It reconnects after a dropped connection, a stall
+// ([listen.WithStallTimeout]), or an in-stream disconnect error, with
+// backoff (X's floors: 60s after a 429 such as TooManyConnections, 5s
+// after a 5xx), and, with [WithBackfill], fills the gap with a recent
+// search since the newest post seen. Duplicates between stream and
+// backfill are dropped by ID. X allows one stream connection per app on
+// most tiers: run one Posts at a time. Posts runs until ctx is done or the
+// loop breaks; errors are final: a refused token (401, 403), a refused
+// connection that outlasted the retry budget, a failing cursor store.
+//
+// It takes the shared options of package listen (WithStallTimeout 30s by
+// default, WithCursorStore, WithPageSize and WithMaxPages for the
 // backfill, ...) and WithBaseURL and WithBackfill. The token never
 // appears in errors, logs or String.
-func NewStream(bearer string, opts ...listen.Option) (*Stream, error) {
+func NewStream(bearer string, opts ...listen.Option) (*Source, error) {
 	c, err := newClient("x.NewStream", bearer, opts, "stream")
 	if err != nil {
 		return nil, err
 	}
-	return &Stream{c: c}, nil
+	return &Source{c: c, name: "x.Stream(" + httpx.RedactURLString(c.opt.baseURL) + ")", posts: func(ctx context.Context) iter.Seq2[listen.Post, error] {
+		return streamPosts(ctx, c)
+	}}, nil
 }
-
-// Stats implements [listen.StatsReporter].
-func (s *Stream) Stats() listen.Stats { return s.c.b.Stats() }
-
-// String describes the source without the token.
-func (s *Stream) String() string { return "x.Stream(" + httpx.RedactURLString(s.c.opt.baseURL) + ")" }
 
 // errDisconnect is an in-stream error asking the client to reconnect.
 var errDisconnect = errors.New("x: stream disconnected by the server")
 
-// Posts implements [listen.Source]. It runs until ctx is done or the loop
-// breaks; errors are final: a refused token (401, 403), a refused
-// connection that outlasted the retry budget, a failing cursor store.
-func (s *Stream) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
-	c := s.c
+func streamPosts(ctx context.Context, c *client) iter.Seq2[listen.Post, error] {
 	return c.b.Posts(ctx, func(r *adapter.Run) (adapter.Cursor, func(context.Context) error) {
 		sr := &streamRun{c: c, Run: r, seen: seen.New[string](c.b.Settings.Dedupe)}
 		return &sr.cur, func(ctx context.Context) error {
