@@ -1,10 +1,11 @@
-// Package bluesky reads Bluesky posts as a [listen.Source], in two ways:
+// Package bluesky reads Bluesky posts as a [listen.Source], in two ways,
+// both a [Source]:
 //
-//   - [Jetstream] follows the Jetstream firehose over WebSocket: every new
+//   - [NewJetstream] follows the Jetstream firehose over WebSocket: every new
 //     post (or, with [WithCollections], every repost and like, as
 //     [listen.KindRepost] and [listen.KindLike] events whose Subject is
 //     the at:// URI of the post) as it happens, with edits and deletes.
-//   - [Search] polls app.bsky.feed.searchPosts with an app password, for
+//   - [NewSearch] polls app.bsky.feed.searchPosts with an app password, for
 //     keyword listening without the firehose: one pass, or, with
 //     [listen.Follow], until ctx is done.
 //

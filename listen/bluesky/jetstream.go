@@ -22,29 +22,33 @@ import (
 	"github.com/earshot-dev/earshot/listen/internal/seen"
 )
 
-// Jetstream is a [listen.Source] that reads Bluesky's Jetstream firehose
-// over WebSocket: new posts, edits and deletes, and optionally reposts and
-// likes (see [WithCollections]).
-//
-// It reconnects with backoff after any failure, resumes from the newest
-// event handled (the v2 sequence cursor when the server sends one, else
-// time_us rewound by [WithRewind]), and drops replayed and duplicated
-// events by (did, collection, rkey, rev). Create it with [NewJetstream]. A
-// Jetstream is safe for concurrent use; each Posts call is its own
-// connection.
-type Jetstream struct {
+// jetstream is the source of [NewJetstream].
+type jetstream struct {
 	endpoint string
 	opt      jetOptions
 	b        *adapter.Base
 }
 
-// NewJetstream returns a source reading the Jetstream at endpoint, e.g.
-// "wss://jetstream2.us-east.bsky.network/subscribe". It takes the shared
-// options of package listen (WithStallTimeout 1m by default,
-// WithCursorStore, WithSaveInterval 1s by default, WithDedupeSize,
-// WithMaxRetryTime, ...) and WithCollections, WithDIDs, WithRewind and
-// WithMaxMessageSize.
-func NewJetstream(endpoint string, opts ...listen.Option) (*Jetstream, error) {
+// NewJetstream returns a source reading Bluesky's Jetstream firehose at
+// endpoint, e.g. "wss://jetstream2.us-east.bsky.network/subscribe", over
+// WebSocket: new posts, edits and deletes, and optionally reposts and
+// likes (see [WithCollections]).
+//
+// It reconnects with backoff after any failure, resumes from the newest
+// event handled (the v2 sequence cursor when the server sends one, else
+// time_us rewound by [WithRewind]), and drops replayed and duplicated
+// events by (did, collection, rkey, rev). Each Posts call is its own
+// connection. The sequence runs until ctx is done, the loop breaks, or
+// reconnecting has failed for longer than the retry budget
+// ([listen.WithMaxRetryTime]; connections that stay silent count as
+// failures). A refused handshake other than 408, 429 and 5xx is final at
+// once.
+//
+// It takes the shared options of package listen (WithStallTimeout 1m by
+// default, WithCursorStore, WithSaveInterval 1s by default,
+// WithDedupeSize, WithMaxRetryTime, ...) and WithCollections, WithDIDs,
+// WithRewind and WithMaxMessageSize.
+func NewJetstream(endpoint string, opts ...listen.Option) (*Source, error) {
 	cfg, o := jetDefaults()
 	if err := config.Apply("bluesky.NewJetstream", &cfg, &o, opts); err != nil {
 		return nil, err
@@ -67,14 +71,12 @@ func NewJetstream(endpoint string, opts ...listen.Option) (*Jetstream, error) {
 	if cfg.Key == "" {
 		cfg.Key = "bluesky:jetstream:" + u.Host + u.Path + "?c=" + strings.Join(o.collections, ",") + "&d=" + strings.Join(o.dids, ",")
 	}
-	return &Jetstream{endpoint: endpoint, opt: o, b: adapter.New(Platform, cfg, nil, adapter.URLSecrets(endpoint)...)}, nil
+	return &Source{&jetstream{endpoint: endpoint, opt: o, b: adapter.New(Platform, cfg, nil, adapter.URLSecrets(endpoint)...)}}, nil
 }
 
-// Stats implements [listen.StatsReporter].
-func (j *Jetstream) Stats() listen.Stats { return j.b.Stats() }
+func (j *jetstream) Stats() listen.Stats { return j.b.Stats() }
 
-// String describes the source without secrets.
-func (j *Jetstream) String() string {
+func (j *jetstream) String() string {
 	return "bluesky.Jetstream(" + httpx.RedactURLString(j.endpoint) + ")"
 }
 
@@ -83,16 +85,16 @@ func (j *Jetstream) String() string {
 // URL with thousands of DIDs is refused by servers and proxies.
 const maxQueryDIDs = 50
 
-func (j *Jetstream) hello() bool { return len(j.opt.dids) > maxQueryDIDs }
+func (j *jetstream) hello() bool { return len(j.opt.dids) > maxQueryDIDs }
 
 // optionsUpdate is the client message that sets the filters.
-func (j *Jetstream) optionsUpdate() []byte {
+func (j *jetstream) optionsUpdate() []byte {
 	b, _ := json.Marshal(map[string]any{"type": "options_update", "payload": map[string]any{
 		"wantedCollections": j.opt.collections, "wantedDids": j.opt.dids, "maxMessageSizeBytes": j.opt.maxMessage}})
 	return b
 }
 
-func (j *Jetstream) subscribeURL(cursor string) string {
+func (j *jetstream) subscribeURL(cursor string) string {
 	u, _ := url.Parse(j.endpoint)
 	q := u.Query()
 	for _, c := range j.opt.collections {
@@ -113,12 +115,7 @@ func (j *Jetstream) subscribeURL(cursor string) string {
 	return u.String()
 }
 
-// Posts implements [listen.Source]. The sequence runs until ctx is done,
-// the loop breaks, or reconnecting has failed for longer than the retry
-// budget ([listen.WithMaxRetryTime]; connections that stay silent count
-// as failures). A refused handshake other than 408, 429 and 5xx is final
-// at once.
-func (j *Jetstream) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
+func (j *jetstream) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 	return j.b.Posts(ctx, func(ar *adapter.Run) (adapter.Cursor, func(context.Context) error) {
 		r := &run{Run: ar, j: j, st: newStreamState(j.b.Settings.Dedupe), handles: seen.NewMap[string, string](10_000), bots: seen.NewMap[string, bool](10_000)}
 		return r, func(ctx context.Context) error { return ar.Stream(ctx, r.connect) }
@@ -128,7 +125,7 @@ func (j *Jetstream) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 // run is the state of one Posts call.
 type run struct {
 	*adapter.Run
-	j       *Jetstream
+	j       *jetstream
 	st      *streamState
 	startUS int64 // when the first live-tail dial was made
 	handles *seen.Map[string, string]

@@ -22,11 +22,8 @@ import (
 	"github.com/earshot-dev/earshot/listen/internal/config"
 )
 
-// Search is a [listen.Source] that polls app.bsky.feed.searchPosts
-// (sort=latest) for a query, logged in with an app password. Create it
-// with [NewSearch]. It is safe for concurrent use; the session is shared
-// by all Posts calls.
-type Search struct {
+// search is the source of [NewSearch].
+type search struct {
 	service string
 	query   string
 	opt     searchOptions
@@ -38,12 +35,21 @@ type Search struct {
 	logins  int
 }
 
-// NewSearch returns a source polling service (a PDS such as
-// "https://bsky.social", or an AppView) for query. Give it credentials
-// with [WithCredentials]: unauthenticated search is often refused. It
-// takes the shared options of package listen (Follow, WithInterval 30s by
-// default, WithPageSize 1..100 default 100, ...) and WithCredentials.
-func NewSearch(service, query string, opts ...listen.Option) (*Search, error) {
+// NewSearch returns a source polling app.bsky.feed.searchPosts
+// (sort=latest) on service (a PDS such as "https://bsky.social", or an
+// AppView) for query, logged in with an app password: give it
+// credentials with [WithCredentials], since unauthenticated search is
+// often refused. The session is shared by all Posts calls.
+//
+// Each poll reads the newest results back to a little before the newest
+// post delivered, and yields the new ones oldest first; the first poll
+// without a saved cursor reads one page. Errors are final: refused
+// credentials ([listen.ErrAuth]), a rejected query, or failures that
+// outlasted the retry budget.
+//
+// It takes the shared options of package listen (Follow, WithInterval 30s
+// by default, WithPageSize 1..100 default 100, ...) and WithCredentials.
+func NewSearch(service, query string, opts ...listen.Option) (*Source, error) {
 	cfg, o := searchDefaults()
 	if err := config.Apply("bluesky.NewSearch", &cfg, &o, opts); err != nil {
 		return nil, err
@@ -65,19 +71,17 @@ func NewSearch(service, query string, opts ...listen.Option) (*Search, error) {
 		cfg.Key = "bluesky:search:" + u.Host + ":" + query
 	}
 	secrets := append([]httpx.Secret{o.password}, adapter.URLSecrets(service)...)
-	s := &Search{service: strings.TrimRight(service, "/"), query: query, opt: o}
+	s := &search{service: strings.TrimRight(service, "/"), query: query, opt: o}
 	s.b = adapter.New(Platform, cfg, httpx.ParseATProto, secrets...)
 	if cfg.HTTPClient == nil {
 		s.b.Client.HTTP = httpx.DefaultHTTPClient()
 	}
-	return s, nil
+	return &Source{s}, nil
 }
 
-// Stats implements [listen.StatsReporter].
-func (s *Search) Stats() listen.Stats { return s.b.Stats() }
+func (s *search) Stats() listen.Stats { return s.b.Stats() }
 
-// String describes the source without secrets.
-func (s *Search) String() string {
+func (s *search) String() string {
 	return fmt.Sprintf("bluesky.Search(%s, %q)", httpx.RedactURLString(s.service), s.query)
 }
 
@@ -94,7 +98,7 @@ type session struct {
 	DID        string `json:"did"`
 }
 
-func (s *Search) post(ctx context.Context, method string, bearer httpx.Secret, body []byte) (*session, error) {
+func (s *search) post(ctx context.Context, method string, bearer httpx.Secret, body []byte) (*session, error) {
 	req, err := http.NewRequest(http.MethodPost, s.service+"/xrpc/"+method, bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("bluesky: %v", err)
@@ -118,7 +122,7 @@ func (s *Search) post(ctx context.Context, method string, bearer httpx.Secret, b
 }
 
 // login creates a session (once; again only when refreshing fails).
-func (s *Search) loginLocked(ctx context.Context) error {
+func (s *search) loginLocked(ctx context.Context) error {
 	body, _ := json.Marshal(map[string]string{"identifier": s.opt.identifier, "password": string(s.opt.password)})
 	ses, err := s.post(ctx, "com.atproto.server.createSession", "", body)
 	if err != nil {
@@ -130,7 +134,7 @@ func (s *Search) loginLocked(ctx context.Context) error {
 }
 
 // token returns the access token, logging in first if there is none.
-func (s *Search) token(ctx context.Context) (httpx.Secret, error) {
+func (s *search) token(ctx context.Context) (httpx.Secret, error) {
 	if s.opt.identifier == "" {
 		return "", nil
 	}
@@ -146,7 +150,7 @@ func (s *Search) token(ctx context.Context) (httpx.Secret, error) {
 
 // renew replaces an expired access token: refreshSession (rotating the
 // refresh token), or a new login when the refresh token is refused too.
-func (s *Search) renew(ctx context.Context, expired httpx.Secret) error {
+func (s *search) renew(ctx context.Context, expired httpx.Secret) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.access != expired {
@@ -224,7 +228,7 @@ func viewPost(v *postView) (listen.Post, time.Time, bool) {
 // fetch reads one page; it renews the session once when the access token
 // has expired or is no longer known (ExpiredToken, InvalidToken). A page
 // that does not decode is retried like a failed request.
-func (s *Search) fetch(ctx context.Context, q url.Values) (*searchPage, error) {
+func (s *search) fetch(ctx context.Context, q url.Values) (*searchPage, error) {
 	for attempt := 0; ; attempt++ {
 		tok, err := s.token(ctx)
 		if err != nil {
@@ -270,7 +274,7 @@ type found struct {
 // searchCursor is a run's position: the saved state and the URIs
 // delivered, with their indexedAt, pruned to the overlap window.
 type searchCursor struct {
-	s    *Search
+	s    *search
 	st   searchState
 	seen map[string]time.Time
 }
@@ -319,13 +323,7 @@ func (c *searchCursor) prune() {
 	}
 }
 
-// Posts implements [listen.Source]. Each poll reads the newest results
-// (sort=latest) back to a little before the newest post delivered, and
-// yields the new ones oldest first; the first poll without a saved cursor
-// reads one page. Errors are final: refused credentials
-// ([listen.ErrAuth]), a rejected query, or failures that outlasted the
-// retry budget.
-func (s *Search) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
+func (s *search) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 	return s.b.Posts(ctx, func(r *adapter.Run) (adapter.Cursor, func(context.Context) error) {
 		cur := &searchCursor{s: s, seen: map[string]time.Time{}}
 		return cur, func(ctx context.Context) error {
@@ -355,7 +353,7 @@ func (s *Search) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 
 // poll reads the pages newer than newest-overlap (one page when newest
 // is zero) and returns their posts oldest first.
-func (s *Search) poll(ctx context.Context, r *adapter.Run, newest time.Time) ([]found, error) {
+func (s *search) poll(ctx context.Context, r *adapter.Run, newest time.Time) ([]found, error) {
 	q := url.Values{}
 	q.Set("q", s.query)
 	q.Set("sort", "latest")

@@ -85,7 +85,7 @@ func TestSearchFaults(t *testing.T) {
 	f.publish()
 	f.mu.Unlock()
 	seen := map[string]int{}
-	var srcs []*Search
+	var srcs []*Source
 	restarts := 0
 	for i, n := range []int{total / 2, total - total/2} {
 		src, err := NewSearch(f.URL, "golang", opts...)
