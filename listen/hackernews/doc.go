@@ -1,9 +1,10 @@
 // Package hackernews reads Hacker News as a [listen.Source], through
-// Algolia's search API ([New]) or the official Firebase API ([NewItems]).
+// Algolia's search API ([New]) or the official Firebase API ([NewItems]);
+// both return a [Source].
 //
 // # Search
 //
-// [Source] polls search_by_date (newest first) with
+// [New] polls search_by_date (newest first) with
 // numericFilters=created_at_i>=T, where T is the newest delivered
 // created_at_i minus an overlap ([WithOverlap], default 10 minutes):
 // Algolia indexes items late, and a strict ">" would lose items of the
@@ -16,10 +17,10 @@
 //
 // # Items
 //
-// [Items] walks item IDs from the saved cursor (the last processed ID) up
+// [NewItems] walks item IDs from the saved cursor (the last processed ID) up
 // to maxitem.json, reading item/{id}.json. An ID that answers null (not
 // yet visible) is retried on later polls instead of being skipped;
-// deleted and dead items are skipped. [Items.Item] reads one item.
+// deleted and dead items are skipped.
 //
 // Both retry network errors, 429 and 5xx with backoff and truncated
 // bodies like any transient failure, and end with a typed error from

@@ -84,19 +84,19 @@ func newBase(what, base string, opts []listen.Option) (*adapter.Base, options, e
 	return adapter.New(Platform, cfg, nil, adapter.URLSecrets(o.baseURL)...), o, nil
 }
 
-// Source polls Algolia's search_by_date for new stories and comments. It
-// is a [listen.Source] and a [listen.StatsReporter], safe for concurrent
-// use; each Posts call is a run that resumes from the cursor store.
-type Source struct {
+// searchSource is the source of [New].
+type searchSource struct {
 	query string
 	opt   options
 	b     *adapter.Base
 }
 
-// New returns a source for query ("" for everything matching the tags)
-// on Algolia's HN search. It takes the shared options of package listen
-// (Follow, WithInterval 1m by default, WithPageSize 1..1000 default 1000,
-// ...) and this package's. It does no I/O.
+// New returns a source polling Algolia's HN search (search_by_date) for
+// new stories and comments matching query ("" for everything matching the
+// tags). Each Posts call is a run that resumes from the cursor store;
+// hits are yielded oldest first. It takes the shared options of package
+// listen (Follow, WithInterval 1m by default, WithPageSize 1..1000
+// default 1000, ...) and this package's. It does no I/O.
 func New(query string, opts ...listen.Option) (*Source, error) {
 	b, o, err := newBase("hackernews.New", algoliaURL, opts)
 	if err != nil {
@@ -105,14 +105,12 @@ func New(query string, opts ...listen.Option) (*Source, error) {
 	if b.Settings.Key == "" {
 		b.Settings.Key = "hackernews:search:" + o.tags + ":" + query
 	}
-	return &Source{query: query, opt: o, b: b}, nil
+	return &Source{&searchSource{query: query, opt: o, b: b}}, nil
 }
 
-// Stats implements [listen.StatsReporter].
-func (s *Source) Stats() listen.Stats { return s.b.Stats() }
+func (s *searchSource) Stats() listen.Stats { return s.b.Stats() }
 
-// String describes the source without secrets.
-func (s *Source) String() string {
+func (s *searchSource) String() string {
 	return fmt.Sprintf("hackernews.Source(%s, %q)", httpx.RedactURLString(s.opt.baseURL), s.query)
 }
 
@@ -256,8 +254,7 @@ func (c *searchCursor) Marshal() string {
 	return string(b)
 }
 
-// Posts implements [listen.Source]. Hits are yielded oldest first.
-func (s *Source) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
+func (s *searchSource) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 	return s.b.Posts(ctx, func(r *adapter.Run) (adapter.Cursor, func(context.Context) error) {
 		cur := &searchCursor{IDs: map[string]int64{}}
 		return cur, func(ctx context.Context) error {
@@ -266,7 +263,7 @@ func (s *Source) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 	})
 }
 
-func (s *Source) pageURL(since, upper int64, page, per int) string {
+func (s *searchSource) pageURL(since, upper int64, page, per int) string {
 	q := url.Values{}
 	q.Set("query", s.query)
 	if s.opt.tags != "" {
@@ -289,7 +286,7 @@ func (s *Source) pageURL(since, upper int64, page, per int) string {
 
 // pollOnce fetches every page of hits newer than the cursor minus the
 // overlap and delivers the unseen ones oldest first.
-func (s *Source) pollOnce(ctx context.Context, r *adapter.Run, cur *searchCursor) error {
+func (s *searchSource) pollOnce(ctx context.Context, r *adapter.Run, cur *searchCursor) error {
 	overlap := int64(s.opt.overlap / time.Second)
 	since := int64(0)
 	if cur.T > 0 {

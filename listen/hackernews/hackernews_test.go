@@ -235,11 +235,11 @@ func TestItem(t *testing.T) {
 	ids := f.addItems(3, 1)
 	src, err := NewItems(fast(f, "/v0")...)
 	require.NoError(t, err)
-	p, ok, err := src.Item(context.Background(), ids[0])
+	p, ok, err := src.run.(*itemSource).item(context.Background(), ids[0])
 	require.NoError(t, err)
 	assert.True(t, ok)
 	assert.Equal(t, "1", p.ID)
-	_, ok, err = src.Item(context.Background(), ids[2])
+	_, ok, err = src.run.(*itemSource).item(context.Background(), ids[2])
 	require.NoError(t, err)
 	assert.False(t, ok, "null item")
 }

@@ -15,20 +15,27 @@ import (
 	"github.com/earshot-dev/earshot/listen/internal/htmltext"
 )
 
-// Items reads Hacker News items by ID from the Firebase API. Its Posts
-// walks new IDs up to maxitem (the "listening recipe"); [Items.Item] reads
-// one item. It is a [listen.Source] and a [listen.StatsReporter], safe for
-// concurrent use.
-type Items struct {
+// itemSource is the source of [NewItems].
+type itemSource struct {
 	opt options
 	b   *adapter.Base
 }
 
-// NewItems returns an item reader for the Firebase API. It takes the
-// shared options of package listen (Follow, WithInterval 1m by default,
-// ...) and WithBaseURL and WithNullRetries of this package. It does no
-// I/O.
-func NewItems(opts ...listen.Option) (*Items, error) {
+// NewItems returns a source reading Hacker News items by ID from the
+// Firebase API, the "listening recipe": it yields every item after the
+// saved cursor (the last processed ID) up to maxitem, in ID order. Without
+// a saved cursor it starts at the current maxitem. An ID that answers
+// null (created but not yet visible) is retried on later polls, up to
+// [WithNullRetries] times, before it is skipped; without [listen.Follow]
+// the run ends there and the next run starts with it. An item that does
+// not decode, or is over the body limit, is skipped and reported.
+// Deleted and dead items are passed over. With Follow it keeps polling
+// maxitem.
+//
+// It takes the shared options of package listen (Follow, WithInterval 1m
+// by default, ...) and WithBaseURL and WithNullRetries of this package.
+// It does no I/O.
+func NewItems(opts ...listen.Option) (*Source, error) {
 	b, o, err := newBase("hackernews.NewItems", firebaseURL, opts)
 	if err != nil {
 		return nil, err
@@ -42,14 +49,12 @@ func NewItems(opts ...listen.Option) (*Items, error) {
 	if b.Settings.Key == "" {
 		b.Settings.Key = "hackernews:items:" + o.baseURL
 	}
-	return &Items{opt: o, b: b}, nil
+	return &Source{&itemSource{opt: o, b: b}}, nil
 }
 
-// Stats implements [listen.StatsReporter].
-func (s *Items) Stats() listen.Stats { return s.b.Stats() }
+func (s *itemSource) Stats() listen.Stats { return s.b.Stats() }
 
-// String describes the source without secrets.
-func (s *Items) String() string {
+func (s *itemSource) String() string {
 	return "hackernews.Items(" + httpx.RedactURLString(s.opt.baseURL) + ")"
 }
 
@@ -123,8 +128,8 @@ func (it *item) post() listen.Post {
 	return p
 }
 
-// Item reads one item. ok is false when the API answers null.
-func (s *Items) Item(ctx context.Context, id int64) (p listen.Post, ok bool, err error) {
+// item reads one item. ok is false when the API answers null.
+func (s *itemSource) item(ctx context.Context, id int64) (p listen.Post, ok bool, err error) {
 	raw, err := s.itemJSON(ctx, id)
 	if err != nil {
 		return listen.Post{}, false, err
@@ -132,7 +137,7 @@ func (s *Items) Item(ctx context.Context, id int64) (p listen.Post, ok bool, err
 	return decodeItem(raw)
 }
 
-func (s *Items) itemJSON(ctx context.Context, id int64) (json.RawMessage, error) {
+func (s *itemSource) itemJSON(ctx context.Context, id int64) (json.RawMessage, error) {
 	raw, err := getJSON[json.RawMessage](ctx, s.b.Client, s.opt.baseURL+"/item/"+strconv.FormatInt(id, 10)+".json")
 	if err != nil {
 		return nil, err
@@ -164,16 +169,7 @@ func (c *itemsCursor) Marshal() string {
 	return strconv.FormatInt(c.last, 10)
 }
 
-// Posts implements [listen.Source]: it yields every item after the saved
-// cursor (the last processed ID) up to maxitem, in ID order. Without a
-// saved cursor it starts at the current maxitem. An ID that answers null
-// (created but not yet visible) is retried on later polls, up to
-// [WithNullRetries] times, before it is skipped; without [listen.Follow]
-// the run ends there and the next run starts with it. An item that does
-// not decode, or is over the body limit, is skipped and reported.
-// Deleted and dead items are passed over. With Follow it keeps polling
-// maxitem.
-func (s *Items) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
+func (s *itemSource) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 	return s.b.Posts(ctx, func(r *adapter.Run) (adapter.Cursor, func(context.Context) error) {
 		cur := &itemsCursor{last: -1}
 		nulls := map[int64]int{}
@@ -184,7 +180,7 @@ func (s *Items) Posts(ctx context.Context) iter.Seq2[listen.Post, error] {
 }
 
 // walk reads the items after the cursor up to maxitem.
-func (s *Items) walk(ctx context.Context, r *adapter.Run, cur *itemsCursor, nulls map[int64]int) error {
+func (s *itemSource) walk(ctx context.Context, r *adapter.Run, cur *itemsCursor, nulls map[int64]int) error {
 	maxID, err := getJSON[int64](ctx, s.b.Client, s.opt.baseURL+"/maxitem.json")
 	if err != nil {
 		return err
