@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/earshot-dev/earshot/sentiment/internal/vaderdata"
 	"github.com/earshot-dev/earshot/sentiment/vader"
 )
 
@@ -17,7 +18,7 @@ func TestVaderEmoji(t *testing.T) {
 	s := vader.New()
 	want := map[rune]float64{}
 	n := 0
-	for r, d := range vader.Emoji() {
+	for r, d := range vaderdata.SingleEmoji() {
 		sc, err := s.Score(context.Background(), d)
 		require.NoError(t, err)
 		want[r] = sc.Compound

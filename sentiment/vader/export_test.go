@@ -4,6 +4,13 @@ package vader
 // first New of a process does.
 func LoadBaseForBench() { loadBase() }
 
+// EmojiDescription returns the text that VADER substitutes for a
+// single-code-point emoji, such as "grinning face" for U+1F600.
+func EmojiDescription(r rune) (string, bool) {
+	d, ok := defaultBase().emojiMap()[r]
+	return d, ok
+}
+
 // LoadEmojiForBench decodes the emoji descriptions from scratch, as the
 // first text with a non-ASCII character of a process does.
 func LoadEmojiForBench() { loadEmoji() }

@@ -8,7 +8,6 @@ import (
 	"iter"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/earshot-dev/earshot/sentiment/internal/vaderdata"
 )
@@ -146,13 +145,8 @@ func (b *base) emojiMap() map[rune]string {
 
 func loadEmoji() map[rune]string {
 	emoji := make(map[rune]string, 1300)
-	for key, desc := range vaderdata.Emoji() {
-		// The reference replaces text code point by code point, so only
-		// single-code-point keys can ever match.
-		r, size := utf8.DecodeRuneInString(key)
-		if size == len(key) && r >= 0x80 {
-			emoji[r] = desc
-		}
+	for r, desc := range vaderdata.SingleEmoji() {
+		emoji[r] = desc
 	}
 	return emoji
 }
@@ -160,22 +154,3 @@ func loadEmoji() map[rune]string {
 // DefaultLexicon returns vaderSentiment 3.3.2's word lexicon. It is
 // shared and immutable.
 func DefaultLexicon() *Lexicon { return defaultBase().lex }
-
-// EmojiDescription returns the text that VADER substitutes for a
-// single-code-point emoji, such as "grinning face" for U+1F600.
-func EmojiDescription(r rune) (string, bool) {
-	d, ok := defaultBase().emojiMap()[r]
-	return d, ok
-}
-
-// Emoji yields every single-code-point emoji VADER knows with its
-// description, in no particular order.
-func Emoji() iter.Seq2[rune, string] {
-	return func(yield func(rune, string) bool) {
-		for r, d := range defaultBase().emojiMap() {
-			if !yield(r, d) {
-				return
-			}
-		}
-	}
-}

@@ -19,6 +19,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 var (
@@ -69,6 +70,20 @@ func Emoji() iter.Seq2[string, string] {
 				desc = desc[:tab]
 			}
 			if !yield(key, desc) {
+				return
+			}
+		}
+	}
+}
+
+// SingleEmoji yields the entries of [Emoji] whose emoji is one non-ASCII
+// code point: the reference replaces text code point by code point, so
+// only these can ever match.
+func SingleEmoji() iter.Seq2[rune, string] {
+	return func(yield func(rune, string) bool) {
+		for key, desc := range Emoji() {
+			r, size := utf8.DecodeRuneInString(key)
+			if size == len(key) && r >= utf8.RuneSelf && !yield(r, desc) {
 				return
 			}
 		}

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/earshot-dev/earshot/sentiment/internal/vaderdata"
 	"github.com/earshot-dev/earshot/sentiment/vader"
 )
 
@@ -26,8 +27,10 @@ func main() {
 		os.Exit(2)
 	}
 	var runes []rune
-	for r := range vader.Emoji() {
+	descs := map[rune]string{}
+	for r, d := range vaderdata.SingleEmoji() {
 		runes = append(runes, r)
+		descs[r] = d
 	}
 	slices.Sort(runes)
 	s := vader.New()
@@ -45,7 +48,7 @@ var vaderEmoji = [...]struct {
 }{
 `)
 	for _, r := range runes {
-		d, _ := vader.EmojiDescription(r)
+		d := descs[r]
 		sc, _ := s.Score(context.Background(), d)
 		fmt.Fprintf(&b, "\t{%s, %s}, // %s\n", strconv.QuoteRune(r), strconv.FormatFloat(sc.Compound, 'g', -1, 64), d)
 	}
