@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"sync"
-	"time"
 
 	"github.com/earshot-dev/earshot/internal/atomicfile"
 )
@@ -52,23 +51,13 @@ func (s *MemoryStore) Save(_ context.Context, key, cursor string) error {
 // FileStore is a crash-safe [CursorStore] backed by one JSON file. Every
 // Save writes a temporary file beside it, syncs it and renames it over the
 // old one, so after a crash the file holds either the old or the new
-// cursors, never a torn mix. It is safe for concurrent use within one
-// process; two processes must not share a file.
-//
-// Saves can be throttled with MinInterval: a cursor saved sooner than that
-// after the previous write is kept in memory and written by the next Save
-// after the interval, or by Flush.
+// cursors, never a torn mix; a Save that fails leaves the store as it
+// was. It is safe for concurrent use within one process; two processes
+// must not share a file. Sources save as often as [WithSaveInterval] says.
 type FileStore struct {
 	path string
-
-	// MinInterval is the least time between two writes of the file; zero
-	// writes on every Save.
-	MinInterval time.Duration
-
-	mu      sync.Mutex
-	m       map[string]string
-	dirty   bool
-	written time.Time
+	mu   sync.Mutex
+	m    map[string]string
 }
 
 // OpenFileStore opens the store at path, reading the cursors already saved
@@ -101,36 +90,22 @@ func (s *FileStore) Load(_ context.Context, key string) (string, error) {
 func (s *FileStore) Save(_ context.Context, key, cursor string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if old, ok := s.m[key]; ok && old == cursor {
+	old, had := s.m[key]
+	if had && old == cursor {
 		return nil
 	}
 	s.m[key] = cursor
-	s.dirty = true
-	if s.MinInterval > 0 && time.Since(s.written) < s.MinInterval {
-		return nil
-	}
-	return s.writeLocked()
-}
-
-// Flush writes cursors held back by MinInterval.
-func (s *FileStore) Flush() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.dirty {
-		return nil
-	}
-	return s.writeLocked()
-}
-
-func (s *FileStore) writeLocked() error {
 	b, err := json.MarshalIndent(s.m, "", "  ")
+	if err == nil {
+		err = atomicfile.WriteFile(s.path, append(b, '\n'))
+	}
 	if err != nil {
+		if had {
+			s.m[key] = old
+		} else {
+			delete(s.m, key)
+		}
 		return fmt.Errorf("listen: cursor store: %w", err)
 	}
-	if err := atomicfile.WriteFile(s.path, append(b, '\n')); err != nil {
-		return fmt.Errorf("listen: cursor store: %w", err)
-	}
-	s.dirty = false
-	s.written = time.Now()
 	return nil
 }

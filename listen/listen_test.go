@@ -170,27 +170,32 @@ func TestCursorStores(t *testing.T) {
 	assert.Len(t, entries, 1)
 }
 
-func TestFileStoreCorruptAndThrottled(t *testing.T) {
+func TestFileStoreCorruptAndFailedSave(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.json")
 	require.NoError(t, os.WriteFile(bad, []byte("{not json"), 0o600))
 	_, err := listen.OpenFileStore(bad)
 	assert.ErrorContains(t, err, "corrupt")
 
-	path := filepath.Join(dir, "c.json")
+	// Every Save is on disk when it returns; one that cannot be written
+	// leaves the store as it was, in memory too.
+	sub := filepath.Join(dir, "sub")
+	require.NoError(t, os.Mkdir(sub, 0o700))
+	path := filepath.Join(sub, "c.json")
 	s, err := listen.OpenFileStore(path)
 	require.NoError(t, err)
-	s.MinInterval = time.Hour
 	ctx := context.Background()
-	require.NoError(t, s.Save(ctx, "k", "1")) // first write goes through
-	require.NoError(t, s.Save(ctx, "k", "2")) // held back
+	require.NoError(t, s.Save(ctx, "k", "1"))
 	onDisk, _ := listen.OpenFileStore(path)
 	c, _ := onDisk.Load(ctx, "k")
 	assert.Equal(t, "1", c)
-	require.NoError(t, s.Flush())
-	onDisk, _ = listen.OpenFileStore(path)
-	c, _ = onDisk.Load(ctx, "k")
-	assert.Equal(t, "2", c)
+	require.NoError(t, os.RemoveAll(sub))
+	assert.Error(t, s.Save(ctx, "k", "2"))
+	assert.Error(t, s.Save(ctx, "new", "x"))
+	c, _ = s.Load(ctx, "k")
+	assert.Equal(t, "1", c, "a failed save is not kept")
+	c, _ = s.Load(ctx, "new")
+	assert.Empty(t, c, "a failed save is not kept")
 }
 
 func TestKindJSON(t *testing.T) {
