@@ -81,7 +81,7 @@ func TestContextKeepsTheCause(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		fake := &slack{script: []func(http.ResponseWriter){status(503, "30")}}
 		w, err := webhook.New("https://hooks.example.com"+secretPath,
-			webhook.WithHTTPClient(&http.Client{Transport: inProcess{fake}}),
+			webhook.WithHTTPClient(&http.Client{Transport: faulttest.InProcess{H: fake}}),
 			webhook.WithMaxRetryTime(time.Minute))
 		require.NoError(t, err)
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
