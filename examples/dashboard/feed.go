@@ -114,9 +114,7 @@ func (l *listener) observe(ctx context.Context, p listen.Post) {
 		l.tags.Observe("#"+strings.ToLower(tag), p.Created, 1)
 	}
 	who := author(p)
-	m := watch.Mention{ID: p.Key(), Text: p.Text, At: p.Created, Followers: p.Author.Followers,
-		Compound: s.Compound, Scored: scored, Author: who, Source: p.Platform}
-	tm := trend.Mention{At: p.Created, ID: p.Key(), Source: p.Platform, Author: who, Followers: p.Author.Followers,
+	tm := trend.Mention{At: p.Created, ID: p.Key(), Text: p.Text, Source: p.Platform, Author: who, Followers: p.Author.Followers,
 		Likes: p.Likes, Reposts: p.Reposts, Replies: p.Replies, Quotes: p.Quotes, Sentiment: s.Compound}
 	if !scored {
 		tm.Sentiment = math.NaN()
@@ -129,8 +127,8 @@ func (l *listener) observe(ctx context.Context, p listen.Post) {
 			k.mood.Add(s)
 			pt.add(s)
 		}
-		l.w.Observe(k.Name, m)
 		tm.Key = k.Name
+		l.w.Observe(tm)
 		l.metrics.Add(tm)
 		l.voices.Add(tm)
 	}

@@ -277,9 +277,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		heard++
 		english := sentiment.IsEnglish(p.Lang) // the lexicon is English
 		if brand.Match(&p) {
-			s, err := plain.Score(ctx, p.Text)
-			w.Observe(key, watch.Mention{ID: p.Key(), Text: p.Text, At: p.Created, Followers: p.Author.Followers,
-				Compound: s.Compound, Scored: english && err == nil, Author: p.Platform + ":" + p.Author.Handle, Source: p.Platform})
+			m := trend.Mention{Key: key, ID: p.Key(), Text: p.Text, At: p.Created, Followers: p.Author.Followers,
+				Sentiment: math.NaN(), Author: p.Platform + ":" + p.Author.Handle, Source: p.Platform}
+			if s, err := plain.Score(ctx, p.Text); english && err == nil {
+				m.Sentiment = s.Compound
+			}
+			w.Observe(m)
 		}
 		if !english {
 			continue

@@ -98,9 +98,7 @@ func (m *monitor) observe(ctx context.Context, p listen.Post) {
 		m.tags.Observe("#"+strings.ToLower(tag), p.Created, 1)
 	}
 	who := author(p)
-	mention := watch.Mention{ID: p.Key(), Text: p.Text, At: p.Created, Followers: p.Author.Followers,
-		Compound: s.Compound, Scored: scored, Author: who, Source: p.Platform}
-	tm := trend.Mention{At: p.Created, ID: p.Key(), Source: p.Platform, Author: who, Followers: p.Author.Followers,
+	tm := trend.Mention{At: p.Created, ID: p.Key(), Text: p.Text, Source: p.Platform, Author: who, Followers: p.Author.Followers,
 		Likes: p.Likes, Reposts: p.Reposts, Replies: p.Replies, Quotes: p.Quotes, Sentiment: s.Compound}
 	if !scored {
 		tm.Sentiment = math.NaN()
@@ -116,7 +114,7 @@ func (m *monitor) observe(ctx context.Context, p listen.Post) {
 		tm.Key = m.keys[i].Name
 		m.counts.Add(tm)
 		m.voices.Add(tm)
-		m.w.Observe(m.keys[i].Name, mention)
+		m.w.Observe(tm)
 	}
 }
 

@@ -37,8 +37,8 @@ func burst(seed uint64, term string) []event {
 	var evs []event
 	add := func(at time.Time, compound float64, s string) {
 		n++
-		evs = append(evs, event{key: "acme", m: watch.Mention{ID: fmt.Sprintf("x:%d", n), Text: s, At: at,
-			Compound: compound, Scored: true, Author: fmt.Sprintf("x:user%d", r.IntN(1000)), Source: []string{"x", "y"}[r.IntN(2)]}})
+		evs = append(evs, event{m: trend.Mention{Key: "acme", ID: fmt.Sprintf("x:%d", n), Text: s, At: at,
+			Sentiment: compound, Author: fmt.Sprintf("x:user%d", r.IntN(1000)), Source: []string{"x", "y"}[r.IntN(2)]}})
 	}
 	start := t0.Add(50 * time.Hour)
 	for at := t0; at.Before(start.Add(3 * time.Hour)); at = at.Add(time.Duration(r.ExpFloat64() * float64(4*time.Minute))) {

@@ -30,10 +30,16 @@
 //		if !q.Match(&p) {
 //			continue
 //		}
-//		s, err := scorer.Score(ctx, p.Text)
-//		w.Observe("larkspur", watch.Mention{ID: p.Key(), Text: p.Text, At: p.Created,
-//			Followers: p.Author.Followers, Compound: s.Compound, Scored: err == nil})
+//		m := trend.Mention{Key: "larkspur", ID: p.Key(), Text: p.Text, At: p.Created,
+//			Followers: p.Author.Followers, Sentiment: math.NaN()}
+//		if s, err := scorer.Score(ctx, p.Text); err == nil {
+//			m.Sentiment = s.Compound
+//		}
+//		w.Observe(m)
 //	}
+//
+// A mention is the [trend.Mention] that trend.Metrics, trend.Voices and
+// trend.Reasons take too, so a host builds it once per post and key.
 //
 // # Why an alert fired
 //
@@ -41,10 +47,10 @@
 // spike and shift alert carries, in [trend.Alert.Reasons], the terms,
 // hashtags, @mentions, authors and sources over-represented in its
 // episode against the key's posts before it, with their lift. Give each
-// Mention its Author and Source so that those can stand out too:
+// mention its Author and Source so that those can stand out too:
 //
 //	w := &watch.Watch{Reasons: &trend.Reasons{}, ...}
-//	w.Observe("larkspur", watch.Mention{..., Author: p.Platform + ":" + p.Author.Handle, Source: p.Platform})
+//	w.Observe(trend.Mention{..., Author: p.Platform + ":" + p.Author.Handle, Source: p.Platform})
 //
 // It costs 1 to 2 us of CPU per mention (0.8 us more per record in
 // BenchmarkStory's short posts; 2 us for a tweet-sized text) and 47 KiB
@@ -58,6 +64,7 @@ package watch
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -66,22 +73,6 @@ import (
 	"github.com/earshot-dev/earshot/trend"
 	"github.com/earshot-dev/earshot/trend/viral"
 )
-
-// Mention is a post about a tracked key, as the host read and scored it.
-type Mention struct {
-	ID        string    // unique across platforms (listen.Post.Key), for reshares and evidence
-	Text      string    // shown as evidence (cut to 280 bytes)
-	At        time.Time // when it was posted
-	Followers int       // the author's audience, for virality; 0 if unknown
-	Compound  float64   // sentiment in [-1,1]; read only when Scored
-	Scored    bool      // false: not scored (a language the scorer does not know); counted in volume only
-
-	// Author and Source are read only when [Watch.Reasons] is set, where
-	// they may stand out in an episode: who wrote the post, unique across
-	// platforms ("mastodon:alice@mastodon.social"), and where it came from
-	// ("mastodon", a feed's host). Either may be "".
-	Author, Source string
-}
 
 // The spike series of each key, as they appear in [Alert.Series].
 const (
@@ -209,14 +200,21 @@ func (w *Watch) negative(compound float64) bool {
 	return compound <= n
 }
 
-// Observe records a mention of key. A post about several keys is observed
-// once per key.
-func (w *Watch) Observe(key string, m Mention) {
+// Observe records a mention of the tracked key m.Key. A post about
+// several keys is observed once per key. Watch reads m's ID (unique across
+// platforms, such as listen.Post.Key: reshares and evidence name it), Text
+// (shown as evidence, cut to 280 bytes), At, Followers (the author's
+// audience, for virality) and Sentiment: a NaN Sentiment (not scored, say
+// a language the scorer does not know) counts in volume only. Author and
+// Source are read only when [Watch.Reasons] is set, where they may stand
+// out in an episode.
+func (w *Watch) Observe(m trend.Mention) {
 	w.init()
+	key := m.Key
 	if w.Reasons != nil {
 		// Before the detectors, so that an alert this mention opens is
 		// explained with it.
-		w.Reasons.Add(trend.Mention{Key: key, At: m.At, ID: m.ID, Text: m.Text, Author: m.Author, Source: m.Source})
+		w.Reasons.Add(m)
 		if m.At.After(w.newest) {
 			w.newest = m.At
 		}
@@ -227,16 +225,16 @@ func (w *Watch) Observe(key string, m Mention) {
 	sk := w.spikeKeys(key)
 	w.Spikes.Observe(sk[0], m.At, 1)
 	w.keep(sk[0], ev)
-	if m.Scored {
+	if !math.IsNaN(m.Sentiment) {
 		// Every scored post feeds the negative series, with weight 0 or
 		// 1, so that its baseline is learnt before the first negative post.
 		neg := 0.0
-		if w.negative(m.Compound) {
+		if w.negative(m.Sentiment) {
 			neg = 1
 			w.keep(sk[1], ev)
 		}
 		w.Spikes.Observe(sk[1], m.At, neg)
-		w.Shift.Observe(key, m.At, m.Compound, m.ID, text)
+		w.Shift.Observe(key, m.At, m.Sentiment, m.ID, text)
 	}
 	w.flush()
 }
@@ -316,7 +314,7 @@ func (w *Watch) openViral(post string) episode {
 	return episode{}
 }
 
-func (w *Watch) remember(key string, m Mention, text string) {
+func (w *Watch) remember(key string, m trend.Mention, text string) {
 	if _, ok := w.posts[m.ID]; ok {
 		return // the first key a post is about names it
 	}

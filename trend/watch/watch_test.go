@@ -2,6 +2,7 @@ package watch_test
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -20,8 +21,7 @@ var t0 = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC) // a Monday
 
 // event is a mention of a key or a reshare of a post.
 type event struct {
-	key     string // "" for a reshare
-	m       watch.Mention
+	m       trend.Mention // m.Key is "" for a reshare
 	reshare string
 }
 
@@ -34,8 +34,8 @@ func story(seed uint64) []event {
 	n := 0
 	mention := func(key string, at time.Time, compound float64, text string) {
 		n++
-		evs = append(evs, event{key: key, m: watch.Mention{ID: fmt.Sprintf("x:%d", n), Text: text, At: at,
-			Followers: 100, Compound: compound, Scored: true}})
+		evs = append(evs, event{m: trend.Mention{Key: key, ID: fmt.Sprintf("x:%d", n), Text: text, At: at,
+			Followers: 100, Sentiment: compound}})
 	}
 	end := t0.Add(72 * time.Hour)
 	wave := t0.Add(57 * time.Hour)
@@ -59,7 +59,7 @@ func story(seed uint64) []event {
 	id := evs[len(evs)-1].m.ID
 	for i, at := 0, viralAt; i < 600; i++ {
 		at = at.Add(time.Duration(r.ExpFloat64() * float64(10*time.Second)))
-		evs = append(evs, event{reshare: id, m: watch.Mention{At: at, Followers: 1000}})
+		evs = append(evs, event{reshare: id, m: trend.Mention{At: at, Followers: 1000}})
 	}
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].m.At.Before(evs[j].m.At) })
 	return evs
@@ -84,7 +84,7 @@ func run(w *watch.Watch, evs []event) {
 			w.Reshare(e.reshare, e.m.At, e.m.Followers)
 			continue
 		}
-		w.Observe(e.key, e.m)
+		w.Observe(e.m)
 	}
 	w.Check(t0.Add(80 * time.Hour))
 }
@@ -178,7 +178,7 @@ func TestDeterministic(t *testing.T) {
 func TestReshareOfUnknownOrForgottenPost(t *testing.T) {
 	w := &watch.Watch{MaxPosts: 2, Viral: viral.Detector{Threshold: 1, MinCount: 1}}
 	for i := range 3 {
-		w.Observe("k", watch.Mention{ID: fmt.Sprint(i), At: t0.Add(time.Duration(i) * time.Minute)})
+		w.Observe(trend.Mention{Key: "k", ID: fmt.Sprint(i), At: t0.Add(time.Duration(i) * time.Minute)})
 	}
 	w.Reshare("never seen", t0.Add(time.Hour), 10)
 	w.Reshare("0", t0.Add(time.Hour), 10) // forgotten: MaxPosts is 2
@@ -193,9 +193,9 @@ func TestReshareOfUnknownOrForgottenPost(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	var got []watch.Alert
 	w := newWatch(&got)
-	w.Observe("", watch.Mention{})
-	w.Observe("k", watch.Mention{ID: "a", Text: strings.Repeat("é", 1000), At: t0, Compound: 7, Scored: true})
-	w.Observe("k", watch.Mention{ID: "b", At: t0.Add(-time.Hour)})
+	w.Observe(trend.Mention{})
+	w.Observe(trend.Mention{Key: "k", ID: "a", Text: strings.Repeat("é", 1000), At: t0, Sentiment: 7})
+	w.Observe(trend.Mention{Key: "k", ID: "b", At: t0.Add(-time.Hour), Sentiment: math.NaN()})
 	w.Reshare("a", time.Time{}, -5)
 	w.Check(time.Time{})
 	w.Check(t0.Add(time.Hour))
