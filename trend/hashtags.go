@@ -36,37 +36,56 @@ func Hashtags(text string) []string {
 // "#1" is not a tag). Invalid UTF-8 ends a tag.
 func EachHashtag(text string) iter.Seq[string] {
 	return func(yield func(string) bool) {
-		prev := ' '
+		// Jump from one '#' or '＃' to the next (neither can be part of
+		// another rune), and look at the rune before it only there.
+		wide := -1 // index of the next '＃' at or after i, len(text) if none
 		for i := 0; i < len(text); {
-			r, size := utf8.DecodeRuneInString(text[i:])
-			if (r == '#' || r == '＃') && !wordRune(prev) && prev != '&' {
-				j := i + size
-				letter := false
-				for j < len(text) {
-					q, qs := utf8.DecodeRuneInString(text[j:])
-					if q == utf8.RuneError && qs <= 1 || !wordRune(q) {
-						break
-					}
-					if unicode.IsLetter(q) || unicode.IsMark(q) {
-						letter = true
-					}
-					j += qs
+			if wide < i {
+				wide = len(text)
+				if k := strings.Index(text[i:], "＃"); k >= 0 {
+					wide = i + k
 				}
-				if letter && !yield(text[i+size:j]) {
-					return
-				}
-				if j > i+size {
-					prev = 'a'
-					i = j
+			}
+			size := 1
+			if k := strings.IndexByte(text[i:wide], '#'); k >= 0 {
+				i += k
+			} else if wide < len(text) {
+				i, size = wide, len("＃")
+			} else {
+				return
+			}
+			if i > 0 {
+				if prev, _ := utf8.DecodeLastRuneInString(text[:i]); wordRune(prev) || prev == '&' {
+					i += size
 					continue
 				}
 			}
-			prev = r
-			i += size
+			j := i + size
+			letter := false
+			for j < len(text) {
+				q, qs := rune(text[j]), 1
+				if q >= utf8.RuneSelf {
+					q, qs = utf8.DecodeRuneInString(text[j:])
+				}
+				if q == utf8.RuneError && qs <= 1 || !wordRune(q) {
+					break
+				}
+				if !letter && (unicode.IsLetter(q) || unicode.IsMark(q)) {
+					letter = true
+				}
+				j += qs
+			}
+			if letter && !yield(text[i+size:j]) {
+				return
+			}
+			i = j
 		}
 	}
 }
 
 func wordRune(r rune) bool {
-	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+	if r < utf8.RuneSelf {
+		return r == '_' || 'a' <= r|0x20 && r|0x20 <= 'z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
 }
