@@ -28,15 +28,35 @@ func authorEntry(author string, followers int) uint64 {
 func entryHash(e uint64) uint32      { return uint32(e >> 32) }
 func entryFollowers(e uint64) uint64 { return e & (1<<32 - 1) }
 
-// addAuthor adds e to the sorted bottom-k list a and returns it. An author
-// already present keeps the larger follower count, so adding is
+// A series keeps the authors of all its cells in one arena, so that a
+// bucket costs no slice header and no allocation of its own: a cell's
+// authors are one run, arena[off:off+na]. A cell that gains an author
+// grows in place when its run ends the arena (as the newest bucket's
+// does) and moves to the end otherwise; runs left behind, and those of
+// buckets that age out, are dead entries, reclaimed when the arena is
+// full by copying the live runs to a new one with an eighth to spare.
+
+// authors returns the authors of c, a cell of s.
+func (s *series) authors(c *cell) []uint64 {
+	return s.arena[c.off : c.off+uint32(c.na) : c.off+uint32(c.na)]
+}
+
+// clearCell empties c, a cell of s.
+func (s *series) clearCell(c *cell) {
+	s.dead += int(c.na)
+	*c = cell{}
+}
+
+// addAuthor adds e to the sorted bottom-k list of c, a cell of s. An
+// author already present keeps the larger follower count, so adding is
 // idempotent and the result does not depend on the order of additions.
-func addAuthor(a []uint64, e uint64) []uint64 {
+func (s *series) addAuthor(c *cell, e uint64) {
+	a := s.authors(c)
 	h := entryHash(e)
 	if len(a) == authorK && h > entryHash(a[authorK-1]) {
-		return a // not among the k smallest: the common case once full
+		return // not among the k smallest: the common case once full
 	}
-	i, _ := slices.BinarySearchFunc(a, h, func(x uint64, h uint32) int {
+	i, found := slices.BinarySearchFunc(a, h, func(x uint64, h uint32) int {
 		switch xh := entryHash(x); {
 		case xh < h:
 			return -1
@@ -45,27 +65,67 @@ func addAuthor(a []uint64, e uint64) []uint64 {
 		}
 		return 0
 	})
-	if i < len(a) && entryHash(a[i]) == h {
-		if e > a[i] {
-			a[i] = e
+	if found {
+		a[i] = max(a[i], e)
+		return
+	}
+	if len(a) < authorK {
+		a = s.room(c, len(a)+1)
+	}
+	copy(a[i+1:], a[i:])
+	a[i] = e
+}
+
+// setAuthors replaces the authors of c, a cell of s, with the sorted list
+// a (at most authorK entries, not in the arena).
+func (s *series) setAuthors(c *cell, a []uint64) {
+	copy(s.room(c, len(a)), a)
+}
+
+// room resizes the run of c, a cell of s, to n entries (its entries kept,
+// the new ones undefined) and returns it.
+func (s *series) room(c *cell, n int) []uint64 {
+	na := int(c.na)
+	end := int(c.off) + na
+	switch {
+	case n <= na:
+		s.dead += na - n
+	case end == len(s.arena) && len(s.arena)+n-na <= cap(s.arena):
+		s.arena = s.arena[:len(s.arena)+n-na] // the last run grows in place
+	case len(s.arena)+n <= cap(s.arena):
+		off := len(s.arena) // moves to the end
+		s.arena = append(s.arena, s.arena[c.off:end]...)[:off+n]
+		s.dead += na
+		c.off = uint32(off)
+	default:
+		s.compact(c, n)
+	}
+	c.na = uint8(n)
+	return s.arena[c.off : int(c.off)+n]
+}
+
+// compact copies the live runs of s to a new arena, c's last with room
+// for n entries, and an eighth to spare.
+func (s *series) compact(c *cell, n int) {
+	live := len(s.arena) - s.dead - int(c.na) + n
+	arena := make([]uint64, 0, live+live/8+8)
+	for i := range s.cells {
+		if o := &s.cells[i]; o != c && o.na > 0 {
+			off := len(arena)
+			arena = append(arena, s.authors(o)...)
+			o.off = uint32(off)
 		}
-		return a
 	}
-	if len(a) == authorK {
-		copy(a[i+1:], a[i:authorK-1])
-		a[i] = e
-		return a
-	}
-	return slices.Insert(a, i, e)
+	off := len(arena)
+	arena = append(arena, s.authors(c)...)[:off+n]
+	c.off = uint32(off)
+	s.arena, s.dead = arena, 0
 }
 
 // mergeAuthors returns the bottom-k of the union of the sorted lists a and
-// b, reusing a's storage when it can.
-func mergeAuthors(a, b []uint64) []uint64 {
-	if len(b) == 0 {
-		return a
-	}
-	out := make([]uint64, 0, min(len(a)+len(b), authorK))
+// b, in buf.
+func mergeAuthors(buf *[authorK]uint64, a, b []uint64) []uint64 {
+	out := buf[:0]
 	i, j := 0, 0
 	for len(out) < authorK && (i < len(a) || j < len(b)) {
 		switch {
@@ -80,9 +140,6 @@ func mergeAuthors(a, b []uint64) []uint64 {
 			i++
 			j++
 		}
-	}
-	if cap(a) >= len(out) {
-		return append(a[:0], out...)
 	}
 	return out
 }

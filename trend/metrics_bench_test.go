@@ -75,12 +75,12 @@ func heapMiB(build func() any) float64 {
 
 // BenchmarkMetricsMemory fills 1,000 keys x 168 hourly buckets (a week) and
 // reports the heap the metrics retain (heap-MiB, after a GC), for several
-// numbers of distinct authors per key-hour: 0 (no author known), 5, 15
+// numbers of distinct authors per key-hour: 0 (no author known), 5, 7, 15
 // (about the airline tweets' average per airline-hour) and 40. Each
 // key-hour gets twice as many mentions as authors (at least one).
 // Run with -benchtime=1x.
 func BenchmarkMetricsMemory(b *testing.B) {
-	for _, authors := range []int{0, 5, 15, 40} {
+	for _, authors := range []int{0, 5, 7, 15, 40} {
 		b.Run(fmt.Sprintf("authors=%d", authors), func(b *testing.B) {
 			for b.Loop() {
 				b.ReportMetric(metricsHeap(authors), "heap-MiB")

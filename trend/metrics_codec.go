@@ -40,6 +40,10 @@ func (m *Metrics) Merge(o *Metrics) error {
 				}
 			}
 			c.add(oc)
+			if oc.na > 0 {
+				var buf [authorK]uint64
+				s.setAuthors(c, mergeAuthors(&buf, s.authors(c), os.authors(oc)))
+			}
 		}
 	}
 	m.late += o.late
@@ -56,7 +60,6 @@ func (c *cell) add(o *cell) {
 	c.reposts = satAdd(c.reposts, o.reposts)
 	c.replies = satAdd(c.replies, o.replies)
 	c.quotes = satAdd(c.quotes, o.quotes)
-	c.authors = mergeAuthors(c.authors, o.authors)
 }
 
 const (
@@ -99,9 +102,9 @@ func (m *Metrics) MarshalBinary() ([]byte, error) {
 			for _, v := range [...]uint32{c.n, c.neg, c.neu, c.pos, c.likes, c.reposts, c.replies, c.quotes} {
 				b = binary.AppendUvarint(b, uint64(v))
 			}
-			b = binary.AppendUvarint(b, uint64(len(c.authors)))
+			b = binary.AppendUvarint(b, uint64(c.na))
 			prev := uint64(0)
-			for _, e := range c.authors {
+			for _, e := range s.authors(c) {
 				h := uint64(entryHash(e))
 				b = binary.AppendUvarint(b, h-prev)
 				b = binary.AppendUvarint(b, entryFollowers(e))
@@ -112,7 +115,7 @@ func (m *Metrics) MarshalBinary() ([]byte, error) {
 	return binary.LittleEndian.AppendUint32(b, crc32.ChecksumIEEE(b)), nil
 }
 
-func (c *cell) empty() bool { return c.n == 0 && len(c.authors) == 0 }
+func (c *cell) empty() bool { return c.n == 0 && c.na == 0 }
 
 // UnmarshalBinary replaces m's contents and configuration (Bucket,
 // Buckets) with the decoded metrics; MaxKeys is kept, and if the decoded
@@ -177,18 +180,17 @@ func (m *Metrics) UnmarshalBinary(data []byte) error {
 			if d.err || na > authorK || uint64(c.neg)+uint64(c.neu)+uint64(c.pos) > uint64(c.n) {
 				return bad("bucket")
 			}
-			if na > 0 {
-				c.authors = make([]uint64, na)
-			}
+			var buf [authorK]uint64
 			h := uint64(0)
-			for k := range c.authors {
+			for k := range buf[:na] {
 				delta, f := d.uvarint(), d.uvarint()
 				if d.err || (k > 0 && delta == 0) || h+delta > 1<<32-1 || f > 1<<32-1 {
 					return bad("authors")
 				}
 				h += delta
-				c.authors[k] = h<<32 | f
+				buf[k] = h<<32 | f
 			}
+			s.setAuthors(c, buf[:na])
 			if c.empty() {
 				return bad("empty bucket")
 			}
