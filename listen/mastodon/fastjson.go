@@ -2,6 +2,7 @@ package mastodon
 
 import (
 	"errors"
+	"math/bits"
 	"strings"
 	"time"
 
@@ -19,12 +20,27 @@ import (
 
 var errFallback = errors.New("mastodon: fall back to encoding/json")
 
+// keySet is the keys of an object a decoder looks for, indexed by
+// length; never written after it is made.
+type keySet struct {
+	names []string
+	byLen [32]uint64 // bit j: names[j] has this length
+}
+
+func newKeySet(names ...string) *keySet {
+	ks := &keySet{names: names}
+	for j, name := range names {
+		ks.byLen[len(name)] |= 1 << j // panics at init for a name of 32 bytes or more, or a 65th name
+	}
+	return ks
+}
+
 // object calls field for each key of an object that is one of known;
 // field must consume the value. Keys are compared exactly; a key that
 // matches a known one only case-insensitively, a non-ASCII key, or a
 // known key seen twice fails the scan (encoding/json folds case and
 // merges duplicates its own way).
-func object(sc *jsonscan.Scanner, known []string, field func(k int)) {
+func object(sc *jsonscan.Scanner, known *keySet, field func(k int)) {
 	if sc.Peek() != '{' {
 		sc.Fail()
 		return
@@ -37,9 +53,13 @@ func object(sc *jsonscan.Scanner, known []string, field func(k int)) {
 		if !ok {
 			return
 		}
+		var same uint64 // the known keys as long as this one
+		if len(key) < len(known.byLen) {
+			same = known.byLen[len(key)]
+		}
 		k := -1
-		for j, name := range known {
-			if name == key {
+		for m := same; m != 0; m &= m - 1 {
+			if j := bits.TrailingZeros64(m); known.names[j] == key {
 				k = j
 				break
 			}
@@ -51,8 +71,8 @@ func object(sc *jsonscan.Scanner, known []string, field func(k int)) {
 					return
 				}
 			}
-			for _, name := range known {
-				if len(name) == len(key) && strings.EqualFold(name, key) {
+			for m := same; m != 0; m &= m - 1 {
+				if strings.EqualFold(known.names[bits.TrailingZeros64(m)], key) {
 					sc.Fail()
 					return
 				}
@@ -80,10 +100,10 @@ func array(sc *jsonscan.Scanner, elem func()) {
 	}
 }
 
-var statusKeys = []string{"id", "uri", "url", "created_at", "edited_at", "in_reply_to_id", "language", "content",
-	"spoiler_text", "replies_count", "reblogs_count", "favourites_count", "quotes_count", "reblog", "account", "mentions", "tags"}
+var statusKeys = newKeySet("id", "uri", "url", "created_at", "edited_at", "in_reply_to_id", "language", "content",
+	"spoiler_text", "replies_count", "reblogs_count", "favourites_count", "quotes_count", "reblog", "account", "mentions", "tags")
 
-var accountKeys = []string{"id", "username", "acct", "display_name", "followers_count", "bot"}
+var accountKeys = newKeySet("id", "username", "acct", "display_name", "followers_count", "bot")
 
 func decodeStatusObj(s *jsonscan.Scanner, st *status, depth int) {
 	if depth > 8 {
@@ -102,7 +122,7 @@ func decodeStatusObj(s *jsonscan.Scanner, st *status, depth int) {
 			if s.Null() {
 				return
 			}
-			v := s.Str()
+			v := s.StrView() // parsed at once: no copy
 			if s.Err() != nil {
 				return
 			}
@@ -193,8 +213,8 @@ func decodeStatusObj(s *jsonscan.Scanner, st *status, depth int) {
 }
 
 var (
-	mentionKeys = []string{"acct"}
-	tagKeys     = []string{"name"}
+	mentionKeys = newKeySet("acct")
+	tagKeys     = newKeySet("name")
 )
 
 // strOrNull decodes a string; null keeps old (encoding/json semantics).

@@ -5,6 +5,7 @@ package htmltext
 
 import (
 	"html"
+	"math/bits"
 	"strings"
 )
 
@@ -118,12 +119,44 @@ type writer struct {
 }
 
 // text writes an HTML text segment: entities unescaped, white space
-// collapsed. It works on runs of bytes: white space is ASCII (or U+00A0),
-// and everything else is copied as it is.
+// collapsed. The entities posts are full of (&amp; &lt; &gt; &quot;
+// &#39; &apos;) are written as they are met; at any other the rest of the
+// segment goes through html.UnescapeString.
 func (w *writer) text(s string) {
-	if strings.IndexByte(s, '&') >= 0 {
-		s = html.UnescapeString(s)
+	for {
+		k := strings.IndexByte(s, '&')
+		if k < 0 {
+			w.plain(s)
+			return
+		}
+		w.plain(s[:k])
+		c, n := commonEntity(s[k:])
+		if n == 0 {
+			w.plain(html.UnescapeString(s[k:]))
+			return
+		}
+		w.plain(c) // not white space: joins the run around it
+		s = s[k+n:]
 	}
+}
+
+// commonEntity returns the text of the entity s starts with and its
+// length if it is one of the few that posts use all the time, else 0.
+func commonEntity(s string) (string, int) {
+	for _, e := range [...]struct{ name, text string }{
+		{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", `"`}, {"&#39;", "'"}, {"&apos;", "'"},
+	} {
+		if strings.HasPrefix(s, e.name) {
+			return e.text, len(e.name)
+		}
+	}
+	return "", 0
+}
+
+// plain writes text without entities: white space collapsed. It works on
+// runs of bytes: white space is ASCII (or U+00A0), and everything else is
+// copied as it is.
+func (w *writer) plain(s string) {
 	for len(s) > 0 {
 		n := spaceLen(s)
 		for n > 0 {
@@ -228,17 +261,36 @@ func appendUnique(s []string, v string) []string {
 // tagEnd returns the index of the '>' that ends the tag starting at i,
 // skipping '>' inside quoted attribute values, or -1.
 func tagEnd(s string, i int) int {
-	var quote byte
+	for {
+		j := indexTagByte(s, i)
+		if j < 0 || s[j] == '>' {
+			return j
+		}
+		e := strings.IndexByte(s[j+1:], s[j]) // the quote that closes the value
+		if e < 0 {
+			return -1
+		}
+		i = j + 1 + e + 1
+	}
+}
+
+// indexTagByte returns the index of the first '>' or quote (single or
+// double) in s from i, or -1. It looks at eight bytes at a time: a byte
+// of x^c is zero exactly when adding 0x7f to its low seven bits leaves
+// its high bit clear and its own high bit is clear.
+func indexTagByte(s string, i int) int {
+	const ones, lows = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		low := x & lows
+		gt, dq, sq := low^'>'*ones+lows, low^'"'*ones+lows, low^'\''*ones+lows
+		if m := ^(gt&dq&sq | x) &^ lows; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
 	for ; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '>':
+		if c := s[i]; c == '>' || c == '"' || c == '\'' {
 			return i
 		}
 	}

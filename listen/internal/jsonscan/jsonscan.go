@@ -28,6 +28,7 @@ package jsonscan
 
 import (
 	"errors"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -224,6 +225,14 @@ func (sc *Scanner) Str() string {
 	return v
 }
 
+// StrView is Str without the copy of [Scanner.ResetBytes]: the value may
+// be a substring of the data being scanned, valid only while it is
+// unchanged (for values that are parsed at once, such as times).
+func (sc *Scanner) StrView() string {
+	v, _ := sc.str()
+	return v
+}
+
 // str is Str without the copy; view reports that v is a substring of the
 // input rather than a fresh string (decoded escapes).
 func (sc *Scanner) str() (v string, view bool) {
@@ -311,16 +320,26 @@ var class = func() (t [256]uint8) {
 func (sc *Scanner) stop(i int, q *int, all bool) (int, uint8) {
 	s := sc.s
 	var fl uint8
-	// Short runs (keys, most values): a plain loop.
-	for e := min(len(s), i+32); i < e; i++ {
-		if f := class[s[i]]; f != 0 {
-			if f == end {
-				return i, fl
-			}
-			fl |= f
+	// Runs up to 64 bytes (keys, most values, the text between two
+	// escapes): eight bytes at a time.
+	for e := min(len(s)-8, i+64); i <= e; i += 8 {
+		x := load64(s, i)
+		stops, ctls, high := swar(x)
+		if stops != 0 {
+			before := stops&-stops - 1 // the bits of the bytes before the first stop
+			return i + bits.TrailingZeros64(stops)/8, fl | flags(ctls&before, high&before)
 		}
+		fl |= flags(ctls, high)
 	}
-	if i == len(s) {
+	if len(s)-i < 8 {
+		for ; i < len(s); i++ {
+			if f := class[s[i]]; f != 0 {
+				if f == end {
+					return i, fl
+				}
+				fl |= f
+			}
+		}
 		return i, fl
 	}
 	// Long runs: IndexByte.
@@ -340,6 +359,40 @@ func (sc *Scanner) stop(i int, q *int, all bool) (int, uint8) {
 		fl |= class[span[j]]
 	}
 	return i + len(span), fl
+}
+
+// swar looks at the eight bytes in x (the first in the low bits) at once:
+// it returns the high bit of each byte that is '"' or '\\' (stops), of each
+// below 0x20 that is not (ctls), and of each of 0x80 or more (high).
+func swar(x uint64) (stops, ctls, high uint64) {
+	const ones, lows, highs = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
+	high = x & highs
+	low7 := x & lows
+	// A byte of low7^c is 0 exactly when its high bit stays clear after
+	// adding 0x7f (no carry crosses bytes).
+	q, b := low7^'"'*ones, low7^'\\'*ones
+	stops = ^((q + lows) & (b + lows)) &^ x & highs
+	ctls = ^(low7 + (0x80-0x20)*ones) &^ x & highs
+	return stops, ctls, high
+}
+
+// flags returns the class flags of bytes marked in ctls and high.
+func flags(ctls, high uint64) uint8 {
+	var fl uint8
+	if ctls != 0 {
+		fl |= ctl
+	}
+	if high != 0 {
+		fl |= nonASCII
+	}
+	return fl
+}
+
+// load64 returns the eight bytes of s from i, the first in the low bits.
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // hasCtl reports whether s holds a control character (JSON forbids them
@@ -364,7 +417,9 @@ func (sc *Scanner) unescape(start, q int) string {
 		sc.Fail()
 		return ""
 	}
-	b := make([]byte, 0, i-start+64)
+	// The decoded string is no longer than the quoted one (no escape
+	// decodes to more bytes than it takes), so one allocation holds it.
+	b := make([]byte, 0, closingQuote(s, i)-start)
 	b = append(b, s[start:i]...)
 	for {
 		e, fl := sc.stop(i, &q, true)
@@ -380,7 +435,7 @@ func (sc *Scanner) unescape(start, q int) string {
 				sc.Fail()
 				return ""
 			}
-			return string(b)
+			return unsafe.String(unsafe.SliceData(b), len(b)) // b is not written again
 		}
 		if i+1 >= len(s) {
 			sc.Fail()
@@ -427,6 +482,27 @@ func (sc *Scanner) unescape(start, q int) string {
 			sc.Fail()
 			return ""
 		}
+	}
+}
+
+// closingQuote returns the position of the quote that ends the string
+// whose escape at i (a backslash) is being read: the first '"' after i
+// that follows an even run of backslashes; len(s) if there is none.
+func closingQuote(s string, i int) int {
+	for {
+		k := strings.IndexByte(s[i:], '"')
+		if k < 0 {
+			return len(s)
+		}
+		q := i + k
+		n := 0
+		for n < q-i && s[q-1-n] == '\\' {
+			n++
+		}
+		if n%2 == 0 {
+			return q
+		}
+		i = q + 1
 	}
 }
 
