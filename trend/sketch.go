@@ -66,9 +66,11 @@ type Window = Sketch
 //
 // # Memory
 //
-// (History+2) count-min sketches of Depth×Width uint32 counters, plus
-// 2×K candidates and 16 KiB of HyperLogLog: about 13 MiB with the
-// defaults, whatever the number of keys.
+// History+1 count-min sketches of Depth×Width 16-bit counters (a counter
+// of 65,535 or more, rare in a slot, takes about 50 bytes more) and one
+// of 32-bit counters for the baseline, plus 2×K candidates and 16 KiB of
+// HyperLogLog: about 6.5 MiB with the defaults, whatever the number of
+// keys.
 //
 // # Merging
 //
@@ -101,7 +103,7 @@ type Sketch struct {
 	started bool  // something was observed or merged in
 	cur     int64 // index of the current slot
 	first   int64 // first slot ever observed
-	slots   []*sketch.CountMin
+	slots   []*sketch.CountMin16
 	hist    *sketch.CountMin // sum of slots cur-History .. cur-2
 	ssCur   *sketch.SpaceSaving
 	ssPrev  *sketch.SpaceSaving
@@ -125,9 +127,9 @@ func (s *Sketch) init() {
 	if s.MinCount <= 0 || math.IsNaN(s.MinCount) {
 		s.MinCount = DefaultMinCount
 	}
-	s.slots = make([]*sketch.CountMin, s.History+1)
+	s.slots = make([]*sketch.CountMin16, s.History+1)
 	for i := range s.slots {
-		s.slots[i] = sketch.NewCountMin(s.Depth, s.Width)
+		s.slots[i] = sketch.NewCountMin16(s.Depth, s.Width)
 	}
 	s.Width = s.slots[0].Width
 	s.hist = sketch.NewCountMin(s.Depth, s.Width)
@@ -150,7 +152,7 @@ func (s *Sketch) shape() shape {
 	return shape{s.size(), orInt(s.History, DefaultHistory), orInt(s.K, DefaultK), w, orInt(s.Depth, DefaultDepth)}
 }
 
-func (s *Sketch) slot(c int64) *sketch.CountMin {
+func (s *Sketch) slot(c int64) *sketch.CountMin16 {
 	n := int64(len(s.slots))
 	return s.slots[((c%n)+n)%n]
 }
@@ -209,8 +211,8 @@ func (s *Sketch) advance(c int64) {
 		return
 	}
 	for next := s.cur + 1; next <= c; next++ {
-		s.hist.Merge(s.slot(next - 2))
-		s.hist.Sub(s.slot(next - int64(s.History) - 1))
+		s.slot(next - 2).AddTo(s.hist)
+		s.slot(next - int64(s.History) - 1).SubFrom(s.hist)
 		s.slot(next).Reset() // the slot that left the history
 		s.ssPrev, s.ssCur = s.ssCur, s.ssPrev
 		s.ssCur.Reset()
@@ -393,7 +395,7 @@ func (s *Sketch) Merge(o *Sketch) error {
 	s.first = min(s.first, o.first)
 	s.hist.Reset()
 	for c := s.cur - h; c <= s.cur-2; c++ {
-		s.hist.Merge(s.slot(c))
+		s.slot(c).AddTo(s.hist)
 	}
 	switch o.cur {
 	case s.cur:
@@ -504,9 +506,9 @@ func (s *Sketch) UnmarshalBinary(data []byte) error {
 		b = b[k:]
 	}
 	n.cur, n.first, n.late = ints[0], ints[1], ints[2]
-	n.slots = make([]*sketch.CountMin, n.History+1)
+	n.slots = make([]*sketch.CountMin16, n.History+1)
 	for c := n.cur - int64(n.History); c <= n.cur; c++ {
-		cm, rest, err := sketch.DecodeCountMin(b)
+		cm, rest, err := sketch.DecodeCountMin16(b)
 		if err != nil || cm.Depth != n.Depth || cm.Width != n.Width {
 			return bad("slot")
 		}
@@ -529,7 +531,7 @@ func (s *Sketch) UnmarshalBinary(data []byte) error {
 	}
 	n.hist = sketch.NewCountMin(n.Depth, n.Width)
 	for c := n.cur - int64(n.History); c <= n.cur-2; c++ {
-		_ = n.hist.Merge(n.slot(c))
+		n.slot(c).AddTo(n.hist)
 	}
 	n.ready = true
 	*s = n
