@@ -23,7 +23,6 @@ type plainTopK struct {
 	window time.Duration
 	slot   int64
 	heap   topHeap
-	pos    map[string]int
 }
 
 type topEntry struct {
