@@ -240,18 +240,26 @@ func (d *NearDuplicates) plausible(sig *[nearBins]uint8) bool {
 // similarity of at least NearThreshold.
 func (d *NearDuplicates) similar(other []uint32) bool {
 	d.dedupe()
+	// J >= t exactly when |A∩B| >= t/(1+t) * (|A|+|B|). |B| is at most
+	// len(other), so J >= t needs |A| <= len(other)/t.
+	const f = NearThreshold / (1 + NearThreshold)
+	na := len(d.set)
+	if float64(na)*NearThreshold > float64(len(other)) {
+		return false
+	}
 	d.b.reset(len(other))
-	na, nb, common := len(d.set), 0, 0
-	for _, h := range other {
+	nb, common := 0, 0
+	for i, h := range other {
 		if d.b.put(h) {
 			nb++
 			if d.a.has(h) {
 				common++
+			} else if rest := len(other) - i - 1; float64(common)+(1-f)*float64(rest) < f*float64(na+nb)-1e-9 {
+				return false // even if every hash left were new and common
 			}
 		}
 	}
-	// J >= t exactly when |A∩B| >= t/(1+t) * (|A|+|B|).
-	return float64(common) >= math.Ceil(NearThreshold/(1+NearThreshold)*float64(na+nb)-1e-9)
+	return float64(common) >= math.Ceil(f*float64(na+nb)-1e-9)
 }
 
 // dedupe fills d.set and the scratch table a with the distinct shingle
