@@ -1,9 +1,6 @@
 package sketch
 
-import (
-	"encoding/binary"
-	"math"
-)
+import "math"
 
 // CountMin16 is a [CountMin] whose counters take 16 bits: a counter of
 // 0xFFFF or more is kept, exactly, in a map beside them. A slot of a
@@ -119,23 +116,7 @@ func (c *CountMin16) Reset() {
 // AppendBinary appends what [CountMin.AppendBinary] appends for the same
 // counts.
 func (c *CountMin16) AppendBinary(b []byte) []byte {
-	b = binary.AppendUvarint(b, uint64(c.Depth))
-	b = binary.AppendUvarint(b, uint64(c.Width))
-	for i := 0; i < len(c.Cells); {
-		if c.Cells[i] == 0 {
-			j := i
-			for j < len(c.Cells) && c.Cells[j] == 0 {
-				j++
-			}
-			b = append(b, 0)
-			b = binary.AppendUvarint(b, uint64(j-i))
-			i = j
-			continue
-		}
-		b = binary.AppendUvarint(b, uint64(c.get(i))+1)
-		i++
-	}
-	return b
+	return appendCells(b, c.Depth, c.Width, c.get)
 }
 
 // DecodeCountMin16 reads what AppendBinary wrote and returns the rest.

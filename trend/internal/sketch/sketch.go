@@ -121,12 +121,19 @@ func (c *CountMin) Reset() { clear(c.Cells) }
 // AppendBinary appends depth, width and the cells (run-length encoding of
 // zero runs keeps sparse sketches small).
 func (c *CountMin) AppendBinary(b []byte) []byte {
-	b = binary.AppendUvarint(b, uint64(c.Depth))
-	b = binary.AppendUvarint(b, uint64(c.Width))
-	for i := 0; i < len(c.Cells); {
-		if c.Cells[i] == 0 {
+	return appendCells(b, c.Depth, c.Width, func(i int) uint32 { return c.Cells[i] })
+}
+
+// appendCells appends depth, width and the depth×width counters that
+// cell returns: each as its value plus one, a run of zeros as 0 and its
+// length.
+func appendCells(b []byte, depth, width int, cell func(i int) uint32) []byte {
+	b = binary.AppendUvarint(b, uint64(depth))
+	b = binary.AppendUvarint(b, uint64(width))
+	for i, n := 0, depth*width; i < n; {
+		if cell(i) == 0 {
 			j := i
-			for j < len(c.Cells) && c.Cells[j] == 0 {
+			for j < n && cell(j) == 0 {
 				j++
 			}
 			b = append(b, 0)
@@ -134,7 +141,7 @@ func (c *CountMin) AppendBinary(b []byte) []byte {
 			i = j
 			continue
 		}
-		b = binary.AppendUvarint(b, uint64(c.Cells[i])+1)
+		b = binary.AppendUvarint(b, uint64(cell(i))+1)
 		i++
 	}
 	return b
