@@ -55,7 +55,7 @@ type fake struct {
 	// instance document advertising wss:// on plain http.
 	gts bool
 	// restartUntil: until then every request is answered 503 with
-	// Retry-After: 120, as GoToSocial does for ~0.7 s while it starts.
+	// Retry-After: 120, as GoToSocial does for 0.7 to 16 s while it starts.
 	restartUntil time.Time
 	farReset     time.Duration // how far ahead a far-reset fault puts the reset
 	restartFor   time.Duration // how long a restart answers 503
@@ -160,7 +160,8 @@ func (f *fake) requestCount() int {
 	return f.requests
 }
 
-// restarting answers 503 with Retry-After: 120 while the server starts.
+// restarting answers as GoToSocial does while it starts (503, Retry-After:
+// 120 and as a date, an HTML page).
 func (f *fake) restarting(w http.ResponseWriter) bool {
 	f.mu.Lock()
 	down := time.Now().Before(f.restartUntil)
@@ -169,8 +170,7 @@ func (f *fake) restarting(w http.ResponseWriter) bool {
 	}
 	f.mu.Unlock()
 	if down {
-		w.Header().Set("Retry-After", "120")
-		w.WriteHeader(http.StatusServiceUnavailable)
+		faulttest.Starting(w)
 	}
 	return down
 }
@@ -356,8 +356,7 @@ func (f *fake) timeline(w http.ResponseWriter, r *http.Request) {
 	case f.fault(faulttest.RestartState):
 		f.restart()
 		f.mu.Unlock()
-		w.Header().Set("Retry-After", "120")
-		w.WriteHeader(http.StatusServiceUnavailable)
+		faulttest.Starting(w)
 		return
 	}
 	farReset := f.fault(faulttest.FarReset)

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/earshot-dev/earshot/internal/faulttest"
 )
 
 // The fakes below speak the wire formats of wire-formats.md §1.6, §2.4-2.6,
@@ -23,14 +25,13 @@ func bearer(r *http.Request) string {
 	return strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 }
 
-// startingUp answers every request with 503 and Retry-After: 120 until
-// the time until, as GoToSocial does for about 0.7 s while it starts
-// (§12), then serves h.
+// startingUp answers every request as GoToSocial does while it starts
+// (§12: 503, Retry-After: 120 and as a date, an HTML page) until the time
+// until, then serves h.
 func startingUp(h http.Handler, until time.Time) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if time.Now().Before(until) {
-			w.Header().Set("Retry-After", "120")
-			w.WriteHeader(http.StatusServiceUnavailable)
+			faulttest.Starting(w)
 			return
 		}
 		h.ServeHTTP(w, r)

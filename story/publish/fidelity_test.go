@@ -110,5 +110,6 @@ func TestFakesFollowRealServers(t *testing.T) {
 		code, hdr, _ := call(h, "GET", "/api/v1/accounts/verify_credentials", "masto-secret-token", "")
 		assert.Equal(t, 503, code)
 		assert.Equal(t, "120", hdr.Get("Retry-After"))
+		assert.Len(t, hdr.Values("Retry-After"), 2) // "120", then the same as an HTTP date
 	})
 }
