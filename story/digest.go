@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/earshot-dev/earshot/sentiment"
 	"github.com/earshot-dev/earshot/trend"
@@ -27,6 +29,8 @@ func Digest(a trend.Alert, mood sentiment.Score) string {
 	switch a.Kind {
 	case trend.AlertSpike:
 		head = fmt.Sprintf("Many more posts than usual about %s since %s.", key, clock(a.Start))
+	case trend.AlertDrop:
+		head = fmt.Sprintf("Far fewer posts than usual about %s since %s.", key, clock(a.Start))
 	case trend.AlertTrending:
 		head = fmt.Sprintf("%s is trending since %s.", key, clock(a.Start))
 	case trend.AlertSentiment:
@@ -43,7 +47,7 @@ func Digest(a trend.Alert, mood sentiment.Score) string {
 		head += fmt.Sprintf(" It calmed down at %s.", clock(a.End))
 	}
 	moodLine := "The mood is " + moodWord(mood) + "."
-	detail := a.Summary
+	detail := sentence(a.Summary)
 	if detail == "" && len(a.Evidence) > 0 {
 		detail = "“" + strings.Join(strings.Fields(a.Evidence[0].Text), " ") + "”"
 	}
@@ -60,6 +64,21 @@ func Digest(a trend.Alert, mood sentiment.Score) string {
 		}
 	}
 	return text
+}
+
+// sentence makes a detector's summary, a lower-case fragment such as "0 in
+// one bucket, far below the usual 27.3", read as a sentence in the digest.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.ContainsAny(s[len(s)-1:], ".!?\"") && !strings.HasSuffix(s, "…") && !strings.HasSuffix(s, "”") {
+		s += "."
+	}
+	return s
 }
 
 func isTagLike(s string) bool {

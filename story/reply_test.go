@@ -177,6 +177,7 @@ func TestDigestGolden(t *testing.T) {
 		{trend.Alert{Kind: trend.AlertTrending, Key: "hendiary", Start: start, Severity: trend.Info, Summary: "Customers retell the surprise upgrade story."}, sentiment.Score{Compound: 0.61}},
 		{trend.Alert{Kind: trend.AlertSentiment, Key: "broken eggs", Start: start, Severity: trend.Critical, Summary: "Complaints about cracked deliveries doubled in an hour."}, sentiment.Score{Compound: -0.42}},
 		{trend.Alert{Kind: trend.AlertSpike, Key: "farm shop", Start: start, End: start.Add(2 * time.Hour), Severity: trend.Warning}, sentiment.Score{Compound: 0.01}},
+		{trend.Alert{Kind: trend.AlertDrop, Key: "farm shop", Start: start, Severity: trend.Critical, Summary: "0 in one bucket, far below the usual 27.3"}, sentiment.Score{}},
 		{trend.Alert{Kind: trend.AlertViral, Key: "clementine", Start: start, Evidence: []trend.Evidence{{ID: "1", Text: "Our hen Clementine  laid\nher first egg!"}}}, sentiment.Score{}},
 		{trend.Alert{Kind: trend.AlertTrending, Key: "eggs", Start: start, Summary: strings.Repeat("Everyone talks about the eggs from the hill farm and the hens. ", 12)}, sentiment.Score{Compound: -0.7}},
 	}

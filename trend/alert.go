@@ -10,6 +10,7 @@ type AlertKind string
 
 const (
 	AlertSpike     AlertKind = "spike"     // volume far above the key's baseline
+	AlertDrop      AlertKind = "drop"      // volume far below it: talk, or a source, gone quiet
 	AlertTrending  AlertKind = "trending"  // a key rising fast against its own baseline
 	AlertSentiment AlertKind = "sentiment" // the share or intensity of negative posts rose
 	AlertViral     AlertKind = "viral"     // a post predicted to spread far

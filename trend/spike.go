@@ -47,8 +47,8 @@ const (
 // new all-time high in mentions or a server load never seen before. The
 // default threshold 0.6 is then 15 minutes each about 1.5 times as
 // surprising as a typical daily peak, or a record. Rises and falls both
-// score: a series that goes quiet is an episode too, and its alert says
-// "below".
+// score: a series that goes quiet is an episode too, an [AlertDrop] whose
+// summary says "below".
 //
 // While every value is a whole number >= 0 the series is taken for counts:
 // the model works on the Anscombe transform 2*sqrt(count+3/8), on which
@@ -240,16 +240,16 @@ func (s *Spike) judge(at time.Time, count, base, raw float64, way int) (score fl
 	} else if raw >= th && warm && maxf(count, base) >= s.MinCount &&
 		(s.lastEp.IsZero() || at.Sub(s.lastEp) >= orD(s.Holdoff, DefaultHoldoff)) {
 		s.lastEp, s.quietAt = at, time.Time{}
-		dir, most := "above", "most"
+		kind, dir, most := AlertSpike, "above", "most"
 		if way < 0 {
-			dir, most = "below", "least"
+			kind, dir, most = AlertDrop, "below", "least"
 		}
 		summary := fmt.Sprintf("%.4g in one bucket, far %s the usual %.3g", count, dir, base)
 		if raw == 1 {
 			summary += fmt.Sprintf(", the %s since %s", most, s.started.Format(time.DateTime))
 		}
 		s.ep = &Alert{
-			Kind: AlertSpike, Key: s.Key, Start: at, Peak: at,
+			Kind: kind, Key: s.Key, Start: at, Peak: at,
 			Severity: severity(raw, th), Score: raw, Summary: summary,
 		}
 		return raw, *s.ep

@@ -391,6 +391,7 @@ func TestSpikeDrop(t *testing.T) {
 	}
 	require.NotEmpty(t, alerts)
 	assert.False(t, alerts[0].Start.Before(t0.Add(time.Duration(quiet)*5*time.Minute)))
+	assert.Equal(t, trend.AlertDrop, alerts[0].Kind)
 	assert.Contains(t, alerts[0].Summary, "below")
 }
 

@@ -82,24 +82,26 @@ const (
 
 // Alert is a detector's [trend.Alert] with the tracked key it is about.
 //
-// Key identifies the episode with Kind and Start: for a spike it is the
-// tracked key and the series ("larkspur: negative posts"), for a sentiment
+// Key identifies the episode with Kind and Start: for a spike or a drop
+// (a series far below its usual, [trend.AlertDrop]) it is the tracked key
+// and the series ("larkspur: negative posts"), for a sentiment
 // shift the tracked key, for a viral post the post's ID. Evidence always
 // holds example posts: the detector's own (a shift's most negative posts,
-// the viral post) or, for a spike, the latest posts of its series.
+// the viral post) or, for a spike or drop, the latest posts of its series.
 //
 // With [Watch.Reasons] set, a spike or shift alert's Reasons say what
 // stood out in the tracked key's posts during the episode (all its posts,
 // for a spike in negative posts too); a viral post is its own reason and
 // gets none. An alert that opens on too few posts to tell may have no
 // reasons at first; they are worked out again each time the episode is
-// reported, while its start is within the Reasons' window. An episode
+// reported, while its start is within the Reasons' window. A drop gets
+// none either: what is missing is not in the posts. An episode
 // that opens later than that after its start is explained by the
 // window's posts.
 type Alert struct {
 	trend.Alert
 	Tracked string `json:"tracked"`          // the tracked key
-	Series  string `json:"series,omitempty"` // spikes: Mentions or NegativePosts
+	Series  string `json:"series,omitempty"` // spikes and drops: Mentions or NegativePosts
 	Title   string `json:"title"`            // one line: "spike in negative posts about larkspur since Tue 10:45"
 }
 
@@ -369,7 +371,7 @@ func (w *Watch) flush() {
 func (w *Watch) report(ta trend.Alert) {
 	a := Alert{Alert: ta, Tracked: ta.Key}
 	switch ta.Kind {
-	case trend.AlertSpike:
+	case trend.AlertSpike, trend.AlertDrop:
 		if key, series, ok := strings.Cut(ta.Key, sep); ok {
 			a.Tracked, a.Series, a.Key = key, series, key+": "+series
 		}
@@ -455,6 +457,10 @@ func title(a Alert) string {
 		return fmt.Sprintf("spike in mentions of %s since %s", a.Tracked, since)
 	case a.Kind == trend.AlertSpike:
 		return fmt.Sprintf("spike in %s about %s since %s", a.Series, a.Tracked, since)
+	case a.Kind == trend.AlertDrop && a.Series == Mentions:
+		return fmt.Sprintf("drop in mentions of %s since %s", a.Tracked, since)
+	case a.Kind == trend.AlertDrop:
+		return fmt.Sprintf("drop in %s about %s since %s", a.Series, a.Tracked, since)
 	case a.Kind == trend.AlertSentiment:
 		return fmt.Sprintf("negative shift about %s since %s", a.Tracked, since)
 	case a.Kind == trend.AlertViral && a.Tracked != "":

@@ -221,3 +221,41 @@ func Example() {
 	// spike in negative posts about acme since Wed 09:00 (critical), e.g. "acme's new prices are a rip-off"
 	// post about acme going viral since Wed 10:30 (critical), e.g. "Ten years a customer, and acme does this. Goodbye."
 }
+
+// TestDrop: a key whose talk stops (or whose source dies) raises one drop
+// alert, titled as a drop and with no reasons, and never a "spike".
+func TestDrop(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 1))
+	var evs []event
+	silent := t0.Add(57 * time.Hour) // Wednesday 09:00
+	for at, n := t0, 0; at.Before(t0.Add(72 * time.Hour)); at = at.Add(time.Duration(r.ExpFloat64() * float64(30*time.Second))) {
+		n++
+		if at.Before(silent) {
+			evs = append(evs, event{m: trend.Mention{Key: "acme", ID: fmt.Sprintf("a:%d", n), Text: "acme coffee again", At: at, Sentiment: 0.5}})
+		}
+		evs = append(evs, event{m: trend.Mention{Key: "globex", ID: fmt.Sprintf("g:%d", n), Text: "globex is fine", At: at.Add(time.Second), Sentiment: 0.3}})
+	}
+	var got []watch.Alert
+	w := newWatch(&got)
+	w.Reasons = &trend.Reasons{}
+	run(w, evs)
+
+	var drops []watch.Alert
+	for _, a := range w.Alerts() {
+		t.Log(a.Title, "|", a.String())
+		assert.NotEqual(t, trend.AlertSpike, a.Kind, "silence is not a spike: %s", a.Title)
+		switch {
+		case a.Kind == trend.AlertDrop && a.Tracked == "acme":
+			drops = append(drops, a)
+		case a.Kind == trend.AlertDrop:
+			assert.False(t, a.Start.Before(t0.Add(72*time.Hour)), "globex drops only when the data ends: %s", a.Title)
+		}
+	}
+	require.Len(t, drops, 1, "one drop episode of acme")
+	d := drops[0]
+	assert.Equal(t, "acme: mentions", d.Key)
+	assert.False(t, d.Start.Before(silent), "the drop starts when the talk stops")
+	assert.True(t, strings.HasPrefix(d.Title, "drop in mentions of acme since Wed "), d.Title)
+	assert.Contains(t, d.Summary, "below")
+	assert.Empty(t, d.Reasons, "what is missing is not in the posts")
+}

@@ -177,6 +177,7 @@ function volumeChart(key, alerts, fr) {
 function shortKind(a) {
   if (a.kind === "viral") return "viral post";
   if (a.kind === "sentiment") return "negative shift";
+  if (a.kind === "drop") return "drop: " + (a.series || a.key);
   return "spike: " + (a.series || a.key);
 }
 
