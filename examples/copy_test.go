@@ -6,10 +6,12 @@ package examples_test
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -17,8 +19,7 @@ import (
 )
 
 // TestEachExampleBuildsAlone copies each example's files (not its tests)
-// into a new module that requires only this module, through a replace
-// directive to the working tree, and builds it offline.
+// into a new module (see buildAlone) and builds it offline.
 func TestEachExampleBuildsAlone(t *testing.T) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
@@ -39,24 +40,71 @@ func TestEachExampleBuildsAlone(t *testing.T) {
 		t.Run(e.Name(), func(t *testing.T) {
 			dir := t.TempDir()
 			copyExample(t, e.Name(), dir)
-			gomod := "module example.com/copied\n\ngo 1.23.0\n\n" +
-				"require github.com/earshot-dev/earshot v0.0.0\n\n" +
-				"replace github.com/earshot-dev/earshot => " + root + "\n"
-			require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644))
-			require.NoError(t, os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644))
-			for _, args := range [][]string{{"mod", "tidy"}, append([]string{"build"}, append(raceFlag, "-o", os.DevNull, ".")...)} {
-				cmd := exec.Command(goBin, args...)
-				cmd.Dir = dir
-				// Offline, from the module cache this build filled; no
-				// workspace file of the repository applies.
-				cmd.Env = append(os.Environ(), "GOPROXY=off", "GOWORK=off", "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local")
-				var out bytes.Buffer
-				cmd.Stdout, cmd.Stderr = &out, &out
-				require.NoError(t, cmd.Run(), "go %s in a copy of examples/%s:\n%s", strings.Join(args, " "), e.Name(), out.String())
-			}
+			buildAlone(t, goBin, root, sum, dir, "examples/"+e.Name())
 		})
 	}
 	require.Positive(t, n, "found the example programs")
+}
+
+// TestReadmeWiringBuilds builds the README's "Wiring" program the same
+// way, with the imports its package names call for, so the first code a
+// reader copies keeps compiling as the API changes.
+func TestReadmeWiringBuilds(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command on PATH: skipping the copy test")
+	}
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	require.NoError(t, err)
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	require.NoError(t, err)
+	_, rest, ok := strings.Cut(string(readme), "## Wiring\n\n```go\n")
+	require.True(t, ok, "README has a Wiring section with a Go block")
+	code, _, ok := strings.Cut(rest, "```")
+	require.True(t, ok, "the Wiring block ends")
+
+	known := map[string]string{
+		"context": "context", "fmt": "fmt", "log": "log", "os": "os", "signal": "os/signal", "time": "time",
+		"rate":      "golang.org/x/time/rate",
+		"listen":    "github.com/earshot-dev/earshot/listen",
+		"mastodon":  "github.com/earshot-dev/earshot/listen/mastodon",
+		"sentiment": "github.com/earshot-dev/earshot/sentiment",
+		"vader":     "github.com/earshot-dev/earshot/sentiment/vader",
+		"trend":     "github.com/earshot-dev/earshot/trend",
+	}
+	var src strings.Builder
+	src.WriteString("package main\n\nimport (\n")
+	for name, path := range known {
+		if regexp.MustCompile(`\b` + name + `\.[A-Z]`).MatchString(code) {
+			fmt.Fprintf(&src, "\t%q\n", path)
+		}
+	}
+	src.WriteString(")\n\n" + code)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte(src.String()), 0o644))
+	buildAlone(t, goBin, root, sum, dir, "the README's wiring")
+}
+
+// buildAlone makes dir a new module that requires only this module,
+// through a replace directive to the working tree, and builds it offline.
+func buildAlone(t *testing.T, goBin, root string, sum []byte, dir, what string) {
+	gomod := "module example.com/copied\n\ngo 1.23.0\n\n" +
+		"require github.com/earshot-dev/earshot v0.0.0\n\n" +
+		"replace github.com/earshot-dev/earshot => " + root + "\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644))
+	for _, args := range [][]string{{"mod", "tidy"}, append([]string{"build"}, append(raceFlag, "-o", os.DevNull, ".")...)} {
+		cmd := exec.Command(goBin, args...)
+		cmd.Dir = dir
+		// Offline, from the module cache this build filled; no
+		// workspace file of the repository applies.
+		cmd.Env = append(os.Environ(), "GOPROXY=off", "GOWORK=off", "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local")
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		require.NoError(t, cmd.Run(), "go %s in a copy of %s:\n%s", strings.Join(args, " "), what, out.String())
+	}
 }
 
 // isMain reports whether dir holds a main package.
