@@ -19,16 +19,9 @@ import (
 )
 
 // TestEachExampleBuildsAlone copies each example's files (not its tests)
-// into a new module (see buildAlone) and builds it offline.
+// into a new module (see modules.build) and builds it offline.
 func TestEachExampleBuildsAlone(t *testing.T) {
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command on PATH: skipping the copy test")
-	}
-	root, err := filepath.Abs("..")
-	require.NoError(t, err)
-	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	require.NoError(t, err)
+	m := newModules(t)
 	entries, err := os.ReadDir(".")
 	require.NoError(t, err)
 	n := 0
@@ -40,7 +33,7 @@ func TestEachExampleBuildsAlone(t *testing.T) {
 		t.Run(e.Name(), func(t *testing.T) {
 			dir := t.TempDir()
 			copyExample(t, e.Name(), dir)
-			buildAlone(t, goBin, root, sum, dir, "examples/"+e.Name())
+			m.build(t, dir, "examples/"+e.Name())
 		})
 	}
 	require.Positive(t, n, "found the example programs")
@@ -50,15 +43,8 @@ func TestEachExampleBuildsAlone(t *testing.T) {
 // way, with the imports its package names call for, so the first code a
 // reader copies keeps compiling as the API changes.
 func TestReadmeWiringBuilds(t *testing.T) {
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command on PATH: skipping the copy test")
-	}
-	root, err := filepath.Abs("..")
-	require.NoError(t, err)
-	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	require.NoError(t, err)
-	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	m := newModules(t)
+	readme, err := os.ReadFile(filepath.Join(m.root, "README.md"))
 	require.NoError(t, err)
 	_, rest, ok := strings.Cut(string(readme), "## Wiring\n\n```go\n")
 	require.True(t, ok, "README has a Wiring section with a Go block")
@@ -84,19 +70,38 @@ func TestReadmeWiringBuilds(t *testing.T) {
 	src.WriteString(")\n\n" + code)
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte(src.String()), 0o644))
-	buildAlone(t, goBin, root, sum, dir, "the README's wiring")
+	m.build(t, dir, "the README's wiring")
 }
 
-// buildAlone makes dir a new module that requires only this module,
-// through a replace directive to the working tree, and builds it offline.
-func buildAlone(t *testing.T, goBin, root string, sum []byte, dir, what string) {
+// modules builds copies of code as new modules that require only this one.
+type modules struct {
+	goBin, root string // the go command; this module's directory
+	sum         []byte // this module's go.sum, which covers what a copy needs
+}
+
+// newModules finds the go command (or skips t) and this module.
+func newModules(t *testing.T) modules {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command on PATH: skipping the copy test")
+	}
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	require.NoError(t, err)
+	return modules{goBin, root, sum}
+}
+
+// build makes dir a new module that requires only this module, through
+// a replace directive to the working tree, and builds it offline.
+func (m modules) build(t *testing.T, dir, what string) {
 	gomod := "module example.com/copied\n\ngo 1.23.0\n\n" +
 		"require github.com/earshot-dev/earshot v0.0.0\n\n" +
-		"replace github.com/earshot-dev/earshot => " + root + "\n"
+		"replace github.com/earshot-dev/earshot => " + m.root + "\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.sum"), m.sum, 0o644))
 	for _, args := range [][]string{{"mod", "tidy"}, append([]string{"build"}, append(raceFlag, "-o", os.DevNull, ".")...)} {
-		cmd := exec.Command(goBin, args...)
+		cmd := exec.Command(m.goBin, args...)
 		cmd.Dir = dir
 		// Offline, from the module cache this build filled; no
 		// workspace file of the repository applies.
