@@ -27,10 +27,16 @@ type keySet struct {
 	byLen [32]uint64 // bit j: names[j] has this length
 }
 
+// newKeySet panics (at init: the sets are package variables) for more
+// than 64 names or a name of 32 bytes or more, which the masks cannot
+// hold; a 65th name would otherwise shift out of its mask and never match.
 func newKeySet(names ...string) *keySet {
+	if len(names) > 64 {
+		panic("mastodon: more than 64 keys in a key set")
+	}
 	ks := &keySet{names: names}
 	for j, name := range names {
-		ks.byLen[len(name)] |= 1 << j // panics at init for a name of 32 bytes or more, or a 65th name
+		ks.byLen[len(name)] |= 1 << j // an index out of range for a long name
 	}
 	return ks
 }

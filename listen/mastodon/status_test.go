@@ -2,7 +2,9 @@ package mastodon
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,4 +135,17 @@ func TestDecodeStatusBot(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, bot, p.Author.Bot)
 	}
+}
+
+// TestKeySetBounds: a key set the masks cannot hold is a programmer
+// error caught at once, not a key that silently never matches.
+func TestKeySetBounds(t *testing.T) {
+	names := make([]string, 65)
+	for i := range names {
+		names[i] = fmt.Sprintf("k%d", i)
+	}
+	assert.Panics(t, func() { newKeySet(names...) }, "65 names")
+	assert.Panics(t, func() { newKeySet(strings.Repeat("x", 32)) }, "a 32-byte name")
+	ks := newKeySet(names[:64]...)
+	assert.Equal(t, uint64(1)<<63, ks.byLen[3]&(1<<63), "the 64th name has its bit")
 }
