@@ -139,8 +139,9 @@ const (
 // A key costs 40 bytes per bucket (6.6 KiB for a week of hours), plus 8
 // bytes per distinct author per bucket (at most 1 KiB per bucket) with up
 // to an eighth more to spare, plus the key: 13 MiB for 1,000 keys with 5
-// distinct authors in every hour of a week (BenchmarkMetricsMemory). Keys beyond MaxKeys evict the key least recently added to (a
-// sampled choice; counted by [Metrics.Evicted]).
+// distinct authors in every hour of a week (BenchmarkMetricsMemory). Keys
+// beyond MaxKeys evict the key least recently added to (a sampled choice;
+// counted by [Metrics.Evicted]).
 //
 // # Merging
 //
