@@ -46,7 +46,6 @@ var compounds = sync.OnceValue(func() []float64 {
 func BenchmarkPipeline(b *testing.B) {
 	scores := compounds()
 	ctx := context.Background()
-	neg := workload.Negative()
 	b.Run("whole", func(b *testing.B) {
 		p := workload.NewPipeline()
 		perPost(b, func(i int, post *listen.Post) { p.Observe(ctx, post) })
@@ -69,7 +68,7 @@ func BenchmarkPipeline(b *testing.B) {
 		perPost(b, func(i int, post *listen.Post) {
 			d.Observe(workload.Key, post.Created, 1)
 			if scores[i] <= trend.DefaultNegative {
-				d.Observe(neg, post.Created, 1)
+				d.Observe(workload.NegativeKey, post.Created, 1)
 			}
 		})
 	})

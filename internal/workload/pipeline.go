@@ -9,8 +9,9 @@ import (
 	"github.com/earshot-dev/earshot/trend"
 )
 
-// negKey is the key under which Pipeline counts negative posts for spikes.
-const negKey = Key + "/negative"
+// NegativeKey is the key under which Pipeline's spikes count negative
+// posts.
+const NegativeKey = Key + "/negative"
 
 // Pipeline is what a host writes with earshot for one brand: the query,
 // VADER behind a cache, spikes of mentions and of negative mentions,
@@ -43,7 +44,7 @@ func (p *Pipeline) Observe(ctx context.Context, post *listen.Post) bool {
 	at := post.Created
 	p.Spikes.Observe(Key, at, 1)
 	if s.Compound <= trend.DefaultNegative {
-		p.Spikes.Observe(negKey, at, 1)
+		p.Spikes.Observe(NegativeKey, at, 1)
 	}
 	for tag := range trend.EachHashtag(post.Text) {
 		p.Trending.Observe(tag, at, 1)
@@ -62,6 +63,3 @@ func Mention(post *listen.Post, compound float64) trend.Mention {
 		Sentiment: compound,
 	}
 }
-
-// Negative is the key Pipeline's spikes count negative mentions under.
-func Negative() string { return negKey }

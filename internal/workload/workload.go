@@ -51,9 +51,9 @@ order app line staff price today again still really so not never love hate awful
 terrible best worst slow fast cold hot friendly rude happy sad angry thanks sorry wait
 waited broken fixed lol omg :) :( !! 😀 🔥 😡 ❤️`)
 
-// tags are the hashtags posts carry: a few common ones and a long tail,
-// drawn by a Zipf law as trending terms are.
-func tag(r *rand.Rand, z *rand.Zipf) string {
+// tag returns a hashtag for a post: a few common ones and a long tail,
+// drawn from z by a Zipf law as trending terms are.
+func tag(z *rand.Zipf) string {
 	switch n := z.Uint64(); n {
 	case 0:
 		return "#coffee"
@@ -82,9 +82,9 @@ func Posts(n int) []listen.Post {
 		brand := r.IntN(12)
 		var extra []string
 		if r.IntN(3) == 0 {
-			extra = append(extra, tag(r, tags))
+			extra = append(extra, tag(tags))
 			if r.IntN(4) == 0 {
-				extra = append(extra, tag(r, tags))
+				extra = append(extra, tag(tags))
 			}
 		}
 		if r.IntN(10) == 0 {
