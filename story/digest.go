@@ -47,7 +47,9 @@ func Digest(a trend.Alert, mood sentiment.Score) string {
 		head += fmt.Sprintf(" It calmed down at %s.", clock(a.End))
 	}
 	moodLine := "The mood is " + moodWord(mood) + "."
-	detail := sentence(a.Summary)
+	// An influencer's summary starts with the author's handle, whose case
+	// is theirs; the other detectors' start with a number or a word.
+	detail := sentence(a.Summary, a.Kind != trend.AlertInfluencer)
 	if detail == "" && len(a.Evidence) > 0 {
 		detail = "“" + strings.Join(strings.Fields(a.Evidence[0].Text), " ") + "”"
 	}
@@ -67,14 +69,16 @@ func Digest(a trend.Alert, mood sentiment.Score) string {
 }
 
 // sentence makes a detector's summary, a lower-case fragment such as "0 in
-// one bucket, far below the usual 27.3", read as a sentence in the digest.
-func sentence(s string) string {
+// one bucket, far below the usual 27.3", read as a sentence in the digest:
+// a final full stop, and with capital set a capital first letter.
+func sentence(s string, capital bool) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return s
 	}
-	r, n := utf8.DecodeRuneInString(s)
-	s = string(unicode.ToUpper(r)) + s[n:]
+	if r, n := utf8.DecodeRuneInString(s); capital && unicode.IsLower(r) {
+		s = string(unicode.ToUpper(r)) + s[n:]
+	}
 	if !strings.ContainsAny(s[len(s)-1:], ".!?\"") && !strings.HasSuffix(s, "…") && !strings.HasSuffix(s, "”") {
 		s += "."
 	}

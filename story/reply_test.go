@@ -195,6 +195,19 @@ func TestDigestGolden(t *testing.T) {
 	assert.Equal(t, "digest/trending/hendiary/"+fmt.Sprint(start.Unix()), d.ID)
 }
 
+// TestDigestSummaryCase: a detector's lower-case summary starts the
+// digest's sentence with a capital, but an influencer's starts with the
+// author's handle, which keeps its case.
+func TestDigestSummaryCase(t *testing.T) {
+	start := time.Date(2026, 11, 22, 9, 15, 0, 0, time.UTC)
+	shift := story.Digest(trend.Alert{Kind: trend.AlertSentiment, Key: "acme", Start: start,
+		Summary: "negative share rose above the usual 12% over 40 posts"}, sentiment.Score{})
+	assert.Contains(t, shift, " Negative share rose above the usual 12% over 40 posts. ")
+	infl := story.Digest(trend.Alert{Kind: trend.AlertInfluencer, Key: "acme", Start: start, End: start,
+		Summary: "alice (52000 followers) mentioned acme (negative)"}, sentiment.Score{})
+	assert.Contains(t, infl, " alice (52000 followers) mentioned acme (negative). ")
+}
+
 func TestQueueSurvivesRestart(t *testing.T) {
 	at := time.Date(2026, 11, 22, 11, 0, 0, 0, time.UTC)
 	var q story.Queue
