@@ -96,11 +96,25 @@ func FuzzDecode(f *testing.F) {
 	ss := NewSpaceSaving(2)
 	ss.Add("a", 1)
 	f.Add(cm.AppendBinary(nil))
+	cm.Add(Hash("b"), 70_000) // past 16 bits: kept beside the cells
+	f.Add(cm.AppendBinary(nil))
 	f.Add(ss.AppendBinary(nil))
 	f.Add(NewHLL(4).AppendBinary(nil))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if c, _, err := DecodeCountMin(b); err == nil {
+		c, rest, err := DecodeCountMin(b)
+		c16, rest16, err16 := DecodeCountMin16(b)
+		if (err == nil) != (err16 == nil) {
+			t.Fatalf("DecodeCountMin: %v, DecodeCountMin16: %v", err, err16)
+		}
+		if err == nil {
 			assert.Len(t, c.Cells, c.Depth*c.Width)
+			// The 16-bit sketch holds the same counts: the same encoding
+			// and rest, and the same estimates.
+			assert.Equal(t, c.AppendBinary(nil), c16.AppendBinary(nil))
+			assert.Equal(t, rest, rest16)
+			for _, key := range []string{"a", "b", "x"} {
+				assert.Equal(t, c.Estimate(Hash(key)), c16.Estimate(Hash(key)), key)
+			}
 		}
 		if s, _, err := DecodeSpaceSaving(b); err == nil {
 			s.Add("x", 1)
