@@ -26,7 +26,8 @@
 // buckets of the last 10 minutes are all surprising, or at once when it is
 // a record (beyond every value since the series began); a score in [0,1]
 // per bucket opens an episode at the threshold, and one alert per episode
-// reports its start, peak and end.
+// (an [AlertSpike] for a rise, an [AlertDrop] for a fall) reports its
+// start, peak and end.
 //
 // Scored with the Numenta Anomaly Benchmark's rules (standard profile,
 // normalised, one threshold for all files) on the 53 shared NAB series

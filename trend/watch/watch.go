@@ -134,7 +134,7 @@ type Watch struct {
 	Shift  trend.Shift    // per key
 	Viral  viral.Detector // per mention, fed by Reshare
 
-	// Examples is how many posts a spike alert shows; 0 means 3.
+	// Examples is how many posts a spike or drop alert shows; 0 means 3.
 	Examples int
 	// MaxPosts is how many mentions are remembered for reshares and
 	// evidence; 0 means 100,000. Reshares of a forgotten post are ignored.
