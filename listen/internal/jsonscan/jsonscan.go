@@ -67,8 +67,8 @@ func (sc *Scanner) Reset(data string) {
 
 // ResetBytes makes sc scan data in place from the start, keeping Strict.
 // data must not change until the scan is done. Values returned are
-// copies, except the keys of [Scanner.NextKey], which are valid only
-// while data is unchanged.
+// copies, except the keys of [Scanner.NextKey] and the values of
+// [Scanner.StrView], which are valid only while data is unchanged.
 func (sc *Scanner) ResetBytes(data []byte) {
 	*sc = Scanner{s: unsafe.String(unsafe.SliceData(data), len(data)), Strict: sc.Strict, copy: true}
 }
