@@ -480,7 +480,10 @@ func (s *Sketch) UnmarshalBinary(data []byte) error {
 		b = b[k:]
 	}
 	n.History, n.K, n.Width, n.Depth = int(cfg[0]), int(cfg[1]), int(cfg[2]), int(cfg[3])
-	if n.History > 1<<16 || n.K > sketch.MaxK || uint64(n.History+1)*cfg[2]*cfg[3] > 1<<28 {
+	// Each factor is at most 2^26 and History+1 at most 2^16+1, so the
+	// product is checked one factor at a time, before it could wrap.
+	if n.History > 1<<16 || n.K > sketch.MaxK || cfg[2]*cfg[3] > sketch.MaxCells ||
+		uint64(n.History+1)*cfg[2]*cfg[3] > 1<<28 {
 		return bad("configuration too large")
 	}
 	if len(b) < 8 {
