@@ -37,13 +37,15 @@ func Digest(a trend.Alert, mood sentiment.Score) string {
 		head = fmt.Sprintf("People sound less happy about %s since %s.", key, clock(a.Start))
 	case trend.AlertViral:
 		head = fmt.Sprintf("A post about %s is spreading fast.", key)
+	case trend.AlertInfluencer:
+		head = fmt.Sprintf("Someone with a large audience mentioned %s at %s.", key, clock(a.Start))
 	default:
 		head = fmt.Sprintf("Something is happening around %s since %s.", key, clock(a.Start))
 	}
 	if a.Severity == trend.Critical {
 		head = "Heads-up: " + head
 	}
-	if !a.Open() {
+	if !a.Open() && a.End.After(a.Start) { // an influencer's mention is a moment, not an episode
 		head += fmt.Sprintf(" It calmed down at %s.", clock(a.End))
 	}
 	moodLine := "The mood is " + moodWord(mood) + "."

@@ -206,6 +206,8 @@ func TestDigestSummaryCase(t *testing.T) {
 	infl := story.Digest(trend.Alert{Kind: trend.AlertInfluencer, Key: "acme", Start: start, End: start,
 		Summary: "alice (52000 followers) mentioned acme (negative)"}, sentiment.Score{})
 	assert.Contains(t, infl, " alice (52000 followers) mentioned acme (negative). ")
+	assert.True(t, strings.HasPrefix(infl, "Someone with a large audience mentioned #acme at 09:15 UTC. "), infl)
+	assert.NotContains(t, infl, "calmed down", "a mention is a moment, not an episode that ends")
 }
 
 func TestQueueSurvivesRestart(t *testing.T) {
