@@ -86,7 +86,7 @@ func (h *handRolled) observe(p *listen.Post) {
 	at := p.Created
 	h.spike(workload.Key, at)
 	if compound <= -0.05 {
-		h.spike(workload.Key+"/negative", at)
+		h.spike(workload.NegativeKey, at)
 	}
 	h.trending(p.Text, at)
 	h.shiftObserve(workload.Key, compound, p.ID, p.Text)
