@@ -31,25 +31,37 @@ func newClient(srv *httptest.Server, ctr *counts) *Client {
 	return c
 }
 
+// get sends a GET with c. The context is a hang guard only, far beyond
+// any retry budget here; its expiry fails the test.
 func get(t *testing.T, c *Client, url string) (*Response, error) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	require.NoError(t, err)
-	return c.Do(context.Background(), req)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	resp, err := c.Do(ctx, req)
+	require.NoError(t, ctx.Err(), "hang guard: no result within two minutes")
+	return resp, err
 }
 
 // script serves the responses in order, then repeats the last one.
 func script(t *testing.T, steps ...func(w http.ResponseWriter, r *http.Request)) (*httptest.Server, *atomic.Int32) {
-	var n atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h, n := scripted(steps...)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv, n
+}
+
+// scripted is script's handler, for in-process use; n counts requests.
+func scripted(steps ...func(w http.ResponseWriter, r *http.Request)) (h http.Handler, n *atomic.Int32) {
+	n = new(atomic.Int32)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		i := int(n.Add(1)) - 1
 		if i >= len(steps) {
 			i = len(steps) - 1
 		}
 		steps[i](w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &n
+	}), n
 }
 
 func status(code int, hdr map[string]string, body string) func(http.ResponseWriter, *http.Request) {
@@ -60,25 +72,6 @@ func status(code int, hdr map[string]string, body string) func(http.ResponseWrit
 		w.WriteHeader(code)
 		io.WriteString(w, body)
 	}
-}
-
-func TestRateLimitedThenOK(t *testing.T) {
-	reset := time.Now().Add(80 * time.Millisecond).UTC().Format("2006-01-02T15:04:05.000000Z")
-	srv, n := script(t,
-		status(429, map[string]string{"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset}, `{"error":"Too many requests"}`),
-		status(200, map[string]string{"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "299"}, `[]`),
-	)
-	var ctr counts
-	c := newClient(srv, &ctr)
-	c.RateLimit = ParseMastodon
-	start := time.Now()
-	resp, err := get(t, c, srv.URL)
-	require.NoError(t, err)
-	assert.Equal(t, "[]", string(resp.Body))
-	assert.Equal(t, int32(2), n.Load())
-	assert.Equal(t, int64(1), ctr.retries.Load())
-	assert.GreaterOrEqual(t, time.Since(start), 60*time.Millisecond, "must wait for X-RateLimit-Reset")
-	assert.Equal(t, float64(299), resp.RateLimit.Remaining)
 }
 
 func TestServerErrorBurst(t *testing.T) {
@@ -107,25 +100,6 @@ func TestServerErrorGivesUp(t *testing.T) {
 	assert.Equal(t, 503, he.StatusCode)
 	assert.Equal(t, "maintenance", he.Message)
 	assert.Equal(t, int32(3), n.Load())
-}
-
-func TestRetryAfterSeconds(t *testing.T) {
-	srv, n := script(t, status(503, map[string]string{"Retry-After": "1"}, ""), status(200, nil, "ok"))
-	start := time.Now()
-	_, err := get(t, newClient(srv, nil), srv.URL)
-	require.NoError(t, err)
-	assert.GreaterOrEqual(t, time.Since(start), 950*time.Millisecond)
-	assert.Equal(t, int32(2), n.Load())
-}
-
-func TestRateLimitFloor(t *testing.T) {
-	srv, _ := script(t, status(429, nil, ""), status(200, nil, "ok"))
-	c := newClient(srv, nil)
-	c.Retry.MinRateLimitWait = 60 * time.Millisecond
-	start := time.Now()
-	_, err := get(t, c, srv.URL)
-	require.NoError(t, err)
-	assert.GreaterOrEqual(t, time.Since(start), 55*time.Millisecond)
 }
 
 func TestRateLimitBeyondMaxElapsed(t *testing.T) {
@@ -206,13 +180,11 @@ func TestSlowServer(t *testing.T) {
 	c := newClient(srv, nil)
 	c.RequestTimeout = 50 * time.Millisecond
 	c.Retry.MaxAttempts = 2
-	start := time.Now()
 	_, err := get(t, c, srv.URL+"/x?access_token=abcdef123")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "no response within 50ms")
 	assert.NotContains(t, err.Error(), "abcdef123")
 	assert.Equal(t, int32(2), n.Load())
-	assert.Less(t, time.Since(start), 2*time.Second)
 }
 
 func TestSlowBodyTimesOut(t *testing.T) {
@@ -228,19 +200,6 @@ func TestSlowBodyTimesOut(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "body not complete")
 	assert.Equal(t, int32(2), n.Load())
-}
-
-func TestCancelDuringBackoff(t *testing.T) {
-	srv, _ := script(t, status(503, map[string]string{"Retry-After": "30"}, ""))
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
-	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
-	c := newClient(srv, nil)
-	c.Retry.MaxElapsed = time.Hour
-	start := time.Now()
-	_, err := c.Do(ctx, req)
-	assert.ErrorIs(t, err, context.Canceled)
-	assert.Less(t, time.Since(start), 2*time.Second)
 }
 
 func TestCancelledBeforeStart(t *testing.T) {
@@ -298,23 +257,6 @@ func TestUserAgentAndPostBodyReplayed(t *testing.T) {
 	assert.Equal(t, []string{"earshot-test/1", "earshot-test/1"}, uas)
 }
 
-func TestExhaustedHeadersPauseNextRequest(t *testing.T) {
-	resetAt := time.Now().Add(time.Second)
-	reset := resetAt.UTC().Format(time.RFC3339Nano)
-	srv, _ := script(t,
-		status(200, map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset}, "a"),
-		status(200, nil, "b"))
-	c := newClient(srv, nil)
-	c.RateLimit = ParseMastodon
-	_, err := get(t, c, srv.URL)
-	require.NoError(t, err)
-	left := time.Until(resetAt)
-	start := time.Now()
-	_, err = get(t, c, srv.URL)
-	require.NoError(t, err)
-	assert.GreaterOrEqual(t, time.Since(start), left-20*time.Millisecond, "the second request waits for the reset")
-}
-
 func TestLimiterSlowedByHeaders(t *testing.T) {
 	reset := time.Now().Add(100 * time.Second).UTC().Format(time.RFC3339Nano)
 	srv, _ := script(t, status(200, map[string]string{"X-RateLimit-Remaining": "9", "X-RateLimit-Reset": reset}, ""))
@@ -333,8 +275,13 @@ func TestOpenStreamAndStall(t *testing.T) {
 		w.(http.Flusher).Flush()
 		<-r.Context().Done()
 	})
+	// A hang guard: the stream lives on ctx, so its expiry would end the
+	// read with ctx's error, not ErrStalled. The exact idle wait is
+	// asserted in fake time by TestIdleReaderWaitsExactlyIdle.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
-	resp, err := newClient(srv, nil).Open(context.Background(), req)
+	resp, err := newClient(srv, nil).Open(ctx, req)
 	require.NoError(t, err)
 	body := IdleReader(resp.Body, "test", 80*time.Millisecond)
 	defer body.Close()
@@ -342,13 +289,11 @@ func TestOpenStreamAndStall(t *testing.T) {
 	n, err := body.Read(buf)
 	require.NoError(t, err)
 	assert.Equal(t, ":)\n", string(buf[:n]))
-	start := time.Now()
 	_, err = io.ReadAll(body)
 	assert.ErrorIs(t, err, ErrStalled)
 	var se *StallError
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, 80*time.Millisecond, se.Idle)
-	assert.Less(t, time.Since(start), 2*time.Second)
 }
 
 func TestOpenErrorStatus(t *testing.T) {
@@ -356,20 +301,6 @@ func TestOpenErrorStatus(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
 	_, err := newClient(srv, nil).Open(context.Background(), req)
 	assert.ErrorIs(t, err, ErrNotFound)
-}
-
-func TestWatchdogKickAndStop(t *testing.T) {
-	var fired atomic.Int32
-	w := NewWatchdog(300*time.Millisecond, func() { fired.Add(1) })
-	for i := 0; i < 5; i++ {
-		time.Sleep(20 * time.Millisecond)
-		w.Kick()
-	}
-	assert.Equal(t, int32(0), fired.Load())
-	w.Stop()
-	time.Sleep(400 * time.Millisecond)
-	assert.Equal(t, int32(0), fired.Load())
-	assert.False(t, w.Fired())
 }
 
 func TestBackoffGivesUp(t *testing.T) {

@@ -49,14 +49,12 @@ func TestPermanentNetworkErrorsAreFinal(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var ctr counts
 			c := &Client{Platform: "test", HTTP: tc.client, Retry: fast, Counters: &ctr}
-			start := time.Now()
 			_, err := get(t, c, tc.url)
 			require.ErrorIs(t, err, ErrUnreachable)
 			var ne *NetworkError
 			require.ErrorAs(t, err, &ne)
 			assert.True(t, ne.Permanent)
-			assert.Zero(t, ctr.retries.Load(), "not retried")
-			assert.Less(t, time.Since(start), 2*time.Second)
+			assert.Zero(t, ctr.retries.Load(), "final at the first attempt")
 			untrusted.CloseIdleConnections()
 		})
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -201,5 +202,160 @@ func TestLongBackoffIsLogged(t *testing.T) {
 		assert.Equal(t, int(ctr.pauses.Load()), infos)
 		assert.Positive(t, infos, "backoff grew past 5 s: %s", logs.String())
 		assert.Less(t, infos, 8, "short waits are not logged at info")
+	})
+}
+
+// inProcessClient is newClient for a bubble: the fast policy, served by h
+// without sockets.
+func inProcessClient(h http.Handler, ctr *counts) *Client {
+	c := &Client{Platform: "test", HTTP: &http.Client{Transport: inProcess{h}}, UserAgent: "earshot-test/1", Retry: fast}
+	if ctr != nil {
+		c.Counters = ctr
+	}
+	return c
+}
+
+// TestRateLimitedThenOK: a 429 with an exhausted window is retried when
+// X-RateLimit-Reset comes (80 ms ahead), not before, and not much after
+// (at most one backoff interval, fast.Max).
+func TestRateLimitedThenOK(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		reset := time.Now().Add(80 * time.Millisecond).UTC().Format("2006-01-02T15:04:05.000000Z")
+		h, n := scripted(
+			status(429, map[string]string{"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset}, `{"error":"Too many requests"}`),
+			status(200, map[string]string{"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "299"}, `[]`),
+		)
+		var ctr counts
+		c := inProcessClient(h, &ctr)
+		c.RateLimit = ParseMastodon
+		start := time.Now()
+		resp, err := get(t, c, "http://api.example/")
+		require.NoError(t, err)
+		waited := time.Since(start)
+		assert.Equal(t, "[]", string(resp.Body))
+		assert.Equal(t, int32(2), n.Load())
+		assert.Equal(t, int64(1), ctr.retries.Load())
+		assert.GreaterOrEqual(t, waited, 80*time.Millisecond, "must wait for X-RateLimit-Reset")
+		assert.LessOrEqual(t, waited, 80*time.Millisecond+fast.Max)
+		assert.Equal(t, float64(299), resp.RateLimit.Remaining)
+	})
+}
+
+// TestRetryAfterSeconds: a 503's Retry-After: 1 (under the 5 s cap) is
+// waited for in full before the retry.
+func TestRetryAfterSeconds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h, n := scripted(status(503, map[string]string{"Retry-After": "1"}, ""), status(200, nil, "ok"))
+		start := time.Now()
+		_, err := get(t, inProcessClient(h, nil), "http://api.example/")
+		require.NoError(t, err)
+		waited := time.Since(start)
+		assert.GreaterOrEqual(t, waited, time.Second)
+		assert.LessOrEqual(t, waited, time.Second+fast.Max)
+		assert.Equal(t, int32(2), n.Load())
+	})
+}
+
+// TestRateLimitFloor: a 429 without headers waits the platform floor.
+func TestRateLimitFloor(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h, _ := scripted(status(429, nil, ""), status(200, nil, "ok"))
+		c := inProcessClient(h, nil)
+		c.Retry.MinRateLimitWait = 60 * time.Millisecond
+		start := time.Now()
+		_, err := get(t, c, "http://api.example/")
+		require.NoError(t, err)
+		waited := time.Since(start)
+		assert.GreaterOrEqual(t, waited, 60*time.Millisecond)
+		assert.LessOrEqual(t, waited, 60*time.Millisecond+fast.Max)
+	})
+}
+
+// TestExhaustedHeadersPauseNextRequest: a 200 saying the window is used
+// up holds the next request until the reset, a second ahead.
+func TestExhaustedHeadersPauseNextRequest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		resetAt := time.Now().Add(time.Second)
+		h, n := scripted(
+			status(200, map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": resetAt.UTC().Format(time.RFC3339Nano)}, "a"),
+			status(200, nil, "b"))
+		c := inProcessClient(h, nil)
+		c.RateLimit = ParseMastodon
+		_, err := get(t, c, "http://api.example/")
+		require.NoError(t, err)
+		_, err = get(t, c, "http://api.example/")
+		require.NoError(t, err)
+		assert.Equal(t, int32(2), n.Load())
+		assert.Equal(t, resetAt, time.Now(), "the second request waits for the reset, no longer")
+	})
+}
+
+// TestCancelDuringBackoff: cancelling ctx during a 5 s wait (a 503's
+// Retry-After: 30, capped) ends Do at that moment.
+func TestCancelDuringBackoff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h, n := scripted(status(503, map[string]string{"Retry-After": "30"}, ""))
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { time.Sleep(50 * time.Millisecond); cancel() }()
+		req, _ := http.NewRequest(http.MethodGet, "http://api.example/", nil)
+		c := inProcessClient(h, nil)
+		c.Retry.MaxElapsed = time.Hour
+		start := time.Now()
+		_, err := c.Do(ctx, req)
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Equal(t, 50*time.Millisecond, time.Since(start), "the wait ends with ctx")
+		assert.Equal(t, int32(1), n.Load())
+	})
+}
+
+// TestIdleReaderWaitsExactlyIdle: a silent stream ends with a StallError
+// after exactly the idle time, and a pending Read returns it.
+func TestIdleReaderWaitsExactlyIdle(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		pr, pw := io.Pipe()
+		go func() {
+			io.WriteString(pw, ":)\n")
+			time.Sleep(50 * time.Millisecond)
+			io.WriteString(pw, ":)\n") // a kick: the idle period starts over
+		}()
+		body := IdleReader(pr, "test", 80*time.Millisecond)
+		defer body.Close()
+		start := time.Now()
+		b, err := io.ReadAll(body)
+		assert.Equal(t, ":)\n:)\n", string(b))
+		var se *StallError
+		require.ErrorAs(t, err, &se)
+		assert.Equal(t, 80*time.Millisecond, se.Idle)
+		assert.Equal(t, 50*time.Millisecond+80*time.Millisecond, time.Since(start))
+	})
+}
+
+// TestWatchdogKickAndStop: kicks more often than the idle time keep the
+// watchdog quiet, and so does Stop; an unkicked one fires at idle.
+func TestWatchdogKickAndStop(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var fired atomic.Int32
+		w := NewWatchdog(300*time.Millisecond, func() { fired.Add(1) })
+		for range 5 {
+			time.Sleep(299 * time.Millisecond)
+			w.Kick()
+		}
+		assert.Equal(t, int32(0), fired.Load())
+		w.Stop()
+		time.Sleep(time.Hour)
+		assert.Equal(t, int32(0), fired.Load())
+		assert.False(t, w.Fired())
+
+		start := time.Now()
+		w = NewWatchdog(300*time.Millisecond, func() { fired.Add(1) })
+		time.Sleep(299 * time.Millisecond)
+		synctest.Wait()
+		assert.False(t, w.Fired())
+		time.Sleep(time.Millisecond)
+		synctest.Wait()
+		assert.True(t, w.Fired())
+		assert.Equal(t, int32(1), fired.Load())
+		assert.Equal(t, 300*time.Millisecond, time.Since(start))
+		w.Stop()
 	})
 }
