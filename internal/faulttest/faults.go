@@ -179,7 +179,10 @@ func Loss(ids []string, got map[string]int, brokeOn string) (lost, duplicated in
 
 // InProcess is an http.RoundTripper that serves requests with H in the
 // calling goroutine, without sockets, so a testing/synctest bubble's
-// clock can advance while a source waits.
+// clock can advance while a source waits. The response arrives when H
+// returns: if the request's context ended before that (a handler that
+// waits for it never answers), RoundTrip returns the context's error, as
+// a real transport does.
 type InProcess struct{ H http.Handler }
 
 // RoundTrip implements http.RoundTripper.
@@ -189,6 +192,9 @@ func (p InProcess) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	rec := httptest.NewRecorder()
 	p.H.ServeHTTP(rec, r)
+	if err := r.Context().Err(); err != nil {
+		return nil, err
+	}
 	resp := rec.Result()
 	resp.Request = r
 	return resp, nil

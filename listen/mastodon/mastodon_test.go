@@ -1,9 +1,11 @@
 package mastodon
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -246,25 +248,6 @@ func TestOversizedPageIsFetchedInSmallerPages(t *testing.T) {
 	}
 }
 
-func TestServerNeverAnswers(t *testing.T) {
-	block := make(chan struct{})
-	f := newFake(t)
-	f.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-block:
-		case <-r.Context().Done():
-		}
-	})
-	defer close(block)
-	src, err := New(f.srv.URL, Public(), fastOpts(f, listen.WithRequestTimeout(30*time.Millisecond), listen.WithMaxRetryTime(100*time.Millisecond))...)
-	require.NoError(t, err)
-	start := time.Now()
-	_, _, err = collect(t, src, context.Background(), nil)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "no response within")
-	assert.Less(t, time.Since(start), 5*time.Second)
-}
-
 func TestFollowsLinkHeaderOnInstanceOnly(t *testing.T) {
 	for _, foreign := range []bool{false, true} {
 		t.Run(fmt.Sprint("foreign=", foreign), func(t *testing.T) {
@@ -341,11 +324,14 @@ func TestStalledStreamReconnects(t *testing.T) {
 	ids := f.publish(1)
 	store := &listen.MemoryStore{}
 	store.Save(context.Background(), "k", "1")
-	src, err := New(f.srv.URL, Hashtag("golang"), fastOpts(f, WithStream(SSE), listen.WithStallTimeout(100*time.Millisecond), listen.WithCursorStore(store, "k"))...)
+	var logs bytes.Buffer
+	src, err := New(f.srv.URL, Hashtag("golang"), fastOpts(f, WithStream(SSE), listen.WithStallTimeout(100*time.Millisecond), listen.WithCursorStore(store, "k"),
+		listen.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))...)
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// A hang guard only: the reconnect is asserted by the stall counted
+	// and logged at the 100 ms set, not by the clock.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	start := time.Now()
 	var got []string
 	for p, err := range src.Posts(ctx) {
 		require.NoError(t, err)
@@ -357,9 +343,11 @@ func TestStalledStreamReconnects(t *testing.T) {
 			break
 		}
 	}
+	require.NoError(t, ctx.Err(), "hang guard")
 	assert.Equal(t, ids, got)
 	assert.GreaterOrEqual(t, src.Stats().Reconnects, int64(1))
-	assert.Less(t, time.Since(start), 5*time.Second)
+	assert.GreaterOrEqual(t, src.Stats().Pauses, int64(1), "a stall is counted as a pause")
+	assert.Contains(t, logs.String(), "nothing received for 100ms", "the stall timeout set, not the default")
 }
 
 // TestStalledWebSocketReconnects: a WebSocket that never delivers is

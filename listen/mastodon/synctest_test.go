@@ -57,3 +57,23 @@ func TestRestartCatchesUpInSeconds(t *testing.T) {
 		assert.Positive(t, f.faults["restart-503"])
 	})
 }
+
+// TestServerNeverAnswers: a server that accepts requests and never
+// answers ends the run with "no response within" once the retry time
+// (100 ms) is used up: at most one request timeout (30 ms) past it.
+func TestServerNeverAnswers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+		src, err := New("https://mastodon.example", Public(), listen.WithHTTPClient(&http.Client{Transport: faulttest.InProcess{H: h}}),
+			listen.WithRetryBackoff(time.Millisecond, 4*time.Millisecond), listen.WithInterval(2*time.Millisecond),
+			listen.WithRequestTimeout(30*time.Millisecond), listen.WithMaxRetryTime(100*time.Millisecond))
+		require.NoError(t, err)
+		start := time.Now()
+		_, _, err = collect(t, src, context.Background(), nil)
+		took := time.Since(start)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "no response within 30ms")
+		assert.Positive(t, src.Stats().Retries)
+		assert.LessOrEqual(t, took, 100*time.Millisecond+30*time.Millisecond, "gave up with the retry time")
+	})
+}
