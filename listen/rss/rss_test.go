@@ -204,24 +204,6 @@ func TestMovedGoneAndAuth(t *testing.T) {
 	assert.Equal(t, int64(0), src.Stats().Retries)
 }
 
-func TestRetryAfterHonoured(t *testing.T) {
-	f := newFakeFeeds(t)
-	u := f.add("a", "atom", 2)
-	var calls int
-	f.Config.Handler = wrap(f.Config.Handler, func() bool { calls++; return calls == 1 })
-	src, err := New(URLs(u), listen.WithRetryBackoff(time.Millisecond, time.Millisecond))
-	require.NoError(t, err)
-	start := time.Now()
-	n := 0
-	for _, err := range src.Posts(ctxTimeout(t, 10*time.Second)) {
-		require.NoError(t, err)
-		n++
-	}
-	assert.Positive(t, n)
-	assert.GreaterOrEqual(t, time.Since(start), time.Second, "waited for Retry-After: 1")
-	assert.Equal(t, int64(1), src.Stats().Retries)
-}
-
 func TestNewValidates(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -334,12 +316,14 @@ func TestHugeAndSilentServers(t *testing.T) {
 	src, err = New(URLs(srv.URL+"/silent"), listen.WithRetryBackoff(time.Millisecond, time.Millisecond),
 		listen.WithMaxRetryTime(300*time.Millisecond), listen.WithRequestTimeout(100*time.Millisecond))
 	require.NoError(t, err)
-	start := time.Now()
+	// A hang guard only; that the retry time bounds the run is asserted
+	// in fake time by TestSilentServerGivesUpWithTheRetryTime.
+	ctx := ctxTimeout(t, 2*time.Minute)
 	errs = nil
-	for _, err := range src.Posts(ctxTimeout(t, 10*time.Second)) {
+	for _, err := range src.Posts(ctx) {
 		errs = append(errs, err)
 	}
+	require.NoError(t, ctx.Err(), "the source ended by itself")
 	require.Len(t, errs, 1)
 	assert.Contains(t, errs[0].Error(), "no response within")
-	assert.Less(t, time.Since(start), 5*time.Second)
 }
