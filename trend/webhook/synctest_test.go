@@ -96,3 +96,21 @@ func TestContextKeepsTheCause(t *testing.T) {
 		assert.Equal(t, "webhook: status 503 after 1 attempts (stopped: context deadline exceeded)", err.Error())
 	})
 }
+
+// TestRetryAfterIsWaitedFor: a 429 with Retry-After: 1 is sent again
+// after that second, not after the (1 ms) retry interval.
+func TestRetryAfterIsWaitedFor(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake := &slack{script: []func(http.ResponseWriter){status(429, "1")}}
+		w, err := webhook.New("https://hooks.example.com"+secretPath,
+			webhook.WithHTTPClient(&http.Client{Transport: faulttest.InProcess{H: fake}}),
+			webhook.WithRetryInterval(time.Millisecond), webhook.WithMaxRetryTime(5*time.Second))
+		require.NoError(t, err)
+		start := time.Now()
+		require.NoError(t, w.Send(context.Background(), testAlert))
+		took := time.Since(start)
+		assert.Equal(t, int32(2), fake.calls.Load())
+		assert.GreaterOrEqual(t, took, time.Second, "Retry-After was honoured")
+		assert.LessOrEqual(t, took, time.Second+2*time.Millisecond)
+	})
+}

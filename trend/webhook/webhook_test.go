@@ -103,14 +103,10 @@ func TestRetries(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			fake := &slack{script: tc.script}
 			w, u := newHook(t, fake, webhook.WithMaxRetryTime(5*time.Second))
-			start := time.Now()
-			err := w.Send(context.Background(), testAlert)
+			err := w.Send(context.Background(), testAlert) // Retry-After's wait: TestRetryAfterIsWaitedFor
 			assert.Equal(t, tc.calls, int(fake.calls.Load()))
 			if tc.code == 0 {
 				require.NoError(t, err)
-				if tc.calls == 2 {
-					assert.GreaterOrEqual(t, time.Since(start), time.Second, "Retry-After was honoured")
-				}
 				return
 			}
 			var we *webhook.Error
