@@ -120,7 +120,7 @@ func TestDeadSourceOnThePage(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		return json.NewDecoder(resp.Body).Decode(&m) == nil && m.Status.Problems > 0
-	}, 10*time.Second, 20*time.Millisecond)
+	}, 2*time.Minute, 20*time.Millisecond)
 	assert.Equal(t, "live", m.Status.Mode)
 	assert.Contains(t, m.Status.Problem, "connection refused")
 	assert.Contains(t, m.Status.Source, "Mastodon "+dead)

@@ -153,7 +153,7 @@ func TestBrowserKeysShareTheXRange(t *testing.T) {
 	require.Eventually(t, func() bool {
 		dom = dumpDOM(t, ctx, path, url)
 		return strings.Contains(dom, "replay finished")
-	}, 30*time.Second, 200*time.Millisecond)
+	}, 2*time.Minute, 200*time.Millisecond)
 	ticks := xticks(dom)
 	require.Len(t, ticks, 2, "two key cards")
 	require.NotEmpty(t, ticks["larkspur"])
@@ -176,7 +176,7 @@ func TestBrowserShowsSourceError(t *testing.T) {
 	require.Eventually(t, func() bool {
 		dom = dumpDOM(t, ctx, path, url)
 		return strings.Contains(dom, "replay finished")
-	}, 30*time.Second, 200*time.Millisecond)
+	}, 2*time.Minute, 200*time.Millisecond)
 	assert.Contains(t, dom, "The source failed: replay: open "+missing)
 	assert.Contains(t, dom, `data-problem="1"`)
 	assert.NotContains(t, dom, "all quiet")
