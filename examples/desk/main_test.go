@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -212,7 +213,7 @@ func TestCancelWhileWaitingForInput(t *testing.T) {
 	var out syncBuf
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, nil, r, &out, &out) }()
-	require.Eventually(t, func() bool { return strings.Contains(out.String(), "[a]pprove") }, 10e9, 1e6)
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "[a]pprove") }, 2*time.Minute, time.Millisecond)
 	cancel()
 	require.NoError(t, <-done)
 	assert.Contains(t, out.String(), "Summary:")

@@ -282,7 +282,7 @@ func TestRunFlushesWhileWaiting(t *testing.T) {
 		select {
 		case l := <-got:
 			assert.True(t, strings.HasPrefix(l, `{"text":"`+text+`"`), l)
-		case <-time.After(10 * time.Second): // a guard against a hang, not a timing
+		case <-time.After(2 * time.Minute): // a guard against a hang, not a timing
 			t.Fatalf("no output for %q while the input stays open", text)
 		}
 	}
