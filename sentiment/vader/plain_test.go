@@ -1,6 +1,7 @@
 package vader
 
 import (
+	"context"
 	"math/rand"
 	"strings"
 	"testing"
@@ -108,4 +109,22 @@ func FuzzPlain(f *testing.F) {
 			t.Fatalf("%q: plain path %+v, general %+v", text, got, want)
 		}
 	})
+}
+
+// TestScoreBytes checks that ScoreBytes gives what Score gives, with
+// each option that changes the path a text takes, from a buffer that is
+// overwritten by the next text (as a line reader reuses its buffer).
+func TestScoreBytes(t *testing.T) {
+	ctx := context.Background()
+	texts := append(plainTexts(3000), "", "Loving it 😍 &amp; more", "caf\xc3\xa9 \xff bad", "the price hike is NOT good")
+	for _, s := range []*Scorer{New(), New(WithHTMLEntities(true)), New(WithTerms(map[string]float64{"price hike": -2.1}))} {
+		buf := make([]byte, 0, 64)
+		for _, text := range texts {
+			buf = append(buf[:0], text...)
+			got, err := s.ScoreBytes(ctx, buf)
+			require.NoError(t, err)
+			require.Equal(t, scoreOf(s, text), got, "%q", text)
+			clear(buf)
+		}
+	}
 }

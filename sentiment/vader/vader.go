@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"sync"
+	"unsafe"
 
 	"github.com/earshot-dev/earshot/sentiment"
 )
@@ -104,6 +105,20 @@ func (s *Scorer) Supports(lang string) bool { return sentiment.IsEnglish(lang) }
 func (s *Scorer) Score(_ context.Context, text string) (sentiment.Score, error) {
 	st := s.getState()
 	sc := s.score(st, text)
+	s.putState(st)
+	return sc, nil
+}
+
+// ScoreBytes is [Scorer.Score] for a text held in a byte slice, which it
+// reads only during the call and does not keep: a program that reads
+// lines into a buffer it reuses scores them without turning each into a
+// string, so without garbage.
+func (s *Scorer) ScoreBytes(_ context.Context, text []byte) (sentiment.Score, error) {
+	st := s.getState()
+	// The string shares text's bytes for the duration of the call only:
+	// score copies the text into st.buf (or st.low) before reading it,
+	// and keeps nothing of it.
+	sc := s.score(st, unsafe.String(unsafe.SliceData(text), len(text)))
 	s.putState(st)
 	return sc, nil
 }
