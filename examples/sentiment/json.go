@@ -12,7 +12,7 @@ const hexDigits = "0123456789abcdef"
 // SetEscapeHTML(false): quotes, backslashes and control characters are
 // escaped, invalid UTF-8 becomes \ufffd, and U+2028 and U+2029 are
 // escaped for JavaScript.
-func appendString(b []byte, s string) []byte {
+func appendString[T string | []byte](b []byte, s T) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -50,7 +50,7 @@ func appendString(b []byte, s string) []byte {
 			start = i
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
+		r, n := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
 		switch {
 		case r == utf8.RuneError && n == 1:
 			b = append(b, s[start:i]...)
@@ -81,7 +81,7 @@ func plain8(x uint64) bool {
 }
 
 // load64 reads the eight bytes of w as a little-endian word (one load).
-func load64(w string) uint64 {
+func load64[T string | []byte](w T) uint64 {
 	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
 		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 }

@@ -171,7 +171,7 @@ func newPrinter(o options) (printer, error) {
 		}
 		s = target.New(s, names[0], names[1:]...)
 	}
-	return &scorePrinter{s: s}, nil
+	return newScorePrinter(s), nil
 }
 
 func newClassPrinter(m *linear.Model, o options) (printer, error) {
@@ -189,12 +189,38 @@ type printer interface {
 	appendLine(ctx context.Context, b []byte, text string) ([]byte, error)
 }
 
+// bytesScorer is a scorer that also scores a text held in a byte slice,
+// which it reads only during the call, such as *vader.Scorer: lines are
+// then scored where they were read, without a string for them.
+type bytesScorer interface {
+	ScoreBytes(ctx context.Context, text []byte) (sentiment.Score, error)
+}
+
 // scorePrinter writes a sentiment.Scorer's figures with the polarity they
 // read as.
-type scorePrinter struct{ s sentiment.Scorer }
+type scorePrinter struct {
+	s  sentiment.Scorer
+	bs bytesScorer // s, if it is one; else nil
+}
+
+func newScorePrinter(s sentiment.Scorer) *scorePrinter {
+	bs, _ := s.(bytesScorer)
+	return &scorePrinter{s: s, bs: bs}
+}
 
 func (p *scorePrinter) appendLine(ctx context.Context, b []byte, text string) ([]byte, error) {
 	sc, err := p.s.Score(ctx, text)
+	return appendScore(b, text, sc, err)
+}
+
+// appendBytesLine is appendLine for a text in a byte slice; p.bs is not
+// nil.
+func (p *scorePrinter) appendBytesLine(ctx context.Context, b, text []byte) ([]byte, error) {
+	sc, err := p.bs.ScoreBytes(ctx, text)
+	return appendScore(b, text, sc, err)
+}
+
+func appendScore[T string | []byte](b []byte, text T, sc sentiment.Score, err error) ([]byte, error) {
 	b = append(b, `{"text":`...)
 	b = appendString(b, text)
 	if err != nil {
@@ -254,21 +280,28 @@ func (p *classPrinter) appendLine(_ context.Context, b []byte, text string) ([]b
 // lines only.
 type filter struct {
 	p  printer
+	bp *scorePrinter // p, if it scores lines where they were read
 	mu sync.Mutex
 	w  *bufio.Writer
 }
 
 func newFilter(p printer, out io.Writer) *filter {
-	return &filter{p: p, w: bufio.NewWriterSize(out, 64<<10)}
+	f := &filter{p: p, w: bufio.NewWriterSize(out, 64<<10)}
+	if sp, ok := p.(*scorePrinter); ok && sp.bs != nil {
+		f.bp = sp
+	}
+	return f
 }
 
 // run scores each line of in and writes a JSON object per line. It stops
 // at the end of in, at the first read, scoring or write error, or when
 // ctx is done; what it wrote is flushed.
 //
-// It reads up to 64 KiB at a time and turns the whole lines read into one
-// string, whose lines are then scored as substrings: one allocation per
-// read rather than one per line. A line longer than the buffer grows it.
+// It reads up to 64 KiB at a time into one buffer. A scorer that takes
+// bytes (bytesScorer) scores the whole lines read where they are, so the
+// loop makes no garbage; for any other, they are turned into one string,
+// whose lines are then scored as substrings: one allocation per read
+// rather than one per line. A line longer than the buffer grows it.
 func (f *filter) run(ctx context.Context, in io.Reader) error {
 	buf := make([]byte, 0, 64<<10)
 	var out []byte
@@ -292,7 +325,7 @@ func (f *filter) run(ctx context.Context, in io.Reader) error {
 		}
 		if end > 0 {
 			var err error
-			if out, err = f.lines(ctx, out, string(buf[:end])); err != nil {
+			if out, err = f.lines(ctx, out, buf[:end]); err != nil {
 				return errors.Join(err, f.flush())
 			}
 			buf = buf[:copy(buf, buf[end:])]
@@ -308,16 +341,26 @@ func (f *filter) run(ctx context.Context, in io.Reader) error {
 
 // lines writes the JSON lines of the lines of chunk, which ends at the
 // end of a line, in one write, using out as scratch space.
-func (f *filter) lines(ctx context.Context, out []byte, chunk string) ([]byte, error) {
+func (f *filter) lines(ctx context.Context, out, chunk []byte) ([]byte, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	out = out[:0]
-	for chunk != "" {
-		line, rest, _ := strings.Cut(chunk, "\n")
-		chunk = rest
-		var err error
-		if out, err = f.p.appendLine(ctx, out, strings.TrimSuffix(line, "\r")); err != nil {
-			return out, err
+	var err error
+	if f.bp != nil {
+		for len(chunk) > 0 {
+			line, rest, _ := bytes.Cut(chunk, []byte{'\n'})
+			chunk = rest
+			if out, err = f.bp.appendBytesLine(ctx, out, bytes.TrimSuffix(line, []byte{'\r'})); err != nil {
+				return out, err
+			}
+		}
+	} else {
+		for text := string(chunk); text != ""; {
+			line, rest, _ := strings.Cut(text, "\n")
+			text = rest
+			if out, err = f.p.appendLine(ctx, out, strings.TrimSuffix(line, "\r")); err != nil {
+				return out, err
+			}
 		}
 	}
 	if _, err := f.w.Write(out); err != nil {

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"io"
 	"math"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -101,6 +102,52 @@ func TestRunErrors(t *testing.T) {
 	assert.ErrorContains(t, newFilter(failing, io.Discard).run(context.Background(), strings.NewReader("x\n")), "sentiment: score: remote down")
 	assert.ErrorContains(t, newFilter(p, io.Discard).run(context.Background(), iotestErr{}), "sentiment: read: ")
 	assert.ErrorContains(t, newFilter(p, failWriter{}).run(context.Background(), strings.NewReader("x\n")), "sentiment: write: ")
+}
+
+// TestRunBytesPath checks that a scorer that takes bytes (vader), scored
+// where the lines were read, writes what the same scorer writes through
+// strings, on lines of every length (some longer than the read buffer),
+// with "\r\n" and "\n", empty ones and no newline at the end, read in
+// pieces of random sizes.
+func TestRunBytesPath(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	words := []string{"good", "BAD", "not", "very", "😍", "&amp;", "\xff", "\"q\"", "\t", "but", "kind of", ":)"}
+	var in strings.Builder
+	for i := 0; i < 3000; i++ {
+		n := rng.Intn(30)
+		if i%1000 == 999 {
+			n = 30000 // about 150 KB: longer than a read
+		}
+		for j := 0; j < n; j++ {
+			in.WriteString(words[rng.Intn(len(words))] + " ")
+		}
+		in.WriteString([]string{"\n", "\r\n", "\n\n"}[rng.Intn(3)])
+	}
+	in.WriteString("no newline at the end")
+	p, err := newPrinter(options{Scorer: "vader"})
+	require.NoError(t, err)
+	sp := p.(*scorePrinter)
+	require.NotNil(t, sp.bs, "vader scores bytes")
+	var viaBytes, viaStrings bytes.Buffer
+	require.NoError(t, newFilter(sp, &viaBytes).run(context.Background(), &pieces{rng: rng, s: in.String()}))
+	require.NoError(t, newFilter(&scorePrinter{s: sp.s}, &viaStrings).run(context.Background(), &pieces{rng: rng, s: in.String()}))
+	require.Equal(t, strings.Count(viaStrings.String(), "\n"), strings.Count(in.String(), "\n")+1)
+	require.True(t, bytes.Equal(viaStrings.Bytes(), viaBytes.Bytes()))
+}
+
+// pieces reads s in pieces of random sizes.
+type pieces struct {
+	rng *rand.Rand
+	s   string
+}
+
+func (p *pieces) Read(b []byte) (int, error) {
+	if p.s == "" {
+		return 0, io.EOF
+	}
+	n := copy(b[:min(len(b), 1+p.rng.Intn(100000))], p.s)
+	p.s = p.s[n:]
+	return n, nil
 }
 
 type iotestErr struct{}
@@ -207,6 +254,9 @@ func checkString(t testing.TB, s string) {
 	}
 	if got := string(appendString(nil, s)) + "\n"; got != want.String() {
 		t.Fatalf("%q: got %s, want %s", s, got, want.String())
+	}
+	if got := string(appendString(nil, []byte(s))) + "\n"; got != want.String() {
+		t.Fatalf("%q as bytes: got %s, want %s", s, got, want.String())
 	}
 }
 
