@@ -14,6 +14,19 @@ const hexDigits = "0123456789abcdef"
 // escaped for JavaScript.
 func appendString[T string | []byte](b []byte, s T) []byte {
 	b = append(b, '"')
+	if n := len(s); n >= 8 {
+		// Most text needs no escape: test it eight bytes at a time,
+		// the last eight too (overlapping the others), then copy it
+		// whole, without a loop byte by byte over the last few.
+		i := 0
+		for i+8 <= n && plain8(load64(s[i:i+8])) {
+			i += 8
+		}
+		if i+8 > n && plain8(load64(s[n-8:])) {
+			b = append(b, s...)
+			return append(b, '"')
+		}
+	}
 	start := 0
 	for i := 0; i < len(s); {
 		// Most text needs no escape: skip it eight bytes at a time.

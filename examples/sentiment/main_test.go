@@ -234,7 +234,7 @@ func TestTarget(t *testing.T) {
 // TestJSONMatchesEncodingJSON checks the hand-written JSON against
 // encoding/json.
 func TestJSONMatchesEncodingJSON(t *testing.T) {
-	for _, s := range []string{"", "plain", `quote " and \ back`, "tab\tnl\ncr\r\x00\x1f\x7f\b\f", "é😀", "\xff\xfe", "a\u2028b\u2029", "<&>"} {
+	for _, s := range []string{"", "plain", "exactly8", "plain, and longer than 16", "escape in the last 8: \"", "ending é", "0123456789abcde\x01", `quote " and \ back`, "tab\tnl\ncr\r\x00\x1f\x7f\b\f", "é😀", "\xff\xfe", "a\u2028b\u2029", "<&>"} {
 		checkString(t, s)
 	}
 	for _, v := range []float64{0, 1, -1, 0.4404, 1e-7, -2.5e-9, 1e21, 123456.789, 0.1 + 0.2, math.SmallestNonzeroFloat64} {
@@ -261,7 +261,7 @@ func checkString(t testing.TB, s string) {
 }
 
 func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "a\"b", "\xff", "\u2028", "😀\x00"} {
+	for _, s := range []string{"", "a\"b", "\xff", "\u2028", "😀\x00", "exactly8", "0123456789abcde\\", "plain text, then \x7f"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) { checkString(t, s) })
