@@ -145,6 +145,45 @@ func TestFinishScoreRounds(t *testing.T) {
 		}
 	}
 	require.Positive(t, ties, "no tie was tested")
+	// Sums as the lexicon makes them (tenths, boosters, capitals,
+	// emphasis), and figures near ±1 and 0.
+	for k := 0; k < 100000; k++ {
+		pos := float64(rng.Intn(120))/10 + float64(rng.Intn(3))*0.293
+		neg := -float64(rng.Intn(120))/10 - float64(rng.Intn(2))*0.733
+		if pos == 0 && neg == 0 {
+			pos = 1.9
+		}
+		neu := rng.Intn(60)
+		sum := pos + neg - float64(rng.Intn(3))*0.1
+		ep, qm := rng.Intn(6), rng.Intn(5)
+		want := finishScoreRef(sum, pos, neg, neu, ep, qm)
+		require.Equal(t, want, finishScore(&valenceSums{sum, pos, neg, 1}, neu, ep, qm), "sum %v pos %v neg %v neu %d", sum, pos, neg, neu)
+	}
+}
+
+// TestRoundScore checks roundScore against vaderrules.Round on every
+// figure near a multiple of 1/20000 in [-1, 1] (the ties of both
+// precisions and their neighbours), signed zeros included.
+func TestRoundScore(t *testing.T) {
+	check := func(x float64) {
+		t.Helper()
+		want := sentiment.Score{Compound: vaderrules.Round(x, 4), Positive: vaderrules.Round(math.Abs(x), 3),
+			Neutral: vaderrules.Round(math.Abs(x), 3), Negative: vaderrules.Round(math.Abs(x), 3)}
+		got := roundScore(x, math.Abs(x), math.Abs(x), math.Abs(x))
+		if math.Float64bits(got.Compound) != math.Float64bits(want.Compound) || got != want {
+			t.Fatalf("%v (%b): got %+v, want %+v", x, math.Float64bits(x), got, want)
+		}
+	}
+	check(0)
+	check(math.Copysign(0, -1))
+	for i := -20000; i <= 20000; i++ {
+		x := float64(i) / 20000
+		for _, y := range []float64{x, math.Nextafter(x, 2), math.Nextafter(x, -2), x + 1e-7, x - 1e-7, x + 3e-11, x - 3e-11} {
+			if math.Abs(y) <= 1 {
+				check(y)
+			}
+		}
+	}
 }
 
 // scoreOf returns s's score of text (Score never fails).
