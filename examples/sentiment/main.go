@@ -220,6 +220,14 @@ func (p *scorePrinter) appendBytesLine(ctx context.Context, b, text []byte) ([]b
 	return appendScore(b, text, sc, err)
 }
 
+// labelThenCompound[p+1] is what follows the text for polarity p, up to
+// the compound figure: one append rather than three.
+var labelThenCompound = [3]string{
+	`,"label":"` + sentiment.Negative.String() + `","compound":`,
+	`,"label":"` + sentiment.Neutral.String() + `","compound":`,
+	`,"label":"` + sentiment.Positive.String() + `","compound":`,
+}
+
 func appendScore[T string | []byte](b []byte, text T, sc sentiment.Score, err error) ([]byte, error) {
 	b = append(b, `{"text":`...)
 	b = appendString(b, text)
@@ -231,9 +239,7 @@ func appendScore[T string | []byte](b []byte, text T, sc sentiment.Score, err er
 		}
 		return b, fmt.Errorf("sentiment: score: %w", err)
 	}
-	b = append(b, `,"label":"`...)
-	b = append(b, sc.Polarity().String()...)
-	b = append(b, `","compound":`...)
+	b = append(b, labelThenCompound[sc.Polarity()+1]...)
 	b = appendFigure(b, sc.Compound)
 	b = append(b, `,"pos":`...)
 	b = appendFigure(b, sc.Positive)
