@@ -104,8 +104,11 @@
 // skip the idiom checks when no idiom has all its words in the text, and
 // the checks on preceding words when none of the three names a rule.
 // Without a "but", the sentiments are summed as the rules produce them,
-// not stored. The four figures are rounded in one loop without branches,
-// and a text without an apostrophe skips each token's test for "n't".
+// not stored. The four figures are rounded independently, each by two
+// additions (not conversions to an integer and back), and a text without
+// an apostrophe skips each token's test for "n't". [Scorer.ScoreBytes]
+// scores a text in a byte slice it only borrows, so a program reading
+// lines into a buffer it reuses makes no garbage (examples/sentiment).
 // The emoji descriptions are decoded on the first text that needs them,
 // not by [New]. See the benchmarks in bench_test.go; the comparison with
 // github.com/jonreiter/govader lives in the separate module
