@@ -82,6 +82,7 @@ type NearDuplicates struct {
 	set   []uint32 // its distinct shingle hashes, once dedupe has run
 	sig1  [nearBins]uint8
 	keys1 [nearBands]uint32
+	next1 [nearBands]uint32 // per band: the remembered text each found first with its key (its count, truncated; 0 for none)
 	cands []int32
 
 	norm []byte // its normalised text, if ASCII
@@ -160,19 +161,33 @@ func (d *NearDuplicates) slot(ref uint32) int32 {
 
 // each calls f with the slot of every remembered near-duplicate of the
 // text last passed to signature, until f returns false; it reports
-// whether there was one.
+// whether there was one. If f never returns false, it leaves in d.next1
+// what keep needs.
 func (d *NearDuplicates) each(f func(slot int32) bool) bool {
 	d.cands = d.cands[:0]
+	d.next1 = [nearBands]uint32{}
+	shift := bits.Len32(d.mask)
+	// Every bucket's tag and head first, sixteen loads under way at once
+	// (the tables are larger than the processor's nearest caches): nearly
+	// every look-up ends at the tag, and keep then writes to lines that
+	// are already in the cache.
+	var tags [nearBands]uint8
+	var heads [nearBands]uint32
+	for b, key := range d.keys1 {
+		i := b<<shift | int(key&d.mask)
+		tags[b], heads[b] = d.tags[i], d.heads[i]
+	}
 	found := false
-	for b := range nearBands {
-		i := b<<bits.Len32(d.mask) | int(d.keys1[b]&d.mask)
-		if !d.tagged(d.tags[i], d.keys1[b]) {
+	for b, key := range d.keys1 {
+		if !d.tagged(tags[b], key) {
 			continue
 		}
-		for s := d.slot(d.heads[i]); s >= 0; s = d.slot(d.links[s][b]) {
-			if d.keys[s][b] != d.keys1[b] {
+		head := heads[b]
+		for s := d.slot(head); s >= 0; s = d.slot(d.links[s][b]) {
+			if d.keys[s][b] != key {
 				break // the bucket was taken over after this text
 			}
+			d.next1[b] = head // the first text here is the bucket's
 			if slices.Contains(d.cands, s) {
 				continue
 			}
@@ -188,7 +203,8 @@ func (d *NearDuplicates) each(f func(slot int32) bool) bool {
 	return found
 }
 
-// keep remembers the text last passed to signature.
+// keep remembers the text last passed to signature, after each has
+// looked at all of its candidates.
 func (d *NearDuplicates) keep() {
 	d.count++
 	d.last++
@@ -207,14 +223,16 @@ func (d *NearDuplicates) keep() {
 	d.raw[s] = append(d.raw[s][:0], d.cur...)
 	d.sig[s] = d.sig1
 	d.keys[s] = d.keys1
+	// The text each found first in a bucket comes before this one there,
+	// unless it is the one this text replaces (slot then forgets it). So
+	// keep reads no bucket again.
 	for b, key := range d.keys1 {
 		i := b<<bits.Len32(d.mask) | int(key&d.mask)
-		d.links[s][b] = 0
-		if d.tagged(d.tags[i], key) {
-			if h := d.slot(d.heads[i]); h >= 0 && d.keys[h][b] == key {
-				d.links[s][b] = d.heads[i]
-			}
+		next := d.next1[b]
+		if d.slot(next) < 0 {
+			next = 0
 		}
+		d.links[s][b] = next
 		d.tags[i] = d.tag(key)
 		d.heads[i] = uint32(d.count)
 	}

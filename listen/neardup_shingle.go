@@ -2,7 +2,6 @@ package listen
 
 import (
 	"bytes"
-	"math/bits"
 	"slices"
 	"strings"
 	"unicode"
@@ -30,16 +29,45 @@ func (d *NearDuplicates) signature(text string) {
 // from its minhash bins.
 func (d *NearDuplicates) bands(bins *[64]uint32) {
 	b48 := (*[nearBins]uint32)(bins[:nearBins])
-	densify(b48)
-	for i, v := range b48 {
-		d.sig1[i] = uint8(v)
-	}
+	densify(b48, &d.sig1)
 	for b := range nearBands {
 		v := b48[b*nearRows : (b+1)*nearRows]
 		k := (uint64(v[0])<<32 | uint64(v[1])) * 0x9e3779b97f4a7c15
 		k ^= (uint64(v[2])<<32 | uint64(v[3])) * 0xc2b2ae3d27d4eb4f
 		k ^= (uint64(v[4])<<32 | uint64(v[5])) * 0x165667b19e3779f9
 		d.keys1[b] = uint32(mix(k^uint64(b))>>32) | 1 // never 0
+	}
+}
+
+// densify fills empty bins from the next non-empty bin to the right
+// (circularly), offset by the distance, as rotation densification does
+// (Shrivastava and Li, 2014), and writes the low byte of every bin to
+// low. It walks the bins once from right to left, carrying the nearest
+// filled bin and the offset, without a branch per bin: a tweet leaves
+// about ten bins empty, in no pattern a branch predictor could learn.
+func densify(bins *[nearBins]uint32, low *[nearBins]uint8) {
+	const empty, step = ^uint32(0), 0x61c88647
+	// The bin to the right of the last one is the first filled one, f+1
+	// bins away from the last.
+	f := 0
+	for f < nearBins && bins[f] == empty {
+		f++
+	}
+	if f == nearBins {
+		for i := range low {
+			low[i] = 0xff
+		}
+		return
+	}
+	v, add := bins[f], uint32(f)*step
+	for i := nearBins - 1; i >= 0; i-- {
+		x := bins[i]
+		e := -uint32(b2u(x == empty)) // all ones if bin i is empty
+		add = (add + step) & e
+		v = v&e | x&^e
+		x = v + add
+		bins[i] = x
+		low[i] = uint8(x)
 	}
 }
 
@@ -63,7 +91,7 @@ func (d *NearDuplicates) shinglesASCII(text string, bins *[64]uint32) (int, bool
 	norm := slices.Grow(d.norm[:0], len(text))[:len(text)]
 	d.norm = norm
 	j, any := normalizeASCII(norm, text, false)
-	if any < utf8.RuneSelf && (strings.Contains(text, "://") || bytes.Contains(norm[:j], []byte("www."))) {
+	if any < utf8.RuneSelf && urlMark(norm[:j]) {
 		j, any = normalizeASCII(norm, text, true) // again without the URLs
 	}
 	if any >= utf8.RuneSelf {
@@ -107,6 +135,31 @@ func (d *NearDuplicates) shinglesASCII(text string, bins *[64]uint32) (int, bool
 		bins[x>>26&63] = min(bins[x>>26&63], uint32(x>>32))
 	}
 	return len(cur), true
+}
+
+// urlMark reports whether the normalised text norm contains "://" or
+// "www.", as every URL does. It looks for the rarer ':' and '.', not for
+// 'w'.
+func urlMark(norm []byte) bool {
+	for b := norm; ; {
+		k := bytes.IndexByte(b, ':')
+		if k < 0 {
+			break
+		}
+		if b = b[k+1:]; len(b) >= 2 && b[0] == '/' && b[1] == '/' {
+			return true
+		}
+	}
+	for i := 0; ; {
+		k := bytes.IndexByte(norm[i:], '.')
+		if k < 0 {
+			return false
+		}
+		if i += k; i >= 3 && string(norm[i-3:i]) == "www" {
+			return true
+		}
+		i++
+	}
 }
 
 // normalizeASCII writes text to norm (as long as text) normalised as
@@ -284,27 +337,6 @@ func shingleHash(w1, w2 uint64) uint64 {
 	x ^= x >> 29
 	x *= 0xbf58476d1ce4e5b9
 	return x ^ x>>32
-}
-
-// densify fills empty bins from the next non-empty bin to the right
-// (circularly), offset by the distance, as rotation densification does
-// (Shrivastava and Li, 2014).
-func densify(bins *[nearBins]uint32) {
-	const empty, all = ^uint32(0), 1<<nearBins - 1
-	var filled uint64
-	for i, v := range bins {
-		filled |= uint64(b2u(v != empty)) << i // branch-free: a tweet leaves about ten bins empty
-	}
-	if filled == all || filled == 0 {
-		return
-	}
-	for holes := ^filled & all; holes != 0; holes &= holes - 1 {
-		i := bits.TrailingZeros64(holes)
-		// The filled bins from i on, rotated so that bin i is bit 0.
-		rot := (filled>>i | filled<<(nearBins-i)) & all
-		dist := bits.TrailingZeros64(rot)
-		bins[i] = bins[(i+dist)%nearBins] + uint32(dist)*0x61c88647
-	}
 }
 
 // normalizeNear appends text normalised as [NearDuplicates] does:
