@@ -168,16 +168,34 @@ func urlMark(norm []byte) bool {
 // written and the bits of every byte read, to check for ASCII.
 func normalizeASCII(norm []byte, text string, urls bool) (j int, any uint8) {
 	space := uint8(1) // a space here would follow a space: none at the start
-	var any8 uint64
+	if !urls {
+		return normalizeRun(norm, 0, text, space)
+	}
 	for i := 0; i < len(text); {
-		k := len(text)
-		if urls {
-			k = nextURL(text, i)
+		k := nextURL(text, i)
+		var a uint8
+		j, a = normalizeRun(norm, j, text[i:k], space)
+		any |= a
+		if j > 0 {
+			space = b2u(norm[j-1] == ' ')
 		}
+		for i = k; i < len(text) && !isSpaceByte(text[i]); { // skip the URL
+			i++
+		}
+	}
+	return j, any
+}
+
+// normalizeRun is normalizeASCII for a run of text without URLs, written
+// to norm from j; space is 1 if a space there would follow a space.
+func normalizeRun(norm []byte, j int, text string, space uint8) (int, uint8) {
+	var any8 uint64
+	var any uint8
+	for i := 0; i < len(text); {
 		// Eight bytes at a time while they need no more than lower-casing:
 		// no control character (other white space) and no space after a
-		// space.
-		for ; i+8 <= k; i += 8 {
+		// space; else the next eight one by one.
+		for ; i+8 <= len(text); i += 8 {
 			x := load64(text, i)
 			lower, spaces, ctrl := swarASCII(x)
 			if ctrl|spaces&(spaces<<8|uint64(space)<<7) != 0 {
@@ -188,7 +206,8 @@ func normalizeASCII(norm []byte, text string, urls bool) (j int, any uint8) {
 			j += 8
 			space = uint8(spaces >> 63)
 		}
-		for _, c := range []byte(text[i:k]) {
+		end := min(i+8, len(text))
+		for _, c := range []byte(text[i:end]) {
 			any |= c
 			v := nearLower[c]
 			sp := b2u(v == ' ')
@@ -196,9 +215,7 @@ func normalizeASCII(norm []byte, text string, urls bool) (j int, any uint8) {
 			j += int(1 - sp&space)
 			space = sp
 		}
-		for i = k; i < len(text) && !isSpaceByte(text[i]); { // skip the URL
-			i++
-		}
+		i = end
 	}
 	if any8&0x8080808080808080 != 0 {
 		any |= 0x80
