@@ -58,18 +58,19 @@ const (
 //
 // # Memory
 //
-// About 150 bytes per remembered text plus 4 bytes per shingle, and 8
-// tables of 4n buckets of 5 bytes: about 6 MiB for the default 10,000
-// tweets.
+// About 130 bytes per remembered text, 4 to 6 bytes per shingle of the
+// remembered texts (their hashes share one buffer, which grows by half
+// when they outgrow it), and 8 tables of 4n buckets of 5 bytes: about 10
+// MiB for the default 10,000 tweets.
 //
 // A NearDuplicates is not safe for concurrent use.
 type NearDuplicates struct {
 	n     int
-	count uint64 // texts kept so far; text c (from 1) is in slot (c-1) % n
-	last  int    // the slot of the newest text, (count-1) % n
-	epoch uint8  // counts (mod 256) runs of quarter texts: see tag
-	fill  int    // texts kept in this epoch
-	raw   [][]uint32
+	count uint64              // texts kept so far; text c (from 1) is in slot (c-1) % n
+	last  int                 // the slot of the newest text, (count-1) % n
+	epoch uint8               // counts (mod 256) runs of quarter texts: see tag
+	fill  int                 // texts kept in this epoch
+	ring  hashRing            // per slot: its shingle hashes, repeats included
 	sig   [][nearBins]uint8   // per slot: the low byte of each minhash bin
 	keys  [][nearBands]uint32 // per slot: its band keys
 	links [][nearBands]uint32 // per slot and band: the text before it in its bucket
@@ -107,7 +108,7 @@ func NewNearDuplicates(n int) *NearDuplicates {
 	n = min(n, 1<<28)
 	buckets := 1 << bits.Len(uint(4*n-1))
 	return &NearDuplicates{
-		n: n, last: -1, raw: make([][]uint32, n), sig: make([][nearBins]uint8, n),
+		n: n, last: -1, ring: newHashRing(n), sig: make([][nearBins]uint8, n),
 		keys: make([][nearBands]uint32, n), links: make([][nearBands]uint32, n),
 		heads: make([]uint32, nearBands*buckets), tags: make([]uint8, nearBands*buckets), mask: uint32(buckets - 1),
 	}
@@ -143,6 +144,15 @@ func (d *NearDuplicates) tag(key uint32) uint8 {
 // text with band key key.
 func (d *NearDuplicates) tagged(t uint8, key uint32) bool {
 	return (t^uint8(key>>24))&^7 == 0 && (d.epoch-t)&7 <= 4
+}
+
+// oldest returns the slot of the oldest remembered text (or an empty
+// one): the slot the next text kept takes.
+func (d *NearDuplicates) oldest() int {
+	if d.last+1 == d.n {
+		return 0
+	}
+	return d.last + 1
 }
 
 // slot returns the slot of the text whose count ends in the 32 bits ref,
@@ -192,7 +202,7 @@ func (d *NearDuplicates) each(f func(slot int32) bool) bool {
 				continue
 			}
 			d.cands = append(d.cands, s)
-			if d.plausible(&d.sig[s]) && d.similar(d.raw[s]) {
+			if d.plausible(&d.sig[s]) && d.similar(d.ring.text(s)) {
 				found = true
 				if !f(s) {
 					return true
@@ -207,20 +217,22 @@ func (d *NearDuplicates) each(f func(slot int32) bool) bool {
 // looked at all of its candidates.
 func (d *NearDuplicates) keep() {
 	d.count++
-	d.last++
-	if uint32(d.count) == 0 {
-		d.count++ // 0 means no text
-		d.last++
+	if d.last++; d.last >= d.n {
+		d.last = 0
 	}
-	for d.last >= d.n {
-		d.last -= d.n
+	if uint32(d.count) == 0 {
+		d.count++ // 0 means no text: the slot of count 0 stays empty
+		d.ring.drop(d.last)
+		if d.last++; d.last >= d.n {
+			d.last = 0
+		}
 	}
 	if d.fill++; d.fill >= (d.n+3)/4 {
 		d.fill = 0
 		d.epoch++
 	}
 	s := int32(d.last)
-	d.raw[s] = append(d.raw[s][:0], d.cur...)
+	d.ring.commit(s, len(d.cur))
 	d.sig[s] = d.sig1
 	d.keys[s] = d.keys1
 	// The text each found first in a bucket comes before this one there,

@@ -91,7 +91,7 @@ func FuzzShinglesASCII(f *testing.F) {
 
 // refSignature is signature with refShinglesASCII.
 func (d *NearDuplicates) refSignature(text string) {
-	d.cur = slices.Grow(d.cur[:0], len(text)+1)[:len(text)+1]
+	d.cur = d.ring.reserve(d.oldest(), len(text)+1)
 	var bins [64]uint32
 	for i := range bins {
 		bins[i] = ^uint32(0)
@@ -171,7 +171,8 @@ func FuzzDensify(f *testing.F) {
 }
 
 // refEach and refKeep are each and keep as they were before each kept
-// what keep needs: keep read every bucket again.
+// what keep needs: keep read every bucket again. (Both keep the hashes
+// in the ring.)
 func (d *NearDuplicates) refEach(f func(slot int32) bool) bool {
 	d.cands = d.cands[:0]
 	found := false
@@ -188,7 +189,7 @@ func (d *NearDuplicates) refEach(f func(slot int32) bool) bool {
 				continue
 			}
 			d.cands = append(d.cands, s)
-			if d.plausible(&d.sig[s]) && d.similar(d.raw[s]) {
+			if d.plausible(&d.sig[s]) && d.similar(d.ring.text(s)) {
 				found = true
 				if !f(s) {
 					return true
@@ -204,6 +205,7 @@ func (d *NearDuplicates) refKeep() {
 	d.last++
 	if uint32(d.count) == 0 {
 		d.count++ // 0 means no text
+		d.ring.drop(d.last % d.n)
 		d.last++
 	}
 	for d.last >= d.n {
@@ -214,7 +216,7 @@ func (d *NearDuplicates) refKeep() {
 		d.epoch++
 	}
 	s := int32(d.last)
-	d.raw[s] = append(d.raw[s][:0], d.cur...)
+	d.ring.commit(s, len(d.cur))
 	d.sig[s] = d.sig1
 	d.keys[s] = d.keys1
 	for b, key := range d.keys1 {
@@ -247,7 +249,14 @@ func (d *NearDuplicates) refAdd(text string) bool {
 // and fails unless the answers and the whole state agree.
 func sameIndex(t *testing.T, n int, texts iter.Seq[string]) {
 	t.Helper()
+	sameIndexFrom(t, n, 0, texts)
+}
+
+// sameIndexFrom is sameIndex with indexes that have counted count texts.
+func sameIndexFrom(t *testing.T, n int, count uint64, texts iter.Seq[string]) {
+	t.Helper()
 	d, r := NewNearDuplicates(n), NewNearDuplicates(n)
+	d.count, r.count = count, count
 	i := 0
 	for text := range texts {
 		got, want := d.Add(text), r.refAdd(text)

@@ -12,7 +12,7 @@ import (
 // (d.keys1) in one pass that normalises as normalizeNear does.
 func (d *NearDuplicates) signature(text string) {
 	d.distinct = false
-	d.cur = slices.Grow(d.cur[:0], len(text)+1)[:len(text)+1]
+	d.cur = d.ring.reserve(d.oldest(), len(text)+1)
 	// One-permutation minhash: the bin from 6 bits of a shingle's hash,
 	// the value from the 32 above them; bins 48 to 63 are not used, which
 	// samples the shingles without changing what a bin estimates.
