@@ -71,7 +71,8 @@ func (d *NearDuplicates) refShinglesASCII(text string, bins *[64]uint32) (int, b
 func FuzzShinglesASCII(f *testing.F) {
 	for _, s := range []string{"@united my flight was cancelled", "ab", "", " a ", "https://x.y", "see WWW.x.y now",
 		"x http://a.b", "http://a.b x", "a\t\n b  ", "ÉCOLE", "abcd", "abcde ", "  www.a hwww.b https:/x Https://y",
-		"tail https://t.co/x", "wow. www. ww.w", "\x7f\x80", "WWW.\xea", "é http://a.b"} {
+		"tail https://t.co/x", "wow. www. ww.w", "\x7f\x80", "WWW.\xea", "é http://a.b",
+		"1234567:// x", "12345://", "abcdwww.x", "12345www.abc", "1234567w:/ww.ww//.www"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {

@@ -62,9 +62,13 @@ func densify(bins *[nearBins]uint32, low *[nearBins]uint8) {
 	v, add := bins[f], uint32(f)*step
 	for i := nearBins - 1; i >= 0; i-- {
 		x := bins[i]
-		e := -uint32(b2u(x == empty)) // all ones if bin i is empty
-		add = (add + step) & e
-		v = v&e | x&^e
+		add += step
+		if x != empty { // two conditional moves, not a branch
+			v = x
+		}
+		if x != empty {
+			add = 0
+		}
 		x = v + add
 		bins[i] = x
 		low[i] = uint8(x)
