@@ -88,15 +88,16 @@ const (
 // hashes to d.cur, updates bins and returns their number, or false if the
 // text is not ASCII. It works in two passes without a branch per byte:
 // the first copies the normalised text to d.norm (lower case, white space
-// as one space, URLs skipped, as normalizeNear does; a byte is written
-// and kept only if it does not follow a space with another), and the
-// second hashes every window of that copy.
+// as one space, as normalizeNear does; a byte is written and kept only if
+// it does not follow a space with another), from which the rare text
+// with a URL then drops it, and the second hashes every window of that
+// copy.
 func (d *NearDuplicates) shinglesASCII(text string, bins *[64]uint32) (int, bool) {
 	norm := slices.Grow(d.norm[:0], len(text))[:len(text)]
 	d.norm = norm
-	j, any := normalizeASCII(norm, text, false)
+	j, any := normalizeRun(norm, 0, text, 1)
 	if any < utf8.RuneSelf && urlMark(norm[:j]) {
-		j, any = normalizeASCII(norm, text, true) // again without the URLs
+		j = dropURLs(norm[:j])
 	}
 	if any >= utf8.RuneSelf {
 		return 0, false
@@ -166,32 +167,43 @@ func urlMark(norm []byte) bool {
 	}
 }
 
-// normalizeASCII writes text to norm (as long as text) normalised as
-// normalizeNear does if text is ASCII, except that URLs are kept unless
-// urls is set, and a space may be left at the end. It returns the length
-// written and the bits of every byte read, to check for ASCII.
-func normalizeASCII(norm []byte, text string, urls bool) (j int, any uint8) {
-	space := uint8(1) // a space here would follow a space: none at the start
-	if !urls {
-		return normalizeRun(norm, 0, text, space)
-	}
-	for i := 0; i < len(text); {
-		k := nextURL(text, i)
-		var a uint8
-		j, a = normalizeRun(norm, j, text[i:k], space)
-		any |= a
+// dropURLs removes the URLs from norm, text normalised as normalizeNear
+// does but with its URLs: the words that start with http://, https:// or
+// www. (in lower case). It returns the length left, without a space at
+// the end.
+func dropURLs(norm []byte) int {
+	j := 0
+	for i := 0; i < len(norm); i++ { // norm[i] starts a word
+		if c := norm[i]; (c == 'h' || c == 'w') && urlAtLower(norm[i:]) {
+			for i < len(norm) && norm[i] != ' ' {
+				i++
+			}
+			continue
+		}
 		if j > 0 {
-			space = b2u(norm[j-1] == ' ')
+			norm[j] = ' '
+			j++
 		}
-		for i = k; i < len(text) && !isSpaceByte(text[i]); { // skip the URL
-			i++
+		for ; i < len(norm) && norm[i] != ' '; i++ {
+			norm[j] = norm[i]
+			j++
 		}
 	}
-	return j, any
+	return j
 }
 
-// normalizeRun is normalizeASCII for a run of text without URLs, written
-// to norm from j; space is 1 if a space there would follow a space.
+// urlAtLower reports whether s starts with http://, https:// or www.
+func urlAtLower(s []byte) bool {
+	return len(s) >= 4 && string(s[:4]) == "www." ||
+		len(s) >= 7 && string(s[:7]) == "http://" ||
+		len(s) >= 8 && string(s[:8]) == "https://"
+}
+
+// normalizeRun writes text to norm (as long as text) from j, normalised
+// as normalizeNear does if text is ASCII, except that URLs are kept and a
+// space may be left at the end; space is 1 if a space at j would follow
+// a space (or start the text). It returns the length written and the
+// bits of every byte read, to check for ASCII.
 func normalizeRun(norm []byte, j int, text string, space uint8) (int, uint8) {
 	var any8 uint64
 	var any uint8
@@ -261,17 +273,6 @@ func store64(b []byte, x uint64) {
 	_ = b[7]
 	b[0], b[1], b[2], b[3] = byte(x), byte(x>>8), byte(x>>16), byte(x>>24)
 	b[4], b[5], b[6], b[7] = byte(x>>32), byte(x>>40), byte(x>>48), byte(x>>56)
-}
-
-// nextURL returns the start of the first URL (see urlSkip) at or after
-// text[i], or len(text).
-func nextURL(text string, i int) int {
-	for ; i < len(text); i++ {
-		if c := text[i] | 0x20; (c == 'h' || c == 'w') && (i == 0 || isSpaceByte(text[i-1])) && urlAt(text[i:]) {
-			return i
-		}
-	}
-	return len(text)
 }
 
 func b2u(b bool) uint8 {
