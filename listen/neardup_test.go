@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -327,6 +328,30 @@ func TestNearDuplicatesAirline(t *testing.T) {
 		len(truth), hist, len(found), tp, precision, recall)
 	assert.GreaterOrEqual(t, precision, 0.99)
 	assert.GreaterOrEqual(t, recall, 0.90)
+}
+
+// TestNearDuplicatesMemory passes the airline tweets ten times through an
+// index of the default size and checks its heap against the figure the
+// documentation gives (about 10 MiB).
+func TestNearDuplicatesMemory(t *testing.T) {
+	skipEvaluation(t)
+	texts := airlineTexts(t)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	d := NewNearDuplicates(0)
+	for range 10 {
+		for _, text := range texts {
+			d.Add(text)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	mib := float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / (1 << 20)
+	t.Logf("heap of the index after ten passes: %.1f MiB", mib)
+	assert.Less(t, mib, 10.5)
+	runtime.KeepAlive(d)
+	runtime.KeepAlive(texts) // not freed during the count
 }
 
 func TestNearDedupe(t *testing.T) {
