@@ -115,13 +115,7 @@ func (d *NearDuplicates) refBands(bins *[64]uint32) {
 	for i, v := range b48 {
 		d.sig1[i] = uint8(v)
 	}
-	for b := range nearBands {
-		v := b48[b*nearRows : (b+1)*nearRows]
-		k := (uint64(v[0])<<32 | uint64(v[1])) * 0x9e3779b97f4a7c15
-		k ^= (uint64(v[2])<<32 | uint64(v[3])) * 0xc2b2ae3d27d4eb4f
-		k ^= (uint64(v[4])<<32 | uint64(v[5])) * 0x165667b19e3779f9
-		d.keys1[b] = uint32(mix(k^uint64(b))>>32) | 1 // never 0
-	}
+	d.bandKeys(b48)
 }
 
 // refDensify is the former densify: a bit mask of the filled bins, and

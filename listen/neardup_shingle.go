@@ -30,6 +30,12 @@ func (d *NearDuplicates) signature(text string) {
 func (d *NearDuplicates) bands(bins *[64]uint32) {
 	b48 := (*[nearBins]uint32)(bins[:nearBins])
 	densify(b48, &d.sig1)
+	d.bandKeys(b48)
+}
+
+// bandKeys sets the band keys of the text (d.keys1) from its densified
+// minhash bins.
+func (d *NearDuplicates) bandKeys(b48 *[nearBins]uint32) {
 	for b := range nearBands {
 		v := b48[b*nearRows : (b+1)*nearRows]
 		k := (uint64(v[0])<<32 | uint64(v[1])) * 0x9e3779b97f4a7c15
