@@ -179,12 +179,15 @@ func TestFarResetIsAnErrorNotASilentPause(t *testing.T) {
 }
 
 // TestLongBackoffIsLogged: retries whose wait reaches LongWait are logged
-// at info and counted as pauses; shorter ones are not.
+// at info and counted as pauses; shorter ones are not. The waits carry
+// ±50% jitter around 0.5 s × 1.5^k, so whatever the draw the first four
+// are under 2.6 s and the ninth is at least 6.4 s (with eight, both long
+// candidates fell under 5 s about one run in thirty).
 func TestLongBackoffIsLogged(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		n := 0
 		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if n++; n <= 8 {
+			if n++; n <= 9 {
 				w.WriteHeader(http.StatusBadGateway)
 				return
 			}
@@ -197,11 +200,11 @@ func TestLongBackoffIsLogged(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodGet, "http://api.example/", nil)
 		_, err := c.Do(context.Background(), req)
 		require.NoError(t, err)
-		assert.Equal(t, int64(8), ctr.retries.Load())
+		assert.Equal(t, int64(9), ctr.retries.Load())
 		infos := strings.Count(logs.String(), "level=INFO")
 		assert.Equal(t, int(ctr.pauses.Load()), infos)
 		assert.Positive(t, infos, "backoff grew past 5 s: %s", logs.String())
-		assert.Less(t, infos, 8, "short waits are not logged at info")
+		assert.LessOrEqual(t, infos, 5, "the first four, short, waits are not logged at info")
 	})
 }
 
