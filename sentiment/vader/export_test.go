@@ -4,6 +4,10 @@ package vader
 // first New of a process does.
 func LoadBaseForBench() { loadBase() }
 
+// BuildBaseForBench builds the default table from the embedded lexicon,
+// as the first New of a process did before the table was generated.
+func BuildBaseForBench() { buildBase() }
+
 // EmojiDescription returns the text that VADER substitutes for a
 // single-code-point emoji, such as "grinning face" for U+1F600.
 func EmojiDescription(r rune) (string, bool) {

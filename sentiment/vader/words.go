@@ -1,6 +1,11 @@
 package vader
 
-import "github.com/earshot-dev/earshot/sentiment/internal/vaderrules"
+import (
+	"maps"
+	"slices"
+
+	"github.com/earshot-dev/earshot/sentiment/internal/vaderrules"
+)
 
 // entry is what the scorer knows about one lower-case token.
 type entry struct {
@@ -88,8 +93,12 @@ func buildEntries(lex *Lexicon) *table {
 }
 
 // addRuleWords flags, in t, the words the rules name.
+// The maps are read in key order, so that the table (and the generated
+// table_gen.go) is the same from run to run.
 func addRuleWords(t *table) {
-	for k, v := range vaderrules.Boosters() {
+	boosters := vaderrules.Boosters()
+	for _, k := range slices.Sorted(maps.Keys(boosters)) {
+		v := boosters[k]
 		t.update(k, func(e *entry) {
 			e.flags |= fBooster
 			if v < 0 {
@@ -109,7 +118,8 @@ func addRuleWords(t *table) {
 	for _, bg := range boosterBigrams {
 		idiom[bg[0]], idiom[bg[1]] = true, true
 	}
-	for k, id := range idWords {
+	for _, k := range slices.Sorted(maps.Keys(idWords)) {
+		id := idWords[k]
 		t.update(k, func(e *entry) {
 			e.id = id
 			if idiom[id] {

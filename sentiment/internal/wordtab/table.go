@@ -14,17 +14,19 @@ const MaxShort = 15
 // A Table is not safe for concurrent writes; once built it may be read by
 // any number of goroutines.
 type Table[E any] struct {
-	slots  []slot[E] // power-of-two length, at most half full
+	slots  []Slot[E] // power-of-two length, at most half full
 	keys   []string
 	long   map[string]E // keys longer than MaxShort
 	filter []uint64
-	maxLen int // length of the longest key
+	maxLen int  // length of the longest key
+	frozen bool // made by Frozen: never changed
 }
 
-// slot holds a key with its entry, so that a hit reads one cache line.
-type slot[E any] struct {
-	k0, k1 uint64 // the key, zero-padded, with its length in k1's top byte; k1 == 0 is empty
-	e      E
+// Slot holds a key with its entry, so that a hit reads one cache line.
+// It is exported for tables generated as Go source (see [Frozen]).
+type Slot[E any] struct {
+	K0, K1 uint64 // the key, zero-padded, with its length in K1's top byte; K1 == 0 is empty
+	E      E
 }
 
 // filterBits is the size of the filter in bits; each key sets two.
@@ -61,9 +63,33 @@ func New[E any](n int) *Table[E] {
 	for size < 2*n {
 		size *= 2
 	}
-	return &Table[E]{slots: make([]slot[E], size),
+	return &Table[E]{slots: make([]Slot[E], size),
 		keys: make([]string, 0, n), filter: make([]uint64, filterBits/64)}
 }
+
+// Frozen returns a table made of parts listed as Go source by a
+// generator (from a table's Slots, Filter, Keys and Long): a table used
+// from the first instruction of a process, without building it. slots
+// and filter are used as they are, not copied: the table must never be
+// changed (Clone it first).
+func Frozen[E any](slots []Slot[E], filter *Filter, keys []string, long map[string]E) *Table[E] {
+	t := &Table[E]{slots: slots, keys: keys, long: long, filter: filter[:], frozen: true}
+	for _, k := range keys {
+		t.maxLen = max(t.maxLen, len(k))
+	}
+	return t
+}
+
+// Slots returns the table's slots, to list as Go source for [Frozen].
+func (t *Table[E]) Slots() []Slot[E] { return t.slots }
+
+// Keys returns the keys in the order they were first set, to list as Go
+// source for [Frozen].
+func (t *Table[E]) Keys() []string { return t.keys }
+
+// Long returns the entries of the keys longer than MaxShort, to list as
+// Go source for [Frozen].
+func (t *Table[E]) Long() map[string]E { return t.long }
 
 // MayHave reports whether a key of hash h may be in the table's slots:
 // false means it is not.
@@ -115,10 +141,10 @@ func (t *Table[E]) Probe(h, k0, k1 uint64, n int) (E, bool) {
 	mask := uint64(len(t.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := &t.slots[i]
-		if s.k0 == k0 && s.k1 == k1 {
-			return s.e, true
+		if s.K0 == k0 && s.K1 == k1 {
+			return s.E, true
 		}
-		if s.k1 == 0 {
+		if s.K1 == 0 {
 			var zero E
 			return zero, false
 		}
@@ -149,14 +175,18 @@ func (t *Table[E]) slotOf(key string) int {
 	mask := uint64(len(t.slots) - 1)
 	for i := Hash(k0, k1&^(0xff<<56), n) & mask; ; i = (i + 1) & mask {
 		s := &t.slots[i]
-		if s.k1 == 0 || s.k0 == k0 && s.k1 == k1 {
+		if s.K1 == 0 || s.K0 == k0 && s.K1 == k1 {
 			return int(i)
 		}
 	}
 }
 
-// Set stores e under key; an empty key is ignored.
+// Set stores e under key; an empty key is ignored. It panics on a
+// table made by [Frozen].
 func (t *Table[E]) Set(key string, e E) {
+	if t.frozen {
+		panic("wordtab: Set on a frozen table")
+	}
 	if len(key) == 0 {
 		return
 	}
@@ -172,17 +202,17 @@ func (t *Table[E]) Set(key string, e E) {
 		return
 	}
 	i := t.slotOf(key)
-	if t.slots[i].k1 == 0 {
+	if t.slots[i].K1 == 0 {
 		if 2*(len(t.keys)+1) > len(t.slots) {
 			t.grow()
 			i = t.slotOf(key)
 		}
 		t.keys = append(t.keys, key)
 		k0, k1 := Pack([]byte(key))
-		t.slots[i].k0, t.slots[i].k1 = k0, k1|uint64(len(key))<<56
+		t.slots[i].K0, t.slots[i].K1 = k0, k1|uint64(len(key))<<56
 		t.addFilter(Hash(k0, k1, len(key)))
 	}
-	t.slots[i].e = e
+	t.slots[i].E = e
 }
 
 // Update applies f to key's entry (the zero entry if absent) and stores
@@ -195,15 +225,15 @@ func (t *Table[E]) Update(key string, f func(*E)) {
 
 func (t *Table[E]) grow() {
 	old := t.slots
-	t.slots = make([]slot[E], 2*len(old))
+	t.slots = make([]Slot[E], 2*len(old))
 	mask := uint64(len(t.slots) - 1)
 	for _, s := range old {
-		if s.k1 == 0 {
+		if s.K1 == 0 {
 			continue
 		}
-		n := int(s.k1 >> 56)
-		for i := Hash(s.k0, s.k1&^(0xff<<56), n) & mask; ; i = (i + 1) & mask {
-			if t.slots[i].k1 == 0 {
+		n := int(s.K1 >> 56)
+		for i := Hash(s.K0, s.K1&^(0xff<<56), n) & mask; ; i = (i + 1) & mask {
+			if t.slots[i].K1 == 0 {
 				t.slots[i] = s
 				break
 			}
@@ -214,7 +244,7 @@ func (t *Table[E]) grow() {
 // Clone returns a copy that can be changed without affecting t.
 func (t *Table[E]) Clone() *Table[E] {
 	c := &Table[E]{
-		slots:  append([]slot[E](nil), t.slots...),
+		slots:  append([]Slot[E](nil), t.slots...),
 		keys:   append(make([]string, 0, len(t.keys)+64), t.keys...),
 		filter: append([]uint64(nil), t.filter...),
 		maxLen: t.maxLen,

@@ -178,3 +178,31 @@ func FuzzCopyASCII(f *testing.F) {
 		checkCopyASCII(t, text, 0x80, 0x80)
 	})
 }
+
+// TestFrozen checks that a table made from another's parts finds the same
+// entries, refuses to change, and that its clone can change.
+func TestFrozen(t *testing.T) {
+	src := New[int](4)
+	long := "a-key-longer-than-fifteen-bytes"
+	for i, k := range []string{"good", "bad", long, "x"} {
+		src.Set(k, i+1)
+	}
+	f := Frozen(src.Slots(), src.Filter(), src.Keys(), src.Long())
+	for i, k := range []string{"good", "bad", long, "x"} {
+		e, ok := f.Get([]byte(k))
+		require.True(t, ok, k)
+		require.Equal(t, i+1, e)
+	}
+	_, ok := f.Get([]byte("none"))
+	require.False(t, ok)
+	require.Equal(t, len(long), f.MaxLen())
+	require.Equal(t, 4, f.Len())
+	require.Panics(t, func() { f.Set("new", 5) })
+	c := f.Clone()
+	c.Set("new", 5)
+	e, ok := c.Get([]byte("new"))
+	require.True(t, ok)
+	require.Equal(t, 5, e)
+	_, ok = f.Get([]byte("new"))
+	require.False(t, ok)
+}
