@@ -30,7 +30,10 @@ type Slot[E any] struct {
 }
 
 // filterBits is the size of the filter in bits; each key sets two.
-const filterBits = 1 << 17
+const (
+	filterLog  = 17
+	filterBits = 1 << filterLog
+)
 
 const (
 	hashMul1 = 0x9E3779B97F4A7C15
@@ -94,13 +97,13 @@ func (t *Table[E]) Long() map[string]E { return t.long }
 // MayHave reports whether a key of hash h may be in the table's slots:
 // false means it is not.
 func (t *Table[E]) MayHave(h uint64) bool {
-	f, g := h>>47, (h>>30)&(filterBits-1)
+	f, g := h>>(64-filterLog), (h>>30)&(filterBits-1)
 	return t.filter[f>>6]&(1<<(f&63)) != 0 && t.filter[g>>6]&(1<<(g&63)) != 0
 }
 
 // MayHaveBit is MayHave as 1 or 0, for callers that avoid a branch.
 func (t *Table[E]) MayHaveBit(h uint64) uint64 {
-	f, g := h>>47, (h>>30)&(filterBits-1)
+	f, g := h>>(64-filterLog), (h>>30)&(filterBits-1)
 	return t.filter[f>>6] >> (f & 63) & (t.filter[g>>6] >> (g & 63)) & 1
 }
 
@@ -114,12 +117,12 @@ func (t *Table[E]) Filter() *Filter { return (*Filter)(t.filter) }
 
 // MayHaveBit is Table.MayHaveBit.
 func (f *Filter) MayHaveBit(h uint64) uint64 {
-	a, b := h>>47, (h>>30)&(filterBits-1)
+	a, b := h>>(64-filterLog), (h>>30)&(filterBits-1)
 	return f[a>>6] >> (a & 63) & (f[b>>6] >> (b & 63)) & 1
 }
 
 func (t *Table[E]) addFilter(h uint64) {
-	f, g := h>>47, (h>>30)&(filterBits-1)
+	f, g := h>>(64-filterLog), (h>>30)&(filterBits-1)
 	t.filter[f>>6] |= 1 << (f & 63)
 	t.filter[g>>6] |= 1 << (g & 63)
 }
