@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
+	"unsafe"
 
 	"github.com/earshot-dev/earshot/sentiment/internal/wordtab"
 )
@@ -69,6 +70,7 @@ func (s *Scorer) tokenizePlain(st *state) bool {
 	}
 	cands = cands[:cap(cands)]
 	padded := buf[: n+16 : n+16]
+	base := unsafe.Pointer(unsafe.SliceData(padded))
 	filter := tab.Filter()
 	// Most texts have no apostrophe: their tokens skip the test for one.
 	hasApos := bytes.IndexByte(buf, '\'') >= 0
@@ -77,8 +79,11 @@ func (s *Scorer) tokenizePlain(st *state) bool {
 	for i < n {
 		for i < n {
 			start := i
-			w := padded[i : i+16 : i+16]
-			x0 := binary.LittleEndian.Uint64(w)
+			// The 16 bytes at i, i < n, without a bounds check (padded
+			// has 16 bytes after n): the check and the capacity it
+			// needs would take a register that the loop lacks.
+			w := (*[16]byte)(unsafe.Add(base, i))
+			x0 := binary.LittleEndian.Uint64(w[:8])
 			x1 := binary.LittleEndian.Uint64(w[8:])
 			// L is the length of the run of bytes >= 0x21 (16 if it has no
 			// end in the 16 bytes); the text is ASCII and padded with zeros.
