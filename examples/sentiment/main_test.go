@@ -354,3 +354,25 @@ func TestAppendFigureEvery(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendFigureRandom checks appendFigure, whose usual case writes
+// eight bytes and keeps some, against encoding/json on the rounded value,
+// for values of every magnitude up to 1e6 and with 0 to 4 decimals.
+func TestAppendFigureRandom(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	for k := 0; k < 200000; k++ {
+		v := float64(rng.Int63n(2e10)-1e10) / 1e4 / math.Pow(10, float64(rng.Intn(4)))
+		if k%3 == 0 {
+			v = rng.NormFloat64() * math.Pow(10, float64(rng.Intn(5)-2))
+		}
+		want := math.Round(v*1e4) / 1e4
+		if want == 0 {
+			want = 0
+		}
+		w, _ := json.Marshal(want)
+		buf := append(make([]byte, 0, rng.Intn(12)), "x"...)
+		if got := string(appendFigure(buf, v)); got != "x"+string(w) {
+			t.Fatalf("%v: got %q, want %q", v, got, "x"+string(w))
+		}
+	}
+}
