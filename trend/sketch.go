@@ -449,7 +449,12 @@ func (s *Sketch) MarshalBinary() ([]byte, error) {
 
 // UnmarshalBinary replaces s with the decoded sketch. It returns an error
 // wrapping [ErrCorrupt] for input MarshalBinary did not produce, and
-// leaves s unchanged then.
+// leaves s unchanged then. It checks all of data before it allocates the
+// counters, so input that is not a whole encoding costs about its own
+// size in memory. A whole encoding of a sketch that has seen little is
+// small whatever its shape (a run of zero counters takes a few bytes) and
+// may describe up to 2^28 counters (768 MiB with the baseline), so take
+// sketches only from peers trusted with that much memory.
 func (s *Sketch) UnmarshalBinary(data []byte) error {
 	bad := func(what string) error { return fmt.Errorf("%w: %s", ErrCorrupt, what) }
 	if len(data) < len(sketchMagic)+1+4 || string(data[:4]) != sketchMagic {
@@ -509,15 +514,16 @@ func (s *Sketch) UnmarshalBinary(data []byte) error {
 		b = b[k:]
 	}
 	n.cur, n.first, n.late = ints[0], ints[1], ints[2]
-	n.slots = make([]*sketch.CountMin16, n.History+1)
-	for c := n.cur - int64(n.History); c <= n.cur; c++ {
-		cm, rest, err := sketch.DecodeCountMin16(b)
-		if err != nil || cm.Depth != n.Depth || cm.Width != n.Width {
+	// The slots take most of the memory: check all the input before
+	// allocating them, so what decoding allocates is what the input
+	// carries, not what a header claims.
+	slots := b
+	for range n.History + 1 {
+		d, w, rest, err := sketch.SkipCountMin(b)
+		if err != nil || d != n.Depth || w != n.Width {
 			return bad("slot")
 		}
 		b = rest
-		m := int64(len(n.slots))
-		n.slots[((c%m)+m)%m] = cm
 	}
 	var err error
 	if n.ssCur, b, err = sketch.DecodeSpaceSaving(b); err != nil || n.ssCur.K != n.K {
@@ -531,6 +537,16 @@ func (s *Sketch) UnmarshalBinary(data []byte) error {
 	}
 	if len(b) != 0 {
 		return bad("trailing bytes")
+	}
+	n.slots = make([]*sketch.CountMin16, n.History+1)
+	for c := n.cur - int64(n.History); c <= n.cur; c++ {
+		cm, rest, err := sketch.DecodeCountMin16(slots)
+		if err != nil {
+			return bad("slot") // checked above
+		}
+		slots = rest
+		m := int64(len(n.slots))
+		n.slots[((c%m)+m)%m] = cm
 	}
 	n.hist = sketch.NewCountMin(n.Depth, n.Width)
 	for c := n.cur - int64(n.History); c <= n.cur-2; c++ {

@@ -97,7 +97,7 @@ func testCluster(t *testing.T, restart bool) {
 		snapEvery = 100
 		killAt    = 100 // worker 1 dies right after its first snapshot
 	)
-	ts, js, ctx := newStream(t, 40*time.Second, WithPartitions(8))
+	ts, js, ctx := newStream(t, 3*time.Minute, WithPartitions(8)) // against a hang
 	snaps, err := NewSnapshots(ctx, js, "trends")
 	require.NoError(t, err)
 
@@ -175,7 +175,7 @@ func testCluster(t *testing.T, restart bool) {
 	require.Eventually(t, func() bool {
 		info, err := cons.Info(ctx)
 		return err == nil && info.NumAckPending == 0 && info.NumPending == 0
-	}, 30*time.Second, 50*time.Millisecond)
+	}, 2*time.Minute, 50*time.Millisecond)
 	stopWorkers()
 	wg.Wait()
 
@@ -237,7 +237,7 @@ func assertSameTrend(t *testing.T, ctx context.Context, snaps *Snapshots, led *l
 // Reconnecting clients keep their JetStream handle usable: a publish after
 // a server restart succeeds (a unit check of the test server's restart).
 func TestServerRestartKeepsStream(t *testing.T) {
-	ts, js, ctx := newStream(t, 30*time.Second)
+	ts, js, ctx := newStream(t, 3*time.Minute) // against a hang
 	pub, err := NewPublisher(js)
 	require.NoError(t, err)
 	_, err = pub.PublishAll(ctx, listentest.Static(testPosts(10)...))
@@ -254,7 +254,7 @@ func TestServerRestartKeepsStream(t *testing.T) {
 		}
 		info, err = st.Info(ctx)
 		return err == nil
-	}, 10*time.Second, 50*time.Millisecond)
+	}, 2*time.Minute, 50*time.Millisecond)
 	assert.Equal(t, uint64(20), info.State.Msgs, "10 survived the restart on disk, 10 new, 10 deduplicated")
 }
 

@@ -3,13 +3,17 @@ package natsjs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -80,7 +84,7 @@ func TestLeaseAcquireRenewRelease(t *testing.T) {
 	require.Eventually(t, func() bool {
 		c, err := l.Acquire(ctx, "bluesky:firehose", "c")
 		return err == nil && c != nil
-	}, 5*time.Second, 50*time.Millisecond)
+	}, 2*time.Minute, 50*time.Millisecond) // against a hang
 	assert.ErrorIs(t, b.Renew(ctx), ErrLost)
 }
 
@@ -128,9 +132,17 @@ func TestLeaseRunClosedConnection(t *testing.T) {
 // Two workers run the same poller under one lease: only one runs at a
 // time, and when the holder is cut off from the server, the other takes
 // over after the lease expires.
+//
+// The test runs on the real clock, so a loaded machine can make a's
+// renewals fail for half the TTL; a then stops its work and gives the
+// lease up, and b rightly takes over before a is cut off. That is not a
+// failure. What must never happen is checked on the key's history, as the
+// server recorded it: b takes the lease only after a released it or a TTL
+// after a's last renewal, a never writes after b took it, and a renewed.
 func TestLeaseFailover(t *testing.T) {
+	const ttl = 2 * time.Second
 	ts := startServer(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // against a hang
 	defer cancel()
 	var active atomic.Int32
 	var overlap atomic.Bool
@@ -148,10 +160,17 @@ func TestLeaseFailover(t *testing.T) {
 	}
 	ncA, jsA := ts.connect(t)
 	_, jsB := ts.connect(t)
-	la, err := NewLeases(ctx, jsA, "leases", time.Second)
+	la, err := NewLeases(ctx, jsA, "leases", ttl)
 	require.NoError(t, err)
-	lb, err := NewLeases(ctx, jsB, "leases", time.Second)
+	lb, err := NewLeases(ctx, jsB, "leases", ttl)
 	require.NoError(t, err)
+	_, jsW := ts.connect(t)
+	kvW, err := jsW.KeyValue(ctx, "leases")
+	require.NoError(t, err)
+	key := kvKey("poll:golang")
+	watch, err := kvW.Watch(context.Background(), key) // read after ctx ends
+	require.NoError(t, err)
+	defer func() { _ = watch.Stop() }()
 
 	var wg sync.WaitGroup
 	errA := make(chan error, 1)
@@ -160,24 +179,82 @@ func TestLeaseFailover(t *testing.T) {
 	require.Equal(t, "a", <-started)
 	go func() { defer wg.Done(); _ = lb.Run(ctx, "poll:golang", "b", work("b")) }()
 
-	// b waits while a renews for several TTLs.
+	// b waits while a renews for 2.5 TTLs.
 	select {
 	case who := <-started:
-		t.Fatalf("%s started while a held the lease", who)
-	case <-time.After(2500 * time.Millisecond):
+		require.Equal(t, "b", who)
+		t.Logf("b started before a was cut off")
+		assert.ErrorIs(t, <-errA, ErrLost, "b started while a held the lease")
+		ncA.Close()
+	case <-time.After(ttl * 5 / 2):
+		ncA.Close() // a dies: its renewals fail
+		select {
+		case who := <-started:
+			assert.Equal(t, "b", who)
+		case <-ctx.Done():
+			t.Fatal("b never took over")
+		}
+		assert.ErrorIs(t, <-errA, nats.ErrConnectionClosed, "a's work ended because its connection was closed")
 	}
-	ncA.Close() // a dies: its renewals fail
-	select {
-	case who := <-started:
-		assert.Equal(t, "b", who)
-	case <-ctx.Done():
-		t.Fatal("b never took over")
-	}
-	err = <-errA
-	assert.ErrorIs(t, err, nats.ErrConnectionClosed, "a's work ended because its connection was closed")
 	cancel()
 	wg.Wait()
 	assert.False(t, overlap.Load(), "two holders ran at once")
+
+	// The key's history, up to a value the test writes last.
+	_, err = kvW.PutString(context.Background(), key, "end")
+	require.NoError(t, err)
+	var history []jetstream.KeyValueEntry
+	for done := false; !done; {
+		select {
+		case e, ok := <-watch.Updates():
+			require.True(t, ok, "the watch ended")
+			if e == nil {
+				continue // the end of the initial values: none
+			}
+			if done = string(e.Value()) == "end"; !done {
+				history = append(history, e)
+			}
+		case <-time.After(2 * time.Minute):
+			t.Fatal("the key's history never reached the end marker")
+		}
+	}
+	checkLeaseHistory(t, history, ttl)
+}
+
+// checkLeaseHistory checks that a lease key's history is a's lease (a
+// creation and at least one renewal), perhaps a's release, then b's, with
+// b's lease starting only after a's release or a TTL after a's last
+// write, and no write of a after it.
+func checkLeaseHistory(t *testing.T, history []jetstream.KeyValueEntry, ttl time.Duration) {
+	t.Helper()
+	holder := func(e jetstream.KeyValueEntry) string {
+		if e.Operation() != jetstream.KeyValuePut {
+			return "(released)"
+		}
+		h, _, _ := strings.Cut(string(e.Value()), "\n")
+		return h
+	}
+	var seq []string
+	for _, e := range history {
+		seq = append(seq, fmt.Sprintf("%s@%d", holder(e), e.Revision()))
+	}
+	t.Logf("history: %v", seq)
+	b := slices.IndexFunc(history, func(e jetstream.KeyValueEntry) bool { return holder(e) == "b" })
+	require.Greater(t, b, 1, "a's lease, then b's: %v", seq)
+	puts := 0
+	for _, e := range history[:b] {
+		if holder(e) == "a" {
+			puts++
+		}
+	}
+	assert.GreaterOrEqual(t, puts, 2, "a created and renewed its lease: %v", seq)
+	if prev := history[b-1]; holder(prev) == "a" {
+		gap := history[b].Created().Sub(prev.Created())
+		assert.GreaterOrEqual(t, gap, ttl, "b took the lease %v after a's last renewal: %v", gap, seq)
+	}
+	for _, e := range history[b:] {
+		assert.NotEqual(t, "a", holder(e), "a wrote after b took the lease: %v", seq)
+	}
 }
 
 func TestSnapshotsMergeEmpty(t *testing.T) {

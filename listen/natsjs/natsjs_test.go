@@ -252,7 +252,7 @@ func TestSourceNoStream(t *testing.T) {
 // Publishes in flight when the server restarts are sent again: every post
 // is stored once, and PublishAll reports no error.
 func TestPublishAcrossRestart(t *testing.T) {
-	ts, js, ctx := newStream(t, 60*time.Second)
+	ts, js, ctx := newStream(t, 3*time.Minute) // against a hang
 	posts := testPosts(20_000)
 	var retries atomic.Int64
 	pub, err := NewPublisher(js, WithMaxInFlight(512), WithLogger(slog.New(countHandler{&retries})))
@@ -280,7 +280,7 @@ func TestPublishAcrossRestart(t *testing.T) {
 	require.Eventually(t, func() bool {
 		info, err := st.Info(ctx)
 		return err == nil && info.State.Msgs > 2000
-	}, 20*time.Second, 5*time.Millisecond)
+	}, 2*time.Minute, 5*time.Millisecond)
 	ts.stop()
 	time.Sleep(100 * time.Millisecond)
 	ts.start()
@@ -292,7 +292,7 @@ func TestPublishAcrossRestart(t *testing.T) {
 		}
 		info, err := st.Info(ctx)
 		return err == nil && info.State.Msgs == uint64(len(posts))
-	}, 10*time.Second, 50*time.Millisecond, "every post stored once")
+	}, 2*time.Minute, 50*time.Millisecond, "every post stored once")
 	t.Logf("%d publishes retried", retries.Load())
 }
 

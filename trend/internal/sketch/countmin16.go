@@ -119,18 +119,16 @@ func (c *CountMin16) AppendBinary(b []byte) []byte {
 	return appendCells(b, c.Depth, c.Width, c.get)
 }
 
-// DecodeCountMin16 reads what AppendBinary wrote and returns the rest.
+// DecodeCountMin16 reads what AppendBinary wrote and returns the rest. It
+// checks the whole encoding before it allocates the counters, and reads
+// them straight into 16-bit cells.
 func DecodeCountMin16(b []byte) (*CountMin16, []byte, error) {
-	cm, rest, err := DecodeCountMin(b)
+	d, w, _, err := SkipCountMin(b)
 	if err != nil {
 		return nil, nil, err
 	}
-	c := NewCountMin16(cm.Depth, cm.Width)
-	for i, v := range cm.Cells {
-		if v != 0 {
-			c.set(i, v)
-		}
-	}
+	c := &CountMin16{Depth: d, Width: w, Cells: make([]uint16, d*w)}
+	_, _, rest, _ := readCells(b, c.set)
 	return c, rest, nil
 }
 

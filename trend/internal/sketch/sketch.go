@@ -150,39 +150,63 @@ func appendCells(b []byte, depth, width int, cell func(i int) uint32) []byte {
 // MaxCells bounds the size of a decoded count-min sketch.
 const MaxCells = 1 << 26
 
-// DecodeCountMin reads what AppendBinary wrote and returns the rest.
+// DecodeCountMin reads what AppendBinary wrote and returns the rest. It
+// checks the whole encoding before it allocates the counters.
 func DecodeCountMin(b []byte) (*CountMin, []byte, error) {
+	d, w, _, err := SkipCountMin(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	c := &CountMin{Depth: d, Width: w, Cells: make([]uint32, d*w)}
+	_, _, rest, _ := readCells(b, func(i int, v uint32) { c.Cells[i] = v })
+	return c, rest, nil
+}
+
+// SkipCountMin checks the count-min encoding (of either width of
+// counter) at the start of b without allocating, and returns its depth,
+// width and the rest of b. A decoder of several summaries checks them
+// all before it allocates what their headers claim, so that a short
+// input cannot make it allocate much.
+func SkipCountMin(b []byte) (depth, width int, rest []byte, err error) {
+	return readCells(b, nil)
+}
+
+// readCells reads what appendCells wrote and calls set, when not nil,
+// with each non-zero counter.
+func readCells(b []byte, set func(i int, v uint32)) (depth, width int, rest []byte, err error) {
 	d, b, ok := uvarint(b)
 	if !ok || d == 0 || d > 64 {
-		return nil, nil, ErrCorrupt
+		return 0, 0, nil, ErrCorrupt
 	}
 	w, b, ok := uvarint(b)
-	if !ok || w == 0 || w&(w-1) != 0 || d*w > MaxCells {
-		return nil, nil, ErrCorrupt
+	// w is bounded before d*w, which could wrap.
+	if !ok || w == 0 || w&(w-1) != 0 || w > MaxCells || d*w > MaxCells {
+		return 0, 0, nil, ErrCorrupt
 	}
-	c := &CountMin{Depth: int(d), Width: int(w), Cells: make([]uint32, d*w)}
-	for i := 0; i < len(c.Cells); {
+	for i, n := 0, int(d*w); i < n; {
 		v, rest, ok := uvarint(b)
 		if !ok {
-			return nil, nil, ErrCorrupt
+			return 0, 0, nil, ErrCorrupt
 		}
 		b = rest
 		if v == 0 {
 			run, rest, ok := uvarint(b)
-			if !ok || run == 0 || run > uint64(len(c.Cells)-i) {
-				return nil, nil, ErrCorrupt
+			if !ok || run == 0 || run > uint64(n-i) {
+				return 0, 0, nil, ErrCorrupt
 			}
 			b = rest
 			i += int(run)
 			continue
 		}
 		if v-1 > math.MaxUint32 {
-			return nil, nil, ErrCorrupt
+			return 0, 0, nil, ErrCorrupt
 		}
-		c.Cells[i] = uint32(v - 1)
+		if set != nil {
+			set(i, uint32(v-1))
+		}
 		i++
 	}
-	return c, b, nil
+	return int(d), int(w), b, nil
 }
 
 func uvarint(b []byte) (uint64, []byte, bool) {

@@ -1,6 +1,7 @@
 package sketch
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/rand"
 	"testing"
@@ -100,6 +101,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(cm.AppendBinary(nil))
 	f.Add(ss.AppendBinary(nil))
 	f.Add(NewHLL(4).AppendBinary(nil))
+	f.Add(binary.AppendUvarint([]byte{2}, 1<<63)) // depth×width wraps to 0
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, rest, err := DecodeCountMin(b)
 		c16, rest16, err16 := DecodeCountMin16(b)

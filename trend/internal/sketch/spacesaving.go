@@ -159,7 +159,8 @@ func DecodeSpaceSaving(b []byte) (*SpaceSaving, []byte, error) {
 	if !ok || n > k || n > uint64(len(b)) {
 		return nil, nil, ErrCorrupt
 	}
-	s := NewSpaceSaving(int(k))
+	// Sized by the counters present, not by the k claimed.
+	s := &SpaceSaving{K: int(k), index: make(map[string]*ssNode, n)}
 	for i := uint64(0); i < n; i++ {
 		l, rest, ok := uvarint(b)
 		if !ok || l > uint64(len(rest)) {
