@@ -408,6 +408,8 @@ func (c *Client) statusError(resp *http.Response, body []byte, at time.Time) err
 				wait = max(wait, rl.Reset.Sub(at))
 			}
 		}
+		// The floor is applied here, and only here, so that the error a
+		// user sees shows the wait Run takes.
 		return &RateLimitError{Platform: c.Platform, RetryAfter: max(wait, c.Retry.MinRateLimitWait)}
 	}
 	// Redact before cutting: a secret cut in half would no longer match.

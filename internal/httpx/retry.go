@@ -91,7 +91,9 @@ func (r Retry) wait(err error) (time.Duration, bool) {
 	case errors.As(err, &a):
 		return a.wait, true
 	case errors.As(err, &rle):
-		return max(rle.RetryAfter, r.MinRateLimitWait), true
+		// statusError applied MinRateLimitWait: the wait is the one the
+		// error shows.
+		return rle.RetryAfter, true
 	case errors.As(err, &he):
 		if !retryStatus(he.StatusCode) {
 			return 0, false

@@ -271,6 +271,12 @@ func TestRateLimitFloor(t *testing.T) {
 		waited := time.Since(start)
 		assert.GreaterOrEqual(t, waited, 60*time.Millisecond)
 		assert.LessOrEqual(t, waited, 60*time.Millisecond+fast.Max)
+
+		// The error a user sees shows that wait.
+		err = c.StatusError(&http.Response{StatusCode: 429, Header: http.Header{}}, nil)
+		var rle *RateLimitError
+		require.ErrorAs(t, err, &rle)
+		assert.Equal(t, 60*time.Millisecond, rle.RetryAfter)
 	})
 }
 
