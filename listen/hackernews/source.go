@@ -5,17 +5,14 @@ import (
 	"iter"
 
 	"github.com/earshot-dev/earshot/listen"
+	"github.com/earshot-dev/earshot/listen/internal/adapter"
 )
 
 // Source is a [listen.Source] reading Hacker News: Algolia's search
 // ([New]) or the Firebase items ([NewItems]). It is a
 // [listen.StatsReporter] and safe for concurrent use.
 type Source struct {
-	run interface {
-		Posts(context.Context) iter.Seq2[listen.Post, error]
-		Stats() listen.Stats
-		String() string
-	}
+	run adapter.Source
 }
 
 // Posts implements [listen.Source]; see [New] and [NewItems] for what

@@ -19,6 +19,15 @@ import (
 	"github.com/earshot-dev/earshot/listen/internal/config"
 )
 
+// Source is what an adapter package's one exported Source type wraps
+// when the package has more than one kind of source (a search and a
+// stream): each kind's loop, behind the same three methods.
+type Source interface {
+	Posts(context.Context) iter.Seq2[listen.Post, error]
+	Stats() listen.Stats
+	String() string
+}
+
 // Base is what every source shares: its settings, its HTTP client and its
 // counters. Build it with [New]; it is safe for concurrent use.
 type Base struct {
